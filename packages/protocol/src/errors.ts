@@ -1,0 +1,63 @@
+/**
+ * The catalog of stable error codes. Codes are part of the wire contract: clients
+ * branch on them, so a code is never renamed or reused for another meaning.
+ */
+export const ERROR_SPECS = {
+  /** The request or event payload failed validation; `details.path` names the field. */
+  BAD_REQUEST: { status: 400, retryable: false, message: 'request is invalid' },
+  /** No credentials, or credentials that are not valid (bad JWT, unknown licence). */
+  AUTH_FAILED: { status: 401, retryable: false, message: 'authentication failed' },
+  /** The licence exists but is suspended, revoked, expired or bound to another device. */
+  LICENSE_INVALID: { status: 403, retryable: false, message: 'licence is not valid for this request' },
+  /** Authenticated, but the role or tenant scope does not allow this. */
+  FORBIDDEN: { status: 403, retryable: false, message: 'not allowed' },
+  NOT_FOUND: { status: 404, retryable: false, message: 'not found' },
+  PRINTER_NOT_FOUND: { status: 404, retryable: false, message: 'printer not found' },
+  JOB_NOT_FOUND: { status: 404, retryable: false, message: 'print job not found' },
+  COMPANY_NOT_FOUND: { status: 404, retryable: false, message: 'company not found' },
+  BRANCH_NOT_FOUND: { status: 404, retryable: false, message: 'branch not found' },
+  LICENSE_NOT_FOUND: { status: 404, retryable: false, message: 'licence not found' },
+  /** A unique value (printer name in a branch, …) is already taken. */
+  CONFLICT: { status: 409, retryable: false, message: 'conflicting change' },
+  /** The same `Idempotency-Key` was used before with a different request body. */
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    retryable: false,
+    message: 'idempotency key was already used with a different request',
+  },
+  /** The job is in a final state (or already with an agent) and cannot take this change. */
+  JOB_ALREADY_FINAL: { status: 409, retryable: false, message: 'print job can no longer be changed' },
+  /** The licence's `maxPrinters` would be exceeded. */
+  PRINTER_LIMIT_REACHED: { status: 409, retryable: false, message: 'licence printer limit reached' },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'payload is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'unsupported content type' },
+  /** Too many requests; `details.resetIn` is the wait in whole seconds. */
+  RATE_LIMIT_EXCEEDED: { status: 429, retryable: true, message: 'rate limit exceeded' },
+  /** Too many requests waiting for an agent's reply on this process. */
+  TOO_MANY_PENDING_REQUESTS: { status: 503, retryable: true, message: 'too many pending requests' },
+  /** No agent of the printer's branch is connected. */
+  PRINTER_OFFLINE: { status: 503, retryable: true, message: 'printer is offline' },
+  /** The gateway is shutting down or not ready. */
+  SERVICE_UNAVAILABLE: { status: 503, retryable: true, message: 'service unavailable' },
+  /** The agent did not answer within the deadline. */
+  TIMEOUT: { status: 504, retryable: true, message: 'the agent did not answer in time' },
+  INTERNAL: { status: 500, retryable: true, message: 'internal error' },
+} as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_SPECS;
+
+export const ERROR_CODES = Object.keys(ERROR_SPECS) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_SPECS, value);
+}
+
+/** An error as it travels: REST bodies add `success: false`; socket acks wrap it as `{ok: false, error}`. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Answer of every Socket.IO acknowledgement the gateway or a v2 agent sends. Acks never throw. */
+export type AckResponse<T = undefined> = { ok: true; data: T } | { ok: false; error: WireError };
