@@ -1,0 +1,57 @@
+import { settingsTable } from '@printermaster/server';
+
+export const MAIN_USAGE = `Usage: printermaster <command> [options]
+
+Commands:
+  serve      Start the gateway (HTTP API + Socket.IO on PORT, default 3001)
+  migrate    Apply pending database migrations (--status to list them)
+  admin      Companies, branches, licences and tokens
+  version    Print the version
+
+Run \`printermaster <command> --help\` for a command's options.
+Configuration comes from environment variables; \`printermaster serve --help\` lists them.
+`;
+
+export const SERVE_USAGE = `Usage: printermaster serve
+
+Starts the gateway. Without DATABASE_URL it uses the embedded store in
+PRINTERMASTER_DATA_DIR (created and migrated on first start). On the first
+start with an empty store it creates a default company, branch, licence and
+admin token and prints them once.
+
+SIGTERM / SIGINT drain and stop it (within PRINTERMASTER_SHUTDOWN_TIMEOUT_MS).
+
+Environment:
+${settingsTable()}
+`;
+
+export const MIGRATE_USAGE = `Usage: printermaster migrate [--status]
+
+Applies pending migrations to DATABASE_URL (or the embedded store in
+PRINTERMASTER_DATA_DIR). Safe to run again: applied migrations are skipped,
+and two processes migrating at once run one after the other.
+
+Options:
+  --status   List applied and pending migrations; change nothing
+`;
+
+export const ADMIN_USAGE = `Usage: printermaster admin <subcommand> [options]
+
+Prints JSON. Works on DATABASE_URL, or on the embedded store (through the
+running gateway when it is up).
+
+Subcommands:
+  company create --name NAME
+  company list
+  branch create --company COMPANY_ID --name NAME
+  branch list [--company COMPANY_ID]
+  license issue --branch BRANCH_ID [--max-printers N] [--expires YYYY-MM-DD] [--device DEVICE_ID]
+                 The key is printed once (licenseKey) and stored only as a hash.
+  license list [--company COMPANY_ID] [--branch BRANCH_ID]
+  license revoke|suspend|activate --id LICENSE_ID
+  token --role ROLE [--company COMPANY_ID] [--branch BRANCH_ID] [--sub SUBJECT] [--email EMAIL] [--expires 1d]
+                 ROLE: super_admin | company_owner | branch_manager | cashier
+
+Example:
+  npx printermaster admin token --role cashier --branch <branch id>
+`;

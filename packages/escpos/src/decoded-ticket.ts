@@ -1,0 +1,62 @@
+import type { TextAlign, TextSize } from './text-style.js';
+
+/**
+ * One printed line of a decoded ticket. The style is the one in effect when the first character
+ * of the line was printed (or, for an empty line, when it was fed); a style change in the middle
+ * of a line is not reflected.
+ */
+export interface DecodedLine {
+  /**
+   * The characters as printed, in code page 437, trailing spaces removed. Centered and right-aligned
+   * lines are indented with spaces counted in normal-width font A columns, so the text starts where
+   * it would on paper (a double-width character still appears once). Barcode, QR code and image lines
+   * are the markers described on {@link DecodedTicket.text}, without indentation.
+   */
+  text: string;
+  bold: boolean;
+  underline: boolean;
+  invert: boolean;
+  align: TextAlign;
+  /** Any magnification above 1 counts as doubled. */
+  size: TextSize;
+}
+
+/** A bar code printed with `GS k`. */
+export interface DecodedBarcode {
+  /** `code128`, `code39`, `ean13`, `upca`, `ean8`, `itf`, … or `unknown-<m>`. */
+  symbology: string;
+  /** The encoded data (CODE128 code set selectors removed). */
+  data: string;
+}
+
+/** An image printed with `GS v 0`, `ESC *` (consecutive bands merged) or `GS ( L` graphics. */
+export interface DecodedImage {
+  /** Width in dots; `GS v 0` images are a whole number of bytes wide, so a multiple of 8. */
+  widthDots: number;
+  heightDots: number;
+}
+
+/** One ticket (the content between two cuts) decoded from an ESC/POS byte stream. */
+export interface DecodedTicket {
+  /**
+   * The printed text: the `text` of each line joined with `\n`, trailing blank lines (the feed before
+   * the cut) dropped. Barcodes and QR codes appear as lines `[BARCODE code128: 12345]` and
+   * `[QR: data]` (with `\n`, `\r` and `\t` in the data shown as `\n`, `\r`, `\t`), images as
+   * `[IMAGE 384x120]` (width x height in dots).
+   */
+  text: string;
+  /** Every printed line, including blank ones. */
+  lines: DecodedLine[];
+  barcodes: DecodedBarcode[];
+  /** Data of each QR code printed, decoded as UTF-8. */
+  qrCodes: string[];
+  images: DecodedImage[];
+  /** How the ticket was cut; `null` for content at the end of the stream that was never cut. */
+  cut: 'full' | 'partial' | null;
+  /** Cash drawer pulses (`ESC p`, `DLE DC4 1`). */
+  drawerKicks: number;
+  /** Bytes of the stream that belong to this ticket, up to and including its cut command. */
+  byteLength: number;
+  /** ESC/GS/FS/DLE commands the decoder did not recognise (or with invalid parameters) and skipped. */
+  unknownCommands: number;
+}

@@ -1,0 +1,178 @@
+/*
+ * Hand-written encoder rather than receiptline (which is a dependency and was evaluated first):
+ * receiptline's ESC/POS output rasterises QR codes (GS 8 L graphics instead of GS ( k, so the data
+ * cannot be read back by our decoder or a printer emulator), positions columns with ESC $ instead of
+ * spaces, draws rules with code page 1 box characters, always cuts partially, has no drawer kick,
+ * limits QR modules to 3–8 dots and appends a GS r status request. Mapping our documents onto its
+ * markup would also need escaping of its markup characters. The command set we need is small and
+ * documented, so the table below is simpler than working around those differences.
+ */
+import type { TicketBlock, TicketDocument } from '@printermaster/protocol';
+import { estimateBarcodeModules, toBarcodeCommandData } from './barcode-symbology.js';
+import { toCp437Printable } from './code-page-437.js';
+import { escPosCommand } from './escpos-command.js';
+import { EscPosWriter } from './escpos-writer.js';
+import { layoutColumns } from './layout-columns.js';
+import { pngToRaster } from './png-to-raster.js';
+import { sizeMultipliers } from './text-style.js';
+import { wrapText } from './wrap-text.js';
+
+/** Options that are not part of the document itself. */
+export interface EncodeTicketOptions {
+  /**
+   * Text printed first, centered, bold, double size and white on black, followed by a `=` rule,
+   * so the ticket visibly says e.g. `REPRINT`. Blank or absent: no banner.
+   */
+  banner?: string;
+}
+
+/** Paper geometry in font A (12×24 dots) on a 203 dpi head. */
+interface PaperLayout {
+  columns: number;
+  dots: number;
+}
+
+const PAPER_LAYOUTS: Readonly<Record<58 | 80, PaperLayout>> = {
+  58: { columns: 32, dots: 384 },
+  80: { columns: 48, dots: 576 },
+};
+
+const DEFAULT_BARCODE_HEIGHT = 80;
+const DEFAULT_QR_MODULE_SIZE = 6;
+const FINAL_FEED_LINES = 3;
+
+/** Tabs become spaces; other control characters become `?` like any unprintable character. */
+function printable(text: string): string {
+  return toCp437Printable(text.replaceAll('\t', ' '));
+}
+
+/** Newlines in a one-line field (a column) print as spaces rather than breaking the row. */
+function printableSingleLine(text: string): string {
+  return printable(text.replace(/\r\n|[\r\n]/g, ' '));
+}
+
+function writeBlock(writer: EscPosWriter, block: TicketBlock, paper: PaperLayout): void {
+  switch (block.type) {
+    case 'text': {
+      const size = block.size ?? 'normal';
+      const columns = Math.floor(paper.columns / sizeMultipliers(size).width);
+      writer.setStyle({
+        bold: block.bold ?? false,
+        underline: block.underline ?? false,
+        invert: block.invert ?? false,
+        align: block.align ?? 'left',
+        size,
+      });
+      const paragraphs = block.text.split(/\r\n|\r|\n/).map(printable);
+      for (const line of wrapText(paragraphs.join('\n'), columns)) writer.printLine(line);
+      return;
+    }
+    case 'columns':
+      writer.setStyle({ bold: block.bold ?? false });
+      for (const line of layoutColumns(
+        printableSingleLine(block.left),
+        printableSingleLine(block.right),
+        paper.columns,
+      )) {
+        writer.printLine(line);
+      }
+      return;
+    case 'separator': {
+      const char = printableSingleLine(block.char ?? '-').charAt(0) || '-';
+      writer.setStyle({});
+      writer.printLine(char.repeat(paper.columns));
+      return;
+    }
+    case 'barcode': {
+      const symbology = block.symbology ?? 'code128';
+      const { m, data } = toBarcodeCommandData(symbology, block.data);
+      // Two-dot modules scan reliably; fall back to one dot rather than overflow the paper (the printer
+      // would then print nothing at all).
+      const moduleWidth = estimateBarcodeModules(symbology, block.data) * 2 <= paper.dots ? 2 : 1;
+      writer.setStyle({ align: 'center' });
+      writer.command(escPosCommand.barcodeHeight(block.height ?? DEFAULT_BARCODE_HEIGHT));
+      writer.command(escPosCommand.barcodeModuleWidth(moduleWidth));
+      writer.command(escPosCommand.barcodeTextPosition(block.hri ?? true));
+      writer.command(escPosCommand.barcodeTextFontA());
+      writer.command(escPosCommand.barcode(m, data));
+      return;
+    }
+    case 'qr':
+      writer.setStyle({ align: block.align ?? 'center' });
+      writer.command(escPosCommand.qrModel2());
+      writer.command(escPosCommand.qrModuleSize(block.size ?? DEFAULT_QR_MODULE_SIZE));
+      writer.command(escPosCommand.qrErrorCorrectionM());
+      writer.command(escPosCommand.qrStore(new TextEncoder().encode(block.data)));
+      writer.command(escPosCommand.qrPrint());
+      return;
+    case 'image': {
+      const raster = pngToRaster(block.png, paper.dots);
+      writer.setStyle({ align: block.align ?? 'center' });
+      writer.command(escPosCommand.rasterImage(raster.bytesPerRow, raster.heightDots, raster.data));
+      return;
+    }
+    case 'feed':
+      writer.setStyle({});
+      writer.command(escPosCommand.feedLines(block.lines));
+      return;
+    case 'cut':
+      writer.setStyle({});
+      writer.command(escPosCommand.cut(block.partial ?? false));
+      return;
+    case 'drawer':
+      writer.command(escPosCommand.drawerKick(block.pin ?? 2));
+      return;
+  }
+}
+
+/**
+ * Renders a ticket document to ESC/POS bytes for an 80 mm (48 columns, 576 dots, the default) or
+ * 58 mm (32 columns, 384 dots) printer, font A.
+ *
+ * The output starts with `ESC @` and always ends with a cut: a document whose last block is not a
+ * `cut` gets a 3-line feed and a full cut appended. Text is printed in code page 437; characters it
+ * lacks print as `?`. Text wraps at the paper width (half as many characters for double width);
+ * columns keep the right side intact and truncate the left. Barcodes are centered; QR codes and
+ * images use their `align` (default centered). The result is deterministic: the same document and
+ * options always give the same bytes.
+ *
+ * @throws RangeError when a barcode's data is invalid for its symbology or an image is not a usable
+ * PNG; nothing sensible could be printed for them.
+ */
+function writeBanner(writer: EscPosWriter, banner: string, paper: PaperLayout): void {
+  // One space of padding on each side makes the black box wider than the letters.
+  writeBlock(writer, { type: 'text', text: ` ${banner} `, bold: true, invert: true, align: 'center', size: 'double' }, paper);
+  writeBlock(writer, { type: 'separator', char: '=' }, paper);
+  writer.setStyle({});
+}
+
+/**
+ * Only a banner (as `encodeTicket` prints it), with no cut, to put in front of
+ * raw ESC/POS content such as a reprinted job. The content's own `ESC @`
+ * resets the printer after it, so the banner cannot change how the rest prints.
+ */
+export function encodeBanner(banner: string, paperWidth: 58 | 80 = 80): Uint8Array {
+  const paper = PAPER_LAYOUTS[paperWidth];
+  const writer = new EscPosWriter();
+  writer.initialize(paper.dots);
+  writeBanner(writer, banner.trim() || banner, paper);
+  return writer.toBytes();
+}
+
+export function encodeTicket(doc: TicketDocument, options: EncodeTicketOptions = {}): Uint8Array {
+  const paper = PAPER_LAYOUTS[doc.paperWidth ?? 80];
+  const writer = new EscPosWriter();
+  writer.initialize(paper.dots);
+
+  const banner = options.banner?.trim();
+  if (banner) writeBanner(writer, banner, paper);
+
+  for (const block of doc.blocks) writeBlock(writer, block, paper);
+
+  if (doc.blocks.at(-1)?.type !== 'cut') {
+    writer.setStyle({});
+    writer.command(escPosCommand.feedLines(FINAL_FEED_LINES));
+    writer.command(escPosCommand.cut(false));
+  }
+  return writer.toBytes();
+}

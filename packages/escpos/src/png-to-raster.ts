@@ -1,0 +1,111 @@
+import { PNG } from 'pngjs';
+
+/** A 1-bit image in ESC/POS raster order: rows top to bottom, 8 dots per byte, MSB leftmost, 1 = black. */
+export interface MonochromeRaster {
+  /** Width in dots, always a multiple of 8 (the last byte of a row is padded with white). */
+  widthDots: number;
+  heightDots: number;
+  bytesPerRow: number;
+  data: Uint8Array;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Refuse images whose decoded pixels would take more than ~64 MB: a small, highly compressed PNG can
+ * otherwise declare huge dimensions and exhaust memory before we get to scale it down.
+ */
+const MAX_SOURCE_PIXELS = 16_000_000;
+
+/** `GS v 0` carries the height in two bytes. */
+const MAX_HEIGHT_DOTS = 0xffff;
+
+function readHeaderSize(png: Uint8Array): { width: number; height: number } {
+  // Signature (8 bytes), then the IHDR chunk: length (4), type (4), width (4), height (4).
+  const isPng = png.length >= 24 && PNG_SIGNATURE.every((byte, i) => png[i] === byte);
+  if (!isPng) throw new RangeError('image is not a PNG file');
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * Walks the chunk list up to IEND. pngjs fills a truncated image with zeros instead of failing,
+ * which would print a black block, so completeness is checked here.
+ */
+function assertComplete(png: Uint8Array): void {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  let offset = PNG_SIGNATURE.length;
+  while (offset + 12 <= png.length) {
+    const dataLength = view.getUint32(offset);
+    const type = String.fromCharCode(...png.subarray(offset + 4, offset + 8));
+    offset += 12 + dataLength;
+    if (offset > png.length) break;
+    if (type === 'IEND') return;
+  }
+  throw new RangeError('image is a truncated PNG file');
+}
+
+/** Luminance 0–255 per pixel with alpha composited over white paper (Rec. 601 weights). */
+function toLuminance(image: { width: number; height: number; data: Uint8Array }): Float32Array {
+  const luminance = new Float32Array(image.width * image.height);
+  for (let i = 0; i < luminance.length; i++) {
+    const r = image.data[i * 4] ?? 255;
+    const g = image.data[i * 4 + 1] ?? 255;
+    const b = image.data[i * 4 + 2] ?? 255;
+    const alpha = (image.data[i * 4 + 3] ?? 255) / 255;
+    const gray = 0.299 * r + 0.587 * g + 0.114 * b;
+    luminance[i] = gray * alpha + 255 * (1 - alpha);
+  }
+  return luminance;
+}
+
+/**
+ * Decodes a base64 PNG into a monochrome raster for `GS v 0`.
+ *
+ * Transparent pixels count as white paper; a pixel is black when its luminance is below 50 %.
+ * Images wider than `maxWidthDots` (the paper's printable width) are scaled down, keeping the aspect
+ * ratio, by averaging the source pixels each dot covers (a box filter, so thin lines survive better
+ * than with nearest-neighbour sampling). Narrower images keep their size.
+ *
+ * @throws RangeError when the data is not a decodable PNG, or is too large.
+ */
+export function pngToRaster(pngBase64: string, maxWidthDots: number): MonochromeRaster {
+  const png = Buffer.from(pngBase64, 'base64');
+  const size = readHeaderSize(png);
+  if (size.width === 0 || size.height === 0 || size.width * size.height > MAX_SOURCE_PIXELS) {
+    throw new RangeError(`image size ${size.width}x${size.height} is not supported`);
+  }
+  assertComplete(png);
+  let decoded: { width: number; height: number; data: Uint8Array };
+  try {
+    decoded = PNG.sync.read(png);
+  } catch (error) {
+    throw new RangeError(`image is not a valid PNG: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const luminance = toLuminance(decoded);
+
+  const width = Math.min(decoded.width, Math.max(8, Math.floor(maxWidthDots)));
+  const scale = decoded.width / width;
+  const height = Math.max(1, Math.round(decoded.height / scale));
+  if (height > MAX_HEIGHT_DOTS) throw new RangeError(`image is too tall (${height} dots)`);
+
+  const bytesPerRow = Math.ceil(width / 8);
+  const data = new Uint8Array(bytesPerRow * height);
+  for (let y = 0; y < height; y++) {
+    const y0 = Math.floor(y * scale);
+    const y1 = Math.min(decoded.height, Math.max(y0 + 1, Math.floor((y + 1) * scale)));
+    for (let x = 0; x < width; x++) {
+      const x0 = Math.floor(x * scale);
+      const x1 = Math.min(decoded.width, Math.max(x0 + 1, Math.floor((x + 1) * scale)));
+      let sum = 0;
+      for (let sy = y0; sy < y1; sy++) {
+        for (let sx = x0; sx < x1; sx++) sum += luminance[sy * decoded.width + sx] ?? 255;
+      }
+      if (sum / ((y1 - y0) * (x1 - x0)) < 128) {
+        const index = y * bytesPerRow + (x >> 3);
+        data[index] = (data[index] ?? 0) | (0x80 >> (x & 7));
+      }
+    }
+  }
+  return { widthDots: bytesPerRow * 8, heightDots: height, bytesPerRow, data };
+}

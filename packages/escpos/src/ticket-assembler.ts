@@ -1,0 +1,312 @@
+import { describeBarcode } from './barcode-symbology.js';
+import { decodeCp437Byte } from './code-page-437.js';
+import type { DecodedBarcode, DecodedImage, DecodedLine, DecodedTicket } from './decoded-ticket.js';
+import type { EscPosCommand } from './read-command.js';
+import { sizeFromMultipliers, type TextAlign, type TextStyle } from './text-style.js';
+
+/** Font A is 12 dots wide, font B 9 (203 dpi printers); text positions are reported in font A columns. */
+const FONT_A_DOTS = 12;
+const FONT_B_DOTS = 9;
+/** 80 mm paper, until `GS W` says otherwise. */
+const DEFAULT_PRINT_AREA_DOTS = 576;
+/** Default tab stops every 8 font A characters. */
+const TAB_STOP_DOTS = 8 * FONT_A_DOTS;
+
+/** Printer modes that survive cuts (only `ESC @` resets them). */
+interface PrinterState {
+  bold: boolean;
+  underline: boolean;
+  invert: boolean;
+  align: TextAlign;
+  widthMultiplier: number;
+  heightMultiplier: number;
+  fontB: boolean;
+  printAreaDots: number;
+  qrData: Uint8Array | undefined;
+  storedGraphics: DecodedImage | undefined;
+}
+
+function initialState(): PrinterState {
+  return {
+    bold: false,
+    underline: false,
+    invert: false,
+    align: 'left',
+    widthMultiplier: 1,
+    heightMultiplier: 1,
+    fontB: false,
+    printAreaDots: DEFAULT_PRINT_AREA_DOTS,
+    qrData: undefined,
+    storedGraphics: undefined,
+  };
+}
+
+/** Keeps a marker on one line: control characters in QR data would otherwise split it. */
+function escapeControl(text: string): string {
+  return text.replaceAll('\n', '\\n').replaceAll('\r', '\\r').replaceAll('\t', '\\t');
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * Models what a printer does with decoded commands: keeps its modes, fills the line buffer,
+ * wraps like the printer does when a character no longer fits the print area, and collects the
+ * printed lines, codes and images of the current ticket.
+ */
+export class TicketAssembler {
+  #state = initialState();
+  #lines: DecodedLine[] = [];
+  #barcodes: DecodedBarcode[] = [];
+  #qrCodes: string[] = [];
+  #images: DecodedImage[] = [];
+  #drawerKicks = 0;
+  #unknownCommands = 0;
+
+  /** Characters of the current line and how many dots they take. */
+  #lineText = '';
+  #lineDots = 0;
+  /** Style when the first thing was put on the current line; undefined while it is empty. */
+  #lineStyle: TextStyle | undefined;
+  /** The current line holds an `ESC *` band: feeding it prints the band, not a blank line. */
+  #lineHasBitImage = false;
+  /** Consecutive `ESC *` bands make one image; this is the image being extended. */
+  #bitImageRun: { image: DecodedImage; lineIndex: number } | undefined;
+
+  /** Whether the current ticket printed anything (non-blank text, a code, an image) or kicked the drawer. */
+  get hasContent(): boolean {
+    return (
+      this.#lineText.trim() !== '' ||
+      this.#lineHasBitImage ||
+      this.#lines.some((line) => line.text !== '') ||
+      this.#drawerKicks > 0
+    );
+  }
+
+  apply(command: EscPosCommand): void {
+    const state = this.#state;
+    switch (command.kind) {
+      case 'text':
+        for (const byte of command.bytes) this.#printChar(decodeCp437Byte(byte));
+        return;
+      case 'line-feed':
+        this.#endLine();
+        return;
+      case 'feed-lines':
+        if (command.lines === 0) this.#endLineIfStarted();
+        for (let i = 0; i < command.lines; i++) this.#endLine();
+        return;
+      case 'feed-dots':
+        // Dot feeds print the buffer but are not counted as blank lines.
+        this.#endLineIfStarted();
+        return;
+      case 'tab': {
+        const stop = (Math.floor(this.#lineDots / TAB_STOP_DOTS) + 1) * TAB_STOP_DOTS;
+        if (stop <= state.printAreaDots) this.#moveTo(stop);
+        return;
+      }
+      case 'absolute-position':
+        if (command.dots <= state.printAreaDots) this.#moveTo(command.dots);
+        return;
+      case 'relative-position':
+        if (this.#lineDots + command.dots <= state.printAreaDots) this.#moveTo(this.#lineDots + command.dots);
+        return;
+      case 'initialize':
+        // ESC @ also clears the print buffer: an unfinished line is lost, as on paper.
+        this.#state = initialState();
+        this.#resetLine();
+        this.#bitImageRun = undefined;
+        return;
+      case 'bold':
+        state.bold = command.on;
+        return;
+      case 'underline':
+        state.underline = command.on;
+        return;
+      case 'invert':
+        state.invert = command.on;
+        return;
+      case 'align':
+        state.align = command.align;
+        return;
+      case 'print-mode':
+        state.fontB = (command.mode & 0x01) !== 0;
+        state.bold = (command.mode & 0x08) !== 0;
+        state.heightMultiplier = command.mode & 0x10 ? 2 : 1;
+        state.widthMultiplier = command.mode & 0x20 ? 2 : 1;
+        state.underline = (command.mode & 0x80) !== 0;
+        return;
+      case 'character-size':
+        state.widthMultiplier = command.width;
+        state.heightMultiplier = command.height;
+        return;
+      case 'font':
+        state.fontB = command.fontB;
+        return;
+      case 'print-area-width':
+        state.printAreaDots = command.dots;
+        return;
+      case 'barcode': {
+        const barcode = describeBarcode(command.m, command.data);
+        this.#barcodes.push(barcode);
+        this.#addMarker(`[BARCODE ${barcode.symbology}: ${escapeControl(barcode.data)}]`);
+        return;
+      }
+      case 'qr-store':
+        // Copied: the command's bytes may be a view of a chunk the caller reuses before the print command.
+        state.qrData = command.data.slice();
+        return;
+      case 'qr-print':
+        if (state.qrData !== undefined) {
+          const data = utf8.decode(state.qrData);
+          this.#qrCodes.push(data);
+          this.#addMarker(`[QR: ${escapeControl(data)}]`);
+        }
+        return;
+      case 'image':
+        this.#addImage({ widthDots: command.widthDots, heightDots: command.heightDots });
+        return;
+      case 'graphics-store':
+        state.storedGraphics = { widthDots: command.widthDots, heightDots: command.heightDots };
+        return;
+      case 'graphics-print':
+        if (state.storedGraphics !== undefined) this.#addImage(state.storedGraphics);
+        state.storedGraphics = undefined;
+        return;
+      case 'bit-image-band':
+        this.#addBitImageBand(command.widthDots, command.heightDots);
+        return;
+      case 'drawer-kick':
+        this.#drawerKicks++;
+        return;
+      case 'unknown':
+        this.#unknownCommands++;
+        return;
+      case 'cut':
+      case 'status-request':
+      case 'ignored':
+        return;
+    }
+  }
+
+  /**
+   * Completes the current ticket (printing a pending line) and starts a new one; printer modes
+   * carry over. `byteLength` is supplied by the caller, which sees the raw bytes.
+   */
+  finish(cut: DecodedTicket['cut'], byteLength: number): DecodedTicket {
+    this.#endLineIfStarted();
+    const texts = this.#lines.map((line) => line.text);
+    while (texts.length > 0 && texts.at(-1) === '') texts.pop();
+    const ticket: DecodedTicket = {
+      text: texts.join('\n'),
+      lines: this.#lines,
+      barcodes: this.#barcodes,
+      qrCodes: this.#qrCodes,
+      images: this.#images,
+      cut,
+      drawerKicks: this.#drawerKicks,
+      byteLength,
+      unknownCommands: this.#unknownCommands,
+    };
+    this.#lines = [];
+    this.#barcodes = [];
+    this.#qrCodes = [];
+    this.#images = [];
+    this.#drawerKicks = 0;
+    this.#unknownCommands = 0;
+    this.#bitImageRun = undefined;
+    return ticket;
+  }
+
+  #currentStyle(): TextStyle {
+    const state = this.#state;
+    return {
+      bold: state.bold,
+      underline: state.underline,
+      invert: state.invert,
+      align: state.align,
+      size: sizeFromMultipliers(state.widthMultiplier, state.heightMultiplier),
+    };
+  }
+
+  #charDots(): number {
+    return (this.#state.fontB ? FONT_B_DOTS : FONT_A_DOTS) * this.#state.widthMultiplier;
+  }
+
+  get #lineStarted(): boolean {
+    return this.#lineStyle !== undefined || this.#lineHasBitImage;
+  }
+
+  #printChar(char: string): void {
+    if (char === '') return;
+    const width = this.#charDots();
+    // Like the printer: a character that does not fit prints the line and starts the next one.
+    if (this.#lineDots > 0 && this.#lineDots + width > this.#state.printAreaDots) this.#endLine();
+    this.#lineStyle ??= this.#currentStyle();
+    this.#lineText += char;
+    this.#lineDots += width;
+    this.#bitImageRun = undefined;
+  }
+
+  #moveTo(dots: number): void {
+    if (dots <= this.#lineDots) return;
+    this.#lineStyle ??= this.#currentStyle();
+    this.#lineText += ' '.repeat(Math.round((dots - this.#lineDots) / FONT_A_DOTS));
+    this.#lineDots = dots;
+  }
+
+  #endLineIfStarted(): void {
+    if (this.#lineStarted) this.#endLine();
+  }
+
+  /** Prints the line buffer (a blank line if it is empty), as LF does. */
+  #endLine(): void {
+    if (this.#lineHasBitImage && this.#lineText === '') {
+      this.#resetLine();
+      return;
+    }
+    const style = this.#lineStyle ?? this.#currentStyle();
+    const free = Math.max(0, this.#state.printAreaDots - this.#lineDots);
+    let indent = 0;
+    if (style.align === 'center') indent = Math.floor(free / 2 / FONT_A_DOTS);
+    if (style.align === 'right') indent = Math.floor(free / FONT_A_DOTS);
+    const text = this.#lineText === '' ? '' : (' '.repeat(indent) + this.#lineText).trimEnd();
+    this.#lines.push({ ...style, text });
+    if (text === '') this.#bitImageRun = undefined;
+    this.#resetLine();
+  }
+
+  #resetLine(): void {
+    this.#lineText = '';
+    this.#lineDots = 0;
+    this.#lineStyle = undefined;
+    this.#lineHasBitImage = false;
+  }
+
+  /** Codes and images print on their own: a pending line is printed first. */
+  #addMarker(text: string): number {
+    if (this.#lineText !== '') this.#endLine();
+    this.#bitImageRun = undefined;
+    this.#lines.push({ ...this.#currentStyle(), text });
+    return this.#lines.length - 1;
+  }
+
+  #addImage(image: DecodedImage): void {
+    this.#images.push(image);
+    this.#addMarker(`[IMAGE ${image.widthDots}x${image.heightDots}]`);
+  }
+
+  #addBitImageBand(widthDots: number, heightDots: number): void {
+    const run = this.#bitImageRun;
+    if (run !== undefined && run.image.widthDots === widthDots) {
+      run.image.heightDots += heightDots;
+      const line = this.#lines[run.lineIndex];
+      if (line !== undefined) line.text = `[IMAGE ${run.image.widthDots}x${run.image.heightDots}]`;
+    } else {
+      const image = { widthDots, heightDots };
+      this.#images.push(image);
+      const lineIndex = this.#addMarker(`[IMAGE ${widthDots}x${heightDots}]`);
+      this.#bitImageRun = { image, lineIndex };
+    }
+    this.#lineHasBitImage = true;
+  }
+}

@@ -1,0 +1,102 @@
+import { isRole, ROLES } from '@printermaster/protocol';
+import type { JwtService } from '../auth/jwt-service.js';
+import { GatewayError } from '../core/gateway-error.js';
+import type { LicenseService } from '../core/license-service.js';
+import { LICENSE_STATUSES, type LicenseStatus } from '../core/ports/license-store.js';
+import type { TenantService } from '../core/tenant-service.js';
+
+/** A command of `printermaster admin`, as sent over the admin socket or run in-process. */
+export interface AdminRequest {
+  command: string;
+  args: Record<string, string | undefined>;
+}
+
+/**
+ * Operator commands: tenants, licences and tokens. The same code serves the CLI
+ * in-process (store not in use) and through the running gateway's admin socket.
+ * Results are plain JSON.
+ */
+export class AdminCommands {
+  constructor(
+    private readonly tenants: TenantService,
+    private readonly licenses: LicenseService,
+    private readonly jwt: JwtService,
+  ) {}
+
+  async run(req: AdminRequest): Promise<unknown> {
+    const a = req.args;
+    switch (req.command) {
+      case 'company.create':
+        return this.tenants.createCompany(required(a, 'name'), 'cli');
+      case 'company.list':
+        return this.tenants.listCompanies();
+      case 'branch.create':
+        return this.tenants.createBranch(required(a, 'company'), required(a, 'name'), 'cli');
+      case 'branch.list':
+        return this.tenants.listBranches(a.company);
+      case 'license.issue': {
+        const branch = await this.tenants.getBranch(required(a, 'branch'));
+        const { license, key } = await this.licenses.issue({
+          companyId: branch.companyId,
+          branchId: branch.id,
+          maxPrinters: a['max-printers'] === undefined ? undefined : positiveInt(a['max-printers'], 'max-printers'),
+          expiresAt: a.expires === undefined ? null : date(a.expires, 'expires'),
+          boundDeviceId: a.device ?? null,
+          actor: 'cli',
+        });
+        return { ...license, licenseKey: key };
+      }
+      case 'license.list':
+        return this.licenses.list({ companyId: a.company, branchId: a.branch });
+      case 'license.set-status': {
+        const status = required(a, 'status');
+        if (!(LICENSE_STATUSES as readonly string[]).includes(status)) {
+          throw new GatewayError('BAD_REQUEST', { message: `status must be one of ${LICENSE_STATUSES.join(', ')}` });
+        }
+        return this.licenses.setStatus(required(a, 'id'), status as LicenseStatus, 'cli');
+      }
+      case 'token': {
+        const role = required(a, 'role');
+        if (!isRole(role)) throw new GatewayError('BAD_REQUEST', { message: `role must be one of ${ROLES.join(', ')}` });
+        let companyId = a.company;
+        if (a.branch && !companyId) companyId = (await this.tenants.getBranch(a.branch)).companyId;
+        if (companyId) await this.tenants.getCompany(companyId);
+        if (a.branch) {
+          const branch = await this.tenants.getBranch(a.branch);
+          if (branch.companyId !== companyId) throw new GatewayError('BAD_REQUEST', { message: 'the branch belongs to another company' });
+        }
+        const token = await this.jwt.sign(
+          {
+            sub: a.sub ?? `${role}@cli`,
+            role,
+            ...(a.email ? { email: a.email } : {}),
+            ...(role !== 'super_admin' && companyId ? { companyId } : {}),
+            ...((role === 'branch_manager' || role === 'cashier') && a.branch ? { branchId: a.branch } : {}),
+          },
+          a.expires,
+        );
+        return { token };
+      }
+      default:
+        throw new GatewayError('BAD_REQUEST', { message: `unknown admin command "${req.command}"` });
+    }
+  }
+}
+
+function required(args: Record<string, string | undefined>, name: string): string {
+  const v = args[name];
+  if (v === undefined || v === '') throw new GatewayError('BAD_REQUEST', { message: `--${name} is required` });
+  return v;
+}
+
+function positiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new GatewayError('BAD_REQUEST', { message: `--${name} must be a whole number` });
+  return n;
+}
+
+function date(value: string, name: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new GatewayError('BAD_REQUEST', { message: `--${name} must be a date, e.g. 2027-01-31` });
+  return d;
+}

@@ -1,0 +1,82 @@
+import { chmodSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { GatewayError } from '../core/gateway-error.js';
+import type { Logger } from '../core/ports/logger.js';
+import type { AdminCommands, AdminRequest } from './admin-commands.js';
+
+/** Path of the admin socket of an embedded data directory. */
+export function adminSocketPath(dataDir: string): string {
+  return join(dataDir, 'admin.sock');
+}
+
+/**
+ * A local socket on which the running gateway takes `printermaster admin`
+ * commands, one JSON line per request. Only the owner of the data directory
+ * can reach it (mode 0600): that is the authentication.
+ */
+export async function listenAdminSocket(path: string, commands: AdminCommands, logger: Logger): Promise<Server> {
+  rmSync(path, { force: true });
+  const server = createServer((conn) => {
+    let buffer = '';
+    conn.setEncoding('utf8');
+    conn.on('data', (chunk: string) => {
+      buffer += chunk;
+      if (buffer.length > 65_536) conn.destroy();
+      const newline = buffer.indexOf('\n');
+      if (newline < 0) return;
+      const line = buffer.slice(0, newline);
+      buffer = '';
+      void (async () => {
+        try {
+          const req = JSON.parse(line) as AdminRequest;
+          const result = await commands.run({ command: String(req.command), args: req.args ?? {} });
+          logger.info({ command: req.command }, 'admin command run');
+          conn.end(`${JSON.stringify({ ok: true, data: result })}\n`);
+        } catch (err) {
+          const e = err instanceof SyntaxError ? new GatewayError('BAD_REQUEST') : GatewayError.from(err);
+          if (e.code === 'INTERNAL') logger.error({ err }, 'admin command failed');
+          conn.end(`${JSON.stringify({ ok: false, error: e.toWire() })}\n`);
+        }
+      })();
+    });
+    conn.on('error', () => {});
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  chmodSync(path, 0o600);
+  return server;
+}
+
+/** Sends one command to a running gateway's admin socket. */
+export function sendAdminCommand(path: string, req: AdminRequest, timeoutMs = 15_000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const conn = createConnection(path);
+    let buffer = '';
+    const timer = setTimeout(() => {
+      conn.destroy();
+      reject(new Error('the gateway did not answer the admin command in time'));
+    }, timeoutMs);
+    conn.setEncoding('utf8');
+    conn.on('connect', () => conn.write(`${JSON.stringify(req)}\n`));
+    conn.on('data', (chunk: string) => {
+      buffer += chunk;
+    });
+    conn.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    conn.on('end', () => {
+      clearTimeout(timer);
+      try {
+        const res = JSON.parse(buffer) as { ok: boolean; data?: unknown; error?: { code: string; message: string } };
+        if (res.ok) resolve(res.data);
+        else reject(new GatewayError((res.error?.code ?? 'INTERNAL') as GatewayError['code'], { message: res.error?.message }));
+      } catch {
+        reject(new Error('the gateway answered the admin command with something unreadable'));
+      }
+    });
+  });
+}

@@ -1,0 +1,72 @@
+import { isRole, type Role } from '@printermaster/protocol';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { GatewayError } from '../core/gateway-error.js';
+import type { UserPrincipal } from '../core/principal.js';
+
+export interface TokenClaims {
+  sub: string;
+  email?: string;
+  role: Role;
+  companyId?: string;
+  branchId?: string;
+}
+
+/** HS256 JWTs for web users. Scope (company, branch, role) lives in the claims. */
+export class JwtService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly defaultExpiresIn: string,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async sign(claims: TokenClaims, expiresIn: string = this.defaultExpiresIn): Promise<string> {
+    assertScope(claims);
+    const { sub, ...rest } = claims;
+    return new SignJWT({ ...rest })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime(/^\d+$/.test(expiresIn) ? Math.floor(Date.now() / 1000) + Number(expiresIn) : expiresIn)
+      .sign(this.key);
+  }
+
+  /** The user behind `token`; `AUTH_FAILED` for anything invalid, expired or out of shape. */
+  async verify(token: string): Promise<UserPrincipal> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] }));
+    } catch (err) {
+      const reason = err instanceof errors.JWTExpired ? 'token has expired' : 'token is not valid';
+      throw new GatewayError('AUTH_FAILED', { message: reason });
+    }
+    const { sub, email, role, companyId, branchId } = payload;
+    if (typeof sub !== 'string' || !isRole(role)) {
+      throw new GatewayError('AUTH_FAILED', { message: 'token lacks a subject or a known role' });
+    }
+    const claims: TokenClaims = {
+      sub,
+      role,
+      ...(typeof email === 'string' ? { email } : {}),
+      ...(typeof companyId === 'string' ? { companyId } : {}),
+      ...(typeof branchId === 'string' ? { branchId } : {}),
+    };
+    try {
+      assertScope(claims);
+    } catch {
+      throw new GatewayError('AUTH_FAILED', { message: 'token scope does not fit its role' });
+    }
+    return { kind: 'user', userId: sub, role, email: claims.email, companyId: claims.companyId, branchId: claims.branchId };
+  }
+}
+
+function assertScope(c: TokenClaims): void {
+  if (c.role !== 'super_admin' && !c.companyId) {
+    throw new GatewayError('BAD_REQUEST', { message: `role ${c.role} needs a companyId` });
+  }
+  if ((c.role === 'branch_manager' || c.role === 'cashier') && !c.branchId) {
+    throw new GatewayError('BAD_REQUEST', { message: `role ${c.role} needs a branchId` });
+  }
+}

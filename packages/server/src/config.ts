@@ -1,0 +1,230 @@
+import { hostname } from 'node:os';
+
+/**
+ * Every setting the gateway reads, from the environment, validated once at
+ * start-up. The same table drives `printermaster serve --help` and the README.
+ */
+export interface GatewayConfig {
+  nodeEnv: string;
+  isProduction: boolean;
+  http: { host: string; port: number; maxBodyBytes: number; publicUrl: string; trustProxy: boolean };
+  database: { url: string | undefined; poolSize: number; dataDir: string; schema: string | undefined };
+  redisUrl: string | undefined;
+  /** `undefined` in development: a secret is generated once and kept in the store. */
+  jwt: { secret: string | undefined; expiresIn: string };
+  /** `['*']` allows any origin (development only). */
+  corsOrigins: string[];
+  logLevel: string;
+  instanceId: string;
+  bootstrap: boolean;
+  requests: { printerTestTimeoutMs: number; maxPending: number; staleSweepIntervalMs: number };
+  rateLimits: { testsPerBranchPerMinute: number; testsPerPrinterPerMinute: number };
+  jobs: {
+    maxJobBytes: number;
+    defaultTtlMs: number;
+    maxTtlMs: number;
+    idempotencyWindowMs: number;
+    ackTimeoutMs: number;
+    expirySweepIntervalMs: number;
+    redispatchIntervalMs: number;
+  };
+  socket: { maxMessageBytes: number; pingIntervalMs: number; pingTimeoutMs: number };
+  shutdownTimeoutMs: number;
+}
+
+interface Setting {
+  name: string;
+  description: string;
+  /** Shown in docs; `undefined` means unset by default. */
+  default: string | undefined;
+  /** Required when NODE_ENV=production. */
+  productionRequired?: boolean;
+}
+
+export const SETTINGS: Setting[] = [
+  { name: 'PORT', description: 'HTTP and Socket.IO port', default: '3001' },
+  { name: 'HOST', description: 'Address to listen on', default: '0.0.0.0' },
+  { name: 'PRINTERMASTER_TRUST_PROXY', description: 'Take client addresses from X-Forwarded-For (behind nginx or an ingress)', default: 'false' },
+  { name: 'NODE_ENV', description: '`production` enforces the production checks below', default: 'development' },
+  {
+    name: 'DATABASE_URL',
+    description: 'PostgreSQL URL; unset = embedded PGlite store in PRINTERMASTER_DATA_DIR',
+    default: undefined,
+    productionRequired: true,
+  },
+  { name: 'DATABASE_POOL_SIZE', description: 'PostgreSQL connections per process', default: '10' },
+  { name: 'PRINTERMASTER_DATA_DIR', description: 'Directory of the embedded store', default: './data' },
+  { name: 'REDIS_URL', description: 'Redis URL for running several gateway processes (cluster bus, rate limits)', default: undefined },
+  {
+    name: 'JWT_SECRET',
+    description: 'HS256 secret for web users’ JWTs, at least 32 characters; unset in development = generated once and kept in the store',
+    default: undefined,
+    productionRequired: true,
+  },
+  { name: 'JWT_EXPIRES_IN', description: 'Lifetime of tokens minted by `printermaster admin token`', default: '1d' },
+  {
+    name: 'CORS_ORIGINS',
+    description: 'Comma-separated allowed browser origins; `*` (development default) allows any',
+    default: '*',
+    productionRequired: true,
+  },
+  { name: 'LOG_LEVEL', description: 'pino level: trace, debug, info, warn, error, fatal', default: 'info' },
+  { name: 'PRINTERMASTER_PUBLIC_URL', description: 'URL agents and users reach the gateway at (shown in bootstrap output)', default: 'http://localhost:$PORT' },
+  { name: 'PRINTERMASTER_INSTANCE_ID', description: 'Name of this gateway process in logs and the service registry', default: '<hostname>-<pid>' },
+  { name: 'PRINTERMASTER_BOOTSTRAP', description: 'Create a default company, branch, admin token and licence on an empty store', default: 'true' },
+  { name: 'PRINTERMASTER_PRINTER_TEST_TIMEOUT_MS', description: 'Deadline of a printer test', default: '15000' },
+  { name: 'PRINTERMASTER_MAX_PENDING_REQUESTS', description: 'Most socket requests waiting for agents per process', default: '10000' },
+  { name: 'PRINTERMASTER_STALE_SWEEP_INTERVAL_MS', description: 'Interval of the stale pending-request sweep', default: '30000' },
+  { name: 'PRINTERMASTER_TEST_RATE_PER_BRANCH', description: 'Printer tests per minute per branch', default: '10' },
+  { name: 'PRINTERMASTER_TEST_RATE_PER_PRINTER', description: 'Printer tests per minute per printer', default: '5' },
+  { name: 'PRINTERMASTER_MAX_JOB_BYTES', description: 'Largest print job content (decoded ESC/POS bytes)', default: '524288' },
+  { name: 'PRINTERMASTER_MAX_BODY_BYTES', description: 'Largest HTTP request body', default: '1048576' },
+  { name: 'PRINTERMASTER_JOB_TTL_S', description: 'Default useful-until of a job, seconds after creation', default: '3600' },
+  { name: 'PRINTERMASTER_JOB_MAX_TTL_S', description: 'Latest useful-until accepted, seconds after creation', default: '604800' },
+  { name: 'PRINTERMASTER_IDEMPOTENCY_WINDOW_S', description: 'How long an Idempotency-Key is remembered', default: '86400' },
+  { name: 'PRINTERMASTER_JOB_ACK_TIMEOUT_MS', description: 'Wait for an agent’s journal acknowledgement of a job', default: '10000' },
+  { name: 'PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS', description: 'Interval of the job expiry sweep', default: '5000' },
+  { name: 'PRINTERMASTER_REDISPATCH_INTERVAL_MS', description: 'Interval at which unacknowledged jobs are re-sent to connected agents', default: '30000' },
+  { name: 'PRINTERMASTER_SOCKET_MAX_MESSAGE_BYTES', description: 'Largest Socket.IO message', default: '1000000' },
+  { name: 'PRINTERMASTER_SOCKET_PING_INTERVAL_MS', description: 'Engine.IO ping interval (also the transport latency sample rate)', default: '25000' },
+  { name: 'PRINTERMASTER_SOCKET_PING_TIMEOUT_MS', description: 'Engine.IO ping timeout', default: '20000' },
+  { name: 'PRINTERMASTER_SHUTDOWN_TIMEOUT_MS', description: 'Longest graceful drain on SIGTERM/SIGINT', default: '10000' },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads and validates the configuration; throws `ConfigError` listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const nodeEnv = get('NODE_ENV') ?? 'development';
+  const isProduction = nodeEnv === 'production';
+  const port = int('PORT', 3001, 0, 65535);
+
+  const databaseUrl = get('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const redisUrl = get('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+
+  const jwtSecret = get('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+  if (jwtSecret !== undefined && /^(change.?me|secret|your[-_].*|example.*)$/i.test(jwtSecret)) {
+    problems.push('JWT_SECRET is a placeholder; generate one with `openssl rand -base64 48`');
+  }
+  const expiresIn = get('JWT_EXPIRES_IN') ?? '1d';
+  if (!/^\d+[smhdw]?$/.test(expiresIn)) problems.push('JWT_EXPIRES_IN must look like 3600, 15m, 12h, 1d or 1w');
+
+  const corsRaw = get('CORS_ORIGINS');
+  const corsOrigins = (corsRaw ?? '*')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(`CORS_ORIGINS entry "${origin}" must be an origin like https://pos.example.com (no path)`);
+    }
+  }
+
+  const logLevel = get('LOG_LEVEL') ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent (got "${logLevel}")`);
+  }
+
+  if (isProduction) {
+    const missing: string[] = [];
+    if (jwtSecret === undefined) missing.push('JWT_SECRET (a random secret of at least 32 characters)');
+    if (corsRaw === undefined || corsOrigins.includes('*')) missing.push('CORS_ORIGINS (explicit origins, not *)');
+    if (databaseUrl === undefined) missing.push('DATABASE_URL (PostgreSQL; the embedded store is for development and small sites)');
+    for (const m of missing) problems.push(`NODE_ENV=production requires ${m}`);
+  }
+
+  const config: GatewayConfig = {
+    nodeEnv,
+    isProduction,
+    http: {
+      host: get('HOST') ?? '0.0.0.0',
+      port,
+      maxBodyBytes: int('PRINTERMASTER_MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1024 * 1024),
+      publicUrl: (get('PRINTERMASTER_PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+      trustProxy: bool('PRINTERMASTER_TRUST_PROXY', false),
+    },
+    database: {
+      url: databaseUrl,
+      poolSize: int('DATABASE_POOL_SIZE', 10, 1, 500),
+      dataDir: get('PRINTERMASTER_DATA_DIR') ?? './data',
+      schema: get('PRINTERMASTER_DATABASE_SCHEMA'),
+    },
+    redisUrl,
+    jwt: { secret: jwtSecret, expiresIn },
+    corsOrigins,
+    logLevel,
+    instanceId: get('PRINTERMASTER_INSTANCE_ID') ?? `${hostname()}-${process.pid}`,
+    bootstrap: bool('PRINTERMASTER_BOOTSTRAP', true),
+    requests: {
+      printerTestTimeoutMs: int('PRINTERMASTER_PRINTER_TEST_TIMEOUT_MS', 15_000, 100, 600_000),
+      maxPending: int('PRINTERMASTER_MAX_PENDING_REQUESTS', 10_000, 1, 10_000_000),
+      staleSweepIntervalMs: int('PRINTERMASTER_STALE_SWEEP_INTERVAL_MS', 30_000, 100, 3_600_000),
+    },
+    rateLimits: {
+      testsPerBranchPerMinute: int('PRINTERMASTER_TEST_RATE_PER_BRANCH', 10, 1, 1_000_000),
+      testsPerPrinterPerMinute: int('PRINTERMASTER_TEST_RATE_PER_PRINTER', 5, 1, 1_000_000),
+    },
+    jobs: {
+      maxJobBytes: int('PRINTERMASTER_MAX_JOB_BYTES', 524_288, 64, 16 * 1024 * 1024),
+      defaultTtlMs: int('PRINTERMASTER_JOB_TTL_S', 3600, 1, 30 * 86_400) * 1000,
+      maxTtlMs: int('PRINTERMASTER_JOB_MAX_TTL_S', 604_800, 1, 365 * 86_400) * 1000,
+      idempotencyWindowMs: int('PRINTERMASTER_IDEMPOTENCY_WINDOW_S', 86_400, 1, 30 * 86_400) * 1000,
+      ackTimeoutMs: int('PRINTERMASTER_JOB_ACK_TIMEOUT_MS', 10_000, 100, 600_000),
+      expirySweepIntervalMs: int('PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000),
+      redispatchIntervalMs: int('PRINTERMASTER_REDISPATCH_INTERVAL_MS', 30_000, 100, 3_600_000),
+    },
+    socket: {
+      maxMessageBytes: int('PRINTERMASTER_SOCKET_MAX_MESSAGE_BYTES', 1_000_000, 1024, 100_000_000),
+      pingIntervalMs: int('PRINTERMASTER_SOCKET_PING_INTERVAL_MS', 25_000, 100, 600_000),
+      pingTimeoutMs: int('PRINTERMASTER_SOCKET_PING_TIMEOUT_MS', 20_000, 100, 600_000),
+    },
+    shutdownTimeoutMs: int('PRINTERMASTER_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+  };
+  if (config.jobs.defaultTtlMs > config.jobs.maxTtlMs) {
+    problems.push('PRINTERMASTER_JOB_TTL_S must not exceed PRINTERMASTER_JOB_MAX_TTL_S');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The settings as a Markdown table (README, `serve --help`). */
+export function settingsTable(): string {
+  const rows = SETTINGS.map(
+    (s) =>
+      `| \`${s.name}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.description}${s.productionRequired ? ' **(required in production)**' : ''} |`,
+  );
+  return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,16 @@
+import type { ConnectionQuality } from '@printermaster/protocol';
+
+/**
+ * Connection quality from average latency (ms) and packet loss (percent, 0–100),
+ * PROTOCOL.md section 7: excellent < 100 ms and < 1 %; good < 250 ms and < 5 %;
+ * fair < 500 ms and < 10 %; poor otherwise.
+ */
+export function connectionQuality(averageLatencyMs: number, packetLossPercent: number): ConnectionQuality {
+  if (averageLatencyMs < 100 && packetLossPercent < 1) return 'excellent';
+  if (averageLatencyMs < 250 && packetLossPercent < 5) return 'good';
+  if (averageLatencyMs < 500 && packetLossPercent < 10) return 'fair';
+  return 'poor';
+}
+
+/** Average latency above which an agent raises a `high_latency` alert, ms. */
+export const HIGH_LATENCY_MS = 500;

@@ -1,0 +1,161 @@
+import type { PrintJobDelivery } from '@printermaster/protocol';
+import type { JobLifecycle } from './job-lifecycle.js';
+import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
+import type { Logger } from './ports/logger.js';
+import type { PrintJobStore, PrintJobWithContent } from './ports/print-job-store.js';
+import type { Printer, PrinterStore } from './ports/printer-store.js';
+
+export interface JobDispatcherOptions {
+  /** How long to wait for an agent's journal acknowledgement, ms. */
+  ackTimeoutMs: number;
+  /** Jobs read per pass over a branch. */
+  batchSize: number;
+}
+
+/**
+ * Sends a branch's `queued` and `sent` jobs to its v2 agent (DESIGN.md section 3).
+ *
+ * A job is marked `sent` (with the agent's device id) before it is emitted, so a
+ * crash between the two leaves it `sent` and it is re-sent. Once sent, a job is
+ * pinned to that agent: only that agent gets it again, because it may already
+ * hold it in its journal and another agent would print it a second time.
+ * Passes over one branch never overlap; a kick during a pass runs one more pass.
+ */
+export class JobDispatcher {
+  private readonly passes = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** Jobs emitted and not yet acknowledged in this process: not re-sent meanwhile. */
+  private readonly inFlight = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly jobs: PrintJobStore,
+    private readonly printers: PrinterStore,
+    private readonly link: AgentLink,
+    private readonly lifecycle: JobLifecycle,
+    private readonly logger: Logger,
+    private readonly options: JobDispatcherOptions,
+  ) {}
+
+  /** Dispatches the branch's pending jobs now (or right after the pass under way). */
+  kick(branchId: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const running = this.passes.get(branchId);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const state = { again: false, done: Promise.resolve() };
+    state.done = (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.pass(branchId);
+        } while (state.again && !this.closed);
+      } catch (err) {
+        this.logger.error({ err, branchId }, 'print job dispatch failed');
+      } finally {
+        this.passes.delete(branchId);
+      }
+    })();
+    this.passes.set(branchId, state);
+    return state.done;
+  }
+
+  /** Waits for passes under way and stops taking new ones (shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.passes.values()].map((p) => p.done));
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async pass(branchId: string): Promise<void> {
+    const agents = this.link
+      .agentsInBranch(branchId)
+      .filter((a) => a.protocol === 'v2' && (a.capabilities.length === 0 || a.capabilities.includes('print-jobs')));
+    if (agents.length === 0) return;
+    const pending = await this.jobs.pendingForBranch(branchId, this.options.batchSize);
+    const printers = new Map<string, Printer | undefined>();
+    const acks: Promise<void>[] = [];
+    for (const job of pending) {
+      if (this.closed) break;
+      if (this.inFlight.has(job.id)) continue;
+      let printer = printers.get(job.printerId);
+      if (!printers.has(job.printerId)) {
+        printer = await this.printers.find(job.printerId);
+        printers.set(job.printerId, printer);
+      }
+      const agent = this.chooseAgent(job, printer, agents);
+      if (!agent) continue;
+      if (!printer) {
+        await this.lifecycle.move(job.id, ['queued', 'sent'], 'failed', 'gateway', {
+          reason: 'the printer was deleted before the job was printed',
+        });
+        continue;
+      }
+      const marked = await this.lifecycle.move(job.id, [job.state], 'sent', 'gateway', {
+        deviceId: agent.deviceId,
+        incrementAttempts: true,
+        reason: job.state === 'sent' ? 're-sent to the same agent' : undefined,
+      });
+      if (!marked) continue; // cancelled or expired meanwhile
+      this.inFlight.add(job.id);
+      acks.push(this.deliver(agent, job, printer));
+    }
+    await Promise.all(acks);
+  }
+
+  /** A `sent` job goes only to the agent that has it; a queued one prefers the agent that reported the printer. */
+  private chooseAgent(
+    job: PrintJobWithContent,
+    printer: Printer | undefined,
+    agents: ConnectedAgent[],
+  ): ConnectedAgent | undefined {
+    if (job.state === 'sent') return agents.find((a) => a.deviceId === job.deviceId);
+    return agents.find((a) => a.deviceId === printer?.deviceId) ?? agents[0];
+  }
+
+  private async deliver(agent: ConnectedAgent, job: PrintJobWithContent, printer: Printer): Promise<void> {
+    const delivery: PrintJobDelivery = {
+      id: job.id,
+      printerId: printer.id,
+      printerName: printer.name,
+      content: Buffer.from(job.content).toString('base64'),
+      encoding: 'base64',
+      type: job.type,
+      priority: job.priority,
+      copies: job.copies,
+      ...(job.orderData ? { orderData: job.orderData } : {}),
+      usefulUntil: job.usefulUntil.toISOString(),
+      timestamp: job.createdAt.toISOString(),
+      printer: {
+        connection: printer.connection,
+        ...(printer.ip ? { ip: printer.ip } : {}),
+        ...(printer.port ? { port: printer.port } : {}),
+        ...(printer.systemName ? { systemName: printer.systemName } : {}),
+      },
+    };
+    const log = { jobId: job.id, deviceId: agent.deviceId, branchId: job.branchId };
+    try {
+      const ack = await this.link.deliverJob(agent, delivery, this.options.ackTimeoutMs);
+      if (!ack) {
+        this.logger.warn(log, 'print job not acknowledged; it stays sent and is re-sent to the same agent');
+        return;
+      }
+      if (ack.ok) {
+        await this.lifecycle.applyAgentReport(agent, job.id, ack.data.state, ack.data.reason);
+      } else {
+        this.logger.warn({ ...log, code: ack.error.code }, 'agent refused the print job');
+        await this.lifecycle.move(job.id, ['sent'], 'failed', `agent:${agent.deviceId}`, {
+          reason: `agent refused the job: ${ack.error.message}`,
+        });
+      }
+    } catch (err) {
+      this.logger.error({ ...log, err }, 'recording the agent acknowledgement failed');
+    } finally {
+      this.inFlight.delete(job.id);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import type { JobState } from '@printermaster/protocol';
+import type { Clock } from './clock.js';
+import { GatewayError } from './gateway-error.js';
+import type { AgentPrincipal } from './principal.js';
+import { toPrintJobView } from './print-job-view.js';
+import type { Broadcaster } from './ports/broadcaster.js';
+import type { Logger } from './ports/logger.js';
+import type { PrintJob, PrintJobStore, TransitionPatch } from './ports/print-job-store.js';
+
+/** What an agent says about a job (through an ack or a `print:job:*` report). */
+export type AgentJobOutcome = Extract<JobState, 'accepted' | 'printing' | 'completed' | 'failed' | 'unconfirmed'>;
+
+/**
+ * From which states an agent's report may move a job. The agent is the only one
+ * who knows whether paper came out, so its report also wins over a gateway-side
+ * `expired` (the job was printed just before its useful-until time passed).
+ */
+const AGENT_FROM: Record<AgentJobOutcome, readonly JobState[]> = {
+  accepted: ['sent'],
+  printing: ['sent', 'accepted', 'expired'],
+  completed: ['sent', 'accepted', 'printing', 'expired'],
+  failed: ['sent', 'accepted', 'printing', 'expired'],
+  unconfirmed: ['sent', 'accepted', 'printing', 'expired'],
+};
+
+/** Observes every state change (metrics). */
+export type TransitionListener = (job: PrintJob, from: JobState | undefined) => void;
+
+/**
+ * Every job state change goes through here: the conditional update with its
+ * event row, then the broadcast to the branch and a log line.
+ */
+export class JobLifecycle {
+  private readonly listeners: TransitionListener[] = [];
+
+  constructor(
+    private readonly jobs: PrintJobStore,
+    private readonly broadcaster: Broadcaster,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  onTransition(listener: TransitionListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Announces a newly stored job. */
+  created(job: PrintJob): void {
+    this.logger.info({ jobId: job.id, branchId: job.branchId, printerId: job.printerId, byteLength: job.byteLength }, 'print job queued');
+    this.publish(job, undefined, 'created');
+  }
+
+  /** Moves the job if it is in one of `from`; `undefined` when it was not (nothing changes). */
+  async move(
+    id: string,
+    from: readonly JobState[],
+    to: JobState,
+    actor: string,
+    patch?: TransitionPatch,
+  ): Promise<PrintJob | undefined> {
+    const moved = await this.jobs.transition(id, from, to, actor, patch);
+    if (!moved) return undefined;
+    const { job } = moved;
+    this.logger.info(
+      { jobId: id, branchId: job.branchId, deviceId: job.deviceId ?? undefined, state: to, actor, reason: patch?.reason ?? undefined },
+      'print job state changed',
+    );
+    this.publish(job, moved.from, 'state_changed');
+    return job;
+  }
+
+  /** Publishes jobs that changed state in bulk elsewhere (expiry). */
+  announce(job: PrintJob, from: JobState): void {
+    this.logger.info({ jobId: job.id, branchId: job.branchId, state: job.state, reason: job.reason ?? undefined }, 'print job state changed');
+    this.publish(job, from, 'state_changed');
+  }
+
+  /**
+   * Records what an agent says about a job of its branch. Idempotent: a repeated
+   * report, or one that arrives after the job already ended, changes nothing and
+   * returns the job's current state.
+   */
+  async applyAgentReport(
+    agent: Pick<AgentPrincipal, 'deviceId' | 'branchId'>,
+    jobId: string,
+    outcome: AgentJobOutcome,
+    reason?: string,
+  ): Promise<PrintJob> {
+    const current = await this.jobs.find(jobId);
+    if (!current || current.branchId !== agent.branchId) throw new GatewayError('JOB_NOT_FOUND');
+    if (current.state === outcome) return current;
+    const moved = await this.move(jobId, AGENT_FROM[outcome], outcome, `agent:${agent.deviceId}`, {
+      reason: outcome === 'failed' || outcome === 'unconfirmed' ? (reason ?? outcome) : undefined,
+      completedAt: outcome === 'completed' ? new Date(this.clock.now()) : undefined,
+    });
+    if (moved) return moved;
+    const latest = (await this.jobs.find(jobId)) ?? current;
+    if (latest.state !== outcome) {
+      this.logger.warn(
+        { jobId, deviceId: agent.deviceId, branchId: agent.branchId, state: latest.state, reported: outcome },
+        'agent report ignored: job already in another state',
+      );
+    }
+    return latest;
+  }
+
+  private publish(job: PrintJob, from: JobState | undefined, action: 'created' | 'state_changed'): void {
+    for (const l of this.listeners) l(job, from);
+    this.broadcaster.jobUpdated({
+      action,
+      job: toPrintJobView(job),
+      ...(from ? { fromState: from } : {}),
+      branchId: job.branchId,
+      companyId: job.companyId,
+      timestamp: new Date(this.clock.now()).toISOString(),
+    });
+  }
+}

@@ -1,0 +1,130 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { AgentAuth } from '@printermaster/protocol';
+import type { Clock } from './clock.js';
+import { GatewayError } from './gateway-error.js';
+import type { AgentPrincipal } from './principal.js';
+import type { AuditLog } from './ports/audit-log.js';
+import type { License, LicenseStatus, LicenseStore } from './ports/license-store.js';
+import type { Branch, Company, TenantStore } from './ports/tenant-store.js';
+
+export function hashLicenseKey(key: string): string {
+  // Keys are 122 random bits, so a plain hash is enough to make a stolen table useless.
+  return createHash('sha256').update(key.trim().toLowerCase()).digest('hex');
+}
+
+export interface ValidatedLicense {
+  license: License;
+  company: Company;
+  branch: Branch;
+}
+
+export interface IssueLicenseInput {
+  companyId: string;
+  branchId: string;
+  maxPrinters?: number;
+  expiresAt?: Date | null;
+  boundDeviceId?: string | null;
+  features?: string[];
+  actor: string;
+}
+
+/** Licence keys for agents: issued once (the key is shown only then), validated, revoked. */
+export class LicenseService {
+  constructor(
+    private readonly licenses: LicenseStore,
+    private readonly tenants: TenantStore,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Issues a new licence; the returned `key` is not stored and cannot be shown again. */
+  async issue(input: IssueLicenseInput): Promise<{ license: License; key: string }> {
+    const branch = await this.tenants.findBranch(input.branchId);
+    if (!branch || branch.companyId !== input.companyId) throw new GatewayError('BRANCH_NOT_FOUND');
+    const key = randomUUID();
+    const license = await this.licenses.insert({
+      id: randomUUID(),
+      companyId: input.companyId,
+      branchId: input.branchId,
+      keyHash: hashLicenseKey(key),
+      keyHint: key.slice(-4),
+      status: 'active',
+      expiresAt: input.expiresAt ?? null,
+      boundDeviceId: input.boundDeviceId ?? null,
+      maxPrinters: input.maxPrinters ?? 10,
+      features: input.features ?? ['printing', 'printer-test', 'health-monitoring'],
+    });
+    await this.audit.record({
+      companyId: input.companyId,
+      actor: input.actor,
+      action: 'license.issued',
+      targetType: 'license',
+      targetId: license.id,
+      details: { branchId: input.branchId, keyHint: license.keyHint },
+    });
+    return { license, key };
+  }
+
+  /**
+   * The licence for `key` with its company and branch, if it may be used now by
+   * `deviceId`. Unknown keys are `AUTH_FAILED`; suspended, revoked, expired or
+   * bound-to-another-device licences are `LICENSE_INVALID`.
+   */
+  async validate(key: string, deviceId?: string): Promise<ValidatedLicense> {
+    const license = await this.licenses.findByKeyHash(hashLicenseKey(key));
+    if (!license) throw new GatewayError('AUTH_FAILED', { message: 'licence key is not known' });
+    let status = license.status;
+    if (status === 'active' && license.expiresAt && license.expiresAt.getTime() <= this.clock.now()) {
+      await this.licenses.setStatus(license.id, 'expired');
+      status = 'expired';
+    }
+    if (status !== 'active') {
+      throw new GatewayError('LICENSE_INVALID', { message: `licence is ${status}`, details: { status } });
+    }
+    if (license.boundDeviceId && deviceId && license.boundDeviceId !== deviceId) {
+      throw new GatewayError('LICENSE_INVALID', { message: 'licence is bound to another device' });
+    }
+    const branch = await this.tenants.findBranch(license.branchId);
+    const company = branch && (await this.tenants.findCompany(branch.companyId));
+    if (!branch || !company) throw new GatewayError('LICENSE_INVALID', { message: 'licence branch no longer exists' });
+    if (company.status !== 'active') throw new GatewayError('LICENSE_INVALID', { message: 'company is suspended' });
+    await this.licenses.touchValidated(license.id, new Date(this.clock.now()));
+    return { license, company, branch };
+  }
+
+  /**
+   * Admits an agent: the licence must be valid for the device and bound to the
+   * branch the agent names. Scope comes from the licence, never from `auth`.
+   */
+  async authenticateAgent(auth: AgentAuth): Promise<AgentPrincipal & ValidatedLicense> {
+    const validated = await this.validate(auth.licenseKey, auth.deviceId);
+    if (validated.branch.id !== auth.branchId) {
+      throw new GatewayError('AUTH_FAILED', { message: 'licence is not valid for this branch' });
+    }
+    return {
+      kind: 'agent',
+      deviceId: auth.deviceId,
+      companyId: validated.company.id,
+      branchId: validated.branch.id,
+      licenseId: validated.license.id,
+      ...validated,
+    };
+  }
+
+  list(filter: { companyId?: string; branchId?: string }): Promise<License[]> {
+    return this.licenses.list(filter);
+  }
+
+  async setStatus(id: string, status: LicenseStatus, actor: string): Promise<License> {
+    const license = await this.licenses.setStatus(id, status);
+    if (!license) throw new GatewayError('LICENSE_NOT_FOUND');
+    await this.audit.record({
+      companyId: license.companyId,
+      actor,
+      action: `license.${status}`,
+      targetType: 'license',
+      targetId: id,
+    });
+    return license;
+  }
+}

@@ -1,0 +1,51 @@
+/** An agent machine known to the gateway (one row per device per branch). */
+export interface Device {
+  companyId: string;
+  branchId: string;
+  deviceId: string;
+  licenseId: string | null;
+  kind: 'v2' | 'legacy';
+  hostname: string | null;
+  platform: string | null;
+  appVersion: string | null;
+  protocolVersion: number | null;
+  capabilities: string[];
+  lastAddress: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+export interface DeviceUpsert {
+  companyId: string;
+  branchId: string;
+  deviceId: string;
+  licenseId?: string | null;
+  kind?: 'v2' | 'legacy';
+  hostname?: string | null;
+  platform?: string | null;
+  arch?: string | null;
+  appVersion?: string | null;
+  protocolVersion?: number | null;
+  capabilities?: string[];
+  lastAddress?: string | null;
+}
+
+export interface DeviceStore {
+  /** Inserts or updates; fields left undefined keep their stored value. */
+  upsert(device: DeviceUpsert): Promise<void>;
+  find(branchId: string, deviceId: string): Promise<Device | undefined>;
+  list(filter: { companyId?: string; branchId?: string }): Promise<Device[]>;
+  /** Records a connection; returns the session id. */
+  openSession(session: {
+    id: string;
+    companyId: string;
+    branchId: string;
+    deviceId: string;
+    gatewayInstance: string;
+    remoteAddress: string | null;
+    protocolVersion: number | null;
+  }): Promise<void>;
+  closeSession(id: string, reason: string): Promise<void>;
+  /** Closes sessions a crashed process left open: those of `gatewayInstance`, or all with `undefined` (single process). */
+  closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number>;
+}

@@ -1,0 +1,125 @@
+import type { JobState, JobType } from '@printermaster/protocol';
+
+export interface PrintJob {
+  id: string;
+  companyId: string;
+  branchId: string;
+  printerId: string;
+  state: JobState;
+  type: JobType;
+  /** 1–10, higher first. */
+  priority: number;
+  copies: number;
+  byteLength: number;
+  orderData: Record<string, unknown> | null;
+  idempotencyKey: string | null;
+  reprintOf: string | null;
+  /** The agent the job was first sent to; later re-sends go to the same agent only. */
+  deviceId: string | null;
+  reason: string | null;
+  /** How many times the gateway has sent it. */
+  attempts: number;
+  usefulUntil: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+}
+
+export interface PrintJobWithContent extends PrintJob {
+  content: Uint8Array;
+}
+
+export interface PrintJobEvent {
+  jobId: string;
+  fromState: JobState | null;
+  toState: JobState;
+  /** `api`, `gateway`, `agent:<deviceId>`. */
+  actor: string;
+  reason: string | null;
+  createdAt: Date;
+}
+
+export interface NewPrintJob {
+  id: string;
+  companyId: string;
+  branchId: string;
+  printerId: string;
+  type: JobType;
+  priority: number;
+  copies: number;
+  content: Uint8Array;
+  orderData: Record<string, unknown> | null;
+  reprintOf: string | null;
+  usefulUntil: Date;
+  /** Millisecond precision, so that list cursors (which carry ms) compare exactly. */
+  createdAt: Date;
+  actor: string;
+}
+
+export interface IdempotencyClaim {
+  key: string;
+  /** SHA-256 of the canonical request; the same key with another hash is a conflict. */
+  requestHash: string;
+  /** Keys older than this are forgotten before the claim. */
+  notBefore: Date;
+}
+
+export type InsertResult =
+  | { created: true; job: PrintJob }
+  /** The key was already used: the job it created, and the hash it was used with. */
+  | { created: false; job: PrintJob; requestHash: string };
+
+export interface PrintJobListFilter {
+  companyId?: string;
+  branchId?: string;
+  printerId?: string;
+  states?: JobState[];
+  createdAfter?: Date;
+  createdBefore?: Date;
+  /** Opaque cursor from a previous page. */
+  cursor?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export interface TransitionPatch {
+  reason?: string | null;
+  deviceId?: string;
+  incrementAttempts?: boolean;
+  completedAt?: Date;
+}
+
+/** Durable print jobs and their event history. Every state change writes an event in the same transaction. */
+export interface PrintJobStore {
+  /**
+   * Stores a new job in `queued` with its creation event. With `idempotency`, the
+   * key is claimed in the same transaction; if it was claimed before (within the
+   * window), nothing is stored and the earlier job is returned.
+   */
+  insert(job: NewPrintJob, idempotency?: IdempotencyClaim): Promise<InsertResult>;
+  find(id: string): Promise<PrintJob | undefined>;
+  findWithContent(id: string): Promise<PrintJobWithContent | undefined>;
+  events(id: string): Promise<PrintJobEvent[]>;
+  list(filter: PrintJobListFilter): Promise<PrintJob[]>;
+  /**
+   * Moves the job to `to` only if its state is one of `from`; records the event.
+   * Returns the updated job and the state it left, or `undefined` when the job was not in `from`
+   * (another process got there first, or the report is a duplicate).
+   */
+  transition(
+    id: string,
+    from: readonly JobState[],
+    to: JobState,
+    actor: string,
+    patch?: TransitionPatch,
+  ): Promise<{ job: PrintJob; from: JobState } | undefined>;
+  /**
+   * Jobs waiting to be (re)sent in a branch — `queued` and `sent` — in dispatch
+   * order: priority (higher first), then age. With content.
+   */
+  pendingForBranch(branchId: string, limit: number): Promise<PrintJobWithContent[]>;
+  /** Moves `queued`/`sent` jobs whose useful-until time is before `now` to `expired`; returns them. */
+  expireDue(now: Date, limit: number): Promise<PrintJob[]>;
+  /** Forgets idempotency keys created before `before`; returns how many. */
+  purgeIdempotencyKeys(before: Date): Promise<number>;
+  countByState(): Promise<Record<string, number>>;
+}

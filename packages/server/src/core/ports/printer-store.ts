@@ -1,0 +1,48 @@
+import type { PrinterStatus } from '@printermaster/protocol';
+
+export interface Printer {
+  id: string;
+  companyId: string;
+  branchId: string;
+  name: string;
+  type: string;
+  connection: string;
+  status: PrinterStatus;
+  ip: string | null;
+  port: number | null;
+  systemName: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  location: string | null;
+  paperWidth: number | null;
+  assignedTo: string | null;
+  isDefault: boolean;
+  capabilities: string[];
+  discoveredBy: string | null;
+  discoveryMethod: string | null;
+  /** The agent that last reported the printer. */
+  deviceId: string | null;
+  lastSeenAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Fields a create or update may set; `undefined` leaves a field as it is. */
+export type PrinterFields = Partial<Omit<Printer, 'id' | 'companyId' | 'branchId' | 'createdAt' | 'updatedAt'>>;
+
+export interface PrinterStore {
+  /** Throws `CONFLICT` when the branch already has a printer of that name. */
+  insert(printer: { id: string; companyId: string; branchId: string; name: string } & PrinterFields): Promise<Printer>;
+  /** Returns the updated printer, `undefined` if it does not exist. Throws `CONFLICT` on a name clash. */
+  update(id: string, fields: PrinterFields): Promise<Printer | undefined>;
+  find(id: string): Promise<Printer | undefined>;
+  findByName(branchId: string, name: string): Promise<Printer | undefined>;
+  list(filter: { companyId?: string; branchId?: string; status?: PrinterStatus }): Promise<Printer[]>;
+  countInBranch(branchId: string): Promise<number>;
+  delete(id: string): Promise<boolean>;
+  /**
+   * Records statuses reported by an agent; ids not in `branchId` are ignored.
+   * Returns the printers whose status changed.
+   */
+  updateStatuses(branchId: string, updates: { id: string; status: PrinterStatus; seenAt: Date }[]): Promise<Printer[]>;
+}

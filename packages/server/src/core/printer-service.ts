@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import type { PrinterDiscovered, PrinterStatus } from '@printermaster/protocol';
+import type { Clock } from './clock.js';
+import { GatewayError } from './gateway-error.js';
+import { type AgentPrincipal, canSee, listScope, MANAGER_ROLES, requireRole, type UserPrincipal } from './principal.js';
+import { toPrinterView } from './printer-view.js';
+import type { AuditLog } from './ports/audit-log.js';
+import type { Broadcaster } from './ports/broadcaster.js';
+import type { LicenseStore } from './ports/license-store.js';
+import type { Printer, PrinterFields, PrinterStore } from './ports/printer-store.js';
+import type { TenantStore } from './ports/tenant-store.js';
+
+/** A printer as an agent or the legacy bulk endpoint describes it. */
+export interface ReportedPrinter {
+  id?: string;
+  name: string;
+  type?: string;
+  connection?: string;
+  status?: PrinterStatus;
+  ip?: string;
+  port?: number;
+  manufacturer?: string;
+  model?: string;
+  location?: string;
+  paperWidth?: number;
+  assignedTo?: string;
+  isDefault?: boolean;
+  capabilities?: string[];
+  discoveredBy?: string;
+  discoveryMethod?: string;
+  systemName?: string;
+}
+
+export interface UpsertOutcome {
+  printer: Printer;
+  /** False when the printer was already known (the legacy bulk API calls it a duplicate). */
+  created: boolean;
+}
+
+/** Printers of a branch: what agents report, and what managers set through the API. */
+export class PrinterService {
+  constructor(
+    private readonly printers: PrinterStore,
+    private readonly licenses: LicenseStore,
+    private readonly tenants: TenantStore,
+    private readonly audit: AuditLog,
+    private readonly broadcaster: Broadcaster,
+    private readonly clock: Clock,
+  ) {}
+
+  list(user: UserPrincipal, filter: { companyId?: string; branchId?: string; status?: PrinterStatus }): Promise<Printer[]> {
+    return this.printers.list({ ...listScope(user, filter), status: filter.status });
+  }
+
+  /** The printer if `user` may see it; `PRINTER_NOT_FOUND` otherwise (no hint that it exists elsewhere). */
+  async get(user: UserPrincipal, id: string): Promise<Printer> {
+    const printer = await this.printers.find(id);
+    if (!printer || !canSee(user, printer.companyId, printer.branchId)) throw new GatewayError('PRINTER_NOT_FOUND');
+    return printer;
+  }
+
+  async create(user: UserPrincipal, branchId: string, fields: PrinterFields & { name: string }): Promise<Printer> {
+    requireRole(user, MANAGER_ROLES);
+    const branch = await this.tenants.findBranch(branchId);
+    if (!branch || !canSee(user, branch.companyId, branch.id)) throw new GatewayError('BRANCH_NOT_FOUND');
+    const printer = await this.printers.insert({ ...fields, id: randomUUID(), companyId: branch.companyId, branchId });
+    await this.afterChange(user, printer, 'created', 'printer.created');
+    return printer;
+  }
+
+  async update(user: UserPrincipal, id: string, fields: PrinterFields): Promise<Printer> {
+    requireRole(user, MANAGER_ROLES);
+    await this.get(user, id);
+    const printer = await this.printers.update(id, fields);
+    if (!printer) throw new GatewayError('PRINTER_NOT_FOUND');
+    await this.afterChange(user, printer, 'updated', 'printer.updated');
+    return printer;
+  }
+
+  async delete(user: UserPrincipal, id: string): Promise<void> {
+    requireRole(user, MANAGER_ROLES);
+    const printer = await this.get(user, id);
+    if (!(await this.printers.delete(id))) throw new GatewayError('PRINTER_NOT_FOUND');
+    await this.afterChange(user, printer, 'deleted', 'printer.deleted');
+  }
+
+  /**
+   * Upserts a printer an agent reported: by `id` when that id is a printer of the
+   * agent's branch, else by branch + name. A new printer counts against the
+   * licence's `maxPrinters`.
+   */
+  async upsertReported(agent: AgentPrincipal, reported: ReportedPrinter): Promise<UpsertOutcome> {
+    const byId = reported.id ? await this.printers.find(reported.id) : undefined;
+    const existing =
+      byId && byId.branchId === agent.branchId ? byId : await this.printers.findByName(agent.branchId, reported.name);
+    const now = new Date(this.clock.now());
+    const fields: PrinterFields = {
+      name: reported.name,
+      type: reported.type,
+      connection: reported.connection,
+      status: reported.status,
+      ip: reported.ip,
+      port: reported.port,
+      manufacturer: reported.manufacturer,
+      model: reported.model,
+      location: reported.location,
+      paperWidth: reported.paperWidth,
+      assignedTo: reported.assignedTo,
+      isDefault: reported.isDefault,
+      capabilities: reported.capabilities,
+      discoveredBy: reported.discoveredBy,
+      discoveryMethod: reported.discoveryMethod,
+      systemName: reported.systemName,
+      deviceId: agent.deviceId,
+      lastSeenAt: now,
+    };
+    if (existing) {
+      const printer = (await this.printers.update(existing.id, fields)) ?? existing;
+      if (printer.status !== existing.status) this.broadcastStatus(printer);
+      return { printer, created: false };
+    }
+    const license = await this.licenses.findById(agent.licenseId);
+    if (license && (await this.printers.countInBranch(agent.branchId)) >= license.maxPrinters) {
+      throw new GatewayError('PRINTER_LIMIT_REACHED', { details: { maxPrinters: license.maxPrinters } });
+    }
+    // An agent's own id is kept when it is free, so the agent can keep addressing the printer by it.
+    const id = reported.id && !byId ? reported.id : randomUUID();
+    const printer = await this.printers.insert({
+      ...fields,
+      name: reported.name,
+      id,
+      companyId: agent.companyId,
+      branchId: agent.branchId,
+    });
+    await this.audit.record({
+      companyId: agent.companyId,
+      actor: `agent:${agent.deviceId}`,
+      action: 'printer.discovered',
+      targetType: 'printer',
+      targetId: printer.id,
+    });
+    return { printer, created: true };
+  }
+
+  /** Records statuses an agent reported and broadcasts the ones that changed. */
+  async recordStatuses(agent: AgentPrincipal, updates: { id: string; status: PrinterStatus; seenAt: Date }[]): Promise<number> {
+    const changed = await this.printers.updateStatuses(agent.branchId, updates);
+    for (const printer of changed) this.broadcastStatus(printer);
+    return changed.length;
+  }
+
+  /** Broadcasts a discovery to the branch's web clients. */
+  announce(printer: Printer, action: 'discovered' | 'updated'): void {
+    this.broadcaster.printerUpdated({
+      action,
+      printer: toPrinterView(printer),
+      branchId: printer.branchId,
+      companyId: printer.companyId,
+      timestamp: new Date(this.clock.now()).toISOString(),
+    });
+  }
+
+  private broadcastStatus(printer: Printer): void {
+    this.broadcaster.printerStatusChanged({
+      printerId: printer.id,
+      name: printer.name,
+      status: printer.status,
+      branchId: printer.branchId,
+      companyId: printer.companyId,
+      lastSeen: (printer.lastSeenAt ?? printer.updatedAt).toISOString(),
+    });
+  }
+
+  private async afterChange(
+    user: UserPrincipal,
+    printer: Printer,
+    action: 'created' | 'updated' | 'deleted',
+    auditAction: string,
+  ): Promise<void> {
+    this.broadcaster.printerUpdated({
+      action,
+      printer: toPrinterView(printer),
+      branchId: printer.branchId,
+      companyId: printer.companyId,
+      timestamp: new Date(this.clock.now()).toISOString(),
+    });
+    await this.audit.record({
+      companyId: printer.companyId,
+      actor: `user:${user.userId}`,
+      action: auditAction,
+      targetType: 'printer',
+      targetId: printer.id,
+    });
+  }
+}
+
+/** Maps an agent's `printer:discovered` payload to a reported printer. */
+export function fromDiscovered(payload: PrinterDiscovered): ReportedPrinter {
+  const address = parseAddress(payload.device) ?? parseAddress(payload.systemPrinter);
+  return {
+    id: payload.id,
+    name: payload.name,
+    type: payload.type,
+    connection: payload.connection,
+    status: payload.status,
+    ip: payload.ip ?? address?.ip,
+    port: payload.port ?? address?.port,
+    capabilities: payload.capabilities,
+    discoveredBy: payload.discoveredBy,
+    discoveryMethod: payload.discoveryMethod,
+    systemName: typeof payload.systemPrinter === 'string' ? payload.systemPrinter : undefined,
+  };
+}
+
+/** Reads `{ip, port}` out of the loose `device` shapes agents send (an object, or `host:port`). */
+function parseAddress(value: unknown): { ip?: string; port?: number } | undefined {
+  if (typeof value === 'string') {
+    const m = /^(?:tcp:\/\/)?([\w.-]+):(\d{1,5})$/.exec(value.trim());
+    if (m) return { ip: m[1], port: Number(m[2]) };
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const v = value as Record<string, unknown>;
+    const ip = typeof v.ip === 'string' ? v.ip : typeof v.host === 'string' ? v.host : undefined;
+    const port = typeof v.port === 'number' && Number.isInteger(v.port) && v.port > 0 && v.port < 65536 ? v.port : undefined;
+    if (ip || port) return { ip, port };
+  }
+  return undefined;
+}

@@ -1,0 +1,404 @@
+import { randomUUID } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import {
+  AGENT_EVENT_SCHEMAS,
+  AgentAuthSchema,
+  type AgentEventName,
+  type AgentEventPayload,
+  type AckResponse,
+  PRINTING_NAMESPACE,
+  type SocketErrorEvent,
+  WebAuthSchema,
+} from '@printermaster/protocol';
+import { type Namespace, Server, type Socket } from 'socket.io';
+import type { JwtService } from '../auth/jwt-service.js';
+import type { Clock } from '../core/clock.js';
+import { GatewayError } from '../core/gateway-error.js';
+import type { HealthService } from '../core/health-service.js';
+import type { JobDispatcher } from '../core/job-dispatcher.js';
+import type { JobLifecycle } from '../core/job-lifecycle.js';
+import type { LicenseService } from '../core/license-service.js';
+import type { AgentPrincipal, UserPrincipal } from '../core/principal.js';
+import type { PrinterService } from '../core/printer-service.js';
+import { fromDiscovered } from '../core/printer-service.js';
+import type { PrinterTestService } from '../core/printer-test-service.js';
+import type { ConnectedAgent } from '../core/ports/agent-link.js';
+import type { DeviceStore } from '../core/ports/device-store.js';
+import type { Logger } from '../core/ports/logger.js';
+import { clientAddress } from '../client-address.js';
+import { validatePayload } from './payload-validator.js';
+import type { RoomBroadcaster } from './room-broadcaster.js';
+import { rooms } from './rooms.js';
+import type { SocketAgentLink } from './socket-agent-link.js';
+
+export interface PrintingGatewayDeps {
+  licenses: LicenseService;
+  jwt: JwtService;
+  printers: PrinterService;
+  printerTests: PrinterTestService;
+  lifecycle: JobLifecycle;
+  dispatcher: JobDispatcher;
+  health: HealthService;
+  devices: DeviceStore;
+  link: SocketAgentLink;
+  broadcaster: RoomBroadcaster;
+  clock: Clock;
+  logger: Logger;
+  instanceId: string;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  maxMessageBytes: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  /** Observes connections (metrics). */
+  onConnectionChange?: (kind: 'agent' | 'web', delta: 1 | -1, reason?: string) => void;
+}
+
+type AgentSocketData = { kind: 'agent'; principal: AgentPrincipal; agent: ConnectedAgent; sessionId: string };
+type WebSocketData = { kind: 'web'; principal: UserPrincipal; connectedAt: number };
+type SocketData = AgentSocketData | WebSocketData;
+type Ack = (response: AckResponse<unknown>) => void;
+
+/**
+ * The Socket.IO namespace `/printing-ws` (PROTOCOL.md sections 1–7 and 9).
+ * Agents authenticate by licence, web clients by JWT; every agent event is
+ * validated, and a rejected event gets an `error:event` (and an error ack when
+ * the sender asked for one) without closing the socket.
+ */
+export class PrintingGateway {
+  readonly io: Server;
+  readonly namespace: Namespace;
+  private webClients = 0;
+
+  constructor(
+    httpServer: HttpServer,
+    private readonly deps: PrintingGatewayDeps,
+  ) {
+    const anyOrigin = deps.corsOrigins.includes('*');
+    this.io = new Server(httpServer, {
+      path: '/socket.io/',
+      serveClient: false,
+      maxHttpBufferSize: deps.maxMessageBytes,
+      pingInterval: deps.pingIntervalMs,
+      pingTimeout: deps.pingTimeoutMs,
+      perMessageDeflate: { threshold: 1024 },
+      cors: { origin: anyOrigin ? true : deps.corsOrigins, credentials: true },
+      // Browsers send an Origin; agents and servers do not. Only a foreign browser origin is refused.
+      allowRequest: (req, callback) => {
+        const origin = req.headers.origin;
+        callback(null, anyOrigin || origin === undefined || deps.corsOrigins.includes(origin));
+      },
+    });
+    this.namespace = this.io.of(PRINTING_NAMESPACE);
+    deps.broadcaster.attach(this.namespace);
+    this.namespace.use((socket, next) => {
+      this.authenticate(socket).then(
+        () => next(),
+        (err: unknown) => {
+          const e = GatewayError.from(err);
+          const reason = e.code === 'INTERNAL' ? 'authentication could not be checked' : e.message;
+          if (e.code === 'INTERNAL') deps.logger.error({ err }, 'handshake check failed');
+          else deps.logger.info({ code: e.code, reason, address: socket.handshake.address }, 'handshake rejected');
+          const error = new Error(reason) as Error & { data: unknown };
+          error.data = { code: 'AUTH_FAILED', message: reason, reason: e.code };
+          next(error);
+        },
+      );
+    });
+    this.namespace.on('connection', (socket) => {
+      const data = socket.data as SocketData;
+      if (data.kind === 'agent') this.onAgent(socket, data);
+      else this.onWeb(socket, data);
+    });
+  }
+
+  get agentCount(): number {
+    return this.deps.link.size;
+  }
+
+  get webClientCount(): number {
+    return this.webClients;
+  }
+
+  /**
+   * Drain: closes every transport so agents reconnect (to another process if
+   * there is one). A transport close — not a namespace disconnect — because
+   * legacy clients never come back after the latter.
+   */
+  async close(): Promise<void> {
+    this.deps.broadcaster.flushStatus();
+    for (const socket of this.namespace.sockets.values()) socket.conn.close();
+    // The engine only: the HTTP server belongs to Fastify, which closes it after in-flight requests end.
+    this.io.engine.close();
+  }
+
+  private async authenticate(socket: Socket): Promise<void> {
+    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+    if (auth.userRole === 'desktop_app' || auth.licenseKey !== undefined) {
+      const agentAuth = validatePayload(AgentAuthSchema, auth, 'agent handshake');
+      const principal = await this.deps.licenses.authenticateAgent(agentAuth);
+      const protocol = agentAuth.protocolVersion !== undefined && agentAuth.protocolVersion >= 2 ? 'v2' : 'legacy';
+      const data: AgentSocketData = {
+        kind: 'agent',
+        principal: {
+          kind: 'agent',
+          deviceId: principal.deviceId,
+          companyId: principal.companyId,
+          branchId: principal.branchId,
+          licenseId: principal.licenseId,
+        },
+        agent: {
+          deviceId: principal.deviceId,
+          companyId: principal.companyId,
+          branchId: principal.branchId,
+          licenseId: principal.licenseId,
+          address: clientAddress(socket.handshake.headers, socket.handshake.address, this.deps.trustProxy),
+          protocol,
+          capabilities: agentAuth.capabilities ?? [],
+          connectedAt: this.deps.clock.now(),
+        },
+        sessionId: randomUUID(),
+      };
+      await this.deps.devices.upsert({
+        companyId: principal.companyId,
+        branchId: principal.branchId,
+        deviceId: principal.deviceId,
+        licenseId: principal.licenseId,
+        kind: protocol,
+        appVersion: agentAuth.appVersion ?? null,
+        protocolVersion: agentAuth.protocolVersion ?? null,
+        capabilities: agentAuth.capabilities ?? [],
+        lastAddress: clientAddress(socket.handshake.headers, socket.handshake.address, this.deps.trustProxy),
+      });
+      socket.data = data;
+      return;
+    }
+    const header = socket.handshake.headers.authorization;
+    const token =
+      typeof auth.token === 'string' ? auth.token : header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    if (token === undefined) throw new GatewayError('AUTH_FAILED', { message: 'a JWT (auth.token) or a licence key is required' });
+    validatePayload(WebAuthSchema, { ...auth, token }, 'web handshake');
+    const principal = await this.deps.jwt.verify(token);
+    const data: WebSocketData = { kind: 'web', principal, connectedAt: this.deps.clock.now() };
+    socket.data = data;
+  }
+
+  private onAgent(socket: Socket, data: AgentSocketData): void {
+    const { principal, agent } = data;
+    const { logger, link } = this.deps;
+    const log = logger.child({ deviceId: agent.deviceId, branchId: agent.branchId, socketId: socket.id });
+    socket.join([rooms.branch(agent.branchId), rooms.company(agent.companyId), rooms.agent(agent.deviceId), rooms.agents]);
+    const replaced = link.add(agent, socket);
+    // An older socket of the same device is dead or about to be: close its transport only.
+    if (replaced && replaced !== socket) replaced.conn.close();
+    this.deps.onConnectionChange?.('agent', 1);
+    log.info(
+      { protocol: agent.protocol, address: socket.handshake.address, agents: link.size, transport: socket.conn.transport.name },
+      'Client connected',
+    );
+    void this.deps.devices
+      .openSession({
+        id: data.sessionId,
+        companyId: agent.companyId,
+        branchId: agent.branchId,
+        deviceId: agent.deviceId,
+        gatewayInstance: this.deps.instanceId,
+        remoteAddress: socket.handshake.address,
+        protocolVersion: agent.protocol === 'v2' ? 2 : null,
+      })
+      .catch((err: unknown) => log.error({ err }, 'recording the agent session failed'));
+    if (agent.protocol === 'v2') void this.deps.dispatcher.kick(agent.branchId);
+
+    const on = <E extends AgentEventName>(
+      event: E,
+      handler: (payload: AgentEventPayload<E>) => Promise<unknown> | unknown,
+    ): void => {
+      socket.on(event as string, async (raw: unknown, maybeAck?: unknown) => {
+        const ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : undefined;
+        try {
+          const payload = validatePayload(AGENT_EVENT_SCHEMAS[event], raw, event) as AgentEventPayload<E>;
+          const result = await handler(payload);
+          ack?.({ ok: true, data: result ?? null });
+        } catch (err) {
+          this.reject(socket, event, err, ack, log);
+        }
+      });
+    };
+
+    on('join:branch', (p) => {
+      if (p.branchId !== agent.branchId) {
+        throw new GatewayError('FORBIDDEN', { message: 'an agent may only join its licence’s branch' });
+      }
+      const reply = { branchId: agent.branchId, timestamp: this.now() };
+      socket.emit('branch:joined', reply);
+      return reply;
+    });
+
+    on('desktop:status', (p) => {
+      log.debug({ status: p.status, version: p.version }, 'desktop status');
+      const reply = { status: 'received', timestamp: this.now() };
+      socket.emit('desktop:status:acknowledged', reply);
+      if (p.status === 'ready' || p.status === 'connected') {
+        socket.emit('printer:status:request', { action: 'status_update', timestamp: this.now(), branchId: agent.branchId });
+      }
+      return reply;
+    });
+
+    on('printer:discovered', async (p) => {
+      try {
+        const { printer, created } = await this.deps.printers.upsertReported(principal, fromDiscovered(p));
+        this.deps.printers.announce(printer, created ? 'discovered' : 'updated');
+        const reply = { printerId: printer.id, status: 'saved', timestamp: this.now() };
+        socket.emit('printer:discovery:acknowledged', reply);
+        return reply;
+      } catch (err) {
+        const e = GatewayError.from(err);
+        socket.emit('printer:discovery:error', { printerId: p.id ?? null, error: e.message, code: e.code });
+        throw err;
+      }
+    });
+
+    on('printer:status:update', async (p) => {
+      const seen = new Date(this.deps.clock.now());
+      const updates = p.printerIds.map((s) => ({ id: s.id, status: s.status, seenAt: toDate(s.lastSeen) ?? seen }));
+      await this.deps.printers.recordStatuses(principal, updates);
+      const reply = { printerCount: updates.length, branchId: agent.branchId, timestamp: this.now() };
+      socket.emit('printer:status:acknowledged', reply);
+      return reply;
+    });
+
+    on('desktop:health:report', async (p) => {
+      const quality = await this.deps.health.recordReport(principal, p);
+      const reply = { received: true, timestamp: this.now(), connectionQuality: quality };
+      socket.emit('desktop:health:acknowledged', reply);
+      return reply;
+    });
+
+    on('desktop:health:degraded', (p) => {
+      log.warn({ reason: p.reason }, 'agent reports degraded connection');
+      this.deps.broadcaster.healthAlert(agent.companyId, {
+        severity: p.reason === 'pong_timeout' ? 'high' : 'medium',
+        type: 'connection_degraded',
+        deviceId: agent.deviceId,
+        branchId: agent.branchId,
+        reason: p.reason,
+        timestamp: this.now(),
+      });
+      return { received: true };
+    });
+
+    on('printer:test:ack', (p) => {
+      this.deps.printerTests.handleAck(principal, p);
+      return { received: true };
+    });
+
+    on('printer:test:result', (p) => {
+      this.deps.printerTests.handleResult(principal, p, agent.protocol === 'legacy');
+      return { received: true };
+    });
+
+    const report = (outcome: 'printing' | 'completed' | 'failed' | 'unconfirmed', jobId: string, reason?: string) => {
+      if (agent.protocol === 'legacy') {
+        // Legacy clients are never sent jobs; a report from one is about nothing we sent.
+        log.info({ jobId, outcome }, 'legacy client job report ignored');
+        return { jobId, ignored: true };
+      }
+      return this.deps.lifecycle
+        .applyAgentReport(principal, jobId, outcome, reason)
+        .then((job) => ({ jobId, state: job.state }));
+    };
+    on('print:job:started', (p) => report('printing', p.jobId));
+    on('print:job:completed', (p) =>
+      p.success === false ? report('failed', p.jobId, 'agent reported success: false') : report('completed', p.jobId),
+    );
+    on('print:job:failed', (p) => report('failed', p.jobId, errorText(p.error)));
+    on('print:job:unconfirmed', (p) => report('unconfirmed', p.jobId, p.reason));
+
+    on('printer:sync:success', () => ({ received: true }));
+    on('printer:sync:batch-completed', (p) => {
+      log.debug({ results: p.results }, 'legacy printer sync completed');
+      return { received: true };
+    });
+    on('printer:sync:error', (p) => {
+      log.warn({ error: errorText(p.error) }, 'legacy printer sync reported an error');
+      return { received: true };
+    });
+
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (Object.hasOwn(AGENT_EVENT_SCHEMAS, event)) return;
+      const last = args[args.length - 1];
+      this.reject(socket, event, new GatewayError('BAD_REQUEST', { message: `unknown event "${event}"` }), typeof last === 'function' ? (last as Ack) : undefined, log);
+    });
+
+    socket.on('disconnect', (reason) => {
+      const removed = link.remove(agent, socket);
+      this.deps.onConnectionChange?.('agent', -1, reason);
+      log.info(
+        { reason, durationMs: this.deps.clock.now() - agent.connectedAt, agents: link.size, replaced: !removed },
+        'Client disconnected',
+      );
+      void this.deps.devices
+        .closeSession(data.sessionId, reason)
+        .catch((err: unknown) => log.error({ err }, 'closing the agent session failed'));
+    });
+  }
+
+  private onWeb(socket: Socket, data: WebSocketData): void {
+    const user = data.principal;
+    const targets: string[] = [];
+    if (user.role === 'super_admin') targets.push(rooms.superAdmin);
+    else if (user.role === 'company_owner' && user.companyId) {
+      targets.push(rooms.company(user.companyId), rooms.companyAdmins(user.companyId));
+    } else if (user.branchId) {
+      targets.push(rooms.branch(user.branchId));
+      if (user.role === 'branch_manager') targets.push(rooms.branchAdmins(user.branchId));
+    }
+    socket.join(targets);
+    this.webClients++;
+    this.deps.onConnectionChange?.('web', 1);
+    const log = this.deps.logger.child({ userId: user.userId, role: user.role, socketId: socket.id });
+    log.info({ kind: 'web', rooms: targets, webClients: this.webClients }, 'Client connected');
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const last = args[args.length - 1];
+      this.reject(
+        socket,
+        event,
+        new GatewayError('BAD_REQUEST', { message: `web clients send no "${event}" events; use the REST API` }),
+        typeof last === 'function' ? (last as Ack) : undefined,
+        log,
+      );
+    });
+    socket.on('disconnect', (reason) => {
+      this.webClients--;
+      this.deps.onConnectionChange?.('web', -1, reason);
+      log.info({ kind: 'web', reason, durationMs: this.deps.clock.now() - data.connectedAt }, 'Client disconnected');
+    });
+  }
+
+  private reject(socket: Socket, event: string, err: unknown, ack: Ack | undefined, log: Logger): void {
+    const e = GatewayError.from(err);
+    if (e.code === 'INTERNAL') log.error({ err, event }, 'event handler failed');
+    else log.warn({ event, code: e.code, message: e.message }, 'event rejected');
+    const wire: SocketErrorEvent = { ...e.toWire(), event };
+    socket.emit('error:event', wire);
+    ack?.({ ok: false, error: e.toWire() });
+  }
+
+  private now(): string {
+    return new Date(this.deps.clock.now()).toISOString();
+  }
+}
+
+function toDate(value: string | number | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function errorText(error: unknown): string {
+  if (typeof error === 'string') return error.slice(0, 2048);
+  if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+    return ((error as { message: string }).message).slice(0, 2048);
+  }
+  return error === undefined ? 'the agent reported a failure' : JSON.stringify(error).slice(0, 2048);
+}

@@ -1,0 +1,96 @@
+import type {
+  DesktopHealthAlertEvent,
+  PrinterStatusEntry,
+  PrinterTestCompletedEvent,
+  PrinterUpdateEvent,
+  PrintJobUpdateEvent,
+} from '@printermaster/protocol';
+import type { Namespace } from 'socket.io';
+import type { Broadcaster } from '../core/ports/broadcaster.js';
+import type { Logger } from '../core/ports/logger.js';
+import { rooms } from './rooms.js';
+
+export interface RoomBroadcasterOptions {
+  /** Status changes of a branch are coalesced over this window, ms (PROTOCOL.md: 100). */
+  statusBatchWindowMs: number;
+  /** Called with the size of each status batch sent (metrics). */
+  onStatusBatch?: (size: number) => void;
+}
+
+/**
+ * Sends web events to the rooms allowed to see them: a branch's events reach
+ * that branch's users, its company's owners and super admins — never agents,
+ * never another branch.
+ */
+export class RoomBroadcaster implements Broadcaster {
+  private namespace: Namespace | undefined;
+  private readonly pendingStatus = new Map<string, { companyId: string; entries: Map<string, PrinterStatusEntry> }>();
+  private readonly lastSentStatus = new Map<string, string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly options: RoomBroadcasterOptions,
+  ) {}
+
+  attach(namespace: Namespace): void {
+    this.namespace = namespace;
+  }
+
+  printerUpdated(event: PrinterUpdateEvent): void {
+    this.toBranch(event.branchId, event.companyId)?.emit('printerUpdate', event);
+  }
+
+  printerStatusChanged(entry: PrinterStatusEntry): void {
+    let batch = this.pendingStatus.get(entry.branchId);
+    if (!batch) {
+      batch = { companyId: entry.companyId, entries: new Map() };
+      this.pendingStatus.set(entry.branchId, batch);
+    }
+    // Within a window only the newest status of a printer counts.
+    batch.entries.set(entry.printerId, entry);
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flushStatus(), this.options.statusBatchWindowMs);
+      this.timer.unref?.();
+    }
+  }
+
+  printerTestCompleted(branchId: string, companyId: string, event: PrinterTestCompletedEvent): void {
+    this.toBranch(branchId, companyId)?.emit('printer:test:completed', event);
+  }
+
+  jobUpdated(event: PrintJobUpdateEvent): void {
+    this.toBranch(event.branchId, event.companyId)?.emit('printJobUpdate', event);
+  }
+
+  healthAlert(companyId: string, event: DesktopHealthAlertEvent): void {
+    const targets = [rooms.companyAdmins(companyId), rooms.superAdmin];
+    if (event.branchId) targets.push(rooms.branchAdmins(event.branchId));
+    this.namespace?.to(targets).except(rooms.agents).emit('desktop:health:alert', event);
+  }
+
+  /** Sends what is waiting now (shutdown, tests). */
+  flushStatus(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const [branchId, batch] of this.pendingStatus) {
+      const changes = [...batch.entries.values()].filter((e) => {
+        const key = `${e.printerId}`;
+        if (this.lastSentStatus.get(key) === e.status) return false;
+        this.lastSentStatus.set(key, e.status);
+        return true;
+      });
+      if (changes.length === 0) continue;
+      this.toBranch(branchId, batch.companyId)?.emit('printerStatusUpdate', changes);
+      this.options.onStatusBatch?.(changes.length);
+      this.logger.info({ branchId, count: changes.length }, `Sent ${changes.length} batched status updates`);
+    }
+    this.pendingStatus.clear();
+  }
+
+  private toBranch(branchId: string, companyId: string) {
+    return this.namespace
+      ?.to([rooms.branch(branchId), rooms.company(companyId), rooms.superAdmin])
+      .except(rooms.agents);
+  }
+}

@@ -1,0 +1,90 @@
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type pino from 'pino';
+import type { JwtService } from '../auth/jwt-service.js';
+import type { LicenseService } from '../core/license-service.js';
+import type { PrintJobService } from '../core/print-job-service.js';
+import type { PrinterService } from '../core/printer-service.js';
+import type { PrinterTestService } from '../core/printer-test-service.js';
+import type { AgentLink } from '../core/ports/agent-link.js';
+import type { DeviceStore } from '../core/ports/device-store.js';
+import type { RateLimiter } from '../core/ports/rate-limiter.js';
+import { installErrorHandler } from './error-handler.js';
+import { type HealthProbe, healthRoutes } from './routes/health-routes.js';
+import { legacyRoutes } from './routes/legacy-routes.js';
+import { printJobRoutes } from './routes/print-job-routes.js';
+import { printerRoutes } from './routes/printer-routes.js';
+
+export interface AppDeps {
+  logger: pino.Logger;
+  version: string;
+  corsOrigins: string[];
+  maxBodyBytes: number;
+  trustProxy: boolean;
+  jwt: JwtService;
+  licenses: LicenseService;
+  printers: PrinterService;
+  printerTests: PrinterTestService;
+  jobs: PrintJobService;
+  devices: DeviceStore;
+  link: AgentLink;
+  validateLimiter: RateLimiter;
+  health: HealthProbe;
+}
+
+/** The HTTP API, built apart from `listen` so tests can `inject` requests. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.maxBodyBytes,
+    trustProxy: deps.trustProxy,
+    requestIdHeader: 'x-correlation-id',
+    // Our onResponse hook logs requests once, with the fields operators grep for.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
+    ajv: {
+      // Unknown fields are an error, not silently dropped; query strings still coerce to numbers.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
+    },
+  });
+  installErrorHandler(app);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode >= 500 ? 'warn' : 'debug';
+    request.log[level](
+      { method: request.method, url: request.url.split('?')[0], statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime) },
+      'request completed',
+    );
+  });
+
+  const anyOrigin = deps.corsOrigins.includes('*');
+  await app.register(cors, {
+    origin: anyOrigin ? true : deps.corsOrigins,
+    credentials: true,
+    exposedHeaders: ['idempotent-replayed', 'retry-after', 'x-correlation-id'],
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'PrinterMaster gateway API', version: deps.version },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, { probe: deps.health });
+  await app.register(legacyRoutes, {
+    licenses: deps.licenses,
+    printers: deps.printers,
+    devices: deps.devices,
+    link: deps.link,
+    validateLimiter: deps.validateLimiter,
+    trustProxy: deps.trustProxy,
+  });
+  for (const prefix of ['/printing', '/api/v1/printing']) {
+    await app.register(printerRoutes, { prefix, jwt: deps.jwt, printers: deps.printers, printerTests: deps.printerTests });
+    await app.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs });
+  }
+  return app;
+}

@@ -1,0 +1,176 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { LICENSE_KEY_PATTERN, PRINTER_STATUSES } from '@printermaster/protocol';
+import { clientAddress } from '../../client-address.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import type { LicenseService } from '../../core/license-service.js';
+import type { AgentPrincipal } from '../../core/principal.js';
+import type { PrinterService, ReportedPrinter } from '../../core/printer-service.js';
+import type { AgentLink } from '../../core/ports/agent-link.js';
+import type { DeviceStore } from '../../core/ports/device-store.js';
+import type { RateLimiter } from '../../core/ports/rate-limiter.js';
+
+const Text = (max: number) => Type.String({ maxLength: max });
+const ValidateBody = Type.Object({
+  licenseKey: Type.String({ minLength: 1, maxLength: 128 }),
+  deviceInfo: Type.Optional(
+    Type.Object({
+      deviceId: Type.Optional(Text(128)),
+      hostname: Type.Optional(Text(255)),
+      platform: Type.Optional(Text(64)),
+      arch: Type.Optional(Text(64)),
+      totalmem: Type.Optional(Type.Number()),
+      cpus: Type.Optional(Type.Union([Type.Number(), Type.Array(Type.Unknown(), { maxItems: 1024 })])),
+      version: Type.Optional(Text(64)),
+      timestamp: Type.Optional(Type.Union([Text(64), Type.Number()])),
+    }),
+  ),
+});
+
+const BulkPrinter = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 128 }),
+  type: Type.Optional(Text(64)),
+  connection: Type.Optional(Text(64)),
+  status: Type.Optional(Type.String({ maxLength: 32 })),
+  ip: Type.Optional(Type.Union([Text(255), Type.Null()])),
+  port: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()])),
+  manufacturer: Type.Optional(Type.Union([Text(128), Type.Null()])),
+  model: Type.Optional(Type.Union([Text(128), Type.Null()])),
+  location: Type.Optional(Type.Union([Text(128), Type.Null()])),
+  paperWidth: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  assignedTo: Type.Optional(Type.Union([Text(128), Type.Null()])),
+  isDefault: Type.Optional(Type.Boolean()),
+  capabilities: Type.Optional(Type.Array(Text(64), { maxItems: 64 })),
+  branchId: Type.Optional(Text(128)),
+  discoveryMethod: Type.Optional(Text(64)),
+  discoveredBy: Type.Optional(Text(128)),
+  systemPrinter: Type.Optional(Type.Unknown()),
+});
+const BulkBody = Type.Object({
+  branchId: Type.String({ minLength: 1, maxLength: 128 }),
+  printers: Type.Array(BulkPrinter, { maxItems: 200 }),
+});
+
+/**
+ * Endpoints the legacy desktop client calls without credentials (PROTOCOL.md
+ * section 8). The bulk endpoint changes data only for a branch whose licensed
+ * agent is connected right now from the same address.
+ */
+export async function legacyRoutes(
+  app: FastifyInstance,
+  opts: {
+    licenses: LicenseService;
+    printers: PrinterService;
+    devices: DeviceStore;
+    link: AgentLink;
+    validateLimiter: RateLimiter;
+    trustProxy: boolean;
+  },
+): Promise<void> {
+  const tags = ['desktop clients'];
+
+  app.post('/api/v1/printer-licenses/validate', { schema: { tags, body: ValidateBody } }, async (request) => {
+    const address = clientAddress(request.headers, request.socket.remoteAddress, opts.trustProxy);
+    const waitMs = await opts.validateLimiter.consume(`validate:${address}`);
+    if (waitMs !== undefined) {
+      throw new GatewayError('RATE_LIMIT_EXCEEDED', { details: { resetIn: Math.ceil(waitMs / 1000) } });
+    }
+    const body = request.body as Static<typeof ValidateBody>;
+    if (!new RegExp(LICENSE_KEY_PATTERN).test(body.licenseKey)) {
+      throw new GatewayError('AUTH_FAILED', { message: 'licence key is not a valid key' });
+    }
+    const info = body.deviceInfo ?? {};
+    const { license, company, branch } = await opts.licenses.validate(body.licenseKey, info.deviceId);
+    if (info.deviceId) {
+      await opts.devices.upsert({
+        companyId: company.id,
+        branchId: branch.id,
+        deviceId: info.deviceId,
+        licenseId: license.id,
+        hostname: info.hostname ?? null,
+        platform: info.platform ?? null,
+        arch: info.arch ?? null,
+        appVersion: info.version ?? null,
+        lastAddress: address,
+      });
+    }
+    request.log.info({ branchId: branch.id, deviceId: info.deviceId }, 'licence validated');
+    return {
+      success: true,
+      message: 'licence is valid',
+      data: {
+        licenseKey: body.licenseKey,
+        branchId: branch.id,
+        branchName: branch.name,
+        companyId: company.id,
+        companyName: company.name,
+        deviceId: info.deviceId ?? null,
+        status: license.status,
+        expiresAt: license.expiresAt?.toISOString() ?? null,
+        features: license.features,
+        maxPrinters: license.maxPrinters,
+        validatedAt: new Date().toISOString(),
+        deviceInfo: { ...info, deviceId: info.deviceId ?? null },
+      },
+    };
+  });
+
+  app.post('/api/v1/printing/printers/bulk', { schema: { tags, body: BulkBody } }, async (request) => {
+    const body = request.body as Static<typeof BulkBody>;
+    const address = clientAddress(request.headers, request.socket.remoteAddress, opts.trustProxy);
+    const agent = opts.link.agentsInBranch(body.branchId).find((a) => a.address === address);
+    if (!agent) {
+      throw new GatewayError('AUTH_FAILED', {
+        message: 'no licensed agent of this branch is connected from your address; connect the desktop app first',
+      });
+    }
+    const principal: AgentPrincipal = {
+      kind: 'agent',
+      deviceId: agent.deviceId,
+      companyId: agent.companyId,
+      branchId: agent.branchId,
+      licenseId: agent.licenseId,
+    };
+    const results = [];
+    for (const p of body.printers) {
+      try {
+        const { printer, created } = await opts.printers.upsertReported(principal, toReported(p));
+        if (created) opts.printers.announce(printer, 'discovered');
+        results.push({ success: true, duplicate: !created, id: printer.id, name: printer.name });
+      } catch (err) {
+        const e = GatewayError.from(err);
+        if (e.code === 'INTERNAL') request.log.error({ err }, 'bulk printer upsert failed');
+        results.push({ success: false, duplicate: false, id: null, name: p.name, error: e.message, code: e.code });
+      }
+    }
+    const summary = {
+      total: results.length,
+      created: results.filter((r) => r.success && !r.duplicate).length,
+      duplicates: results.filter((r) => r.duplicate).length,
+      failed: results.filter((r) => !r.success).length,
+    };
+    return { success: summary.failed === 0, results, summary };
+  });
+}
+
+function toReported(p: Static<typeof BulkPrinter>): ReportedPrinter {
+  const status = (PRINTER_STATUSES as readonly string[]).includes(p.status ?? '') ? (p.status as ReportedPrinter['status']) : undefined;
+  return {
+    name: p.name,
+    type: p.type,
+    connection: p.connection,
+    status,
+    ip: p.ip ?? undefined,
+    port: p.port ? p.port : undefined,
+    manufacturer: p.manufacturer ?? undefined,
+    model: p.model ?? undefined,
+    location: p.location ?? undefined,
+    paperWidth: typeof p.paperWidth === 'number' && Number.isInteger(p.paperWidth) ? p.paperWidth : undefined,
+    assignedTo: p.assignedTo ?? undefined,
+    isDefault: p.isDefault,
+    capabilities: p.capabilities,
+    discoveredBy: p.discoveredBy,
+    discoveryMethod: p.discoveryMethod,
+    systemName: typeof p.systemPrinter === 'string' ? p.systemPrinter : undefined,
+  };
+}

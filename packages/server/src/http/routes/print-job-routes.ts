@@ -1,0 +1,78 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type CreatePrintJobBody, CreatePrintJobBodySchema } from '@printermaster/protocol';
+import type { JwtService } from '../../auth/jwt-service.js';
+import type { PrintJobService } from '../../core/print-job-service.js';
+import { toPrintJobView } from '../../core/print-job-view.js';
+import { requireUser } from '../authenticate.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const Params = Type.Object({ jobId: Id });
+const ListQuery = Type.Object(
+  {
+    companyId: Type.Optional(Id),
+    branchId: Type.Optional(Id),
+    printerId: Type.Optional(Id),
+    /** Comma-separated job states. */
+    state: Type.Optional(Type.String({ maxLength: 200 })),
+    createdAfter: Type.Optional(Type.String({ maxLength: 64 })),
+    createdBefore: Type.Optional(Type.String({ maxLength: 64 })),
+    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  },
+  { additionalProperties: false },
+);
+const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) });
+
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const value = request.headers['idempotency-key'];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Print jobs (DESIGN.md section 3). Registered under `/printing` and `/api/v1/printing`. */
+export async function printJobRoutes(app: FastifyInstance, opts: { jwt: JwtService; jobs: PrintJobService }): Promise<void> {
+  const { jwt, jobs } = opts;
+  const tags = ['print jobs'];
+  const security = [{ bearerAuth: [] }];
+
+  app.post(
+    '/jobs',
+    { schema: { tags, security, body: CreatePrintJobBodySchema, headers: IdempotencyHeaders } },
+    async (request, reply) => {
+      const user = await requireUser(jwt, request);
+      const { job, replayed } = await jobs.create(user, request.body as CreatePrintJobBody, idempotencyKey(request));
+      if (replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.status(202).send({ success: true, replayed, job: toPrintJobView(job) });
+    },
+  );
+
+  app.get('/jobs', { schema: { tags, security, querystring: ListQuery } }, async (request) => {
+    const user = await requireUser(jwt, request);
+    const { jobs: list, nextCursor } = await jobs.list(user, request.query as Static<typeof ListQuery>);
+    return { success: true, jobs: list.map((j) => toPrintJobView(j)), count: list.length, ...(nextCursor ? { nextCursor } : {}) };
+  });
+
+  app.get('/jobs/:jobId', { schema: { tags, security, params: Params } }, async (request) => {
+    const user = await requireUser(jwt, request);
+    const { jobId } = request.params as Static<typeof Params>;
+    const { job, events } = await jobs.get(user, jobId);
+    return { success: true, job: toPrintJobView(job, events) };
+  });
+
+  app.post('/jobs/:jobId/cancel', { schema: { tags, security, params: Params } }, async (request) => {
+    const user = await requireUser(jwt, request);
+    const { jobId } = request.params as Static<typeof Params>;
+    return { success: true, job: toPrintJobView(await jobs.cancel(user, jobId)) };
+  });
+
+  app.post(
+    '/jobs/:jobId/reprint',
+    { schema: { tags, security, params: Params, headers: IdempotencyHeaders } },
+    async (request, reply) => {
+      const user = await requireUser(jwt, request);
+      const { jobId } = request.params as Static<typeof Params>;
+      const { job, replayed } = await jobs.reprint(user, jobId, idempotencyKey(request));
+      return reply.status(202).send({ success: true, replayed, job: toPrintJobView(job) });
+    },
+  );
+}

@@ -1,0 +1,14 @@
+export { ConfigError, type GatewayConfig, loadConfig, SETTINGS, settingsTable } from './config.js';
+export { type RunningGateway, StartupError, startGateway, openStore, resolveJwtSecret } from './start-gateway.js';
+export { openDatabase, type Database, type DatabaseTarget } from './store/database.js';
+export { migrate, migrationStatus, loadMigrations } from './store/migrator.js';
+export { createStores, type Stores } from './store/stores.js';
+export { JwtService } from './auth/jwt-service.js';
+export { LicenseService, hashLicenseKey } from './core/license-service.js';
+export { TenantService } from './core/tenant-service.js';
+export { GatewayError } from './core/gateway-error.js';
+export { VERSION } from './version.js';
+export { AdminCommands, type AdminRequest } from './admin/admin-commands.js';
+export { adminSocketPath, sendAdminCommand } from './admin/admin-socket.js';
+export { DataDirLock } from './store/data-dir-lock.js';
+export { createLogger } from './logger.js';

@@ -1,0 +1,191 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** A timestamp column: read as Date, written as Date or ISO string, defaulted by the database. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** jsonb: written as a JSON string (both drivers pass it through), read as parsed JSON. */
+type Json<T> = ColumnType<T, string | undefined, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export interface CompanyTable {
+  id: string;
+  name: string;
+  status: ColumnType<string, string | undefined, string>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface BranchTable {
+  id: string;
+  companyId: string;
+  name: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface LicenseTable {
+  id: string;
+  companyId: string;
+  branchId: string;
+  keyHash: string;
+  keyHint: string;
+  status: ColumnType<string, string | undefined, string>;
+  expiresAt: NullableTimestamp;
+  boundDeviceId: ColumnType<string | null, string | null | undefined, string | null>;
+  maxPrinters: ColumnType<number, number | undefined, number>;
+  features: Json<string[]>;
+  lastValidatedAt: NullableTimestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface DeviceTable {
+  companyId: string;
+  branchId: string;
+  deviceId: string;
+  licenseId: string | null;
+  kind: ColumnType<string, string | undefined, string>;
+  hostname: string | null;
+  platform: string | null;
+  arch: string | null;
+  appVersion: string | null;
+  protocolVersion: number | null;
+  capabilities: Json<string[]>;
+  lastAddress: string | null;
+  firstSeenAt: Timestamp;
+  lastSeenAt: Timestamp;
+}
+
+export interface DeviceSessionTable {
+  id: string;
+  companyId: string;
+  branchId: string;
+  deviceId: string;
+  gatewayInstance: string;
+  remoteAddress: string | null;
+  protocolVersion: number | null;
+  connectedAt: Timestamp;
+  disconnectedAt: NullableTimestamp;
+  disconnectReason: string | null;
+}
+
+export interface PrinterTable {
+  id: string;
+  companyId: string;
+  branchId: string;
+  name: string;
+  type: ColumnType<string, string | undefined, string>;
+  connection: ColumnType<string, string | undefined, string>;
+  status: ColumnType<string, string | undefined, string>;
+  ip: string | null;
+  port: number | null;
+  systemName: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  location: string | null;
+  paperWidth: number | null;
+  assignedTo: string | null;
+  isDefault: ColumnType<boolean, boolean | undefined, boolean>;
+  capabilities: Json<string[]>;
+  discoveredBy: string | null;
+  discoveryMethod: string | null;
+  deviceId: string | null;
+  lastSeenAt: NullableTimestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface PrintJobTable {
+  id: string;
+  companyId: string;
+  branchId: string;
+  printerId: string;
+  state: string;
+  type: string;
+  priority: number;
+  copies: number;
+  content: Uint8Array;
+  byteLength: number;
+  orderData: NullableJson<Record<string, unknown>>;
+  idempotencyKey: string | null;
+  reprintOf: string | null;
+  deviceId: string | null;
+  reason: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  usefulUntil: Timestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  completedAt: NullableTimestamp;
+}
+
+export interface PrintJobEventTable {
+  id: Generated<string>;
+  jobId: string;
+  companyId: string;
+  fromState: string | null;
+  toState: string;
+  actor: string;
+  reason: string | null;
+  createdAt: Timestamp;
+}
+
+export interface IdempotencyKeyTable {
+  companyId: string;
+  key: string;
+  requestHash: string;
+  jobId: string;
+  createdAt: Timestamp;
+}
+
+export interface DeviceHealthReportTable {
+  id: Generated<string>;
+  companyId: string;
+  branchId: string;
+  deviceId: string;
+  averageLatency: number | null;
+  packetLossRate: number | null;
+  connectionQuality: string | null;
+  report: Json<Record<string, unknown>>;
+  createdAt: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  companyId: string | null;
+  actor: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  details: NullableJson<Record<string, unknown>>;
+  createdAt: Timestamp;
+}
+
+export interface GatewayMetaTable {
+  key: string;
+  value: Json<unknown>;
+  updatedAt: Timestamp;
+}
+
+export interface SchemaMigrationTable {
+  version: number;
+  name: string;
+  checksum: string;
+  appliedAt: Timestamp;
+}
+
+/** The schema as Kysely sees it, in camelCase (the CamelCasePlugin maps to snake_case). */
+export interface DatabaseSchema {
+  companies: CompanyTable;
+  branches: BranchTable;
+  licenses: LicenseTable;
+  devices: DeviceTable;
+  deviceSessions: DeviceSessionTable;
+  printers: PrinterTable;
+  printJobs: PrintJobTable;
+  printJobEvents: PrintJobEventTable;
+  idempotencyKeys: IdempotencyKeyTable;
+  deviceHealthReports: DeviceHealthReportTable;
+  auditLog: AuditLogTable;
+  gatewayMeta: GatewayMetaTable;
+  schemaMigrations: SchemaMigrationTable;
+}

@@ -1,0 +1,76 @@
+import { PGlite } from '@electric-sql/pglite';
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { DataDirLock } from './data-dir-lock.js';
+import type { DatabaseSchema } from './database-schema.js';
+import { PgliteDialect } from './pglite-dialect.js';
+
+/** Where the store lives: a PostgreSQL server, or PGlite in a directory (or in memory). */
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize?: number; schema?: string }
+  | { kind: 'pglite'; dataDir: string | 'memory' };
+
+/** An open store database. Open it once per process; `close` ends every connection. */
+export interface Database {
+  readonly kind: DatabaseTarget['kind'];
+  readonly db: Kysely<DatabaseSchema>;
+  /** A short description for logs, without credentials. */
+  readonly description: string;
+  /** Round-trip time of `select 1`, ms. Throws when the database is unreachable. */
+  ping(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.kind === 'postgres' ? openPostgres(target) : openPglite(target.dataDir);
+}
+
+async function openPostgres(target: { url: string; poolSize?: number; schema?: string }): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // Tests give each file its own schema; production uses the default search path.
+    ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const url = new URL(target.url);
+  return {
+    kind: 'postgres',
+    db,
+    description: `postgres://${url.hostname}:${url.port || 5432}${url.pathname}${target.schema ? ` (schema ${target.schema})` : ''}`,
+    ping: () => timed(() => sql`select 1`.execute(db)),
+    close: () => db.destroy(),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const lock = dataDir === 'memory' ? undefined : DataDirLock.acquire(dataDir);
+  try {
+    const pglite = dataDir === 'memory' ? new PGlite() : new PGlite(`${dataDir}/pgdata`);
+    await pglite.waitReady;
+    const db = new Kysely<DatabaseSchema>({ dialect: new PgliteDialect(pglite), plugins: [new CamelCasePlugin()] });
+    return {
+      kind: 'pglite',
+      db,
+      description: dataDir === 'memory' ? 'pglite (in memory)' : `pglite ${dataDir}`,
+      ping: () => timed(() => sql`select 1`.execute(db)),
+      close: async () => {
+        await db.destroy();
+        lock?.release();
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}

@@ -1,0 +1,297 @@
+import type { JobState, JobType } from '@printermaster/protocol';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type {
+  IdempotencyClaim,
+  InsertResult,
+  NewPrintJob,
+  PrintJob,
+  PrintJobEvent,
+  PrintJobListFilter,
+  PrintJobStore,
+  PrintJobWithContent,
+  TransitionPatch,
+} from '../core/ports/print-job-store.js';
+import type { DatabaseSchema, PrintJobTable } from './database-schema.js';
+
+const JOB_COLUMNS = [
+  'id',
+  'companyId',
+  'branchId',
+  'printerId',
+  'state',
+  'type',
+  'priority',
+  'copies',
+  'byteLength',
+  'orderData',
+  'idempotencyKey',
+  'reprintOf',
+  'deviceId',
+  'reason',
+  'attempts',
+  'usefulUntil',
+  'createdAt',
+  'updatedAt',
+  'completedAt',
+] as const;
+
+type JobRow = Pick<Selectable<PrintJobTable>, (typeof JOB_COLUMNS)[number]>;
+
+/** Signals "the key was taken" out of the transaction so that it rolls back. */
+class KeyTaken extends Error {}
+
+export class PgPrintJobStore implements PrintJobStore {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  async insert(job: NewPrintJob, idempotency?: IdempotencyClaim): Promise<InsertResult> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        if (idempotency) {
+          await trx
+            .deleteFrom('idempotencyKeys')
+            .where('companyId', '=', job.companyId)
+            .where('key', '=', idempotency.key)
+            .where('createdAt', '<', idempotency.notBefore)
+            .execute();
+        }
+        const row = await trx
+          .insertInto('printJobs')
+          .values({
+            id: job.id,
+            companyId: job.companyId,
+            branchId: job.branchId,
+            printerId: job.printerId,
+            state: 'queued',
+            type: job.type,
+            priority: job.priority,
+            copies: job.copies,
+            content: job.content,
+            byteLength: job.content.byteLength,
+            orderData: job.orderData === null ? null : JSON.stringify(job.orderData),
+            idempotencyKey: idempotency?.key ?? null,
+            reprintOf: job.reprintOf,
+            usefulUntil: job.usefulUntil,
+            createdAt: job.createdAt,
+            updatedAt: job.createdAt,
+          })
+          .returning(JOB_COLUMNS)
+          .executeTakeFirstOrThrow();
+        if (idempotency) {
+          // A concurrent claim of the same key waits here for the other transaction and then inserts nothing.
+          const claimed = await trx
+            .insertInto('idempotencyKeys')
+            .values({
+              companyId: job.companyId,
+              key: idempotency.key,
+              requestHash: idempotency.requestHash,
+              jobId: job.id,
+            })
+            .onConflict((oc) => oc.columns(['companyId', 'key']).doNothing())
+            .returning('jobId')
+            .executeTakeFirst();
+          if (!claimed) throw new KeyTaken();
+        }
+        await insertEvent(trx, job.id, job.companyId, null, 'queued', job.actor, null);
+        return { created: true as const, job: toJob(row) };
+      });
+    } catch (err) {
+      if (!(err instanceof KeyTaken) || !idempotency) throw err;
+      const existing = await this.db
+        .selectFrom('idempotencyKeys')
+        .innerJoin('printJobs', 'printJobs.id', 'idempotencyKeys.jobId')
+        .select(JOB_COLUMNS.map((c) => `printJobs.${c}` as const))
+        .select('idempotencyKeys.requestHash')
+        .where('idempotencyKeys.companyId', '=', job.companyId)
+        .where('idempotencyKeys.key', '=', idempotency.key)
+        .executeTakeFirstOrThrow();
+      const { requestHash, ...jobRow } = existing;
+      return { created: false, job: toJob(jobRow as JobRow), requestHash };
+    }
+  }
+
+  async find(id: string): Promise<PrintJob | undefined> {
+    const row = await this.db.selectFrom('printJobs').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  async findWithContent(id: string): Promise<PrintJobWithContent | undefined> {
+    const row = await this.db
+      .selectFrom('printJobs')
+      .select([...JOB_COLUMNS, 'content'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { ...toJob(row), content: row.content };
+  }
+
+  async events(id: string): Promise<PrintJobEvent[]> {
+    const rows = await this.db
+      .selectFrom('printJobEvents')
+      .select(['jobId', 'fromState', 'toState', 'actor', 'reason', 'createdAt'])
+      .where('jobId', '=', id)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      jobId: r.jobId,
+      fromState: r.fromState as JobState | null,
+      toState: r.toState as JobState,
+      actor: r.actor,
+      reason: r.reason,
+      createdAt: r.createdAt,
+    }));
+  }
+
+  async list(f: PrintJobListFilter): Promise<PrintJob[]> {
+    let q = this.db.selectFrom('printJobs').select(JOB_COLUMNS);
+    if (f.companyId) q = q.where('companyId', '=', f.companyId);
+    if (f.branchId) q = q.where('branchId', '=', f.branchId);
+    if (f.printerId) q = q.where('printerId', '=', f.printerId);
+    if (f.states && f.states.length > 0) q = q.where('state', 'in', f.states);
+    if (f.createdAfter) q = q.where('createdAt', '>=', f.createdAfter);
+    if (f.createdBefore) q = q.where('createdAt', '<', f.createdBefore);
+    const cursor = f.cursor;
+    if (cursor) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('createdAt', '<', cursor.createdAt),
+          eb.and([eb('createdAt', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+        ]),
+      );
+    }
+    const rows = await q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+    return rows.map(toJob);
+  }
+
+  async transition(
+    id: string,
+    from: readonly JobState[],
+    to: JobState,
+    actor: string,
+    patch: TransitionPatch = {},
+  ): Promise<{ job: PrintJob; from: JobState } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('printJobs')
+        .select(['state', 'companyId'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!before || !from.includes(before.state as JobState)) return undefined;
+      const row = await trx
+        .updateTable('printJobs')
+        .set({
+          state: to,
+          updatedAt: sql`now()`,
+          ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
+          ...(patch.deviceId !== undefined ? { deviceId: patch.deviceId } : {}),
+          ...(patch.completedAt !== undefined ? { completedAt: patch.completedAt } : {}),
+          ...(patch.incrementAttempts ? { attempts: sql`attempts + 1` } : {}),
+        })
+        .where('id', '=', id)
+        .returning(JOB_COLUMNS)
+        .executeTakeFirstOrThrow();
+      await insertEvent(trx, id, before.companyId, before.state, to, actor, patch.reason ?? null);
+      return { job: toJob(row), from: before.state as JobState };
+    });
+  }
+
+  async pendingForBranch(branchId: string, limit: number): Promise<PrintJobWithContent[]> {
+    const rows = await this.db
+      .selectFrom('printJobs')
+      .select([...JOB_COLUMNS, 'content'])
+      .where('branchId', '=', branchId)
+      .where('state', 'in', ['queued', 'sent'])
+      .orderBy('priority', 'desc')
+      .orderBy('createdAt')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...toJob(r), content: r.content }));
+  }
+
+  async expireDue(now: Date, limit: number): Promise<PrintJob[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .updateTable('printJobs')
+        .set({ state: 'expired', reason: 'useful-until time passed before an agent accepted it', updatedAt: now })
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('printJobs')
+            .select('id')
+            .where('state', 'in', ['queued', 'sent'])
+            .where('usefulUntil', '<', now)
+            .limit(limit)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .returning(JOB_COLUMNS)
+        .execute();
+      if (rows.length > 0) {
+        // The state before is not returned by UPDATE; every expired job was queued or sent.
+        await trx
+          .insertInto('printJobEvents')
+          .values(
+            rows.map((r) => ({
+              jobId: r.id,
+              companyId: r.companyId,
+              fromState: r.deviceId ? 'sent' : 'queued',
+              toState: 'expired',
+              actor: 'gateway',
+              reason: r.reason,
+            })),
+          )
+          .execute();
+      }
+      return rows.map(toJob);
+    });
+  }
+
+  async purgeIdempotencyKeys(before: Date): Promise<number> {
+    const result = await this.db.deleteFrom('idempotencyKeys').where('createdAt', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async countByState(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('printJobs')
+      .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy('state')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+}
+
+async function insertEvent(
+  trx: Transaction<DatabaseSchema>,
+  jobId: string,
+  companyId: string,
+  fromState: string | null,
+  toState: string,
+  actor: string,
+  reason: string | null,
+): Promise<void> {
+  await trx.insertInto('printJobEvents').values({ jobId, companyId, fromState, toState, actor, reason }).execute();
+}
+
+function toJob(row: JobRow): PrintJob {
+  return {
+    id: row.id,
+    companyId: row.companyId,
+    branchId: row.branchId,
+    printerId: row.printerId,
+    state: row.state as JobState,
+    type: row.type as JobType,
+    priority: row.priority,
+    copies: row.copies,
+    byteLength: row.byteLength,
+    orderData: row.orderData,
+    idempotencyKey: row.idempotencyKey,
+    reprintOf: row.reprintOf,
+    deviceId: row.deviceId,
+    reason: row.reason,
+    attempts: row.attempts,
+    usefulUntil: row.usefulUntil,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    completedAt: row.completedAt,
+  };
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../src/core/gateway-error.js';
+import type { NewPrintJob } from '../../src/core/ports/print-job-store.js';
+import type { Database } from '../../src/store/database.js';
+import { migrate, migrationStatus } from '../../src/store/migrator.js';
+import { createStores, type Stores } from '../../src/store/stores.js';
+
+/** The store suite, run against every database the gateway supports. */
+export function describeStore(label: string, open: () => Promise<{ database: Database; teardown: () => Promise<void> }>) {
+  describe(`store (${label})`, () => {
+    let database: Database;
+    let teardown: () => Promise<void>;
+    let stores: Stores;
+    let companyId: string;
+    let branchId: string;
+
+    beforeAll(async () => {
+      ({ database, teardown } = await open());
+      await migrate(database);
+      stores = createStores(database, (err) => {
+        throw err;
+      });
+      companyId = randomUUID();
+      branchId = randomUUID();
+      await stores.tenants.createCompany({ id: companyId, name: 'Acme' });
+      await stores.tenants.createBranch({ id: branchId, companyId, name: 'Downtown' });
+    });
+    afterAll(async () => {
+      await database.close();
+      await teardown();
+    });
+
+    const newJob = (overrides: Partial<NewPrintJob> = {}): NewPrintJob => ({
+      id: randomUUID(),
+      companyId,
+      branchId,
+      printerId: 'p1',
+      type: 'kitchen',
+      priority: 5,
+      copies: 1,
+      content: new Uint8Array([0x1b, 0x40, 0x41, 0x0a]),
+      orderData: { table: 7 },
+      reprintOf: null,
+      usefulUntil: new Date(Date.now() + 60_000),
+      createdAt: new Date(),
+      actor: 'test',
+      ...overrides,
+    });
+
+    it('applies migrations once and reports nothing pending afterwards', async () => {
+      expect(await migrate(database)).toEqual([]);
+      const status = await migrationStatus(database);
+      expect(status.pending).toEqual([]);
+      expect(status.applied.map((m) => m.version)).toContain(1);
+      expect(status.modified).toEqual([]);
+    });
+
+    it('refuses a second branch with the same name in a company', async () => {
+      await expect(stores.tenants.createBranch({ id: randomUUID(), companyId, name: 'Downtown' })).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
+    });
+
+    it('finds a licence by its key hash and binds it to a device only once', async () => {
+      const id = randomUUID();
+      await stores.licenses.insert({
+        id,
+        companyId,
+        branchId,
+        keyHash: `hash-${id}`,
+        keyHint: 'abcd',
+        status: 'active',
+        expiresAt: null,
+        boundDeviceId: null,
+        maxPrinters: 3,
+        features: ['printing'],
+      });
+      expect((await stores.licenses.findByKeyHash(`hash-${id}`))?.features).toEqual(['printing']);
+      expect((await stores.licenses.bindDevice(id, 'dev-1'))?.boundDeviceId).toBe('dev-1');
+      expect((await stores.licenses.bindDevice(id, 'dev-2'))?.boundDeviceId).toBe('dev-1');
+      expect((await stores.licenses.setStatus(id, 'revoked'))?.status).toBe('revoked');
+    });
+
+    it('keeps printer names unique per branch and reports only changed statuses', async () => {
+      const id = randomUUID();
+      await stores.printers.insert({ id, companyId, branchId, name: 'Kitchen', status: 'online', capabilities: ['cut'] });
+      await expect(stores.printers.insert({ id: randomUUID(), companyId, branchId, name: 'Kitchen' })).rejects.toBeInstanceOf(
+        GatewayError,
+      );
+      const seenAt = new Date();
+      expect(await stores.printers.updateStatuses(branchId, [{ id, status: 'online', seenAt }])).toEqual([]);
+      const changed = await stores.printers.updateStatuses(branchId, [{ id, status: 'offline', seenAt }]);
+      expect(changed.map((p) => [p.id, p.status])).toEqual([[id, 'offline']]);
+      // A printer id of another branch is ignored.
+      expect(await stores.printers.updateStatuses(randomUUID(), [{ id, status: 'online', seenAt }])).toEqual([]);
+      expect((await stores.printers.find(id))?.capabilities).toEqual(['cut']);
+    });
+
+    it('stores a job with its creation event and content bytes intact', async () => {
+      const job = newJob();
+      const result = await stores.jobs.insert(job);
+      expect(result.created).toBe(true);
+      const stored = await stores.jobs.findWithContent(job.id);
+      expect(Buffer.from(stored?.content ?? []).equals(Buffer.from(job.content))).toBe(true);
+      expect(stored?.state).toBe('queued');
+      expect(stored?.orderData).toEqual({ table: 7 });
+      expect((await stores.jobs.events(job.id)).map((e) => e.toState)).toEqual(['queued']);
+    });
+
+    it('returns the first job for a repeated idempotency key, also under concurrency', async () => {
+      const key = `key-${randomUUID()}`;
+      const claim = { key, requestHash: 'h1', notBefore: new Date(Date.now() - 60_000) };
+      const results = await Promise.all(Array.from({ length: 8 }, () => stores.jobs.insert(newJob(), claim)));
+      const created = results.filter((r) => r.created);
+      expect(created).toHaveLength(1);
+      const ids = new Set(results.map((r) => r.job.id));
+      expect(ids.size).toBe(1);
+      for (const r of results) if (!r.created) expect(r.requestHash).toBe('h1');
+      const rows = await stores.jobs.list({ companyId, limit: 500 });
+      expect(rows.filter((j) => j.idempotencyKey === key)).toHaveLength(1);
+    });
+
+    it('forgets an idempotency key older than the window', async () => {
+      const key = `old-${randomUUID()}`;
+      const first = await stores.jobs.insert(newJob(), { key, requestHash: 'h', notBefore: new Date(0) });
+      const second = await stores.jobs.insert(newJob(), { key, requestHash: 'h', notBefore: new Date(Date.now() + 1000) });
+      expect(first.created && second.created).toBe(true);
+      expect(first.job.id).not.toBe(second.job.id);
+    });
+
+    it('moves a job only from the expected state and records each move', async () => {
+      const job = newJob();
+      await stores.jobs.insert(job);
+      const sent = await stores.jobs.transition(job.id, ['queued'], 'sent', 'gateway', { deviceId: 'd1', incrementAttempts: true });
+      expect(sent?.job).toMatchObject({ state: 'sent', deviceId: 'd1', attempts: 1 });
+      expect(sent?.from).toBe('queued');
+      expect(await stores.jobs.transition(job.id, ['queued'], 'cancelled', 'api')).toBeUndefined();
+      await stores.jobs.transition(job.id, ['sent'], 'accepted', 'agent:d1');
+      const done = await stores.jobs.transition(job.id, ['accepted'], 'completed', 'agent:d1', { completedAt: new Date() });
+      expect(done?.job.completedAt).toBeInstanceOf(Date);
+      const events = await stores.jobs.events(job.id);
+      expect(events.map((e) => `${e.fromState ?? ''}>${e.toState}`)).toEqual(['>queued', 'queued>sent', 'sent>accepted', 'accepted>completed']);
+    });
+
+    it('lists pending jobs by priority then age and expires the overdue ones', async () => {
+      const b2 = randomUUID();
+      await stores.tenants.createBranch({ id: b2, companyId, name: `B-${b2}` });
+      const t = Date.now();
+      const low = newJob({ branchId: b2, priority: 1, createdAt: new Date(t - 3000) });
+      const highOld = newJob({ branchId: b2, priority: 9, createdAt: new Date(t - 2000) });
+      const highNew = newJob({ branchId: b2, priority: 9, createdAt: new Date(t - 1000) });
+      const overdue = newJob({ branchId: b2, priority: 5, usefulUntil: new Date(t - 1), createdAt: new Date(t - 500) });
+      for (const j of [low, highNew, overdue, highOld]) await stores.jobs.insert(j);
+      const pending = await stores.jobs.pendingForBranch(b2, 10);
+      expect(pending.map((j) => j.id)).toEqual([highOld.id, highNew.id, overdue.id, low.id]);
+      const expired = await stores.jobs.expireDue(new Date(), 100);
+      expect(expired.map((j) => j.id)).toContain(overdue.id);
+      expect((await stores.jobs.find(overdue.id))?.state).toBe('expired');
+      expect((await stores.jobs.events(overdue.id)).at(-1)).toMatchObject({ fromState: 'queued', toState: 'expired', actor: 'gateway' });
+      expect((await stores.jobs.pendingForBranch(b2, 10)).map((j) => j.id)).not.toContain(overdue.id);
+    });
+
+    it('pages through a job list with a cursor without gaps or repeats', async () => {
+      const b3 = randomUUID();
+      await stores.tenants.createBranch({ id: b3, companyId, name: `C-${b3}` });
+      const base = Date.now();
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        // Two jobs share each millisecond, so the id breaks ties.
+        const j = newJob({ branchId: b3, createdAt: new Date(base + Math.floor(i / 2)) });
+        ids.push(j.id);
+        await stores.jobs.insert(j);
+      }
+      const seen: string[] = [];
+      let cursor: { createdAt: Date; id: string } | undefined;
+      for (;;) {
+        const page = await stores.jobs.list({ branchId: b3, limit: 3, cursor });
+        seen.push(...page.map((j) => j.id));
+        const last = page.at(-1);
+        if (page.length < 3 || !last) break;
+        cursor = { createdAt: last.createdAt, id: last.id };
+      }
+      expect(seen).toHaveLength(7);
+      expect(new Set(seen)).toEqual(new Set(ids));
+    });
+
+    it('keeps only the newest health samples of a device', async () => {
+      for (let i = 0; i < 5; i++) {
+        await stores.health.append(
+          { companyId, branchId, deviceId: 'dev-h', averageLatency: i, packetLossRate: 0, connectionQuality: 'excellent', report: { i } },
+          3,
+        );
+      }
+      const history = await stores.health.history(branchId, 'dev-h', 100);
+      expect(history.map((h) => h.averageLatency)).toEqual([4, 3, 2]);
+    });
+
+    it('stores a meta value only once', async () => {
+      const key = `k-${randomUUID()}`;
+      expect(await stores.meta.putIfAbsent(key, { a: 1 })).toBe(true);
+      expect(await stores.meta.putIfAbsent(key, { a: 2 })).toBe(false);
+      expect(await stores.meta.get(key)).toEqual({ a: 1 });
+    });
+  });
+}

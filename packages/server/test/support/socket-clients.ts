@@ -1,0 +1,80 @@
+import { io, type Socket } from 'socket.io-client';
+
+export interface AgentIdentity {
+  licenseKey: string;
+  branchId: string;
+  deviceId: string;
+  /** v2 agent (protocolVersion 2) or legacy client. Default v2. */
+  v2?: boolean;
+  capabilities?: string[];
+}
+
+/** Connects like an agent (websocket transport only, as real agents do). Resolves once admitted. */
+export function connectAgent(url: string, id: AgentIdentity, extra: { reconnection?: boolean } = {}): Promise<Socket> {
+  const v2 = id.v2 ?? true;
+  const socket = io(`${url}/printing-ws`, {
+    transports: ['websocket'],
+    reconnection: extra.reconnection ?? false,
+    auth: {
+      userRole: 'desktop_app',
+      licenseKey: id.licenseKey,
+      branchId: id.branchId,
+      deviceId: id.deviceId,
+      instanceId: `${id.deviceId}-1`,
+      appVersion: v2 ? '2.1.0-test' : '2.0.0',
+      ...(v2 ? { protocolVersion: 2, capabilities: id.capabilities ?? ['print-jobs', 'printer-test', 'printer-status', 'health-report'] } : {}),
+    },
+  });
+  return admitted(socket);
+}
+
+/** Connects like a dashboard with a JWT. */
+export function connectWeb(url: string, token: string, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<Socket> {
+  return admitted(io(`${url}/printing-ws`, { transports, reconnection: false, auth: { token } }));
+}
+
+/** Resolves on `connect`, rejects with the `connect_error` (its `data` holds the gateway's code). */
+export function admitted(socket: Socket): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+/** The next `event` on `socket`, or a rejection after `timeoutMs`. */
+export function nextEvent<T = unknown>(socket: Socket, event: string, timeoutMs = 5_000, filter?: (payload: T) => boolean): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, handler);
+      reject(new Error(`no "${event}" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const handler = (payload: T) => {
+      if (filter && !filter(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, handler);
+      resolve(payload);
+    };
+    socket.on(event, handler);
+  });
+}
+
+/** Collects every `event` payload from now on. */
+export function collect<T = unknown>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (p: T) => seen.push(p));
+  return seen;
+}
+
+/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
