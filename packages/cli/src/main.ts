@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import {
-  type AdminRequest,
   AdminCommands,
+  type AdminRequest,
   adminSocketPath,
   ConfigError,
   createStores,
@@ -15,8 +15,8 @@ import {
   openDatabase,
   openStore,
   resolveJwtSecret,
-  sendAdminCommand,
   StartupError,
+  sendAdminCommand,
   startGateway,
   TenantService,
   VERSION,
@@ -107,7 +107,10 @@ async function serve(argv: string[]): Promise<number> {
 }
 
 async function migrateCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { status: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { status: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     process.stdout.write(MIGRATE_USAGE);
     return 0;
@@ -122,7 +125,9 @@ async function migrateCommand(argv: string[]): Promise<number> {
   try {
     if (values.status) {
       const status = await migrationStatus(database);
-      process.stdout.write(`${JSON.stringify({ store: database.description, ...status, pending: status.pending.map((m) => ({ version: m.version, name: m.name })) }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ store: database.description, ...status, pending: status.pending.map((m) => ({ version: m.version, name: m.name })) }, null, 2)}\n`,
+      );
       return status.pending.length === 0 ? 0 : 3;
     }
     const applied = await migrate(database);
@@ -143,8 +148,22 @@ async function admin(argv: string[]): Promise<number> {
     process.stdout.write(ADMIN_USAGE);
     return group ? 0 : 2;
   }
-  const commandName = group === 'token' ? 'token' : action === 'revoke' || action === 'suspend' || action === 'activate' ? 'license.set-status' : `${group}.${action ?? ''}`;
-  const known = ['company.create', 'company.list', 'branch.create', 'branch.list', 'license.issue', 'license.list', 'license.set-status', 'token'];
+  const commandName =
+    group === 'token'
+      ? 'token'
+      : action === 'revoke' || action === 'suspend' || action === 'activate'
+        ? 'license.set-status'
+        : `${group}.${action ?? ''}`;
+  const known = [
+    'company.create',
+    'company.list',
+    'branch.create',
+    'branch.list',
+    'license.issue',
+    'license.list',
+    'license.set-status',
+    'token',
+  ];
   if (!known.includes(commandName)) {
     process.stderr.write(`printermaster admin: unknown subcommand "${argv.slice(0, 2).join(' ')}"\n\n${ADMIN_USAGE}`);
     return 2;

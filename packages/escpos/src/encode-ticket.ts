@@ -141,7 +141,11 @@ function writeBlock(writer: EscPosWriter, block: TicketBlock, paper: PaperLayout
  */
 function writeBanner(writer: EscPosWriter, banner: string, paper: PaperLayout): void {
   // One space of padding on each side makes the black box wider than the letters.
-  writeBlock(writer, { type: 'text', text: ` ${banner} `, bold: true, invert: true, align: 'center', size: 'double' }, paper);
+  writeBlock(
+    writer,
+    { type: 'text', text: ` ${banner} `, bold: true, invert: true, align: 'center', size: 'double' },
+    paper,
+  );
   writeBlock(writer, { type: 'separator', char: '=' }, paper);
   writer.setStyle({});
 }

@@ -1,8 +1,8 @@
 import type { JwtService } from './auth/jwt-service.js';
 import type { LicenseService } from './core/license-service.js';
-import type { TenantService } from './core/tenant-service.js';
 import type { MetaStore } from './core/ports/meta-store.js';
 import type { TenantStore } from './core/ports/tenant-store.js';
+import type { TenantService } from './core/tenant-service.js';
 
 export interface BootstrapResult {
   companyId: string;
@@ -28,7 +28,10 @@ export async function bootstrapIfEmpty(deps: {
   const company = await deps.tenantService.createCompany('Default company', 'bootstrap');
   const branch = await deps.tenantService.createBranch(company.id, 'Main branch', 'bootstrap');
   const { key } = await deps.licenses.issue({ companyId: company.id, branchId: branch.id, actor: 'bootstrap' });
-  const adminToken = await deps.jwt.sign({ sub: 'bootstrap-admin', email: 'admin@localhost', role: 'super_admin' }, '30d');
+  const adminToken = await deps.jwt.sign(
+    { sub: 'bootstrap-admin', email: 'admin@localhost', role: 'super_admin' },
+    '30d',
+  );
   return { companyId: company.id, branchId: branch.id, licenseKey: key, adminToken };
 }
 

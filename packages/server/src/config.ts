@@ -44,7 +44,11 @@ interface Setting {
 export const SETTINGS: Setting[] = [
   { name: 'PORT', description: 'HTTP and Socket.IO port', default: '3001' },
   { name: 'HOST', description: 'Address to listen on', default: '0.0.0.0' },
-  { name: 'PRINTERMASTER_TRUST_PROXY', description: 'Take client addresses from X-Forwarded-For (behind nginx or an ingress)', default: 'false' },
+  {
+    name: 'PRINTERMASTER_TRUST_PROXY',
+    description: 'Take client addresses from X-Forwarded-For (behind nginx or an ingress)',
+    default: 'false',
+  },
   { name: 'NODE_ENV', description: '`production` enforces the production checks below', default: 'development' },
   {
     name: 'DATABASE_URL',
@@ -54,10 +58,15 @@ export const SETTINGS: Setting[] = [
   },
   { name: 'DATABASE_POOL_SIZE', description: 'PostgreSQL connections per process', default: '10' },
   { name: 'PRINTERMASTER_DATA_DIR', description: 'Directory of the embedded store', default: './data' },
-  { name: 'REDIS_URL', description: 'Redis URL for running several gateway processes (cluster bus, rate limits)', default: undefined },
+  {
+    name: 'REDIS_URL',
+    description: 'Redis URL for running several gateway processes (cluster bus, rate limits)',
+    default: undefined,
+  },
   {
     name: 'JWT_SECRET',
-    description: 'HS256 secret for web users’ JWTs, at least 32 characters; unset in development = generated once and kept in the store',
+    description:
+      'HS256 secret for web users’ JWTs, at least 32 characters; unset in development = generated once and kept in the store',
     default: undefined,
     productionRequired: true,
   },
@@ -69,26 +78,78 @@ export const SETTINGS: Setting[] = [
     productionRequired: true,
   },
   { name: 'LOG_LEVEL', description: 'pino level: trace, debug, info, warn, error, fatal', default: 'info' },
-  { name: 'PRINTERMASTER_PUBLIC_URL', description: 'URL agents and users reach the gateway at (shown in bootstrap output)', default: 'http://localhost:$PORT' },
-  { name: 'PRINTERMASTER_INSTANCE_ID', description: 'Name of this gateway process in logs and the service registry', default: '<hostname>-<pid>' },
-  { name: 'PRINTERMASTER_BOOTSTRAP', description: 'Create a default company, branch, admin token and licence on an empty store', default: 'true' },
+  {
+    name: 'PRINTERMASTER_PUBLIC_URL',
+    description: 'URL agents and users reach the gateway at (shown in bootstrap output)',
+    default: 'http://localhost:$PORT',
+  },
+  {
+    name: 'PRINTERMASTER_INSTANCE_ID',
+    description: 'Name of this gateway process in logs and the service registry',
+    default: '<hostname>-<pid>',
+  },
+  {
+    name: 'PRINTERMASTER_BOOTSTRAP',
+    description: 'Create a default company, branch, admin token and licence on an empty store',
+    default: 'true',
+  },
   { name: 'PRINTERMASTER_PRINTER_TEST_TIMEOUT_MS', description: 'Deadline of a printer test', default: '15000' },
-  { name: 'PRINTERMASTER_MAX_PENDING_REQUESTS', description: 'Most socket requests waiting for agents per process', default: '10000' },
-  { name: 'PRINTERMASTER_STALE_SWEEP_INTERVAL_MS', description: 'Interval of the stale pending-request sweep', default: '30000' },
+  {
+    name: 'PRINTERMASTER_MAX_PENDING_REQUESTS',
+    description: 'Most socket requests waiting for agents per process',
+    default: '10000',
+  },
+  {
+    name: 'PRINTERMASTER_STALE_SWEEP_INTERVAL_MS',
+    description: 'Interval of the stale pending-request sweep',
+    default: '30000',
+  },
   { name: 'PRINTERMASTER_TEST_RATE_PER_BRANCH', description: 'Printer tests per minute per branch', default: '10' },
   { name: 'PRINTERMASTER_TEST_RATE_PER_PRINTER', description: 'Printer tests per minute per printer', default: '5' },
-  { name: 'PRINTERMASTER_MAX_JOB_BYTES', description: 'Largest print job content (decoded ESC/POS bytes)', default: '524288' },
+  {
+    name: 'PRINTERMASTER_MAX_JOB_BYTES',
+    description: 'Largest print job content (decoded ESC/POS bytes)',
+    default: '524288',
+  },
   { name: 'PRINTERMASTER_MAX_BODY_BYTES', description: 'Largest HTTP request body', default: '1048576' },
-  { name: 'PRINTERMASTER_JOB_TTL_S', description: 'Default useful-until of a job, seconds after creation', default: '3600' },
-  { name: 'PRINTERMASTER_JOB_MAX_TTL_S', description: 'Latest useful-until accepted, seconds after creation', default: '604800' },
-  { name: 'PRINTERMASTER_IDEMPOTENCY_WINDOW_S', description: 'How long an Idempotency-Key is remembered', default: '86400' },
-  { name: 'PRINTERMASTER_JOB_ACK_TIMEOUT_MS', description: 'Wait for an agent’s journal acknowledgement of a job', default: '10000' },
+  {
+    name: 'PRINTERMASTER_JOB_TTL_S',
+    description: 'Default useful-until of a job, seconds after creation',
+    default: '3600',
+  },
+  {
+    name: 'PRINTERMASTER_JOB_MAX_TTL_S',
+    description: 'Latest useful-until accepted, seconds after creation',
+    default: '604800',
+  },
+  {
+    name: 'PRINTERMASTER_IDEMPOTENCY_WINDOW_S',
+    description: 'How long an Idempotency-Key is remembered',
+    default: '86400',
+  },
+  {
+    name: 'PRINTERMASTER_JOB_ACK_TIMEOUT_MS',
+    description: 'Wait for an agent’s journal acknowledgement of a job',
+    default: '10000',
+  },
   { name: 'PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS', description: 'Interval of the job expiry sweep', default: '5000' },
-  { name: 'PRINTERMASTER_REDISPATCH_INTERVAL_MS', description: 'Interval at which unacknowledged jobs are re-sent to connected agents', default: '30000' },
+  {
+    name: 'PRINTERMASTER_REDISPATCH_INTERVAL_MS',
+    description: 'Interval at which unacknowledged jobs are re-sent to connected agents',
+    default: '30000',
+  },
   { name: 'PRINTERMASTER_SOCKET_MAX_MESSAGE_BYTES', description: 'Largest Socket.IO message', default: '1000000' },
-  { name: 'PRINTERMASTER_SOCKET_PING_INTERVAL_MS', description: 'Engine.IO ping interval (also the transport latency sample rate)', default: '25000' },
+  {
+    name: 'PRINTERMASTER_SOCKET_PING_INTERVAL_MS',
+    description: 'Engine.IO ping interval (also the transport latency sample rate)',
+    default: '25000',
+  },
   { name: 'PRINTERMASTER_SOCKET_PING_TIMEOUT_MS', description: 'Engine.IO ping timeout', default: '20000' },
-  { name: 'PRINTERMASTER_SHUTDOWN_TIMEOUT_MS', description: 'Longest graceful drain on SIGTERM/SIGINT', default: '10000' },
+  {
+    name: 'PRINTERMASTER_SHUTDOWN_TIMEOUT_MS',
+    description: 'Longest graceful drain on SIGTERM/SIGINT',
+    default: '10000',
+  },
 ];
 
 export class ConfigError extends Error {
@@ -132,7 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
   const redisUrl = get('REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL');
 
   const jwtSecret = get('JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
@@ -162,7 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     const missing: string[] = [];
     if (jwtSecret === undefined) missing.push('JWT_SECRET (a random secret of at least 32 characters)');
     if (corsRaw === undefined || corsOrigins.includes('*')) missing.push('CORS_ORIGINS (explicit origins, not *)');
-    if (databaseUrl === undefined) missing.push('DATABASE_URL (PostgreSQL; the embedded store is for development and small sites)');
+    if (databaseUrl === undefined)
+      missing.push('DATABASE_URL (PostgreSQL; the embedded store is for development and small sites)');
     for (const m of missing) problems.push(`NODE_ENV=production requires ${m}`);
   }
 

@@ -5,7 +5,11 @@ import type { Logger } from './core/ports/logger.js';
  * The process logger: pino JSON on stdout. Secrets and print bytes never reach a
  * log line; the redaction list is a second wall for fields that slip through.
  */
-export function createLogger(options: { level: string; instanceId: string; destination?: pino.DestinationStream }): pino.Logger & Logger {
+export function createLogger(options: {
+  level: string;
+  instanceId: string;
+  destination?: pino.DestinationStream;
+}): pino.Logger & Logger {
   return pino(
     {
       level: options.level,

@@ -3,7 +3,7 @@ import type pino from 'pino';
 import { AdminCommands } from './admin/admin-commands.js';
 import { adminSocketPath, listenAdminSocket } from './admin/admin-socket.js';
 import { JwtService } from './auth/jwt-service.js';
-import { bootstrapIfEmpty, type BootstrapResult, bootstrapMessage } from './bootstrap.js';
+import { type BootstrapResult, bootstrapIfEmpty, bootstrapMessage } from './bootstrap.js';
 import { MemoryRateLimiter } from './cluster/memory-rate-limiter.js';
 import type { GatewayConfig } from './config.js';
 import type { Clock } from './core/clock.js';
@@ -61,7 +61,12 @@ export class StartupError extends Error {}
 export async function openStore(config: GatewayConfig): Promise<Database> {
   const database = await openDatabase(
     config.database.url
-      ? { kind: 'postgres', url: config.database.url, poolSize: config.database.poolSize, schema: config.database.schema }
+      ? {
+          kind: 'postgres',
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          schema: config.database.schema,
+        }
       : { kind: 'pglite', dataDir: config.database.dataDir },
   );
   try {
@@ -94,7 +99,11 @@ export async function resolveJwtSecret(config: GatewayConfig, stores: Stores): P
 
 /** Starts the gateway: store, services, HTTP API and Socket.IO on one port. The composition root. */
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
-  const logger = createLogger({ level: config.logLevel, instanceId: config.instanceId, destination: options.logDestination });
+  const logger = createLogger({
+    level: config.logLevel,
+    instanceId: config.instanceId,
+    destination: options.logDestination,
+  });
   const clock = systemClock;
   const database = await openStore(config);
   const stores = createStores(database, (err) => logger.error({ err }, 'audit log write failed'));
@@ -104,7 +113,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const broadcaster = new RoomBroadcaster(logger, { statusBatchWindowMs: 100 });
   const tenants = new TenantService(stores.tenants, stores.audit);
   const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, clock);
-  const printers = new PrinterService(stores.printers, stores.licenses, stores.tenants, stores.audit, broadcaster, clock);
+  const printers = new PrinterService(
+    stores.printers,
+    stores.licenses,
+    stores.tenants,
+    stores.audit,
+    broadcaster,
+    clock,
+  );
   const lifecycle = new JobLifecycle(stores.jobs, broadcaster, clock, logger);
   const jobs = new PrintJobService(stores.jobs, stores.printers, lifecycle, escposRenderer, clock, {
     defaultTtlMs: config.jobs.defaultTtlMs,
@@ -121,7 +137,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     maxPending: config.requests.maxPending,
     now: clock.now,
     onTimeout: (info) =>
-      logger.warn({ correlationId: info.correlationId, type: info.type, acknowledged: info.acknowledgedAt !== undefined }, 'Request timeout'),
+      logger.warn(
+        { correlationId: info.correlationId, type: info.type, acknowledged: info.acknowledgedAt !== undefined },
+        'Request timeout',
+      ),
   });
   const printerTests = new PrinterTestService(
     printers,
@@ -142,10 +161,19 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   let bootstrap: BootstrapResult | undefined;
   if (config.bootstrap) {
-    bootstrap = await bootstrapIfEmpty({ tenants: stores.tenants, tenantService: tenants, licenses, jwt, meta: stores.meta });
+    bootstrap = await bootstrapIfEmpty({
+      tenants: stores.tenants,
+      tenantService: tenants,
+      licenses,
+      jwt,
+      meta: stores.meta,
+    });
   }
   // The embedded store has one process, so every open session is a leftover of a previous run.
-  await stores.devices.closeOrphanSessions(database.kind === 'pglite' ? undefined : config.instanceId, 'gateway restarted');
+  await stores.devices.closeOrphanSessions(
+    database.kind === 'pglite' ? undefined : config.instanceId,
+    'gateway restarted',
+  );
 
   let gateway: PrintingGateway | undefined;
   let stopping = false;
@@ -234,15 +262,19 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // The embedded store is locked by this process; `printermaster admin` reaches it through this socket.
   const adminServer =
     database.kind === 'pglite' && config.database.dataDir !== 'memory'
-      ? await listenAdminSocket(adminSocketPath(config.database.dataDir), new AdminCommands(tenants, licenses, jwt), logger)
+      ? await listenAdminSocket(
+          adminSocketPath(config.database.dataDir),
+          new AdminCommands(tenants, licenses, jwt),
+          logger,
+        )
       : undefined;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  logger.info(
-    { port, store: database.description, version: VERSION, node: process.version },
-    'gateway listening',
-  );
-  if (bootstrap) (options.announce ?? ((t) => process.stdout.write(t)))(bootstrapMessage(bootstrap, config.http.publicUrl.replace(':3001', `:${port}`)));
+  logger.info({ port, store: database.description, version: VERSION, node: process.version }, 'gateway listening');
+  if (bootstrap)
+    (options.announce ?? ((t) => process.stdout.write(t)))(
+      bootstrapMessage(bootstrap, config.http.publicUrl.replace(':3001', `:${port}`)),
+    );
 
   let stopped: Promise<void> | undefined;
   const stop = (reason = 'stop'): Promise<void> => {
@@ -267,4 +299,3 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   return { port, url: `http://127.0.0.1:${port}`, logger, database, stores, jwt, licenses, tenants, bootstrap, stop };
 }
-

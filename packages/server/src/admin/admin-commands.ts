@@ -57,13 +57,15 @@ export class AdminCommands {
       }
       case 'token': {
         const role = required(a, 'role');
-        if (!isRole(role)) throw new GatewayError('BAD_REQUEST', { message: `role must be one of ${ROLES.join(', ')}` });
+        if (!isRole(role))
+          throw new GatewayError('BAD_REQUEST', { message: `role must be one of ${ROLES.join(', ')}` });
         let companyId = a.company;
         if (a.branch && !companyId) companyId = (await this.tenants.getBranch(a.branch)).companyId;
         if (companyId) await this.tenants.getCompany(companyId);
         if (a.branch) {
           const branch = await this.tenants.getBranch(a.branch);
-          if (branch.companyId !== companyId) throw new GatewayError('BAD_REQUEST', { message: 'the branch belongs to another company' });
+          if (branch.companyId !== companyId)
+            throw new GatewayError('BAD_REQUEST', { message: 'the branch belongs to another company' });
         }
         const token = await this.jwt.sign(
           {
@@ -91,12 +93,14 @@ function required(args: Record<string, string | undefined>, name: string): strin
 
 function positiveInt(value: string, name: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new GatewayError('BAD_REQUEST', { message: `--${name} must be a whole number` });
+  if (!Number.isInteger(n) || n < 0)
+    throw new GatewayError('BAD_REQUEST', { message: `--${name} must be a whole number` });
   return n;
 }
 
 function date(value: string, name: string): Date {
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new GatewayError('BAD_REQUEST', { message: `--${name} must be a date, e.g. 2027-01-31` });
+  if (Number.isNaN(d.getTime()))
+    throw new GatewayError('BAD_REQUEST', { message: `--${name} must be a date, e.g. 2027-01-31` });
   return d;
 }

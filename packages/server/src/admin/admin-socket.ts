@@ -73,7 +73,10 @@ export function sendAdminCommand(path: string, req: AdminRequest, timeoutMs = 15
       try {
         const res = JSON.parse(buffer) as { ok: boolean; data?: unknown; error?: { code: string; message: string } };
         if (res.ok) resolve(res.data);
-        else reject(new GatewayError((res.error?.code ?? 'INTERNAL') as GatewayError['code'], { message: res.error?.message }));
+        else
+          reject(
+            new GatewayError((res.error?.code ?? 'INTERNAL') as GatewayError['code'], { message: res.error?.message }),
+          );
       } catch {
         reject(new Error('the gateway answered the admin command with something unreadable'));
       }

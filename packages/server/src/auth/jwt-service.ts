@@ -58,7 +58,14 @@ export class JwtService {
     } catch {
       throw new GatewayError('AUTH_FAILED', { message: 'token scope does not fit its role' });
     }
-    return { kind: 'user', userId: sub, role, email: claims.email, companyId: claims.companyId, branchId: claims.branchId };
+    return {
+      kind: 'user',
+      userId: sub,
+      role,
+      email: claims.email,
+      companyId: claims.companyId,
+      branchId: claims.branchId,
+    };
   }
 }
 

@@ -21,7 +21,9 @@ export class GatewayError extends Error {
   }
 
   toWire(): WireError {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+    return this.details
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
   }
 
   /** `err` as a GatewayError; unknown errors become `INTERNAL` with a generic message. */

@@ -1,7 +1,7 @@
 import type { DesktopHealthReport } from '@printermaster/protocol';
 import { connectionQuality } from './connection-quality.js';
-import type { AgentPrincipal } from './principal.js';
 import type { HealthSample, HealthStore } from './ports/health-store.js';
+import type { AgentPrincipal } from './principal.js';
 
 /** How many health reports are kept per device. */
 export const HEALTH_HISTORY_SIZE = 100;

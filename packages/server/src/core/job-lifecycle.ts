@@ -1,11 +1,11 @@
 import type { JobState } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
-import type { AgentPrincipal } from './principal.js';
-import { toPrintJobView } from './print-job-view.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
 import type { PrintJob, PrintJobStore, TransitionPatch } from './ports/print-job-store.js';
+import type { AgentPrincipal } from './principal.js';
+import { toPrintJobView } from './print-job-view.js';
 
 /** What an agent says about a job (through an ack or a `print:job:*` report). */
 export type AgentJobOutcome = Extract<JobState, 'accepted' | 'printing' | 'completed' | 'failed' | 'unconfirmed'>;
@@ -46,7 +46,10 @@ export class JobLifecycle {
 
   /** Announces a newly stored job. */
   created(job: PrintJob): void {
-    this.logger.info({ jobId: job.id, branchId: job.branchId, printerId: job.printerId, byteLength: job.byteLength }, 'print job queued');
+    this.logger.info(
+      { jobId: job.id, branchId: job.branchId, printerId: job.printerId, byteLength: job.byteLength },
+      'print job queued',
+    );
     this.publish(job, undefined, 'created');
   }
 
@@ -62,7 +65,14 @@ export class JobLifecycle {
     if (!moved) return undefined;
     const { job } = moved;
     this.logger.info(
-      { jobId: id, branchId: job.branchId, deviceId: job.deviceId ?? undefined, state: to, actor, reason: patch?.reason ?? undefined },
+      {
+        jobId: id,
+        branchId: job.branchId,
+        deviceId: job.deviceId ?? undefined,
+        state: to,
+        actor,
+        reason: patch?.reason ?? undefined,
+      },
       'print job state changed',
     );
     this.publish(job, moved.from, 'state_changed');
@@ -71,7 +81,10 @@ export class JobLifecycle {
 
   /** Publishes jobs that changed state in bulk elsewhere (expiry). */
   announce(job: PrintJob, from: JobState): void {
-    this.logger.info({ jobId: job.id, branchId: job.branchId, state: job.state, reason: job.reason ?? undefined }, 'print job state changed');
+    this.logger.info(
+      { jobId: job.id, branchId: job.branchId, state: job.state, reason: job.reason ?? undefined },
+      'print job state changed',
+    );
     this.publish(job, from, 'state_changed');
   }
 

@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AgentAuth } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
-import type { AgentPrincipal } from './principal.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { License, LicenseStatus, LicenseStore } from './ports/license-store.js';
 import type { Branch, Company, TenantStore } from './ports/tenant-store.js';
+import type { AgentPrincipal } from './principal.js';
 
 export function hashLicenseKey(key: string): string {
   // Keys are 122 random bits, so a plain hash is enough to make a stolen table useless.

@@ -150,7 +150,8 @@ export class PendingRequests<T> {
     if (!e) return undefined;
     clearTimeout(e.timer);
     this.byId.delete(correlationId);
-    if (e.matchKey !== undefined && this.byMatchKey.get(e.matchKey) === correlationId) this.byMatchKey.delete(e.matchKey);
+    if (e.matchKey !== undefined && this.byMatchKey.get(e.matchKey) === correlationId)
+      this.byMatchKey.delete(e.matchKey);
     return e;
   }
 }

@@ -11,9 +11,9 @@ import { canonicalHash } from './canonical-hash.js';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
 import type { JobLifecycle } from './job-lifecycle.js';
-import { canSee, listScope, type UserPrincipal } from './principal.js';
 import type { PrintJob, PrintJobEvent, PrintJobStore } from './ports/print-job-store.js';
 import type { PrinterStore } from './ports/printer-store.js';
+import { canSee, listScope, type UserPrincipal } from './principal.js';
 
 export interface PrintJobServiceOptions {
   /** Useful-until when the request gives none, ms after creation. */
@@ -88,7 +88,10 @@ export class PrintJobService {
     const now = this.clock.now();
     const usefulUntil = this.usefulUntil(body.usefulUntil, now);
     if (body.orderData && JSON.stringify(body.orderData).length > 16_384) {
-      throw new GatewayError('BAD_REQUEST', { message: 'orderData is larger than 16 KB', details: { path: 'body/orderData' } });
+      throw new GatewayError('BAD_REQUEST', {
+        message: 'orderData is larger than 16 KB',
+        details: { path: 'body/orderData' },
+      });
     }
     const result = await this.jobs.insert(
       {
@@ -133,7 +136,10 @@ export class PrintJobService {
     const states = query.state ? query.state.split(',').map((s) => s.trim()) : undefined;
     const bad = states?.find((s) => !(JOB_STATES as readonly string[]).includes(s));
     if (bad !== undefined) {
-      throw new GatewayError('BAD_REQUEST', { message: `unknown job state "${bad}"`, details: { path: 'querystring/state' } });
+      throw new GatewayError('BAD_REQUEST', {
+        message: `unknown job state "${bad}"`,
+        details: { path: 'querystring/state' },
+      });
     }
     const limit = query.limit ?? 50;
     const jobs = await this.jobs.list({
@@ -172,7 +178,11 @@ export class PrintJobService {
   }
 
   /** A new job with the same content, a REPRINT banner, and a link to the original. */
-  async reprint(user: UserPrincipal, id: string, idempotencyKey?: string): Promise<{ job: PrintJob; replayed: boolean }> {
+  async reprint(
+    user: UserPrincipal,
+    id: string,
+    idempotencyKey?: string,
+  ): Promise<{ job: PrintJob; replayed: boolean }> {
     const original = await this.jobs.findWithContent(id);
     if (!original || !canSee(user, original.companyId, original.branchId)) throw new GatewayError('JOB_NOT_FOUND');
     if (!isFinalJobState(original.state)) {
@@ -250,7 +260,10 @@ export class PrintJobService {
       // The base64 length bounds the decoded size: refuse before allocating.
       if ((body.content.length / 4) * 3 > this.options.maxJobBytes + 2) throw this.tooLarge();
       if (!BASE64.test(body.content)) {
-        throw new GatewayError('BAD_REQUEST', { message: 'content is not valid base64', details: { path: 'body/content' } });
+        throw new GatewayError('BAD_REQUEST', {
+          message: 'content is not valid base64',
+          details: { path: 'body/content' },
+        });
       }
       bytes = Buffer.from(body.content, 'base64');
     } else {
@@ -274,10 +287,16 @@ export class PrintJobService {
     if (requested === undefined) return now + this.options.defaultTtlMs;
     const at = Date.parse(requested);
     if (Number.isNaN(at)) {
-      throw new GatewayError('BAD_REQUEST', { message: 'usefulUntil is not a date-time', details: { path: 'body/usefulUntil' } });
+      throw new GatewayError('BAD_REQUEST', {
+        message: 'usefulUntil is not a date-time',
+        details: { path: 'body/usefulUntil' },
+      });
     }
     if (at <= now) {
-      throw new GatewayError('BAD_REQUEST', { message: 'usefulUntil is in the past', details: { path: 'body/usefulUntil' } });
+      throw new GatewayError('BAD_REQUEST', {
+        message: 'usefulUntil is in the past',
+        details: { path: 'body/usefulUntil' },
+      });
     }
     if (at > now + this.options.maxTtlMs) {
       throw new GatewayError('BAD_REQUEST', {
@@ -306,7 +325,10 @@ function parseDate(value: string | undefined, name: string): Date | undefined {
   if (value === undefined) return undefined;
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) {
-    throw new GatewayError('BAD_REQUEST', { message: `${name} is not a date-time`, details: { path: `querystring/${name}` } });
+    throw new GatewayError('BAD_REQUEST', {
+      message: `${name} is not a date-time`,
+      details: { path: `querystring/${name}` },
+    });
   }
   return d;
 }

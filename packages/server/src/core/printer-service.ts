@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { PrinterDiscovered, PrinterStatus } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
-import { type AgentPrincipal, canSee, listScope, MANAGER_ROLES, requireRole, type UserPrincipal } from './principal.js';
-import { toPrinterView } from './printer-view.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { LicenseStore } from './ports/license-store.js';
 import type { Printer, PrinterFields, PrinterStore } from './ports/printer-store.js';
 import type { TenantStore } from './ports/tenant-store.js';
+import { type AgentPrincipal, canSee, listScope, MANAGER_ROLES, requireRole, type UserPrincipal } from './principal.js';
+import { toPrinterView } from './printer-view.js';
 
 /** A printer as an agent or the legacy bulk endpoint describes it. */
 export interface ReportedPrinter {
@@ -48,7 +48,10 @@ export class PrinterService {
     private readonly clock: Clock,
   ) {}
 
-  list(user: UserPrincipal, filter: { companyId?: string; branchId?: string; status?: PrinterStatus }): Promise<Printer[]> {
+  list(
+    user: UserPrincipal,
+    filter: { companyId?: string; branchId?: string; status?: PrinterStatus },
+  ): Promise<Printer[]> {
     return this.printers.list({ ...listScope(user, filter), status: filter.status });
   }
 
@@ -143,7 +146,10 @@ export class PrinterService {
   }
 
   /** Records statuses an agent reported and broadcasts the ones that changed. */
-  async recordStatuses(agent: AgentPrincipal, updates: { id: string; status: PrinterStatus; seenAt: Date }[]): Promise<number> {
+  async recordStatuses(
+    agent: AgentPrincipal,
+    updates: { id: string; status: PrinterStatus; seenAt: Date }[],
+  ): Promise<number> {
     const changed = await this.printers.updateStatuses(agent.branchId, updates);
     for (const printer of changed) this.broadcastStatus(printer);
     return changed.length;
@@ -222,7 +228,8 @@ function parseAddress(value: unknown): { ip?: string; port?: number } | undefine
   if (typeof value === 'object' && value !== null) {
     const v = value as Record<string, unknown>;
     const ip = typeof v.ip === 'string' ? v.ip : typeof v.host === 'string' ? v.host : undefined;
-    const port = typeof v.port === 'number' && Number.isInteger(v.port) && v.port > 0 && v.port < 65536 ? v.port : undefined;
+    const port =
+      typeof v.port === 'number' && Number.isInteger(v.port) && v.port > 0 && v.port < 65536 ? v.port : undefined;
     if (ip || port) return { ip, port };
   }
   return undefined;

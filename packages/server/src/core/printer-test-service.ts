@@ -3,13 +3,13 @@ import type { Clock } from './clock.js';
 import type { CorrelationIds } from './correlation-ids.js';
 import { GatewayError } from './gateway-error.js';
 import type { PendingRequests } from './pending-requests.js';
-import type { AgentPrincipal, UserPrincipal } from './principal.js';
-import type { PrinterService } from './printer-service.js';
 import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 import type { TenantStore } from './ports/tenant-store.js';
+import type { AgentPrincipal, UserPrincipal } from './principal.js';
+import type { PrinterService } from './printer-service.js';
 
 /** How a test ended, as far as the gateway can tell. */
 export type TestOutcome = 'printed' | 'failed' | 'unconfirmed';
@@ -74,7 +74,11 @@ export class PrinterTestService {
    * `PRINTER_OFFLINE` at once when no agent of the branch is connected; `TIMEOUT`
    * when no result (or, for legacy clients, no acknowledgement) came in time.
    */
-  async run(user: UserPrincipal, printerId: string, body: { testType?: string; content?: string }): Promise<PrinterTestAnswer> {
+  async run(
+    user: UserPrincipal,
+    printerId: string,
+    body: { testType?: string; content?: string },
+  ): Promise<PrinterTestAnswer> {
     const printer = await this.printerService.get(user, printerId);
     const correlationId = this.ids.next('printer_test');
     const agents = this.link.agentsInBranch(printer.branchId);
@@ -109,7 +113,11 @@ export class PrinterTestService {
       capabilities: printer.capabilities,
       ...(body.testType ? { testType: body.testType } : {}),
       ...(body.content ? { content: body.content } : {}),
-      metadata: { requestSource: 'backend_gateway', expectedResponseEvent: 'printer:test:result', timeout: this.options.timeoutMs },
+      metadata: {
+        requestSource: 'backend_gateway',
+        expectedResponseEvent: 'printer:test:result',
+        timeout: this.options.timeoutMs,
+      },
     };
     const reply = this.pending.register(
       {
@@ -140,7 +148,13 @@ export class PrinterTestService {
       startedAt,
     });
     this.logger.info(
-      { correlationId, branchId: printer.branchId, deviceId: agent.deviceId, printerId: printer.id, pending: this.pending.size },
+      {
+        correlationId,
+        branchId: printer.branchId,
+        deviceId: agent.deviceId,
+        printerId: printer.id,
+        pending: this.pending.size,
+      },
       'printer test sent',
     );
     this.link.sendPrinterTest(agent, request);
@@ -182,7 +196,12 @@ export class PrinterTestService {
       this.pending.resolve(correlationId, reply);
     } else {
       this.logger.info(
-        { deviceId: agent.deviceId, branchId: agent.branchId, printerId: result.printerId, correlationId: result.correlationId },
+        {
+          deviceId: agent.deviceId,
+          branchId: agent.branchId,
+          printerId: result.printerId,
+          correlationId: result.correlationId,
+        },
         'late or unmatched printer test result',
       );
     }
@@ -202,7 +221,10 @@ export class PrinterTestService {
 
   /** The pending test this reply answers, only if it was sent to this agent's branch. */
   private match(agent: AgentPrincipal, printerId: string, correlationId: string | undefined): string | undefined {
-    const id = correlationId && this.contexts.has(correlationId) ? correlationId : this.pending.findByMatchKey(legacyKey(printerId));
+    const id =
+      correlationId && this.contexts.has(correlationId)
+        ? correlationId
+        : this.pending.findByMatchKey(legacyKey(printerId));
     if (!id) return undefined;
     const ctx = this.contexts.get(id);
     return ctx && ctx.branchId === agent.branchId && ctx.printerId === printerId ? id : undefined;
@@ -225,9 +247,7 @@ function legacyKey(printerId: string): string {
 }
 
 function pickAgent(agents: ConnectedAgent[], preferredDeviceId: string | null): ConnectedAgent | undefined {
-  return (
-    agents.find((a) => a.deviceId === preferredDeviceId) ?? agents.find((a) => a.protocol === 'v2') ?? agents[0]
-  );
+  return agents.find((a) => a.deviceId === preferredDeviceId) ?? agents.find((a) => a.protocol === 'v2') ?? agents[0];
 }
 
 /**
@@ -253,7 +273,8 @@ function interpret(result: PrinterTestResult, legacy: boolean): PrinterTestReply
       success: true,
       outcome: 'unconfirmed',
       delivered: true,
-      message: 'the desktop app took the test but reported a timeout it also reports for printed pages; check the printer',
+      message:
+        'the desktop app took the test but reported a timeout it also reports for printed pages; check the printer',
       sourceClient,
     };
   }

@@ -12,7 +12,13 @@ export class TenantService {
 
   async createCompany(name: string, actor: string, id: string = randomUUID()): Promise<Company> {
     const company = await this.tenants.createCompany({ id, name });
-    await this.audit.record({ companyId: company.id, actor, action: 'company.created', targetType: 'company', targetId: id });
+    await this.audit.record({
+      companyId: company.id,
+      actor,
+      action: 'company.created',
+      targetType: 'company',
+      targetId: id,
+    });
     return company;
   }
 

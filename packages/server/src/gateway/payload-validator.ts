@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { GatewayError } from '../core/gateway-error.js';
 
 const cache = new WeakMap<TSchema, TypeCheck<TSchema>>();

@@ -1,31 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import {
+  type AckResponse,
   AGENT_EVENT_SCHEMAS,
   AgentAuthSchema,
   type AgentEventName,
   type AgentEventPayload,
-  type AckResponse,
   PRINTING_NAMESPACE,
   type SocketErrorEvent,
   WebAuthSchema,
 } from '@printermaster/protocol';
 import { type Namespace, Server, type Socket } from 'socket.io';
 import type { JwtService } from '../auth/jwt-service.js';
+import { clientAddress } from '../client-address.js';
 import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { HealthService } from '../core/health-service.js';
 import type { JobDispatcher } from '../core/job-dispatcher.js';
 import type { JobLifecycle } from '../core/job-lifecycle.js';
 import type { LicenseService } from '../core/license-service.js';
+import type { ConnectedAgent } from '../core/ports/agent-link.js';
+import type { DeviceStore } from '../core/ports/device-store.js';
+import type { Logger } from '../core/ports/logger.js';
 import type { AgentPrincipal, UserPrincipal } from '../core/principal.js';
 import type { PrinterService } from '../core/printer-service.js';
 import { fromDiscovered } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
-import type { ConnectedAgent } from '../core/ports/agent-link.js';
-import type { DeviceStore } from '../core/ports/device-store.js';
-import type { Logger } from '../core/ports/logger.js';
-import { clientAddress } from '../client-address.js';
 import { validatePayload } from './payload-validator.js';
 import type { RoomBroadcaster } from './room-broadcaster.js';
 import { rooms } from './rooms.js';
@@ -176,7 +176,8 @@ export class PrintingGateway {
     const header = socket.handshake.headers.authorization;
     const token =
       typeof auth.token === 'string' ? auth.token : header?.startsWith('Bearer ') ? header.slice(7) : undefined;
-    if (token === undefined) throw new GatewayError('AUTH_FAILED', { message: 'a JWT (auth.token) or a licence key is required' });
+    if (token === undefined)
+      throw new GatewayError('AUTH_FAILED', { message: 'a JWT (auth.token) or a licence key is required' });
     validatePayload(WebAuthSchema, { ...auth, token }, 'web handshake');
     const principal = await this.deps.jwt.verify(token);
     const data: WebSocketData = { kind: 'web', principal, connectedAt: this.deps.clock.now() };
@@ -187,13 +188,23 @@ export class PrintingGateway {
     const { principal, agent } = data;
     const { logger, link } = this.deps;
     const log = logger.child({ deviceId: agent.deviceId, branchId: agent.branchId, socketId: socket.id });
-    socket.join([rooms.branch(agent.branchId), rooms.company(agent.companyId), rooms.agent(agent.deviceId), rooms.agents]);
+    socket.join([
+      rooms.branch(agent.branchId),
+      rooms.company(agent.companyId),
+      rooms.agent(agent.deviceId),
+      rooms.agents,
+    ]);
     const replaced = link.add(agent, socket);
     // An older socket of the same device is dead or about to be: close its transport only.
     if (replaced && replaced !== socket) replaced.conn.close();
     this.deps.onConnectionChange?.('agent', 1);
     log.info(
-      { protocol: agent.protocol, address: socket.handshake.address, agents: link.size, transport: socket.conn.transport.name },
+      {
+        protocol: agent.protocol,
+        address: socket.handshake.address,
+        agents: link.size,
+        transport: socket.conn.transport.name,
+      },
       'Client connected',
     );
     void this.deps.devices
@@ -239,7 +250,11 @@ export class PrintingGateway {
       const reply = { status: 'received', timestamp: this.now() };
       socket.emit('desktop:status:acknowledged', reply);
       if (p.status === 'ready' || p.status === 'connected') {
-        socket.emit('printer:status:request', { action: 'status_update', timestamp: this.now(), branchId: agent.branchId });
+        socket.emit('printer:status:request', {
+          action: 'status_update',
+          timestamp: this.now(),
+          branchId: agent.branchId,
+        });
       }
       return reply;
     });
@@ -327,7 +342,13 @@ export class PrintingGateway {
     socket.onAny((event: string, ...args: unknown[]) => {
       if (Object.hasOwn(AGENT_EVENT_SCHEMAS, event)) return;
       const last = args[args.length - 1];
-      this.reject(socket, event, new GatewayError('BAD_REQUEST', { message: `unknown event "${event}"` }), typeof last === 'function' ? (last as Ack) : undefined, log);
+      this.reject(
+        socket,
+        event,
+        new GatewayError('BAD_REQUEST', { message: `unknown event "${event}"` }),
+        typeof last === 'function' ? (last as Ack) : undefined,
+        log,
+      );
     });
 
     socket.on('disconnect', (reason) => {
@@ -398,7 +419,7 @@ function toDate(value: string | number | undefined): Date | undefined {
 function errorText(error: unknown): string {
   if (typeof error === 'string') return error.slice(0, 2048);
   if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
-    return ((error as { message: string }).message).slice(0, 2048);
+    return (error as { message: string }).message.slice(0, 2048);
   }
   return error === undefined ? 'the agent reported a failure' : JSON.stringify(error).slice(0, 2048);
 }

@@ -1,4 +1,4 @@
-import type { PrintJobDelivery, PrintJobDeliveryAck, PrinterTestRequest } from '@printermaster/protocol';
+import type { PrinterTestRequest, PrintJobDelivery, PrintJobDeliveryAck } from '@printermaster/protocol';
 import type { Socket } from 'socket.io';
 import type { AgentLink, ConnectedAgent } from '../core/ports/agent-link.js';
 
@@ -65,7 +65,11 @@ export class SocketAgentLink implements AgentLink {
     this.entry(agent)?.socket.emit('printer:test', request);
   }
 
-  deliverJob(agent: ConnectedAgent, delivery: PrintJobDelivery, timeoutMs: number): Promise<PrintJobDeliveryAck | undefined> {
+  deliverJob(
+    agent: ConnectedAgent,
+    delivery: PrintJobDelivery,
+    timeoutMs: number,
+  ): Promise<PrintJobDeliveryAck | undefined> {
     const entry = this.entry(agent);
     if (!entry) return Promise.resolve(undefined);
     return new Promise((resolve) => {
@@ -101,7 +105,8 @@ function parseAck(value: unknown, jobId: string): PrintJobDeliveryAck | undefine
   const v = value as Record<string, unknown>;
   if (v.ok === true) {
     const data = v.data as Record<string, unknown> | undefined;
-    if (!data || (data.jobId !== undefined && data.jobId !== jobId) || !ACK_STATES.has(String(data.state))) return undefined;
+    if (!data || (data.jobId !== undefined && data.jobId !== jobId) || !ACK_STATES.has(String(data.state)))
+      return undefined;
     return {
       ok: true,
       data: {
@@ -115,7 +120,10 @@ function parseAck(value: unknown, jobId: string): PrintJobDeliveryAck | undefine
     const error = v.error as Record<string, unknown> | undefined;
     return {
       ok: false,
-      error: { code: 'BAD_REQUEST', message: typeof error?.message === 'string' ? error.message.slice(0, 2048) : 'refused' },
+      error: {
+        code: 'BAD_REQUEST',
+        message: typeof error?.message === 'string' ? error.message.slice(0, 2048) : 'refused',
+      },
     };
   }
   return undefined;

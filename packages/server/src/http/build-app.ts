@@ -5,17 +5,18 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type pino from 'pino';
 import type { JwtService } from '../auth/jwt-service.js';
 import type { LicenseService } from '../core/license-service.js';
-import type { PrintJobService } from '../core/print-job-service.js';
-import type { PrinterService } from '../core/printer-service.js';
-import type { PrinterTestService } from '../core/printer-test-service.js';
 import type { AgentLink } from '../core/ports/agent-link.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
 import type { RateLimiter } from '../core/ports/rate-limiter.js';
+import type { PrintJobService } from '../core/print-job-service.js';
+import type { PrinterService } from '../core/printer-service.js';
+import type { PrinterTestService } from '../core/printer-test-service.js';
 import { installErrorHandler } from './error-handler.js';
 import { type HealthProbe, healthRoutes } from './routes/health-routes.js';
 import { legacyRoutes } from './routes/legacy-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
+import { createValidatorCompiler } from './validator-compiler.js';
 
 export interface AppDeps {
   logger: pino.Logger;
@@ -43,17 +44,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-correlation-id',
     // Our onResponse hook logs requests once, with the fields operators grep for.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
-    ajv: {
-      // Unknown fields are an error, not silently dropped; query strings still coerce to numbers.
-      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
-    },
   });
+  app.setValidatorCompiler(createValidatorCompiler());
+  // The API speaks JSON only; anything else is 415 rather than a confusing validation error.
+  app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
 
   app.addHook('onResponse', async (request, reply) => {
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
     request.log[level](
-      { method: request.method, url: request.url.split('?')[0], statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url.split('?')[0],
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime),
+      },
       'request completed',
     );
   });
@@ -83,7 +88,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy,
   });
   for (const prefix of ['/printing', '/api/v1/printing']) {
-    await app.register(printerRoutes, { prefix, jwt: deps.jwt, printers: deps.printers, printerTests: deps.printerTests });
+    await app.register(printerRoutes, {
+      prefix,
+      jwt: deps.jwt,
+      printers: deps.printers,
+      printerTests: deps.printerTests,
+    });
     await app.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs });
   }
   return app;

@@ -29,7 +29,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.status(e.status).send({ ...(e.details ?? {}), success: false, code: e.code, message: e.message });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ success: false, code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    reply
+      .status(404)
+      .send({ success: false, code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 }
 

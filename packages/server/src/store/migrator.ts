@@ -50,9 +50,9 @@ async function ensureTable(database: Database): Promise<void> {
 }
 
 async function hasMigrationsTable(database: Database): Promise<boolean> {
-  const { rows } = await sql<{ exists: boolean }>`select to_regclass('schema_migrations') is not null as exists`.execute(
-    database.db,
-  );
+  const { rows } = await sql<{
+    exists: boolean;
+  }>`select to_regclass('schema_migrations') is not null as exists`.execute(database.db);
   return rows[0]?.exists === true;
 }
 

@@ -7,7 +7,10 @@ import { migrate, migrationStatus } from '../../src/store/migrator.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
 
 /** The store suite, run against every database the gateway supports. */
-export function describeStore(label: string, open: () => Promise<{ database: Database; teardown: () => Promise<void> }>) {
+export function describeStore(
+  label: string,
+  open: () => Promise<{ database: Database; teardown: () => Promise<void> }>,
+) {
   describe(`store (${label})`, () => {
     let database: Database;
     let teardown: () => Promise<void>;
@@ -57,7 +60,9 @@ export function describeStore(label: string, open: () => Promise<{ database: Dat
     });
 
     it('refuses a second branch with the same name in a company', async () => {
-      await expect(stores.tenants.createBranch({ id: randomUUID(), companyId, name: 'Downtown' })).rejects.toMatchObject({
+      await expect(
+        stores.tenants.createBranch({ id: randomUUID(), companyId, name: 'Downtown' }),
+      ).rejects.toMatchObject({
         code: 'CONFLICT',
       });
     });
@@ -84,10 +89,17 @@ export function describeStore(label: string, open: () => Promise<{ database: Dat
 
     it('keeps printer names unique per branch and reports only changed statuses', async () => {
       const id = randomUUID();
-      await stores.printers.insert({ id, companyId, branchId, name: 'Kitchen', status: 'online', capabilities: ['cut'] });
-      await expect(stores.printers.insert({ id: randomUUID(), companyId, branchId, name: 'Kitchen' })).rejects.toBeInstanceOf(
-        GatewayError,
-      );
+      await stores.printers.insert({
+        id,
+        companyId,
+        branchId,
+        name: 'Kitchen',
+        status: 'online',
+        capabilities: ['cut'],
+      });
+      await expect(
+        stores.printers.insert({ id: randomUUID(), companyId, branchId, name: 'Kitchen' }),
+      ).rejects.toBeInstanceOf(GatewayError);
       const seenAt = new Date();
       expect(await stores.printers.updateStatuses(branchId, [{ id, status: 'online', seenAt }])).toEqual([]);
       const changed = await stores.printers.updateStatuses(branchId, [{ id, status: 'offline', seenAt }]);
@@ -124,7 +136,11 @@ export function describeStore(label: string, open: () => Promise<{ database: Dat
     it('forgets an idempotency key older than the window', async () => {
       const key = `old-${randomUUID()}`;
       const first = await stores.jobs.insert(newJob(), { key, requestHash: 'h', notBefore: new Date(0) });
-      const second = await stores.jobs.insert(newJob(), { key, requestHash: 'h', notBefore: new Date(Date.now() + 1000) });
+      const second = await stores.jobs.insert(newJob(), {
+        key,
+        requestHash: 'h',
+        notBefore: new Date(Date.now() + 1000),
+      });
       expect(first.created && second.created).toBe(true);
       expect(first.job.id).not.toBe(second.job.id);
     });
@@ -132,15 +148,25 @@ export function describeStore(label: string, open: () => Promise<{ database: Dat
     it('moves a job only from the expected state and records each move', async () => {
       const job = newJob();
       await stores.jobs.insert(job);
-      const sent = await stores.jobs.transition(job.id, ['queued'], 'sent', 'gateway', { deviceId: 'd1', incrementAttempts: true });
+      const sent = await stores.jobs.transition(job.id, ['queued'], 'sent', 'gateway', {
+        deviceId: 'd1',
+        incrementAttempts: true,
+      });
       expect(sent?.job).toMatchObject({ state: 'sent', deviceId: 'd1', attempts: 1 });
       expect(sent?.from).toBe('queued');
       expect(await stores.jobs.transition(job.id, ['queued'], 'cancelled', 'api')).toBeUndefined();
       await stores.jobs.transition(job.id, ['sent'], 'accepted', 'agent:d1');
-      const done = await stores.jobs.transition(job.id, ['accepted'], 'completed', 'agent:d1', { completedAt: new Date() });
+      const done = await stores.jobs.transition(job.id, ['accepted'], 'completed', 'agent:d1', {
+        completedAt: new Date(),
+      });
       expect(done?.job.completedAt).toBeInstanceOf(Date);
       const events = await stores.jobs.events(job.id);
-      expect(events.map((e) => `${e.fromState ?? ''}>${e.toState}`)).toEqual(['>queued', 'queued>sent', 'sent>accepted', 'accepted>completed']);
+      expect(events.map((e) => `${e.fromState ?? ''}>${e.toState}`)).toEqual([
+        '>queued',
+        'queued>sent',
+        'sent>accepted',
+        'accepted>completed',
+      ]);
     });
 
     it('lists pending jobs by priority then age and expires the overdue ones', async () => {
@@ -157,7 +183,11 @@ export function describeStore(label: string, open: () => Promise<{ database: Dat
       const expired = await stores.jobs.expireDue(new Date(), 100);
       expect(expired.map((j) => j.id)).toContain(overdue.id);
       expect((await stores.jobs.find(overdue.id))?.state).toBe('expired');
-      expect((await stores.jobs.events(overdue.id)).at(-1)).toMatchObject({ fromState: 'queued', toState: 'expired', actor: 'gateway' });
+      expect((await stores.jobs.events(overdue.id)).at(-1)).toMatchObject({
+        fromState: 'queued',
+        toState: 'expired',
+        actor: 'gateway',
+      });
       expect((await stores.jobs.pendingForBranch(b2, 10)).map((j) => j.id)).not.toContain(overdue.id);
     });
 
@@ -188,7 +218,15 @@ export function describeStore(label: string, open: () => Promise<{ database: Dat
     it('keeps only the newest health samples of a device', async () => {
       for (let i = 0; i < 5; i++) {
         await stores.health.append(
-          { companyId, branchId, deviceId: 'dev-h', averageLatency: i, packetLossRate: 0, connectionQuality: 'excellent', report: { i } },
+          {
+            companyId,
+            branchId,
+            deviceId: 'dev-h',
+            averageLatency: i,
+            packetLossRate: 0,
+            connectionQuality: 'excellent',
+            report: { i },
+          },
           3,
         );
       }

@@ -87,7 +87,11 @@ export class LegacyDesktopClient {
     });
     socket.on('printer:test', (req: { printerId: string; printerName: string; correlationId?: string }) => {
       this.testsReceived.push(req);
-      socket.emit('printer:test:ack', { printerId: req.printerId, message: 'Test print received', timestamp: new Date().toISOString() });
+      socket.emit('printer:test:ack', {
+        printerId: req.printerId,
+        message: 'Test print received',
+        timestamp: new Date().toISOString(),
+      });
       setTimeout(() => {
         socket.emit('printer:test:result', {
           printerId: req.printerId,
@@ -141,7 +145,11 @@ export class LegacyDesktopClient {
       this.bulkResponses.push({ status: res.status, body });
       const results = body.results ?? [];
       results.forEach((r, i) => {
-        socket.emit('printer:sync:success', { printer: printers[i], backendId: r.id, timestamp: new Date().toISOString() });
+        socket.emit('printer:sync:success', {
+          printer: printers[i],
+          backendId: r.id,
+          timestamp: new Date().toISOString(),
+        });
       });
       socket.emit('printer:sync:batch-completed', {
         results: {

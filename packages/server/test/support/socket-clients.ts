@@ -22,14 +22,23 @@ export function connectAgent(url: string, id: AgentIdentity, extra: { reconnecti
       deviceId: id.deviceId,
       instanceId: `${id.deviceId}-1`,
       appVersion: v2 ? '2.1.0-test' : '2.0.0',
-      ...(v2 ? { protocolVersion: 2, capabilities: id.capabilities ?? ['print-jobs', 'printer-test', 'printer-status', 'health-report'] } : {}),
+      ...(v2
+        ? {
+            protocolVersion: 2,
+            capabilities: id.capabilities ?? ['print-jobs', 'printer-test', 'printer-status', 'health-report'],
+          }
+        : {}),
     },
   });
   return admitted(socket);
 }
 
 /** Connects like a dashboard with a JWT. */
-export function connectWeb(url: string, token: string, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<Socket> {
+export function connectWeb(
+  url: string,
+  token: string,
+  transports: ('websocket' | 'polling')[] = ['websocket'],
+): Promise<Socket> {
   return admitted(io(`${url}/printing-ws`, { transports, reconnection: false, auth: { token } }));
 }
 
@@ -45,7 +54,12 @@ export function admitted(socket: Socket): Promise<Socket> {
 }
 
 /** The next `event` on `socket`, or a rejection after `timeoutMs`. */
-export function nextEvent<T = unknown>(socket: Socket, event: string, timeoutMs = 5_000, filter?: (payload: T) => boolean): Promise<T> {
+export function nextEvent<T = unknown>(
+  socket: Socket,
+  event: string,
+  timeoutMs = 5_000,
+  filter?: (payload: T) => boolean,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, handler);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 
 /** PostgreSQL for tests: PRINTERMASTER_TEST_DATABASE_URL, default the local server's `test` database. */
-export const TEST_DATABASE_URL = process.env.PRINTERMASTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL =
+  process.env.PRINTERMASTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let reachable: Promise<boolean> | undefined;
 
@@ -19,9 +20,13 @@ export function postgresAvailable(): Promise<boolean> {
       return true;
     } catch (err) {
       if (process.env.CI === 'true') {
-        throw new Error(`PostgreSQL is not reachable at ${TEST_DATABASE_URL} (CI requires it): ${(err as Error).message}`);
+        throw new Error(
+          `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (CI requires it): ${(err as Error).message}`,
+        );
       }
-      process.stderr.write(`\n[tests] PostgreSQL not reachable at ${TEST_DATABASE_URL}; PostgreSQL-backed tests are skipped\n`);
+      process.stderr.write(
+        `\n[tests] PostgreSQL not reachable at ${TEST_DATABASE_URL}; PostgreSQL-backed tests are skipped\n`,
+      );
       return false;
     } finally {
       await client.end().catch(() => {});

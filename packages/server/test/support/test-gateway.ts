@@ -12,7 +12,10 @@ export interface LogLine {
 export interface TestGateway extends RunningGateway {
   logs: LogLine[];
   /** A JWT for `role` in the given scope. */
-  token(role: 'super_admin' | 'company_owner' | 'branch_manager' | 'cashier', scope?: { companyId?: string; branchId?: string }): Promise<string>;
+  token(
+    role: 'super_admin' | 'company_owner' | 'branch_manager' | 'cashier',
+    scope?: { companyId?: string; branchId?: string },
+  ): Promise<string>;
   /** Creates a company with one branch and an active licence; returns their ids and the key. */
   seedTenant(name?: string): Promise<{ companyId: string; branchId: string; licenseKey: string; licenseId: string }>;
   /** Waits until a log line matches. */
@@ -87,7 +90,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     async seedTenant(name = 'Test company') {
       const company = await gateway.tenants.createCompany(name, 'test');
       const branch = await gateway.tenants.createBranch(company.id, 'Branch 1', 'test');
-      const { license, key } = await gateway.licenses.issue({ companyId: company.id, branchId: branch.id, actor: 'test' });
+      const { license, key } = await gateway.licenses.issue({
+        companyId: company.id,
+        branchId: branch.id,
+        actor: 'test',
+      });
       return { companyId: company.id, branchId: branch.id, licenseKey: key, licenseId: license.id };
     },
     waitForLog(predicate, timeoutMs = 10_000) {

@@ -1,4 +1,4 @@
-import type { PrintJobDelivery, PrintJobDeliveryAck, PrinterTestRequest } from '@printermaster/protocol';
+import type { PrinterTestRequest, PrintJobDelivery, PrintJobDeliveryAck } from '@printermaster/protocol';
 
 /** An agent connected to this gateway process. */
 export interface ConnectedAgent {
@@ -28,5 +28,9 @@ export interface AgentLink {
    * `undefined` when no ack came within `timeoutMs` or the agent disconnected;
    * the job then stays `sent` and is re-sent later.
    */
-  deliverJob(agent: ConnectedAgent, delivery: PrintJobDelivery, timeoutMs: number): Promise<PrintJobDeliveryAck | undefined>;
+  deliverJob(
+    agent: ConnectedAgent,
+    delivery: PrintJobDelivery,
+    timeoutMs: number,
+  ): Promise<PrintJobDeliveryAck | undefined>;
 }

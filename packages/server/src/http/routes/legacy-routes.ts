@@ -1,14 +1,14 @@
+import { LICENSE_KEY_PATTERN, PRINTER_STATUSES } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { LICENSE_KEY_PATTERN, PRINTER_STATUSES } from '@printermaster/protocol';
 import { clientAddress } from '../../client-address.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { LicenseService } from '../../core/license-service.js';
-import type { AgentPrincipal } from '../../core/principal.js';
-import type { PrinterService, ReportedPrinter } from '../../core/printer-service.js';
 import type { AgentLink } from '../../core/ports/agent-link.js';
 import type { DeviceStore } from '../../core/ports/device-store.js';
 import type { RateLimiter } from '../../core/ports/rate-limiter.js';
+import type { AgentPrincipal } from '../../core/principal.js';
+import type { PrinterService, ReportedPrinter } from '../../core/printer-service.js';
 
 const Text = (max: number) => Type.String({ maxLength: max });
 const ValidateBody = Type.Object({
@@ -154,7 +154,9 @@ export async function legacyRoutes(
 }
 
 function toReported(p: Static<typeof BulkPrinter>): ReportedPrinter {
-  const status = (PRINTER_STATUSES as readonly string[]).includes(p.status ?? '') ? (p.status as ReportedPrinter['status']) : undefined;
+  const status = (PRINTER_STATUSES as readonly string[]).includes(p.status ?? '')
+    ? (p.status as ReportedPrinter['status'])
+    : undefined;
   return {
     name: p.name,
     type: p.type,

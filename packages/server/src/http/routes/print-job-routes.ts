@@ -1,6 +1,6 @@
+import { type CreatePrintJobBody, CreatePrintJobBodySchema } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type CreatePrintJobBody, CreatePrintJobBodySchema } from '@printermaster/protocol';
 import type { JwtService } from '../../auth/jwt-service.js';
 import type { PrintJobService } from '../../core/print-job-service.js';
 import { toPrintJobView } from '../../core/print-job-view.js';
@@ -30,7 +30,10 @@ function idempotencyKey(request: FastifyRequest): string | undefined {
 }
 
 /** Print jobs (DESIGN.md section 3). Registered under `/printing` and `/api/v1/printing`. */
-export async function printJobRoutes(app: FastifyInstance, opts: { jwt: JwtService; jobs: PrintJobService }): Promise<void> {
+export async function printJobRoutes(
+  app: FastifyInstance,
+  opts: { jwt: JwtService; jobs: PrintJobService },
+): Promise<void> {
   const { jwt, jobs } = opts;
   const tags = ['print jobs'];
   const security = [{ bearerAuth: [] }];
@@ -49,7 +52,12 @@ export async function printJobRoutes(app: FastifyInstance, opts: { jwt: JwtServi
   app.get('/jobs', { schema: { tags, security, querystring: ListQuery } }, async (request) => {
     const user = await requireUser(jwt, request);
     const { jobs: list, nextCursor } = await jobs.list(user, request.query as Static<typeof ListQuery>);
-    return { success: true, jobs: list.map((j) => toPrintJobView(j)), count: list.length, ...(nextCursor ? { nextCursor } : {}) };
+    return {
+      success: true,
+      jobs: list.map((j) => toPrintJobView(j)),
+      count: list.length,
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   });
 
   app.get('/jobs/:jobId', { schema: { tags, security, params: Params } }, async (request) => {

@@ -1,6 +1,6 @@
+import { PRINTER_STATUSES } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PRINTER_STATUSES } from '@printermaster/protocol';
 import type { JwtService } from '../../auth/jwt-service.js';
 import type { PrinterService } from '../../core/printer-service.js';
 import type { PrinterTestService } from '../../core/printer-test-service.js';
@@ -95,22 +95,26 @@ export async function printerRoutes(
     return { success: true, message: 'printer deleted' };
   });
 
-  app.post('/printers/:printerId/test', { schema: { tags, security, params: Params, body: TestBody } }, async (request) => {
-    const user = await requireUser(jwt, request);
-    const { printerId } = request.params as Static<typeof Params>;
-    const body = (request.body ?? {}) as { testType?: string; content?: string };
-    const answer = await printerTests.run(user, printerId, body);
-    return {
-      success: answer.success,
-      message: answer.message,
-      timestamp: answer.timestamp,
-      correlationId: answer.correlationId,
-      clientsAvailable: answer.clientsAvailable,
-      processingTime: answer.processingTime,
-      outcome: answer.outcome,
-      delivered: answer.delivered,
-      sourceClient: answer.sourceClient,
-      ...(answer.error ? { error: answer.error } : {}),
-    };
-  });
+  app.post(
+    '/printers/:printerId/test',
+    { schema: { tags, security, params: Params, body: TestBody } },
+    async (request) => {
+      const user = await requireUser(jwt, request);
+      const { printerId } = request.params as Static<typeof Params>;
+      const body = (request.body ?? {}) as { testType?: string; content?: string };
+      const answer = await printerTests.run(user, printerId, body);
+      return {
+        success: answer.success,
+        message: answer.message,
+        timestamp: answer.timestamp,
+        correlationId: answer.correlationId,
+        clientsAvailable: answer.clientsAvailable,
+        processingTime: answer.processingTime,
+        outcome: answer.outcome,
+        delivered: answer.delivered,
+        sourceClient: answer.sourceClient,
+        ...(answer.error ? { error: answer.error } : {}),
+      };
+    },
+  );
 }

@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collect, connectAgent, connectWeb, eventually, nextEvent } from '../support/socket-clients.js';
+import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+
+describe('printing gateway: handshake, rooms and agent events', () => {
+  let gw: TestGateway;
+  let acme: Awaited<ReturnType<TestGateway['seedTenant']>>;
+  let globex: Awaited<ReturnType<TestGateway['seedTenant']>>;
+  const sockets: Socket[] = [];
+  const track = (s: Socket) => {
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    acme = await gw.seedTenant('Acme');
+    globex = await gw.seedTenant('Globex');
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.close();
+  });
+  afterAll(() => gw.close());
+
+  it('admits an agent with an active licence for its branch', async () => {
+    const agent = track(
+      await connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: acme.branchId, deviceId: 'dev-a' }),
+    );
+    agent.emit('join:branch', { branchId: acme.branchId });
+    expect(await nextEvent(agent, 'branch:joined')).toMatchObject({ branchId: acme.branchId });
+    await gw.waitForLog((l) => l.msg === 'Client connected' && l.deviceId === 'dev-a');
+  });
+
+  it('rejects handshakes with AUTH_FAILED: unknown key, wrong branch, revoked licence, bad token, nothing', async () => {
+    const attempts: Promise<Socket>[] = [
+      connectAgent(gw.url, { licenseKey: randomUUID(), branchId: acme.branchId, deviceId: 'd' }),
+      connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: globex.branchId, deviceId: 'd' }),
+      connectAgent(gw.url, { licenseKey: 'not-a-uuid', branchId: acme.branchId, deviceId: 'd' }),
+      connectWeb(gw.url, 'eyJhbGciOiJIUzI1NiJ9.e30.bad'),
+      connectWeb(
+        gw.url,
+        await gw.jwt.sign({ sub: 'x', role: 'cashier', companyId: acme.companyId, branchId: acme.branchId }, '1'),
+      ).then(async (s) => s),
+    ];
+    for (const [i, attempt] of attempts.slice(0, 4).entries()) {
+      const err = (await attempt.then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as { data?: { code: string; message: string } } | undefined;
+      expect(err?.data?.code, `attempt ${i}`).toBe('AUTH_FAILED');
+      expect(err?.data?.message).toBeTruthy();
+    }
+    track(await attempts[4]!);
+    const license = await gw.licenses.issue({ companyId: acme.companyId, branchId: acme.branchId, actor: 'test' });
+    await gw.licenses.setStatus(license.license.id, 'revoked', 'test');
+    const revoked = await connectAgent(gw.url, {
+      licenseKey: license.key,
+      branchId: acme.branchId,
+      deviceId: 'd',
+    }).then(
+      () => undefined,
+      (e: { data?: { code: string; reason: string } }) => e.data,
+    );
+    expect(revoked).toMatchObject({ code: 'AUTH_FAILED', reason: 'LICENSE_INVALID' });
+  });
+
+  it('takes scope from the token, not from auth hints', async () => {
+    const token = await gw.token('cashier', { companyId: acme.companyId, branchId: acme.branchId });
+    const web = track(
+      await (await import('socket.io-client')).io(`${gw.url}/printing-ws`, {
+        transports: ['websocket'],
+        reconnection: false,
+        auth: { token, branchId: globex.branchId, companyId: globex.companyId, userRole: 'super_admin' },
+      }),
+    );
+    await new Promise((r) => web.once('connect', r));
+    const updates = collect(web, 'printerUpdate');
+    const agent = track(
+      await connectAgent(gw.url, { licenseKey: globex.licenseKey, branchId: globex.branchId, deviceId: 'g1' }),
+    );
+    agent.emit('printer:discovered', {
+      name: 'Globex kitchen',
+      type: 'thermal',
+      connection: 'network',
+      status: 'online',
+    });
+    await nextEvent(agent, 'printer:discovery:acknowledged');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(updates).toEqual([]);
+  });
+
+  it('upserts discovered printers by id, then by branch and name, and tells only that branch’s dashboards', async () => {
+    const acmeWeb = track(
+      await connectWeb(
+        gw.url,
+        await gw.token('branch_manager', { companyId: acme.companyId, branchId: acme.branchId }),
+      ),
+    );
+    const ownerWeb = track(await connectWeb(gw.url, await gw.token('company_owner', { companyId: acme.companyId })));
+    const globexWeb = track(await connectWeb(gw.url, await gw.token('company_owner', { companyId: globex.companyId })));
+    const adminWeb = track(await connectWeb(gw.url, await gw.token('super_admin')));
+    const globexSeen = collect(globexWeb, 'printerUpdate');
+    const agent = track(
+      await connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: acme.branchId, deviceId: 'dev-d' }),
+    );
+    const agentSeen = collect(agent, 'printerUpdate');
+
+    const waits = [acmeWeb, ownerWeb, adminWeb].map((s) =>
+      nextEvent<{ action: string; printer: { name: string } }>(s, 'printerUpdate'),
+    );
+    agent.emit('printer:discovered', {
+      id: 'agent-printer-1',
+      name: 'Pass',
+      type: 'thermal',
+      connection: 'network',
+      status: 'online',
+      branchId: acme.branchId,
+      discoveredBy: 'dev-d',
+      discoveryMethod: 'network_scan',
+      timestamp: new Date().toISOString(),
+      device: { ip: '192.168.1.50', port: 9100 },
+    });
+    const ack = await nextEvent<{ printerId: string; status: string }>(agent, 'printer:discovery:acknowledged');
+    expect(ack).toMatchObject({ printerId: 'agent-printer-1', status: 'saved' });
+    for (const update of await Promise.all(waits))
+      expect(update).toMatchObject({ action: 'discovered', printer: { name: 'Pass' } });
+
+    // Same name without the id: the same printer, updated.
+    agent.emit('printer:discovered', {
+      name: 'Pass',
+      type: 'thermal',
+      connection: 'network',
+      status: 'online',
+      ip: '192.168.1.51',
+      port: 9100,
+    });
+    expect(await nextEvent(agent, 'printer:discovery:acknowledged')).toMatchObject({ printerId: 'agent-printer-1' });
+    const printer = await gw.stores.printers.find('agent-printer-1');
+    expect(printer).toMatchObject({ ip: '192.168.1.51', port: 9100, deviceId: 'dev-d', branchId: acme.branchId });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(globexSeen).toEqual([]);
+    expect(agentSeen).toEqual([]);
+  });
+
+  it('coalesces status changes per branch into one printerStatusUpdate array, dropping repeats', async () => {
+    const web = track(
+      await connectWeb(
+        gw.url,
+        await gw.token('branch_manager', { companyId: acme.companyId, branchId: acme.branchId }),
+      ),
+    );
+    const agent = track(
+      await connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: acme.branchId, deviceId: 'dev-s' }),
+    );
+    for (const name of ['S1', 'S2']) {
+      agent.emit('printer:discovered', { id: `s-${name}`, name, status: 'online' });
+      await nextEvent(agent, 'printer:discovery:acknowledged');
+    }
+    const batches = collect<{ printerId: string; status: string }[]>(web, 'printerStatusUpdate');
+    const now = new Date().toISOString();
+    agent.emit('printer:status:update', {
+      printerIds: [{ id: 's-S1', status: 'offline', lastSeen: now }],
+      branchId: acme.branchId,
+      timestamp: now,
+    });
+    agent.emit('printer:status:update', {
+      printerIds: [
+        { id: 's-S1', status: 'error', lastSeen: now },
+        { id: 's-S2', status: 'busy', lastSeen: now },
+      ],
+      branchId: acme.branchId,
+      timestamp: now,
+    });
+    expect(await nextEvent(agent, 'printer:status:acknowledged')).toMatchObject({
+      printerCount: 1,
+      branchId: acme.branchId,
+    });
+    await eventually(() => batches.length > 0, 3_000, 'a status batch');
+    await new Promise((r) => setTimeout(r, 250));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.map((e) => [e.printerId, e.status]).sort()).toEqual([
+      ['s-S1', 'error'],
+      ['s-S2', 'busy'],
+    ]);
+    // The same statuses again change nothing and send nothing.
+    agent.emit('printer:status:update', {
+      printerIds: [{ id: 's-S2', status: 'busy', lastSeen: now }],
+      branchId: acme.branchId,
+      timestamp: now,
+    });
+    await nextEvent(agent, 'printer:status:acknowledged');
+    await new Promise((r) => setTimeout(r, 250));
+    expect(batches).toHaveLength(1);
+    await gw.waitForLog((l) => /^Sent \d+ batched status updates$/.test(l.msg));
+  });
+
+  it('answers malformed events with an error event and ack, and keeps the socket and process up', async () => {
+    const agent = track(
+      await connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: acme.branchId, deviceId: 'dev-m' }),
+    );
+    const errors = collect<{ event: string; code: string; details?: { path: string } }>(agent, 'error:event');
+    agent.emit('printer:discovered', { name: 42 });
+    agent.emit('printer:status:update', { printerIds: 'all' });
+    agent.emit('desktop:health:report', null);
+    agent.emit('join:branch', { branchId: globex.branchId });
+    agent.emit('no:such:event', {});
+    const ack = await agent.timeout(2000).emitWithAck('print:job:completed', { printerId: 'x' });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    await eventually(() => errors.length >= 6, 3_000, 'six error events');
+    expect(errors.map((e) => `${e.event} ${e.code}`).sort()).toEqual([
+      'desktop:health:report BAD_REQUEST',
+      'join:branch FORBIDDEN',
+      'no:such:event BAD_REQUEST',
+      'print:job:completed BAD_REQUEST',
+      'printer:discovered BAD_REQUEST',
+      'printer:status:update BAD_REQUEST',
+    ]);
+    expect(errors.find((e) => e.event === 'printer:discovered')?.details?.path).toBe('/name');
+    expect(agent.connected).toBe(true);
+    agent.emit('join:branch', { branchId: acme.branchId });
+    await nextEvent(agent, 'branch:joined');
+  });
+
+  it('records health reports (the last 100 per device) and acknowledges them', async () => {
+    const agent = track(
+      await connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: acme.branchId, deviceId: 'dev-h' }),
+    );
+    const report = {
+      uptime: 300,
+      reconnectionCount: 0,
+      averageLatency: 180,
+      packetLossRate: 0.5,
+      totalPings: 20,
+      successfulPongs: 20,
+      connectionQuality: 'excellent',
+      lastPongTime: new Date().toISOString(),
+      connectionStartTime: new Date().toISOString(),
+      branchId: acme.branchId,
+      deviceId: 'dev-h',
+      appVersion: '2.1.0',
+      timestamp: new Date().toISOString(),
+    };
+    for (let i = 0; i < 102; i++) agent.emit('desktop:health:report', { ...report, uptime: i });
+    await eventually(
+      async () => (await gw.stores.health.history(acme.branchId, 'dev-h', 200)).length === 100 || undefined,
+      10_000,
+      '100 samples',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const history = await gw.stores.health.history(acme.branchId, 'dev-h', 200);
+    expect(history).toHaveLength(100);
+    expect(history[0]?.report.uptime).toBe(101);
+    // Quality is judged by the gateway from latency and loss, not taken from the agent’s claim.
+    expect(history[0]?.connectionQuality).toBe('good');
+  });
+
+  it('sends desktop:health:alert for a degraded agent to that tenant’s admins only', async () => {
+    const owner = track(await connectWeb(gw.url, await gw.token('company_owner', { companyId: acme.companyId })));
+    const cashier = track(
+      await connectWeb(gw.url, await gw.token('cashier', { companyId: acme.companyId, branchId: acme.branchId })),
+    );
+    const foreign = track(await connectWeb(gw.url, await gw.token('company_owner', { companyId: globex.companyId })));
+    const cashierSeen = collect(cashier, 'desktop:health:alert');
+    const foreignSeen = collect(foreign, 'desktop:health:alert');
+    const agent = track(
+      await connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: acme.branchId, deviceId: 'dev-x' }),
+    );
+    const alert = nextEvent(owner, 'desktop:health:alert');
+    agent.emit('desktop:health:degraded', {
+      reason: 'pong_timeout',
+      lastPongTime: new Date().toISOString(),
+      timestamp: new Date().toISOString(),
+    });
+    expect(await alert).toMatchObject({
+      type: 'connection_degraded',
+      deviceId: 'dev-x',
+      branchId: acme.branchId,
+      reason: 'pong_timeout',
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(cashierSeen).toEqual([]);
+    expect(foreignSeen).toEqual([]);
+  });
+
+  it('refuses a browser origin outside CORS_ORIGINS', async () => {
+    const strict = await startTestGateway({ env: { CORS_ORIGINS: 'https://pos.example.com' } });
+    try {
+      const t = await strict.token('super_admin');
+      const res = await fetch(`${strict.url}/socket.io/?EIO=4&transport=polling`, {
+        headers: { origin: 'https://evil.example' },
+      });
+      expect(res.status).toBe(403);
+      const ok = await fetch(`${strict.url}/socket.io/?EIO=4&transport=polling`, {
+        headers: { origin: 'https://pos.example.com' },
+      });
+      expect(ok.status).toBe(200);
+      const web = await connectWeb(strict.url, t);
+      web.close();
+    } finally {
+      await strict.close();
+    }
+  });
+});
