@@ -267,7 +267,19 @@ export class PrintJobService {
       }
       bytes = Buffer.from(body.content, 'base64');
     } else {
-      bytes = this.renderer.render(body.document as TicketDocument);
+      try {
+        bytes = this.renderer.render(body.document as TicketDocument);
+      } catch (err) {
+        // The encoder refuses what cannot print (bad barcode data, unreadable image): the client's input.
+        if (err instanceof RangeError) {
+          throw new GatewayError('BAD_REQUEST', {
+            message: `document cannot be printed: ${err.message}`,
+            details: { path: 'body/document' },
+            cause: err,
+          });
+        }
+        throw err;
+      }
     }
     if (bytes.byteLength === 0) {
       throw new GatewayError('BAD_REQUEST', { message: 'content is empty', details: { path: 'body/content' } });

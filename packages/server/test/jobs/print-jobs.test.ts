@@ -1,0 +1,3 @@
+import { describePrintJobs } from './print-jobs.contract.js';
+
+describePrintJobs('pglite');
