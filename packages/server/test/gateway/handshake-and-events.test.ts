@@ -75,7 +75,7 @@ describe('printing gateway: handshake, rooms and agent events', () => {
         auth: { token, branchId: globex.branchId, companyId: globex.companyId, userRole: 'super_admin' },
       }),
     );
-    await new Promise((r) => web.once('connect', r));
+    await new Promise<void>((r) => web.once('connect', () => r()));
     const updates = collect(web, 'printerUpdate');
     const agent = track(
       await connectAgent(gw.url, { licenseKey: globex.licenseKey, branchId: globex.branchId, deviceId: 'g1' }),
