@@ -40,7 +40,12 @@ describe('printermaster CLI', () => {
   });
 
   it('lists every configuration problem at once', async () => {
-    const res = await runCli(['serve'], { PORT: 'eighty', LOG_LEVEL: 'loud', JWT_SECRET: 'short', CORS_ORIGINS: 'https://ok.example,not an origin' });
+    const res = await runCli(['serve'], {
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      JWT_SECRET: 'short',
+      CORS_ORIGINS: 'https://ok.example,not an origin',
+    });
     expect(res.code).toBe(1);
     for (const name of ['PORT', 'LOG_LEVEL', 'JWT_SECRET', 'CORS_ORIGINS']) expect(res.stderr).toContain(name);
   });
@@ -80,7 +85,9 @@ describe('printermaster CLI', () => {
       const issued = JSON.parse(license.stdout) as { id: string; licenseKey: string; maxPrinters: number };
       expect(issued.licenseKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(issued.maxPrinters).toBe(3);
-      const list = JSON.parse((await runCli(['admin', 'license', 'list', '--branch', branchId], env)).stdout) as { keyHint: string }[];
+      const list = JSON.parse((await runCli(['admin', 'license', 'list', '--branch', branchId], env)).stdout) as {
+        keyHint: string;
+      }[];
       expect(list).toHaveLength(1);
       expect(JSON.stringify(list)).not.toContain(issued.licenseKey);
       const validate = (key: string) =>
@@ -95,8 +102,12 @@ describe('printermaster CLI', () => {
       expect(revoked.status).toBe(403);
       expect(await revoked.json()).toMatchObject({ code: 'LICENSE_INVALID' });
 
-      const token = JSON.parse((await runCli(['admin', 'token', '--role', 'cashier', '--branch', branchId], env)).stdout) as { token: string };
-      const printers = await fetch(`http://127.0.0.1:${port}/printing/printers`, { headers: { authorization: `Bearer ${token.token}` } });
+      const token = JSON.parse(
+        (await runCli(['admin', 'token', '--role', 'cashier', '--branch', branchId], env)).stdout,
+      ) as { token: string };
+      const printers = await fetch(`http://127.0.0.1:${port}/printing/printers`, {
+        headers: { authorization: `Bearer ${token.token}` },
+      });
       expect(await printers.json()).toMatchObject({ success: true, total: 0 });
 
       const bad = await runCli(['admin', 'token', '--role', 'emperor'], env);
@@ -125,28 +136,31 @@ describe('printermaster CLI', () => {
 
   describe('on PostgreSQL', async () => {
     const available = await postgresAvailable();
-    it.runIf(available)('refuses to start on an unmigrated database, then migrates idempotently and starts', async () => {
-      const { schema, drop } = await createTestSchema();
-      const env = { DATABASE_URL: TEST_DATABASE_URL, PRINTERMASTER_DATABASE_SCHEMA: schema };
-      try {
-        const refused = await runCli(['serve'], { ...env, HOST: '127.0.0.1', PORT: '0' });
-        expect(refused.code).toBe(1);
-        expect(refused.stderr).toContain('run `npx printermaster migrate` first');
-        const status = await runCli(['migrate', '--status'], env);
-        expect(status.code).toBe(3);
-        const first = await runCli(['migrate'], env);
-        expect(first.code, first.stderr).toBe(0);
-        expect(first.stdout).toContain('applied 1_initial');
-        const again = await runCli(['migrate'], env);
-        expect(again.stdout).toContain('up to date');
-        const serve = new ServeProcess(env);
-        const port = await serve.ready;
-        const health = await fetch(`http://127.0.0.1:${port}/api/health`);
-        expect(await health.json()).toMatchObject({ status: 'ok', database: 'connected' });
-        expect(await serve.stop()).toBe(0);
-      } finally {
-        await drop();
-      }
-    });
+    it.runIf(available)(
+      'refuses to start on an unmigrated database, then migrates idempotently and starts',
+      async () => {
+        const { schema, drop } = await createTestSchema();
+        const env = { DATABASE_URL: TEST_DATABASE_URL, PRINTERMASTER_DATABASE_SCHEMA: schema };
+        try {
+          const refused = await runCli(['serve'], { ...env, HOST: '127.0.0.1', PORT: '0' });
+          expect(refused.code).toBe(1);
+          expect(refused.stderr).toContain('run `npx printermaster migrate` first');
+          const status = await runCli(['migrate', '--status'], env);
+          expect(status.code).toBe(3);
+          const first = await runCli(['migrate'], env);
+          expect(first.code, first.stderr).toBe(0);
+          expect(first.stdout).toContain('applied 1_initial');
+          const again = await runCli(['migrate'], env);
+          expect(again.stdout).toContain('up to date');
+          const serve = new ServeProcess(env);
+          const port = await serve.ready;
+          const health = await fetch(`http://127.0.0.1:${port}/api/health`);
+          expect(await health.json()).toMatchObject({ status: 'ok', database: 'connected' });
+          expect(await serve.stop()).toBe(0);
+        } finally {
+          await drop();
+        }
+      },
+    );
   });
 });

@@ -38,7 +38,11 @@ describe('a new user’s first session against `printermaster serve`', () => {
   const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -48,14 +52,27 @@ describe('a new user’s first session against `printermaster serve`', () => {
     const socket = io(`${base}/printing-ws`, {
       transports: ['websocket'],
       reconnection: false,
-      auth: { userRole: 'desktop_app', licenseKey, branchId, deviceId, appVersion: '2.1.0', protocolVersion: 2, capabilities: ['print-jobs', 'printer-test'] },
+      auth: {
+        userRole: 'desktop_app',
+        licenseKey,
+        branchId,
+        deviceId,
+        appVersion: '2.1.0',
+        protocolVersion: 2,
+        capabilities: ['print-jobs', 'printer-test'],
+      },
     });
     socket.on('print:job', (job: PrintJobDelivery, ack: (r: unknown) => void) => {
       received.push(job);
       ack({ ok: true, data: { jobId: job.id, state: 'accepted' } });
     });
     socket.on('printer:test', (req: { printerId: string; correlationId: string }) =>
-      socket.emit('printer:test:result', { printerId: req.printerId, correlationId: req.correlationId, success: true, message: 'test page printed' }),
+      socket.emit('printer:test:result', {
+        printerId: req.printerId,
+        correlationId: req.correlationId,
+        success: true,
+        message: 'test page printed',
+      }),
     );
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(socket));
@@ -67,19 +84,33 @@ describe('a new user’s first session against `printermaster serve`', () => {
     const validated = await fetch(`${base}/api/v1/printer-licenses/validate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ licenseKey, deviceInfo: { deviceId, hostname: 'till', platform: 'linux', arch: 'x64', version: '2.1.0' } }),
+      body: JSON.stringify({
+        licenseKey,
+        deviceInfo: { deviceId, hostname: 'till', platform: 'linux', arch: 'x64', version: '2.1.0' },
+      }),
     });
     const data = ((await validated.json()) as { data: { branchId: string; branchName: string } }).data;
     expect(data.branchName).toBe('Main branch');
     branchId = data.branchId;
 
-    const web = io(`${base}/printing-ws`, { transports: ['websocket', 'polling'], reconnection: false, auth: { token: adminToken } });
+    const web = io(`${base}/printing-ws`, {
+      transports: ['websocket', 'polling'],
+      reconnection: false,
+      auth: { token: adminToken },
+    });
     await new Promise<void>((r) => web.once('connect', () => r()));
     const discovered = nextEvent<{ action: string; printer: { id: string } }>(web, 'printerUpdate');
     const agent = await connectAgent();
     agent.emit('join:branch', { branchId });
     await nextEvent(agent, 'branch:joined');
-    agent.emit('printer:discovered', { name: 'Kitchen', type: 'thermal', connection: 'network', status: 'online', ip: '127.0.0.1', port: 9100 });
+    agent.emit('printer:discovered', {
+      name: 'Kitchen',
+      type: 'thermal',
+      connection: 'network',
+      status: 'online',
+      ip: '127.0.0.1',
+      port: 9100,
+    });
     printerId = ((await nextEvent(agent, 'printer:discovery:acknowledged')) as { printerId: string }).printerId;
     expect((await discovered).printer.id).toBe(printerId);
 
@@ -96,7 +127,10 @@ describe('a new user’s first session against `printermaster serve`', () => {
       await api('POST', '/printing/jobs', { printerId, content: raw, type: 'kitchen' }),
       await api('POST', '/printing/jobs', { printerId, content: raw }, { 'idempotency-key': key }),
       await api('POST', '/printing/jobs', { printerId, content: raw }, { 'idempotency-key': key }),
-      await api('POST', '/printing/jobs', { printerId, document: { blocks: [{ type: 'text', text: 'Table 9', bold: true }] } }),
+      await api('POST', '/printing/jobs', {
+        printerId,
+        document: { blocks: [{ type: 'text', text: 'Table 9', bold: true }] },
+      }),
     ];
     for (const r of whileAway) expect(r.status).toBe(202);
     const ids = whileAway.map((r) => (r.body.job as PrintJobView).id);
@@ -112,10 +146,16 @@ describe('a new user’s first session against `printermaster serve`', () => {
     const listed = await api('GET', `/printing/jobs?printerId=${printerId}&limit=10`);
     const jobs = listed.body.jobs as PrintJobView[];
     expect(jobs).toHaveLength(4);
-    await eventually(async () => {
-      const states = ((await api('GET', `/printing/jobs?printerId=${printerId}`)).body.jobs as PrintJobView[]).map((j) => j.state);
-      return states.every((s) => s === 'accepted');
-    }, 10_000, 'all accepted');
+    await eventually(
+      async () => {
+        const states = ((await api('GET', `/printing/jobs?printerId=${printerId}`)).body.jobs as PrintJobView[]).map(
+          (j) => j.state,
+        );
+        return states.every((s) => s === 'accepted');
+      },
+      10_000,
+      'all accepted',
+    );
     agent.close();
 
     // After a reconnect nothing is sent twice: every job is accepted.

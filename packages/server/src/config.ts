@@ -56,7 +56,11 @@ export const SETTINGS: Setting[] = [
     default: undefined,
     productionRequired: true,
   },
-  { name: 'PRINTERMASTER_DATABASE_SCHEMA', description: 'PostgreSQL schema to use (search_path); unset = the server default', default: undefined },
+  {
+    name: 'PRINTERMASTER_DATABASE_SCHEMA',
+    description: 'PostgreSQL schema to use (search_path); unset = the server default',
+    default: undefined,
+  },
   { name: 'DATABASE_POOL_SIZE', description: 'PostgreSQL connections per process', default: '10' },
   { name: 'PRINTERMASTER_DATA_DIR', description: 'Directory of the embedded store', default: './data' },
   {

@@ -19,7 +19,14 @@ describe('legacy desktop client (PrinterMaster 2.0.0 behaviour)', () => {
       licenseKey: tenant.licenseKey,
       deviceId: 'POS-PC-01-device',
       printers: [
-        { name: 'Kitchen Printer', type: 'thermal', connection: 'network', status: 'online', ip: '192.168.1.60', port: 9100 },
+        {
+          name: 'Kitchen Printer',
+          type: 'thermal',
+          connection: 'network',
+          status: 'online',
+          ip: '192.168.1.60',
+          port: 9100,
+        },
         { name: 'Receipt Printer', type: 'thermal', connection: 'usb', status: 'online' },
       ],
       discoveryIntervalMs: 1_000,
@@ -66,7 +73,10 @@ describe('legacy desktop client (PrinterMaster 2.0.0 behaviour)', () => {
     const res = await fetch(`${gw.url}/api/v1/printing/printers/bulk`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ branchId: tenant.branchId, printers: [{ name: 'Sneaky', type: 'thermal', connection: 'network', status: 'online' }] }),
+      body: JSON.stringify({
+        branchId: tenant.branchId,
+        printers: [{ name: 'Sneaky', type: 'thermal', connection: 'network', status: 'online' }],
+      }),
     });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ success: false, code: 'AUTH_FAILED' });
@@ -75,9 +85,19 @@ describe('legacy desktop client (PrinterMaster 2.0.0 behaviour)', () => {
 
   it('connects, joins its branch and registers its printers through the bulk API and discovery events', async () => {
     await client.start();
-    await eventually(async () => (await gw.stores.printers.list({ branchId: tenant.branchId })).length === 2 || undefined, 10_000, 'two printers');
+    await eventually(
+      async () => (await gw.stores.printers.list({ branchId: tenant.branchId })).length === 2 || undefined,
+      10_000,
+      'two printers',
+    );
     await eventually(() => client.bulkResponses.length >= 2, 10_000, 'two discovery cycles');
-    const [firstCycle, secondCycle] = client.bulkResponses as { status: number; body: { results: { success: boolean; duplicate: boolean; id: string; name: string }[]; summary: { total: number } } }[];
+    const [firstCycle, secondCycle] = client.bulkResponses as {
+      status: number;
+      body: {
+        results: { success: boolean; duplicate: boolean; id: string; name: string }[];
+        summary: { total: number };
+      };
+    }[];
     expect(firstCycle?.status).toBe(200);
     expect(firstCycle?.body.results.map((r) => [r.name, r.success])).toEqual([
       ['Kitchen Printer', true],
@@ -94,10 +114,19 @@ describe('legacy desktop client (PrinterMaster 2.0.0 behaviour)', () => {
   it('runs a printer test routed by printerId and reports the legacy outcome honestly', async () => {
     const kitchen = await gw.stores.printers.findByName(tenant.branchId, 'Kitchen Printer');
     const started = Date.now();
-    const res = await fetch(`${gw.url}/printing/printers/${kitchen?.id}/test`, { method: 'POST', headers: { authorization: `Bearer ${manager}` } });
+    const res = await fetch(`${gw.url}/printing/printers/${kitchen?.id}/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${manager}` },
+    });
     const body = (await res.json()) as Record<string, unknown>;
     expect(res.status).toBe(200);
-    expect(body).toMatchObject({ success: true, delivered: true, outcome: 'unconfirmed', sourceClient: 'legacy_client', clientsAvailable: 1 });
+    expect(body).toMatchObject({
+      success: true,
+      delivered: true,
+      outcome: 'unconfirmed',
+      sourceClient: 'legacy_client',
+      clientsAvailable: 1,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(14_000);
     expect(client.testsReceived[0]).toMatchObject({ printerId: kitchen?.id, printerName: 'Kitchen Printer' });
   }, 30_000);
