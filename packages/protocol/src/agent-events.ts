@@ -132,6 +132,13 @@ export type PrintJobCompleted = Static<typeof PrintJobCompletedSchema>;
 export type PrintJobFailed = Static<typeof PrintJobFailedSchema>;
 export type PrintJobUnconfirmed = Static<typeof PrintJobUnconfirmedSchema>;
 
+/**
+ * v2: an application-level ping the agent sends every 15 s with an
+ * acknowledgement; the round trip is its latency sample. The gateway answers
+ * `{ok: true, data: {serverTime}}`.
+ */
+export const AgentPingSchema = Type.Object({ timestamp: Type.Optional(Timestamp) });
+
 /** Legacy discovery-cycle events: accepted and counted, nothing else depends on them. */
 export const PrinterSyncSuccessSchema = Type.Object({
   printer: Type.Optional(Type.Unknown()),
@@ -166,6 +173,7 @@ export const AGENT_EVENT_SCHEMAS = {
   'print:job:completed': PrintJobCompletedSchema,
   'print:job:failed': PrintJobFailedSchema,
   'print:job:unconfirmed': PrintJobUnconfirmedSchema,
+  'agent:ping': AgentPingSchema,
   'printer:sync:success': PrinterSyncSuccessSchema,
   'printer:sync:batch-completed': PrinterSyncBatchCompletedSchema,
   'printer:sync:error': PrinterSyncErrorSchema,

@@ -1,4 +1,5 @@
 export * from './agent-events.js';
+export * from './connection-quality.js';
 export * from './correlation-id.js';
 export * from './errors.js';
 export * from './gateway-events.js';

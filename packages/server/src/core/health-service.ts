@@ -1,5 +1,4 @@
-import type { DesktopHealthReport } from '@printermaster/protocol';
-import { connectionQuality } from './connection-quality.js';
+import { connectionQuality, type DesktopHealthReport } from '@printermaster/protocol';
 import type { HealthSample, HealthStore } from './ports/health-store.js';
 import type { AgentPrincipal } from './principal.js';
 

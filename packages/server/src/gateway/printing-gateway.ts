@@ -329,6 +329,8 @@ export class PrintingGateway {
     on('print:job:failed', (p) => report('failed', p.jobId, errorText(p.error)));
     on('print:job:unconfirmed', (p) => report('unconfirmed', p.jobId, p.reason));
 
+    on('agent:ping', () => ({ serverTime: this.now() }));
+
     on('printer:sync:success', () => ({ received: true }));
     on('printer:sync:batch-completed', (p) => {
       log.debug({ results: p.results }, 'legacy printer sync completed');

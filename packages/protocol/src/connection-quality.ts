@@ -1,4 +1,4 @@
-import type { ConnectionQuality } from '@printermaster/protocol';
+import type { ConnectionQuality } from './agent-events.js';
 
 /**
  * Connection quality from average latency (ms) and packet loss (percent, 0–100),
@@ -12,5 +12,5 @@ export function connectionQuality(averageLatencyMs: number, packetLossPercent: n
   return 'poor';
 }
 
-/** Average latency above which an agent raises a `high_latency` alert, ms. */
+/** Average latency above which an agent is reported with a `high_latency` alert, ms. */
 export const HIGH_LATENCY_MS = 500;

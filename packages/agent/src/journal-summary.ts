@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentJobState, JournalJob, OutboxReport } from './journal.js';
+
+export interface JournalSummary {
+  journalDir: string;
+  jobsByState: Record<AgentJobState, number>;
+  /** Per printer name: the newest final job. */
+  lastOutcomeByPrinter: Record<string, { jobId: string; state: AgentJobState; reason?: string; at: string }>;
+  /** Reports the gateway has not acknowledged yet. */
+  pendingReports: number;
+}
+
+/**
+ * Reads a journal without opening it for writing, so it is safe while the agent
+ * runs (`printermaster agent status`).
+ */
+export function summarizeJournal(journalDir: string): JournalSummary {
+  const jobs = new Map<string, JournalJob>();
+  const outbox = new Map<number, OutboxReport>();
+  const path = join(journalDir, 'journal.log');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  for (const raw of text.split('\n')) {
+    if (!raw) continue;
+    let line: { k: string; [key: string]: unknown };
+    try {
+      line = JSON.parse(raw) as typeof line;
+    } catch {
+      continue;
+    }
+    if (line.k === 'job') {
+      const job = line.job as JournalJob;
+      jobs.set(job.id, { ...job });
+    } else if (line.k === 'state') {
+      const job = jobs.get(line.id as string);
+      if (job) {
+        job.state = line.state as AgentJobState;
+        job.updatedAt = line.at as string;
+        if (typeof line.reason === 'string') job.reason = line.reason;
+      }
+      if (line.report) outbox.set((line.report as OutboxReport).seq, line.report as OutboxReport);
+    } else if (line.k === 'report') {
+      const report = line.report as OutboxReport;
+      outbox.set(report.seq, report);
+    } else if (line.k === 'ack') outbox.delete(line.seq as number);
+  }
+  const jobsByState: Record<AgentJobState, number> = {
+    accepted: 0,
+    printing: 0,
+    completed: 0,
+    failed: 0,
+    unconfirmed: 0,
+  };
+  const lastOutcomeByPrinter: JournalSummary['lastOutcomeByPrinter'] = {};
+  for (const job of jobs.values()) {
+    jobsByState[job.state]++;
+    if (job.state === 'completed' || job.state === 'failed' || job.state === 'unconfirmed') {
+      const current = lastOutcomeByPrinter[job.printerName];
+      if (!current || current.at < job.updatedAt) {
+        lastOutcomeByPrinter[job.printerName] = {
+          jobId: job.id,
+          state: job.state,
+          ...(job.reason ? { reason: job.reason } : {}),
+          at: job.updatedAt,
+        };
+      }
+    }
+  }
+  return { journalDir, jobsByState, lastOutcomeByPrinter, pendingReports: outbox.size };
+}

@@ -1,0 +1,245 @@
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+/** The states a job has on the agent. */
+export type AgentJobState = 'accepted' | 'printing' | 'completed' | 'failed' | 'unconfirmed';
+
+export const FINAL_AGENT_STATES: readonly AgentJobState[] = ['completed', 'failed', 'unconfirmed'];
+
+export type ReportEvent = 'print:job:started' | 'print:job:completed' | 'print:job:failed' | 'print:job:unconfirmed';
+
+/** A job as the agent keeps it. `content` is dropped once the job is final. */
+export interface JournalJob {
+  id: string;
+  printerId: string;
+  printerName: string;
+  /** Base64 ESC/POS; empty once the job is final. */
+  content: string;
+  type: string;
+  priority: number;
+  copies: number;
+  /** ISO 8601; never start printing after it. */
+  usefulUntil: string;
+  printer: { connection: string; ip?: string; port?: number; systemName?: string };
+  state: AgentJobState;
+  reason?: string;
+  /** ISO 8601. */
+  receivedAt: string;
+  /** ISO 8601. */
+  updatedAt: string;
+}
+
+/** A report to the gateway, kept until the gateway acknowledges it. */
+export interface OutboxReport {
+  seq: number;
+  event: ReportEvent;
+  payload: { jobId: string; printerId: string; timestamp: string; [key: string]: unknown };
+}
+
+type Line =
+  | { k: 'job'; job: JournalJob }
+  | { k: 'state'; id: string; state: AgentJobState; reason?: string; at: string; report?: OutboxReport }
+  | { k: 'report'; report: OutboxReport }
+  | { k: 'ack'; seq: number };
+
+export interface JournalOptions {
+  /** Final jobs are remembered this long (duplicate deliveries are recognised), ms. At least 24 h. */
+  retentionMs?: number;
+  /** Rewrite the file once it has this many lines. */
+  compactAfterLines?: number;
+  now?: () => number;
+}
+
+/**
+ * The agent's on-disk journal: an append-only file of JSON lines, each synced
+ * to disk before the call returns. So a job is on disk before the gateway is
+ * told "accepted", and "printing" is on disk before the first byte goes out.
+ * A state change and the report that announces it are one line, so a crash
+ * never leaves one without the other. A torn last line (crash mid-write) is
+ * ignored on replay.
+ */
+export class Journal {
+  private readonly jobsById = new Map<string, JournalJob>();
+  private readonly outbox = new Map<number, OutboxReport>();
+  private nextSeq = 1;
+  private fd: number;
+  private lines = 0;
+  private readonly path: string;
+  private readonly retentionMs: number;
+  private readonly compactAfterLines: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly dir: string,
+    options: JournalOptions = {},
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.path = join(dir, 'journal.log');
+    this.retentionMs = Math.max(options.retentionMs ?? 48 * 3_600_000, 24 * 3_600_000);
+    this.compactAfterLines = options.compactAfterLines ?? 20_000;
+    this.now = options.now ?? Date.now;
+    if (existsSync(this.path)) this.replay(readFileSync(this.path, 'utf8'));
+    this.fd = openSync(this.path, 'a');
+    if (this.lines > this.compactAfterLines) this.compact();
+  }
+
+  get(id: string): JournalJob | undefined {
+    return this.jobsById.get(id);
+  }
+
+  jobs(): JournalJob[] {
+    return [...this.jobsById.values()];
+  }
+
+  pendingReports(): OutboxReport[] {
+    return [...this.outbox.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Records a newly delivered job as `accepted`. The caller checked it is not known. */
+  accept(job: Omit<JournalJob, 'state' | 'receivedAt' | 'updatedAt'>): JournalJob {
+    const at = new Date(this.now()).toISOString();
+    const entry: JournalJob = { ...job, state: 'accepted', receivedAt: at, updatedAt: at };
+    this.append({ k: 'job', job: entry });
+    this.jobsById.set(entry.id, entry);
+    return entry;
+  }
+
+  /**
+   * Moves a job to `state` and, with `report`, queues the report for the
+   * gateway, in one synced write.
+   */
+  transition(
+    id: string,
+    state: AgentJobState,
+    reason?: string,
+    report?: ReportEvent,
+    extra: Record<string, unknown> = {},
+  ): JournalJob {
+    const job = this.jobsById.get(id);
+    if (!job) throw new Error(`journal has no job ${id}`);
+    const at = new Date(this.now()).toISOString();
+    const outboxReport: OutboxReport | undefined = report
+      ? {
+          seq: this.nextSeq++,
+          event: report,
+          payload: {
+            jobId: id,
+            printerId: job.printerId,
+            timestamp: at,
+            ...(reason !== undefined ? reasonField(report, reason) : {}),
+            ...extra,
+          },
+        }
+      : undefined;
+    this.append({
+      k: 'state',
+      id,
+      state,
+      ...(reason !== undefined ? { reason } : {}),
+      at,
+      ...(outboxReport ? { report: outboxReport } : {}),
+    });
+    this.applyState(id, state, reason, at);
+    if (outboxReport) this.outbox.set(outboxReport.seq, outboxReport);
+    return job;
+  }
+
+  /** The gateway recorded this report. */
+  acknowledge(seq: number): void {
+    if (!this.outbox.has(seq)) return;
+    this.append({ k: 'ack', seq });
+    this.outbox.delete(seq);
+  }
+
+  /** Rewrites the file with only what is still needed: live jobs, final jobs within retention, unacknowledged reports. */
+  compact(): void {
+    const cutoff = this.now() - this.retentionMs;
+    for (const [id, job] of this.jobsById) {
+      if (FINAL_AGENT_STATES.includes(job.state) && Date.parse(job.updatedAt) < cutoff) this.jobsById.delete(id);
+    }
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, 'w');
+    let count = 0;
+    const write = (line: Line) => {
+      writeSync(fd, `${JSON.stringify(line)}\n`);
+      count++;
+    };
+    for (const job of this.jobsById.values()) write({ k: 'job', job });
+    for (const report of this.pendingReports()) write({ k: 'report', report });
+    fsyncSync(fd);
+    closeSync(fd);
+    closeSync(this.fd);
+    renameSync(tmp, this.path);
+    const dirFd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+    this.fd = openSync(this.path, 'a');
+    this.lines = count;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private append(line: Line): void {
+    writeSync(this.fd, `${JSON.stringify(line)}\n`);
+    fdatasyncSync(this.fd);
+    this.lines++;
+    if (this.lines > this.compactAfterLines) this.compact();
+  }
+
+  private replay(text: string): void {
+    const rows = text.split('\n');
+    for (const [i, raw] of rows.entries()) {
+      if (!raw) continue;
+      let line: Line;
+      try {
+        line = JSON.parse(raw) as Line;
+      } catch {
+        // Only the last line can be torn by a crash; anything else is damage worth knowing about.
+        if (i < rows.length - 2) throw new Error(`journal ${this.path} is damaged at line ${i + 1}`);
+        continue;
+      }
+      this.lines++;
+      if (line.k === 'job') this.jobsById.set(line.job.id, line.job);
+      else if (line.k === 'state') {
+        this.applyState(line.id, line.state, line.reason, line.at);
+        if (line.report) this.addReport(line.report);
+      } else if (line.k === 'report') this.addReport(line.report);
+      else if (line.k === 'ack') this.outbox.delete(line.seq);
+    }
+  }
+
+  private addReport(report: OutboxReport): void {
+    this.outbox.set(report.seq, report);
+    this.nextSeq = Math.max(this.nextSeq, report.seq + 1);
+  }
+
+  private applyState(id: string, state: AgentJobState, reason: string | undefined, at: string): void {
+    const job = this.jobsById.get(id);
+    if (!job) return;
+    job.state = state;
+    job.updatedAt = at;
+    if (reason !== undefined) job.reason = reason;
+    if (FINAL_AGENT_STATES.includes(state)) job.content = '';
+  }
+}
+
+function reasonField(report: ReportEvent, reason: string): Record<string, unknown> {
+  if (report === 'print:job:failed') return { error: reason };
+  if (report === 'print:job:unconfirmed') return { reason };
+  return {};
+}

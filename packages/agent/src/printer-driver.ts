@@ -1,0 +1,36 @@
+import type { PrinterStatus } from '@printermaster/protocol';
+
+/** Whether a printer can take a job now. */
+export interface PrinterReadiness {
+  ready: boolean;
+  status: PrinterStatus;
+  /** Why it is not ready (offline, paper out, cover open, …). */
+  reason?: string;
+}
+
+/**
+ * How a print attempt ended.
+ * - `completed`: every byte went out and the printer answered afterwards.
+ * - `not-started`: nothing was sent (printer unreachable or not ready); safe to retry.
+ * - `unconfirmed`: bytes may have reached the printer but completion is unknown; never retried.
+ * - `failed`: nothing printed and retrying cannot help.
+ */
+export type PrintResult =
+  | { outcome: 'completed' }
+  | { outcome: 'not-started'; reason: string; status: PrinterStatus }
+  | { outcome: 'unconfirmed'; reason: string }
+  | { outcome: 'failed'; reason: string };
+
+/** A way to reach one printer. */
+export interface PrinterDriver {
+  /** e.g. `tcp://192.168.1.50:9100` or `cups://Kitchen`. */
+  readonly uri: string;
+  /** `network` or `system`, as the gateway names connections. */
+  readonly connection: string;
+  checkStatus(): Promise<PrinterReadiness>;
+  /**
+   * Prints `bytes`. `beforeFirstByte` runs synchronously right before the
+   * first byte of the job leaves: the caller journals "printing" there.
+   */
+  print(bytes: Uint8Array, beforeFirstByte: () => void): Promise<PrintResult>;
+}
