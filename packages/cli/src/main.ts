@@ -28,6 +28,26 @@ const commands: Record<string, Handler> = {
   serve,
   migrate: migrateCommand,
   admin,
+  // Loaded on demand: a branch PC running the agent never loads the server code, and vice versa.
+  agent: async (argv) => {
+    const { runAgentCli } = await import('@printermaster/agent');
+    return runAgentCli(argv, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+  },
+  'virtual-printer': async (argv) => {
+    const { runVirtualPrinterCli } = await import('@printermaster/virtual-printer');
+    return runVirtualPrinterCli(argv, {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+    });
+  },
+  demo: async (argv) => {
+    const { runDemo } = await import('./demo.js');
+    return runDemo(
+      argv,
+      (s) => process.stdout.write(s),
+      (s) => process.stderr.write(s),
+    );
+  },
   version: async () => {
     process.stdout.write(`${VERSION}\n`);
     return 0;

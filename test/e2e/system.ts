@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChildProcessHandle } from '../../packages/cli/dist/child-process-handle.js';
+
+/** The environment of child processes: this shell's, without settings that would change them. */
+export function baseEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env))
+    if (/^(PORT|HOST|DATABASE_URL|REDIS_URL|JWT_SECRET|CORS_ORIGINS|NODE_ENV|PRINTERMASTER_)/.test(k)) delete env[k];
+  return env;
+}
+
+const echo = process.env.PRINTERMASTER_E2E_ECHO
+  ? (label: string, line: string) => process.stderr.write(`[${label}] ${line}\n`)
+  : undefined;
+
+/** Fast timings so that faults play out in seconds. */
+export const FAST_GATEWAY_ENV = {
+  PRINTERMASTER_REDISPATCH_INTERVAL_MS: '2000',
+  PRINTERMASTER_JOB_ACK_TIMEOUT_MS: '3000',
+  PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS: '300',
+  LOG_LEVEL: 'info',
+};
+export const FAST_AGENT_ENV = {
+  PRINTERMASTER_AGENT_RECONNECT_BASE_MS: '300',
+  PRINTERMASTER_AGENT_RECONNECT_MAX_MS: '2000',
+  PRINTERMASTER_AGENT_RETRY_BASE_MS: '200',
+  PRINTERMASTER_AGENT_RETRY_MAX_MS: '800',
+  PRINTERMASTER_AGENT_PING_INTERVAL_MS: '2000',
+  PRINTERMASTER_AGENT_STATUS_POLL_INTERVAL_MS: '2000',
+};
+
+export class GatewayProcess {
+  proc!: ChildProcessHandle;
+  port = 0;
+  licenseKey = '';
+  token = '';
+
+  constructor(
+    readonly dataDir: string,
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  get base(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts it (the first time on a free port, afterwards on the same port) and waits until it listens. */
+  async start(): Promise<void> {
+    this.proc = new ChildProcessHandle(
+      'gateway',
+      ['serve'],
+      {
+        ...baseEnv(),
+        ...FAST_GATEWAY_ENV,
+        ...this.env,
+        HOST: '127.0.0.1',
+        PORT: String(this.port),
+        PRINTERMASTER_DATA_DIR: this.dataDir,
+      },
+      echo,
+    );
+    const line = JSON.parse(await this.proc.waitForLine(/"msg":"gateway listening"/, 60_000)) as { port: number };
+    this.port = line.port;
+    if (!this.licenseKey) {
+      this.licenseKey = /Licence key\s+: (\S+)/.exec(await this.proc.waitForLine(/Licence key/))?.[1] ?? '';
+      this.token = /Admin JWT\s+: (\S+)/.exec(await this.proc.waitForLine(/Admin JWT/))?.[1] ?? '';
+    }
+  }
+
+  async api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+}
+
+export interface TicketLine {
+  seq: number;
+  text: string;
+  partial: boolean;
+  byteLength: number;
+}
+
+export class PrinterProcess {
+  proc!: ChildProcessHandle;
+  port = 0;
+  controlPort = 0;
+
+  constructor(readonly ticketDir: string) {}
+
+  async start(flags: string[] = []): Promise<void> {
+    this.proc = new ChildProcessHandle(
+      'printer',
+      [
+        'virtual-printer',
+        '--port',
+        String(this.port),
+        '--control-port',
+        String(this.controlPort),
+        '--dir',
+        this.ticketDir,
+        ...flags,
+      ],
+      baseEnv(),
+      echo,
+    );
+    const info = JSON.parse(await this.proc.waitForLine(/virtual printer listening/)) as {
+      port: number;
+      controlPort: number;
+    };
+    this.port = info.port;
+    this.controlPort = info.controlPort;
+  }
+
+  async setFaults(faults: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${this.controlPort}/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(faults),
+    });
+    if (res.status !== 200) throw new Error(`setting faults failed: ${res.status} ${await res.text()}`);
+  }
+
+  /** Every ticket printed so far, from the printer's own record on disk. */
+  tickets(): TicketLine[] {
+    let text = '';
+    try {
+      text = readFileSync(join(this.ticketDir, 'tickets.jsonl'), 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as TicketLine);
+  }
+}
+
+export class AgentProcess {
+  proc!: ChildProcessHandle;
+
+  constructor(
+    readonly journalDir: string,
+    private readonly printerName = 'kitchen',
+  ) {}
+
+  async start(gateway: GatewayProcess, printer: PrinterProcess, waitConnected = true): Promise<void> {
+    this.proc = new ChildProcessHandle(
+      'agent',
+      [
+        'agent',
+        '--server',
+        gateway.base,
+        '--license',
+        gateway.licenseKey,
+        '--printer',
+        `${this.printerName}=tcp://127.0.0.1:${printer.port}`,
+        '--journal',
+        this.journalDir,
+        '--device-id',
+        'e2e-agent',
+        '--no-cups',
+      ],
+      { ...baseEnv(), ...FAST_AGENT_ENV },
+      echo,
+    );
+    if (waitConnected) await this.proc.waitForLine(/"msg":"connected to the gateway"/, 60_000);
+  }
+}
+
+/** Raw ESC/POS for one ticket that carries `marker`, so tickets can be matched to jobs. */
+export function markedTicket(marker: string): string {
+  return Buffer.from(`\x1b@JOB ${marker}\nTable 7: 1x Soup\n\n\n\x1dV\x00`, 'latin1').toString('base64');
+}
+
+export function countMarkers(tickets: TicketLine[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of tickets) {
+    for (const m of t.text.matchAll(/JOB (M[\w-]+)/g))
+      counts.set(m[1] as string, (counts.get(m[1] as string) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export async function until<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
