@@ -284,6 +284,15 @@ export class PrintingGateway {
 
     on('desktop:health:report', async (p) => {
       const quality = await this.deps.health.recordReport(principal, p);
+      log.info(
+        {
+          averageLatency: p.averageLatency,
+          packetLossRate: p.packetLossRate,
+          connectionQuality: quality,
+          reconnectionCount: p.reconnectionCount,
+        },
+        'desktop health report received',
+      );
       const reply = { received: true, timestamp: this.now(), connectionQuality: quality };
       socket.emit('desktop:health:acknowledged', reply);
       return reply;
