@@ -37,6 +37,8 @@ export const ERROR_SPECS = {
   TOO_MANY_PENDING_REQUESTS: { status: 503, retryable: true, message: 'too many pending requests' },
   /** No agent of the printer's branch is connected. */
   PRINTER_OFFLINE: { status: 503, retryable: true, message: 'printer is offline' },
+  /** Redis (shared state of several gateway processes) is unreachable. */
+  CLUSTER_UNAVAILABLE: { status: 503, retryable: true, message: 'cluster state is unavailable' },
   /** The gateway is shutting down or not ready. */
   SERVICE_UNAVAILABLE: { status: 503, retryable: true, message: 'service unavailable' },
   /** The agent did not answer within the deadline. */

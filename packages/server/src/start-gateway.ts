@@ -1,28 +1,37 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type pino from 'pino';
 import { AdminCommands } from './admin/admin-commands.js';
 import { adminSocketPath, listenAdminSocket } from './admin/admin-socket.js';
 import { JwtService } from './auth/jwt-service.js';
 import { type BootstrapResult, bootstrapIfEmpty, bootstrapMessage } from './bootstrap.js';
-import { MemoryRateLimiter } from './cluster/memory-rate-limiter.js';
+import { type Cluster, createMemoryCluster, createRedisCluster } from './cluster/cluster.js';
 import type { GatewayConfig } from './config.js';
+import { AgentHealthTracker } from './core/agent-health-tracker.js';
 import type { Clock } from './core/clock.js';
+import { ClusterRpc } from './core/cluster-rpc.js';
 import { CorrelationIds } from './core/correlation-ids.js';
+import { DesktopHealthService } from './core/desktop-health-service.js';
 import { GatewayError } from './core/gateway-error.js';
 import { HealthService } from './core/health-service.js';
 import { JobDispatcher } from './core/job-dispatcher.js';
 import { JobLifecycle } from './core/job-lifecycle.js';
 import { LicenseService } from './core/license-service.js';
 import { PendingRequests } from './core/pending-requests.js';
+import type { RateLimiter } from './core/ports/rate-limiter.js';
 import { PrintJobService } from './core/print-job-service.js';
 import { PrinterService } from './core/printer-service.js';
 import { type PrinterTestReply, PrinterTestService } from './core/printer-test-service.js';
+import { ServiceRegistryService } from './core/service-registry-service.js';
 import { TenantService } from './core/tenant-service.js';
 import { PrintingGateway } from './gateway/printing-gateway.js';
 import { RoomBroadcaster } from './gateway/room-broadcaster.js';
 import { SocketAgentLink } from './gateway/socket-agent-link.js';
+import { HealthChecks } from './health/health-checks.js';
 import { buildApp } from './http/build-app.js';
 import { createLogger } from './logger.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { memoryLimitBytes } from './metrics/memory-limit.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrate, migrationStatus } from './store/migrator.js';
 import { createStores, type Stores } from './store/stores.js';
@@ -31,19 +40,25 @@ import { VERSION } from './version.js';
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** How long an agent's directory entry lives without a refresh, ms. */
+const DIRECTORY_TTL_MS = 90_000;
+const INSTANCE_TTL_MS = 30_000;
+
 export interface RunningGateway {
   /** The port it listens on (useful with PORT=0). */
   port: number;
   url: string;
+  instanceId: string;
   logger: pino.Logger;
   database: Database;
   stores: Stores;
+  cluster: Cluster;
   jwt: JwtService;
   licenses: LicenseService;
   tenants: TenantService;
   /** Set when this start created the default tenant. */
   bootstrap: BootstrapResult | undefined;
-  /** Graceful stop: not ready, close transports, finish requests, close the store. Idempotent. */
+  /** Graceful stop (drain), bounded by PRINTERMASTER_SHUTDOWN_TIMEOUT_MS. Idempotent. */
   stop(reason?: string): Promise<void>;
 }
 
@@ -97,7 +112,7 @@ export async function resolveJwtSecret(config: GatewayConfig, stores: Stores): P
   return (await stores.meta.get<string>('dev_jwt_secret')) as string;
 }
 
-/** Starts the gateway: store, services, HTTP API and Socket.IO on one port. The composition root. */
+/** Starts the gateway: store, cluster state, services, HTTP API and Socket.IO on one port. The composition root. */
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = createLogger({
     level: config.logLevel,
@@ -105,12 +120,36 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     destination: options.logDestination,
   });
   const clock = systemClock;
+  const instanceId = config.instanceId;
   const database = await openStore(config);
+  let cluster: Cluster;
+  try {
+    cluster = config.redisUrl ? await createRedisCluster(config.redisUrl, logger) : createMemoryCluster();
+  } catch (err) {
+    await database.close();
+    throw new StartupError((err as Error).message);
+  }
   const stores = createStores(database, (err) => logger.error({ err }, 'audit log write failed'));
   const jwt = new JwtService(await resolveJwtSecret(config, stores), config.jwt.expiresIn);
+  const metrics = new GatewayMetrics(VERSION);
+  const rpc = new ClusterRpc(cluster.bus, instanceId, logger);
+  await rpc.start();
 
   const link = new SocketAgentLink();
-  const broadcaster = new RoomBroadcaster(logger, { statusBatchWindowMs: 100 });
+  const broadcaster = new RoomBroadcaster(logger, {
+    statusBatchWindowMs: 100,
+    onStatusBatch: (size) => {
+      metrics.statusBatches.inc();
+      metrics.statusBatchSize.observe(size);
+    },
+  });
+  const limited = (limiter: RateLimiter, scope: string): RateLimiter => ({
+    consume: async (key) => {
+      const wait = await limiter.consume(key);
+      if (wait !== undefined) metrics.rateLimitRejections.inc({ scope });
+      return wait;
+    },
+  });
   const tenants = new TenantService(stores.tenants, stores.audit);
   const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, clock);
   const printers = new PrinterService(
@@ -122,6 +161,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     clock,
   );
   const lifecycle = new JobLifecycle(stores.jobs, broadcaster, clock, logger);
+  lifecycle.onTransition((job, from) => {
+    metrics.jobTransitions.inc({ from: from ?? 'none', to: job.state });
+    if (job.state === 'completed' && job.completedAt)
+      metrics.jobDuration.observe((job.completedAt.getTime() - job.createdAt.getTime()) / 1000);
+    if (job.state === 'expired') metrics.jobsExpired.inc();
+    if (job.state === 'unconfirmed') metrics.jobsUnconfirmed.inc();
+  });
   const jobs = new PrintJobService(stores.jobs, stores.printers, lifecycle, escposRenderer, clock, {
     defaultTtlMs: config.jobs.defaultTtlMs,
     maxTtlMs: config.jobs.maxTtlMs,
@@ -132,15 +178,30 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     ackTimeoutMs: config.jobs.ackTimeoutMs,
     batchSize: 200,
   });
-  jobs.onCreated((job) => void dispatcher.kick(job.branchId));
+  // The process that holds the branch's agent dispatches; tell the others a job is waiting.
+  jobs.onCreated((job) => {
+    void dispatcher.kick(job.branchId);
+    if (cluster.kind === 'redis') {
+      cluster.bus
+        .publish('jobs.ready', { branchId: job.branchId, from: instanceId })
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'job notice not published'));
+    }
+  });
+  await cluster.bus.subscribe('jobs.ready', (message) => {
+    const { branchId, from } = message as { branchId: string; from: string };
+    if (from !== instanceId && link.agentsInBranch(branchId).length > 0) void dispatcher.kick(branchId);
+  });
   const pending = new PendingRequests<PrinterTestReply>({
     maxPending: config.requests.maxPending,
     now: clock.now,
-    onTimeout: (info) =>
+    onTimeout: (info) => {
+      metrics.requestTimeouts.inc({ type: info.type });
       logger.warn(
         { correlationId: info.correlationId, type: info.type, acknowledged: info.acknowledgedAt !== undefined },
         'Request timeout',
-      ),
+      );
+    },
+    onResolve: (info, ms) => metrics.correlationResolution.observe({ type: info.type }, ms / 1000),
   });
   const printerTests = new PrinterTestService(
     printers,
@@ -149,15 +210,30 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     pending,
     new CorrelationIds(clock),
     {
-      branch: new MemoryRateLimiter(config.rateLimits.testsPerBranchPerMinute, 60),
-      printer: new MemoryRateLimiter(config.rateLimits.testsPerPrinterPerMinute, 60),
+      branch: limited(
+        cluster.rateLimiter(config.rateLimits.testsPerBranchPerMinute, 60, 'test-branch'),
+        'printer_test_branch',
+      ),
+      printer: limited(
+        cluster.rateLimiter(config.rateLimits.testsPerPrinterPerMinute, 60, 'test-printer'),
+        'printer_test_printer',
+      ),
     },
     broadcaster,
     clock,
     logger,
     { timeoutMs: config.requests.printerTestTimeoutMs },
+    cluster.directory,
+    rpc,
   );
   const health = new HealthService(stores.health);
+  const tracker = new AgentHealthTracker(cluster.directory, broadcaster, clock, logger, {
+    instanceId,
+    directoryTtlMs: DIRECTORY_TTL_MS,
+    onLatencySample: (seconds) => metrics.agentLatency.observe(seconds),
+  });
+  const desktopHealth = new DesktopHealthService(cluster.directory, tracker, rpc, clock);
+  const registry = new ServiceRegistryService(cluster.instances, cluster.directory, clock);
 
   let bootstrap: BootstrapResult | undefined;
   if (config.bootstrap) {
@@ -170,14 +246,52 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     });
   }
   // The embedded store has one process, so every open session is a leftover of a previous run.
-  await stores.devices.closeOrphanSessions(
-    database.kind === 'pglite' ? undefined : config.instanceId,
-    'gateway restarted',
-  );
+  await stores.devices.closeOrphanSessions(database.kind === 'pglite' ? undefined : instanceId, 'gateway restarted');
 
   let gateway: PrintingGateway | undefined;
   let stopping = false;
+  let listening = false;
+  let requestCount = 0;
+  let inFlight = 0;
   const startedAt = clock.now();
+  const limitBytes = memoryLimitBytes();
+  const websocketStats = () => {
+    const byProtocol: Record<string, number> = { v2: 0, legacy: 0 };
+    for (const a of link.all()) byProtocol[a.protocol] = (byProtocol[a.protocol] ?? 0) + 1;
+    return {
+      agents: link.size,
+      webClients: gateway?.webClientCount ?? 0,
+      uniqueUsers: gateway?.uniqueUserCount ?? 0,
+      byProtocol,
+    };
+  };
+  const checks = new HealthChecks({
+    version: VERSION,
+    startedAt,
+    pingDatabase: () => database.ping(),
+    pingRedis: cluster.kind === 'redis' ? () => cluster.ping() : undefined,
+    isWebsocketActive: () => gateway !== undefined && listening && !stopping,
+    isDraining: () => stopping,
+    connections: () => {
+      const s = websocketStats();
+      return { agents: s.agents, webClients: s.webClients, uniqueUsers: s.uniqueUsers };
+    },
+    pendingRequests: () => pending.size,
+    memoryLimitBytes: limitBytes,
+  });
+  metrics.collectFrom(metrics.connections, () => ({ agent: link.size, web: gateway?.webClientCount ?? 0 }), 'kind');
+  metrics.collectFrom(metrics.agentsConnected, () => websocketStats().byProtocol, 'protocol');
+  metrics.collectFrom(metrics.agentsByQuality, () => tracker.counts().byQuality, 'quality');
+  metrics.collectFrom(metrics.printJobs, () => stores.jobs.countByState().catch(() => ({})), 'state');
+  (metrics.uniqueUsers as unknown as { collect: () => void }).collect = () =>
+    metrics.uniqueUsers.set(gateway?.uniqueUserCount ?? 0);
+  (metrics.agentsHighLatency as unknown as { collect: () => void }).collect = () =>
+    metrics.agentsHighLatency.set(tracker.counts().highLatency);
+  (metrics.pendingRequests as unknown as { collect: () => void }).collect = () =>
+    metrics.pendingRequests.set(pending.size);
+  (metrics.ready as unknown as { collect: () => void }).collect = () =>
+    metrics.ready.set(listening && !stopping ? 1 : 0);
+
   const app = await buildApp({
     logger,
     version: VERSION,
@@ -191,12 +305,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     jobs,
     devices: stores.devices,
     link,
-    validateLimiter: new MemoryRateLimiter(60, 60),
-    health: {
-      pingDatabase: () => database.ping(),
-      isWebsocketActive: () => gateway !== undefined && !stopping,
-      startedAt,
+    validateLimiter: limited(cluster.rateLimiter(60, 60, 'licence-validate'), 'licence_validate'),
+    health: checks,
+    metrics,
+    desktopHealth,
+    registry,
+    websocketStats,
+    onRequest: () => {
+      requestCount++;
     },
+  });
+  app.addHook('onRequest', async () => {
+    inFlight++;
+  });
+  app.addHook('onResponse', async () => {
+    inFlight--;
   });
   gateway = new PrintingGateway(app.server, {
     licenses,
@@ -206,17 +329,26 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     lifecycle,
     dispatcher,
     health,
+    tracker,
     devices: stores.devices,
     link,
     broadcaster,
     clock,
     logger,
-    instanceId: config.instanceId,
+    instanceId,
     corsOrigins: config.corsOrigins,
     trustProxy: config.http.trustProxy,
     maxMessageBytes: config.socket.maxMessageBytes,
+    adapter: cluster.socketAdapter(),
     pingIntervalMs: config.socket.pingIntervalMs,
     pingTimeoutMs: config.socket.pingTimeoutMs,
+    onConnectionChange: (kind, delta, reason, durationMs) => {
+      if (delta > 0) metrics.connects.inc({ kind });
+      else {
+        metrics.disconnects.inc({ kind, reason: reason ?? 'unknown' });
+        if (durationMs !== undefined) metrics.connectionDuration.observe({ kind }, durationMs / 1000);
+      }
+    },
   });
 
   const timers = [
@@ -226,12 +358,19 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }),
     every(config.requests.staleSweepIntervalMs, async () => {
       const removed = pending.sweep();
-      if (removed > 0) logger.warn({ count: removed }, `Cleaned up ${removed} stale requests`);
+      if (removed > 0) {
+        metrics.staleRequestsCleaned.inc(removed);
+        logger.warn({ count: removed }, `Cleaned up ${removed} stale requests`);
+      }
       logger.info({ pending: pending.size }, `Active pending requests: ${pending.size}`);
     }),
     every(config.jobs.redispatchIntervalMs, async () => {
       await Promise.all(link.branchesWithAgents().map((b) => dispatcher.kick(b)));
     }),
+    every(DIRECTORY_TTL_MS / 3, async () => {
+      await cluster.directory.putMany(tracker.records(), DIRECTORY_TTL_MS);
+    }),
+    every(INSTANCE_TTL_MS / 3, () => heartbeat()),
     every(3_600_000, async () => {
       await jobs.purgeIdempotencyKeys();
     }),
@@ -251,14 +390,34 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     return t;
   }
 
+  let port = config.http.port;
+  async function heartbeat(): Promise<void> {
+    await cluster.instances.heartbeat(
+      {
+        id: instanceId,
+        host: hostname(),
+        port,
+        version: VERSION,
+        startedAt,
+        lastSeen: clock.now(),
+        connectionCount: link.size + (gateway?.webClientCount ?? 0),
+        requestCount,
+        ready: listening && !stopping,
+      },
+      INSTANCE_TTL_MS,
+    );
+  }
+
   try {
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
     for (const t of timers) clearInterval(t);
     await gateway.close().catch(() => {});
+    await cluster.close().catch(() => {});
     await database.close();
     throw new StartupError(`cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
   }
+  listening = true;
   // The embedded store is locked by this process; `printermaster admin` reaches it through this socket.
   const adminServer =
     database.kind === 'pglite' && config.database.dataDir !== 'memory'
@@ -269,33 +428,56 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         )
       : undefined;
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
-  logger.info({ port, store: database.description, version: VERSION, node: process.version }, 'gateway listening');
-  if (bootstrap)
+  port = typeof address === 'object' && address ? address.port : config.http.port;
+  await heartbeat().catch((err: unknown) => logger.error({ err }, 'instance registration failed'));
+  logger.info(
+    { port, store: database.description, cluster: cluster.kind, version: VERSION, node: process.version },
+    'gateway listening',
+  );
+  if (bootstrap) {
     (options.announce ?? ((t) => process.stdout.write(t)))(
-      bootstrapMessage(bootstrap, config.http.publicUrl.replace(':3001', `:${port}`)),
+      bootstrapMessage(bootstrap, config.http.publicUrl.replace(`:${config.http.port}`, `:${port}`)),
     );
+  }
 
   let stopped: Promise<void> | undefined;
   const stop = (reason = 'stop'): Promise<void> => {
     stopped ??= (async () => {
+      const started = clock.now();
+      const deadline = started + config.shutdownTimeoutMs - 1_000;
       stopping = true;
-      logger.info({ reason }, 'gateway stopping');
+      gateway?.beginDrain();
+      logger.info({ reason, agents: link.size, inFlight }, 'gateway draining');
       for (const t of timers) clearInterval(t);
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
-      const drain = (async () => {
-        await dispatcher.close();
-        await gateway?.close();
-        await app.close();
-        pending.rejectAll(new GatewayError('SERVICE_UNAVAILABLE', { message: 'the gateway is shutting down' }));
-      })().catch((err: unknown) => logger.error({ err }, 'drain failed'));
-      await Promise.race([drain, deadline]);
+      const httpClosed = app.close().catch((err: unknown) => logger.error({ err }, 'closing HTTP failed'));
+      // In-flight requests may finish; a printer test waits at most until the deadline share below.
+      while (inFlight > 0 && clock.now() < deadline - 2_000) await new Promise((r) => setTimeout(r, 50));
+      pending.rejectAll(new GatewayError('SERVICE_UNAVAILABLE', { message: 'the gateway is shutting down; retry' }));
+      await dispatcher.close();
+      await gateway?.close();
+      await Promise.race([httpClosed, new Promise((r) => setTimeout(r, Math.max(0, deadline - clock.now())).unref())]);
       adminServer?.close();
+      checks.close();
+      await cluster.instances.remove(instanceId).catch(() => {});
+      await cluster.close().catch((err: unknown) => logger.error({ err }, 'closing the cluster connection failed'));
       await database.close().catch((err: unknown) => logger.error({ err }, 'closing the store failed'));
-      logger.info({ reason }, 'gateway stopped');
+      logger.info({ reason, durationMs: clock.now() - started }, 'gateway stopped');
     })();
     return stopped;
   };
 
-  return { port, url: `http://127.0.0.1:${port}`, logger, database, stores, jwt, licenses, tenants, bootstrap, stop };
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    instanceId,
+    logger,
+    database,
+    stores,
+    cluster,
+    jwt,
+    licenses,
+    tenants,
+    bootstrap,
+    stop,
+  };
 }

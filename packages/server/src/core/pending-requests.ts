@@ -27,6 +27,8 @@ export interface PendingRequestsOptions {
   now: () => number;
   /** Called when a request times out (for logs and metrics). */
   onTimeout?: (info: PendingRequestInfo) => void;
+  /** Called when a reply resolves a request, with the time it took, ms (metrics). */
+  onResolve?: (info: PendingRequestInfo, durationMs: number) => void;
 }
 
 /**
@@ -102,6 +104,7 @@ export class PendingRequests<T> {
   resolve(correlationId: string, value: T): boolean {
     const e = this.take(correlationId);
     if (!e) return false;
+    this.options.onResolve?.(info(e), this.options.now() - e.createdAt);
     e.resolve(value);
     return true;
   }

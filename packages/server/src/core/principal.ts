@@ -60,3 +60,6 @@ export function listScope(
 
 /** Roles that may change printers, licences and tenants. Cashiers may print and test only. */
 export const MANAGER_ROLES: readonly Role[] = ['super_admin', 'company_owner', 'branch_manager'];
+
+/** Roles that may read desktop health (operators and managers, not cashiers). */
+export const ADMIN_VIEW_ROLES: readonly Role[] = ['super_admin', 'company_owner', 'branch_manager'];

@@ -1,8 +1,10 @@
 import type { PrinterTestAck, PrinterTestRequest, PrinterTestResult } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
+import type { ClusterRpc } from './cluster-rpc.js';
 import type { CorrelationIds } from './correlation-ids.js';
 import { GatewayError } from './gateway-error.js';
 import type { PendingRequests } from './pending-requests.js';
+import type { AgentDirectory, AgentRecord } from './ports/agent-directory.js';
 import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
@@ -47,6 +49,29 @@ interface TestContext {
 export interface PrinterTestOptions {
   /** Deadline for the result, ms (PROTOCOL.md: 15 s). */
   timeoutMs: number;
+  /** Called when a limit refuses a test (metrics). */
+  onRateLimited?: (scope: 'branch' | 'printer') => void;
+}
+
+/** A test this process sent to one of its agents for another process. */
+interface ForwardedTest {
+  origin: string;
+  printerId: string;
+  branchId: string;
+  legacy: boolean;
+  expiresAt: number;
+}
+
+interface ForwardRequest {
+  deviceId: string;
+  branchId: string;
+  request: PrinterTestRequest;
+}
+
+interface ForwardReply {
+  correlationId: string;
+  kind: 'ack' | 'result';
+  result?: PrinterTestResult;
 }
 
 /**
@@ -55,6 +80,7 @@ export interface PrinterTestOptions {
  */
 export class PrinterTestService {
   private readonly contexts = new Map<string, TestContext>();
+  private readonly forwarded = new Map<string, ForwardedTest>();
 
   constructor(
     private readonly printerService: PrinterService,
@@ -67,7 +93,12 @@ export class PrinterTestService {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: PrinterTestOptions,
-  ) {}
+    private readonly directory: AgentDirectory,
+    private readonly rpc: ClusterRpc,
+  ) {
+    rpc.handle('printerTest.forward', (payload, from) => this.acceptForwarded(payload as ForwardRequest, from));
+    rpc.handle('printerTest.reply', (payload) => this.acceptReply(payload as ForwardReply));
+  }
 
   /**
    * Sends a test to an agent of the printer's branch and waits for the result.
@@ -81,8 +112,18 @@ export class PrinterTestService {
   ): Promise<PrinterTestAnswer> {
     const printer = await this.printerService.get(user, printerId);
     const correlationId = this.ids.next('printer_test');
-    const agents = this.link.agentsInBranch(printer.branchId);
-    const agent = pickAgent(agents, printer.deviceId);
+    const localAgents = this.link.agentsInBranch(printer.branchId);
+    const local = pickAgent(localAgents, printer.deviceId);
+    let remote: AgentRecord | undefined;
+    let clientsAvailable = localAgents.length;
+    if (!local) {
+      const elsewhere = (await this.directory.inBranch(printer.branchId)).filter(
+        (r) => r.instanceId !== this.rpc.instanceId,
+      );
+      remote = pickAgent(elsewhere, printer.deviceId);
+      clientsAvailable = elsewhere.length;
+    }
+    const agent = local ?? remote;
     if (!agent) {
       throw new GatewayError('PRINTER_OFFLINE', {
         message: `no PrinterMaster agent of branch ${printer.branchId} is connected`,
@@ -157,7 +198,31 @@ export class PrinterTestService {
       },
       'printer test sent',
     );
-    this.link.sendPrinterTest(agent, request);
+    if (local) {
+      this.link.sendPrinterTest(local, request);
+    } else if (remote) {
+      const target = remote;
+      this.rpc
+        .call(
+          target.instanceId,
+          'printerTest.forward',
+          { deviceId: target.deviceId, branchId: target.branchId, request } satisfies ForwardRequest,
+          5_000,
+        )
+        .catch((err: unknown) => {
+          this.logger.warn(
+            { correlationId, deviceId: target.deviceId, err: (err as Error).message },
+            'forwarding the printer test failed',
+          );
+          this.pending.reject(
+            correlationId,
+            new GatewayError('PRINTER_OFFLINE', {
+              message: 'the agent’s gateway process could not be reached',
+              details: { correlationId },
+            }),
+          );
+        });
+    }
     try {
       const result = await reply;
       const now = this.clock.now();
@@ -165,14 +230,14 @@ export class PrinterTestService {
         ...result,
         correlationId,
         timestamp: new Date(now).toISOString(),
-        clientsAvailable: agents.length,
+        clientsAvailable,
         processingTime: now - startedAt,
       };
     } catch (err) {
       if (err instanceof GatewayError && err.code === 'TIMEOUT') {
         throw new GatewayError('TIMEOUT', {
           message: `the agent did not answer the printer test within ${this.options.timeoutMs / 1000} s`,
-          details: { correlationId, clientsAvailable: agents.length },
+          details: { correlationId, clientsAvailable },
         });
       }
       throw err;
@@ -184,11 +249,32 @@ export class PrinterTestService {
   /** `printer:test:ack` from an agent: the test was delivered. */
   handleAck(agent: AgentPrincipal, ack: PrinterTestAck): void {
     const correlationId = this.match(agent, ack.printerId, ack.correlationId);
-    if (correlationId) this.pending.acknowledge(correlationId);
+    if (correlationId) {
+      this.pending.acknowledge(correlationId);
+      return;
+    }
+    const forwarded = this.matchForwarded(agent, ack.printerId, ack.correlationId, false);
+    if (forwarded) void this.replyTo(forwarded.origin, { correlationId: forwarded.id, kind: 'ack' });
   }
 
   /** `printer:test:result` from an agent: resolves the pending test and tells the branch's dashboards. */
   handleResult(agent: AgentPrincipal, result: PrinterTestResult, legacy: boolean): void {
+    if (!this.match(agent, result.printerId, result.correlationId)) {
+      const forwarded = this.matchForwarded(agent, result.printerId, result.correlationId, true);
+      if (forwarded) {
+        void this.replyTo(forwarded.origin, {
+          correlationId: forwarded.id,
+          kind: 'result',
+          result: { ...result, correlationId: forwarded.id },
+        });
+        return;
+      }
+    }
+    this.complete(agent.branchId, agent.companyId, result, legacy);
+  }
+
+  private complete(branchId: string, companyId: string, result: PrinterTestResult, legacy: boolean): void {
+    const agent = { branchId };
     const correlationId = this.match(agent, result.printerId, result.correlationId);
     const reply = interpret(result, legacy);
     const receivedAt = new Date(this.clock.now()).toISOString();
@@ -196,16 +282,11 @@ export class PrinterTestService {
       this.pending.resolve(correlationId, reply);
     } else {
       this.logger.info(
-        {
-          deviceId: agent.deviceId,
-          branchId: agent.branchId,
-          printerId: result.printerId,
-          correlationId: result.correlationId,
-        },
+        { branchId, printerId: result.printerId, correlationId: result.correlationId },
         'late or unmatched printer test result',
       );
     }
-    this.broadcaster.printerTestCompleted(agent.branchId, agent.companyId, {
+    this.broadcaster.printerTestCompleted(branchId, companyId, {
       printerId: result.printerId,
       correlationId: correlationId ?? result.correlationId ?? '',
       success: reply.success,
@@ -219,8 +300,65 @@ export class PrinterTestService {
     });
   }
 
+  /** An agent of this process received a test for another process: remember where the answers go. */
+  private acceptForwarded(req: ForwardRequest, origin: string): { sent: true } {
+    const agent = this.link.findAgent(req.branchId, req.deviceId);
+    if (!agent) throw new GatewayError('PRINTER_OFFLINE', { message: 'the agent is no longer connected here' });
+    const now = this.clock.now();
+    for (const [id, f] of this.forwarded) if (f.expiresAt < now) this.forwarded.delete(id);
+    this.forwarded.set(req.request.correlationId, {
+      origin,
+      printerId: req.request.printerId,
+      branchId: req.branchId,
+      legacy: agent.protocol === 'legacy',
+      expiresAt: now + req.request.metadata.timeout + 30_000,
+    });
+    this.link.sendPrinterTest(agent, req.request);
+    return { sent: true };
+  }
+
+  private acceptReply(reply: ForwardReply): { received: true } {
+    const ctx = this.contexts.get(reply.correlationId);
+    if (!ctx) return { received: true };
+    if (reply.kind === 'ack') this.pending.acknowledge(reply.correlationId);
+    else if (reply.result) this.complete(ctx.branchId, ctx.companyId, reply.result, ctx.legacy);
+    return { received: true };
+  }
+
+  private matchForwarded(
+    agent: AgentPrincipal,
+    printerId: string,
+    correlationId: string | undefined,
+    remove: boolean,
+  ): (ForwardedTest & { id: string }) | undefined {
+    let id = correlationId && this.forwarded.has(correlationId) ? correlationId : undefined;
+    if (!id) {
+      for (const [fid, f] of this.forwarded)
+        if (f.legacy && f.printerId === printerId && f.branchId === agent.branchId) id = fid;
+    }
+    const f = id ? this.forwarded.get(id) : undefined;
+    if (!id || !f || f.branchId !== agent.branchId || f.printerId !== printerId) return undefined;
+    if (remove) this.forwarded.delete(id);
+    return { ...f, id };
+  }
+
+  private async replyTo(origin: string, reply: ForwardReply): Promise<void> {
+    try {
+      await this.rpc.call(origin, 'printerTest.reply', reply, 5_000);
+    } catch (err) {
+      this.logger.warn(
+        { correlationId: reply.correlationId, origin, err: (err as Error).message },
+        'printer test reply could not be routed back',
+      );
+    }
+  }
+
   /** The pending test this reply answers, only if it was sent to this agent's branch. */
-  private match(agent: AgentPrincipal, printerId: string, correlationId: string | undefined): string | undefined {
+  private match(
+    agent: Pick<AgentPrincipal, 'branchId'>,
+    printerId: string,
+    correlationId: string | undefined,
+  ): string | undefined {
     const id =
       correlationId && this.contexts.has(correlationId)
         ? correlationId
@@ -233,6 +371,7 @@ export class PrinterTestService {
   private async consume(limiter: RateLimiter, key: string, scope: 'branch' | 'printer'): Promise<void> {
     const waitMs = await limiter.consume(key);
     if (waitMs !== undefined) {
+      this.options.onRateLimited?.(scope);
       const resetIn = Math.max(1, Math.ceil(waitMs / 1000));
       throw new GatewayError('RATE_LIMIT_EXCEEDED', {
         message: `too many printer tests for this ${scope}; try again in ${resetIn} s`,
@@ -246,7 +385,10 @@ function legacyKey(printerId: string): string {
   return `printer:${printerId}`;
 }
 
-function pickAgent(agents: ConnectedAgent[], preferredDeviceId: string | null): ConnectedAgent | undefined {
+function pickAgent<A extends Pick<ConnectedAgent, 'deviceId' | 'protocol'>>(
+  agents: A[],
+  preferredDeviceId: string | null,
+): A | undefined {
   return agents.find((a) => a.deviceId === preferredDeviceId) ?? agents.find((a) => a.protocol === 'v2') ?? agents[0];
 }
 

@@ -13,6 +13,7 @@ import {
 import { type Namespace, Server, type Socket } from 'socket.io';
 import type { JwtService } from '../auth/jwt-service.js';
 import { clientAddress } from '../client-address.js';
+import type { AgentHealthTracker } from '../core/agent-health-tracker.js';
 import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { HealthService } from '../core/health-service.js';
@@ -39,6 +40,7 @@ export interface PrintingGatewayDeps {
   lifecycle: JobLifecycle;
   dispatcher: JobDispatcher;
   health: HealthService;
+  tracker: AgentHealthTracker;
   devices: DeviceStore;
   link: SocketAgentLink;
   broadcaster: RoomBroadcaster;
@@ -48,10 +50,12 @@ export interface PrintingGatewayDeps {
   corsOrigins: string[];
   trustProxy: boolean;
   maxMessageBytes: number;
+  /** Socket.IO adapter for broadcasts across processes (Redis); default in-memory. */
+  adapter?: ReturnType<typeof import('@socket.io/redis-adapter').createAdapter>;
   pingIntervalMs: number;
   pingTimeoutMs: number;
-  /** Observes connections (metrics). */
-  onConnectionChange?: (kind: 'agent' | 'web', delta: 1 | -1, reason?: string) => void;
+  /** Observes connections (metrics); `durationMs` on disconnect. */
+  onConnectionChange?: (kind: 'agent' | 'web', delta: 1 | -1, reason?: string, durationMs?: number) => void;
 }
 
 type AgentSocketData = { kind: 'agent'; principal: AgentPrincipal; agent: ConnectedAgent; sessionId: string };
@@ -69,6 +73,8 @@ export class PrintingGateway {
   readonly io: Server;
   readonly namespace: Namespace;
   private webClients = 0;
+  private readonly usersConnected = new Map<string, number>();
+  private draining = false;
 
   constructor(
     httpServer: HttpServer,
@@ -82,9 +88,12 @@ export class PrintingGateway {
       pingInterval: deps.pingIntervalMs,
       pingTimeout: deps.pingTimeoutMs,
       perMessageDeflate: { threshold: 1024 },
+      ...(deps.adapter ? { adapter: deps.adapter } : {}),
       cors: { origin: anyOrigin ? true : deps.corsOrigins, credentials: true },
       // Browsers send an Origin; agents and servers do not. Only a foreign browser origin is refused.
       allowRequest: (req, callback) => {
+        // While draining, new connections are refused so that clients go to another process.
+        if (this.draining) return callback(null, false);
         const origin = req.headers.origin;
         callback(null, anyOrigin || origin === undefined || deps.corsOrigins.includes(origin));
       },
@@ -120,12 +129,22 @@ export class PrintingGateway {
     return this.webClients;
   }
 
+  get uniqueUserCount(): number {
+    return this.usersConnected.size;
+  }
+
+  /** Refuse new connections from now on (the first step of a drain). */
+  beginDrain(): void {
+    this.draining = true;
+  }
+
   /**
    * Drain: closes every transport so agents reconnect (to another process if
    * there is one). A transport close — not a namespace disconnect — because
    * legacy clients never come back after the latter.
    */
   async close(): Promise<void> {
+    this.draining = true;
     this.deps.broadcaster.flushStatus();
     for (const socket of this.namespace.sockets.values()) socket.conn.close();
     // The engine only: the HTTP server belongs to Fastify, which closes it after in-flight requests end.
@@ -198,6 +217,20 @@ export class PrintingGateway {
     // An older socket of the same device is dead or about to be: close its transport only.
     if (replaced && replaced !== socket) replaced.conn.close();
     this.deps.onConnectionChange?.('agent', 1);
+    const appVersion = (socket.handshake.auth as { appVersion?: unknown }).appVersion;
+    this.deps.tracker.connected(agent, typeof appVersion === 'string' ? appVersion.slice(0, 64) : undefined);
+    // Latency of every agent, legacy ones included, from Engine.IO's own ping/pong.
+    let pingSentAt: number | undefined;
+    socket.conn.on('packetCreate', (packet: { type: string }) => {
+      if (packet.type !== 'ping') return;
+      if (pingSentAt !== undefined) this.deps.tracker.sample(agent, null);
+      pingSentAt = this.deps.clock.now();
+    });
+    socket.conn.on('packet', (packet: { type: string }) => {
+      if (packet.type !== 'pong' || pingSentAt === undefined) return;
+      this.deps.tracker.sample(agent, this.deps.clock.now() - pingSentAt);
+      pingSentAt = undefined;
+    });
     log.info(
       {
         protocol: agent.protocol,
@@ -284,6 +317,7 @@ export class PrintingGateway {
 
     on('desktop:health:report', async (p) => {
       const quality = await this.deps.health.recordReport(principal, p);
+      this.deps.tracker.report(agent, p);
       log.info(
         {
           averageLatency: p.averageLatency,
@@ -300,14 +334,7 @@ export class PrintingGateway {
 
     on('desktop:health:degraded', (p) => {
       log.warn({ reason: p.reason }, 'agent reports degraded connection');
-      this.deps.broadcaster.healthAlert(agent.companyId, {
-        severity: p.reason === 'pong_timeout' ? 'high' : 'medium',
-        type: 'connection_degraded',
-        deviceId: agent.deviceId,
-        branchId: agent.branchId,
-        reason: p.reason,
-        timestamp: this.now(),
-      });
+      this.deps.tracker.degraded(agent, p.reason);
       return { received: true };
     });
 
@@ -364,7 +391,8 @@ export class PrintingGateway {
 
     socket.on('disconnect', (reason) => {
       const removed = link.remove(agent, socket);
-      this.deps.onConnectionChange?.('agent', -1, reason);
+      if (removed) this.deps.tracker.disconnected(agent);
+      this.deps.onConnectionChange?.('agent', -1, reason, this.deps.clock.now() - agent.connectedAt);
       log.info(
         { reason, durationMs: this.deps.clock.now() - agent.connectedAt, agents: link.size, replaced: !removed },
         'Client disconnected',
@@ -387,6 +415,7 @@ export class PrintingGateway {
     }
     socket.join(targets);
     this.webClients++;
+    this.usersConnected.set(user.userId, (this.usersConnected.get(user.userId) ?? 0) + 1);
     this.deps.onConnectionChange?.('web', 1);
     const log = this.deps.logger.child({ userId: user.userId, role: user.role, socketId: socket.id });
     log.info({ kind: 'web', rooms: targets, webClients: this.webClients }, 'Client connected');
@@ -402,7 +431,10 @@ export class PrintingGateway {
     });
     socket.on('disconnect', (reason) => {
       this.webClients--;
-      this.deps.onConnectionChange?.('web', -1, reason);
+      const left = (this.usersConnected.get(user.userId) ?? 1) - 1;
+      if (left <= 0) this.usersConnected.delete(user.userId);
+      else this.usersConnected.set(user.userId, left);
+      this.deps.onConnectionChange?.('web', -1, reason, this.deps.clock.now() - data.connectedAt);
       log.info({ kind: 'web', reason, durationMs: this.deps.clock.now() - data.connectedAt }, 'Client disconnected');
     });
   }

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type pino from 'pino';
 import type { JwtService } from '../auth/jwt-service.js';
+import type { DesktopHealthService } from '../core/desktop-health-service.js';
 import type { LicenseService } from '../core/license-service.js';
 import type { AgentLink } from '../core/ports/agent-link.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
@@ -11,9 +12,14 @@ import type { RateLimiter } from '../core/ports/rate-limiter.js';
 import type { PrintJobService } from '../core/print-job-service.js';
 import type { PrinterService } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
+import type { ServiceRegistryService } from '../core/service-registry-service.js';
+import type { HealthChecks } from '../health/health-checks.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { installErrorHandler } from './error-handler.js';
-import { type HealthProbe, healthRoutes } from './routes/health-routes.js';
+import { desktopHealthRoutes } from './routes/desktop-health-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
 import { legacyRoutes } from './routes/legacy-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
 import { createValidatorCompiler } from './validator-compiler.js';
@@ -32,7 +38,13 @@ export interface AppDeps {
   devices: DeviceStore;
   link: AgentLink;
   validateLimiter: RateLimiter;
-  health: HealthProbe;
+  health: HealthChecks;
+  metrics: GatewayMetrics;
+  desktopHealth: DesktopHealthService;
+  registry: ServiceRegistryService;
+  websocketStats: () => { agents: number; webClients: number; uniqueUsers: number; byProtocol: Record<string, number> };
+  /** Counts HTTP requests (service registry). */
+  onRequest?: () => void;
 }
 
 /** The HTTP API, built apart from `listen` so tests can `inject` requests. */
@@ -51,6 +63,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
 
   app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { route, method: request.method, status_code: String(reply.statusCode) };
+    deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    deps.metrics.httpRequests.inc(labels);
+    deps.onRequest?.();
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
     request.log[level](
       {
@@ -78,7 +95,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(healthRoutes, { probe: deps.health });
+  await app.register(healthRoutes, { checks: deps.health });
+  await app.register(metricsRoutes, { metrics: deps.metrics, websocket: deps.websocketStats });
   await app.register(legacyRoutes, {
     licenses: deps.licenses,
     printers: deps.printers,
@@ -95,6 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       printerTests: deps.printerTests,
     });
     await app.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs });
+    await app.register(desktopHealthRoutes, {
+      prefix,
+      jwt: deps.jwt,
+      desktopHealth: deps.desktopHealth,
+      registry: deps.registry,
+    });
   }
   return app;
 }

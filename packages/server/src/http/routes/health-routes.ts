@@ -1,31 +1,80 @@
 import type { FastifyInstance } from 'fastify';
+import type { HealthChecks } from '../../health/health-checks.js';
 
-export interface HealthProbe {
-  /** Round-trip ms to the store; throws when it is unreachable. */
-  pingDatabase(): Promise<number>;
-  /** Whether the Socket.IO namespace is accepting connections. */
-  isWebsocketActive(): boolean;
-  /** Process start, Unix ms. */
-  startedAt: number;
-}
+/**
+ * Health endpoints as the runbooks call them. `curl -f` fails exactly when the
+ * probe fails: 503 for a down store (`/api/health`, `/health`) and for not
+ * ready (`/health/ready`).
+ */
+export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthChecks }): Promise<void> {
+  const { checks } = opts;
+  const tags = ['health'];
 
-/** `GET /api/health` (PROTOCOL.md / runbooks). 503 when the store is unreachable, so `curl -f` fails. */
-export async function healthRoutes(app: FastifyInstance, opts: { probe: HealthProbe }): Promise<void> {
-  app.get('/api/health', { schema: { tags: ['health'] } }, async (_request, reply) => {
-    let database: 'connected' | 'disconnected' = 'connected';
-    try {
-      await opts.probe.pingDatabase();
-    } catch {
-      database = 'disconnected';
-    }
-    const websocket = opts.probe.isWebsocketActive() ? 'active' : 'inactive';
-    const status = database === 'disconnected' ? 'down' : websocket === 'active' ? 'ok' : 'degraded';
-    return reply.status(status === 'down' ? 503 : 200).send({
-      status,
+  app.get('/api/health', { schema: { tags } }, async (_request, reply) => {
+    const r = await checks.report();
+    return reply.status(r.status === 'down' ? 503 : 200).send({
+      status: r.status,
+      timestamp: r.timestamp,
+      uptime: r.uptime,
+      database: r.database,
+      websocket: r.websocket,
+    });
+  });
+
+  app.get('/health', { schema: { tags } }, async (_request, reply) => {
+    const r = await checks.report();
+    return reply.status(r.status === 'down' ? 503 : 200).send({
+      status: r.status,
+      timestamp: r.timestamp,
+      version: checks.version,
+      uptime: r.uptime,
+      database: r.database,
+      websocket: r.websocket,
+      checks: r.checks,
+    });
+  });
+
+  for (const prefix of ['', '/api']) {
+    app.get(`${prefix}/health/live`, { schema: { tags } }, async () => ({
+      status: 'ok',
       timestamp: new Date().toISOString(),
-      uptime: Math.round((Date.now() - opts.probe.startedAt) / 1000),
-      database,
-      websocket,
+      uptime: Math.round(process.uptime()),
+    }));
+    app.get(`${prefix}/health/ready`, { schema: { tags } }, async (_request, reply) => {
+      const r = await checks.report();
+      return reply.status(r.ready ? 200 : 503).send({
+        status: r.ready ? 'ready' : 'not_ready',
+        ...(r.reason ? { reason: r.reason } : {}),
+        timestamp: r.timestamp,
+        checks: Object.fromEntries(
+          Object.entries(r.checks).filter(([k]) => k === 'database' || k === 'redis' || k === 'websocket'),
+        ),
+      });
+    });
+  }
+
+  app.get('/api/health/detailed', { schema: { tags } }, async (_request, reply) => {
+    const r = await checks.report();
+    const mem = process.memoryUsage();
+    return reply.status(r.status === 'down' ? 503 : 200).send({
+      status: r.status,
+      ready: r.ready,
+      ...(r.reason ? { reason: r.reason } : {}),
+      timestamp: r.timestamp,
+      version: checks.version,
+      uptime: r.uptime,
+      checks: r.checks,
+      memory: {
+        heapUsedBytes: mem.heapUsed,
+        heapTotalBytes: mem.heapTotal,
+        rssBytes: mem.rss,
+        externalBytes: mem.external,
+      },
+      eventLoop: checks.eventLoopLag(),
+      connections: checks.connections(),
+      pendingRequests: checks.pendingRequests(),
+      node: process.version,
+      pid: process.pid,
     });
   });
 }

@@ -1,0 +1,259 @@
+import {
+  type ConnectionQuality,
+  connectionQuality,
+  type DesktopHealthReport,
+  HIGH_LATENCY_MS,
+} from '@printermaster/protocol';
+import type { Clock } from './clock.js';
+import type { AgentDirectory, AgentHealthSnapshot, AgentRecord } from './ports/agent-directory.js';
+import type { ConnectedAgent } from './ports/agent-link.js';
+import type { Broadcaster } from './ports/broadcaster.js';
+import type { Logger } from './ports/logger.js';
+
+/** Samples kept for the latency average and loss rate. */
+const WINDOW = 20;
+/** History kept per device for `GET /printing/desktop-health/:deviceId`. */
+export const HISTORY_SIZE = 100;
+
+export interface HealthHistoryEntry {
+  /** ISO 8601. */
+  timestamp: string;
+  /** ms; null for a ping that got no pong. */
+  latency: number | null;
+  quality: ConnectionQuality;
+}
+
+interface DeviceHealth {
+  agent: ConnectedAgent;
+  appVersion: string | undefined;
+  samples: (number | null)[];
+  history: HealthHistoryEntry[];
+  reported?: DesktopHealthReport;
+  reportedAt?: number;
+  lastHeartbeat?: number;
+  connectsSeen: number;
+  alerts: { poor: boolean; highLatency: boolean; degraded: boolean };
+}
+
+export interface AgentHealthTrackerOptions {
+  instanceId: string;
+  /** Directory entries live this long without a refresh, ms. */
+  directoryTtlMs: number;
+  /** Called with every latency sample, seconds (metrics). */
+  onLatencySample?: (seconds: number) => void;
+}
+
+/**
+ * Connection health of the agents on this process. Latency is measured by the
+ * gateway for every agent — legacy clients included — from the transport's
+ * own ping/pong; a v2 agent's report is combined in (the worse of the two
+ * counts). Alerts go out once per state change, with a notice on recovery.
+ */
+export class AgentHealthTracker {
+  private readonly devices = new Map<string, DeviceHealth>();
+  private readonly connectCounts = new Map<string, number>();
+
+  constructor(
+    private readonly directory: AgentDirectory,
+    private readonly broadcaster: Broadcaster,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: AgentHealthTrackerOptions,
+  ) {}
+
+  connected(agent: ConnectedAgent, appVersion: string | undefined): void {
+    const key = keyOf(agent);
+    const connects = (this.connectCounts.get(key) ?? 0) + 1;
+    this.connectCounts.set(key, connects);
+    const previous = this.devices.get(key);
+    this.devices.set(key, {
+      agent,
+      appVersion,
+      samples: [],
+      history: previous?.history ?? [],
+      connectsSeen: connects,
+      alerts: previous?.alerts ?? { poor: false, highLatency: false, degraded: false },
+    });
+    void this.publish(key);
+  }
+
+  disconnected(agent: ConnectedAgent): void {
+    const key = keyOf(agent);
+    if (this.devices.get(key)?.agent !== agent) return;
+    this.devices.delete(key);
+    void this.directory
+      .remove(agent.branchId, agent.deviceId, this.options.instanceId)
+      .catch((err: unknown) => this.logger.error({ err, deviceId: agent.deviceId }, 'agent directory update failed'));
+  }
+
+  /** A transport round trip (ms), or `null` for a ping that got no pong before the next one. */
+  sample(agent: ConnectedAgent, latencyMs: number | null): void {
+    const d = this.devices.get(keyOf(agent));
+    if (!d || d.agent !== agent) return;
+    d.samples.push(latencyMs);
+    if (d.samples.length > WINDOW) d.samples.shift();
+    if (latencyMs !== null) {
+      d.lastHeartbeat = this.clock.now();
+      this.options.onLatencySample?.(latencyMs / 1000);
+    }
+    const snapshot = this.snapshotOf(d);
+    d.history.push({
+      timestamp: new Date(this.clock.now()).toISOString(),
+      latency: latencyMs,
+      quality: snapshot.connectionQuality,
+    });
+    if (d.history.length > HISTORY_SIZE) d.history.shift();
+    this.evaluate(d, snapshot);
+    void this.publish(keyOf(agent));
+  }
+
+  /** A v2 agent's own `desktop:health:report`. */
+  report(agent: ConnectedAgent, report: DesktopHealthReport): void {
+    const d = this.devices.get(keyOf(agent));
+    if (!d || d.agent !== agent) return;
+    d.reported = report;
+    d.reportedAt = this.clock.now();
+    d.lastHeartbeat = this.clock.now();
+    this.evaluate(d, this.snapshotOf(d));
+    void this.publish(keyOf(agent));
+  }
+
+  /** `desktop:health:degraded` from the agent. */
+  degraded(agent: ConnectedAgent, reason: string): void {
+    const d = this.devices.get(keyOf(agent));
+    if (!d) return;
+    if (!d.alerts.degraded) {
+      d.alerts.degraded = true;
+      this.alert(d, 'connection_degraded', reason === 'pong_timeout' ? 'high' : 'medium', reason);
+    }
+  }
+
+  snapshot(agent: ConnectedAgent): AgentHealthSnapshot | undefined {
+    const d = this.devices.get(keyOf(agent));
+    return d && this.snapshotOf(d);
+  }
+
+  history(branchId: string, deviceId: string): HealthHistoryEntry[] | undefined {
+    return this.devices.get(`${branchId}\u0000${deviceId}`)?.history.slice();
+  }
+
+  /** Directory records of this process's agents (periodic refresh). */
+  records(): AgentRecord[] {
+    return [...this.devices.values()].map((d) => this.recordOf(d));
+  }
+
+  /** Counts by quality and how many are above 500 ms (metrics). */
+  counts(): { byQuality: Record<ConnectionQuality, number>; highLatency: number } {
+    const byQuality: Record<ConnectionQuality, number> = { excellent: 0, good: 0, fair: 0, poor: 0 };
+    let highLatency = 0;
+    for (const d of this.devices.values()) {
+      const s = this.snapshotOf(d);
+      byQuality[s.connectionQuality]++;
+      if (s.averageLatency > HIGH_LATENCY_MS) highLatency++;
+    }
+    return { byQuality, highLatency };
+  }
+
+  private snapshotOf(d: DeviceHealth): AgentHealthSnapshot {
+    const ok = d.samples.filter((s): s is number => s !== null);
+    const measuredLatency = ok.length === 0 ? undefined : ok.reduce((a, b) => a + b, 0) / ok.length;
+    const measuredLoss = d.samples.length === 0 ? undefined : ((d.samples.length - ok.length) / d.samples.length) * 100;
+    const reportedLatency = d.reported?.averageLatency;
+    const reportedLoss = d.reported?.packetLossRate;
+    // The worse of the gateway's view and the agent's own: either side may see trouble the other cannot.
+    const averageLatency = Math.round(Math.max(measuredLatency ?? 0, reportedLatency ?? 0));
+    const packetLossRate = Math.round(Math.max(measuredLoss ?? 0, reportedLoss ?? 0) * 10) / 10;
+    return {
+      averageLatency,
+      packetLossRate,
+      connectionQuality: connectionQuality(averageLatency, packetLossRate),
+      reconnectionCount: d.reported?.reconnectionCount ?? Math.max(0, d.connectsSeen - 1),
+      lastHeartbeat: d.lastHeartbeat ? new Date(d.lastHeartbeat).toISOString() : undefined,
+      lastHealthReport: d.reportedAt ? new Date(d.reportedAt).toISOString() : undefined,
+    };
+  }
+
+  private recordOf(d: DeviceHealth): AgentRecord {
+    return {
+      deviceId: d.agent.deviceId,
+      branchId: d.agent.branchId,
+      companyId: d.agent.companyId,
+      instanceId: this.options.instanceId,
+      protocol: d.agent.protocol,
+      connectedAt: d.agent.connectedAt,
+      address: d.agent.address,
+      appVersion: d.appVersion,
+      health: this.snapshotOf(d),
+    };
+  }
+
+  private evaluate(d: DeviceHealth, s: AgentHealthSnapshot): void {
+    const poor = s.connectionQuality === 'poor';
+    const high = s.averageLatency > HIGH_LATENCY_MS;
+    if (poor !== d.alerts.poor) {
+      d.alerts.poor = poor;
+      if (poor)
+        this.alert(
+          d,
+          'poor_connection_quality',
+          'high',
+          `connection quality is poor (${s.averageLatency} ms, ${s.packetLossRate} % loss)`,
+          s,
+        );
+      else this.alert(d, 'recovered', 'low', `connection quality back to ${s.connectionQuality}`, s);
+    }
+    if (high !== d.alerts.highLatency) {
+      d.alerts.highLatency = high;
+      if (high)
+        this.alert(
+          d,
+          'high_latency',
+          'medium',
+          `average latency ${s.averageLatency} ms is above ${HIGH_LATENCY_MS} ms`,
+          s,
+        );
+      else if (!poor) this.alert(d, 'recovered', 'low', `average latency back to ${s.averageLatency} ms`, s);
+    }
+    if (d.alerts.degraded && !poor && !high && d.samples.at(-1) !== null) {
+      d.alerts.degraded = false;
+      this.alert(d, 'recovered', 'low', 'the agent’s connection recovered', s);
+    }
+  }
+
+  private alert(
+    d: DeviceHealth,
+    type: 'poor_connection_quality' | 'high_latency' | 'connection_degraded' | 'recovered',
+    severity: 'critical' | 'high' | 'medium' | 'low',
+    reason: string,
+    s: AgentHealthSnapshot = this.snapshotOf(d),
+  ): void {
+    this.logger.warn({ deviceId: d.agent.deviceId, branchId: d.agent.branchId, type, reason }, 'desktop health alert');
+    this.broadcaster.healthAlert(d.agent.companyId, {
+      severity,
+      type,
+      deviceId: d.agent.deviceId,
+      branchId: d.agent.branchId,
+      reason,
+      metrics: {
+        averageLatency: s.averageLatency,
+        packetLossRate: s.packetLossRate,
+        connectionQuality: s.connectionQuality,
+      },
+      timestamp: new Date(this.clock.now()).toISOString(),
+    });
+  }
+
+  private async publish(key: string): Promise<void> {
+    const d = this.devices.get(key);
+    if (!d) return;
+    try {
+      await this.directory.put(this.recordOf(d), this.options.directoryTtlMs);
+    } catch (err) {
+      this.logger.error({ err, deviceId: d.agent.deviceId }, 'agent directory update failed');
+    }
+  }
+}
+
+function keyOf(agent: ConnectedAgent): string {
+  return `${agent.branchId}\u0000${agent.deviceId}`;
+}

@@ -1,0 +1,116 @@
+import type { ConnectionQuality } from '@printermaster/protocol';
+import type { AgentHealthTracker, HealthHistoryEntry } from './agent-health-tracker.js';
+import type { Clock } from './clock.js';
+import type { ClusterRpc } from './cluster-rpc.js';
+import { GatewayError } from './gateway-error.js';
+import type { AgentDirectory, AgentRecord } from './ports/agent-directory.js';
+import { ADMIN_VIEW_ROLES, listScope, requireRole, type UserPrincipal } from './principal.js';
+
+/** One agent in `GET /printing/desktop-health` (PROTOCOL.md section 8). */
+export interface DesktopHealthEntry {
+  clientId: string;
+  branchId: string;
+  companyId: string;
+  deviceId: string;
+  protocol: 'v2' | 'legacy';
+  appVersion?: string;
+  instanceId: string;
+  /** Seconds connected. */
+  uptime: number;
+  reconnectionCount: number;
+  /** ms */
+  averageLatency: number;
+  /** percent */
+  packetLossRate: number;
+  connectionQuality: ConnectionQuality;
+  lastHeartbeat: string | null;
+  lastHealthReport: string | null;
+}
+
+export interface DesktopHealthSummary {
+  timestamp: string;
+  totalClients: number;
+  healthMetrics: DesktopHealthEntry[];
+  summary: Record<ConnectionQuality, number>;
+}
+
+/** How long the summary is served from cache, ms (runbooks: 60 s). */
+export const SUMMARY_CACHE_MS = 60_000;
+
+/** The desktop-health views, across every gateway process (through the agent directory). */
+export class DesktopHealthService {
+  private readonly cache = new Map<string, { at: number; value: DesktopHealthSummary }>();
+
+  constructor(
+    private readonly directory: AgentDirectory,
+    private readonly tracker: AgentHealthTracker,
+    private readonly rpc: ClusterRpc,
+    private readonly clock: Clock,
+  ) {
+    rpc.handle('health.history', (payload) => {
+      const { branchId, deviceId } = payload as { branchId: string; deviceId: string };
+      return this.tracker.history(branchId, deviceId) ?? [];
+    });
+  }
+
+  async summary(user: UserPrincipal, filter: { companyId?: string; branchId?: string }): Promise<DesktopHealthSummary> {
+    requireRole(user, ADMIN_VIEW_ROLES);
+    const scope = listScope(user, filter);
+    const key = `${scope.companyId ?? '*'}|${scope.branchId ?? '*'}`;
+    const cached = this.cache.get(key);
+    if (cached && this.clock.now() - cached.at < SUMMARY_CACHE_MS) return cached.value;
+    const records = await this.directory.list(scope);
+    const healthMetrics = records.map((r) => this.entry(r)).sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+    const summary: Record<ConnectionQuality, number> = { excellent: 0, good: 0, fair: 0, poor: 0 };
+    for (const e of healthMetrics) summary[e.connectionQuality]++;
+    const value = {
+      timestamp: new Date(this.clock.now()).toISOString(),
+      totalClients: healthMetrics.length,
+      healthMetrics,
+      summary,
+    };
+    this.cache.set(key, { at: this.clock.now(), value });
+    return value;
+  }
+
+  /** One device, live, with its latency history (the last 100 samples). */
+  async detail(
+    user: UserPrincipal,
+    deviceId: string,
+    branchId?: string,
+  ): Promise<DesktopHealthEntry & { metricsHistory: HealthHistoryEntry[] }> {
+    requireRole(user, ADMIN_VIEW_ROLES);
+    const scope = listScope(user, { branchId });
+    const record = (await this.directory.list(scope)).find((r) => r.deviceId === deviceId);
+    if (!record)
+      throw new GatewayError('NOT_FOUND', { message: `no connected agent with device id ${deviceId} in your scope` });
+    let metricsHistory: HealthHistoryEntry[];
+    if (record.instanceId === this.rpc.instanceId) {
+      metricsHistory = this.tracker.history(record.branchId, deviceId) ?? [];
+    } else {
+      metricsHistory = await this.rpc
+        .call<HealthHistoryEntry[]>(record.instanceId, 'health.history', { branchId: record.branchId, deviceId }, 2_000)
+        .catch(() => []);
+    }
+    return { ...this.entry(record), metricsHistory };
+  }
+
+  private entry(r: AgentRecord): DesktopHealthEntry {
+    return {
+      clientId: `${r.branchId}:${r.deviceId}`,
+      branchId: r.branchId,
+      companyId: r.companyId,
+      deviceId: r.deviceId,
+      protocol: r.protocol,
+      ...(r.appVersion ? { appVersion: r.appVersion } : {}),
+      instanceId: r.instanceId,
+      uptime: Math.max(0, Math.round((this.clock.now() - r.connectedAt) / 1000)),
+      reconnectionCount: r.health.reconnectionCount,
+      averageLatency: r.health.averageLatency,
+      packetLossRate: r.health.packetLossRate,
+      connectionQuality: r.health.connectionQuality,
+      lastHeartbeat: r.health.lastHeartbeat ?? null,
+      lastHealthReport: r.health.lastHealthReport ?? null,
+    };
+  }
+}
