@@ -10,6 +10,8 @@ export interface GatewayConfig {
   http: { host: string; port: number; maxBodyBytes: number; publicUrl: string; trustProxy: boolean };
   database: { url: string | undefined; poolSize: number; dataDir: string; schema: string | undefined };
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel (several deployments on one Redis). */
+  redisPrefix: string;
   /** `undefined` in development: a secret is generated once and kept in the store. */
   jwt: { secret: string | undefined; expiresIn: string };
   /** `['*']` allows any origin (development only). */
@@ -251,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       schema: get('PRINTERMASTER_DATABASE_SCHEMA'),
     },
     redisUrl,
+    redisPrefix: get('PRINTERMASTER_REDIS_PREFIX') ?? 'printermaster:',
     jwt: { secret: jwtSecret, expiresIn },
     corsOrigins,
     logLevel,

@@ -124,7 +124,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const database = await openStore(config);
   let cluster: Cluster;
   try {
-    cluster = config.redisUrl ? await createRedisCluster(config.redisUrl, logger) : createMemoryCluster();
+    cluster = config.redisUrl
+      ? await createRedisCluster(config.redisUrl, logger, config.redisPrefix)
+      : createMemoryCluster();
   } catch (err) {
     await database.close();
     throw new StartupError((err as Error).message);

@@ -187,36 +187,35 @@ export class AgentHealthTracker {
     };
   }
 
+  /** Raises an alert for each condition that just began; one recovery notice once none is left. */
   private evaluate(d: DeviceHealth, s: AgentHealthSnapshot): void {
     const poor = s.connectionQuality === 'poor';
     const high = s.averageLatency > HIGH_LATENCY_MS;
-    if (poor !== d.alerts.poor) {
-      d.alerts.poor = poor;
-      if (poor)
-        this.alert(
-          d,
-          'poor_connection_quality',
-          'high',
-          `connection quality is poor (${s.averageLatency} ms, ${s.packetLossRate} % loss)`,
-          s,
-        );
-      else this.alert(d, 'recovered', 'low', `connection quality back to ${s.connectionQuality}`, s);
+    const wasRaised = d.alerts.poor || d.alerts.highLatency || d.alerts.degraded;
+    if (poor && !d.alerts.poor) {
+      this.alert(
+        d,
+        'poor_connection_quality',
+        'high',
+        `connection quality is poor (${s.averageLatency} ms, ${s.packetLossRate} % loss)`,
+        s,
+      );
     }
-    if (high !== d.alerts.highLatency) {
-      d.alerts.highLatency = high;
-      if (high)
-        this.alert(
-          d,
-          'high_latency',
-          'medium',
-          `average latency ${s.averageLatency} ms is above ${HIGH_LATENCY_MS} ms`,
-          s,
-        );
-      else if (!poor) this.alert(d, 'recovered', 'low', `average latency back to ${s.averageLatency} ms`, s);
+    if (high && !d.alerts.highLatency) {
+      this.alert(
+        d,
+        'high_latency',
+        'medium',
+        `average latency ${s.averageLatency} ms is above ${HIGH_LATENCY_MS} ms`,
+        s,
+      );
     }
-    if (d.alerts.degraded && !poor && !high && d.samples.at(-1) !== null) {
-      d.alerts.degraded = false;
-      this.alert(d, 'recovered', 'low', 'the agent’s connection recovered', s);
+    d.alerts.poor = poor;
+    d.alerts.highLatency = high;
+    // A degraded report clears once the link looks healthy again and the last ping got its pong.
+    if (d.alerts.degraded && !poor && !high && d.samples.at(-1) !== null) d.alerts.degraded = false;
+    if (wasRaised && !d.alerts.poor && !d.alerts.highLatency && !d.alerts.degraded) {
+      this.alert(d, 'recovered', 'low', `connection back to ${s.connectionQuality} (${s.averageLatency} ms)`, s);
     }
   }
 
