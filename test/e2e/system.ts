@@ -39,7 +39,17 @@ export class GatewayProcess {
   constructor(
     readonly dataDir: string,
     private readonly env: Record<string, string> = {},
-  ) {}
+    /** Credentials when another process bootstrapped the shared store. */
+    credentials?: { licenseKey: string; token: string },
+  ) {
+    if (credentials) {
+      this.licenseKey = credentials.licenseKey;
+      this.token = credentials.token;
+    }
+  }
+
+  /** The URL clients use: a load balancer's, when set. */
+  publicBase: string | undefined;
 
   get base(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -48,7 +58,7 @@ export class GatewayProcess {
   /** Starts it (the first time on a free port, afterwards on the same port) and waits until it listens. */
   async start(): Promise<void> {
     this.proc = new ChildProcessHandle(
-      'gateway',
+      `gateway${this.env.PRINTERMASTER_INSTANCE_ID ? `:${this.env.PRINTERMASTER_INSTANCE_ID}` : ''}`,
       ['serve'],
       {
         ...baseEnv(),
@@ -74,7 +84,7 @@ export class GatewayProcess {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.base}${path}`, {
+    const res = await fetch(`${this.publicBase ?? this.base}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${this.token}`,
@@ -156,15 +166,16 @@ export class AgentProcess {
   constructor(
     readonly journalDir: string,
     private readonly printerName = 'kitchen',
+    private readonly deviceId = 'e2e-agent',
   ) {}
 
   async start(gateway: GatewayProcess, printer: PrinterProcess, waitConnected = true): Promise<void> {
     this.proc = new ChildProcessHandle(
-      'agent',
+      `agent:${this.deviceId}`,
       [
         'agent',
         '--server',
-        gateway.base,
+        gateway.publicBase ?? gateway.base,
         '--license',
         gateway.licenseKey,
         '--printer',
@@ -172,7 +183,7 @@ export class AgentProcess {
         '--journal',
         this.journalDir,
         '--device-id',
-        'e2e-agent',
+        this.deviceId,
         '--no-cups',
       ],
       { ...baseEnv(), ...FAST_AGENT_ENV },
