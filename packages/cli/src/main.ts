@@ -40,6 +40,14 @@ const commands: Record<string, Handler> = {
       stderr: (s) => process.stderr.write(s),
     });
   },
+  backup: async (argv) => {
+    const { backupCommand } = await import('./backup-commands.js');
+    return backupCommand(argv, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  },
+  restore: async (argv) => {
+    const { restoreCommand } = await import('./backup-commands.js');
+    return restoreCommand(argv, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  },
   demo: async (argv) => {
     const { runDemo } = await import('./demo.js');
     return runDemo(

@@ -6,6 +6,8 @@ Commands:
   serve      Start the gateway (HTTP API + Socket.IO on PORT, default 3001)
   migrate    Apply pending database migrations (--status to list them)
   admin      Companies, branches, licences and tokens
+  backup     Copy the embedded store to a file (works while the gateway runs)
+  restore    Replace the embedded store with a backup (gateway stopped)
   agent      Run the branch agent (\`agent status\` shows its journal)
   virtual-printer  Run a TCP ESC/POS printer emulator (tests, demos, benchmarks)
   demo       Gateway + virtual printer + agent on this machine, printing two sample tickets

@@ -9,6 +9,7 @@ export { createLogger } from './logger.js';
 export { openStore, type RunningGateway, resolveJwtSecret, StartupError, startGateway } from './start-gateway.js';
 export { DataDirLock } from './store/data-dir-lock.js';
 export { type Database, type DatabaseTarget, openDatabase } from './store/database.js';
+export { restoreEmbeddedBackup, writeBackupFile } from './store/embedded-backup.js';
 export { loadMigrations, migrate, migrationStatus } from './store/migrator.js';
 export { createStores, type Stores } from './store/stores.js';
 export { VERSION } from './version.js';

@@ -33,6 +33,7 @@ import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { memoryLimitBytes } from './metrics/memory-limit.js';
 import { type Database, openDatabase } from './store/database.js';
+import { writeBackupFile } from './store/embedded-backup.js';
 import { migrate, migrationStatus } from './store/migrator.js';
 import { createStores, type Stores } from './store/stores.js';
 import { escposRenderer } from './ticket-renderer.js';
@@ -425,7 +426,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     database.kind === 'pglite' && config.database.dataDir !== 'memory'
       ? await listenAdminSocket(
           adminSocketPath(config.database.dataDir),
-          new AdminCommands(tenants, licenses, jwt),
+          new AdminCommands(tenants, licenses, jwt, async (file) => {
+            const bytes = await (database.backup as () => Promise<Uint8Array>)();
+            writeBackupFile(file, bytes);
+            logger.info({ file, byteLength: bytes.byteLength }, 'backup written');
+            return bytes.byteLength;
+          }),
           logger,
         )
       : undefined;

@@ -21,6 +21,8 @@ export class AdminCommands {
     private readonly tenants: TenantService,
     private readonly licenses: LicenseService,
     private readonly jwt: JwtService,
+    /** Writes a consistent copy of the embedded store to a file (embedded store only). */
+    private readonly backup?: (file: string) => Promise<number>,
   ) {}
 
   async run(req: AdminRequest): Promise<unknown> {
@@ -78,6 +80,14 @@ export class AdminCommands {
           a.expires,
         );
         return { token };
+      }
+      case 'backup': {
+        if (!this.backup)
+          throw new GatewayError('BAD_REQUEST', {
+            message: 'backup is for the embedded store; PostgreSQL is backed up with pg_dump',
+          });
+        const file = required(a, 'file');
+        return { file, bytes: await this.backup(file) };
       }
       default:
         throw new GatewayError('BAD_REQUEST', { message: `unknown admin command "${req.command}"` });

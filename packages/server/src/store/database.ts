@@ -18,6 +18,11 @@ export interface Database {
   readonly description: string;
   /** Round-trip time of `select 1`, ms. Throws when the database is unreachable. */
   ping(): Promise<number>;
+  /**
+   * A consistent copy of the embedded data directory (gzipped tar), taken while
+   * no query runs. `undefined` on PostgreSQL, which is backed up with pg_dump.
+   */
+  backup?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -58,6 +63,9 @@ async function openPglite(dataDir: string): Promise<Database> {
       db,
       description: dataDir === 'memory' ? 'pglite (in memory)' : `pglite ${dataDir}`,
       ping: () => timed(() => sql`select 1`.execute(db)),
+      // Holding the driver's one connection keeps every other query out while the files are copied.
+      backup: () =>
+        db.connection().execute(async () => new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer())),
       close: async () => {
         await db.destroy();
         lock?.release();
