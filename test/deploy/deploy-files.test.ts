@@ -137,7 +137,9 @@ describe('pm2', () => {
           true,
         );
         expect(app.args).toBe('serve');
-        expect(app.exec_mode).toBe('fork');
+        // One process: pm2's cluster mode, so a reload overlaps old and new (no gap). Several
+        // processes on separate ports behind nginx: fork mode, reloaded one at a time.
+        expect(app.exec_mode).toBe(file.endsWith('cluster.config.cjs') ? 'fork' : 'cluster');
         expect(app.instances ?? 1).toBe(1);
         expect(app.wait_ready).toBe(true);
         expect(app.listen_timeout).toBe(10_000);
@@ -175,7 +177,7 @@ describe('Dockerfile', () => {
     expect(stages[1]).toMatch(/\sAS\s+runtime$/i);
     const base = instructions.find((l) => l.startsWith('ARG NODE_IMAGE='));
     expect(Number(base?.match(/^ARG NODE_IMAGE=node:(\d+)-bookworm-slim$/)?.[1])).toBeGreaterThanOrEqual(20);
-    expect(runtime.some((l) => /^RUN npm ci --omit=dev\b/.test(l))).toBe(true);
+    expect(runtime.some((l) => /^RUN npm install --omit=dev\b/.test(l))).toBe(true);
     expect(runtime).toContain('COPY --from=build /app/packages/server/migrations packages/server/migrations');
   });
 

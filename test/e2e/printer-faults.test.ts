@@ -57,7 +57,7 @@ describe('delivery under printer and gateway faults (real processes)', () => {
   it('holds jobs while the printer is offline, prints them in order when it is back, and never prints one past its useful-until', async () => {
     await printer.setFaults({ offline: true });
     const run = randomUUID().slice(0, 6);
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(await submit(`Moff${i}-${run}`));
     const late = await submit(`Mlate-${run}`, { usefulUntil: new Date(Date.now() + 2_000).toISOString() });
     await until(

@@ -8,7 +8,13 @@ export interface GatewayConfig {
   nodeEnv: string;
   isProduction: boolean;
   http: { host: string; port: number; maxBodyBytes: number; publicUrl: string; trustProxy: boolean };
-  database: { url: string | undefined; poolSize: number; dataDir: string; schema: string | undefined };
+  database: {
+    url: string | undefined;
+    poolSize: number;
+    dataDir: string;
+    schema: string | undefined;
+    lockWaitMs: number;
+  };
   redisUrl: string | undefined;
   /** Prefix of every Redis key and channel (several deployments on one Redis). */
   redisPrefix: string;
@@ -65,6 +71,12 @@ export const SETTINGS: Setting[] = [
   },
   { name: 'DATABASE_POOL_SIZE', description: 'PostgreSQL connections per process', default: '10' },
   { name: 'PRINTERMASTER_DATA_DIR', description: 'Directory of the embedded store', default: './data' },
+  {
+    name: 'PRINTERMASTER_DATA_DIR_LOCK_WAIT_MS',
+    description:
+      'How long a starting gateway waits for another process to release the embedded store (pm2 reload overlap)',
+    default: '0',
+  },
   {
     name: 'REDIS_URL',
     description: 'Redis URL for running several gateway processes (cluster bus, rate limits)',
@@ -251,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       poolSize: int('DATABASE_POOL_SIZE', 10, 1, 500),
       dataDir: get('PRINTERMASTER_DATA_DIR') ?? './data',
       schema: get('PRINTERMASTER_DATABASE_SCHEMA'),
+      lockWaitMs: int('PRINTERMASTER_DATA_DIR_LOCK_WAIT_MS', 0, 0, 120_000),
     },
     redisUrl,
     redisPrefix: get('PRINTERMASTER_REDIS_PREFIX') ?? 'printermaster:',

@@ -83,7 +83,7 @@ export async function openStore(config: GatewayConfig): Promise<Database> {
           poolSize: config.database.poolSize,
           schema: config.database.schema,
         }
-      : { kind: 'pglite', dataDir: config.database.dataDir },
+      : { kind: 'pglite', dataDir: config.database.dataDir, lockWaitMs: config.database.lockWaitMs },
   );
   try {
     if (database.kind === 'pglite') {

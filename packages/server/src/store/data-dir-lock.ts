@@ -28,6 +28,22 @@ export class DataDirLock {
     throw new DataDirLockedError(dataDir, undefined);
   }
 
+  /**
+   * Like `acquire`, but waits up to `waitMs` for another process to let go —
+   * the overlap of an old and a new process during a pm2 reload.
+   */
+  static async acquireWaiting(dataDir: string, waitMs: number): Promise<DataDirLock> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        return DataDirLock.acquire(dataDir);
+      } catch (err) {
+        if (!(err instanceof DataDirLockedError) || Date.now() >= deadline) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
   /** The pid holding the lock on `dataDir`, or `undefined` if none (or it is unreadable). */
   static ownerPid(dataDir: string): number | undefined {
     try {

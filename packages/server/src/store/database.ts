@@ -8,7 +8,7 @@ import { PgliteDialect } from './pglite-dialect.js';
 /** Where the store lives: a PostgreSQL server, or PGlite in a directory (or in memory). */
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; poolSize?: number; schema?: string }
-  | { kind: 'pglite'; dataDir: string | 'memory' };
+  | { kind: 'pglite'; dataDir: string | 'memory'; lockWaitMs?: number };
 
 /** An open store database. Open it once per process; `close` ends every connection. */
 export interface Database {
@@ -27,7 +27,7 @@ export interface Database {
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target) : openPglite(target.dataDir);
+  return target.kind === 'postgres' ? openPostgres(target) : openPglite(target.dataDir, target.lockWaitMs ?? 0);
 }
 
 async function openPostgres(target: { url: string; poolSize?: number; schema?: string }): Promise<Database> {
@@ -52,8 +52,8 @@ async function openPostgres(target: { url: string; poolSize?: number; schema?: s
   };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
-  const lock = dataDir === 'memory' ? undefined : DataDirLock.acquire(dataDir);
+async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database> {
+  const lock = dataDir === 'memory' ? undefined : await DataDirLock.acquireWaiting(dataDir, lockWaitMs);
   try {
     const pglite = dataDir === 'memory' ? new PGlite() : new PGlite(`${dataDir}/pgdata`);
     await pglite.waitReady;

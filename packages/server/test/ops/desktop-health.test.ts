@@ -48,7 +48,7 @@ describe('desktop health, alerts and the service registry', () => {
       v2: false,
     });
     sockets.push(legacy);
-    const entry = await eventually(
+    const entry: Record<string, unknown> = await eventually(
       async () => {
         const { body } = await api(`/printing/desktop-health/legacy-pc`);
         const history = (body.metricsHistory as unknown[] | undefined) ?? [];
