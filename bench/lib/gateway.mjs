@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort, sleep, spawnProc, waitUntil } from './proc.mjs';
+import { freePort, sleep, waitUntil } from './proc.mjs';
 
 const run = promisify(execFile);
 
@@ -18,8 +18,8 @@ export function gatewayEnv(extra = {}) {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'development',
-    PRINTERMASTER_TEST_RATE_PER_BRANCH: '100000000',
-    PRINTERMASTER_TEST_RATE_PER_PRINTER: '100000000',
+    PRINTERMASTER_TEST_RATE_PER_BRANCH: '1000000',
+    PRINTERMASTER_TEST_RATE_PER_PRINTER: '1000000',
     PRINTERMASTER_MAX_PENDING_REQUESTS: '100000',
     ...extra,
   };
@@ -63,14 +63,14 @@ export async function pgReachable(databaseUrl) {
 /**
  * Starts `printermaster serve` and waits until /health/ready answers 200.
  * On a first start the bootstrap secrets are parsed from its output.
- * @param {{name: string, logDir: string, port?: number, storeEnv: Record<string,string>,
+ * @param {import('./context.mjs').Context} ctx
+ * @param {{name: string, port?: number, storeEnv: Record<string,string>,
  *          env?: Record<string,string>, nodeArgs?: string[], creds?: any}} o
  */
-export async function startGateway(o) {
+export async function startGateway(ctx, o) {
   const port = o.port ?? (await freePort());
-  const proc = spawnProc(o.name, process.execPath, [...(o.nodeArgs ?? []), CLI, 'serve'], {
+  const proc = ctx.spawn(o.name, process.execPath, [...(o.nodeArgs ?? []), CLI, 'serve'], {
     cwd: ROOT,
-    logDir: o.logDir,
     env: gatewayEnv({ PORT: String(port), ...o.storeEnv, ...(o.env ?? {}) }),
   });
   const url = `http://127.0.0.1:${port}`;
@@ -131,16 +131,9 @@ export async function createBranch(storeEnv, companyId, name, { maxPrinters = 10
 }
 
 /** Starts the virtual printer in sink mode; resolves with its ports. */
-export async function startVirtualPrinter(name, logDir) {
-  const proc = spawnProc(
-    name,
-    process.execPath,
-    [CLI, 'virtual-printer', '--port', '0', '--control-port', '0', '--sink'],
-    {
-      cwd: ROOT,
-      logDir,
-    },
-  );
+export async function startVirtualPrinter(ctx, name) {
+  const args = [CLI, 'virtual-printer', '--port', '0', '--control-port', '0', '--sink'];
+  const proc = ctx.spawn(name, process.execPath, args, { cwd: ROOT });
   const line = await proc.waitForLine(/virtual printer listening/, 30_000);
   const info = JSON.parse(line);
   return {
@@ -158,14 +151,27 @@ export async function startVirtualPrinter(name, logDir) {
  * Starts the real agent with `printers` (names) all printing to one virtual printer
  * port; resolves once it is connected and the gateway lists every printer.
  */
-export async function startAgent({ name, logDir, url, licenseKey, printerNames, printerPort, journalDir, adminJwt }) {
+export async function startAgent(
+  ctx,
+  { name, url, licenseKey, printerNames, printerPort, journalDir, adminJwt, nodeArgs = [] },
+) {
   mkdirSync(journalDir, { recursive: true });
-  const args = [CLI, 'agent', '--server', url, '--license', licenseKey, '--journal', journalDir, '--no-cups'];
+  const args = [
+    ...nodeArgs,
+    CLI,
+    'agent',
+    '--server',
+    url,
+    '--license',
+    licenseKey,
+    '--journal',
+    journalDir,
+    '--no-cups',
+  ];
   for (const p of printerNames) args.push('--printer', `${p}=tcp://127.0.0.1:${printerPort}`);
   args.push('--log-level', 'warn');
-  const proc = spawnProc(name, process.execPath, args, {
+  const proc = ctx.spawn(name, process.execPath, args, {
     cwd: ROOT,
-    logDir,
     env: { PRINTERMASTER_AGENT_STATUS_POLL_INTERVAL_MS: '600000' },
   });
   const printers = await waitUntil(

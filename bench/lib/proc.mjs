@@ -1,7 +1,7 @@
 // Process helpers for the benchmark harness: spawn/fork with logs, wait for a
 // line or a condition, read CPU time and memory of any process from /proc.
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -50,12 +50,47 @@ export function cpuSeconds(pid) {
   }
 }
 
+/**
+ * A group of processes found by command name (e.g. every local PostgreSQL
+ * server process), for cpuMeter: {name, pids()}.
+ */
+export function processGroup(name, comm) {
+  return {
+    name,
+    pids() {
+      const out = [];
+      for (const d of readdirSync('/proc')) {
+        if (!/^\d+$/.test(d)) continue;
+        try {
+          if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === comm) out.push(Number(d));
+        } catch {
+          // gone
+        }
+      }
+      return out;
+    },
+  };
+}
+
 /** Resident set size in bytes (VmRSS), or undefined once the process is gone. */
 export function rssBytes(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const m = /VmRSS:\s+(\d+) kB/.exec(status);
     return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whole-machine CPU jiffies {busy, total} from /proc/stat (all cores). */
+function machineJiffies() {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
   } catch {
     return undefined;
   }
@@ -68,7 +103,11 @@ export function rssBytes(pid) {
  */
 export function cpuMeter(procs) {
   const started = Date.now();
+  const groups = procs.filter((p) => p && typeof p.pids === 'function');
+  procs = procs.filter((p) => p && typeof p.pids !== 'function');
+  const groupBefore = new Map(groups.map((g) => [g, new Map(g.pids().map((pid) => [pid, cpuSeconds(pid) ?? 0]))]));
   const before = new Map(procs.filter(Boolean).map((p) => [p, cpuSeconds(p.pid) ?? 0]));
+  const machineBefore = machineJiffies();
   return {
     stop() {
       const wall = (Date.now() - started) / 1000;
@@ -78,6 +117,18 @@ export function cpuMeter(procs) {
         const after = cpuSeconds(p.pid) ?? b;
         const used = Math.max(0, after - b);
         out[p.name] = { cpuSeconds: round(used, 2), cpuPercent: round((100 * used) / Math.max(wall, 0.001), 1) };
+      }
+      for (const [g, b] of groupBefore) {
+        let used = 0;
+        for (const pid of g.pids()) used += Math.max(0, (cpuSeconds(pid) ?? 0) - (b.get(pid) ?? 0));
+        out[g.name] = { cpuSeconds: round(used, 2), cpuPercent: round((100 * used) / Math.max(wall, 0.001), 1) };
+      }
+      const machineAfter = machineJiffies();
+      if (machineBefore && machineAfter) {
+        // Whole machine, all cores: 100 % = every core busy (includes kernel and soft-interrupt time).
+        const busy = machineAfter.busy - machineBefore.busy;
+        const total = Math.max(1, machineAfter.total - machineBefore.total);
+        out.machine = { cpuSeconds: round(busy / clockTicks, 2), cpuPercent: round((100 * busy) / total, 1) };
       }
       return out;
     },

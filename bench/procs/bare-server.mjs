@@ -1,6 +1,8 @@
-// The baseline: a bare node:http server with Socket.IO attached, configured
-// like the gateway's engine (same path, namespace, message limit, ping timings,
-// per-message deflate threshold) but with no application logic:
+// The baseline: a bare node:http server with Socket.IO attached, with Socket.IO's
+// defaults except what a client can see (path, namespace, message limit, ping
+// timings, all as the gateway has them), and no application logic.
+// BARE_DEFLATE=1 also turns on per-message deflate (threshold 1 KB) as the
+// gateway does, to show what that option alone costs.
 //   - POST /printing/printers/:id/test → emitWithAck('printer:test') to the one
 //     connected relay client (another process) → 200 JSON;
 //   - any client may connect (idle-agents floor);
@@ -20,7 +22,7 @@ const io = new Server(server, {
   maxHttpBufferSize: 1_000_000,
   pingInterval: Number(process.env.PING_INTERVAL_MS ?? 25_000),
   pingTimeout: Number(process.env.PING_TIMEOUT_MS ?? 20_000),
-  perMessageDeflate: { threshold: 1024 },
+  perMessageDeflate: process.env.BARE_DEFLATE === '1' ? { threshold: 1024 } : false,
 });
 const nsp = io.of('/printing-ws');
 /** @type {import('socket.io').Socket | undefined} */

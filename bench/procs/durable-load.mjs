@@ -117,6 +117,8 @@ serveCommands({
     let submitted = 0;
     let rejected = 0;
     let timedOut = 0;
+    let allCompleted = 0;
+    let allOther = 0;
     const start = performance.now();
     const measureFrom = start + warmupMs;
     const stopAt = measureFrom + durationMs;
@@ -147,6 +149,8 @@ serveCommands({
           continue;
         }
         const state = done.job.state;
+        if (state === 'completed') allCompleted++;
+        else allOther++;
         if (!inWindow || done.received > stopAt) continue;
         states[state] = (states[state] ?? 0) + 1;
         if (state !== 'completed') continue;
@@ -165,6 +169,9 @@ serveCommands({
       rejected,
       timedOut,
       states,
+      // Every job of the level, warm-up and tail included (to compare with tickets printed).
+      allCompleted,
+      allOther,
       jobsPerS: Math.round((completed / seconds) * 10) / 10,
       acceptLatencyMs: summarize(accept.values()),
       e2eLatencyMs: summarize(e2e.values()),

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   adminSocketPath,
   ConfigError,
@@ -66,6 +67,13 @@ export async function backupCommand(argv: string[], io: Io): Promise<number> {
     )) as { bytes: number };
     io.out(`${JSON.stringify({ file, bytes: res.bytes, takenBy: 'running gateway' })}\n`);
     return 0;
+  }
+  // Opening a directory without a store would create an empty one and back that up.
+  if (!existsSync(join(config.database.dataDir, 'pgdata'))) {
+    io.err(
+      `printermaster backup: there is no embedded store in ${resolve(config.database.dataDir)} (set PRINTERMASTER_DATA_DIR)\n`,
+    );
+    return 1;
   }
   const database = await openDatabase({ kind: 'pglite', dataDir: config.database.dataDir });
   try {

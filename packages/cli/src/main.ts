@@ -123,7 +123,7 @@ async function serve(argv: string[]): Promise<number> {
       logger.info({ signal }, 'signal received; draining');
       const force = setTimeout(() => {
         logger.error({ signal }, 'drain took too long; exiting');
-        resolve(1);
+        process.exit(1);
       }, config.shutdownTimeoutMs + 2_000);
       force.unref();
       void gateway.stop(signal).then(() => resolve(0));
@@ -244,7 +244,9 @@ async function runAdmin(config: ReturnType<typeof loadConfig>, request: AdminReq
 
 main(process.argv.slice(2)).then(
   (code) => {
+    // Exit explicitly: under pm2 (cluster mode) the IPC channel would keep a drained gateway alive.
     process.exitCode = code;
+    if (process.argv[2] === 'serve' || process.send) process.exit(code);
   },
   (err: unknown) => {
     process.stderr.write(`printermaster: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

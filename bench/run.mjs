@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// PrinterMaster benchmark suite: every scenario runs beside its bare Socket.IO
+// baseline in the same run, on 127.0.0.1 only, each step bounded in time.
+// Usage: npm run bench -- [--quick] [--scenarios baseline,rpc,durable,idle,storm,fanout] ...
+// (node bench/run.mjs --help lists every flag).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Context } from './lib/context.mjs';
+import { pgReachable, ROOT } from './lib/gateway.mjs';
+import { evaluateTargets, renderMarkdown, renderSvg } from './lib/report.mjs';
+import { runDurable } from './scenarios/durable.mjs';
+import { runFanout } from './scenarios/fanout.mjs';
+import { runIdle } from './scenarios/idle.mjs';
+import { runProfile } from './scenarios/profile.mjs';
+import { runBaseline, runRpc } from './scenarios/request-reply.mjs';
+import { runStorm } from './scenarios/storm.mjs';
+
+const USAGE = `Usage: npm run bench -- [options]      (or: node bench/run.mjs [options] after npm run build)
+
+Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
+(and a timestamped copy of each).
+
+  --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,profile
+                       (default: all but profile)
+  --quick              small sizes and 3 s per level: a smoke run of about 2 minutes
+  --duration S         measured seconds per concurrency level (default 10; quick 3)
+  --warmup S           unmeasured seconds before each level (default 2; quick 1)
+  --connections LIST   concurrencies for baseline, rpc and durable (default 1,16,64)
+  --stores LIST        stores for the durable path: embedded,postgres (default both;
+                       postgres is skipped with a note when it is unreachable)
+  --rpc-store S        store of the printer-test gateway (default embedded)
+  --storm-store S      store of the reconnect-storm gateway (default embedded)
+  --idle LIST          idle agent counts (default 1000,5000,10000; quick 500,1000)
+  --storm LIST         reconnect storm sizes (default 5000,10000; quick 1000)
+  --storm-timeout S    longest wait for agents to come back (default 60)
+  --dashboards N       fan-out dashboard clients (default 500; quick 100)
+  --status-rate N      fan-out printer status changes per second (default 1000; quick 200)
+  --printers N         printers of the real agent on the durable path (default 4)
+  --sizes K=V          shorthand, repeatable: --sizes idle=1000,2000 --sizes storm=2000
+                       (keys: connections, idle, storm, dashboards, status-rate, printers)
+  --profile            also run the profile scenario (gateway under --cpu-prof)
+  --database-url URL   PostgreSQL for the postgres store (default postgres://postgres@127.0.0.1:5432/test)
+  --out DIR            output directory (default bench/results)
+  --keep               keep the work directory (stores, journals, logs) after the run
+  --help
+`;
+
+const ALL = ['baseline', 'rpc', 'durable', 'idle', 'storm', 'fanout'];
+
+function list(s) {
+  return String(s)
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+const nums = (s) => list(s).map(Number);
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenarios: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      stores: { type: 'string' },
+      'rpc-store': { type: 'string' },
+      'storm-store': { type: 'string' },
+      idle: { type: 'string' },
+      storm: { type: 'string' },
+      'storm-timeout': { type: 'string' },
+      dashboards: { type: 'string' },
+      'status-rate': { type: 'string' },
+      printers: { type: 'string' },
+      sizes: { type: 'string', multiple: true },
+      profile: { type: 'boolean', default: false },
+      'database-url': { type: 'string' },
+      out: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  for (const kv of values.sizes ?? []) {
+    const [k, v] = kv.split('=');
+    if (!['connections', 'idle', 'storm', 'dashboards', 'status-rate', 'printers'].includes(k) || !v) {
+      throw new Error(
+        `--sizes ${kv}: expected KEY=VALUE with KEY one of connections, idle, storm, dashboards, status-rate, printers`,
+      );
+    }
+    values[k] = v;
+  }
+  const q = values.quick;
+  const scenarios = values.scenarios ? list(values.scenarios) : [...ALL];
+  if (values.profile && !scenarios.includes('profile')) scenarios.push('profile');
+  for (const s of scenarios) if (![...ALL, 'profile'].includes(s)) throw new Error(`unknown scenario "${s}"`);
+  return {
+    scenarios,
+    quick: q,
+    durationS: Number(values.duration ?? (q ? 3 : 10)),
+    warmupS: Number(values.warmup ?? (q ? 1 : 2)),
+    connections: nums(values.connections ?? '1,16,64'),
+    stores: list(values.stores ?? 'embedded,postgres'),
+    rpcStore: values['rpc-store'] ?? 'embedded',
+    stormStore: values['storm-store'] ?? 'embedded',
+    idle: nums(values.idle ?? (q ? '500,1000' : '1000,5000,10000')).sort((a, b) => a - b),
+    storm: nums(values.storm ?? (q ? '1000' : '5000,10000')).sort((a, b) => a - b),
+    stormTimeoutS: Number(values['storm-timeout'] ?? 60),
+    dashboards: Number(values.dashboards ?? (q ? 100 : 500)),
+    statusRate: Number(values['status-rate'] ?? (q ? 200 : 1000)),
+    printers: Number(values.printers ?? 4),
+    databaseUrl: values['database-url'] ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    outDir: resolve(values.out ?? join(ROOT, 'bench/results')),
+    keep: values.keep,
+  };
+}
+
+function machine() {
+  const c = cpus();
+  return {
+    hostname: hostname(),
+    cpuModel: c[0]?.model ?? 'unknown',
+    cores: c.length,
+    totalMemoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    freeMemoryGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
+    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+  };
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  const workDir = mkdtempSync(join(tmpdir(), 'pm-bench-'));
+  const ctx = new Context({ workDir, logDir: join(workDir, 'logs'), outDir: opts.outDir, opts });
+  const startedAt = new Date();
+  const results = {
+    meta: {
+      startedAt: startedAt.toISOString(),
+      machine: machine(),
+      options: { ...opts, outDir: undefined },
+      notes: [],
+    },
+    scenarios: {},
+  };
+  let interrupted = false;
+  const onSignal = async () => {
+    if (interrupted) return;
+    interrupted = true;
+    ctx.log('interrupted: stopping every process');
+    await ctx.stopAll();
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  ctx.log(`work directory ${workDir}; logs in ${ctx.logDir}`);
+  ctx.log(`machine: ${results.meta.machine.cpuModel} × ${results.meta.machine.cores}, Node ${process.version}`);
+  const pgOk = await pgReachable(opts.databaseUrl);
+  if (!pgOk) {
+    const note = `PostgreSQL at ${opts.databaseUrl.replace(/\/\/[^@]*@/, '//')} is not reachable: postgres runs are skipped`;
+    results.meta.notes.push(note);
+    ctx.log(note);
+    opts.stores = opts.stores.filter((s) => s !== 'postgres');
+    if (opts.rpcStore === 'postgres') opts.rpcStore = 'embedded';
+    if (opts.stormStore === 'postgres') opts.stormStore = 'embedded';
+  }
+
+  const run = async (name, fn) => {
+    const t0 = Date.now();
+    try {
+      results.scenarios[name] = await fn();
+    } catch (err) {
+      ctx.log(`${name} FAILED: ${err instanceof Error ? err.stack : err}`);
+      results.scenarios[name] = { error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      await ctx.stopAll();
+    }
+    if (results.scenarios[name]) results.scenarios[name].wallS = Math.round((Date.now() - t0) / 100) / 10;
+  };
+
+  const want = (s) => opts.scenarios.includes(s);
+  if (want('baseline')) await run('baseline', () => runBaseline(ctx));
+  if (want('rpc')) await run('rpc', () => runRpc(ctx));
+  if (want('durable')) {
+    // The durable path is compared with the relay at the highest concurrency.
+    const top = Math.max(...opts.connections);
+    const hasBaseline = results.scenarios.baseline?.levels?.some((l) => l.connections === top);
+    if (!hasBaseline) await run('baseline', () => runBaseline(ctx, [top]));
+    await run('durable', () => runDurable(ctx));
+  }
+  if (want('idle')) await run('idle', () => runIdle(ctx));
+  if (want('storm')) await run('storm', () => runStorm(ctx));
+  if (want('fanout')) await run('fanout', () => runFanout(ctx));
+  if (want('profile')) await run('profile', () => runProfile(ctx));
+
+  results.meta.finishedAt = new Date().toISOString();
+  results.meta.wallS = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  results.targets = evaluateTargets(results);
+
+  mkdirSync(opts.outDir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  const svg = renderSvg(results);
+  const md = renderMarkdown(results, { svgFile: 'latest.svg' });
+  for (const [name, body] of [
+    ['latest.json', json],
+    ['latest.svg', svg],
+    ['latest.md', md],
+    [`run-${stamp}.json`, json],
+  ]) {
+    writeFileSync(join(opts.outDir, name), body);
+  }
+  ctx.log(`wrote ${join(opts.outDir, 'latest.json')}, latest.md, latest.svg (${results.meta.wallS} s)`);
+  for (const t of results.targets)
+    ctx.log(`  ${t.met === true ? 'MET    ' : t.met === false ? 'NOT MET' : 'n/a    '} ${t.name}: ${t.detail}`);
+  if (!opts.keep) rmSync(workDir, { recursive: true, force: true });
+  else ctx.log(`kept ${workDir}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+// The durable print path: POST /printing/jobs → stored → dispatched to the
+// real agent (its own process, journal on disk) → printed into the virtual
+// printer (sink mode, its own process) → completed. Closed loop: each
+// submitter waits for its job to be completed (seen on a dashboard socket)
+// before it submits the next one.
+import { startAgent, startVirtualPrinter } from '../lib/gateway.mjs';
+import { cpuMeter, processGroup, sleep } from '../lib/proc.mjs';
+import { freshGateway, ticketBase64 } from './common.mjs';
+
+/** @param {import('../lib/context.mjs').Context} ctx */
+export async function runDurable(
+  ctx,
+  { stores = ctx.opts.stores, nodeArgs = [], connectionsList = ctx.opts.connections } = {},
+) {
+  const out = {
+    description:
+      'POST /printing/jobs (≈600-byte ESC/POS ticket) → job stored → print:job to the real agent → journal (fsync) → TCP to the virtual printer (--sink) → print:job:completed; a submitter submits its next job once a dashboard socket sees the last one completed',
+    printers: ctx.opts.printers,
+    stores: {},
+  };
+  for (const store of stores) {
+    ctx.log(`durable: print jobs through the gateway (${store} store, real agent, ${ctx.opts.printers} printers)`);
+    out.stores[store] = await runStore(ctx, store, { nodeArgs, connectionsList });
+  }
+  return out;
+}
+
+/** @param {import('../lib/context.mjs').Context} ctx */
+export async function runStore(
+  ctx,
+  store,
+  { nodeArgs = [], agentNodeArgs = [], connectionsList = ctx.opts.connections, label = '' } = {},
+) {
+  const vp = await startVirtualPrinter(ctx, `vprinter-${store}${label}`);
+  const gw = await freshGateway(ctx, store, `gateway-durable-${store}${label}`, { nodeArgs });
+  const printerNames = Array.from({ length: ctx.opts.printers }, (_, i) => `bench-${i + 1}`);
+  const agent = await startAgent(ctx, {
+    name: `agent-${store}${label}`,
+    url: gw.url,
+    licenseKey: gw.creds.licenseKey,
+    printerNames,
+    printerPort: vp.port,
+    journalDir: ctx.dir(`agent-journal-${store}${label}`),
+    adminJwt: gw.creds.adminJwt,
+    nodeArgs: agentNodeArgs,
+  });
+  const load = ctx.fork(`durable-load-${store}${label}`, 'durable-load.mjs');
+  try {
+    await load.call('start', {
+      url: gw.url,
+      token: gw.creds.adminJwt,
+      printerIds: agent.printers.map((p) => p.id),
+      contentBase64: ticketBase64(),
+      connections: Math.max(...connectionsList),
+    });
+    const levels = [];
+    for (const concurrency of connectionsList) {
+      const before = await vp.status();
+      const pgServer = store === 'postgres' ? [processGroup('postgres-server', 'postgres')] : [];
+      const meter = cpuMeter([gw.proc, agent.proc, vp.proc, load, ...pgServer]);
+      const r = await load.call('run', {
+        concurrency,
+        durationMs: ctx.opts.durationS * 1000,
+        warmupMs: ctx.opts.warmupS * 1000,
+      });
+      r.cpu = meter.stop();
+      await sleep(300);
+      const after = await vp.status();
+      // Every job submitted during the level (warm-up and tail included) has ended by now.
+      r.ticketsPrinted = (after.ticketCount ?? 0) - (before.ticketCount ?? 0);
+      ctx.log(
+        `  durable ${store} c=${concurrency}: ${r.jobsPerS} jobs/s, created→completed p50 ${r.createdToCompletedMs.p50} ms p99 ${r.createdToCompletedMs.p99} ms, accept p50 ${r.acceptLatencyMs.p50} ms, rejected ${r.rejected}, timed out ${r.timedOut}`,
+      );
+      levels.push(r);
+    }
+    return {
+      store,
+      processes: { server: gw.proc.name, agent: agent.proc.name, printer: vp.proc.name, load: load.name },
+      levels,
+    };
+  } finally {
+    await load.stop();
+    await agent.proc.stop('SIGTERM');
+    await gw.proc.stop('SIGTERM');
+    await vp.proc.stop('SIGTERM');
+    await gw.cleanup();
+  }
+}

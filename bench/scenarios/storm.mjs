@@ -1,0 +1,134 @@
+// Reconnect storm: N simulated agents connected, the gateway restarted
+// (SIGTERM, graceful drain, then a new process on the same port and store).
+// Meanwhile print jobs are submitted at a steady rate (each with an
+// Idempotency-Key, retried until accepted) to the real agent, which is
+// restarted-through too; afterwards every accepted job must be completed.
+import { startAgent, startGateway, startVirtualPrinter } from '../lib/gateway.mjs';
+import { cpuMeter, round, sleep } from '../lib/proc.mjs';
+import { percentile } from '../lib/stats.mjs';
+import { freshGateway, ticketBase64 } from './common.mjs';
+import { fleetLicences, fleets } from './idle.mjs';
+
+/** @param {import('../lib/context.mjs').Context} ctx */
+export async function runStorm(ctx, sizes = ctx.opts.storm) {
+  const store = ctx.opts.stormStore;
+  ctx.log(`storm: gateway restart with ${sizes.join(', ')} agents connected (${store} store)`);
+  const vp = await startVirtualPrinter(ctx, 'vprinter-storm');
+  let gw = await freshGateway(ctx, store, 'gateway-storm');
+  const first = gw;
+  const licences = await fleetLicences(gw, ctx.opts.quick ? 2 : 10);
+  const agent = await startAgent(ctx, {
+    name: 'agent-storm',
+    url: gw.url,
+    licenseKey: gw.creds.licenseKey,
+    printerNames: ['storm-1', 'storm-2'],
+    printerPort: vp.port,
+    journalDir: ctx.dir('agent-journal-storm'),
+    adminJwt: gw.creds.adminJwt,
+  });
+  const submitter = ctx.fork('storm-submitter', 'durable-load.mjs');
+  const fleet = fleets(ctx, 'storm', Math.max(...sizes));
+  const rounds = [];
+  let jobs;
+  try {
+    await submitter.call('start', {
+      url: gw.url,
+      token: gw.creds.adminJwt,
+      printerIds: agent.printers.map((p) => p.id),
+      contentBase64: ticketBase64(),
+    });
+    const ticketsBefore = (await vp.status()).ticketCount ?? 0;
+    await submitter.call('trickleStart', { ratePerS: 20 });
+    for (const n of sizes) {
+      const grown = await fleet.grow(gw.url, n, licences);
+      ctx.log(`  storm ${n}: ${grown.connected}/${grown.total} connected in ${grown.ms} ms; restarting the gateway`);
+      await sleep(2000);
+      await fleet.call('mark');
+      const stopAt = Date.now();
+      const oldMeter = cpuMeter([gw.proc]);
+      await gw.proc.stop('SIGTERM', 30_000);
+      const exitedAt = Date.now();
+      const stopCpu = oldMeter.stop();
+      const next = await startGateway(ctx, {
+        name: `gateway-storm-r${rounds.length + 1}`,
+        port: gw.port,
+        storeEnv: gw.storeEnv,
+        creds: gw.creds,
+      });
+      gw = { ...gw, ...next };
+      const readyAt = next.readyAt;
+      const meter = cpuMeter([gw.proc, ...fleet.procs]);
+      const deadline = Date.now() + ctx.opts.stormTimeoutS * 1000;
+      let status;
+      for (;;) {
+        const parts = await fleet.call('status');
+        status = { back: parts.reduce((s, p) => s + p.back, 0), total: parts.reduce((s, p) => s + p.total, 0) };
+        if (status.back >= status.total || Date.now() > deadline) break;
+        await sleep(100);
+      }
+      const cpu = meter.stop();
+      const parts = await fleet.call('status', { withTimes: true });
+      const times = parts.flatMap((p) => p.times).sort((a, b) => a - b);
+      const total = parts.reduce((s, p) => s + p.total, 0);
+      const at = (q) => {
+        const k = Math.ceil((q / 100) * total);
+        return times.length >= k && k > 0 ? times[k - 1] : undefined;
+      };
+      const fromReady = (t) => (t === undefined ? undefined : round((t - readyAt) / 1000, 2));
+      const fromStop = (t) => (t === undefined ? undefined : round((t - stopAt) / 1000, 2));
+      const r = {
+        agents: total,
+        connectedBefore: grown.connected,
+        shutdownS: round((exitedAt - stopAt) / 1000, 2),
+        startupS: round((readyAt - exitedAt) / 1000, 2),
+        downtimeS: round((readyAt - stopAt) / 1000, 2),
+        backFromReadyS: { p50: fromReady(at(50)), p95: fromReady(at(95)), p100: fromReady(at(100)) },
+        backFromStopS: { p50: fromStop(at(50)), p95: fromStop(at(95)), p100: fromStop(at(100)) },
+        back: times.length,
+        neverBack: total - times.length,
+        connectErrors: parts.reduce((s, p) => s + p.connectErrors, 0),
+        cpu: { ...stopCpu, ...cpu },
+        firstBackFromReadyS: fromReady(times[0]),
+        medianOfTimes: times.length ? fromReady(percentile(times, 50)) : undefined,
+      };
+      ctx.log(
+        `  storm ${n}: down ${r.downtimeS} s; back (from ready) p50 ${r.backFromReadyS.p50} s, p95 ${r.backFromReadyS.p95} s, 100% ${r.backFromReadyS.p100 ?? 'never'} s; never back ${r.neverBack}`,
+      );
+      rounds.push(r);
+    }
+    const trickle = await submitter.call('trickleStop');
+    // The submitter's own HTTP agent reconnects by itself; wait for every accepted job to end.
+    const check = await submitter.call('trickleCheck', { waitMs: 90_000 });
+    await sleep(500);
+    const ticketsPrinted = ((await vp.status()).ticketCount ?? 0) - ticketsBefore;
+    const completed = check.states.completed ?? 0;
+    jobs = {
+      accepted: check.accepted,
+      states: check.states,
+      completed,
+      lost: check.accepted - completed,
+      ticketsPrinted,
+      duplicates: Math.max(0, ticketsPrinted - completed),
+      submitAttempts: trickle.attempts,
+      submitRetries: trickle.retries,
+      gaveUp: trickle.gaveUp,
+    };
+    ctx.log(
+      `  storm jobs: ${jobs.accepted} accepted, ${jobs.completed} completed, ${jobs.lost} not completed, ${ticketsPrinted} tickets printed`,
+    );
+  } finally {
+    await submitter.stop();
+    await fleet.stop();
+    await agent.proc.stop('SIGTERM');
+    await gw.proc.stop('SIGTERM');
+    await vp.proc.stop('SIGTERM');
+    await first.cleanup();
+  }
+  return {
+    description:
+      'N simulated v2 agents (real handshake and backoff: 1 s doubling to 30 s, ±50 % jitter) plus the real agent; gateway SIGTERM (graceful drain) then restarted on the same port and store; jobs submitted at 20/s throughout',
+    store,
+    rounds,
+    jobs,
+  };
+}
