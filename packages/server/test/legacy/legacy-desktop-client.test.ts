@@ -130,4 +130,11 @@ describe('legacy desktop client (PrinterMaster 2.0.0 behaviour)', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(14_000);
     expect(client.testsReceived[0]).toMatchObject({ printerId: kitchen?.id, printerName: 'Kitchen Printer' });
   }, 30_000);
+
+  it('never writes the licence key or tokens into the logs', () => {
+    const text = JSON.stringify(gw.logs);
+    expect(gw.logs.length).toBeGreaterThan(10);
+    expect(text).not.toContain(tenant.licenseKey);
+    expect(text).not.toContain(manager);
+  });
 });

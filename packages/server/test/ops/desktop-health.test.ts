@@ -142,6 +142,26 @@ describe('desktop health, alerts and the service registry', () => {
     expect(foreign).toEqual([]);
   });
 
+  it('serves the summary from a cache for up to 60 s, while per-device detail stays live', async () => {
+    const token = await gw.token('company_owner', { companyId: other.companyId });
+    const first = await api('/printing/desktop-health', token);
+    const agent = await connectAgent(gw.url, {
+      licenseKey: other.licenseKey,
+      branchId: other.branchId,
+      deviceId: 'cache-pc',
+      v2: false,
+    });
+    sockets.push(agent);
+    await eventually(
+      async () => (await api('/printing/desktop-health/cache-pc', token)).status === 200,
+      5_000,
+      'live detail',
+    );
+    const second = await api('/printing/desktop-health', token);
+    expect(second.body.timestamp).toBe(first.body.timestamp);
+    expect(second.body.totalClients).toBe(first.body.totalClients);
+  });
+
   it('keeps tenants apart and refuses cashiers', async () => {
     const foreign = await api(
       '/printing/desktop-health',
