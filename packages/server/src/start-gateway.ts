@@ -183,7 +183,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   // The process that holds the branch's agent dispatches; tell the others a job is waiting.
   jobs.onCreated((job) => {
-    void dispatcher.kick(job.branchId);
+    void dispatcher.kick(job.branchId, job);
     if (cluster.kind === 'redis') {
       cluster.bus
         .publish('jobs.ready', { branchId: job.branchId, from: instanceId })

@@ -36,8 +36,12 @@ export class JobDispatcher {
     private readonly options: JobDispatcherOptions,
   ) {}
 
-  /** Dispatches the branch's pending jobs now (or right after the pass under way). */
-  kick(branchId: string): Promise<void> {
+  /**
+   * Dispatches the branch's pending jobs now (or right after the pass under
+   * way). `fresh` is a job just created: when nothing else is pending in its
+   * branch it is sent as it is, without reading the branch's queue back.
+   */
+  kick(branchId: string, fresh?: PrintJobWithContent): Promise<void> {
     if (this.closed) return Promise.resolve();
     const running = this.passes.get(branchId);
     if (running) {
@@ -47,9 +51,11 @@ export class JobDispatcher {
     const state = { again: false, done: Promise.resolve() };
     state.done = (async () => {
       try {
+        let hint = fresh;
         do {
           state.again = false;
-          await this.pass(branchId);
+          await this.pass(branchId, hint);
+          hint = undefined;
         } while (state.again && !this.closed);
       } catch (err) {
         this.logger.error({ err, branchId }, 'print job dispatch failed');
@@ -71,12 +77,16 @@ export class JobDispatcher {
     return this.inFlight.size;
   }
 
-  private async pass(branchId: string): Promise<void> {
+  private async pass(branchId: string, fresh?: PrintJobWithContent): Promise<void> {
     const agents = this.link
       .agentsInBranch(branchId)
       .filter((a) => a.protocol === 'v2' && (a.capabilities.length === 0 || a.capabilities.includes('print-jobs')));
     if (agents.length === 0) return;
-    const pending = await this.jobs.pendingForBranch(branchId, this.options.batchSize);
+    // Older pending jobs go first (priority, then age), so only a job alone in its branch skips the scan.
+    const pending =
+      fresh && !(await this.jobs.hasOtherPending(branchId, fresh.id))
+        ? [fresh]
+        : await this.jobs.pendingForBranch(branchId, this.options.batchSize);
     const printers = new Map<string, Printer | undefined>();
     const acks: Promise<void>[] = [];
     for (const job of pending) {

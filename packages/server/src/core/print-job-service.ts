@@ -11,7 +11,7 @@ import { canonicalHash } from './canonical-hash.js';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
 import type { JobLifecycle } from './job-lifecycle.js';
-import type { PrintJob, PrintJobEvent, PrintJobStore } from './ports/print-job-store.js';
+import type { PrintJob, PrintJobEvent, PrintJobStore, PrintJobWithContent } from './ports/print-job-store.js';
 import type { PrinterStore } from './ports/printer-store.js';
 import { canSee, listScope, type UserPrincipal } from './principal.js';
 
@@ -50,7 +50,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** Print jobs as the API sees them: create (idempotent), read, list, cancel, reprint. */
 export class PrintJobService {
-  private readonly createdListeners: ((job: PrintJob) => void)[] = [];
+  private readonly createdListeners: ((job: PrintJobWithContent) => void)[] = [];
 
   constructor(
     private readonly jobs: PrintJobStore,
@@ -61,8 +61,8 @@ export class PrintJobService {
     private readonly options: PrintJobServiceOptions,
   ) {}
 
-  /** Called after a job is stored (the dispatcher sends it). */
-  onCreated(listener: (job: PrintJob) => void): void {
+  /** Called after a job is stored, with its content (the dispatcher sends it). */
+  onCreated(listener: (job: PrintJobWithContent) => void): void {
     this.createdListeners.push(listener);
   }
 
@@ -122,7 +122,7 @@ export class PrintJobService {
       return { job: result.job, replayed: true };
     }
     this.lifecycle.created(result.job);
-    for (const l of this.createdListeners) l(result.job);
+    for (const l of this.createdListeners) l({ ...result.job, content });
     return { job: result.job, replayed: false };
   }
 
@@ -227,7 +227,7 @@ export class PrintJobService {
       return { job: result.job, replayed: true };
     }
     this.lifecycle.created(result.job);
-    for (const l of this.createdListeners) l(result.job);
+    for (const l of this.createdListeners) l({ ...result.job, content });
     return { job: result.job, replayed: false };
   }
 

@@ -81,6 +81,8 @@ interface ForwardReply {
 export class PrinterTestService {
   private readonly contexts = new Map<string, TestContext>();
   private readonly forwarded = new Map<string, ForwardedTest>();
+  /** Branch and company names for the test request, by branch id; names change rarely, tests often. */
+  private readonly names = new Map<string, { branchName: string; companyName: string; at: number }>();
 
   constructor(
     private readonly printerService: PrinterService,
@@ -135,8 +137,7 @@ export class PrinterTestService {
     }
     await this.consume(this.limits.branch, `branch:${printer.branchId}`, 'branch');
     await this.consume(this.limits.printer, `printer:${printer.id}`, 'printer');
-    const branch = await this.tenants.findBranch(printer.branchId);
-    const company = await this.tenants.findCompany(printer.companyId);
+    const { branchName, companyName } = await this.namesOf(printer.branchId, printer.companyId);
     const startedAt = this.clock.now();
     const legacy = agent.protocol === 'legacy';
     const request: PrinterTestRequest = {
@@ -145,8 +146,8 @@ export class PrinterTestService {
       correlationId,
       requestTimestamp: new Date(startedAt).toISOString(),
       branchId: printer.branchId,
-      branchName: branch?.name ?? '',
-      companyName: company?.name ?? '',
+      branchName,
+      companyName,
       type: printer.type,
       connection: printer.connection,
       ...(printer.ip ? { ip: printer.ip } : {}),
@@ -244,6 +245,19 @@ export class PrinterTestService {
     } finally {
       this.contexts.delete(correlationId);
     }
+  }
+
+  private async namesOf(branchId: string, companyId: string): Promise<{ branchName: string; companyName: string }> {
+    const cached = this.names.get(branchId);
+    if (cached && this.clock.now() - cached.at < 60_000) return cached;
+    const [branch, company] = await Promise.all([
+      this.tenants.findBranch(branchId),
+      this.tenants.findCompany(companyId),
+    ]);
+    const entry = { branchName: branch?.name ?? '', companyName: company?.name ?? '', at: this.clock.now() };
+    if (this.names.size > 10_000) this.names.clear();
+    this.names.set(branchId, entry);
+    return entry;
   }
 
   /** `printer:test:ack` from an agent: the test was delivered. */

@@ -208,6 +208,18 @@ export class PgPrintJobStore implements PrintJobStore {
     return rows.map((r) => ({ ...toJob(r), content: r.content }));
   }
 
+  async hasOtherPending(branchId: string, exceptId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('printJobs')
+      .select('id')
+      .where('branchId', '=', branchId)
+      .where('state', 'in', ['queued', 'sent'])
+      .where('id', '!=', exceptId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async expireDue(now: Date, limit: number): Promise<PrintJob[]> {
     return this.db.transaction().execute(async (trx) => {
       const rows = await trx

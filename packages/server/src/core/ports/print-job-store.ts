@@ -117,6 +117,8 @@ export interface PrintJobStore {
    * order: priority (higher first), then age. With content.
    */
   pendingForBranch(branchId: string, limit: number): Promise<PrintJobWithContent[]>;
+  /** Whether the branch has `queued` or `sent` jobs other than `exceptId`. */
+  hasOtherPending(branchId: string, exceptId: string): Promise<boolean>;
   /** Moves `queued`/`sent` jobs whose useful-until time is before `now` to `expired`; returns them. */
   expireDue(now: Date, limit: number): Promise<PrintJob[]>;
   /** Forgets idempotency keys created before `before`; returns how many. */
