@@ -36,7 +36,7 @@ export interface GatewayConfig {
     expirySweepIntervalMs: number;
     redispatchIntervalMs: number;
   };
-  socket: { maxMessageBytes: number; pingIntervalMs: number; pingTimeoutMs: number };
+  socket: { maxMessageBytes: number; pingIntervalMs: number; pingTimeoutMs: number; perMessageDeflate: boolean };
   shutdownTimeoutMs: number;
 }
 
@@ -294,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxMessageBytes: int('PRINTERMASTER_SOCKET_MAX_MESSAGE_BYTES', 1_000_000, 1024, 100_000_000),
       pingIntervalMs: int('PRINTERMASTER_SOCKET_PING_INTERVAL_MS', 25_000, 100, 600_000),
       pingTimeoutMs: int('PRINTERMASTER_SOCKET_PING_TIMEOUT_MS', 20_000, 100, 600_000),
+      perMessageDeflate: bool('PRINTERMASTER_SOCKET_DEFLATE', true),
     },
     shutdownTimeoutMs: int('PRINTERMASTER_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };

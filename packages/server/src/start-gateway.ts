@@ -342,6 +342,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     corsOrigins: config.corsOrigins,
     trustProxy: config.http.trustProxy,
     maxMessageBytes: config.socket.maxMessageBytes,
+    perMessageDeflate: config.socket.perMessageDeflate,
     adapter: cluster.socketAdapter(),
     pingIntervalMs: config.socket.pingIntervalMs,
     pingTimeoutMs: config.socket.pingTimeoutMs,

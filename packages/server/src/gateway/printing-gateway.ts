@@ -50,6 +50,8 @@ export interface PrintingGatewayDeps {
   corsOrigins: string[];
   trustProxy: boolean;
   maxMessageBytes: number;
+  /** Per-message deflate for messages over 1 KB. */
+  perMessageDeflate: boolean;
   /** Socket.IO adapter for broadcasts across processes (Redis); default in-memory. */
   adapter?: ReturnType<typeof import('@socket.io/redis-adapter').createAdapter>;
   pingIntervalMs: number;
@@ -87,17 +89,9 @@ export class PrintingGateway {
       maxHttpBufferSize: deps.maxMessageBytes,
       pingInterval: deps.pingIntervalMs,
       pingTimeout: deps.pingTimeoutMs,
-      // Deflate for messages over 1 KB (PROTOCOL.md), without context takeover and with small
-      // windows: ws's defaults keep ~230 KiB of zlib state per connection and cut request/reply
-      // throughput by three quarters (docs/decisions/0004).
-      perMessageDeflate: {
-        threshold: 1024,
-        serverNoContextTakeover: true,
-        clientNoContextTakeover: true,
-        serverMaxWindowBits: 10,
-        clientMaxWindowBits: 10,
-        zlibDeflateOptions: { memLevel: 4 },
-      },
+      // Deflate for messages over 1 KB (PROTOCOL.md). It costs ~230 KiB of zlib state per
+      // connection; PRINTERMASTER_SOCKET_DEFLATE=false turns it off (docs/decisions/0004).
+      perMessageDeflate: deps.perMessageDeflate ? { threshold: 1024 } : false,
       ...(deps.adapter ? { adapter: deps.adapter } : {}),
       cors: { origin: anyOrigin ? true : deps.corsOrigins, credentials: true },
       // Browsers send an Origin; agents and servers do not. Only a foreign browser origin is refused.
