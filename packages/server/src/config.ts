@@ -35,6 +35,8 @@ export interface GatewayConfig {
     ackTimeoutMs: number;
     expirySweepIntervalMs: number;
     redispatchIntervalMs: number;
+    /** Jobs read from the store per dispatch pass. */
+    dispatchBatchSize: number;
   };
   socket: { maxMessageBytes: number; pingIntervalMs: number; pingTimeoutMs: number; perMessageDeflate: boolean };
   shutdownTimeoutMs: number;
@@ -289,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       ackTimeoutMs: int('PRINTERMASTER_JOB_ACK_TIMEOUT_MS', 10_000, 100, 600_000),
       expirySweepIntervalMs: int('PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000),
       redispatchIntervalMs: int('PRINTERMASTER_REDISPATCH_INTERVAL_MS', 30_000, 100, 3_600_000),
+      dispatchBatchSize: int('PRINTERMASTER_DISPATCH_BATCH_SIZE', 200, 1, 10_000),
     },
     socket: {
       maxMessageBytes: int('PRINTERMASTER_SOCKET_MAX_MESSAGE_BYTES', 1_000_000, 1024, 100_000_000),

@@ -179,7 +179,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   const dispatcher = new JobDispatcher(stores.jobs, stores.printers, link, lifecycle, logger, {
     ackTimeoutMs: config.jobs.ackTimeoutMs,
-    batchSize: 200,
+    batchSize: config.jobs.dispatchBatchSize,
   });
   // The process that holds the branch's agent dispatches; tell the others a job is waiting.
   jobs.onCreated((job) => {

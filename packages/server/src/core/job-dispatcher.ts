@@ -54,8 +54,11 @@ export class JobDispatcher {
         let hint = fresh;
         do {
           state.again = false;
-          await this.pass(branchId, hint);
+          const { read, sent } = await this.pass(branchId, hint);
           hint = undefined;
+          // A full batch means more may be waiting; go on while jobs actually move, so a batch of jobs
+          // pinned to an absent agent cannot make this spin.
+          if (read >= this.options.batchSize && sent > 0) state.again = true;
         } while (state.again && !this.closed);
       } catch (err) {
         this.logger.error({ err, branchId }, 'print job dispatch failed');
@@ -77,11 +80,12 @@ export class JobDispatcher {
     return this.inFlight.size;
   }
 
-  private async pass(branchId: string, fresh?: PrintJobWithContent): Promise<void> {
+  /** One pass over the branch's pending jobs; how many it read and how many it sent. */
+  private async pass(branchId: string, fresh?: PrintJobWithContent): Promise<{ read: number; sent: number }> {
     const agents = this.link
       .agentsInBranch(branchId)
       .filter((a) => a.protocol === 'v2' && (a.capabilities.length === 0 || a.capabilities.includes('print-jobs')));
-    if (agents.length === 0) return;
+    if (agents.length === 0) return { read: 0, sent: 0 };
     // Older pending jobs go first (priority, then age), so only a job alone in its branch skips the scan.
     const pending =
       fresh && !(await this.jobs.hasOtherPending(branchId, fresh.id))
@@ -115,6 +119,7 @@ export class JobDispatcher {
       acks.push(this.deliver(agent, job, printer));
     }
     await Promise.all(acks);
+    return { read: pending.length, sent: acks.length };
   }
 
   /** A `sent` job goes only to the agent that has it; a queued one prefers the agent that reported the printer. */
