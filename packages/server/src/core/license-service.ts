@@ -28,8 +28,15 @@ export interface IssueLicenseInput {
   actor: string;
 }
 
+/** How long branch and company records are reused between validations, ms. */
+const TENANT_CACHE_MS = 30_000;
+/** `last_validated_at` is written at most this often per licence, ms (a reconnect storm is thousands of handshakes). */
+const TOUCH_INTERVAL_MS = 60_000;
+
 /** Licence keys for agents: issued once (the key is shown only then), validated, revoked. */
 export class LicenseService {
+  private readonly tenantCache = new Map<string, { branch: Branch; company: Company; at: number }>();
+
   constructor(
     private readonly licenses: LicenseStore,
     private readonly tenants: TenantStore,
@@ -84,12 +91,28 @@ export class LicenseService {
     if (license.boundDeviceId && deviceId && license.boundDeviceId !== deviceId) {
       throw new GatewayError('LICENSE_INVALID', { message: 'licence is bound to another device' });
     }
-    const branch = await this.tenants.findBranch(license.branchId);
-    const company = branch && (await this.tenants.findCompany(branch.companyId));
+    // The licence row itself is read every time, so a revocation takes effect at the next handshake;
+    // branch and company change rarely and are reused for a short while.
+    const { branch, company } = await this.tenantOf(license.branchId);
     if (!branch || !company) throw new GatewayError('LICENSE_INVALID', { message: 'licence branch no longer exists' });
     if (company.status !== 'active') throw new GatewayError('LICENSE_INVALID', { message: 'company is suspended' });
-    await this.licenses.touchValidated(license.id, new Date(this.clock.now()));
+    const now = this.clock.now();
+    if (!license.lastValidatedAt || now - license.lastValidatedAt.getTime() > TOUCH_INTERVAL_MS) {
+      await this.licenses.touchValidated(license.id, new Date(now));
+    }
     return { license, company, branch };
+  }
+
+  private async tenantOf(branchId: string): Promise<{ branch: Branch | undefined; company: Company | undefined }> {
+    const cached = this.tenantCache.get(branchId);
+    if (cached && this.clock.now() - cached.at < TENANT_CACHE_MS) return cached;
+    const branch = await this.tenants.findBranch(branchId);
+    const company = branch && (await this.tenants.findCompany(branch.companyId));
+    if (branch && company) {
+      if (this.tenantCache.size > 50_000) this.tenantCache.clear();
+      this.tenantCache.set(branchId, { branch, company, at: this.clock.now() });
+    }
+    return { branch, company };
   }
 
   /**
