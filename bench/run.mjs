@@ -3,6 +3,7 @@
 // baseline in the same run, on 127.0.0.1 only, each step bounded in time.
 // Usage: npm run bench -- [--quick] [--scenarios baseline,rpc,durable,idle,storm,fanout] ...
 // (node bench/run.mjs --help lists every flag).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,7 +21,7 @@ import { runStorm } from './scenarios/storm.mjs';
 const USAGE = `Usage: npm run bench -- [options]      (or: node bench/run.mjs [options] after npm run build)
 
 Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
-(and a timestamped copy of each).
+(and with --profile, <out>/profiles/*.svg flame graphs).
 
   --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,profile
                        (default: all but profile)
@@ -34,12 +35,16 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --storm-store S      store of the reconnect-storm gateway (default embedded)
   --idle LIST          idle agent counts (default 1000,5000,10000; quick 500,1000)
   --storm LIST         reconnect storm sizes (default 5000,10000; quick 1000)
-  --storm-timeout S    longest wait for agents to come back (default 60)
+  --storm-timeout S    longest wait for agents to come back (default 120)
   --dashboards N       fan-out dashboard clients (default 500; quick 100)
   --status-rate N      fan-out printer status changes per second (default 1000; quick 200)
   --printers N         printers of the real agent on the durable path (default 4)
+  --agent-journal-dir D  parent directory of the real agents' journals (default: the run's work
+                       directory under the OS temp dir; e.g. /dev/shm to take disk syncs out)
   --sizes K=V          shorthand, repeatable: --sizes idle=1000,2000 --sizes storm=2000
                        (keys: connections, idle, storm, dashboards, status-rate, printers)
+  --gateway-env K=V    extra environment for every gateway started (repeatable), to measure a
+                       setting before/after, e.g. --gateway-env PRINTERMASTER_SOCKET_DEFLATE=false
   --profile            also run the profile scenario (gateway under --cpu-prof)
   --database-url URL   PostgreSQL for the postgres store (default postgres://postgres@127.0.0.1:5432/test)
   --out DIR            output directory (default bench/results)
@@ -75,7 +80,9 @@ function parseOptions(argv) {
       dashboards: { type: 'string' },
       'status-rate': { type: 'string' },
       printers: { type: 'string' },
+      'agent-journal-dir': { type: 'string' },
       sizes: { type: 'string', multiple: true },
+      'gateway-env': { type: 'string', multiple: true },
       profile: { type: 'boolean', default: false },
       'database-url': { type: 'string' },
       out: { type: 'string' },
@@ -111,13 +118,39 @@ function parseOptions(argv) {
     stormStore: values['storm-store'] ?? 'embedded',
     idle: nums(values.idle ?? (q ? '500,1000' : '1000,5000,10000')).sort((a, b) => a - b),
     storm: nums(values.storm ?? (q ? '1000' : '5000,10000')).sort((a, b) => a - b),
-    stormTimeoutS: Number(values['storm-timeout'] ?? 60),
+    stormTimeoutS: Number(values['storm-timeout'] ?? 120),
     dashboards: Number(values.dashboards ?? (q ? 100 : 500)),
     statusRate: Number(values['status-rate'] ?? (q ? 200 : 1000)),
     printers: Number(values.printers ?? 4),
+    gatewayEnv: Object.fromEntries(
+      (values['gateway-env'] ?? []).map((kv) => {
+        const i = kv.indexOf('=');
+        if (i <= 0) throw new Error(`--gateway-env ${kv}: expected KEY=VALUE`);
+        return [kv.slice(0, i), kv.slice(i + 1)];
+      }),
+    ),
+    agentJournalDir: values['agent-journal-dir'] ? resolve(values['agent-journal-dir']) : undefined,
     databaseUrl: values['database-url'] ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     outDir: resolve(values.out ?? join(ROOT, 'bench/results')),
     keep: values.keep,
+  };
+}
+
+/** The commit measured and whether packages/ had uncommitted changes (built into dist at run time). */
+function gitState() {
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const dirty = git('status', '--porcelain', '--', 'packages');
+  return {
+    commit: git('rev-parse', '--short', 'HEAD'),
+    packagesChanged: dirty === undefined ? undefined : dirty.split('\n').filter(Boolean).length,
   };
 }
 
@@ -144,6 +177,7 @@ async function main() {
     meta: {
       startedAt: startedAt.toISOString(),
       machine: machine(),
+      git: gitState(),
       options: { ...opts, outDir: undefined },
       notes: [],
     },
@@ -192,7 +226,7 @@ async function main() {
     // The durable path is compared with the relay at the highest concurrency.
     const top = Math.max(...opts.connections);
     const hasBaseline = results.scenarios.baseline?.levels?.some((l) => l.connections === top);
-    if (!hasBaseline) await run('baseline', () => runBaseline(ctx, [top]));
+    if (!hasBaseline) await run('baseline', () => runBaseline(ctx, [top], { deflateReference: false }));
     await run('durable', () => runDurable(ctx));
   }
   if (want('idle')) await run('idle', () => runIdle(ctx));
@@ -201,11 +235,11 @@ async function main() {
   if (want('profile')) await run('profile', () => runProfile(ctx));
 
   results.meta.finishedAt = new Date().toISOString();
+  results.meta.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   results.meta.wallS = Math.round((Date.now() - startedAt.getTime()) / 1000);
   results.targets = evaluateTargets(results);
 
   mkdirSync(opts.outDir, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const svg = renderSvg(results);
   const md = renderMarkdown(results, { svgFile: 'latest.svg' });
@@ -213,15 +247,17 @@ async function main() {
     ['latest.json', json],
     ['latest.svg', svg],
     ['latest.md', md],
-    [`run-${stamp}.json`, json],
   ]) {
     writeFileSync(join(opts.outDir, name), body);
   }
   ctx.log(`wrote ${join(opts.outDir, 'latest.json')}, latest.md, latest.svg (${results.meta.wallS} s)`);
   for (const t of results.targets)
     ctx.log(`  ${t.met === true ? 'MET    ' : t.met === false ? 'NOT MET' : 'n/a    '} ${t.name}: ${t.detail}`);
-  if (!opts.keep) rmSync(workDir, { recursive: true, force: true });
-  else ctx.log(`kept ${workDir}`);
+  const failed = Object.entries(results.scenarios).filter(([, v]) => v?.error);
+  if (!opts.keep && failed.length === 0) {
+    rmSync(workDir, { recursive: true, force: true });
+    for (const d of ctx.extraDirs ?? []) rmSync(d, { recursive: true, force: true });
+  } else ctx.log(`kept ${workDir} (logs in ${ctx.logDir})`);
 }
 
 main().catch((err) => {

@@ -1,6 +1,6 @@
 // What a scenario gets: paths, sizes, and a registry of the processes it
 // started, so that every one is stopped even when the scenario fails.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkProc, spawnProc } from './proc.mjs';
 
@@ -17,10 +17,18 @@ export class Context {
     mkdirSync(this.logDir, { recursive: true });
   }
 
-  /** A directory under the run's work directory. */
-  dir(name) {
-    const d = join(this.workDir, name);
+  /** A directory under the run's work directory (or under `parent`). */
+  dir(name, parent = this.workDir) {
+    const d = join(parent, name);
     mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  /** A fresh journal directory for a real agent (under --agent-journal-dir when given). */
+  agentJournal(name) {
+    if (!this.opts.agentJournalDir) return this.dir(name);
+    const d = this.dir(`${name}-${process.pid}-${Date.now().toString(36)}`, this.opts.agentJournalDir);
+    this.extraDirs = [...(this.extraDirs ?? []), d];
     return d;
   }
 
@@ -42,6 +50,31 @@ export class Context {
   /** Stops every process still running (SIGTERM, then SIGKILL). */
   async stopAll() {
     await Promise.all([...this.procs].map((p) => p.stop('SIGTERM', 15_000)));
+  }
+
+  /**
+   * Warnings and errors a process logged (pino JSON lines, level ≥ 40), counted
+   * by message: the noise a scenario makes, and a hint of what went wrong.
+   */
+  logSummary(name, top = 6) {
+    let text = '';
+    try {
+      text = readFileSync(join(this.logDir, `${name}.log`), 'utf8');
+    } catch {
+      return undefined;
+    }
+    const counts = new Map();
+    for (const line of text.split('\n')) {
+      const raw = line.startsWith('! ') ? line.slice(2) : line;
+      if (!raw.startsWith('{')) continue;
+      try {
+        const j = JSON.parse(raw);
+        if (typeof j.level === 'number' && j.level >= 40) counts.set(j.msg, (counts.get(j.msg) ?? 0) + 1);
+      } catch {
+        // not JSON
+      }
+    }
+    return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).slice(0, top));
   }
 
   log(...args) {

@@ -16,7 +16,7 @@ export const CLI = join(ROOT, 'packages/cli/dist/main.js');
 export function gatewayEnv(extra = {}) {
   return {
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
     NODE_ENV: 'development',
     PRINTERMASTER_TEST_RATE_PER_BRANCH: '1000000',
     PRINTERMASTER_TEST_RATE_PER_PRINTER: '1000000',

@@ -21,6 +21,7 @@ export function category(frame) {
   const name = frame.functionName;
   if (SPECIAL.has(name)) return name;
   const url = frame.url ?? '';
+  if (url.startsWith('wasm://')) return '@electric-sql/pglite (wasm)';
   if (!url) return name.startsWith('(') ? name : '(native / V8 builtins)';
   if (url.startsWith('node:')) return 'node: internals';
   const nm = url.lastIndexOf('node_modules/');
@@ -71,6 +72,26 @@ export function analyseProfile(path, { folded, svg, title = 'CPU profile' } = {}
     cats.set(c, (cats.get(c) ?? 0) + n.self);
   }
   const p = (us) => Math.round((1000 * us) / busyUs) / 10;
+  // Inclusive time of PrinterMaster's own functions (synchronous stacks only: work a
+  // function starts through an await is counted under the microtask that runs it).
+  const own = new Map();
+  for (const n of nodes.values()) {
+    if (n.self === 0 || n.callFrame.functionName === '(idle)') continue;
+    const seen = new Set();
+    for (let a = n; a; a = a.parent === undefined ? undefined : nodes.get(a.parent)) {
+      const f = a.callFrame;
+      if (!category(f).startsWith('@printermaster/')) continue;
+      const key = `${f.functionName}|${f.url}|${f.lineNumber}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const cur = own.get(key) ?? { name: f.functionName || '(anonymous)', where: where(f.url, f.lineNumber), us: 0 };
+      cur.us += n.self;
+      own.set(key, cur);
+    }
+  }
+  const ownInclusive = [...own.values()]
+    .sort((a, b) => b.us - a.us)
+    .map((f) => ({ name: f.name, where: f.where, percent: p(f.us) }));
   const top = [...fns.values()].sort((a, b) => b.us - a.us).map((f) => ({ ...f, percent: p(f.us), us: undefined }));
   const byCategory = [...cats.entries()]
     .sort((a, b) => b[1] - a[1])
@@ -103,6 +124,7 @@ export function analyseProfile(path, { folded, svg, title = 'CPU profile' } = {}
     busyPercent: Math.round((1000 * busyUs) / Math.max(1, totalUs)) / 10,
     top,
     byCategory,
+    ownInclusive,
   };
 }
 
@@ -143,7 +165,7 @@ function flameSvg(root, nodes, title, busyUs) {
       const label = w > 40 ? name.slice(0, Math.floor(w / 6.5)) : '';
       const pctText = ((100 * n.total) / busyUs).toFixed(1);
       rects.push(
-        `<g><title>${escape(`${name} ${where(f.url, f.lineNumber)} [${cat}] ${pctText} %`)}</title><rect x="${x.toFixed(1)}" y="${30 + depth * rowH}" width="${Math.max(0.5, w - 0.5).toFixed(1)}" height="${rowH - 1}" fill="${colorFor(cat)}"/>${label ? `<text x="${(x + 2).toFixed(1)}" y="${30 + depth * rowH + 11}" font-size="10">${escape(label)}</text>` : ''}</g>`,
+        `<g><title>${escapeXml(`${name} ${where(f.url, f.lineNumber)} [${cat}] ${pctText} %`)}</title><rect x="${x.toFixed(1)}" y="${30 + depth * rowH}" width="${Math.max(0.5, w - 0.5).toFixed(1)}" height="${rowH - 1}" fill="${colorFor(cat)}"/>${label ? `<text x="${(x + 2).toFixed(1)}" y="${30 + depth * rowH + 11}" font-size="10">${escapeXml(label)}</text>` : ''}</g>`,
       );
     }
     let cx = x;
@@ -161,13 +183,14 @@ function flameSvg(root, nodes, title, busyUs) {
   }
   const height = 40 + (maxDepth + 1) * rowH;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="monospace">
+<title>${escapeXml(title)}</title>
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="4" y="18" font-size="13" font-family="sans-serif">${escape(title)} — busy time only; hover for details</text>
+<text x="4" y="18" font-size="13" font-family="sans-serif">${escapeXml(title)} — busy time only; hover for details</text>
 ${rects.join('\n')}
 </svg>
 `;
 }
 
-function escape(s) {
+function escapeXml(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

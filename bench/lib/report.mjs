@@ -2,7 +2,7 @@
 // Markdown summary and a hand-built SVG bar chart.
 
 const fmt = (v, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? '–' : Number(v).toFixed(digits));
-const pct = (v) => (v === undefined || v === null ? '–' : `${(v * 100).toFixed(0)} %`);
+const pct = (v) => (v === undefined || v === null ? '–' : `${(v * 100).toFixed(v < 0.01 ? 2 : v < 0.1 ? 1 : 0)} %`);
 const level = (s, c) => s?.levels?.find((l) => l.connections === c || l.concurrency === c);
 
 /** The issue's targets, each {name, required, measured, met, detail}; met is undefined when not measured. */
@@ -104,7 +104,19 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
     '# PrinterMaster benchmark results',
     '',
     `Run ${meta.startedAt} → ${meta.finishedAt} (${meta.wallS} s) on **${m.cpuModel}, ${m.cores} cores, ${m.totalMemoryGiB} GiB**, ${m.os}, Node ${m.node}. Load average at start: ${m.loadAverageAtStart.join(', ')}.`,
-    `Options: ${meta.options.quick ? 'quick, ' : ''}${meta.options.durationS} s per level after ${meta.options.warmupS} s warm-up; connections ${meta.options.connections.join(', ')}.`,
+    `Options: ${meta.options.quick ? 'quick, ' : ''}${meta.options.durationS} s per level after ${meta.options.warmupS} s warm-up; connections ${meta.options.connections.join(', ')}${
+      Object.keys(meta.options.gatewayEnv ?? {}).length
+        ? `; gateway environment ${Object.entries(meta.options.gatewayEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : ''
+    }.`,
+    ...(m.loadAverageAtEnd ? [`Load average at the end: ${m.loadAverageAtEnd.join(', ')}.`] : []),
+    ...(meta.git?.commit
+      ? [
+          `Code: commit ${meta.git.commit}${meta.git.packagesChanged ? ` with ${meta.git.packagesChanged} uncommitted file(s) under packages/ (built as they were)` : ''}.`,
+        ]
+      : []),
     ...meta.notes.map((n) => `- Note: ${n}`),
     '',
     `![gateway vs bare Socket.IO](${svgFile})`,
@@ -148,6 +160,19 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
         ])} |`,
       );
     }
+    if (s.baseline?.deflate?.levels) {
+      p(
+        '',
+        'Reference: the same bare relay with per-message deflate on (`perMessageDeflate: {threshold: 1024}`, as the gateway configures its engine):',
+        '',
+        '| connections | relay + deflate req/s | p50 / p99 ms | vs plain relay req/s |',
+        '|---|---|---|---|',
+        ...s.baseline.deflate.levels.map((l) => {
+          const b = level(s.baseline, l.connections);
+          return `| ${l.connections} | ${fmt(l.rps)} | ${fmt(l.latencyMs.p50, 2)} / ${fmt(l.latencyMs.p99, 2)} | ${b ? pct(l.rps / b.rps) : '–'} |`;
+        }),
+      );
+    }
     const errs = [...(s.baseline?.levels ?? []), ...(s.rpc?.levels ?? [])].reduce((n, l) => n + l.errors, 0);
     p('', `Errors (non-2xx or failed requests) across both: ${errs}.`, '');
   }
@@ -181,6 +206,39 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
         );
       }
     }
+    const stageRows = [];
+    for (const [store, d] of Object.entries(s.durable.stores)) {
+      for (const l of d.levels ?? []) {
+        if (!l.stagesMs) continue;
+        const st = (k) => l.stagesMs[k];
+        const cell = (k) => (st(k) ? `${fmt(st(k).p50, 0)} / ${fmt(st(k).p90, 0)}` : '–');
+        stageRows.push(
+          `| ${store} | ${l.concurrency} | ${cell('queued→sent')} | ${cell('sent→accepted')} | ${cell('accepted→printing')} | ${cell('printing→completed')} |`,
+        );
+      }
+    }
+    if (stageRows.length) {
+      p(
+        '',
+        'Where a job\'s time goes (job events of 40 completed jobs per level, gateway clock; "printing" is recorded when the agent\'s print:job:started report reaches the gateway), p50 / p90 ms:',
+        '',
+        '| store | submitters | queued→sent | sent→accepted | accepted→printing | printing→completed |',
+        '|---|---|---|---|---|---|',
+        ...stageRows,
+      );
+    }
+    for (const [store, d] of Object.entries(s.durable.stores)) {
+      if (!d.dbWork) continue;
+      const w = d.dbWork.perJob;
+      p(
+        '',
+        `PostgreSQL work per job (${store}, ${d.dbWork.jobs} jobs, setup included): ${w.rowsInserted} rows inserted, ${w.rowsUpdated} updated, ${w.rowsDeleted} deleted, ${w.indexScans} index scans, ${w.seqScans} sequential scans. By table: ${Object.entries(
+          d.dbWork.tables,
+        )
+          .map(([t, v]) => `${t} ${v.ins}i/${v.upd}u/${v.idxScans}ix/${v.seqScans}seq`)
+          .join(', ')}.`,
+      );
+    }
     p('');
   }
   if (s.idle?.comparison) {
@@ -209,10 +267,20 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
       '|---|---|---|---|---|---|---|---|',
     );
     for (const r of s.storm.rounds) {
-      const gwCpu = Object.entries(r.cpu ?? {}).find(([k]) => /gateway-storm-r/.test(k))?.[1];
+      const gwCpu = r.cpu?.[r.gateway] ?? Object.entries(r.cpu ?? {}).find(([k]) => /gateway-storm-r/.test(k))?.[1];
       p(
         `| ${r.agents} | ${fmt(r.shutdownS, 2)} | ${fmt(r.startupS, 2)} | ${fmt(r.backFromReadyS.p50, 2)} / ${fmt(r.backFromReadyS.p95, 2)} / ${fmt(r.backFromReadyS.p100, 2)} | ${fmt(r.backFromStopS.p50, 2)} / ${fmt(r.backFromStopS.p95, 2)} / ${fmt(r.backFromStopS.p100, 2)} | ${r.neverBack} | ${r.connectErrors} | ${fmt(gwCpu?.cpuPercent, 0)} |`,
       );
+    }
+    for (const r of s.storm.rounds) {
+      if (r.warnings && Object.keys(r.warnings).length) {
+        p(
+          '',
+          `Warnings logged by the restarted gateway (${r.agents} agents), by message: ${Object.entries(r.warnings)
+            .map(([k, v]) => `"${k}" × ${v}`)
+            .join(', ')}.`,
+        );
+      }
     }
     const j = s.storm.jobs;
     if (j) {
@@ -244,7 +312,11 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
         `| ${name} | ${fmt(r.changesPerS)} | ${r.dashboards} | ${r.deliveries} / ${r.expectedDeliveries} (${pct(r.deliveredRatio)}) | ${fmt(r.latencyMs.p50)} / ${fmt(r.latencyMs.p99)} / ${fmt(r.latencyMs.max)} | ${r.messages} | ${fmt(r.cpu?.[key]?.cpuPercent, 0)} |`,
       );
     }
-    p('', `Gateway / bare: p50 ${fmt(f.p50Ratio, 2)}×, p99 ${fmt(f.p99Ratio, 2)}×.`, '');
+    p(
+      '',
+      `Gateway / bare: p50 ${fmt(f.p50Ratio, 2)}×, p99 ${fmt(f.p99Ratio, 2)}×. Fewer deliveries than expected means changes were coalesced, not lost: within one 100 ms batch only a printer's newest status is sent, and a status equal to the last one sent is dropped — which happens more when the gateway falls behind and batches bunch up.`,
+      '',
+    );
   }
   if (s.profile?.profiles) {
     p('## CPU profiles (gateway under --cpu-prof)', '');
@@ -266,6 +338,16 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
         '|---|---|---|',
         ...prof.top.slice(0, 15).map((f) => `| \`${f.name}\` | ${f.where} | ${fmt(f.percent)} |`),
         '',
+        ...(prof.ownInclusive?.length
+          ? [
+              'PrinterMaster functions by inclusive time (synchronous part only):',
+              '',
+              '| function | where | inclusive % of busy |',
+              '|---|---|---|',
+              ...prof.ownInclusive.slice(0, 10).map((f) => `| \`${f.name}\` | ${f.where} | ${fmt(f.percent)} |`),
+              '',
+            ]
+          : []),
       );
     }
   }
@@ -292,42 +374,72 @@ const COLORS = {
 };
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** One panel of grouped bars. groups: [{label, bars: [{series, value}]}]. */
-function panel({ x, y, w, h, title, unit, groups, line }) {
+const num = (v) => (v >= 100 ? String(Math.round(v)) : v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2));
+
+/** A round axis maximum: 1, 2, 2.5 or 5 × 10^k. */
+function niceMax(v) {
+  const e = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * e >= v) return m * e;
+  return 10 * e;
+}
+
+/**
+ * One panel of grouped bars. groups: [{label, bars: [{series, value, target?}]}].
+ * `log` draws a log10 axis; `line` a dashed reference line; a bar's `target` a red tick.
+ */
+function panel({ x, y, w, h, title, unit, groups, line, log = false, valueLabel = num }) {
   const out = [];
   out.push(`<text x="${x}" y="${y + 14}" font-size="13" font-weight="bold">${esc(title)}</text>`);
-  const top = y + 26;
+  out.push(`<text x="${x}" y="${y + 28}" font-size="10" fill="#555">${esc(unit)}</text>`);
+  const top = y + 40;
   const bottom = y + h - 34;
   const left = x + 44;
   const right = x + w - 8;
-  const values = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v) => Number.isFinite(v));
+  const values = groups
+    .flatMap((g) => g.bars.flatMap((b) => [b.value, b.target]))
+    .filter((v) => Number.isFinite(v) && v > 0);
   if (line) values.push(line.value);
-  const max = Math.max(1e-9, ...values) * 1.12;
-  const scale = (v) => bottom - ((bottom - top) * v) / max;
-  for (let i = 0; i <= 4; i++) {
-    const v = (max / 4) * i;
-    const yy = scale(v);
-    out.push(`<line x1="${left}" y1="${yy}" x2="${right}" y2="${yy}" stroke="#e5e5e5"/>`);
-    out.push(
-      `<text x="${left - 4}" y="${yy + 4}" font-size="10" text-anchor="end" fill="#555">${v >= 100 ? Math.round(v) : v.toFixed(v >= 10 ? 0 : 1)}</text>`,
-    );
+  let scale;
+  let ticks;
+  if (log) {
+    const lo = 10 ** Math.floor(Math.log10(Math.min(...values, 1)));
+    const hi = 10 ** Math.ceil(Math.log10(Math.max(...values) * 1.05));
+    const span = Math.log10(hi) - Math.log10(lo);
+    scale = (v) => bottom - ((bottom - top) * (Math.log10(Math.max(v, lo)) - Math.log10(lo))) / span;
+    ticks = [];
+    for (let t = lo; t <= hi * 1.001; t *= 10) ticks.push(t);
+  } else {
+    const max = niceMax(Math.max(1e-9, ...values) * 1.08);
+    scale = (v) => bottom - ((bottom - top) * v) / max;
+    ticks = [0, 1, 2, 3, 4].map((i) => (max / 4) * i);
   }
-  out.push(`<text x="${x}" y="${top - 4}" font-size="10" fill="#555">${esc(unit)}</text>`);
+  for (const t of ticks) {
+    const yy = scale(t);
+    out.push(`<line x1="${left}" y1="${yy}" x2="${right}" y2="${yy}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${left - 4}" y="${yy + 4}" font-size="10" text-anchor="end" fill="#555">${num(t)}</text>`);
+  }
   const gw = (right - left) / Math.max(1, groups.length);
   for (const [gi, g] of groups.entries()) {
     const n = g.bars.length;
-    const bw = Math.min(28, (gw - 12) / Math.max(1, n));
+    const bw = Math.min(34, (gw - 12) / Math.max(1, n));
     const gx = left + gi * gw + (gw - bw * n) / 2;
     for (const [bi, b] of g.bars.entries()) {
-      if (!Number.isFinite(b.value)) continue;
       const bx = gx + bi * bw;
-      const by = scale(b.value);
-      out.push(
-        `<rect x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${(bottom - by).toFixed(1)}" fill="${COLORS[b.series] ?? '#9467bd'}"><title>${esc(`${b.series} ${g.label}: ${b.value}`)}</title></rect>`,
-      );
-      out.push(
-        `<text x="${(bx + (bw - 2) / 2).toFixed(1)}" y="${(by - 2).toFixed(1)}" font-size="8" text-anchor="middle" fill="#333">${b.value >= 100 ? Math.round(b.value) : b.value.toFixed(b.value >= 10 ? 0 : 1)}</text>`,
-      );
+      if (Number.isFinite(b.value)) {
+        const by = scale(b.value);
+        out.push(
+          `<rect x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${Math.max(0, bottom - by).toFixed(1)}" fill="${COLORS[b.series] ?? '#9467bd'}"><title>${esc(`${b.series} ${g.label}: ${b.value}`)}</title></rect>`,
+        );
+        out.push(
+          `<text x="${(bx + (bw - 2) / 2).toFixed(1)}" y="${(by - 2).toFixed(1)}" font-size="8" text-anchor="middle" fill="#333">${esc(valueLabel(b.value))}</text>`,
+        );
+      }
+      if (Number.isFinite(b.target)) {
+        const ty = scale(b.target);
+        out.push(
+          `<line x1="${(bx - 3).toFixed(1)}" y1="${ty.toFixed(1)}" x2="${(bx + bw + 1).toFixed(1)}" y2="${ty.toFixed(1)}" stroke="#d62728" stroke-width="2"><title>${esc(`target ${valueLabel(b.target)}`)}</title></line>`,
+        );
+      }
     }
     out.push(
       `<text x="${left + gi * gw + gw / 2}" y="${bottom + 13}" font-size="10" text-anchor="middle">${esc(g.label)}</text>`,
@@ -348,6 +460,12 @@ function panel({ x, y, w, h, title, unit, groups, line }) {
     out.push(`<text x="${lx + 13}" y="${bottom + 29}" font-size="10">${esc(sname)}</text>`);
     lx += 20 + sname.length * 6;
   }
+  if (groups.some((g) => g.bars.some((b) => Number.isFinite(b.target)))) {
+    out.push(
+      `<line x1="${lx}" y1="${bottom + 25}" x2="${lx + 12}" y2="${bottom + 25}" stroke="#d62728" stroke-width="2"/>`,
+    );
+    out.push(`<text x="${lx + 15}" y="${bottom + 29}" font-size="10">target</text>`);
+  }
   return out.join('\n');
 }
 
@@ -356,10 +474,68 @@ export function renderSvg(results) {
   const s = results.scenarios;
   const conns = results.meta.options.connections;
   const panels = [];
+  const top = Math.max(...conns);
+  const low = Math.min(...conns);
+  const relayTop = level(s.baseline, top)?.rps;
+  const share = (v) => (v !== undefined && relayTop ? (100 * v) / relayTop : undefined);
+  if (relayTop) {
+    panels.push({
+      title: `Targets: share of the relay's req/s at ${top} connections`,
+      unit: '% of the bare relay in the same run (higher is better)',
+      valueLabel: (v) => `${num(v)} %`,
+      groups: [
+        {
+          label: 'printer-test RPC',
+          bars: [{ series: 'gateway RPC', value: share(level(s.rpc, top)?.rps), target: 80 }],
+        },
+        {
+          label: 'durable, postgres',
+          bars: [
+            { series: 'durable postgres', value: share(level(s.durable?.stores?.postgres, top)?.jobsPerS), target: 50 },
+          ],
+        },
+        {
+          label: 'durable, embedded',
+          bars: [
+            { series: 'durable embedded', value: share(level(s.durable?.stores?.embedded, top)?.jobsPerS), target: 25 },
+          ],
+        },
+      ],
+    });
+  }
+  const costGroups = [];
+  const rpcLow = level(s.rpc, low)?.latencyMs?.p50;
+  const relayLow = level(s.baseline, low)?.latencyMs?.p50;
+  if (rpcLow && relayLow)
+    costGroups.push({
+      label: `RPC p50, ${low} conn.`,
+      bars: [{ series: 'gateway RPC', value: rpcLow / relayLow, target: 1.3 }],
+    });
+  const idleTop = s.idle?.comparison?.at(-1);
+  if (idleTop?.rssRatio)
+    costGroups.push({
+      label: `RSS/agent, ${idleTop.agents}`,
+      bars: [{ series: 'gateway', value: idleTop.rssRatio, target: 1.3 }],
+    });
+  if (s.fanout?.p50Ratio)
+    costGroups.push({ label: 'fan-out p50', bars: [{ series: 'gateway', value: s.fanout.p50Ratio }] });
+  if (s.fanout?.p99Ratio)
+    costGroups.push({ label: 'fan-out p99', bars: [{ series: 'gateway', value: s.fanout.p99Ratio }] });
+  if (costGroups.length) {
+    panels.push({
+      title: 'Targets: gateway cost × the baseline',
+      unit: '× the bare Socket.IO figure of the same run, log scale (lower is better)',
+      log: true,
+      line: { value: 1, label: 'baseline' },
+      valueLabel: (v) => `${num(v)}×`,
+      groups: costGroups,
+    });
+  }
   if (s.baseline?.levels || s.rpc?.levels || s.durable?.stores) {
     panels.push({
       title: 'Throughput: relay vs gateway',
-      unit: 'requests (jobs) per second',
+      unit: 'requests (jobs) per second, log scale',
+      log: true,
       groups: conns.map((c) => ({
         label: `${c} conn.`,
         bars: [
@@ -372,7 +548,8 @@ export function renderSvg(results) {
     });
     panels.push({
       title: 'Latency p50: relay vs gateway',
-      unit: 'ms (durable: created → completed)',
+      unit: 'ms, log scale (durable: created → completed)',
+      log: true,
       groups: conns.map((c) => ({
         label: `${c} conn.`,
         bars: [
@@ -440,6 +617,7 @@ export function renderSvg(results) {
     panel({ ...p, x: 10 + (i % cols) * pw, y: 40 + Math.floor(i / cols) * ph, w: pw - 20, h: ph - 10 }),
   );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
+<title>PrinterMaster vs bare Socket.IO, ${esc(results.meta.startedAt)}</title>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="20" font-size="15" font-weight="bold">PrinterMaster vs bare Socket.IO — same machine, same run</text>
 <text x="10" y="34" font-size="10" fill="#555">${esc(`${m.cpuModel}, ${m.cores} cores, Node ${m.node}, ${results.meta.startedAt}`)}</text>

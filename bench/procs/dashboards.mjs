@@ -51,6 +51,8 @@ serveCommands({
     recording = true;
   },
 
+  count: () => ({ entries, messages }),
+
   /** Counts, a summary, and an evenly spaced subsample (for merging processes). */
   result({ maxSamples = 50_000 } = {}) {
     recording = false;

@@ -84,6 +84,30 @@ function waitFinal(jobId, timeoutMs) {
   });
 }
 
+/**
+ * Where a job's time goes: the median (and p90) time between its recorded state
+ * changes (created → sent → accepted → printing → completed), from the job
+ * events of `n` completed jobs spread over the level.
+ */
+async function stageTimes(ids, n) {
+  if (ids.length === 0) return undefined;
+  const step = Math.max(1, Math.floor(ids.length / n));
+  const picked = ids.filter((_, i) => i % step === 0).slice(0, n);
+  const spans = new Map();
+  for (const id of picked) {
+    const r = await get(`/printing/jobs/${id}`).catch(() => undefined);
+    const events = r?.body?.job?.events ?? r?.body?.events;
+    if (!Array.isArray(events)) continue;
+    for (let i = 1; i < events.length; i++) {
+      const key = `${events[i - 1].state}→${events[i].state}`;
+      const list = spans.get(key) ?? [];
+      list.push(Date.parse(events[i].timestamp) - Date.parse(events[i - 1].timestamp));
+      spans.set(key, list);
+    }
+  }
+  return Object.fromEntries([...spans].map(([k, v]) => [k, { ...summarize(v), count: v.length }]));
+}
+
 serveCommands({
   async start({ url, token, printerIds, contentBase64, connections = 64 }) {
     cfg = { url, token, printerIds, contentBase64 };
@@ -119,6 +143,7 @@ serveCommands({
     let timedOut = 0;
     let allCompleted = 0;
     let allOther = 0;
+    const completedIds = [];
     const start = performance.now();
     const measureFrom = start + warmupMs;
     const stopAt = measureFrom + durationMs;
@@ -155,12 +180,14 @@ serveCommands({
         states[state] = (states[state] ?? 0) + 1;
         if (state !== 'completed') continue;
         completed++;
+        if (completedIds.length < 5000) completedIds.push(done.job.id);
         e2e.push(done.received - t0);
         if (done.job.completedAt) server.push(Date.parse(done.job.completedAt) - Date.parse(done.job.createdAt));
       }
     };
     await Promise.all(Array.from({ length: concurrency }, (_, i) => submitter(i)));
     const seconds = durationMs / 1000;
+    const stages = await stageTimes(completedIds, 40);
     return {
       concurrency,
       durationS: seconds,
@@ -176,6 +203,7 @@ serveCommands({
       acceptLatencyMs: summarize(accept.values()),
       e2eLatencyMs: summarize(e2e.values()),
       createdToCompletedMs: summarize(server.values()),
+      stagesMs: stages,
     };
   },
 
@@ -226,24 +254,57 @@ serveCommands({
     return { accepted: t.accepted.length, attempts: t.attempts, retries: t.retries, gaveUp: t.gaveUp ?? 0 };
   },
 
-  /** States of every job accepted in trickle mode (GET /printing/jobs/:id), waiting up to `waitMs` for all to end. */
-  async trickleCheck({ waitMs = 60_000 }) {
+  /**
+   * States of every job accepted in trickle mode. Waits while jobs are still
+   * ending: until none is left, or nothing has ended for `stallMs`, or `waitMs`.
+   * `progress` records how many were still open over time.
+   */
+  async trickleCheck({ waitMs = 180_000, stallMs = 45_000 }) {
     const t = cfg.trickle;
-    const deadline = Date.now() + waitMs;
-    let states = {};
+    const ids = new Set(t.accepted.map((a) => a.id));
+    const started = Date.now();
+    const progress = [];
+    let lastOpen = Number.POSITIVE_INFINITY;
+    let lastChange = Date.now();
+    let open = [];
     for (;;) {
-      states = {};
-      const pendingIds = [];
-      for (const { id } of t.accepted) {
-        const r = await get(`/printing/jobs/${id}`).catch(() => undefined);
-        const state = r?.body?.job?.state ?? 'unknown';
-        states[state] = (states[state] ?? 0) + 1;
-        if (!FINAL.has(state)) pendingIds.push(id);
+      // Jobs not yet in a final state, listed page by page (every job in this store is ours).
+      open = [];
+      let cursor;
+      do {
+        const q = `/printing/jobs?state=queued,sent,accepted,printing&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const r = await get(q).catch(() => undefined);
+        if (r?.status !== 200) {
+          open = undefined;
+          break;
+        }
+        for (const j of r.body.jobs ?? []) if (ids.has(j.id)) open.push({ id: j.id, state: j.state });
+        cursor = r.body.nextCursor;
+      } while (cursor);
+      if (open) {
+        progress.push({ s: Math.round((Date.now() - started) / 1000), open: open.length });
+        if (open.length < lastOpen) {
+          lastOpen = open.length;
+          lastChange = Date.now();
+        }
+        if (open.length === 0 || Date.now() - lastChange > stallMs) break;
       }
-      if (pendingIds.length === 0 || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 1000));
+      if (Date.now() - started > waitMs) break;
+      await new Promise((r) => setTimeout(r, 2000));
     }
-    return { accepted: t.accepted.length, states };
+    // Final states of every accepted job.
+    const states = {};
+    const openIds = new Set((open ?? []).map((o) => o.id));
+    for (const { id } of t.accepted) {
+      let state;
+      if (openIds.has(id)) state = open.find((o) => o.id === id).state;
+      else {
+        const r = await get(`/printing/jobs/${id}`).catch(() => undefined);
+        state = r?.body?.job?.state ?? 'unknown';
+      }
+      states[state] = (states[state] ?? 0) + 1;
+    }
+    return { accepted: t.accepted.length, states, waitedS: Math.round((Date.now() - started) / 1000), progress };
   },
 
   stop() {

@@ -6,7 +6,10 @@ import { createPgSchema, startGateway } from '../lib/gateway.mjs';
  * `postgres` (a new schema, migrated). `cleanup()` drops the schema.
  * @param {import('../lib/context.mjs').Context} ctx
  */
+let serial = 0;
+
 export async function freshGateway(ctx, store, name, { env = {}, nodeArgs = [] } = {}) {
+  serial++;
   let storeEnv;
   let cleanup = async () => {};
   if (store === 'postgres') {
@@ -14,10 +17,11 @@ export async function freshGateway(ctx, store, name, { env = {}, nodeArgs = [] }
     storeEnv = schema.env;
     cleanup = () => schema.drop().catch(() => {});
   } else {
-    storeEnv = { PRINTERMASTER_DATA_DIR: ctx.dir(`${name}-data`) };
+    storeEnv = { PRINTERMASTER_DATA_DIR: ctx.dir(`${name}-${serial}-data`) };
   }
-  const gw = await startGateway(ctx, { name, storeEnv, env, nodeArgs });
-  return { ...gw, storeEnv, store, cleanup, env, nodeArgs };
+  const allEnv = { ...(ctx.opts.gatewayEnv ?? {}), ...env };
+  const gw = await startGateway(ctx, { name, storeEnv, env: allEnv, nodeArgs });
+  return { ...gw, storeEnv, store, cleanup, env: allEnv, nodeArgs };
 }
 
 /** Forks the bare Socket.IO server and resolves with its URL. */

@@ -3,6 +3,7 @@
 // printer (sink mode, its own process) → completed. Closed loop: each
 // submitter waits for its job to be completed (seen on a dashboard socket)
 // before it submits the next one.
+import pg from 'pg';
 import { startAgent, startVirtualPrinter } from '../lib/gateway.mjs';
 import { cpuMeter, processGroup, sleep } from '../lib/proc.mjs';
 import { freshGateway, ticketBase64 } from './common.mjs';
@@ -40,7 +41,7 @@ export async function runStore(
     licenseKey: gw.creds.licenseKey,
     printerNames,
     printerPort: vp.port,
-    journalDir: ctx.dir(`agent-journal-${store}${label}`),
+    journalDir: ctx.agentJournal(`agent-journal-${store}${label}`),
     adminJwt: gw.creds.adminJwt,
     nodeArgs: agentNodeArgs,
   });
@@ -73,10 +74,21 @@ export async function runStore(
       );
       levels.push(r);
     }
+    await load.stop();
+    await agent.proc.stop('SIGTERM');
+    await gw.proc.stop('SIGTERM');
+    const jobs = levels.reduce((n, l) => n + l.allCompleted + l.allOther, 0);
+    // PostgreSQL's per-table counters of this schema, read after the gateway closed its
+    // connections (a backend flushes its counters when it exits): work per job.
+    const dbWork =
+      store === 'postgres'
+        ? await tableStats(ctx.opts.databaseUrl, gw.storeEnv.PRINTERMASTER_DATABASE_SCHEMA, jobs)
+        : undefined;
     return {
       store,
       processes: { server: gw.proc.name, agent: agent.proc.name, printer: vp.proc.name, load: load.name },
       levels,
+      ...(dbWork ? { dbWork } : {}),
     };
   } finally {
     await load.stop();
@@ -84,5 +96,38 @@ export async function runStore(
     await gw.proc.stop('SIGTERM');
     await vp.proc.stop('SIGTERM');
     await gw.cleanup();
+  }
+}
+
+/** Row writes and scans per job in the schema (whole run, setup included). */
+async function tableStats(databaseUrl, schema, jobs) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const { rows } = await client.query(
+      `SELECT relname, n_tup_ins::int AS ins, n_tup_upd::int AS upd, n_tup_del::int AS del,
+              coalesce(seq_scan, 0)::int AS seq, coalesce(idx_scan, 0)::int AS idx
+         FROM pg_stat_user_tables WHERE schemaname = $1`,
+      [schema],
+    );
+    const per = (k) => Math.round((10 * rows.reduce((n, r) => n + r[k], 0)) / Math.max(1, jobs)) / 10;
+    return {
+      jobs,
+      perJob: {
+        rowsInserted: per('ins'),
+        rowsUpdated: per('upd'),
+        rowsDeleted: per('del'),
+        seqScans: per('seq'),
+        indexScans: per('idx'),
+      },
+      tables: Object.fromEntries(
+        rows
+          .filter((r) => r.ins + r.upd + r.del + r.seq + r.idx > 0)
+          .map((r) => [r.relname, { ins: r.ins, upd: r.upd, del: r.del, seqScans: r.seq, idxScans: r.idx }]),
+      ),
+    };
+  } finally {
+    await client.end();
   }
 }

@@ -9,10 +9,15 @@ import { bareServer, freshGateway, ratio } from './common.mjs';
 
 export const FLEET_SIZE = 5000;
 
-/** Licences the simulated agents use: `count` branches of the gateway's company (parallel admin calls). */
+/**
+ * Licences the simulated agents use: `count` new branches of the gateway's
+ * company (parallel admin calls). Never the bootstrap branch, where the real
+ * agent's printers are: the gateway may hand a queued job to any v2 agent of
+ * a branch while the printer's own agent is away.
+ */
 export async function fleetLicences(gw, count) {
-  const licences = [{ licenseKey: gw.creds.licenseKey, branchId: gw.creds.branchId }];
-  const names = Array.from({ length: count - 1 }, (_, i) => `bench-fleet-${i + 1}`);
+  const licences = [];
+  const names = Array.from({ length: count }, (_, i) => `bench-fleet-${i + 1}`);
   for (let i = 0; i < names.length; i += 4) {
     const batch = await Promise.all(names.slice(i, i + 4).map((n) => createBranch(gw.storeEnv, gw.creds.companyId, n)));
     licences.push(...batch.map((b) => ({ licenseKey: b.licenseKey, branchId: b.branchId })));

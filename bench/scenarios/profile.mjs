@@ -5,7 +5,10 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseProfile } from '../lib/profile.mjs';
+import { freshGateway } from './common.mjs';
 import { runStore } from './durable.mjs';
+import { runFanout } from './fanout.mjs';
+import { fleetLicences, fleets } from './idle.mjs';
 import { runRpc } from './request-reply.mjs';
 
 function latestProfile(dir) {
@@ -22,21 +25,21 @@ export async function runProfile(ctx) {
   const raw = ctx.dir('profiles');
   const profiles = [];
   const summarise = (label, file, dir, note) => {
-    const base = join(outDir, file);
+    // Folded stacks (input for any flame-graph tool) stay in the work directory: megabytes each.
     const s = analyseProfile(latestProfile(dir), {
-      folded: `${base}.folded`,
-      svg: `${base}.svg`,
+      folded: join(raw, `${file}.folded`),
+      svg: join(outDir, `${file}.svg`),
       title: label,
     });
     profiles.push({
       label,
       note,
       flameGraph: `profiles/${file}.svg`,
-      folded: `profiles/${file}.folded`,
       totalMs: s.totalMs,
       busyPercent: s.busyPercent,
       byCategory: s.byCategory.slice(0, 15),
       top: s.top.slice(0, 25),
+      ownInclusive: s.ownInclusive.slice(0, 15),
     });
     ctx.log(
       `  profile ${label}: busy ${s.busyPercent} %; top: ${s.top
@@ -46,16 +49,25 @@ export async function runProfile(ctx) {
     );
   };
 
-  ctx.log(`profile: printer-test RPC at ${top} connections (gateway under --cpu-prof)`);
-  const rpcDir = join(raw, 'rpc');
-  mkdirSync(rpcDir, { recursive: true });
-  const rpc = await runRpc(ctx, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${rpcDir}`], connectionsList: [top] });
-  summarise(
-    `gateway, printer-test RPC, ${top} connections (${ctx.opts.rpcStore})`,
-    'rpc-gateway',
-    rpcDir,
-    `${rpc.levels[0].rps} req/s while profiled.`,
-  );
+  for (const store of ctx.opts.stores) {
+    ctx.log(`profile: printer-test RPC at ${top} connections on ${store} (gateway under --cpu-prof)`);
+    const rpcDir = join(raw, `rpc-${store}`);
+    mkdirSync(rpcDir, { recursive: true });
+    const rpc = await runRpc(ctx, {
+      store,
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${rpcDir}`],
+      connectionsList: [top],
+    });
+    const cpu = Object.entries(rpc.levels[0].cpu)
+      .map(([k, v]) => `${k} ${v.cpuPercent} %`)
+      .join(', ');
+    summarise(
+      `gateway, printer-test RPC, ${top} connections (${store})`,
+      `rpc-${store}-gateway`,
+      rpcDir,
+      `${rpc.levels[0].rps} req/s, p50 ${rpc.levels[0].latencyMs.p50} ms while profiled; CPU: ${cpu}.`,
+    );
+  }
 
   for (const store of ctx.opts.stores) {
     ctx.log(`profile: durable print path on ${store} at ${top} submitters (gateway and agent under --cpu-prof)`);
@@ -86,5 +98,42 @@ export async function runProfile(ctx) {
       `The agent process of the same run.`,
     );
   }
+  // Agent handshakes (what a reconnect storm is made of).
+  const n = ctx.opts.quick ? 500 : 2000;
+  ctx.log(`profile: ${n} agents connecting to a gateway under --cpu-prof`);
+  const hsDir = join(raw, 'handshake');
+  mkdirSync(hsDir, { recursive: true });
+  const gw = await freshGateway(ctx, ctx.opts.stormStore, 'gateway-handshake-prof', {
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${hsDir}`],
+  });
+  try {
+    const licences = await fleetLicences(gw, 4);
+    const fleet = fleets(ctx, 'handshake-prof', n);
+    const grown = await fleet.grow(gw.url, n, licences);
+    await fleet.stop();
+    await gw.proc.stop('SIGTERM', 30_000);
+    summarise(
+      `gateway, ${n} agent handshakes (${ctx.opts.stormStore})`,
+      'handshake-gateway',
+      hsDir,
+      `${grown.connected} agents connected in ${(grown.ms / 1000).toFixed(1)} s (${Math.round(grown.connected / (grown.ms / 1000))}/s) while profiled.`,
+    );
+  } finally {
+    await gw.proc.stop('SIGTERM');
+    await gw.cleanup();
+  }
+
+  // Fan-out of printer status.
+  const fanDir = join(raw, 'fanout');
+  mkdirSync(fanDir, { recursive: true });
+  ctx.log('profile: status fan-out with the gateway under --cpu-prof');
+  const f = await runFanout(ctx, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${fanDir}`], gatewayOnly: true });
+  summarise(
+    `gateway, status fan-out ${ctx.opts.statusRate}/s to ${ctx.opts.dashboards} dashboards`,
+    'fanout-gateway',
+    fanDir,
+    `p50 ${f.gateway.latencyMs.p50} ms, p99 ${f.gateway.latencyMs.p99} ms while profiled.`,
+  );
+
   return { description: 'gateway (and agent) under --cpu-prof at the highest concurrency', profiles };
 }

@@ -1,7 +1,7 @@
 // baseline: HTTP POST → Socket.IO emitWithAck to a client in another process → HTTP response.
 // rpc: POST /printing/printers/:id/test through the gateway → a v2 agent answers.
 // Same load generator, same request body, same concurrencies.
-import { cpuMeter } from '../lib/proc.mjs';
+import { cpuMeter, processGroup } from '../lib/proc.mjs';
 import { bareServer, freshGateway } from './common.mjs';
 
 const BODY = JSON.stringify({ testType: 'connectivity' });
@@ -36,10 +36,22 @@ async function measureLevels(ctx, { url, path, token, procs, connectionsList, la
 }
 
 /** @param {import('../lib/context.mjs').Context} ctx */
-export async function runBaseline(ctx, connectionsList = ctx.opts.connections) {
+export async function runBaseline(ctx, connectionsList = ctx.opts.connections, { deflateReference = true } = {}) {
   ctx.log('baseline: bare HTTP → Socket.IO emitWithAck relay');
-  const server = await bareServer(ctx, 'relay-server');
-  const responder = ctx.fork('relay-client', 'responder.mjs');
+  const main = await relay(ctx, connectionsList, false);
+  if (!deflateReference) return main;
+  ctx.log('baseline reference: the same relay with per-message deflate on (the gateway engine option)');
+  const withDeflate = await relay(ctx, connectionsList, true);
+  return {
+    ...main,
+    deflate: { description: `${main.description}; perMessageDeflate {threshold: 1024}`, levels: withDeflate.levels },
+  };
+}
+
+async function relay(ctx, connectionsList, deflate) {
+  const tag = deflate ? '-deflate' : '';
+  const server = await bareServer(ctx, `relay-server${tag}`, { env: deflate ? { BARE_DEFLATE: '1' } : {} });
+  const responder = ctx.fork(`relay-client${tag}`, 'responder.mjs');
   try {
     await responder.call('start', { url: server.url, mode: 'relay' });
     const levels = await measureLevels(ctx, {
@@ -48,10 +60,11 @@ export async function runBaseline(ctx, connectionsList = ctx.opts.connections) {
       token: 'bench',
       procs: [server.proc, responder],
       connectionsList,
-      label: 'baseline',
+      label: `baseline${tag}`,
     });
     return {
-      description: 'bare node:http + Socket.IO 4 server; POST → emitWithAck to one client process → 200 JSON',
+      description:
+        'bare node:http + Socket.IO 4 server (library defaults: no per-message deflate); POST → emitWithAck to one client process → 200 JSON',
       processes: { server: 'relay-server', agent: 'relay-client', load: 'baseline-load' },
       levels,
     };
@@ -79,7 +92,7 @@ export async function runRpc(
       url: gw.url,
       path: `/printing/printers/${printerId}/test`,
       token: gw.creds.adminJwt,
-      procs: [gw.proc, responder],
+      procs: [gw.proc, responder, ...(store === 'postgres' ? [processGroup('postgres-server', 'postgres')] : [])],
       connectionsList,
       label: 'rpc',
     });

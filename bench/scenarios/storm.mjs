@@ -3,11 +3,25 @@
 // Meanwhile print jobs are submitted at a steady rate (each with an
 // Idempotency-Key, retried until accepted) to the real agent, which is
 // restarted-through too; afterwards every accepted job must be completed.
-import { startAgent, startGateway, startVirtualPrinter } from '../lib/gateway.mjs';
+import { getJson, startAgent, startGateway, startVirtualPrinter } from '../lib/gateway.mjs';
 import { cpuMeter, round, sleep } from '../lib/proc.mjs';
 import { percentile } from '../lib/stats.mjs';
 import { freshGateway, ticketBase64 } from './common.mjs';
 import { fleetLicences, fleets } from './idle.mjs';
+
+/** Whether the real agent is connected at the end (desktop-health lists connected agents). */
+function summariseAgent(status) {
+  if (status?.error) return { error: status.error };
+  const real = (status?.healthMetrics ?? []).find((d) => String(d.deviceId).startsWith('agent-'));
+  return real
+    ? {
+        connected: true,
+        uptimeS: real.uptime,
+        reconnectionCount: real.reconnectionCount,
+        quality: real.connectionQuality,
+      }
+    : { connected: false };
+}
 
 /** @param {import('../lib/context.mjs').Context} ctx */
 export async function runStorm(ctx, sizes = ctx.opts.storm) {
@@ -23,7 +37,7 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
     licenseKey: gw.creds.licenseKey,
     printerNames: ['storm-1', 'storm-2'],
     printerPort: vp.port,
-    journalDir: ctx.dir('agent-journal-storm'),
+    journalDir: ctx.agentJournal('agent-journal-storm'),
     adminJwt: gw.creds.adminJwt,
   });
   const submitter = ctx.fork('storm-submitter', 'durable-load.mjs');
@@ -53,6 +67,7 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
         name: `gateway-storm-r${rounds.length + 1}`,
         port: gw.port,
         storeEnv: gw.storeEnv,
+        env: gw.env,
         creds: gw.creds,
       });
       gw = { ...gw, ...next };
@@ -78,6 +93,7 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
       const fromStop = (t) => (t === undefined ? undefined : round((t - stopAt) / 1000, 2));
       const r = {
         agents: total,
+        gateway: next.proc.name,
         connectedBefore: grown.connected,
         shutdownS: round((exitedAt - stopAt) / 1000, 2),
         startupS: round((readyAt - exitedAt) / 1000, 2),
@@ -98,7 +114,14 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
     }
     const trickle = await submitter.call('trickleStop');
     // The submitter's own HTTP agent reconnects by itself; wait for every accepted job to end.
-    const check = await submitter.call('trickleCheck', { waitMs: 90_000 });
+    const check = await submitter.call('trickleCheck', { waitMs: 180_000, stallMs: 45_000 });
+    const agentStatus = await getJson(
+      gw.url,
+      `/printing/desktop-health?branchId=${gw.creds.branchId}`,
+      gw.creds.adminJwt,
+    ).catch((e) => ({
+      error: e.message,
+    }));
     await sleep(500);
     const ticketsPrinted = ((await vp.status()).ticketCount ?? 0) - ticketsBefore;
     const completed = check.states.completed ?? 0;
@@ -112,6 +135,11 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
       submitAttempts: trickle.attempts,
       submitRetries: trickle.retries,
       gaveUp: trickle.gaveUp,
+      waitedS: check.waitedS,
+      openOverTime: check.progress.filter(
+        (_, i, a) => i % Math.max(1, Math.floor(a.length / 20)) === 0 || i === a.length - 1,
+      ),
+      realAgentAtEnd: summariseAgent(agentStatus),
     };
     ctx.log(
       `  storm jobs: ${jobs.accepted} accepted, ${jobs.completed} completed, ${jobs.lost} not completed, ${ticketsPrinted} tickets printed`,
@@ -124,6 +152,8 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
     await vp.proc.stop('SIGTERM');
     await first.cleanup();
   }
+  // What each restarted gateway logged at warn level and above, by message.
+  for (const r of rounds) r.warnings = ctx.logSummary(r.gateway);
   return {
     description:
       'N simulated v2 agents (real handshake and backoff: 1 s doubling to 30 s, ±50 % jitter) plus the real agent; gateway SIGTERM (graceful drain) then restarted on the same port and store; jobs submitted at 20/s throughout',
