@@ -122,14 +122,21 @@ export class JobDispatcher {
     return { read: pending.length, sent: acks.length };
   }
 
-  /** A `sent` job goes only to the agent that has it; a queued one prefers the agent that reported the printer. */
+  /**
+   * A `sent` job goes only to the agent that has it. A queued one goes to the
+   * agent that reported the printer; only a network printer, which any PC of
+   * the branch can reach, may be served by another agent while that one is away.
+   */
   private chooseAgent(
     job: PrintJobWithContent,
     printer: Printer | undefined,
     agents: ConnectedAgent[],
   ): ConnectedAgent | undefined {
     if (job.state === 'sent') return agents.find((a) => a.deviceId === job.deviceId);
-    return agents.find((a) => a.deviceId === printer?.deviceId) ?? agents[0];
+    const owner = agents.find((a) => a.deviceId === printer?.deviceId);
+    if (owner) return owner;
+    const reachableFromAnyPc = !printer?.deviceId || (printer.connection === 'network' && Boolean(printer.ip));
+    return reachableFromAnyPc ? agents[0] : undefined;
   }
 
   private async deliver(agent: ConnectedAgent, job: PrintJobWithContent, printer: Printer): Promise<void> {
