@@ -107,6 +107,9 @@ describe('the agent against a real gateway and virtual printer', () => {
       'completed',
     );
     expect(printer.tickets().filter((t) => t.text.includes('JOB Mcopies'))).toHaveLength(2);
+    // The agent's reports of one job reach the gateway in order, even with reports of other jobs in flight.
+    const { body } = await gateway.api<{ job: PrintJobView }>('GET', `/printing/jobs/${res.body.job.id}`);
+    expect(body.job.events?.map((e) => e.state)).toEqual(['queued', 'sent', 'accepted', 'printing', 'completed']);
     const out = execFileSync(process.execPath, [CLI_ENTRY, 'agent', 'status', '--journal', agent.journalDir], {
       encoding: 'utf8',
     });

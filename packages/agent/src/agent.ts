@@ -12,7 +12,7 @@ import type { AgentLogger } from './agent-logger.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { ConnectionHealth } from './connection-health.js';
 import { CupsPrinter } from './cups-printer.js';
-import { Journal } from './journal.js';
+import { Journal, type OutboxReport } from './journal.js';
 import { PrintQueue } from './print-queue.js';
 import type { PrinterDriver } from './printer-driver.js';
 import { TcpPrinter } from './tcp-printer.js';
@@ -48,6 +48,8 @@ export interface AgentOptions {
 }
 
 const REPORT_ACK_TIMEOUT_MS = 10_000;
+/** Jobs whose reports are in flight at once. */
+const OUTBOX_PARALLELISM = 32;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
@@ -349,7 +351,13 @@ export class Agent {
     return queue;
   }
 
-  /** Sends unacknowledged reports in order until the gateway has recorded them all. */
+  /**
+   * Sends unacknowledged reports until the gateway has recorded them all.
+   * Reports of one job go strictly in order (the gateway must see "started"
+   * before "completed"); different jobs' reports travel in parallel, because
+   * waiting for each acknowledgement in turn made the outbox the bottleneck
+   * of the whole print path.
+   */
   private async flushOutbox(): Promise<void> {
     if (this.flushing) {
       this.flushAgain = true;
@@ -359,34 +367,59 @@ export class Agent {
     try {
       do {
         this.flushAgain = false;
+        const byJob = new Map<string, OutboxReport[]>();
         for (const report of this.journal.pendingReports()) {
-          const socket = this.socket;
-          if (!socket?.connected) return;
-          let res: AckResponse<unknown>;
-          try {
-            res = (await socket
-              .timeout(REPORT_ACK_TIMEOUT_MS)
-              .emitWithAck(report.event, report.payload)) as AckResponse<unknown>;
-          } catch {
-            this.options.logger.warn(
-              { jobId: report.payload.jobId, event: report.event },
-              'report not acknowledged; will retry',
-            );
-            return;
-          }
-          if (!res.ok) {
-            // The gateway will never take it (unknown job after a restore, …): keeping it would block the outbox.
-            this.options.logger.warn(
-              { jobId: report.payload.jobId, event: report.event, code: res.error.code },
-              'report refused by the gateway; dropped',
-            );
-          }
-          this.journal.acknowledge(report.seq);
+          const list = byJob.get(report.payload.jobId);
+          if (list) list.push(report);
+          else byJob.set(report.payload.jobId, [report]);
         }
+        const chains = [...byJob.values()];
+        let next = 0;
+        let stalled = false;
+        const worker = async () => {
+          while (!stalled && next < chains.length) {
+            const chain = chains[next++] as OutboxReport[];
+            for (const report of chain) {
+              if (!(await this.sendReport(report))) {
+                stalled = true;
+                return;
+              }
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(OUTBOX_PARALLELISM, chains.length) }, worker));
+        if (stalled) return;
       } while (this.flushAgain);
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** One report; false when it could not be delivered now (disconnected or no acknowledgement). */
+  private async sendReport(report: OutboxReport): Promise<boolean> {
+    const socket = this.socket;
+    if (!socket?.connected) return false;
+    let res: AckResponse<unknown>;
+    try {
+      res = (await socket
+        .timeout(REPORT_ACK_TIMEOUT_MS)
+        .emitWithAck(report.event, report.payload)) as AckResponse<unknown>;
+    } catch {
+      this.options.logger.warn(
+        { jobId: report.payload.jobId, event: report.event },
+        'report not acknowledged; will retry',
+      );
+      return false;
+    }
+    if (!res.ok) {
+      // The gateway will never take it (unknown job after a restore, …): keeping it would block the outbox.
+      this.options.logger.warn(
+        { jobId: report.payload.jobId, event: report.event, code: res.error.code },
+        'report refused by the gateway; dropped',
+      );
+    }
+    this.journal.acknowledge(report.seq);
+    return true;
   }
 
   private async announcePrinters(): Promise<void> {
