@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PrintJobView } from '@printermaster/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AgentProcess, countMarkers, GatewayProcess, markedTicket, PrinterProcess, until } from './system.js';
+import {
+  AgentProcess,
+  countMarkers,
+  GatewayProcess,
+  markedTicket,
+  PrinterProcess,
+  printerIds,
+  until,
+} from './system.js';
 
 const JOBS = Number(process.env.PRINTERMASTER_FAULT_JOBS ?? 1000);
 const SUBMIT_INTERVAL_MS = 60;
@@ -34,14 +42,7 @@ describe('every ticket printed once, under agent and gateway crashes', () => {
     await gateway.start();
     await printer.start();
     await agent.start(gateway, printer);
-    const printerId = await until(
-      async () => {
-        const { body } = await gateway.api<{ printers: { id: string; name: string }[] }>('GET', '/printing/printers');
-        return body.printers.find((p) => p.name === 'kitchen')?.id;
-      },
-      20_000,
-      'the printer to be discovered',
-    );
+    const printerId = (await printerIds(gateway, ['kitchen']))[0] as string;
 
     const idsByMarker = new Map<string, string>();
     let submitting = true;

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PrintJobView } from '@printermaster/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, countMarkers, GatewayProcess, markedTicket, PrinterProcess, until } from './system.js';
+import {
+  AgentProcess,
+  countMarkers,
+  GatewayProcess,
+  markedTicket,
+  PrinterProcess,
+  printerIds,
+  until,
+} from './system.js';
 
 describe('delivery under printer and gateway faults (real processes)', () => {
   const root = mkdtempSync(join(tmpdir(), 'pm-faults-'));
@@ -17,14 +25,7 @@ describe('delivery under printer and gateway faults (real processes)', () => {
     await gateway.start();
     await printer.start();
     await agent.start(gateway, printer);
-    printerId = await until(
-      async () => {
-        const { body } = await gateway.api<{ printers: { id: string; name: string }[] }>('GET', '/printing/printers');
-        return body.printers.find((p) => p.name === 'kitchen')?.id;
-      },
-      20_000,
-      'the printer',
-    );
+    printerId = (await printerIds(gateway, ['kitchen']))[0] as string;
   });
   afterAll(async () => {
     await agent.proc?.stop();

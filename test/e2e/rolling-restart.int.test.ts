@@ -15,7 +15,16 @@ import {
   TEST_DATABASE_URL,
 } from '../../packages/server/test/support/test-database.js';
 import { redisAvailable, TEST_REDIS_URL } from '../../packages/server/test/support/test-redis.js';
-import { AgentProcess, baseEnv, countMarkers, GatewayProcess, markedTicket, PrinterProcess, until } from './system.js';
+import {
+  AgentProcess,
+  baseEnv,
+  countMarkers,
+  GatewayProcess,
+  markedTicket,
+  PrinterProcess,
+  printerIds,
+  until,
+} from './system.js';
 
 const ready = (await postgresAvailable()) && (await redisAvailable());
 
@@ -91,15 +100,7 @@ describe.runIf(ready)('zero-downtime rolling restart of two gateways', () => {
     });
     await legacy.start();
     cleanups.push(() => legacy.stop());
-    const printerIds = await until(
-      async () => {
-        const { body } = await gw1.api<{ printers: { id: string; name: string }[] }>('GET', '/printing/printers');
-        const ids = ['kitchen-1', 'kitchen-2'].map((n) => body.printers.find((p) => p.name === n)?.id);
-        return ids.every(Boolean) ? (ids as string[]) : undefined;
-      },
-      20_000,
-      'both printers',
-    );
+    const ids = await printerIds(gw1, ['kitchen-1', 'kitchen-2']);
 
     const idsByMarker = new Map<string, string>();
     let stopSubmitting = false;
@@ -111,7 +112,7 @@ describe.runIf(ready)('zero-downtime rolling restart of two gateways', () => {
             const res = await gw1.api<{ job: PrintJobView }>(
               'POST',
               '/printing/jobs',
-              { printerId: printerIds[i % 2], content: markedTicket(marker) },
+              { printerId: ids[i % 2], content: markedTicket(marker) },
               { 'idempotency-key': marker },
             );
             if (res.status === 202) {

@@ -220,3 +220,16 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** The ids of the named printers once the gateway lists them all (an agent reports them after connecting). */
+export async function printerIds(gateway: GatewayProcess, names: string[], timeoutMs = 20_000): Promise<string[]> {
+  return until(
+    async () => {
+      const { body } = await gateway.api<{ printers: { id: string; name: string }[] }>('GET', '/printing/printers');
+      const ids = names.map((n) => body.printers.find((p) => p.name === n)?.id);
+      return ids.every(Boolean) ? (ids as string[]) : undefined;
+    },
+    timeoutMs,
+    `printers ${names.join(', ')}`,
+  );
+}

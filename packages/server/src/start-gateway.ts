@@ -286,14 +286,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   metrics.collectFrom(metrics.agentsConnected, () => websocketStats().byProtocol, 'protocol');
   metrics.collectFrom(metrics.agentsByQuality, () => tracker.counts().byQuality, 'quality');
   metrics.collectFrom(metrics.printJobs, () => stores.jobs.countByState().catch(() => ({})), 'state');
-  (metrics.uniqueUsers as unknown as { collect: () => void }).collect = () =>
-    metrics.uniqueUsers.set(gateway?.uniqueUserCount ?? 0);
-  (metrics.agentsHighLatency as unknown as { collect: () => void }).collect = () =>
-    metrics.agentsHighLatency.set(tracker.counts().highLatency);
-  (metrics.pendingRequests as unknown as { collect: () => void }).collect = () =>
-    metrics.pendingRequests.set(pending.size);
-  (metrics.ready as unknown as { collect: () => void }).collect = () =>
-    metrics.ready.set(listening && !stopping ? 1 : 0);
+  metrics.collectValue(metrics.uniqueUsers, () => gateway?.uniqueUserCount ?? 0);
+  metrics.collectValue(metrics.agentsHighLatency, () => tracker.counts().highLatency);
+  metrics.collectValue(metrics.pendingRequests, () => pending.size);
+  metrics.collectValue(metrics.ready, () => (listening && !stopping ? 1 : 0));
 
   const app = await buildApp({
     logger,

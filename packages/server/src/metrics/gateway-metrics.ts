@@ -205,6 +205,11 @@ export class GatewayMetrics {
     };
   }
 
+  /** Sets a gauge from live state at every scrape. */
+  collectValue(gauge: Gauge, value: () => number): void {
+    (gauge as unknown as { collect?: () => void }).collect = () => gauge.set(value());
+  }
+
   text(): Promise<string> {
     return this.registry.metrics();
   }
