@@ -167,6 +167,11 @@ export const SETTINGS: Setting[] = [
   },
   { name: 'PRINTERMASTER_SOCKET_PING_TIMEOUT_MS', description: 'Engine.IO ping timeout', default: '20000' },
   {
+    name: 'PRINTERMASTER_SOCKET_DEFLATE',
+    description: 'Per-message deflate for socket messages over 1 KB, without context takeover (decision 0004)',
+    default: 'true',
+  },
+  {
     name: 'PRINTERMASTER_SHUTDOWN_TIMEOUT_MS',
     description: 'Longest graceful drain on SIGTERM/SIGINT',
     default: '10000',

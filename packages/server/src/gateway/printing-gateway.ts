@@ -89,9 +89,19 @@ export class PrintingGateway {
       maxHttpBufferSize: deps.maxMessageBytes,
       pingInterval: deps.pingIntervalMs,
       pingTimeout: deps.pingTimeoutMs,
-      // Deflate for messages over 1 KB (PROTOCOL.md). It costs ~230 KiB of zlib state per
-      // connection; PRINTERMASTER_SOCKET_DEFLATE=false turns it off (docs/decisions/0004).
-      perMessageDeflate: deps.perMessageDeflate ? { threshold: 1024 } : false,
+      // Deflate for messages over 1 KB (PROTOCOL.md). ws honours the threshold only without
+      // context takeover; with it, every message is compressed and each connection keeps its
+      // zlib windows (~230 KiB) for life. A smaller window and memLevel bound the state a
+      // connection keeps once it has sent a large message (docs/decisions/0004).
+      perMessageDeflate: deps.perMessageDeflate
+        ? {
+            threshold: 1024,
+            serverNoContextTakeover: true,
+            clientNoContextTakeover: true,
+            serverMaxWindowBits: 13,
+            zlibDeflateOptions: { memLevel: 6 },
+          }
+        : false,
       ...(deps.adapter ? { adapter: deps.adapter } : {}),
       cors: { origin: anyOrigin ? true : deps.corsOrigins, credentials: true },
       // Browsers send an Origin; agents and servers do not. Only a foreign browser origin is refused.

@@ -1,6 +1,6 @@
 import type { PrintJobDelivery } from '@printermaster/protocol';
 import type { Socket } from 'socket.io-client';
-import { connectAgent } from '../support/socket-clients.js';
+import { admitted, agentSocket } from '../support/socket-clients.js';
 
 /**
  * A v2 agent's wire behaviour without printing: journals deliveries in memory,
@@ -27,7 +27,9 @@ export class WireAgent {
     url: string,
     id: { licenseKey: string; branchId: string; deviceId: string },
   ): Promise<WireAgent> {
-    return new WireAgent(await connectAgent(url, id));
+    const agent = new WireAgent(agentSocket(url, id));
+    await admitted(agent.socket);
+    return agent;
   }
 
   async report(

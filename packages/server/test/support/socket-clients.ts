@@ -11,8 +11,17 @@ export interface AgentIdentity {
 
 /** Connects like an agent (websocket transport only, as real agents do). Resolves once admitted. */
 export function connectAgent(url: string, id: AgentIdentity, extra: { reconnection?: boolean } = {}): Promise<Socket> {
+  return admitted(agentSocket(url, id, extra));
+}
+
+/**
+ * An agent socket that is still connecting. Attach handlers before awaiting `admitted`: the
+ * gateway sends queued jobs right after the handshake, and an uncompressed message can arrive
+ * in the same read as the CONNECT packet, i.e. before a handler attached after `connect` runs.
+ */
+export function agentSocket(url: string, id: AgentIdentity, extra: { reconnection?: boolean } = {}): Socket {
   const v2 = id.v2 ?? true;
-  const socket = io(`${url}/printing-ws`, {
+  return io(`${url}/printing-ws`, {
     transports: ['websocket'],
     reconnection: extra.reconnection ?? false,
     auth: {
@@ -30,7 +39,6 @@ export function connectAgent(url: string, id: AgentIdentity, extra: { reconnecti
         : {}),
     },
   });
-  return admitted(socket);
 }
 
 /** Connects like a dashboard with a JWT. */
