@@ -163,6 +163,18 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     broadcaster,
     clock,
   );
+  // Printer tests read printers from a per-process cache; other processes drop what this one changed.
+  if (cluster.kind === 'redis') {
+    printers.onChanged((printerId) => {
+      cluster.bus
+        .publish('printers.changed', { printerId, from: instanceId })
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'printer change notice not published'));
+    });
+  }
+  await cluster.bus.subscribe('printers.changed', (message) => {
+    const { printerId, from } = message as { printerId: string; from: string };
+    if (from !== instanceId) printers.forget(printerId);
+  });
   const lifecycle = new JobLifecycle(stores.jobs, broadcaster, clock, logger);
   lifecycle.onTransition((job, from) => {
     metrics.jobTransitions.inc({ from: from ?? 'none', to: job.state });

@@ -8,6 +8,7 @@ import type { LicenseStore } from './ports/license-store.js';
 import type { Printer, PrinterFields, PrinterStore } from './ports/printer-store.js';
 import type { TenantStore } from './ports/tenant-store.js';
 import { type AgentPrincipal, canSee, listScope, MANAGER_ROLES, requireRole, type UserPrincipal } from './principal.js';
+import { PrinterCache } from './printer-cache.js';
 import { toPrinterView } from './printer-view.js';
 
 /** A printer as an agent or the legacy bulk endpoint describes it. */
@@ -39,6 +40,9 @@ export interface UpsertOutcome {
 
 /** Printers of a branch: what agents report, and what managers set through the API. */
 export class PrinterService {
+  private readonly cache: PrinterCache;
+  private readonly changeListeners: ((printerId: string) => void)[] = [];
+
   constructor(
     private readonly printers: PrinterStore,
     private readonly licenses: LicenseStore,
@@ -46,7 +50,20 @@ export class PrinterService {
     private readonly audit: AuditLog,
     private readonly broadcaster: Broadcaster,
     private readonly clock: Clock,
-  ) {}
+    cacheTtlMs = 5_000,
+  ) {
+    this.cache = new PrinterCache(clock, { ttlMs: cacheTtlMs, maxEntries: 50_000 });
+  }
+
+  /** Called after this process changed a printer's stored fields (to tell other processes). */
+  onChanged(listener: (printerId: string) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Drops a printer from the hot-path cache: another process changed it. */
+  forget(printerId: string): void {
+    this.cache.forget(printerId);
+  }
 
   list(
     user: UserPrincipal,
@@ -58,6 +75,16 @@ export class PrinterService {
   /** The printer if `user` may see it; `PRINTER_NOT_FOUND` otherwise (no hint that it exists elsewhere). */
   async get(user: UserPrincipal, id: string): Promise<Printer> {
     const printer = await this.printers.find(id);
+    if (!printer || !canSee(user, printer.companyId, printer.branchId)) throw new GatewayError('PRINTER_NOT_FOUND');
+    return printer;
+  }
+
+  /**
+   * As `get`, from the in-process cache when fresh: for printer tests, which read the
+   * address and never the live status. A change through any process drops the entry.
+   */
+  async getCached(user: UserPrincipal, id: string): Promise<Printer> {
+    const printer = await this.cache.get(id, (key) => this.printers.find(key));
     if (!printer || !canSee(user, printer.companyId, printer.branchId)) throw new GatewayError('PRINTER_NOT_FOUND');
     return printer;
   }
@@ -75,6 +102,7 @@ export class PrinterService {
     requireRole(user, MANAGER_ROLES);
     await this.get(user, id);
     const printer = await this.printers.update(id, fields);
+    this.changed(id);
     if (!printer) throw new GatewayError('PRINTER_NOT_FOUND');
     await this.afterChange(user, printer, 'updated', 'printer.updated');
     return printer;
@@ -83,7 +111,9 @@ export class PrinterService {
   async delete(user: UserPrincipal, id: string): Promise<void> {
     requireRole(user, MANAGER_ROLES);
     const printer = await this.get(user, id);
-    if (!(await this.printers.delete(id))) throw new GatewayError('PRINTER_NOT_FOUND');
+    const deleted = await this.printers.delete(id);
+    this.changed(id);
+    if (!deleted) throw new GatewayError('PRINTER_NOT_FOUND');
     await this.afterChange(user, printer, 'deleted', 'printer.deleted');
   }
 
@@ -119,6 +149,7 @@ export class PrinterService {
     };
     if (existing) {
       const printer = (await this.printers.update(existing.id, fields)) ?? existing;
+      if (addressChanged(existing, printer)) this.changed(existing.id);
       if (printer.status !== existing.status) this.broadcastStatus(printer);
       return { printer, created: false };
     }
@@ -166,6 +197,11 @@ export class PrinterService {
     });
   }
 
+  private changed(printerId: string): void {
+    this.cache.forget(printerId);
+    for (const listener of this.changeListeners) listener(printerId);
+  }
+
   private broadcastStatus(printer: Printer): void {
     this.broadcaster.printerStatusChanged({
       printerId: printer.id,
@@ -198,6 +234,21 @@ export class PrinterService {
       targetId: printer.id,
     });
   }
+}
+
+/** Whether a re-reported printer changed a field a printer test sends (agents re-report often). */
+function addressChanged(before: Printer, after: Printer): boolean {
+  return (
+    before.name !== after.name ||
+    before.type !== after.type ||
+    before.connection !== after.connection ||
+    before.ip !== after.ip ||
+    before.port !== after.port ||
+    before.deviceId !== after.deviceId ||
+    before.companyId !== after.companyId ||
+    before.branchId !== after.branchId ||
+    JSON.stringify(before.capabilities) !== JSON.stringify(after.capabilities)
+  );
 }
 
 /** Maps an agent's `printer:discovered` payload to a reported printer. */

@@ -112,7 +112,7 @@ export class PrinterTestService {
     printerId: string,
     body: { testType?: string; content?: string },
   ): Promise<PrinterTestAnswer> {
-    const printer = await this.printerService.get(user, printerId);
+    const printer = await this.printerService.getCached(user, printerId);
     const correlationId = this.ids.next('printer_test');
     const localAgents = this.link.agentsInBranch(printer.branchId);
     const local = pickAgent(localAgents, printer.deviceId);

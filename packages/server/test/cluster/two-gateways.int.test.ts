@@ -99,6 +99,34 @@ describe.runIf(ready)('two gateway processes sharing PostgreSQL and Redis', () =
     expect((await completed).correlationId).toBe(test.body.correlationId);
   });
 
+  it('sends a printer test with an address changed through the other process, at once', async () => {
+    // Process a has the printer in its printer-test cache since the case above.
+    const { body } = await api(a, 'GET', '/printing/printers');
+    const printerId = (body.printers as { id: string }[])[0]?.id as string;
+    const seen: { ip?: string; port?: number }[] = [];
+    const record = (req: { ip?: string; port?: number }) => seen.push(req);
+    printerOwner.socket.on('printer:test', record);
+    try {
+      expect((await api(a, 'POST', `/printing/printers/${printerId}/test`)).status).toBe(200);
+      expect((await api(b, 'PATCH', `/printing/printers/${printerId}`, { ip: '10.9.8.7', port: 9101 })).status).toBe(
+        200,
+      );
+      // The change notice crosses processes over Redis; the cache must not serve the old address after it.
+      await eventually(
+        async () => {
+          const before = seen.length;
+          expect((await api(a, 'POST', `/printing/printers/${printerId}/test`)).status).toBe(200);
+          return seen.length > before && seen.at(-1)?.ip === '10.9.8.7';
+        },
+        3_000,
+        'new address in the test',
+      );
+      expect(seen.at(-1)?.port).toBe(9101);
+    } finally {
+      printerOwner.socket.off('printer:test', record);
+    }
+  });
+
   it('dispatches a job created on one process to the agent held by the other at once', async () => {
     // The printer was reported by the agent on b, so the job goes to that agent.
     const agent = printerOwner;
