@@ -14,6 +14,12 @@ export interface TokenClaims {
 /** HS256 JWTs for web users. Scope (company, branch, role) lives in the claims. */
 export class JwtService {
   private readonly key: Uint8Array;
+  /**
+   * Tokens already verified, until they expire (at most 5 min): a dashboard or POS sends the
+   * same token with every request, and WebCrypto's HMAC costs more than the rest of a
+   * printer test. Bounded; a token is only ever trusted until its own `exp`.
+   */
+  private readonly verified = new Map<string, { principal: UserPrincipal; until: number }>();
 
   constructor(
     secret: string,
@@ -35,6 +41,11 @@ export class JwtService {
 
   /** The user behind `token`; `AUTH_FAILED` for anything invalid, expired or out of shape. */
   async verify(token: string): Promise<UserPrincipal> {
+    const cached = this.verified.get(token);
+    if (cached) {
+      if (Date.now() < cached.until) return cached.principal;
+      this.verified.delete(token);
+    }
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] }));
@@ -58,7 +69,7 @@ export class JwtService {
     } catch {
       throw new GatewayError('AUTH_FAILED', { message: 'token scope does not fit its role' });
     }
-    return {
+    const principal: UserPrincipal = {
       kind: 'user',
       userId: sub,
       role,
@@ -66,6 +77,12 @@ export class JwtService {
       companyId: claims.companyId,
       branchId: claims.branchId,
     };
+    const until = Math.min(typeof payload.exp === 'number' ? payload.exp * 1000 : 0, Date.now() + 300_000);
+    if (until > Date.now()) {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(token, { principal: Object.freeze(principal), until });
+    }
+    return principal;
   }
 }
 
