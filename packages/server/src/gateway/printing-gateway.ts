@@ -27,6 +27,7 @@ import type { AgentPrincipal, UserPrincipal } from '../core/principal.js';
 import type { PrinterService } from '../core/printer-service.js';
 import { fromDiscovered } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
+import { FieldsLogger } from './fields-logger.js';
 import { validatePayload } from './payload-validator.js';
 import type { RoomBroadcaster } from './room-broadcaster.js';
 import { rooms } from './rooms.js';
@@ -61,6 +62,11 @@ export interface PrintingGatewayDeps {
 }
 
 type AgentSocketData = { kind: 'agent'; principal: AgentPrincipal; agent: ConnectedAgent; sessionId: string };
+/** A connected agent's state, kept as its socket's `data`; the shared listeners find it there. */
+type AgentSession = AgentSocketData & { socket: Socket; log: Logger; pingSentAt: number | undefined };
+type AgentHandler = (session: AgentSession, raw: unknown) => Promise<unknown> | unknown;
+/** Engine.IO connections of agents, for the shared ping/pong listeners (which get only the connection). */
+const sessionsByConn = new WeakMap<object, AgentSession>();
 type WebSocketData = { kind: 'web'; principal: UserPrincipal; connectedAt: number };
 type SocketData = AgentSocketData | WebSocketData;
 type Ack = (response: AckResponse<unknown>) => void;
@@ -76,6 +82,12 @@ export class PrintingGateway {
   readonly namespace: Namespace;
   private webClients = 0;
   private readonly usersConnected = new Map<string, number>();
+  private readonly agentHandlers: Map<string, AgentHandler>;
+  // Listeners shared by every agent socket; Socket.IO and Engine.IO call them with the emitter as `this`.
+  private readonly onAgentEvent: (this: Socket, event: string, ...args: unknown[]) => void;
+  private readonly onAgentDisconnect: (this: Socket, reason: string) => void;
+  private readonly onAgentPacketCreate: (this: object, packet: { type: string }) => void;
+  private readonly onAgentPacket: (this: object, packet: { type: string }) => void;
   private draining = false;
 
   constructor(
@@ -83,6 +95,22 @@ export class PrintingGateway {
     private readonly deps: PrintingGatewayDeps,
   ) {
     const anyOrigin = deps.corsOrigins.includes('*');
+    this.agentHandlers = this.buildAgentHandlers();
+    const gateway = this;
+    this.onAgentEvent = function (this: Socket, event: string, ...args: unknown[]) {
+      gateway.dispatchAgentEvent(this.data as AgentSession, event, args);
+    };
+    this.onAgentDisconnect = function (this: Socket, reason: string) {
+      gateway.agentClosed(this.data as AgentSession, reason);
+    };
+    this.onAgentPacketCreate = function (this: object, packet: { type: string }) {
+      const session = packet.type === 'ping' ? sessionsByConn.get(this) : undefined;
+      if (session) gateway.pingSent(session);
+    };
+    this.onAgentPacket = function (this: object, packet: { type: string }) {
+      const session = packet.type === 'pong' ? sessionsByConn.get(this) : undefined;
+      if (session) gateway.pongReceived(session);
+    };
     this.io = new Server(httpServer, {
       path: '/socket.io/',
       serveClient: false,
@@ -218,15 +246,15 @@ export class PrintingGateway {
   }
 
   private onAgent(socket: Socket, data: AgentSocketData): void {
-    const { principal, agent } = data;
+    const { agent } = data;
     const { logger, link } = this.deps;
-    const log = logger.child({ deviceId: agent.deviceId, branchId: agent.branchId, socketId: socket.id });
-    socket.join([
-      rooms.branch(agent.branchId),
-      rooms.company(agent.companyId),
-      rooms.agent(agent.deviceId),
-      rooms.agents,
-    ]);
+    // Agents join no rooms: every broadcast is for web clients, and the link holds each agent's socket.
+    const session: AgentSession = Object.assign(data, {
+      socket,
+      log: new FieldsLogger(logger, { deviceId: agent.deviceId, branchId: agent.branchId, socketId: socket.id }),
+      pingSentAt: undefined,
+    });
+    const { log } = session;
     const replaced = link.add(agent, socket);
     // An older socket of the same device is dead or about to be: close its transport only.
     if (replaced && replaced !== socket) replaced.conn.close();
@@ -234,17 +262,11 @@ export class PrintingGateway {
     const appVersion = (socket.handshake.auth as { appVersion?: unknown }).appVersion;
     this.deps.tracker.connected(agent, typeof appVersion === 'string' ? appVersion.slice(0, 64) : undefined);
     // Latency of every agent, legacy ones included, from Engine.IO's own ping/pong.
-    let pingSentAt: number | undefined;
-    socket.conn.on('packetCreate', (packet: { type: string }) => {
-      if (packet.type !== 'ping') return;
-      if (pingSentAt !== undefined) this.deps.tracker.sample(agent, null);
-      pingSentAt = this.deps.clock.now();
-    });
-    socket.conn.on('packet', (packet: { type: string }) => {
-      if (packet.type !== 'pong' || pingSentAt === undefined) return;
-      this.deps.tracker.sample(agent, this.deps.clock.now() - pingSentAt);
-      pingSentAt = undefined;
-    });
+    sessionsByConn.set(socket.conn, session);
+    socket.conn.on('packetCreate', this.onAgentPacketCreate);
+    socket.conn.on('packet', this.onAgentPacket);
+    socket.onAny(this.onAgentEvent);
+    socket.on('disconnect', this.onAgentDisconnect);
     log.info(
       {
         protocol: agent.protocol,
@@ -266,73 +288,128 @@ export class PrintingGateway {
       })
       .catch((err: unknown) => log.error({ err }, 'recording the agent session failed'));
     if (agent.protocol === 'v2') void this.deps.dispatcher.kick(agent.branchId);
+  }
 
-    const on = <E extends AgentEventName>(
+  /** Every agent event: validated, handled, acknowledged (or rejected with `error:event`). */
+  private dispatchAgentEvent(session: AgentSession, event: string, args: unknown[]): void {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as Ack) : undefined;
+    const handler = this.agentHandlers.get(event);
+    if (!handler) {
+      this.reject(
+        session.socket,
+        event,
+        new GatewayError('BAD_REQUEST', { message: `unknown event "${event}"` }),
+        ack,
+        session.log,
+      );
+      return;
+    }
+    const raw = args.length > 0 && typeof args[0] !== 'function' ? args[0] : undefined;
+    let result: unknown;
+    try {
+      result = handler(session, raw);
+    } catch (err) {
+      this.reject(session.socket, event, err, ack, session.log);
+      return;
+    }
+    Promise.resolve(result).then(
+      (value) => ack?.({ ok: true, data: value ?? null }),
+      (err: unknown) => this.reject(session.socket, event, err, ack, session.log),
+    );
+  }
+
+  private agentClosed(session: AgentSession, reason: string): void {
+    const { agent, socket, log } = session;
+    const { link } = this.deps;
+    const removed = link.remove(agent, socket);
+    if (removed) this.deps.tracker.disconnected(agent);
+    this.deps.onConnectionChange?.('agent', -1, reason, this.deps.clock.now() - agent.connectedAt);
+    log.info(
+      { reason, durationMs: this.deps.clock.now() - agent.connectedAt, agents: link.size, replaced: !removed },
+      'Client disconnected',
+    );
+    void this.deps.devices
+      .closeSession(session.sessionId, reason)
+      .catch((err: unknown) => log.error({ err }, 'closing the agent session failed'));
+  }
+
+  private pingSent(session: AgentSession): void {
+    if (session.pingSentAt !== undefined) this.deps.tracker.sample(session.agent, null);
+    session.pingSentAt = this.deps.clock.now();
+  }
+
+  private pongReceived(session: AgentSession): void {
+    if (session.pingSentAt === undefined) return;
+    this.deps.tracker.sample(session.agent, this.deps.clock.now() - session.pingSentAt);
+    session.pingSentAt = undefined;
+  }
+
+  /**
+   * The agent events, registered once per gateway rather than as closures per socket:
+   * each connected agent then costs one session object and a few listeners (memory per
+   * idle agent, docs/benchmarks.md).
+   */
+  private buildAgentHandlers(): Map<string, AgentHandler> {
+    const handlers = new Map<string, AgentHandler>();
+    const handle = <E extends AgentEventName>(
       event: E,
-      handler: (payload: AgentEventPayload<E>) => Promise<unknown> | unknown,
+      handler: (s: AgentSession, payload: AgentEventPayload<E>) => Promise<unknown> | unknown,
     ): void => {
-      socket.on(event as string, async (raw: unknown, maybeAck?: unknown) => {
-        const ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : undefined;
-        try {
-          const payload = validatePayload(AGENT_EVENT_SCHEMAS[event], raw, event) as AgentEventPayload<E>;
-          const result = await handler(payload);
-          ack?.({ ok: true, data: result ?? null });
-        } catch (err) {
-          this.reject(socket, event, err, ack, log);
-        }
-      });
+      const schema = AGENT_EVENT_SCHEMAS[event];
+      handlers.set(event, (s, raw) => handler(s, validatePayload(schema, raw, event) as AgentEventPayload<E>));
     };
 
-    on('join:branch', (p) => {
-      if (p.branchId !== agent.branchId) {
+    handle('join:branch', (s, p) => {
+      if (p.branchId !== s.agent.branchId) {
         throw new GatewayError('FORBIDDEN', { message: 'an agent may only join its licence’s branch' });
       }
-      const reply = { branchId: agent.branchId, timestamp: this.now() };
-      socket.emit('branch:joined', reply);
+      const reply = { branchId: s.agent.branchId, timestamp: this.now() };
+      s.socket.emit('branch:joined', reply);
       return reply;
     });
 
-    on('desktop:status', (p) => {
-      log.debug({ status: p.status, version: p.version }, 'desktop status');
+    handle('desktop:status', (s, p) => {
+      s.log.debug({ status: p.status, version: p.version }, 'desktop status');
       const reply = { status: 'received', timestamp: this.now() };
-      socket.emit('desktop:status:acknowledged', reply);
+      s.socket.emit('desktop:status:acknowledged', reply);
       if (p.status === 'ready' || p.status === 'connected') {
-        socket.emit('printer:status:request', {
+        s.socket.emit('printer:status:request', {
           action: 'status_update',
           timestamp: this.now(),
-          branchId: agent.branchId,
+          branchId: s.agent.branchId,
         });
       }
       return reply;
     });
 
-    on('printer:discovered', async (p) => {
+    handle('printer:discovered', async (s, p) => {
       try {
-        const { printer, created } = await this.deps.printers.upsertReported(principal, fromDiscovered(p));
+        const { printer, created } = await this.deps.printers.upsertReported(s.principal, fromDiscovered(p));
         this.deps.printers.announce(printer, created ? 'discovered' : 'updated');
         const reply = { printerId: printer.id, status: 'saved', timestamp: this.now() };
-        socket.emit('printer:discovery:acknowledged', reply);
+        s.socket.emit('printer:discovery:acknowledged', reply);
         return reply;
       } catch (err) {
         const e = GatewayError.from(err);
-        socket.emit('printer:discovery:error', { printerId: p.id ?? null, error: e.message, code: e.code });
+        s.socket.emit('printer:discovery:error', { printerId: p.id ?? null, error: e.message, code: e.code });
         throw err;
       }
     });
 
-    on('printer:status:update', async (p) => {
+    handle('printer:status:update', async (s, p) => {
       const seen = new Date(this.deps.clock.now());
-      const updates = p.printerIds.map((s) => ({ id: s.id, status: s.status, seenAt: toDate(s.lastSeen) ?? seen }));
-      await this.deps.printers.recordStatuses(principal, updates);
-      const reply = { printerCount: updates.length, branchId: agent.branchId, timestamp: this.now() };
-      socket.emit('printer:status:acknowledged', reply);
+      const updates = p.printerIds.map((e) => ({ id: e.id, status: e.status, seenAt: toDate(e.lastSeen) ?? seen }));
+      await this.deps.printers.recordStatuses(s.principal, updates);
+      const reply = { printerCount: updates.length, branchId: s.agent.branchId, timestamp: this.now() };
+      s.socket.emit('printer:status:acknowledged', reply);
       return reply;
     });
 
-    on('desktop:health:report', async (p) => {
-      const quality = await this.deps.health.recordReport(principal, p);
-      this.deps.tracker.report(agent, p);
-      log.info(
+    handle('desktop:health:report', async (s, p) => {
+      const quality = await this.deps.health.recordReport(s.principal, p);
+      this.deps.tracker.report(s.agent, p);
+      s.log.info(
         {
           averageLatency: p.averageLatency,
           packetLossRate: p.packetLossRate,
@@ -342,79 +419,63 @@ export class PrintingGateway {
         'desktop health report received',
       );
       const reply = { received: true, timestamp: this.now(), connectionQuality: quality };
-      socket.emit('desktop:health:acknowledged', reply);
+      s.socket.emit('desktop:health:acknowledged', reply);
       return reply;
     });
 
-    on('desktop:health:degraded', (p) => {
-      log.warn({ reason: p.reason }, 'agent reports degraded connection');
-      this.deps.tracker.degraded(agent, p.reason);
+    handle('desktop:health:degraded', (s, p) => {
+      s.log.warn({ reason: p.reason }, 'agent reports degraded connection');
+      this.deps.tracker.degraded(s.agent, p.reason);
       return { received: true };
     });
 
-    on('printer:test:ack', (p) => {
-      this.deps.printerTests.handleAck(principal, p);
+    handle('printer:test:ack', (s, p) => {
+      this.deps.printerTests.handleAck(s.principal, p);
       return { received: true };
     });
 
-    on('printer:test:result', (p) => {
-      this.deps.printerTests.handleResult(principal, p, agent.protocol === 'legacy');
+    handle('printer:test:result', (s, p) => {
+      this.deps.printerTests.handleResult(s.principal, p, s.agent.protocol === 'legacy');
       return { received: true };
     });
 
-    const report = (outcome: 'printing' | 'completed' | 'failed' | 'unconfirmed', jobId: string, reason?: string) => {
-      if (agent.protocol === 'legacy') {
+    const report = (
+      s: AgentSession,
+      outcome: 'printing' | 'completed' | 'failed' | 'unconfirmed',
+      jobId: string,
+      reason?: string,
+    ) => {
+      if (s.agent.protocol === 'legacy') {
         // Legacy clients are never sent jobs; a report from one is about nothing we sent.
-        log.info({ jobId, outcome }, 'legacy client job report ignored');
+        s.log.info({ jobId, outcome }, 'legacy client job report ignored');
         return { jobId, ignored: true };
       }
       return this.deps.lifecycle
-        .applyAgentReport(principal, jobId, outcome, reason)
+        .applyAgentReport(s.principal, jobId, outcome, reason)
         .then((job) => ({ jobId, state: job.state }));
     };
-    on('print:job:started', (p) => report('printing', p.jobId));
-    on('print:job:completed', (p) =>
-      p.success === false ? report('failed', p.jobId, 'agent reported success: false') : report('completed', p.jobId),
+    handle('print:job:started', (s, p) => report(s, 'printing', p.jobId));
+    handle('print:job:completed', (s, p) =>
+      p.success === false
+        ? report(s, 'failed', p.jobId, 'agent reported success: false')
+        : report(s, 'completed', p.jobId),
     );
-    on('print:job:failed', (p) => report('failed', p.jobId, errorText(p.error)));
-    on('print:job:unconfirmed', (p) => report('unconfirmed', p.jobId, p.reason));
+    handle('print:job:failed', (s, p) => report(s, 'failed', p.jobId, errorText(p.error)));
+    handle('print:job:unconfirmed', (s, p) => report(s, 'unconfirmed', p.jobId, p.reason));
 
-    on('agent:ping', () => ({ serverTime: this.now() }));
+    handle('agent:ping', () => ({ serverTime: this.now() }));
 
-    on('printer:sync:success', () => ({ received: true }));
-    on('printer:sync:batch-completed', (p) => {
-      log.debug({ results: p.results }, 'legacy printer sync completed');
+    handle('printer:sync:success', () => ({ received: true }));
+    handle('printer:sync:batch-completed', (s, p) => {
+      s.log.debug({ results: p.results }, 'legacy printer sync completed');
       return { received: true };
     });
-    on('printer:sync:error', (p) => {
-      log.warn({ error: errorText(p.error) }, 'legacy printer sync reported an error');
+    handle('printer:sync:error', (s, p) => {
+      s.log.warn({ error: errorText(p.error) }, 'legacy printer sync reported an error');
       return { received: true };
     });
 
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (Object.hasOwn(AGENT_EVENT_SCHEMAS, event)) return;
-      const last = args[args.length - 1];
-      this.reject(
-        socket,
-        event,
-        new GatewayError('BAD_REQUEST', { message: `unknown event "${event}"` }),
-        typeof last === 'function' ? (last as Ack) : undefined,
-        log,
-      );
-    });
-
-    socket.on('disconnect', (reason) => {
-      const removed = link.remove(agent, socket);
-      if (removed) this.deps.tracker.disconnected(agent);
-      this.deps.onConnectionChange?.('agent', -1, reason, this.deps.clock.now() - agent.connectedAt);
-      log.info(
-        { reason, durationMs: this.deps.clock.now() - agent.connectedAt, agents: link.size, replaced: !removed },
-        'Client disconnected',
-      );
-      void this.deps.devices
-        .closeSession(data.sessionId, reason)
-        .catch((err: unknown) => log.error({ err }, 'closing the agent session failed'));
-    });
+    return handlers;
   }
 
   private onWeb(socket: Socket, data: WebSocketData): void {

@@ -66,7 +66,7 @@ export class RoomBroadcaster implements Broadcaster {
   healthAlert(companyId: string, event: DesktopHealthAlertEvent): void {
     const targets = [rooms.companyAdmins(companyId), rooms.superAdmin];
     if (event.branchId) targets.push(rooms.branchAdmins(event.branchId));
-    this.namespace?.to(targets).except(rooms.agents).emit('desktop:health:alert', event);
+    this.namespace?.to(targets).emit('desktop:health:alert', event);
   }
 
   /** Sends what is waiting now (shutdown, tests). */
@@ -89,8 +89,6 @@ export class RoomBroadcaster implements Broadcaster {
   }
 
   private toBranch(branchId: string, companyId: string) {
-    return this.namespace
-      ?.to([rooms.branch(branchId), rooms.company(companyId), rooms.superAdmin])
-      .except(rooms.agents);
+    return this.namespace?.to([rooms.branch(branchId), rooms.company(companyId), rooms.superAdmin]);
   }
 }

@@ -1,9 +1,7 @@
-/** Room names of the printing namespace. Agents are also in `AGENTS_ROOM` so web broadcasts can skip them. */
+/** Room names of the printing namespace. Only web clients join rooms; agents are reached through the agent link. */
 export const rooms = {
   branch: (branchId: string) => `branch:${branchId}`,
   company: (companyId: string) => `company:${companyId}`,
-  agent: (deviceId: string) => `agent:${deviceId}`,
-  agents: 'agents',
   superAdmin: 'super_admin',
   branchAdmins: (branchId: string) => `admins:branch:${branchId}`,
   companyAdmins: (companyId: string) => `admins:company:${companyId}`,
