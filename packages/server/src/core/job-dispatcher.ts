@@ -70,6 +70,16 @@ export class JobDispatcher {
     return state.done;
   }
 
+  /**
+   * An agent of the branch connected: dispatch if anything is pending. The check is one
+   * batched read for all the agents connecting at once, where a pass would read each
+   * branch's queue.
+   */
+  async agentConnected(branchId: string): Promise<void> {
+    if (this.closed) return;
+    if (this.passes.has(branchId) || (await this.jobs.hasPending(branchId))) await this.kick(branchId);
+  }
+
   /** Waits for passes under way and stops taking new ones (shutdown). */
   async close(): Promise<void> {
     this.closed = true;

@@ -36,6 +36,12 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** Licence keys for agents: issued once (the key is shown only then), validated, revoked. */
 export class LicenseService {
   private readonly tenantCache = new Map<string, { branch: Branch; company: Company; at: number }>();
+  private readonly tenantLoads = new Map<
+    string,
+    Promise<{ branch: Branch | undefined; company: Company | undefined }>
+  >();
+  /** When this process last wrote `last_validated_at`, by licence id (the row read may predate it). */
+  private readonly touchedAt = new Map<string, number>();
 
   constructor(
     private readonly licenses: LicenseStore,
@@ -97,15 +103,28 @@ export class LicenseService {
     if (!branch || !company) throw new GatewayError('LICENSE_INVALID', { message: 'licence branch no longer exists' });
     if (company.status !== 'active') throw new GatewayError('LICENSE_INVALID', { message: 'company is suspended' });
     const now = this.clock.now();
-    if (!license.lastValidatedAt || now - license.lastValidatedAt.getTime() > TOUCH_INTERVAL_MS) {
+    const lastTouch = Math.max(license.lastValidatedAt?.getTime() ?? 0, this.touchedAt.get(license.id) ?? 0);
+    if (now - lastTouch > TOUCH_INTERVAL_MS) {
+      if (this.touchedAt.size > 50_000) this.touchedAt.clear();
+      this.touchedAt.set(license.id, now);
       await this.licenses.touchValidated(license.id, new Date(now));
     }
     return { license, company, branch };
   }
 
-  private async tenantOf(branchId: string): Promise<{ branch: Branch | undefined; company: Company | undefined }> {
+  private tenantOf(branchId: string): Promise<{ branch: Branch | undefined; company: Company | undefined }> {
     const cached = this.tenantCache.get(branchId);
-    if (cached && this.clock.now() - cached.at < TENANT_CACHE_MS) return cached;
+    if (cached && this.clock.now() - cached.at < TENANT_CACHE_MS) return Promise.resolve(cached);
+    // Handshakes of one branch arriving together share one read.
+    let loading = this.tenantLoads.get(branchId);
+    if (!loading) {
+      loading = this.loadTenant(branchId).finally(() => this.tenantLoads.delete(branchId));
+      this.tenantLoads.set(branchId, loading);
+    }
+    return loading;
+  }
+
+  private async loadTenant(branchId: string): Promise<{ branch: Branch | undefined; company: Company | undefined }> {
     const branch = await this.tenants.findBranch(branchId);
     const company = branch && (await this.tenants.findCompany(branch.companyId));
     if (branch && company) {

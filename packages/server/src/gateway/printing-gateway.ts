@@ -287,7 +287,11 @@ export class PrintingGateway {
         protocolVersion: agent.protocol === 'v2' ? 2 : null,
       })
       .catch((err: unknown) => log.error({ err }, 'recording the agent session failed'));
-    if (agent.protocol === 'v2') void this.deps.dispatcher.kick(agent.branchId);
+    if (agent.protocol === 'v2') {
+      this.deps.dispatcher
+        .agentConnected(agent.branchId)
+        .catch((err: unknown) => log.error({ err }, 'print job dispatch on connect failed'));
+    }
   }
 
   /** Every agent event: validated, handled, acknowledged (or rejected with `error:event`). */

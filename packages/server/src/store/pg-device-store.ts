@@ -1,37 +1,105 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Device, DeviceStore, DeviceUpsert } from '../core/ports/device-store.js';
 import type { DatabaseSchema, DeviceTable } from './database-schema.js';
+import { statementBatcher } from './statement-batcher.js';
 
+/** Columns an upsert may set; those a caller leaves undefined keep their stored value. */
+const UPDATABLE = [
+  'licenseId',
+  'kind',
+  'hostname',
+  'platform',
+  'arch',
+  'appVersion',
+  'protocolVersion',
+  'capabilities',
+  'lastAddress',
+] as const satisfies readonly (keyof DeviceUpsert)[];
+
+interface SessionOpen {
+  id: string;
+  companyId: string;
+  branchId: string;
+  deviceId: string;
+  gatewayInstance: string;
+  remoteAddress: string | null;
+  protocolVersion: number | null;
+}
+
+type SessionOp = { kind: 'open'; session: SessionOpen } | { kind: 'close'; id: string; reason: string };
+
+/**
+ * Devices and their sessions. Every agent handshake upserts its device and opens a
+ * session, and every disconnect closes one; these writes are group-committed (one
+ * statement per kind for all the calls of a loop turn), so a reconnect storm of
+ * thousands of agents costs tens of statements, not thousands. Each call still
+ * resolves only once its row is written.
+ */
 export class PgDeviceStore implements DeviceStore {
+  private readonly upserts = statementBatcher<DeviceUpsert, true>((items) => this.writeDevices(items));
+  private readonly sessionOps = statementBatcher<SessionOp, true>((ops) => {
+    // Session batches run one after another, so a close never overtakes the open it closes.
+    const run = this.sessionChain.then(() => this.writeSessions(ops));
+    this.sessionChain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  });
+  private sessionChain: Promise<void> = Promise.resolve();
+
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async upsert(d: DeviceUpsert): Promise<void> {
-    const values = {
-      companyId: d.companyId,
-      branchId: d.branchId,
-      deviceId: d.deviceId,
-      licenseId: d.licenseId ?? null,
-      kind: d.kind ?? 'legacy',
-      hostname: d.hostname ?? null,
-      platform: d.platform ?? null,
-      arch: d.arch ?? null,
-      appVersion: d.appVersion ?? null,
-      protocolVersion: d.protocolVersion ?? null,
-      capabilities: JSON.stringify(d.capabilities ?? []),
-      lastAddress: d.lastAddress ?? null,
-    };
-    // Only the fields the caller knows overwrite what is stored.
-    const update: Record<string, unknown> = { lastSeenAt: sql`now()` };
-    for (const key of Object.keys(values) as (keyof typeof values)[]) {
-      if (key === 'companyId' || key === 'branchId' || key === 'deviceId') continue;
-      const given = key === 'capabilities' ? d.capabilities : d[key as keyof DeviceUpsert];
-      if (given !== undefined) update[key] = values[key];
+    await this.upserts.load(d);
+  }
+
+  private async writeDevices(items: readonly DeviceUpsert[]): Promise<true[]> {
+    // One statement may not update a row twice: later calls for a device win, field by field.
+    const merged = new Map<string, DeviceUpsert>();
+    for (const d of items) {
+      const key = `${d.branchId}\u0000${d.deviceId}`;
+      const defined = Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as DeviceUpsert;
+      merged.set(key, { ...merged.get(key), ...defined });
     }
-    await this.db
-      .insertInto('devices')
-      .values(values)
-      .onConflict((oc) => oc.columns(['branchId', 'deviceId']).doUpdateSet(update))
-      .execute();
+    // Rows that set the same columns share a statement.
+    const groups = new Map<string, DeviceUpsert[]>();
+    for (const d of merged.values()) {
+      const signature = UPDATABLE.filter((k) => d[k] !== undefined).join(',');
+      const group = groups.get(signature);
+      if (group) group.push(d);
+      else groups.set(signature, [d]);
+    }
+    for (const [signature, rows] of groups) {
+      const given = signature === '' ? [] : (signature.split(',') as (typeof UPDATABLE)[number][]);
+      await this.db
+        .insertInto('devices')
+        .values(
+          rows.map((d) => ({
+            companyId: d.companyId,
+            branchId: d.branchId,
+            deviceId: d.deviceId,
+            licenseId: d.licenseId ?? null,
+            kind: d.kind ?? 'legacy',
+            hostname: d.hostname ?? null,
+            platform: d.platform ?? null,
+            arch: d.arch ?? null,
+            appVersion: d.appVersion ?? null,
+            protocolVersion: d.protocolVersion ?? null,
+            capabilities: JSON.stringify(d.capabilities ?? []),
+            lastAddress: d.lastAddress ?? null,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['branchId', 'deviceId']).doUpdateSet((eb) => {
+            const update: Record<string, unknown> = { lastSeenAt: sql`now()` };
+            for (const key of given) update[key] = eb.ref(`excluded.${key}`);
+            return update;
+          }),
+        )
+        .execute();
+    }
+    return items.map(() => true as const);
   }
 
   async find(branchId: string, deviceId: string): Promise<Device | undefined> {
@@ -51,25 +119,33 @@ export class PgDeviceStore implements DeviceStore {
     return (await q.orderBy('lastSeenAt', 'desc').execute()).map(toDevice);
   }
 
-  async openSession(s: {
-    id: string;
-    companyId: string;
-    branchId: string;
-    deviceId: string;
-    gatewayInstance: string;
-    remoteAddress: string | null;
-    protocolVersion: number | null;
-  }): Promise<void> {
-    await this.db.insertInto('deviceSessions').values(s).execute();
+  async openSession(session: SessionOpen): Promise<void> {
+    await this.sessionOps.load({ kind: 'open', session });
   }
 
   async closeSession(id: string, reason: string): Promise<void> {
-    await this.db
-      .updateTable('deviceSessions')
-      .set({ disconnectedAt: sql`now()`, disconnectReason: reason })
-      .where('id', '=', id)
-      .where('disconnectedAt', 'is', null)
-      .execute();
+    await this.sessionOps.load({ kind: 'close', id, reason });
+  }
+
+  private async writeSessions(ops: readonly SessionOp[]): Promise<true[]> {
+    const opens = ops.flatMap((op) => (op.kind === 'open' ? [op.session] : []));
+    if (opens.length > 0) await this.db.insertInto('deviceSessions').values(opens).execute();
+    const closes = new Map<string, string[]>();
+    for (const op of ops) {
+      if (op.kind !== 'close') continue;
+      const ids = closes.get(op.reason);
+      if (ids) ids.push(op.id);
+      else closes.set(op.reason, [op.id]);
+    }
+    for (const [reason, ids] of closes) {
+      await this.db
+        .updateTable('deviceSessions')
+        .set({ disconnectedAt: sql`now()`, disconnectReason: reason })
+        .where('id', 'in', ids)
+        .where('disconnectedAt', 'is', null)
+        .execute();
+    }
+    return ops.map(() => true as const);
   }
 
   async closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number> {

@@ -3,6 +3,7 @@ import { GatewayError } from '../core/gateway-error.js';
 import type { License, LicenseStatus, LicenseStore } from '../core/ports/license-store.js';
 import type { DatabaseSchema, LicenseTable } from './database-schema.js';
 import { isPgError, UNIQUE_VIOLATION } from './pg-errors.js';
+import { statementBatcher } from './statement-batcher.js';
 
 export class PgLicenseStore implements LicenseStore {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
@@ -21,9 +22,19 @@ export class PgLicenseStore implements LicenseStore {
     }
   }
 
-  async findByKeyHash(keyHash: string): Promise<License | undefined> {
-    const row = await this.db.selectFrom('licenses').selectAll().where('keyHash', '=', keyHash).executeTakeFirst();
-    return row && toLicense(row);
+  /** Handshakes arriving together look their licences up in one statement. */
+  private readonly byKeyHash = statementBatcher<string, License | undefined>(async (hashes) => {
+    const rows = await this.db
+      .selectFrom('licenses')
+      .selectAll()
+      .where('keyHash', 'in', [...new Set(hashes)])
+      .execute();
+    const found = new Map(rows.map((row) => [row.keyHash, toLicense(row)]));
+    return hashes.map((hash) => found.get(hash));
+  });
+
+  findByKeyHash(keyHash: string): Promise<License | undefined> {
+    return this.byKeyHash.load(keyHash);
   }
 
   async findById(id: string): Promise<License | undefined> {

@@ -12,6 +12,7 @@ import type {
   TransitionPatch,
 } from '../core/ports/print-job-store.js';
 import type { DatabaseSchema, PrintJobTable } from './database-schema.js';
+import { statementBatcher } from './statement-batcher.js';
 
 const JOB_COLUMNS = [
   'id',
@@ -206,6 +207,23 @@ export class PgPrintJobStore implements PrintJobStore {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ ...toJob(r), content: r.content }));
+  }
+
+  /** Agents connecting together (a reconnect storm) ask in one statement. */
+  private readonly pendingBranches = statementBatcher<string, boolean>(async (branchIds) => {
+    const rows = await this.db
+      .selectFrom('printJobs')
+      .select('branchId')
+      .distinct()
+      .where('state', 'in', ['queued', 'sent'])
+      .where('branchId', 'in', [...new Set(branchIds)])
+      .execute();
+    const withJobs = new Set(rows.map((r) => r.branchId));
+    return branchIds.map((id) => withJobs.has(id));
+  });
+
+  hasPending(branchId: string): Promise<boolean> {
+    return this.pendingBranches.load(branchId);
   }
 
   async hasOtherPending(branchId: string, exceptId: string): Promise<boolean> {

@@ -87,6 +87,73 @@ export function describeStore(
       expect((await stores.licenses.setStatus(id, 'revoked'))?.status).toBe('revoked');
     });
 
+    it('looks up many licences at once, each caller getting its own', async () => {
+      const ids = Array.from({ length: 30 }, () => randomUUID());
+      for (const id of ids) {
+        await stores.licenses.insert({
+          id,
+          companyId,
+          branchId,
+          keyHash: `batch-${id}`,
+          keyHint: id.slice(-4),
+          status: 'active',
+          expiresAt: null,
+          boundDeviceId: null,
+          maxPrinters: 3,
+          features: ['printing'],
+        });
+      }
+      // Issued together, as a reconnect storm's handshakes are: one statement serves them all.
+      const found = await Promise.all([
+        ...ids.map((id) => stores.licenses.findByKeyHash(`batch-${id}`)),
+        stores.licenses.findByKeyHash('batch-unknown'),
+        stores.licenses.findByKeyHash(`batch-${ids[0]}`),
+      ]);
+      expect(found.slice(0, ids.length).map((l) => l?.id)).toEqual(ids);
+      expect(found[ids.length]).toBeUndefined();
+      expect(found[ids.length + 1]?.id).toBe(ids[0]);
+    });
+
+    it('writes devices and sessions of many simultaneous connections, keeping what a caller left out', async () => {
+      const b3 = randomUUID();
+      await stores.tenants.createBranch({ id: b3, companyId, name: `B-${b3}` });
+      await stores.devices.upsert({ companyId, branchId: b3, deviceId: 'pc-0', hostname: 'till-0', kind: 'v2' });
+      const sessionIds = Array.from({ length: 40 }, () => randomUUID());
+      await Promise.all([
+        ...Array.from({ length: 40 }, (_, i) =>
+          stores.devices.upsert({
+            companyId,
+            branchId: b3,
+            deviceId: `pc-${i}`,
+            kind: 'v2',
+            appVersion: '2.1.0',
+            capabilities: ['print-jobs'],
+          }),
+        ),
+        // The same device twice in one batch: the later call wins field by field.
+        stores.devices.upsert({ companyId, branchId: b3, deviceId: 'pc-1', appVersion: '2.1.1' }),
+        ...sessionIds.map((id, i) =>
+          stores.devices.openSession({
+            id,
+            companyId,
+            branchId: b3,
+            deviceId: `pc-${i}`,
+            gatewayInstance: 'gw-test',
+            remoteAddress: null,
+            protocolVersion: 2,
+          }),
+        ),
+      ]);
+      // A close issued right behind its open, as for a connection that drops at once.
+      await Promise.all(sessionIds.slice(0, 10).map((id) => stores.devices.closeSession(id, 'transport close')));
+      const devices = await stores.devices.list({ branchId: b3 });
+      expect(devices).toHaveLength(40);
+      const byId = new Map(devices.map((d) => [d.deviceId, d]));
+      expect(byId.get('pc-0')).toMatchObject({ hostname: 'till-0', appVersion: '2.1.0', capabilities: ['print-jobs'] });
+      expect(byId.get('pc-1')).toMatchObject({ appVersion: '2.1.1', capabilities: ['print-jobs'], kind: 'v2' });
+      expect(await stores.devices.closeOrphanSessions('gw-test', 'restart')).toBe(30);
+    });
+
     it('keeps printer names unique per branch and reports only changed statuses', async () => {
       const id = randomUUID();
       await stores.printers.insert({
@@ -189,6 +256,16 @@ export function describeStore(
         actor: 'gateway',
       });
       expect((await stores.jobs.pendingForBranch(b2, 10)).map((j) => j.id)).not.toContain(overdue.id);
+    });
+
+    it('tells which branches have jobs waiting, for many branches at once', async () => {
+      const [busy, idle] = [randomUUID(), randomUUID()];
+      for (const id of [busy, idle]) await stores.tenants.createBranch({ id, companyId, name: `B-${id}` });
+      const job = newJob({ branchId: busy });
+      await stores.jobs.insert(job);
+      expect(await Promise.all([stores.jobs.hasPending(busy), stores.jobs.hasPending(idle)])).toEqual([true, false]);
+      await stores.jobs.transition(job.id, ['queued'], 'cancelled', 'test');
+      expect(await stores.jobs.hasPending(busy)).toBe(false);
     });
 
     it('pages through a job list with a cursor without gaps or repeats', async () => {

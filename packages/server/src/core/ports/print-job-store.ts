@@ -117,6 +117,8 @@ export interface PrintJobStore {
    * order: priority (higher first), then age. With content.
    */
   pendingForBranch(branchId: string, limit: number): Promise<PrintJobWithContent[]>;
+  /** Whether the branch has `queued` or `sent` jobs (asked on every agent connect; may be batched). */
+  hasPending(branchId: string): Promise<boolean>;
   /** Whether the branch has `queued` or `sent` jobs other than `exceptId`. */
   hasOtherPending(branchId: string, exceptId: string): Promise<boolean>;
   /** Moves `queued`/`sent` jobs whose useful-until time is before `now` to `expired`; returns them. */
