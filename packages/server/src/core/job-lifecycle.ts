@@ -99,15 +99,16 @@ export class JobLifecycle {
     outcome: AgentJobOutcome,
     reason?: string,
   ): Promise<PrintJob> {
-    const current = await this.jobs.find(jobId);
-    if (!current || current.branchId !== agent.branchId) throw new GatewayError('JOB_NOT_FOUND');
-    if (current.state === outcome) return current;
+    // The move comes first and checks the branch itself: the usual report is one statement.
+    // No state is in its own AGENT_FROM list, so a repeated report moves nothing.
     const moved = await this.move(jobId, AGENT_FROM[outcome], outcome, `agent:${agent.deviceId}`, {
+      onlyInBranch: agent.branchId,
       reason: outcome === 'failed' || outcome === 'unconfirmed' ? (reason ?? outcome) : undefined,
       completedAt: outcome === 'completed' ? new Date(this.clock.now()) : undefined,
     });
     if (moved) return moved;
-    const latest = (await this.jobs.find(jobId)) ?? current;
+    const latest = await this.jobs.find(jobId);
+    if (!latest || latest.branchId !== agent.branchId) throw new GatewayError('JOB_NOT_FOUND');
     if (latest.state !== outcome) {
       this.logger.warn(
         { jobId, deviceId: agent.deviceId, branchId: agent.branchId, state: latest.state, reported: outcome },

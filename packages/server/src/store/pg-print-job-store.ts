@@ -45,6 +45,7 @@ export class PgPrintJobStore implements PrintJobStore {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async insert(job: NewPrintJob, idempotency?: IdempotencyClaim): Promise<InsertResult> {
+    if (!idempotency) return { created: true, job: await this.insertPlain(job) };
     try {
       return await this.db.transaction().execute(async (trx) => {
         if (idempotency) {
@@ -110,6 +111,55 @@ export class PgPrintJobStore implements PrintJobStore {
     }
   }
 
+  /** A job without an idempotency key: the row and its creation event in one statement (one round trip). */
+  private async insertPlain(job: NewPrintJob): Promise<PrintJob> {
+    const row = await this.db
+      .with('job', (db) =>
+        db
+          .insertInto('printJobs')
+          .values({
+            id: job.id,
+            companyId: job.companyId,
+            branchId: job.branchId,
+            printerId: job.printerId,
+            state: 'queued',
+            type: job.type,
+            priority: job.priority,
+            copies: job.copies,
+            content: job.content,
+            byteLength: job.content.byteLength,
+            orderData: job.orderData === null ? null : JSON.stringify(job.orderData),
+            idempotencyKey: null,
+            reprintOf: job.reprintOf,
+            usefulUntil: job.usefulUntil,
+            createdAt: job.createdAt,
+            updatedAt: job.createdAt,
+          })
+          .returning(JOB_COLUMNS),
+      )
+      .with('event', (db) =>
+        db
+          .insertInto('printJobEvents')
+          .columns(['jobId', 'companyId', 'fromState', 'toState', 'actor', 'reason'])
+          .expression((eb) =>
+            eb
+              .selectFrom('job')
+              .select([
+                'job.id',
+                'job.companyId',
+                sql<null>`null::text`.as('fromState'),
+                sql<string>`'queued'`.as('toState'),
+                sql<string>`${job.actor}::text`.as('actor'),
+                sql<null>`null::text`.as('reason'),
+              ]),
+          ),
+      )
+      .selectFrom('job')
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    return toJob(row as JobRow);
+  }
+
   async find(id: string): Promise<PrintJob | undefined> {
     const row = await this.db.selectFrom('printJobs').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row && toJob(row);
@@ -169,30 +219,32 @@ export class PgPrintJobStore implements PrintJobStore {
     actor: string,
     patch: TransitionPatch = {},
   ): Promise<{ job: PrintJob; from: JobState } | undefined> {
-    return this.db.transaction().execute(async (trx) => {
-      const before = await trx
-        .selectFrom('printJobs')
-        .select(['state', 'companyId'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!before || !from.includes(before.state as JobState)) return undefined;
-      const row = await trx
-        .updateTable('printJobs')
-        .set({
-          state: to,
-          updatedAt: sql`now()`,
-          ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
-          ...(patch.deviceId !== undefined ? { deviceId: patch.deviceId } : {}),
-          ...(patch.completedAt !== undefined ? { completedAt: patch.completedAt } : {}),
-          ...(patch.incrementAttempts ? { attempts: sql`attempts + 1` } : {}),
-        })
-        .where('id', '=', id)
-        .returning(JOB_COLUMNS)
-        .executeTakeFirstOrThrow();
-      await insertEvent(trx, id, before.companyId, before.state, to, actor, patch.reason ?? null);
-      return { job: toJob(row), from: before.state as JobState };
-    });
+    // One statement, so one round trip: lock the row, move it only from an expected state and
+    // record the event. `before` is the row as locked, i.e. after any concurrent change committed.
+    const reasonGiven = patch.reason !== undefined;
+    const { rows } = await sql<JobRow & { previousState: JobState }>`
+      WITH before AS (
+        SELECT id, state, company_id FROM print_jobs WHERE id = ${id} FOR UPDATE
+      ), moved AS (
+        UPDATE print_jobs AS j SET
+          state = ${to},
+          updated_at = now(),
+          reason = CASE WHEN ${reasonGiven} THEN ${patch.reason ?? null}::text ELSE j.reason END,
+          device_id = COALESCE(${patch.deviceId ?? null}::text, j.device_id),
+          completed_at = COALESCE(${patch.completedAt ?? null}::timestamptz, j.completed_at),
+          attempts = j.attempts + ${patch.incrementAttempts ? 1 : 0}::int
+        FROM before AS b
+        WHERE j.id = b.id AND b.state IN (${sql.join([...from])})
+          AND (${patch.onlyInBranch ?? null}::text IS NULL OR j.branch_id = ${patch.onlyInBranch ?? null}::text)
+        RETURNING ${sql.join(JOB_COLUMNS.map((c) => sql.ref(`j.${snakeCase(c)}`)))}, b.state AS previous_state
+      ), event AS (
+        INSERT INTO print_job_events (job_id, company_id, from_state, to_state, actor, reason)
+        SELECT id, company_id, previous_state, ${to}, ${actor}, ${patch.reason ?? null}::text FROM moved
+      )
+      SELECT * FROM moved`.execute(this.db);
+    const row = rows[0];
+    if (!row) return undefined;
+    return { job: toJob(row), from: row.previousState };
   }
 
   async pendingForBranch(branchId: string, limit: number): Promise<PrintJobWithContent[]> {
@@ -300,6 +352,10 @@ async function insertEvent(
   reason: string | null,
 ): Promise<void> {
   await trx.insertInto('printJobEvents').values({ jobId, companyId, fromState, toState, actor, reason }).execute();
+}
+
+function snakeCase(column: string): string {
+  return column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function toJob(row: JobRow): PrintJob {

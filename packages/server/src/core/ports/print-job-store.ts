@@ -82,6 +82,8 @@ export interface PrintJobListFilter {
 }
 
 export interface TransitionPatch {
+  /** Move the job only if it belongs to this branch (an agent's report about its own branch's job). */
+  onlyInBranch?: string;
   reason?: string | null;
   deviceId?: string;
   incrementAttempts?: boolean;
