@@ -25,6 +25,10 @@ export class JobDispatcher {
   private readonly passes = new Map<string, { again: boolean; done: Promise<void> }>();
   /** Jobs emitted and not yet acknowledged in this process: not re-sent meanwhile. */
   private readonly inFlight = new Set<string>();
+  /** The same, by branch: a pass reads past them, so that a backlog larger than a batch drains. */
+  private readonly inFlightByBranch = new Map<string, Set<string>>();
+  /** Deliveries waiting for (or recording) an agent's acknowledgement; shutdown waits for them. */
+  private readonly deliveries = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -84,6 +88,7 @@ export class JobDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.passes.values()].map((p) => p.done));
+    await Promise.allSettled([...this.deliveries]);
   }
 
   get inFlightCount(): number {
@@ -100,9 +105,11 @@ export class JobDispatcher {
     const pending =
       fresh && !(await this.jobs.hasOtherPending(branchId, fresh.id))
         ? [fresh]
-        : await this.jobs.pendingForBranch(branchId, this.options.batchSize);
+        : await this.jobs.pendingForBranch(branchId, this.options.batchSize, [
+            ...(this.inFlightByBranch.get(branchId) ?? []),
+          ]);
     const printers = new Map<string, Printer | undefined>();
-    const acks: Promise<void>[] = [];
+    const plan: { job: PrintJobWithContent; agent: ConnectedAgent; printer: Printer }[] = [];
     for (const job of pending) {
       if (this.closed) break;
       if (this.inFlight.has(job.id)) continue;
@@ -119,17 +126,36 @@ export class JobDispatcher {
         });
         continue;
       }
-      const marked = await this.lifecycle.move(job.id, [job.state], 'sent', 'gateway', {
-        deviceId: agent.deviceId,
-        incrementAttempts: true,
-        reason: job.state === 'sent' ? 're-sent to the same agent' : undefined,
-      });
-      if (!marked) continue; // cancelled or expired meanwhile
-      this.inFlight.add(job.id);
-      acks.push(this.deliver(agent, job, printer));
+      plan.push({ job, agent, printer });
     }
-    await Promise.all(acks);
-    return { read: pending.length, sent: acks.length };
+    // The whole pass is marked `sent` at once, then emitted in dispatch order; the pass does
+    // not wait for the agents' acknowledgements, so jobs created meanwhile go out in the next
+    // pass at once (jobs in flight are skipped until their acknowledgement is recorded).
+    const marked = await Promise.all(
+      plan.map(({ job, agent }) =>
+        this.lifecycle.move(job.id, [job.state], 'sent', 'gateway', {
+          deviceId: agent.deviceId,
+          incrementAttempts: true,
+          reason: job.state === 'sent' ? 're-sent to the same agent' : undefined,
+        }),
+      ),
+    );
+    let sent = 0;
+    for (const [i, { job, agent, printer }] of plan.entries()) {
+      if (!marked[i]) continue; // cancelled or expired meanwhile
+      this.inFlight.add(job.id);
+      let branchSet = this.inFlightByBranch.get(branchId);
+      if (!branchSet) {
+        branchSet = new Set();
+        this.inFlightByBranch.set(branchId, branchSet);
+      }
+      branchSet.add(job.id);
+      sent += 1;
+      const delivery = this.deliver(agent, job, printer);
+      this.deliveries.add(delivery);
+      void delivery.finally(() => this.deliveries.delete(delivery));
+    }
+    return { read: pending.length, sent };
   }
 
   /**
@@ -188,6 +214,9 @@ export class JobDispatcher {
       this.logger.error({ ...log, err }, 'recording the agent acknowledgement failed');
     } finally {
       this.inFlight.delete(job.id);
+      const branchSet = this.inFlightByBranch.get(job.branchId);
+      branchSet?.delete(job.id);
+      if (branchSet?.size === 0) this.inFlightByBranch.delete(job.branchId);
     }
   }
 }

@@ -247,17 +247,18 @@ export class PgPrintJobStore implements PrintJobStore {
     return { job: toJob(row), from: row.previousState };
   }
 
-  async pendingForBranch(branchId: string, limit: number): Promise<PrintJobWithContent[]> {
-    const rows = await this.db
+  async pendingForBranch(
+    branchId: string,
+    limit: number,
+    exclude: readonly string[] = [],
+  ): Promise<PrintJobWithContent[]> {
+    let query = this.db
       .selectFrom('printJobs')
       .select([...JOB_COLUMNS, 'content'])
       .where('branchId', '=', branchId)
-      .where('state', 'in', ['queued', 'sent'])
-      .orderBy('priority', 'desc')
-      .orderBy('createdAt')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+      .where('state', 'in', ['queued', 'sent']);
+    if (exclude.length > 0) query = query.where('id', 'not in', [...exclude]);
+    const rows = await query.orderBy('priority', 'desc').orderBy('createdAt').orderBy('id').limit(limit).execute();
     return rows.map((r) => ({ ...toJob(r), content: r.content }));
   }
 

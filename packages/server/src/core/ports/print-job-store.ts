@@ -116,9 +116,10 @@ export interface PrintJobStore {
   ): Promise<{ job: PrintJob; from: JobState } | undefined>;
   /**
    * Jobs waiting to be (re)sent in a branch — `queued` and `sent` — in dispatch
-   * order: priority (higher first), then age. With content.
+   * order: priority (higher first), then age. With content. `exclude`: ids to leave out
+   * (jobs already in flight to an agent).
    */
-  pendingForBranch(branchId: string, limit: number): Promise<PrintJobWithContent[]>;
+  pendingForBranch(branchId: string, limit: number, exclude?: readonly string[]): Promise<PrintJobWithContent[]>;
   /** Whether the branch has `queued` or `sent` jobs (asked on every agent connect; may be batched). */
   hasPending(branchId: string): Promise<boolean>;
   /** Whether the branch has `queued` or `sent` jobs other than `exceptId`. */
