@@ -88,7 +88,7 @@ export class Agent {
 
   /** Recovers the journal, validates the licence (retrying until it works) and connects. */
   async start(): Promise<void> {
-    this.recover();
+    await this.recover();
     await this.validateLicence();
     if (this.stopSignal.signal.aborted) return;
     this.connect();
@@ -110,14 +110,14 @@ export class Agent {
     for (const t of this.timers) clearInterval(t);
     await Promise.all([...this.queues.values()].map((q) => q.stop()));
     this.socket?.close();
-    this.journal.close();
+    await this.journal.close();
   }
 
   /** After a restart: jobs cut off while printing are unconfirmed; accepted ones are printed. */
-  private recover(): void {
+  private async recover(): Promise<void> {
     for (const job of this.journal.jobs()) {
       if (job.state === 'printing') {
-        this.journal.transition(
+        await this.journal.transition(
           job.id,
           'unconfirmed',
           'the agent stopped while this job was printing',
@@ -132,7 +132,12 @@ export class Agent {
       const driver = this.driverFor(job.printerId, job.printerName, job.printer);
       if (driver) this.queueFor(driver).enqueue(job.id);
       else {
-        this.journal.transition(job.id, 'failed', `this agent has no printer "${job.printerName}"`, 'print:job:failed');
+        await this.journal.transition(
+          job.id,
+          'failed',
+          `this agent has no printer "${job.printerName}"`,
+          'print:job:failed',
+        );
       }
     }
     if (accepted.length > 0)
@@ -234,8 +239,13 @@ export class Agent {
       if (!socket.active) this.reconnectManually();
     });
     socket.on('print:job', (payload: unknown, ack?: (r: AckResponse<unknown>) => void) => {
-      const answer = this.receiveJob(payload);
-      if (typeof ack === 'function') ack(answer);
+      this.receiveJob(payload).then(
+        (answer) => {
+          if (typeof ack === 'function') ack(answer);
+        },
+        // Not acknowledged: the gateway re-sends the job to this agent, which then knows it or journals it anew.
+        (err: unknown) => this.options.logger.error({ err }, 'journaling a print job failed'),
+      );
     });
     socket.on('printer:test', (req: PrinterTestRequest) => void this.runTest(req));
     socket.on('printer:status:request', () => void this.reportStatuses(true));
@@ -257,7 +267,7 @@ export class Agent {
   }
 
   /** `print:job`: journal first, then the acknowledgement. A known job is never printed again. */
-  private receiveJob(payload: unknown): AckResponse<{ jobId: string; state: string; reason?: string }> {
+  private async receiveJob(payload: unknown): Promise<AckResponse<{ jobId: string; state: string; reason?: string }>> {
     const job = payload as Partial<PrintJobDelivery>;
     if (
       typeof job?.id !== 'string' ||
@@ -273,6 +283,8 @@ export class Agent {
     }
     const known = this.journal.get(job.id);
     if (known) {
+      // The first delivery's line may still be on its way to disk; answer once it is there.
+      await this.journal.flushed();
       this.options.logger.info(
         { jobId: job.id, state: known.state },
         'duplicate print job delivery; acknowledged with its state',
@@ -293,7 +305,7 @@ export class Agent {
         },
       };
     }
-    this.journal.accept({
+    await this.journal.accept({
       id: job.id,
       printerId: job.printerId,
       printerName: job.printerName ?? '',
@@ -530,7 +542,7 @@ export class Agent {
         { type: 'cut' },
       ],
     });
-    const result = await driver.print(page, () => {});
+    const result = await driver.print(page, async () => {});
     socket.emit('printer:test:result', {
       ...base,
       success: result.outcome === 'completed',

@@ -54,8 +54,8 @@ export class CupsPrinter implements PrinterDriver {
     return { ready: true, status: /now printing/i.test(res.stdout) ? 'busy' : 'online' };
   }
 
-  async print(bytes: Uint8Array, beforeFirstByte: () => void): Promise<PrintResult> {
-    beforeFirstByte();
+  async print(bytes: Uint8Array, beforeFirstByte: () => Promise<void>): Promise<PrintResult> {
+    await beforeFirstByte();
     const res = await run('lp', ['-d', this.queue, '-o', 'raw'], bytes);
     if (res.code === 0) return { outcome: 'completed' };
     // lp either queued the whole job or nothing; without a queued job the printer got no byte.

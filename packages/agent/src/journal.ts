@@ -1,7 +1,7 @@
 import {
   closeSync,
   existsSync,
-  fdatasyncSync,
+  fdatasync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -61,12 +61,15 @@ export interface JournalOptions {
 }
 
 /**
- * The agent's on-disk journal: an append-only file of JSON lines, each synced
- * to disk before the call returns. So a job is on disk before the gateway is
- * told "accepted", and "printing" is on disk before the first byte goes out.
+ * The agent's on-disk journal: an append-only file of JSON lines. `accept` and
+ * `transition` resolve only once their line is synced to disk, so a job is on
+ * disk before the gateway is told "accepted", and "printing" is on disk before
+ * the first byte goes out. Syncs are group-committed: lines written while a
+ * sync runs share the next one, so jobs on several printers do not queue behind
+ * each other's disk flushes, and the event loop never blocks on the disk.
  * A state change and the report that announces it are one line, so a crash
- * never leaves one without the other. A torn last line (crash mid-write) is
- * ignored on replay.
+ * never leaves one without the other; the report enters the outbox only once
+ * the line is durable. A torn last line (crash mid-write) is ignored on replay.
  */
 export class Journal {
   private readonly jobsById = new Map<string, JournalJob>();
@@ -78,6 +81,14 @@ export class Journal {
   private readonly retentionMs: number;
   private readonly compactAfterLines: number;
   private readonly now: () => number;
+  /** Callers waiting for a sync that has not started yet. */
+  private waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private syncScheduled = false;
+  private syncsInFlight = 0;
+  /** Outbox reports whose line is written but not yet synced. */
+  private readonly notYetDurable = new Set<number>();
+  private compactDue = false;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly dir: string,
@@ -101,30 +112,37 @@ export class Journal {
     return [...this.jobsById.values()];
   }
 
+  /** Reports to send: durable and not yet acknowledged, in order. */
   pendingReports(): OutboxReport[] {
-    return [...this.outbox.values()].sort((a, b) => a.seq - b.seq);
+    return [...this.outbox.values()].filter((r) => !this.notYetDurable.has(r.seq)).sort((a, b) => a.seq - b.seq);
   }
 
-  /** Records a newly delivered job as `accepted`. The caller checked it is not known. */
-  accept(job: Omit<JournalJob, 'state' | 'receivedAt' | 'updatedAt'>): JournalJob {
+  /** Records a newly delivered job as `accepted`; resolves once that is on disk. The caller checked it is not known. */
+  async accept(job: Omit<JournalJob, 'state' | 'receivedAt' | 'updatedAt'>): Promise<JournalJob> {
     const at = new Date(this.now()).toISOString();
     const entry: JournalJob = { ...job, state: 'accepted', receivedAt: at, updatedAt: at };
     this.append({ k: 'job', job: entry });
     this.jobsById.set(entry.id, entry);
+    await this.durable();
     return entry;
+  }
+
+  /** Resolves once everything written so far is on disk (a duplicate delivery's answer waits for the first). */
+  flushed(): Promise<void> {
+    return this.durable();
   }
 
   /**
    * Moves a job to `state` and, with `report`, queues the report for the
-   * gateway, in one synced write.
+   * gateway, in one line; resolves once it is on disk.
    */
-  transition(
+  async transition(
     id: string,
     state: AgentJobState,
     reason?: string,
     report?: ReportEvent,
     extra: Record<string, unknown> = {},
-  ): JournalJob {
+  ): Promise<JournalJob> {
     const job = this.jobsById.get(id);
     if (!job) throw new Error(`journal has no job ${id}`);
     const at = new Date(this.now()).toISOString();
@@ -150,11 +168,23 @@ export class Journal {
       ...(outboxReport ? { report: outboxReport } : {}),
     });
     this.applyState(id, state, reason, at);
-    if (outboxReport) this.outbox.set(outboxReport.seq, outboxReport);
+    if (outboxReport) {
+      // In the outbox at once (a compaction must carry it), but not offered for sending until durable.
+      this.outbox.set(outboxReport.seq, outboxReport);
+      this.notYetDurable.add(outboxReport.seq);
+    }
+    try {
+      await this.durable();
+    } finally {
+      if (outboxReport) this.notYetDurable.delete(outboxReport.seq);
+    }
     return job;
   }
 
-  /** The gateway recorded this report. */
+  /**
+   * The gateway recorded this report. Not synced on its own: if the line is lost in a
+   * crash the report is sent again, and the gateway treats a repeated report as a no-op.
+   */
   acknowledge(seq: number): void {
     if (!this.outbox.has(seq)) return;
     this.append({ k: 'ack', seq });
@@ -175,7 +205,7 @@ export class Journal {
       count++;
     };
     for (const job of this.jobsById.values()) write({ k: 'job', job });
-    for (const report of this.pendingReports()) write({ k: 'report', report });
+    for (const report of [...this.outbox.values()].sort((a, b) => a.seq - b.seq)) write({ k: 'report', report });
     fsyncSync(fd);
     closeSync(fd);
     closeSync(this.fd);
@@ -188,17 +218,61 @@ export class Journal {
     }
     this.fd = openSync(this.path, 'a');
     this.lines = count;
+    this.compactDue = false;
   }
 
-  close(): void {
-    closeSync(this.fd);
+  /** Waits for syncs under way, then closes the file. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Every sync under way started before this one, and all finish before the file closes.
+      while (this.syncsInFlight > 0 || this.waiting.length > 0) await this.durable();
+      closeSync(this.fd);
+    })();
+    return this.closing;
   }
 
   private append(line: Line): void {
     writeSync(this.fd, `${JSON.stringify(line)}\n`);
-    fdatasyncSync(this.fd);
     this.lines++;
-    if (this.lines > this.compactAfterLines) this.compact();
+    if (this.lines > this.compactAfterLines) this.compactDue = true;
+  }
+
+  /** Resolves once a sync that started after this call has finished. */
+  private durable(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      if (!this.syncScheduled) {
+        // Lines written in this same turn share the sync; a sync already under way does not
+        // delay a new one (it may have started before this line was written).
+        this.syncScheduled = true;
+        queueMicrotask(() => this.startSync());
+      }
+    });
+  }
+
+  private startSync(): void {
+    this.syncScheduled = false;
+    const batch = this.waiting;
+    this.waiting = [];
+    if (batch.length === 0) return;
+    this.syncsInFlight += 1;
+    fdatasync(this.fd, (syncError) => {
+      this.syncsInFlight -= 1;
+      let err: Error | null = syncError;
+      // Only with no sync under way may the file be swapped; the rewrite comes from memory,
+      // which holds every line written so far, and is itself synced.
+      if (!err && this.compactDue && this.syncsInFlight === 0) {
+        try {
+          this.compact();
+        } catch (compactError) {
+          err = compactError as Error;
+        }
+      }
+      for (const waiter of batch) {
+        if (err) waiter.reject(err);
+        else waiter.resolve();
+      }
+    });
   }
 
   private replay(text: string): void {

@@ -73,7 +73,7 @@ export class PrintQueue {
     for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
       const deadline = Date.parse(job.usefulUntil);
       if (this.options.now() >= deadline) {
-        this.finish(
+        await this.finish(
           job,
           'failed',
           'useful-until time passed before the printer was ready; not printed',
@@ -86,13 +86,13 @@ export class PrintQueue {
       if (readiness.ready) {
         const started = this.options.now();
         let begun = false;
-        const result = await this.driver.print(bytes, () => {
+        const result = await this.driver.print(bytes, async () => {
           begun = true;
-          this.journal.transition(job.id, 'printing', undefined, 'print:job:started');
+          await this.journal.transition(job.id, 'printing', undefined, 'print:job:started');
           this.options.onReport();
         });
         if (result.outcome === 'completed') {
-          this.finish(job, 'completed', undefined, 'print:job:completed', {
+          await this.finish(job, 'completed', undefined, 'print:job:completed', {
             success: true,
             processingTime: this.options.now() - started,
           });
@@ -104,12 +104,12 @@ export class PrintQueue {
           return;
         }
         if (result.outcome === 'unconfirmed' || (begun && result.outcome === 'not-started')) {
-          this.finish(job, 'unconfirmed', result.reason, 'print:job:unconfirmed');
+          await this.finish(job, 'unconfirmed', result.reason, 'print:job:unconfirmed');
           this.logger.warn({ ...log, reason: result.reason }, 'print job unconfirmed');
           return;
         }
         if (result.outcome === 'failed') {
-          this.finish(job, 'failed', result.reason, 'print:job:failed');
+          await this.finish(job, 'failed', result.reason, 'print:job:failed');
           this.logger.warn({ ...log, reason: result.reason }, 'print job failed');
           return;
         }
@@ -126,14 +126,14 @@ export class PrintQueue {
     }
   }
 
-  private finish(
+  private async finish(
     job: JournalJob,
     state: 'completed' | 'failed' | 'unconfirmed',
     reason: string | undefined,
     report: Parameters<Journal['transition']>[3],
     extra?: Record<string, unknown>,
-  ): void {
-    this.journal.transition(job.id, state, reason, report, extra);
+  ): Promise<void> {
+    await this.journal.transition(job.id, state, reason, report, extra);
     this.options.onReport();
   }
 }

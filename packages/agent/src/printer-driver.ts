@@ -29,8 +29,8 @@ export interface PrinterDriver {
   readonly connection: string;
   checkStatus(): Promise<PrinterReadiness>;
   /**
-   * Prints `bytes`. `beforeFirstByte` runs synchronously right before the
-   * first byte of the job leaves: the caller journals "printing" there.
+   * Prints `bytes`. `beforeFirstByte` is awaited right before the first byte of
+   * the job leaves: the caller journals "printing" there, durably.
    */
-  print(bytes: Uint8Array, beforeFirstByte: () => void): Promise<PrintResult>;
+  print(bytes: Uint8Array, beforeFirstByte: () => Promise<void>): Promise<PrintResult>;
 }

@@ -88,7 +88,7 @@ export class TcpPrinter implements PrinterDriver {
     }
   }
 
-  async print(bytes: Uint8Array, beforeFirstByte: () => void): Promise<PrintResult> {
+  async print(bytes: Uint8Array, beforeFirstByte: () => Promise<void>): Promise<PrintResult> {
     const socket = await this.open();
     if (!socket) return { outcome: 'not-started', reason: `cannot connect to ${this.uri}`, status: 'offline' };
     const reader = new ByteReader(socket);
@@ -97,7 +97,7 @@ export class TcpPrinter implements PrinterDriver {
       const before = await this.queryStatus(socket, reader);
       if (!before.ready)
         return { outcome: 'not-started', reason: before.reason ?? 'printer not ready', status: before.status };
-      beforeFirstByte();
+      await beforeFirstByte();
       wroteAny = true;
       const written = await writeAll(socket, bytes);
       if (!written)
