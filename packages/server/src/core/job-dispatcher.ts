@@ -197,13 +197,18 @@ export class JobDispatcher {
     };
     const log = { jobId: job.id, deviceId: agent.deviceId, branchId: job.branchId };
     try {
-      const ack = await this.link.deliverJob(agent, delivery, this.options.ackTimeoutMs);
+      let recorded: Promise<unknown> | undefined;
+      const ack = await this.link.deliverJob(agent, delivery, this.options.ackTimeoutMs, (received) => {
+        // Entered now, so it is applied before a report the agent sent after this ack.
+        if (received.ok)
+          recorded = this.lifecycle.applyAgentReport(agent, job.id, received.data.state, received.data.reason);
+      });
       if (!ack) {
         this.logger.warn(log, 'print job not acknowledged; it stays sent and is re-sent to the same agent');
         return;
       }
       if (ack.ok) {
-        await this.lifecycle.applyAgentReport(agent, job.id, ack.data.state, ack.data.reason);
+        await (recorded ?? this.lifecycle.applyAgentReport(agent, job.id, ack.data.state, ack.data.reason));
       } else {
         this.logger.warn({ ...log, code: ack.error.code }, 'agent refused the print job');
         await this.lifecycle.move(job.id, ['sent'], 'failed', `agent:${agent.deviceId}`, {

@@ -32,6 +32,8 @@ export type TransitionListener = (job: PrintJob, from: JobState | undefined) => 
  */
 export class JobLifecycle {
   private readonly listeners: TransitionListener[] = [];
+  /** The last report of each job still being applied: the next one waits for it. */
+  private readonly reportChains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly jobs: PrintJobStore,
@@ -93,7 +95,29 @@ export class JobLifecycle {
    * report, or one that arrives after the job already ended, changes nothing and
    * returns the job's current state.
    */
-  async applyAgentReport(
+  applyAgentReport(
+    agent: Pick<AgentPrincipal, 'deviceId' | 'branchId'>,
+    jobId: string,
+    outcome: AgentJobOutcome,
+    reason?: string,
+  ): Promise<PrintJob> {
+    // One job's reports are applied one after another, in the order they arrived.
+    const prior = this.reportChains.get(jobId);
+    const run = prior
+      ? prior.then(() => this.applyReportNow(agent, jobId, outcome, reason))
+      : this.applyReportNow(agent, jobId, outcome, reason);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.reportChains.set(jobId, tail);
+    void tail.then(() => {
+      if (this.reportChains.get(jobId) === tail) this.reportChains.delete(jobId);
+    });
+    return run;
+  }
+
+  private async applyReportNow(
     agent: Pick<AgentPrincipal, 'deviceId' | 'branchId'>,
     jobId: string,
     outcome: AgentJobOutcome,

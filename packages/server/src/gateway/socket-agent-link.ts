@@ -69,12 +69,14 @@ export class SocketAgentLink implements AgentLink {
     agent: ConnectedAgent,
     delivery: PrintJobDelivery,
     timeoutMs: number,
+    onAck?: (ack: PrintJobDeliveryAck) => void,
   ): Promise<PrintJobDeliveryAck | undefined> {
     const entry = this.entry(agent);
     if (!entry) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const done = (ack: PrintJobDeliveryAck | undefined) => {
         if (!entry.waiting.delete(done)) return;
+        if (ack) onAck?.(ack);
         resolve(ack);
       };
       entry.waiting.add(done);

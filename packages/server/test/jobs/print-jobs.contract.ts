@@ -201,6 +201,31 @@ export function describePrintJobs(store: 'pglite' | 'postgres') {
       agent.close();
     });
 
+    it('records an acknowledgement before a report the agent sent right behind it', async () => {
+      const printerId = await newPrinter();
+      const agent = await WireAgent.connect(gw.url, agentId());
+      agent.ackMode = 'silent';
+      // Acknowledge and report "started" in the same tick: both usually reach the gateway in one read.
+      agent.socket.on('print:job', (job: { id: string }, ack: (r: unknown) => void) => {
+        ack({ ok: true, data: { jobId: job.id, state: 'accepted' } });
+        agent.socket.emit('print:job:started', { jobId: job.id, printerId, timestamp: new Date().toISOString() });
+      });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        ids.push((await api('POST', '/printing/jobs', { printerId, content: raw(`ordered ${i}`) })).body.job.id);
+      }
+      await eventually(
+        async () => (await Promise.all(ids.map(jobState))).every((s) => s === 'printing'),
+        5_000,
+        'all printing',
+      );
+      for (const id of ids) {
+        const { job } = (await api('GET', `/printing/jobs/${id}`)).body;
+        expect(job.events?.map((e) => e.state)).toEqual(['queued', 'sent', 'accepted', 'printing']);
+      }
+      agent.close();
+    });
+
     it('re-sends an unacknowledged job to the same agent only, after it reconnects', async () => {
       const printerId = await newPrinter();
       const identity = agentId();

@@ -32,5 +32,11 @@ export interface AgentLink {
     agent: ConnectedAgent,
     delivery: PrintJobDelivery,
     timeoutMs: number,
+    /**
+     * Called synchronously when the acknowledgement arrives, before the agent's next
+     * message is handled: the ack is recorded in the order the agent sent it, ahead of
+     * a `print:job:started` that follows it closely.
+     */
+    onAck?: (ack: PrintJobDeliveryAck) => void,
   ): Promise<PrintJobDeliveryAck | undefined>;
 }
