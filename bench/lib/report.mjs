@@ -163,7 +163,7 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
     if (s.baseline?.deflate?.levels) {
       p(
         '',
-        'Reference: the same bare relay with per-message deflate on (`perMessageDeflate: {threshold: 1024}`, as the gateway configures its engine):',
+        "Reference: the same bare relay with per-message deflate on with ws's defaults (`perMessageDeflate: {threshold: 1024}`: context takeover, so every message is compressed; the gateway's setting before decision 0004):",
         '',
         '| connections | relay + deflate req/s | p50 / p99 ms | vs plain relay req/s |',
         '|---|---|---|---|',

@@ -134,7 +134,7 @@ export async function runIdle(ctx, sizes = ctx.opts.idle) {
   });
   return {
     description:
-      'simulated v2 agents (websocket transport, real handshake, join:branch + desktop:status on connect), kept idle; memory after two forced full GCs, minus the same process before any agent. "bare" is Socket.IO with its defaults (no per-message deflate); "bare + deflate" adds the gateway\'s perMessageDeflate {threshold: 1024}',
+      'simulated v2 agents (websocket transport, real handshake, join:branch + desktop:status on connect), kept idle; memory after two forced full GCs, minus the same process before any agent. "bare" is Socket.IO with its defaults (no per-message deflate); "bare + deflate" adds perMessageDeflate {threshold: 1024} with ws\'s defaults (context takeover: zlib state kept per connection), the gateway\'s setting before decision 0004; the gateway now deflates without context takeover',
     bare,
     bareDeflate,
     gateway,

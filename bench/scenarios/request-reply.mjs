@@ -40,7 +40,7 @@ export async function runBaseline(ctx, connectionsList = ctx.opts.connections, {
   ctx.log('baseline: bare HTTP → Socket.IO emitWithAck relay');
   const main = await relay(ctx, connectionsList, false);
   if (!deflateReference) return main;
-  ctx.log('baseline reference: the same relay with per-message deflate on (the gateway engine option)');
+  ctx.log('baseline reference: the same relay with per-message deflate on, context takeover (ws defaults)');
   const withDeflate = await relay(ctx, connectionsList, true);
   return {
     ...main,
