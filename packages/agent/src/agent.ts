@@ -79,7 +79,11 @@ export class Agent {
   constructor(private readonly options: AgentOptions) {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
-    this.journal = new Journal(options.journalDir, { now: this.now });
+    this.journal = new Journal(options.journalDir, {
+      now: this.now,
+      onCompactError: (err) =>
+        options.logger.warn({ err: err.message }, 'journal compaction failed; the journal goes on in the old file'),
+    });
   }
 
   get connected(): boolean {
@@ -285,6 +289,11 @@ export class Agent {
     if (known) {
       // The first delivery's line may still be on its way to disk; answer once it is there.
       await this.journal.flushed();
+      // A job accepted before a failed sync was never queued; the re-delivery queues it (once).
+      if (known.state === 'accepted') {
+        const driver = this.driverFor(known.printerId, known.printerName, known.printer);
+        if (driver) this.queueFor(driver).enqueue(known.id);
+      }
       this.options.logger.info(
         { jobId: job.id, state: known.state },
         'duplicate print job delivery; acknowledged with its state',

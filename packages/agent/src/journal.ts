@@ -58,15 +58,24 @@ export interface JournalOptions {
   /** Rewrite the file once it has this many lines. */
   compactAfterLines?: number;
   now?: () => number;
+  /** A rewrite of the file failed (disk full, …); the journal goes on in the old file. */
+  onCompactError?: (err: Error) => void;
+}
+
+interface SyncBatch {
+  waiters: { resolve: () => void; reject: (err: Error) => void }[];
+  done: boolean;
+  error: Error | null;
 }
 
 /**
  * The agent's on-disk journal: an append-only file of JSON lines. `accept` and
  * `transition` resolve only once their line is synced to disk, so a job is on
  * disk before the gateway is told "accepted", and "printing" is on disk before
- * the first byte goes out. Syncs are group-committed: lines written while a
- * sync runs share the next one, so jobs on several printers do not queue behind
- * each other's disk flushes, and the event loop never blocks on the disk.
+ * the first byte goes out. Syncs run off the event loop and are group-committed:
+ * the lines written in one event-loop turn share one sync, and a sync under way
+ * does not hold up the next one, so jobs on several printers do not queue behind
+ * each other's disk flushes. Callers are released in the order their syncs started.
  * A state change and the report that announces it are one line, so a crash
  * never leaves one without the other; the report enters the outbox only once
  * the line is durable. A torn last line (crash mid-write) is ignored on replay.
@@ -85,6 +94,10 @@ export class Journal {
   private waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private syncScheduled = false;
   private syncsInFlight = 0;
+  /** Syncs started and not yet released, oldest first. */
+  private readonly syncQueue: SyncBatch[] = [];
+  private closed = false;
+  private readonly onCompactError: ((err: Error) => void) | undefined;
   /** Outbox reports whose line is written but not yet synced. */
   private readonly notYetDurable = new Set<number>();
   private compactDue = false;
@@ -99,6 +112,7 @@ export class Journal {
     this.retentionMs = Math.max(options.retentionMs ?? 48 * 3_600_000, 24 * 3_600_000);
     this.compactAfterLines = options.compactAfterLines ?? 20_000;
     this.now = options.now ?? Date.now;
+    this.onCompactError = options.onCompactError;
     if (existsSync(this.path)) this.replay(readFileSync(this.path, 'utf8'));
     this.fd = openSync(this.path, 'a');
     if (this.lines > this.compactAfterLines) this.compact();
@@ -206,9 +220,12 @@ export class Journal {
     };
     for (const job of this.jobsById.values()) write({ k: 'job', job });
     for (const report of [...this.outbox.values()].sort((a, b) => a.seq - b.seq)) write({ k: 'report', report });
-    fsyncSync(fd);
-    closeSync(fd);
-    closeSync(this.fd);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    // The old file stays open (and in use) until the new one has replaced it on disk.
     renameSync(tmp, this.path);
     const dirFd = openSync(this.dir, 'r');
     try {
@@ -216,22 +233,30 @@ export class Journal {
     } finally {
       closeSync(dirFd);
     }
-    this.fd = openSync(this.path, 'a');
+    const newFd = openSync(this.path, 'a');
+    const oldFd = this.fd;
+    this.fd = newFd;
+    closeSync(oldFd);
     this.lines = count;
     this.compactDue = false;
   }
 
-  /** Waits for syncs under way, then closes the file. */
+  /** Waits for syncs under way, then closes the file; later writes throw. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      // Every sync under way started before this one, and all finish before the file closes.
-      while (this.syncsInFlight > 0 || this.waiting.length > 0) await this.durable();
-      closeSync(this.fd);
+      try {
+        // Every sync under way started before this one, and all finish before the file closes.
+        while (this.syncsInFlight > 0 || this.waiting.length > 0) await this.durable();
+      } finally {
+        this.closed = true;
+        closeSync(this.fd);
+      }
     })();
     return this.closing;
   }
 
   private append(line: Line): void {
+    if (this.closed) throw new Error('the journal is closed');
     writeSync(this.fd, `${JSON.stringify(line)}\n`);
     this.lines++;
     if (this.lines > this.compactAfterLines) this.compactDue = true;
@@ -255,22 +280,33 @@ export class Journal {
     const batch = this.waiting;
     this.waiting = [];
     if (batch.length === 0) return;
+    // Syncs may overlap, but their callers are released in the order the syncs started,
+    // so jobs become printable in the order they were journaled.
+    const entry: SyncBatch = { waiters: batch, done: false, error: null };
+    this.syncQueue.push(entry);
     this.syncsInFlight += 1;
     fdatasync(this.fd, (syncError) => {
       this.syncsInFlight -= 1;
-      let err: Error | null = syncError;
+      entry.done = true;
+      entry.error = syncError;
       // Only with no sync under way may the file be swapped; the rewrite comes from memory,
-      // which holds every line written so far, and is itself synced.
-      if (!err && this.compactDue && this.syncsInFlight === 0) {
+      // which holds every line written so far, and is itself synced. A failed compaction
+      // leaves the old file in place and in use; it is tried again after as many lines.
+      if (this.compactDue && this.syncsInFlight === 0 && !this.closed) {
         try {
           this.compact();
         } catch (compactError) {
-          err = compactError as Error;
+          this.compactDue = false;
+          this.lines = 0;
+          this.onCompactError?.(compactError as Error);
         }
       }
-      for (const waiter of batch) {
-        if (err) waiter.reject(err);
-        else waiter.resolve();
+      while (this.syncQueue[0]?.done) {
+        const ready = this.syncQueue.shift() as SyncBatch;
+        for (const waiter of ready.waiters) {
+          if (ready.error) waiter.reject(ready.error);
+          else waiter.resolve();
+        }
       }
     });
   }

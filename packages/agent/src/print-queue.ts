@@ -45,11 +45,18 @@ export class PrintQueue {
 
   private kick(): void {
     if (this.running || this.abort.signal.aborted) return;
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      // A job enqueued while the drain was finishing.
-      if (this.pending.length > 0) this.kick();
-    });
+    this.running = this.drain()
+      .catch((err: unknown) => {
+        // The journal could not record a step (disk error): the job stays as journaled and is
+        // retried with the next enqueue or restart; the agent keeps running.
+        this.logger.error({ err: (err as Error).message }, 'print queue stopped on a journal error');
+        this.pending.shift();
+      })
+      .finally(() => {
+        this.running = undefined;
+        // A job enqueued while the drain was finishing.
+        if (this.pending.length > 0) this.kick();
+      });
   }
 
   /** Stops after the job being printed (if any); queued jobs stay `accepted` in the journal. */

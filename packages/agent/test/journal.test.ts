@@ -116,6 +116,14 @@ describe('agent journal', async () => {
     await again.close();
   });
 
+  it('refuses writes after close', async () => {
+    const dir = tempDir();
+    const j = new Journal(dir);
+    await j.accept(job('a'));
+    await j.close();
+    await expect(j.accept(job('b'))).rejects.toThrow(/closed/);
+  });
+
   it('summarizes the journal for `agent status` without opening it for writing', async () => {
     const dir = tempDir();
     const j = new Journal(dir);
