@@ -25,6 +25,8 @@ export class JobDispatcher {
   private readonly passes = new Map<string, { again: boolean; done: Promise<void> }>();
   /** Jobs emitted and not yet acknowledged in this process: not re-sent meanwhile. */
   private readonly inFlight = new Set<string>();
+  /** Branches with jobs held back because a batch is already in flight there. */
+  private readonly waitingForRoom = new Set<string>();
   /** The same, by branch: a pass reads past them, so that a backlog larger than a batch drains. */
   private readonly inFlightByBranch = new Map<string, Set<string>>();
   /** Deliveries waiting for (or recording) an agent's acknowledgement; shutdown waits for them. */
@@ -101,6 +103,13 @@ export class JobDispatcher {
       .agentsInBranch(branchId)
       .filter((a) => a.protocol === 'v2' && (a.capabilities.length === 0 || a.capabilities.includes('print-jobs')));
     if (agents.length === 0) return { read: 0, sent: 0 };
+    // At most one batch per branch in flight: a backlog goes out as acknowledgements come back,
+    // not all at once (memory, and a bounded list of jobs to read past).
+    const room = this.options.batchSize - (this.inFlightByBranch.get(branchId)?.size ?? 0);
+    if (room <= 0) {
+      this.waitingForRoom.add(branchId);
+      return { read: 0, sent: 0 };
+    }
     // Older pending jobs go first (priority, then age), so only a job alone in its branch skips the scan.
     const pending =
       fresh && !(await this.jobs.hasOtherPending(branchId, fresh.id))
@@ -126,12 +135,16 @@ export class JobDispatcher {
         });
         continue;
       }
+      if (plan.length >= room) {
+        this.waitingForRoom.add(branchId);
+        break;
+      }
       plan.push({ job, agent, printer });
     }
     // The whole pass is marked `sent` at once, then emitted in dispatch order; the pass does
     // not wait for the agents' acknowledgements, so jobs created meanwhile go out in the next
     // pass at once (jobs in flight are skipped until their acknowledgement is recorded).
-    const marked = await Promise.all(
+    const marked = await Promise.allSettled(
       plan.map(({ job, agent }) =>
         this.lifecycle.move(job.id, [job.state], 'sent', 'gateway', {
           deviceId: agent.deviceId,
@@ -142,7 +155,13 @@ export class JobDispatcher {
     );
     let sent = 0;
     for (const [i, { job, agent, printer }] of plan.entries()) {
-      if (!marked[i]) continue; // cancelled or expired meanwhile
+      const outcome = marked[i];
+      if (outcome?.status === 'rejected') {
+        // The others still go out; this one is dispatched again by a later pass or the sweep.
+        this.logger.error({ err: outcome.reason, jobId: job.id, branchId }, 'marking the print job sent failed');
+        continue;
+      }
+      if (!outcome?.value) continue; // cancelled or expired meanwhile
       this.inFlight.add(job.id);
       let branchSet = this.inFlightByBranch.get(branchId);
       if (!branchSet) {
@@ -222,6 +241,8 @@ export class JobDispatcher {
       const branchSet = this.inFlightByBranch.get(job.branchId);
       branchSet?.delete(job.id);
       if (branchSet?.size === 0) this.inFlightByBranch.delete(job.branchId);
+      // A backlog held back by the in-flight limit goes on now there is room.
+      if (this.waitingForRoom.delete(job.branchId)) void this.kick(job.branchId);
     }
   }
 }

@@ -62,9 +62,11 @@ export class PgDeviceStore implements DeviceStore {
       const defined = Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as DeviceUpsert;
       merged.set(key, { ...merged.get(key), ...defined });
     }
-    // Rows that set the same columns share a statement.
+    // Rows that set the same columns share a statement; rows in key order, so that two batches
+    // touching the same devices lock them in the same order (no deadlock).
     const groups = new Map<string, DeviceUpsert[]>();
-    for (const d of merged.values()) {
+    const ordered = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+    for (const d of ordered) {
       const signature = UPDATABLE.filter((k) => d[k] !== undefined).join(',');
       const group = groups.get(signature);
       if (group) group.push(d);

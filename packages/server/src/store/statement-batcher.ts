@@ -23,7 +23,21 @@ export function statementBatcher<K, V>(
     async (keys) => {
       running += 1;
       try {
-        return await run(keys);
+        try {
+          return await run(keys);
+        } catch (err) {
+          // One bad row (a device of a branch deleted meanwhile, …) must not fail every caller
+          // of the batch: each is tried alone, and only the ones that fail get the error.
+          if (keys.length === 1) throw err;
+          return await Promise.all(
+            keys.map((key) =>
+              run([key]).then(
+                (results) => results[0] as V | Error,
+                (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+              ),
+            ),
+          );
+        }
       } finally {
         running -= 1;
         if (running === 0) release();

@@ -154,6 +154,19 @@ export function describeStore(
       expect(await stores.devices.closeOrphanSessions('gw-test', 'restart')).toBe(30);
     });
 
+    it('fails only the caller whose row is bad when a batch of device writes has one', async () => {
+      const b4 = randomUUID();
+      await stores.tenants.createBranch({ id: b4, companyId, name: `B-${b4}` });
+      const results = await Promise.allSettled([
+        stores.devices.upsert({ companyId, branchId: b4, deviceId: 'ok-1', kind: 'v2' }),
+        // A branch that does not exist (deleted meanwhile): its row violates the foreign key.
+        stores.devices.upsert({ companyId, branchId: randomUUID(), deviceId: 'orphan', kind: 'v2' }),
+        stores.devices.upsert({ companyId, branchId: b4, deviceId: 'ok-2', kind: 'v2' }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((await stores.devices.list({ branchId: b4 })).map((d) => d.deviceId).sort()).toEqual(['ok-1', 'ok-2']);
+    });
+
     it('keeps printer names unique per branch and reports only changed statuses', async () => {
       const id = randomUUID();
       await stores.printers.insert({
