@@ -141,6 +141,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const link = new SocketAgentLink();
   const broadcaster = new RoomBroadcaster(logger, {
     statusBatchWindowMs: 100,
+    localOnly: cluster.kind !== 'redis',
     onStatusBatch: (size) => {
       metrics.statusBatches.inc();
       metrics.statusBatchSize.observe(size);

@@ -15,6 +15,11 @@ export interface RoomBroadcasterOptions {
   statusBatchWindowMs: number;
   /** Called with the size of each status batch sent (metrics). */
   onStatusBatch?: (size: number) => void;
+  /**
+   * True when this process's rooms are all there is (no cluster adapter): an event for rooms
+   * with no member here is then not encoded at all. With Redis, other processes may have members.
+   */
+  localOnly?: boolean;
 }
 
 /**
@@ -89,6 +94,13 @@ export class RoomBroadcaster implements Broadcaster {
   }
 
   private toBranch(branchId: string, companyId: string) {
-    return this.namespace?.to([rooms.branch(branchId), rooms.company(companyId), rooms.superAdmin]);
+    const targets = [rooms.branch(branchId), rooms.company(companyId), rooms.superAdmin];
+    if (!this.namespace || (this.options.localOnly && !this.anyMember(targets))) return undefined;
+    return this.namespace.to(targets);
+  }
+
+  private anyMember(targets: string[]): boolean {
+    const present = this.namespace?.adapter.rooms;
+    return targets.some((room) => (present?.get(room)?.size ?? 0) > 0);
   }
 }
