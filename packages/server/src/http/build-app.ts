@@ -54,6 +54,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.maxBodyBytes,
     trustProxy: deps.trustProxy,
     requestIdHeader: 'x-correlation-id',
+    // While draining, a request that arrives on a connection already open still gets a real
+    // answer (readiness says 503, liveness 200) instead of a blanket 503: a pm2 reload or a
+    // rolling restart then fails no request that the old process can still serve.
+    return503OnClosing: false,
     // Our onResponse hook logs requests once, with the fields operators grep for.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
   });
