@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { Device, DeviceStore, DeviceUpsert } from '../core/ports/device-store.js';
+import type { Device, DeviceStore, DeviceUpsert, NewDeviceSession } from '../core/ports/device-store.js';
 import type { DatabaseSchema, DeviceTable } from './database-schema.js';
 import { statementBatcher } from './statement-batcher.js';
 
@@ -16,17 +16,7 @@ const UPDATABLE = [
   'lastAddress',
 ] as const satisfies readonly (keyof DeviceUpsert)[];
 
-interface SessionOpen {
-  id: string;
-  companyId: string;
-  branchId: string;
-  deviceId: string;
-  gatewayInstance: string;
-  remoteAddress: string | null;
-  protocolVersion: number | null;
-}
-
-type SessionOp = { kind: 'open'; session: SessionOpen } | { kind: 'close'; id: string; reason: string };
+type SessionOp = { kind: 'open'; session: NewDeviceSession } | { kind: 'close'; id: string; reason: string };
 
 /**
  * Devices and their sessions. Every agent handshake upserts its device and opens a
@@ -121,7 +111,7 @@ export class PgDeviceStore implements DeviceStore {
     return (await q.orderBy('lastSeenAt', 'desc').execute()).map(toDevice);
   }
 
-  async openSession(session: SessionOpen): Promise<void> {
+  async openSession(session: NewDeviceSession): Promise<void> {
     await this.sessionOps.load({ kind: 'open', session });
   }
 

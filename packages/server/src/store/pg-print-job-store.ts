@@ -48,56 +48,35 @@ export class PgPrintJobStore implements PrintJobStore {
     if (!idempotency) return { created: true, job: await this.insertPlain(job) };
     try {
       return await this.db.transaction().execute(async (trx) => {
-        if (idempotency) {
-          await trx
-            .deleteFrom('idempotencyKeys')
-            .where('companyId', '=', job.companyId)
-            .where('key', '=', idempotency.key)
-            .where('createdAt', '<', idempotency.notBefore)
-            .execute();
-        }
+        await trx
+          .deleteFrom('idempotencyKeys')
+          .where('companyId', '=', job.companyId)
+          .where('key', '=', idempotency.key)
+          .where('createdAt', '<', idempotency.notBefore)
+          .execute();
         const row = await trx
           .insertInto('printJobs')
-          .values({
-            id: job.id,
-            companyId: job.companyId,
-            branchId: job.branchId,
-            printerId: job.printerId,
-            state: 'queued',
-            type: job.type,
-            priority: job.priority,
-            copies: job.copies,
-            content: job.content,
-            byteLength: job.content.byteLength,
-            orderData: job.orderData === null ? null : JSON.stringify(job.orderData),
-            idempotencyKey: idempotency?.key ?? null,
-            reprintOf: job.reprintOf,
-            usefulUntil: job.usefulUntil,
-            createdAt: job.createdAt,
-            updatedAt: job.createdAt,
-          })
+          .values(jobRow(job, idempotency.key))
           .returning(JOB_COLUMNS)
           .executeTakeFirstOrThrow();
-        if (idempotency) {
-          // A concurrent claim of the same key waits here for the other transaction and then inserts nothing.
-          const claimed = await trx
-            .insertInto('idempotencyKeys')
-            .values({
-              companyId: job.companyId,
-              key: idempotency.key,
-              requestHash: idempotency.requestHash,
-              jobId: job.id,
-            })
-            .onConflict((oc) => oc.columns(['companyId', 'key']).doNothing())
-            .returning('jobId')
-            .executeTakeFirst();
-          if (!claimed) throw new KeyTaken();
-        }
+        // A concurrent claim of the same key waits here for the other transaction and then inserts nothing.
+        const claimed = await trx
+          .insertInto('idempotencyKeys')
+          .values({
+            companyId: job.companyId,
+            key: idempotency.key,
+            requestHash: idempotency.requestHash,
+            jobId: job.id,
+          })
+          .onConflict((oc) => oc.columns(['companyId', 'key']).doNothing())
+          .returning('jobId')
+          .executeTakeFirst();
+        if (!claimed) throw new KeyTaken();
         await insertEvent(trx, job.id, job.companyId, null, 'queued', job.actor, null);
         return { created: true as const, job: toJob(row) };
       });
     } catch (err) {
-      if (!(err instanceof KeyTaken) || !idempotency) throw err;
+      if (!(err instanceof KeyTaken)) throw err;
       const existing = await this.db
         .selectFrom('idempotencyKeys')
         .innerJoin('printJobs', 'printJobs.id', 'idempotencyKeys.jobId')
@@ -114,29 +93,7 @@ export class PgPrintJobStore implements PrintJobStore {
   /** A job without an idempotency key: the row and its creation event in one statement (one round trip). */
   private async insertPlain(job: NewPrintJob): Promise<PrintJob> {
     const row = await this.db
-      .with('job', (db) =>
-        db
-          .insertInto('printJobs')
-          .values({
-            id: job.id,
-            companyId: job.companyId,
-            branchId: job.branchId,
-            printerId: job.printerId,
-            state: 'queued',
-            type: job.type,
-            priority: job.priority,
-            copies: job.copies,
-            content: job.content,
-            byteLength: job.content.byteLength,
-            orderData: job.orderData === null ? null : JSON.stringify(job.orderData),
-            idempotencyKey: null,
-            reprintOf: job.reprintOf,
-            usefulUntil: job.usefulUntil,
-            createdAt: job.createdAt,
-            updatedAt: job.createdAt,
-          })
-          .returning(JOB_COLUMNS),
-      )
+      .with('job', (db) => db.insertInto('printJobs').values(jobRow(job, null)).returning(JOB_COLUMNS))
       .with('event', (db) =>
         db
           .insertInto('printJobEvents')
@@ -353,6 +310,28 @@ async function insertEvent(
   reason: string | null,
 ): Promise<void> {
   await trx.insertInto('printJobEvents').values({ jobId, companyId, fromState, toState, actor, reason }).execute();
+}
+
+/** The stored row of a new job, `queued`. */
+function jobRow(job: NewPrintJob, idempotencyKey: string | null) {
+  return {
+    id: job.id,
+    companyId: job.companyId,
+    branchId: job.branchId,
+    printerId: job.printerId,
+    state: 'queued',
+    type: job.type,
+    priority: job.priority,
+    copies: job.copies,
+    content: job.content,
+    byteLength: job.content.byteLength,
+    orderData: job.orderData === null ? null : JSON.stringify(job.orderData),
+    idempotencyKey,
+    reprintOf: job.reprintOf,
+    usefulUntil: job.usefulUntil,
+    createdAt: job.createdAt,
+    updatedAt: job.createdAt,
+  };
 }
 
 function snakeCase(column: string): string {

@@ -30,21 +30,24 @@ export interface DeviceUpsert {
   lastAddress?: string | null;
 }
 
+/** One connection of an agent to a gateway process. */
+export interface NewDeviceSession {
+  id: string;
+  companyId: string;
+  branchId: string;
+  deviceId: string;
+  gatewayInstance: string;
+  remoteAddress: string | null;
+  protocolVersion: number | null;
+}
+
 export interface DeviceStore {
   /** Inserts or updates; fields left undefined keep their stored value. */
   upsert(device: DeviceUpsert): Promise<void>;
   find(branchId: string, deviceId: string): Promise<Device | undefined>;
   list(filter: { companyId?: string; branchId?: string }): Promise<Device[]>;
-  /** Records a connection; returns the session id. */
-  openSession(session: {
-    id: string;
-    companyId: string;
-    branchId: string;
-    deviceId: string;
-    gatewayInstance: string;
-    remoteAddress: string | null;
-    protocolVersion: number | null;
-  }): Promise<void>;
+  /** Records a connection. */
+  openSession(session: NewDeviceSession): Promise<void>;
   closeSession(id: string, reason: string): Promise<void>;
   /** Closes sessions a crashed process left open: those of `gatewayInstance`, or all with `undefined` (single process). */
   closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number>;
