@@ -23,12 +23,13 @@ export interface JobDispatcherOptions {
  */
 export class JobDispatcher {
   private readonly passes = new Map<string, { again: boolean; done: Promise<void> }>();
-  /** Jobs emitted and not yet acknowledged in this process: not re-sent meanwhile. */
-  private readonly inFlight = new Set<string>();
+  /**
+   * Jobs emitted and not yet acknowledged in this process, by branch: not re-sent meanwhile,
+   * and a pass reads past them, so that a backlog larger than a batch drains.
+   */
+  private readonly inFlightByBranch = new Map<string, Set<string>>();
   /** Branches with jobs held back because a batch is already in flight there. */
   private readonly waitingForRoom = new Set<string>();
-  /** The same, by branch: a pass reads past them, so that a backlog larger than a batch drains. */
-  private readonly inFlightByBranch = new Map<string, Set<string>>();
   /** Deliveries waiting for (or recording) an agent's acknowledgement; shutdown waits for them. */
   private readonly deliveries = new Set<Promise<void>>();
   private closed = false;
@@ -93,10 +94,6 @@ export class JobDispatcher {
     await Promise.allSettled([...this.deliveries]);
   }
 
-  get inFlightCount(): number {
-    return this.inFlight.size;
-  }
-
   /** One pass over the branch's pending jobs; how many it read and how many it sent. */
   private async pass(branchId: string, fresh?: PrintJobWithContent): Promise<{ read: number; sent: number }> {
     const agents = this.link
@@ -105,7 +102,8 @@ export class JobDispatcher {
     if (agents.length === 0) return { read: 0, sent: 0 };
     // At most one batch per branch in flight: a backlog goes out as acknowledgements come back,
     // not all at once (memory, and a bounded list of jobs to read past).
-    const room = this.options.batchSize - (this.inFlightByBranch.get(branchId)?.size ?? 0);
+    const inFlight = this.inFlightByBranch.get(branchId);
+    const room = this.options.batchSize - (inFlight?.size ?? 0);
     if (room <= 0) {
       this.waitingForRoom.add(branchId);
       return { read: 0, sent: 0 };
@@ -114,14 +112,12 @@ export class JobDispatcher {
     const pending =
       fresh && !(await this.jobs.hasOtherPending(branchId, fresh.id))
         ? [fresh]
-        : await this.jobs.pendingForBranch(branchId, this.options.batchSize, [
-            ...(this.inFlightByBranch.get(branchId) ?? []),
-          ]);
+        : await this.jobs.pendingForBranch(branchId, this.options.batchSize, [...(inFlight ?? [])]);
     const printers = new Map<string, Printer | undefined>();
     const plan: { job: PrintJobWithContent; agent: ConnectedAgent; printer: Printer }[] = [];
     for (const job of pending) {
       if (this.closed) break;
-      if (this.inFlight.has(job.id)) continue;
+      if (this.inFlightByBranch.get(branchId)?.has(job.id)) continue;
       let printer = printers.get(job.printerId);
       if (!printers.has(job.printerId)) {
         printer = await this.printers.find(job.printerId);
@@ -162,7 +158,6 @@ export class JobDispatcher {
         continue;
       }
       if (!outcome?.value) continue; // cancelled or expired meanwhile
-      this.inFlight.add(job.id);
       let branchSet = this.inFlightByBranch.get(branchId);
       if (!branchSet) {
         branchSet = new Set();
@@ -237,7 +232,6 @@ export class JobDispatcher {
     } catch (err) {
       this.logger.error({ ...log, err }, 'recording the agent acknowledgement failed');
     } finally {
-      this.inFlight.delete(job.id);
       const branchSet = this.inFlightByBranch.get(job.branchId);
       branchSet?.delete(job.id);
       if (branchSet?.size === 0) this.inFlightByBranch.delete(job.branchId);
