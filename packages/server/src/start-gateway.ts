@@ -478,6 +478,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       checks.close();
       await cluster.instances.remove(instanceId).catch(() => {});
       await cluster.close().catch((err: unknown) => logger.error({ err }, 'closing the cluster connection failed'));
+      // Session closes of the sockets just closed may still be gathering for a group commit.
+      await stores.flush().catch((err: unknown) => logger.error({ err }, 'writing the last device sessions failed'));
       await database.close().catch((err: unknown) => logger.error({ err }, 'closing the store failed'));
       logger.info({ reason, durationMs: clock.now() - started }, 'gateway stopped');
     })();

@@ -220,17 +220,6 @@ export class PrintingGateway {
         },
         sessionId: randomUUID(),
       };
-      await this.deps.devices.upsert({
-        companyId: principal.companyId,
-        branchId: principal.branchId,
-        deviceId: principal.deviceId,
-        licenseId: principal.licenseId,
-        kind: protocol,
-        appVersion: agentAuth.appVersion ?? null,
-        protocolVersion: agentAuth.protocolVersion ?? null,
-        capabilities: agentAuth.capabilities ?? [],
-        lastAddress: clientAddress(socket.handshake.headers, socket.handshake.address, this.deps.trustProxy),
-      });
       socket.data = data;
       return;
     }
@@ -276,6 +265,21 @@ export class PrintingGateway {
       },
       'Client connected',
     );
+    // Bookkeeping the handshake does not wait for: these rows are gathered into group writes.
+    void this.deps.devices
+      .upsert({
+        companyId: agent.companyId,
+        branchId: agent.branchId,
+        deviceId: agent.deviceId,
+        licenseId: agent.licenseId,
+        kind: agent.protocol,
+        // The handshake's auth passed AgentAuthSchema: these are a string and a number when present.
+        appVersion: typeof appVersion === 'string' ? appVersion : null,
+        protocolVersion: (socket.handshake.auth as { protocolVersion?: number }).protocolVersion ?? null,
+        capabilities: agent.capabilities,
+        lastAddress: agent.address,
+      })
+      .catch((err: unknown) => log.error({ err }, 'recording the agent device failed'));
     void this.deps.devices
       .openSession({
         id: data.sessionId,

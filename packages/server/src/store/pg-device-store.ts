@@ -19,29 +19,45 @@ const UPDATABLE = [
 type SessionOp = { kind: 'open'; session: NewDeviceSession } | { kind: 'close'; id: string; reason: string };
 
 /**
- * Devices and their sessions. Every agent handshake upserts its device and opens a
+ * How long device and session writes gather before one statement writes them, ms. Nothing
+ * reads these rows in a hurry, and a reconnect storm's handshakes (one per millisecond or
+ * more) then cost a statement per window instead of one each.
+ */
+const GATHER_MS = 50;
+
+/**
+ * Devices and their sessions. Every agent connection upserts its device and opens a
  * session, and every disconnect closes one; these writes are group-committed (one
- * statement per kind for all the calls of a loop turn), so a reconnect storm of
+ * statement per kind for all the calls of a 50 ms window), so a reconnect storm of
  * thousands of agents costs tens of statements, not thousands. Each call still
  * resolves only once its row is written.
  */
 export class PgDeviceStore implements DeviceStore {
-  private readonly upserts = statementBatcher<DeviceUpsert, true>((items) => this.writeDevices(items));
-  private readonly sessionOps = statementBatcher<SessionOp, true>((ops) => {
-    // Session batches run one after another, so a close never overtakes the open it closes.
-    const run = this.sessionChain.then(() => this.writeSessions(ops));
-    this.sessionChain = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+  private readonly upserts = statementBatcher<DeviceUpsert, true>((items) => this.writeDevices(items), {
+    gatherMs: GATHER_MS,
   });
+  private readonly sessionOps = statementBatcher<SessionOp, true>(
+    (ops) => {
+      // Session batches run one after another, so a close never overtakes the open it closes.
+      const run = this.sessionChain.then(() => this.writeSessions(ops));
+      this.sessionChain = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
+    },
+    { gatherMs: GATHER_MS },
+  );
   private sessionChain: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async upsert(d: DeviceUpsert): Promise<void> {
     await this.upserts.load(d);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([this.upserts.flush(), this.sessionOps.flush()]);
   }
 
   private async writeDevices(items: readonly DeviceUpsert[]): Promise<true[]> {

@@ -26,18 +26,25 @@ export interface Stores {
   health: HealthStore;
   audit: AuditLog;
   meta: MetaStore;
+  /** Sends the statements still gathering for a group commit and waits for them; before the database closes. */
+  flush(): Promise<void>;
 }
 
 export function createStores(database: Database, onAuditError: (err: unknown) => void): Stores {
   const { db } = database;
+  const devices = new PgDeviceStore(db);
+  const jobs = new PgPrintJobStore(db);
   return {
     tenants: new PgTenantStore(db),
     licenses: new PgLicenseStore(db),
-    devices: new PgDeviceStore(db),
+    devices,
     printers: new PgPrinterStore(db),
-    jobs: new PgPrintJobStore(db),
+    jobs,
     health: new PgHealthStore(db),
     audit: new PgAuditLog(db, onAuditError),
     meta: new PgMetaStore(db),
+    flush: async () => {
+      await Promise.all([devices.flush(), jobs.flush()]);
+    },
   };
 }

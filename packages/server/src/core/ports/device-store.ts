@@ -41,6 +41,10 @@ export interface NewDeviceSession {
   protocolVersion: number | null;
 }
 
+/**
+ * Devices and their connections. Writes may be gathered for a short while (tens of ms) into
+ * one statement; each call still resolves once its row is written.
+ */
 export interface DeviceStore {
   /** Inserts or updates; fields left undefined keep their stored value. */
   upsert(device: DeviceUpsert): Promise<void>;
@@ -51,4 +55,6 @@ export interface DeviceStore {
   closeSession(id: string, reason: string): Promise<void>;
   /** Closes sessions a crashed process left open: those of `gatewayInstance`, or all with `undefined` (single process). */
   closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number>;
+  /** Writes what is gathered now and resolves once it is written (before the database closes). */
+  flush(): Promise<void>;
 }
