@@ -46,6 +46,7 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --gateway-env K=V    extra environment for every gateway started (repeatable), to measure a
                        setting before/after, e.g. --gateway-env PRINTERMASTER_SOCKET_DEFLATE=false
   --profile            also run the profile scenario (gateway under --cpu-prof)
+  --profile-parts LIST what the profile scenario profiles: rpc,durable,handshake,fanout (default all)
   --database-url URL   PostgreSQL for the postgres store (default postgres://postgres@127.0.0.1:5432/test)
   --out DIR            output directory (default bench/results)
   --keep               keep the work directory (stores, journals, logs) after the run
@@ -53,6 +54,7 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
 `;
 
 const ALL = ['baseline', 'rpc', 'durable', 'idle', 'storm', 'fanout'];
+const PROFILE_PARTS = ['rpc', 'durable', 'handshake', 'fanout'];
 
 function list(s) {
   return String(s)
@@ -84,6 +86,7 @@ function parseOptions(argv) {
       sizes: { type: 'string', multiple: true },
       'gateway-env': { type: 'string', multiple: true },
       profile: { type: 'boolean', default: false },
+      'profile-parts': { type: 'string' },
       'database-url': { type: 'string' },
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
@@ -107,6 +110,8 @@ function parseOptions(argv) {
   const scenarios = values.scenarios ? list(values.scenarios) : [...ALL];
   if (values.profile && !scenarios.includes('profile')) scenarios.push('profile');
   for (const s of scenarios) if (![...ALL, 'profile'].includes(s)) throw new Error(`unknown scenario "${s}"`);
+  for (const s of list(values['profile-parts'] ?? PROFILE_PARTS.join(',')))
+    if (!PROFILE_PARTS.includes(s)) throw new Error(`unknown profile part "${s}"`);
   return {
     scenarios,
     quick: q,
@@ -119,6 +124,7 @@ function parseOptions(argv) {
     idle: nums(values.idle ?? (q ? '500,1000' : '1000,5000,10000')).sort((a, b) => a - b),
     storm: nums(values.storm ?? (q ? '1000' : '5000,10000')).sort((a, b) => a - b),
     stormTimeoutS: Number(values['storm-timeout'] ?? 120),
+    profileParts: list(values['profile-parts'] ?? PROFILE_PARTS.join(',')),
     dashboards: Number(values.dashboards ?? (q ? 100 : 500)),
     statusRate: Number(values['status-rate'] ?? (q ? 200 : 1000)),
     printers: Number(values.printers ?? 4),

@@ -273,6 +273,15 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
       );
     }
     for (const r of s.storm.rounds) {
+      if (r.connectErrorReasons && Object.keys(r.connectErrorReasons).length) {
+        // "ECONNREFUSED": nothing listening yet; "timeout": no Engine.IO open within the client's 20 s.
+        p(
+          '',
+          `Connect errors (${r.agents} agents), by message: ${Object.entries(r.connectErrorReasons)
+            .map(([k, v]) => `"${k.replace(/:\d+$/, '')}" × ${v}`)
+            .join(', ')}.`,
+        );
+      }
       if (r.warnings && Object.keys(r.warnings).length) {
         p(
           '',

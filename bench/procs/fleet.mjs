@@ -9,6 +9,12 @@ const agents = [];
 let mark = 0;
 let connectErrors = 0;
 let disconnects = 0;
+/** Why connections failed or dropped since the mark, by message (the storm's diagnosis). */
+let errorReasons = {};
+let disconnectReasons = {};
+const count = (o, k) => {
+  o[k] = (o[k] ?? 0) + 1;
+};
 
 function backoff(attempt) {
   const base = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 10));
@@ -54,10 +60,12 @@ function makeAgent(o) {
   });
   socket.on('disconnect', (reason) => {
     disconnects++;
+    count(disconnectReasons, reason);
     if (reason === 'io server disconnect') setTimeout(() => socket.connect(), backoff(manualAttempt++));
   });
-  socket.on('connect_error', () => {
+  socket.on('connect_error', (err) => {
     connectErrors++;
+    count(errorReasons, String(err?.description?.message ?? err?.message ?? err).slice(0, 80));
     // A refused handshake is not retried by the library: retry like the real agent does.
     if (!socket.active) setTimeout(() => socket.connect(), backoff(manualAttempt++));
   });
@@ -92,6 +100,8 @@ serveCommands({
     mark = Date.now();
     connectErrors = 0;
     disconnects = 0;
+    errorReasons = {};
+    disconnectReasons = {};
     return { mark };
   },
 
@@ -107,7 +117,14 @@ serveCommands({
         if (withTimes) times.push(a.connectedAt);
       }
     }
-    return { total: agents.length, connected, back, connectErrors, disconnects, ...(withTimes ? { times } : {}) };
+    return {
+      total: agents.length,
+      connected,
+      back,
+      connectErrors,
+      disconnects,
+      ...(withTimes ? { times, errorReasons, disconnectReasons } : {}),
+    };
   },
 
   closeAll() {

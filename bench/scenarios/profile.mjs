@@ -49,7 +49,8 @@ export async function runProfile(ctx) {
     );
   };
 
-  for (const store of ctx.opts.stores) {
+  const parts = new Set(ctx.opts.profileParts);
+  for (const store of parts.has('rpc') ? ctx.opts.stores : []) {
     ctx.log(`profile: printer-test RPC at ${top} connections on ${store} (gateway under --cpu-prof)`);
     const rpcDir = join(raw, `rpc-${store}`);
     mkdirSync(rpcDir, { recursive: true });
@@ -69,7 +70,7 @@ export async function runProfile(ctx) {
     );
   }
 
-  for (const store of ctx.opts.stores) {
+  for (const store of parts.has('durable') ? ctx.opts.stores : []) {
     ctx.log(`profile: durable print path on ${store} at ${top} submitters (gateway and agent under --cpu-prof)`);
     const gwDir = join(raw, `durable-${store}-gateway`);
     const agentDir = join(raw, `durable-${store}-agent`);
@@ -99,41 +100,45 @@ export async function runProfile(ctx) {
     );
   }
   // Agent handshakes (what a reconnect storm is made of).
-  const n = ctx.opts.quick ? 500 : 2000;
-  ctx.log(`profile: ${n} agents connecting to a gateway under --cpu-prof`);
-  const hsDir = join(raw, 'handshake');
-  mkdirSync(hsDir, { recursive: true });
-  const gw = await freshGateway(ctx, ctx.opts.stormStore, 'gateway-handshake-prof', {
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${hsDir}`],
-  });
-  try {
-    const licences = await fleetLicences(gw, 4);
-    const fleet = fleets(ctx, 'handshake-prof', n);
-    const grown = await fleet.grow(gw.url, n, licences);
-    await fleet.stop();
-    await gw.proc.stop('SIGTERM', 30_000);
-    summarise(
-      `gateway, ${n} agent handshakes (${ctx.opts.stormStore})`,
-      'handshake-gateway',
-      hsDir,
-      `${grown.connected} agents connected in ${(grown.ms / 1000).toFixed(1)} s (${Math.round(grown.connected / (grown.ms / 1000))}/s) while profiled.`,
-    );
-  } finally {
-    await gw.proc.stop('SIGTERM');
-    await gw.cleanup();
+  if (parts.has('handshake')) {
+    const n = ctx.opts.quick ? 500 : 2000;
+    ctx.log(`profile: ${n} agents connecting to a gateway under --cpu-prof`);
+    const hsDir = join(raw, 'handshake');
+    mkdirSync(hsDir, { recursive: true });
+    const gw = await freshGateway(ctx, ctx.opts.stormStore, 'gateway-handshake-prof', {
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${hsDir}`],
+    });
+    try {
+      const licences = await fleetLicences(gw, 4);
+      const fleet = fleets(ctx, 'handshake-prof', n);
+      const grown = await fleet.grow(gw.url, n, licences);
+      await fleet.stop();
+      await gw.proc.stop('SIGTERM', 30_000);
+      summarise(
+        `gateway, ${n} agent handshakes (${ctx.opts.stormStore})`,
+        'handshake-gateway',
+        hsDir,
+        `${grown.connected} agents connected in ${(grown.ms / 1000).toFixed(1)} s (${Math.round(grown.connected / (grown.ms / 1000))}/s) while profiled.`,
+      );
+    } finally {
+      await gw.proc.stop('SIGTERM');
+      await gw.cleanup();
+    }
   }
 
   // Fan-out of printer status.
-  const fanDir = join(raw, 'fanout');
-  mkdirSync(fanDir, { recursive: true });
-  ctx.log('profile: status fan-out with the gateway under --cpu-prof');
-  const f = await runFanout(ctx, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${fanDir}`], gatewayOnly: true });
-  summarise(
-    `gateway, status fan-out ${ctx.opts.statusRate}/s to ${ctx.opts.dashboards} dashboards`,
-    'fanout-gateway',
-    fanDir,
-    `p50 ${f.gateway.latencyMs.p50} ms, p99 ${f.gateway.latencyMs.p99} ms while profiled.`,
-  );
+  if (parts.has('fanout')) {
+    const fanDir = join(raw, 'fanout');
+    mkdirSync(fanDir, { recursive: true });
+    ctx.log('profile: status fan-out with the gateway under --cpu-prof');
+    const f = await runFanout(ctx, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${fanDir}`], gatewayOnly: true });
+    summarise(
+      `gateway, status fan-out ${ctx.opts.statusRate}/s to ${ctx.opts.dashboards} dashboards`,
+      'fanout-gateway',
+      fanDir,
+      `p50 ${f.gateway.latencyMs.p50} ms, p99 ${f.gateway.latencyMs.p99} ms while profiled.`,
+    );
+  }
 
   return { description: 'gateway (and agent) under --cpu-prof at the highest concurrency', profiles };
 }

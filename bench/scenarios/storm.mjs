@@ -23,6 +23,23 @@ function summariseAgent(status) {
     : { connected: false };
 }
 
+/** Sums count maps ({reason: n}) from the fleet processes. */
+function mergeCounts(maps) {
+  const out = {};
+  for (const m of maps) for (const [k, v] of Object.entries(m ?? {})) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+/** How many agents came back in each second after `from` (negative seconds: before it). */
+function perSecond(times, from) {
+  const out = {};
+  for (const t of times) {
+    const s = Math.floor((t - from) / 1000);
+    out[s] = (out[s] ?? 0) + 1;
+  }
+  return out;
+}
+
 /** @param {import('../lib/context.mjs').Context} ctx */
 export async function runStorm(ctx, sizes = ctx.opts.storm) {
   const store = ctx.opts.stormStore;
@@ -103,6 +120,9 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
         back: times.length,
         neverBack: total - times.length,
         connectErrors: parts.reduce((s, p) => s + p.connectErrors, 0),
+        connectErrorReasons: mergeCounts(parts.map((p) => p.errorReasons)),
+        disconnectReasons: mergeCounts(parts.map((p) => p.disconnectReasons)),
+        backPerSecondFromReady: perSecond(times, readyAt),
         cpu: { ...stopCpu, ...cpu },
         firstBackFromReadyS: fromReady(times[0]),
         medianOfTimes: times.length ? fromReady(percentile(times, 50)) : undefined,
