@@ -7,7 +7,15 @@ import { hostname } from 'node:os';
 export interface GatewayConfig {
   nodeEnv: string;
   isProduction: boolean;
-  http: { host: string; port: number; maxBodyBytes: number; publicUrl: string; trustProxy: boolean };
+  http: {
+    host: string;
+    port: number;
+    /** Connections the kernel queues before the process accepts them (capped by net.core.somaxconn). */
+    listenBacklog: number;
+    maxBodyBytes: number;
+    publicUrl: string;
+    trustProxy: boolean;
+  };
   database: {
     url: string | undefined;
     poolSize: number;
@@ -54,6 +62,12 @@ interface Setting {
 export const SETTINGS: Setting[] = [
   { name: 'PORT', description: 'HTTP and Socket.IO port', default: '3001' },
   { name: 'HOST', description: 'Address to listen on', default: '0.0.0.0' },
+  {
+    name: 'PRINTERMASTER_LISTEN_BACKLOG',
+    description:
+      'Connections the kernel queues until the process accepts them; a reconnect storm overflows Node’s 511 (the kernel caps it at `net.core.somaxconn`)',
+    default: '4096',
+  },
   {
     name: 'PRINTERMASTER_TRUST_PROXY',
     description: 'Take client addresses from X-Forwarded-For (behind nginx or an ingress)',
@@ -261,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     http: {
       host: get('HOST') ?? '0.0.0.0',
       port,
+      listenBacklog: int('PRINTERMASTER_LISTEN_BACKLOG', 4096, 1, 1_000_000),
       maxBodyBytes: int('PRINTERMASTER_MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1024 * 1024),
       publicUrl: (get('PRINTERMASTER_PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
       trustProxy: bool('PRINTERMASTER_TRUST_PROXY', false),

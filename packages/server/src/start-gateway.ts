@@ -422,7 +422,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   }
 
   try {
-    await app.listen({ host: config.http.host, port: config.http.port });
+    await app.listen({ host: config.http.host, port: config.http.port, backlog: config.http.listenBacklog });
   } catch (err) {
     for (const t of timers) clearInterval(t);
     await gateway.close().catch(() => {});
