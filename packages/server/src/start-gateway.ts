@@ -29,6 +29,7 @@ import { RoomBroadcaster } from './gateway/room-broadcaster.js';
 import { SocketAgentLink } from './gateway/socket-agent-link.js';
 import { HealthChecks } from './health/health-checks.js';
 import { buildApp } from './http/build-app.js';
+import { StartupListener } from './http/startup-listener.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { memoryLimitBytes } from './metrics/memory-limit.js';
@@ -120,6 +121,28 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     instanceId: config.instanceId,
     destination: options.logDestination,
   });
+  // The port opens first and holds what arrives until the gateway is ready (StartupListener).
+  const listener = new StartupListener(logger);
+  try {
+    await listener.listen(config.http.host, config.http.port, config.http.listenBacklog);
+  } catch (err) {
+    throw new StartupError(`cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
+  }
+  try {
+    return await serve(config, options, logger, listener);
+  } catch (err) {
+    await listener.abort();
+    throw err;
+  }
+}
+
+/** Everything after the port is open: store, cluster state, services, HTTP API and Socket.IO. */
+async function serve(
+  config: GatewayConfig,
+  options: StartOptions,
+  logger: ReturnType<typeof createLogger>,
+  listener: StartupListener,
+): Promise<RunningGateway> {
   const clock = systemClock;
   const instanceId = config.instanceId;
   const database = await openStore(config);
@@ -326,6 +349,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     onRequest: () => {
       requestCount++;
     },
+    serverFactory: listener.serverFactory,
   });
   app.addHook('onRequest', async () => {
     inFlight++;
@@ -422,14 +446,16 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   }
 
   try {
-    await app.listen({ host: config.http.host, port: config.http.port, backlog: config.http.listenBacklog });
+    await app.ready();
   } catch (err) {
     for (const t of timers) clearInterval(t);
     await gateway.close().catch(() => {});
     await cluster.close().catch(() => {});
     await database.close();
-    throw new StartupError(`cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
+    throw err;
   }
+  // Connections held since start-up go in now, the agents' upgrades among them.
+  listener.open();
   listening = true;
   // The embedded store is locked by this process; `printermaster admin` reaches it through this socket.
   const adminServer =
@@ -448,15 +474,16 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const address = app.server.address();
   port = typeof address === 'object' && address ? address.port : config.http.port;
   await heartbeat().catch((err: unknown) => logger.error({ err }, 'instance registration failed'));
-  logger.info(
-    { port, store: database.description, cluster: cluster.kind, version: VERSION, node: process.version },
-    'gateway listening',
-  );
+  // The secrets first: whoever waits for "gateway listening" (a script, a test) then has them already.
   if (bootstrap) {
     (options.announce ?? ((t) => process.stdout.write(t)))(
       bootstrapMessage(bootstrap, config.http.publicUrl.replace(`:${config.http.port}`, `:${port}`)),
     );
   }
+  logger.info(
+    { port, store: database.description, cluster: cluster.kind, version: VERSION, node: process.version },
+    'gateway listening',
+  );
 
   let stopped: Promise<void> | undefined;
   const stop = (reason = 'stop'): Promise<void> => {
@@ -467,7 +494,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       gateway?.beginDrain();
       logger.info({ reason, agents: link.size, inFlight }, 'gateway draining');
       for (const t of timers) clearInterval(t);
-      const httpClosed = app.close().catch((err: unknown) => logger.error({ err }, 'closing HTTP failed'));
+      // Fastify does not close a server it did not open: the listener stops accepting and waits for open connections.
+      const httpClosed = Promise.all([app.close(), listener.close()]).catch((err: unknown) =>
+        logger.error({ err }, 'closing HTTP failed'),
+      );
       // In-flight requests may finish; a printer test waits at most until the deadline share below.
       while (inFlight > 0 && clock.now() < deadline - 2_000) await new Promise((r) => setTimeout(r, 50));
       pending.rejectAll(new GatewayError('SERVICE_UNAVAILABLE', { message: 'the gateway is shutting down; retry' }));

@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -45,6 +46,8 @@ export interface AppDeps {
   websocketStats: () => { agents: number; webClients: number; uniqueUsers: number; byProtocol: Record<string, number> };
   /** Counts HTTP requests (service registry). */
   onRequest?: () => void;
+  /** The HTTP server to serve on (the gateway's, listening since start-up); default Fastify's own. */
+  serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
 
 /** The HTTP API, built apart from `listen` so tests can `inject` requests. */
@@ -58,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // answer (readiness says 503, liveness 200) instead of a blanket 503: a pm2 reload or a
     // rolling restart then fails no request that the old process can still serve.
     return503OnClosing: false,
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
     // Our onResponse hook logs requests once, with the fields operators grep for.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
   });

@@ -1,0 +1,132 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../core/ports/logger.js';
+
+type Held =
+  | { kind: 'request'; req: IncomingMessage; res: ServerResponse }
+  | { kind: 'upgrade'; req: IncomingMessage; socket: Duplex; head: Buffer };
+
+/** Health probes are answered at once while starting (a probe must not hang); the rest is held. */
+const isProbe = (path: string) => /^(\/api)?\/health(\/|$)/.test(path);
+
+/**
+ * The gateway's HTTP server, listening from the first moment of start-up.
+ *
+ * Opening the store and building the services take seconds. A port that is
+ * closed meanwhile refuses every agent of a restarted gateway, and each refusal
+ * doubles that agent's backoff (1 s, 2 s, 4 s … up to 30 s), so agents come back
+ * long after the gateway is ready. Listening first and holding what arrives (the
+ * client sees a slow answer, not a refusal) lets them in as soon as it is ready.
+ *
+ * Held: WebSocket upgrades and requests, at most `maxHeld` at once (beyond that,
+ * and for health probes, an immediate 503 `SERVICE_UNAVAILABLE`). A request whose
+ * client gives up is dropped from the list. An upgrade socket is not read while
+ * held (its bytes belong to the WebSocket server), so a client that gave up is
+ * only noticed when the upgrade is answered.
+ */
+export class StartupListener {
+  readonly server: Server;
+  private handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  private held = new Set<Held>();
+  private opened = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly maxHeld = 20_000,
+  ) {
+    this.server = createServer();
+    this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.opened && this.handler) this.handler(req, res);
+      else this.hold({ kind: 'request', req, res });
+    });
+    this.server.on('upgrade', this.holdUpgrade);
+  }
+
+  /** Binds the port; rejects as `listen` does (EADDRINUSE, EACCES). */
+  listen(host: string, port: number, backlog: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen({ host, port, backlog }, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+  }
+
+  /** Fastify's `serverFactory`: requests go to `handler` once the gateway is open. */
+  readonly serverFactory = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
+    this.handler = handler;
+    return this.server;
+  };
+
+  /**
+   * The gateway is ready: held upgrades go to the listeners attached since (Socket.IO's),
+   * held requests to the HTTP handler, in arrival order.
+   */
+  open(): void {
+    this.opened = true;
+    this.server.off('upgrade', this.holdUpgrade);
+    const held = [...this.held];
+    this.held.clear();
+    if (held.length > 0) this.logger.info({ count: held.length }, 'connections held during start-up released');
+    for (const h of held) {
+      if (h.kind === 'upgrade') {
+        if (h.socket.destroyed) continue;
+        this.server.emit('upgrade', h.req, h.socket, h.head);
+      } else if (!h.res.destroyed) this.server.emit('request', h.req, h.res);
+    }
+  }
+
+  /** Start-up failed: drops what is held and closes the port. */
+  abort(): Promise<void> {
+    for (const h of this.held) {
+      if (h.kind === 'upgrade') h.socket.destroy();
+      else h.res.destroy();
+    }
+    this.held.clear();
+    return this.close();
+  }
+
+  /** Stops accepting connections and closes idle keep-alive ones; resolves when every connection has ended. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private readonly holdUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.hold({ kind: 'upgrade', req, socket, head });
+  };
+
+  private hold(h: Held): void {
+    const path = (h.req.url ?? '/').split('?')[0] ?? '/';
+    if (this.held.size >= this.maxHeld || (h.kind === 'request' && isProbe(path))) {
+      this.refuse(h);
+      return;
+    }
+    this.held.add(h);
+    const stream = h.kind === 'upgrade' ? h.socket : h.res;
+    stream.once('close', () => this.held.delete(h));
+  }
+
+  private refuse(h: Held): void {
+    const body = JSON.stringify({
+      success: false,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'the gateway is starting; retry shortly',
+    });
+    if (h.kind === 'request') {
+      h.res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
+      h.res.end(body);
+      return;
+    }
+    if (h.socket.writable) {
+      h.socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    } else h.socket.destroy();
+  }
+}

@@ -1,0 +1,109 @@
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { Server } from 'socket.io';
+import { io, type Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StartupListener } from '../../src/http/startup-listener.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('StartupListener', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function started(maxHeld?: number) {
+    const listener = new StartupListener(silent, maxHeld);
+    await listener.listen('127.0.0.1', 0, 128);
+    cleanups.push(() => listener.close());
+    const url = `http://127.0.0.1:${(listener.server.address() as AddressInfo).port}`;
+    return { listener, url };
+  }
+
+  function client(url: string): Socket {
+    const s = io(url, { transports: ['websocket'], reconnection: false, timeout: 20_000 });
+    cleanups.push(() => {
+      s.close();
+    });
+    return s;
+  }
+
+  /** What the gateway does once ready: Socket.IO on the server, the HTTP handler via serverFactory. */
+  function becomeReady(listener: StartupListener): Server {
+    const sio = new Server(listener.server, { transports: ['websocket'] });
+    cleanups.push(() => {
+      sio.close();
+    });
+    listener.serverFactory((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ path: req.url }));
+    });
+    listener.open();
+    return sio;
+  }
+
+  it('holds socket connections and requests that arrive while starting, and lets them in once open', async () => {
+    const { listener, url } = await started();
+    const socket = client(url);
+    let connectedEarly = false;
+    socket.on('connect', () => {
+      connectedEarly = !sio;
+    });
+    const request = fetch(`${url}/printing/printers`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(socket.connected).toBe(false);
+    let sio: Server | undefined;
+    sio = becomeReady(listener);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    expect(connectedEarly).toBe(false);
+    expect(await request).toEqual({ status: 200, body: { path: '/printing/printers' } });
+    // And after opening, new arrivals go straight through.
+    const later = client(url);
+    await new Promise<void>((resolve) => later.once('connect', () => resolve()));
+  });
+
+  it('answers health probes at once with 503 while starting', async () => {
+    const { url } = await started();
+    for (const path of ['/health/ready', '/api/health', '/health']) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status, path).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await res.json()).toMatchObject({ success: false, code: 'SERVICE_UNAVAILABLE' });
+    }
+  });
+
+  it('refuses connections beyond the hold limit with 503, and forgets requests whose client gave up', async () => {
+    const { listener, url } = await started(1);
+    const gaveUp = new AbortController();
+    const first = fetch(`${url}/printing/printers`, { signal: gaveUp.signal }).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = client(url);
+    const refused = await new Promise<Error>((resolve) => second.once('connect_error', resolve));
+    expect(refused.message).toMatch(/websocket error/);
+    // The first gives up: its place is free again for the next one.
+    gaveUp.abort();
+    expect(await first).toBeInstanceOf(Error);
+    await new Promise((r) => setTimeout(r, 200));
+    const third = client(url);
+    await new Promise((r) => setTimeout(r, 200));
+    becomeReady(listener);
+    await new Promise<void>((resolve, reject) => {
+      third.once('connect', () => resolve());
+      third.once('connect_error', reject);
+    });
+  });
+
+  it('abort drops what it holds and frees the port', async () => {
+    const { listener, url } = await started();
+    const socket = client(url);
+    const failed = new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+    await new Promise((r) => setTimeout(r, 200));
+    await listener.abort();
+    expect((await failed).message).toMatch(/websocket error/);
+    expect(listener.server.listening).toBe(false);
+  });
+});
