@@ -1,3 +1,4 @@
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import {
   type CompiledQuery,
@@ -38,9 +39,21 @@ export class PgliteDialect implements Dialect {
   }
 }
 
+/**
+ * Longest stretch of queued queries run back to back before the event loop gets a turn, ms.
+ * PGlite runs on the event loop: queued queries would otherwise follow one another
+ * microtask after microtask, and sockets, timers and HTTP would wait for as long as the
+ * queue lasts (seconds in a reconnect storm: health probes answered 10 s late, agents'
+ * connects timing out).
+ */
+const SLICE_MS = 2;
+
 class PgliteDriver implements Driver {
   private tail: Promise<void> = Promise.resolve();
   private readonly connection: PgliteConnection;
+  /** Acquirers holding or waiting for the connection. */
+  private users = 0;
+  private sliceStartedAt = 0;
 
   constructor(private readonly pglite: PGlite) {
     this.connection = new PgliteConnection(pglite);
@@ -55,9 +68,20 @@ class PgliteDriver implements Driver {
     let release!: () => void;
     const previous = this.tail;
     this.tail = new Promise<void>((resolve) => {
-      release = resolve;
+      release = () => {
+        this.users -= 1;
+        resolve();
+      };
     });
+    const queued = this.users > 0;
+    this.users += 1;
     await previous;
+    if (!queued) this.sliceStartedAt = performance.now();
+    else if (performance.now() - this.sliceStartedAt >= SLICE_MS) {
+      // Sockets, timers and HTTP get their turn; a waiting handshake batch grows meanwhile.
+      await nextLoopTurn();
+      this.sliceStartedAt = performance.now();
+    }
     this.connection.release = release;
     return this.connection;
   }
