@@ -72,12 +72,15 @@ export async function startGateway(ctx, o) {
   const proc = ctx.spawn(o.name, process.execPath, [...(o.nodeArgs ?? []), CLI, 'serve'], {
     cwd: ROOT,
     env: gatewayEnv({ PORT: String(port), ...o.storeEnv, ...(o.env ?? {}) }),
+    ipc: true,
   });
   const url = `http://127.0.0.1:${port}`;
   const startedAt = Date.now();
   await waitUntil(
     async () => {
       if (proc.exited) throw new Error(`gateway ${o.name} exited (${proc.exitCode}); see its log`);
+      // Ready as the gateway says (pm2's signal); the readiness probe below may queue behind agents.
+      if (proc.readyAt !== undefined) return true;
       try {
         const res = await fetch(`${url}/health/ready`);
         await res.arrayBuffer();
@@ -88,9 +91,15 @@ export async function startGateway(ctx, o) {
     },
     { timeoutMs: 120_000, everyMs: 25, what: `gateway ${o.name} ready` },
   );
-  const readyAt = Date.now();
+  const readyAt = proc.readyAt ?? Date.now();
   let creds = o.creds;
   if (!creds) {
+    // The secrets come on stdout, a different pipe from the IPC 'ready': wait for them too.
+    await waitUntil(async () => proc.lines.some((l) => l.trimStart().startsWith('Admin JWT')), {
+      timeoutMs: 10_000,
+      everyMs: 25,
+      what: `gateway ${o.name} bootstrap output`,
+    });
     const field = (label) => {
       const line = proc.lines.find((l) => l.trimStart().startsWith(label));
       if (!line) throw new Error(`gateway ${o.name}: no "${label}" line in the bootstrap output (not a fresh store?)`);

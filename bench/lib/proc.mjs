@@ -216,14 +216,24 @@ class Proc {
   }
 }
 
-/** Spawns a command (no IPC). */
-export function spawnProc(name, command, args, { env = {}, cwd, logDir }) {
+/**
+ * Spawns a command. With `ipc`, the child gets an IPC channel and `proc.readyAt` records when
+ * it sent `'ready'` (what `printermaster serve` tells pm2): the moment it is ready, which an
+ * HTTP probe sees late when the port's accept queue is full (a reconnect storm).
+ */
+export function spawnProc(name, command, args, { env = {}, cwd, logDir, ipc = false }) {
   const child = spawn(command, args, {
     cwd,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
-  return new Proc(name, child, logDir);
+  const proc = new Proc(name, child, logDir);
+  if (ipc) {
+    child.on('message', (msg) => {
+      if (msg === 'ready' && proc.readyAt === undefined) proc.readyAt = Date.now();
+    });
+  }
+  return proc;
 }
 
 /**
