@@ -4,6 +4,7 @@ import { GatewayError } from '../core/gateway-error.js';
 import type { Printer, PrinterFields, PrinterStore } from '../core/ports/printer-store.js';
 import type { DatabaseSchema, PrinterTable } from './database-schema.js';
 import { isPgError, UNIQUE_VIOLATION } from './pg-errors.js';
+import { statementBatcher } from './statement-batcher.js';
 
 export class PgPrinterStore implements PrinterStore {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
@@ -72,27 +73,49 @@ export class PgPrinterStore implements PrinterStore {
     return result.numDeletedRows > 0n;
   }
 
-  async updateStatuses(
-    branchId: string,
-    updates: { id: string; status: PrinterStatus; seenAt: Date }[],
-  ): Promise<Printer[]> {
-    if (updates.length === 0) return [];
-    return this.db.transaction().execute(async (trx) => {
-      const changed: Printer[] = [];
-      for (const u of updates) {
-        const row = await trx
-          .updateTable('printers')
-          .set({ status: u.status, lastSeenAt: u.seenAt, updatedAt: sql`now()` })
-          .where('id', '=', u.id)
-          .where('branchId', '=', branchId)
-          .returningAll()
-          // The previous status, to tell a change from a repeat.
-          .returning(sql<string>`(select status from printers p2 where p2.id = printers.id)`.as('previousStatus'))
-          .executeTakeFirst();
-        if (row && row.previousStatus !== u.status) changed.push(toPrinter(row));
+  /**
+   * Status reports of many agents arriving together (every agent reports its printers) are
+   * written in one statement; within a batch the last report for a printer wins, so a
+   * change reversed within the batch is not reported as a change.
+   */
+  private readonly statusWrites = statementBatcher<
+    { branchId: string; updates: readonly { id: string; status: PrinterStatus; seenAt: Date }[] },
+    Printer[]
+  >(
+    async (calls) => {
+      const last = new Map<
+        string,
+        { call: number; branchId: string; id: string; status: PrinterStatus; seenAt: Date }
+      >();
+      calls.forEach((c, call) => {
+        for (const u of c.updates) last.set(`${c.branchId}\u0000${u.id}`, { call, branchId: c.branchId, ...u });
+      });
+      const results: Printer[][] = calls.map(() => []);
+      if (last.size === 0) return results;
+      // Rows in key order, so that two batches lock the same printers in the same order.
+      const rows = [...last.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+      const values = sql.join(
+        rows.map((r) => sql`(${r.id}, ${r.branchId}, ${r.status}, ${r.seenAt.toISOString()}::timestamptz)`),
+      );
+      // The sub-select in RETURNING sees the rows as they were before this statement: the previous status.
+      const updated = await sql<Selectable<PrinterTable> & { previousStatus: string }>`
+        update printers as p
+           set status = v.status, last_seen_at = v.seen_at, updated_at = now()
+          from (values ${values}) as v (id, branch_id, status, seen_at)
+         where p.id = v.id and p.branch_id = v.branch_id
+        returning p.*, (select p2.status from printers p2 where p2.id = p.id) as previous_status`.execute(this.db);
+      for (const row of updated.rows) {
+        const from = last.get(`${row.branchId}\u0000${row.id}`);
+        if (from && row.previousStatus !== row.status) results[from.call]?.push(toPrinter(row));
       }
-      return changed;
-    });
+      return results;
+    },
+    { maxBatchSize: 200 },
+  );
+
+  updateStatuses(branchId: string, updates: { id: string; status: PrinterStatus; seenAt: Date }[]): Promise<Printer[]> {
+    if (updates.length === 0) return Promise.resolve([]);
+    return this.statusWrites.load({ branchId, updates });
   }
 }
 

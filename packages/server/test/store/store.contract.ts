@@ -189,6 +189,32 @@ export function describeStore(
       expect((await stores.printers.find(id))?.capabilities).toEqual(['cut']);
     });
 
+    it('records the statuses of many agents reporting together, each caller getting its own changes', async () => {
+      const b4 = randomUUID();
+      await stores.tenants.createBranch({ id: b4, companyId, name: `B-${b4}` });
+      const ids = Array.from({ length: 12 }, () => randomUUID());
+      for (const [i, id] of ids.entries()) {
+        await stores.printers.insert({ id, companyId, branchId: b4, name: `P${i}` });
+      }
+      const seenAt = new Date();
+      // Issued together, as a busy branch's reports are: one statement serves them all.
+      const results = await Promise.all([
+        ...ids.slice(0, 10).map((id) => stores.printers.updateStatuses(b4, [{ id, status: 'online', seenAt }])),
+        // A change reversed by a later report of the same batch is no change ('unknown' is the default).
+        stores.printers.updateStatuses(b4, [{ id: ids[10] as string, status: 'error', seenAt }]),
+        stores.printers.updateStatuses(b4, [{ id: ids[10] as string, status: 'unknown', seenAt }]),
+        // A repeat of the stored status is no change either.
+        stores.printers.updateStatuses(b4, [{ id: ids[11] as string, status: 'unknown', seenAt }]),
+      ]);
+      expect(results.slice(0, 10).map((r) => r.map((p) => [p.id, p.status]))).toEqual(
+        ids.slice(0, 10).map((id) => [[id, 'online']]),
+      );
+      expect(results.slice(10)).toEqual([[], [], []]);
+      const stored = await stores.printers.find(ids[0] as string);
+      expect(stored?.status).toBe('online');
+      expect(stored?.lastSeenAt?.getTime()).toBe(seenAt.getTime());
+    });
+
     it('stores a job with its creation event and content bytes intact', async () => {
       const job = newJob();
       const result = await stores.jobs.insert(job);
