@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/ports/logger.js';
 
+/** `emit` without its overloads. */
+type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
+
 type Held =
   | { kind: 'request'; req: IncomingMessage; res: ServerResponse }
   | { kind: 'upgrade'; req: IncomingMessage; socket: Duplex; head: Buffer };
@@ -35,12 +38,38 @@ export class StartupListener {
     private readonly maxHeld = 20_000,
   ) {
     this.server = createServer();
+    // Held at the source: listeners attached before `open` (Socket.IO attaches when the gateway
+    // is built, before it is ready) must not see a connection that is also held, or it would be
+    // handled twice.
+    const emit = this.server.emit.bind(this.server) as Emit;
+    this.emitNow = emit;
+    this.server.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+      if (!this.opened && event === 'upgrade') {
+        const [req, socket, head] = args as [IncomingMessage, Duplex, Buffer];
+        this.hold({ kind: 'upgrade', req, socket, head });
+        return true;
+      }
+      if (!this.opened && event === 'request') {
+        const [req, res] = args as [IncomingMessage, ServerResponse];
+        this.hold({ kind: 'request', req, res });
+        return true;
+      }
+      return emit(event, ...args);
+    }) as Server['emit'];
+    // Node hands an upgrade request to 'upgrade' listeners only if there is one; before Socket.IO
+    // attaches, this one makes it an upgrade (held above) rather than a plain request.
+    this.server.on('upgrade', () => {});
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (this.opened && this.handler) this.handler(req, res);
-      else this.hold({ kind: 'request', req, res });
+      if (this.handler) this.handler(req, res);
+      else {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ success: false, code: 'SERVICE_UNAVAILABLE', message: 'no HTTP handler' }));
+      }
     });
-    this.server.on('upgrade', this.holdUpgrade);
   }
+
+  /** The server's own `emit`, past the hold. */
+  private readonly emitNow: Emit;
 
   /** Binds the port; rejects as `listen` does (EADDRINUSE, EACCES). */
   listen(host: string, port: number, backlog: number): Promise<void> {
@@ -66,15 +95,14 @@ export class StartupListener {
    */
   open(): void {
     this.opened = true;
-    this.server.off('upgrade', this.holdUpgrade);
     const held = [...this.held];
     this.held.clear();
     if (held.length > 0) this.logger.info({ count: held.length }, 'connections held during start-up released');
     for (const h of held) {
       if (h.kind === 'upgrade') {
         if (h.socket.destroyed) continue;
-        this.server.emit('upgrade', h.req, h.socket, h.head);
-      } else if (!h.res.destroyed) this.server.emit('request', h.req, h.res);
+        this.emitNow('upgrade', h.req, h.socket, h.head);
+      } else if (!h.res.destroyed) this.emitNow('request', h.req, h.res);
     }
   }
 
@@ -96,10 +124,6 @@ export class StartupListener {
       this.server.closeIdleConnections();
     });
   }
-
-  private readonly holdUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    this.hold({ kind: 'upgrade', req, socket, head });
-  };
 
   private hold(h: Held): void {
     const path = (h.req.url ?? '/').split('?')[0] ?? '/';

@@ -66,6 +66,31 @@ describe('StartupListener', () => {
     await new Promise<void>((resolve) => later.once('connect', () => resolve()));
   });
 
+  it('keeps held connections from a Socket.IO server attached before it opens, and lets each in once', async () => {
+    const { listener, url } = await started();
+    // The gateway attaches Socket.IO when it is built, a moment before it is ready.
+    const sio = new Server(listener.server, { transports: ['websocket'] });
+    cleanups.push(() => {
+      sio.close();
+    });
+    let connections = 0;
+    sio.on('connection', () => {
+      connections += 1;
+    });
+    listener.serverFactory((_req, res) => res.end('{}'));
+    const socket = client(url);
+    const errors: Error[] = [];
+    socket.on('connect_error', (e) => errors.push(e));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(socket.connected).toBe(false);
+    expect(connections).toBe(0);
+    listener.open();
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(connections).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
   it('answers health probes at once with 503 while starting', async () => {
     const { url } = await started();
     for (const path of ['/health/ready', '/api/health', '/health']) {
