@@ -251,5 +251,8 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     process.stderr.write(`printermaster: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
+    // A failed start must end the process: under pm2 the IPC channel (and anything a half-done
+    // start left open) would keep it alive, and pm2 would never restart it.
+    if (process.argv[2] === 'serve' || process.send) process.exit(1);
   },
 );

@@ -12,6 +12,8 @@ export interface GatewayConfig {
     port: number;
     /** Connections the kernel queues before the process accepts them (capped by net.core.somaxconn). */
     listenBacklog: number;
+    /** Open the port at the start of start-up and hold connections until ready (decision 0005). */
+    listenEarly: boolean;
     maxBodyBytes: number;
     publicUrl: string;
     trustProxy: boolean;
@@ -67,6 +69,12 @@ export const SETTINGS: Setting[] = [
     description:
       'Connections the kernel queues until the process accepts them; a reconnect storm overflows Node’s 511 (the kernel caps it at `net.core.somaxconn`)',
     default: '4096',
+  },
+  {
+    name: 'PRINTERMASTER_LISTEN_EARLY',
+    description:
+      'Open the port before the store and hold connections until ready, so agents of a restarted gateway are not refused (decision 0005); `true` with the embedded store, `false` with DATABASE_URL (another process behind the balancer should take them); never in a pm2 cluster-mode worker',
+    default: 'true / false',
   },
   {
     name: 'PRINTERMASTER_TRUST_PROXY',
@@ -276,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       host: get('HOST') ?? '0.0.0.0',
       port,
       listenBacklog: int('PRINTERMASTER_LISTEN_BACKLOG', 4096, 1, 1_000_000),
+      listenEarly: bool('PRINTERMASTER_LISTEN_EARLY', databaseUrl === undefined),
       maxBodyBytes: int('PRINTERMASTER_MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1024 * 1024),
       publicUrl: (get('PRINTERMASTER_PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
       trustProxy: bool('PRINTERMASTER_TRUST_PROXY', false),

@@ -1,3 +1,4 @@
+import nodeCluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pino from 'pino';
@@ -121,15 +122,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     instanceId: config.instanceId,
     destination: options.logDestination,
   });
-  // The port opens first and holds what arrives until the gateway is ready (StartupListener).
   const listener = new StartupListener(logger);
+  const listen = async () => {
+    try {
+      await listener.listen(config.http.host, config.http.port, config.http.listenBacklog);
+    } catch (err) {
+      throw new StartupError(`cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
+    }
+  };
+  // The port opens first and holds what arrives until the gateway is ready (decision 0005), except
+  // in a pm2 cluster-mode worker: the cluster hands connections round-robin to every worker that
+  // listens, and the old, ready worker should keep taking them while this one starts.
+  const early = config.http.listenEarly && !nodeCluster.isWorker;
+  if (early) await listen();
   try {
-    await listener.listen(config.http.host, config.http.port, config.http.listenBacklog);
-  } catch (err) {
-    throw new StartupError(`cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
-  }
-  try {
-    return await serve(config, options, logger, listener);
+    return await serve(config, options, logger, listener, early ? undefined : listen);
   } catch (err) {
     await listener.abort();
     throw err;
@@ -142,6 +149,8 @@ async function serve(
   options: StartOptions,
   logger: ReturnType<typeof createLogger>,
   listener: StartupListener,
+  /** Opens the port now, when it was not opened at the start. */
+  listenLate: (() => Promise<void>) | undefined,
 ): Promise<RunningGateway> {
   const clock = systemClock;
   const instanceId = config.instanceId;
@@ -447,6 +456,7 @@ async function serve(
 
   try {
     await app.ready();
+    await listenLate?.();
   } catch (err) {
     for (const t of timers) clearInterval(t);
     await gateway.close().catch(() => {});

@@ -5,9 +5,15 @@ import type { Logger } from '../core/ports/logger.js';
 /** `emit` without its overloads. */
 type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
 
-type Held =
+type Held = { at: number } & (
   | { kind: 'request'; req: IncomingMessage; res: ServerResponse }
-  | { kind: 'upgrade'; req: IncomingMessage; socket: Duplex; head: Buffer };
+  | { kind: 'upgrade'; req: IncomingMessage; socket: Duplex; head: Buffer; onError: () => void }
+);
+
+/** A connection held longer than this gets a 503 (its client gives up after 20 s anyway), ms. */
+const MAX_HOLD_MS = 15_000;
+/** Held connections released per event-loop turn once the gateway is open. */
+const RELEASE_PER_TURN = 200;
 
 /** Health probes are answered at once while starting (a probe must not hang); the rest is held. */
 const isProbe = (path: string) => /^(\/api)?\/health(\/|$)/.test(path);
@@ -21,8 +27,8 @@ const isProbe = (path: string) => /^(\/api)?\/health(\/|$)/.test(path);
  * long after the gateway is ready. Listening first and holding what arrives (the
  * client sees a slow answer, not a refusal) lets them in as soon as it is ready.
  *
- * Held: WebSocket upgrades and requests, at most `maxHeld` at once (beyond that,
- * and for health probes, an immediate 503 `SERVICE_UNAVAILABLE`). A request whose
+ * Held: WebSocket upgrades and requests, at most `maxHeld` at once and for at most
+ * 15 s (beyond that, and for health probes, a 503 `SERVICE_UNAVAILABLE`). A request whose
  * client gives up is dropped from the list. An upgrade socket is not read while
  * held (its bytes belong to the WebSocket server), so a client that gave up is
  * only noticed when the upgrade is answered.
@@ -32,12 +38,20 @@ export class StartupListener {
   private handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   private held = new Set<Held>();
   private opened = false;
+  private closing = false;
+  private readonly expiry: NodeJS.Timeout;
 
   constructor(
     private readonly logger: Logger,
     private readonly maxHeld = 20_000,
   ) {
     this.server = createServer();
+    // Fastify's own defaults, which it applies only to a server it creates: keep-alive
+    // connections outlive nginx's upstream pool (72 s > 60 s), and no request deadline.
+    this.server.keepAliveTimeout = 72_000;
+    this.server.requestTimeout = 0;
+    this.expiry = setInterval(() => this.expire(), 1_000);
+    this.expiry.unref();
     // Held at the source: listeners attached before `open` (Socket.IO attaches when the gateway
     // is built, before it is ready) must not see a connection that is also held, or it would be
     // handled twice.
@@ -46,12 +60,20 @@ export class StartupListener {
     this.server.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
       if (!this.opened && event === 'upgrade') {
         const [req, socket, head] = args as [IncomingMessage, Duplex, Buffer];
-        this.hold({ kind: 'upgrade', req, socket, head });
+        // Node took its own error handler off the socket when it became an upgrade: a reset
+        // while it waits here must not be an unhandled 'error' (a crash).
+        const h: Held = { kind: 'upgrade', req, socket, head, at: Date.now(), onError: () => {} };
+        h.onError = () => {
+          socket.destroy();
+          this.held.delete(h);
+        };
+        socket.on('error', h.onError);
+        this.hold(h);
         return true;
       }
       if (!this.opened && event === 'request') {
         const [req, res] = args as [IncomingMessage, ServerResponse];
-        this.hold({ kind: 'request', req, res });
+        this.hold({ kind: 'request', req, res, at: Date.now() });
         return true;
       }
       return emit(event, ...args);
@@ -95,25 +117,37 @@ export class StartupListener {
    */
   open(): void {
     this.opened = true;
+    clearInterval(this.expiry);
     const held = [...this.held];
     this.held.clear();
     if (held.length > 0) this.logger.info({ count: held.length }, 'connections held during start-up released');
-    for (const h of held) {
-      if (h.kind === 'upgrade') {
-        if (h.socket.destroyed) continue;
-        this.emitNow('upgrade', h.req, h.socket, h.head);
-      } else if (!h.res.destroyed) this.emitNow('request', h.req, h.res);
-    }
+    // In slices, so that a storm's worth of held agents does not keep the loop for one long turn.
+    const release = (from: number) => {
+      for (const h of held.slice(from, from + RELEASE_PER_TURN)) {
+        if (h.kind === 'upgrade') {
+          h.socket.off('error', h.onError);
+          if (h.socket.destroyed) continue;
+          this.emitNow('upgrade', h.req, h.socket, h.head);
+        } else if (!h.res.destroyed) this.emitNow('request', h.req, h.res);
+      }
+      if (from + RELEASE_PER_TURN < held.length) setImmediate(() => release(from + RELEASE_PER_TURN));
+    };
+    release(0);
   }
 
-  /** Start-up failed: drops what is held and closes the port. */
-  abort(): Promise<void> {
+  /** Start-up failed: drops what is held and closes the port and every connection. */
+  async abort(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.expiry);
     for (const h of this.held) {
       if (h.kind === 'upgrade') h.socket.destroy();
       else h.res.destroy();
     }
     this.held.clear();
-    return this.close();
+    const closed = this.close();
+    // Connections that sent nothing yet (or half a request) are neither idle nor held.
+    this.server.closeAllConnections();
+    await closed;
   }
 
   /** Stops accepting connections and closes idle keep-alive ones; resolves when every connection has ended. */
@@ -127,6 +161,11 @@ export class StartupListener {
 
   private hold(h: Held): void {
     const path = (h.req.url ?? '/').split('?')[0] ?? '/';
+    if (this.closing) {
+      if (h.kind === 'upgrade') h.socket.destroy();
+      else h.res.destroy();
+      return;
+    }
     if (this.held.size >= this.maxHeld || (h.kind === 'request' && isProbe(path))) {
       this.refuse(h);
       return;
@@ -134,6 +173,16 @@ export class StartupListener {
     this.held.add(h);
     const stream = h.kind === 'upgrade' ? h.socket : h.res;
     stream.once('close', () => this.held.delete(h));
+  }
+
+  /** Held too long: the client has given up or is about to; a 503 frees the place. */
+  private expire(): void {
+    const before = Date.now() - MAX_HOLD_MS;
+    for (const h of this.held) {
+      if (h.at >= before) continue;
+      this.held.delete(h);
+      this.refuse(h);
+    }
   }
 
   private refuse(h: Held): void {

@@ -94,19 +94,24 @@ export class PgPrinterStore implements PrinterStore {
       if (last.size === 0) return results;
       // Rows in key order, so that two batches lock the same printers in the same order.
       const rows = [...last.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-      const values = sql.join(
-        rows.map((r) => sql`(${r.id}, ${r.branchId}, ${r.status}, ${r.seenAt.toISOString()}::timestamptz)`),
-      );
-      // The sub-select in RETURNING sees the rows as they were before this statement: the previous status.
-      const updated = await sql<Selectable<PrinterTable> & { previousStatus: string }>`
-        update printers as p
-           set status = v.status, last_seen_at = v.seen_at, updated_at = now()
-          from (values ${values}) as v (id, branch_id, status, seen_at)
-         where p.id = v.id and p.branch_id = v.branch_id
-        returning p.*, (select p2.status from printers p2 where p2.id = p.id) as previous_status`.execute(this.db);
-      for (const row of updated.rows) {
-        const from = last.get(`${row.branchId}\u0000${row.id}`);
-        if (from && row.previousStatus !== row.status) results[from.call]?.push(toPrinter(row));
+      // At most 4,000 rows (16,000 parameters) per statement: PostgreSQL takes 65,535 parameters.
+      for (let i = 0; i < rows.length; i += 4_000) {
+        const values = sql.join(
+          rows
+            .slice(i, i + 4_000)
+            .map((r) => sql`(${r.id}, ${r.branchId}, ${r.status}, ${r.seenAt.toISOString()}::timestamptz)`),
+        );
+        // The sub-select in RETURNING sees the rows as they were before this statement: the previous status.
+        const updated = await sql<Selectable<PrinterTable> & { previousStatus: string }>`
+          update printers as p
+             set status = v.status, last_seen_at = v.seen_at, updated_at = now()
+            from (values ${values}) as v (id, branch_id, status, seen_at)
+           where p.id = v.id and p.branch_id = v.branch_id
+          returning p.*, (select p2.status from printers p2 where p2.id = p.id) as previous_status`.execute(this.db);
+        for (const row of updated.rows) {
+          const from = last.get(`${row.branchId}\u0000${row.id}`);
+          if (from && row.previousStatus !== row.status) results[from.call]?.push(toPrinter(row));
+        }
       }
       return results;
     },

@@ -24,5 +24,11 @@ describe('README', () => {
     expect(config.database.dataDir).toBe(SETTINGS.find((s) => s.name === 'PRINTERMASTER_DATA_DIR')?.default);
     expect(config.requests.printerTestTimeoutMs).toBe(15_000);
     expect(config.requests.staleSweepIntervalMs).toBe(30_000);
+    // Listening early: on by default for the embedded store only (decision 0005).
+    expect(config.http.listenEarly).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://127.0.0.1/x' }).http.listenEarly).toBe(false);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://127.0.0.1/x', PRINTERMASTER_LISTEN_EARLY: 'true' }).http.listenEarly,
+    ).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, type Socket as TcpSocket } from 'node:net';
 import pino from 'pino';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StartupListener } from '../../src/http/startup-listener.js';
 
 const silent = pino({ level: 'silent' });
@@ -120,6 +120,62 @@ describe('StartupListener', () => {
       third.once('connect', () => resolve());
       third.once('connect_error', reject);
     });
+  });
+
+  /** A raw WebSocket upgrade request, as an agent's first bytes. */
+  function rawUpgrade(url: string): Promise<TcpSocket> {
+    const { port } = new URL(url);
+    return new Promise((resolve) => {
+      const tcp = connect(Number(port), '127.0.0.1', () => {
+        tcp.write(
+          'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        );
+        resolve(tcp);
+      });
+      tcp.on('error', () => {});
+    });
+  }
+
+  it('survives a client that resets its connection while held', async () => {
+    const { listener, url } = await started();
+    const tcp = await rawUpgrade(url);
+    await new Promise((r) => setTimeout(r, 200));
+    tcp.resetAndDestroy();
+    await new Promise((r) => setTimeout(r, 200));
+    // Still serving: a client held now is let in once open.
+    const socket = client(url);
+    await new Promise((r) => setTimeout(r, 200));
+    becomeReady(listener);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    expect(listener.server.keepAliveTimeout).toBe(72_000);
+  });
+
+  it('answers 503 to a connection held longer than 15 s', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const { url } = await started();
+      const waiting = fetch(`${url}/printing/printers`).then(async (r) => ({ status: r.status, body: await r.json() }));
+      await new Promise((r) => setTimeout(r, 200));
+      vi.advanceTimersByTime(16_000);
+      expect(await waiting).toMatchObject({ status: 503, body: { code: 'SERVICE_UNAVAILABLE' } });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('abort ends connections that have not sent a request yet, and refuses what arrives after', async () => {
+    const { listener, url } = await started();
+    const { port } = new URL(url);
+    const silent = connect(Number(port), '127.0.0.1');
+    silent.on('error', () => {});
+    const closed = new Promise((resolve) => silent.once('close', resolve));
+    await new Promise((r) => setTimeout(r, 200));
+    await listener.abort();
+    await closed;
+    expect(listener.server.listening).toBe(false);
   });
 
   it('abort drops what it holds and frees the port', async () => {
