@@ -1,9 +1,11 @@
 import { type AddressInfo, connect, type Socket as TcpSocket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StartupListener } from '../../src/http/startup-listener.js';
+import { admitted } from '../support/socket-clients.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -51,19 +53,16 @@ describe('StartupListener', () => {
       connectedEarly = !sio;
     });
     const request = fetch(`${url}/printing/printers`).then(async (r) => ({ status: r.status, body: await r.json() }));
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(socket.connected).toBe(false);
     let sio: Server | undefined;
     sio = becomeReady(listener);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
+    await admitted(socket);
     expect(connectedEarly).toBe(false);
     expect(await request).toEqual({ status: 200, body: { path: '/printing/printers' } });
     // And after opening, new arrivals go straight through.
     const later = client(url);
-    await new Promise<void>((resolve) => later.once('connect', () => resolve()));
+    await admitted(later);
   });
 
   it('keeps held connections from a Socket.IO server attached before it opens, and lets each in once', async () => {
@@ -81,12 +80,12 @@ describe('StartupListener', () => {
     const socket = client(url);
     const errors: Error[] = [];
     socket.on('connect_error', (e) => errors.push(e));
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(socket.connected).toBe(false);
     expect(connections).toBe(0);
     listener.open();
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    await new Promise((r) => setTimeout(r, 200));
+    await admitted(socket);
+    await sleep(200);
     expect(connections).toBe(1);
     expect(errors).toEqual([]);
   });
@@ -105,21 +104,18 @@ describe('StartupListener', () => {
     const { listener, url } = await started(1);
     const gaveUp = new AbortController();
     const first = fetch(`${url}/printing/printers`, { signal: gaveUp.signal }).catch((e: Error) => e);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     const second = client(url);
     const refused = await new Promise<Error>((resolve) => second.once('connect_error', resolve));
     expect(refused.message).toMatch(/websocket error/);
     // The first gives up: its place is free again for the next one.
     gaveUp.abort();
     expect(await first).toBeInstanceOf(Error);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     const third = client(url);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     becomeReady(listener);
-    await new Promise<void>((resolve, reject) => {
-      third.once('connect', () => resolve());
-      third.once('connect_error', reject);
-    });
+    await admitted(third);
   });
 
   /** A raw WebSocket upgrade request, as an agent's first bytes. */
@@ -139,17 +135,14 @@ describe('StartupListener', () => {
   it('survives a client that resets its connection while held', async () => {
     const { listener, url } = await started();
     const tcp = await rawUpgrade(url);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     tcp.resetAndDestroy();
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     // Still serving: a client held now is let in once open.
     const socket = client(url);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     becomeReady(listener);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
+    await admitted(socket);
     expect(listener.server.keepAliveTimeout).toBe(72_000);
   });
 
@@ -158,7 +151,7 @@ describe('StartupListener', () => {
     try {
       const { url } = await started();
       const waiting = fetch(`${url}/printing/printers`).then(async (r) => ({ status: r.status, body: await r.json() }));
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       vi.advanceTimersByTime(16_000);
       expect(await waiting).toMatchObject({ status: 503, body: { code: 'SERVICE_UNAVAILABLE' } });
     } finally {
@@ -172,7 +165,7 @@ describe('StartupListener', () => {
     const silent = connect(Number(port), '127.0.0.1');
     silent.on('error', () => {});
     const closed = new Promise((resolve) => silent.once('close', resolve));
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     await listener.abort();
     await closed;
     expect(listener.server.listening).toBe(false);
@@ -182,7 +175,7 @@ describe('StartupListener', () => {
     const { listener, url } = await started();
     const socket = client(url);
     const failed = new Promise<Error>((resolve) => socket.once('connect_error', resolve));
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     await listener.abort();
     expect((await failed).message).toMatch(/websocket error/);
     expect(listener.server.listening).toBe(false);
