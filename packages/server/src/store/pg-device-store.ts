@@ -56,6 +56,7 @@ export class PgDeviceStore implements DeviceStore {
     await this.upserts.load(d);
   }
 
+  /** Writes what is gathered now and resolves once it is written (before the database closes). */
   async flush(): Promise<void> {
     await Promise.all([this.upserts.flush(), this.sessionOps.flush()]);
   }

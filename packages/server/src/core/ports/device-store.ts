@@ -55,6 +55,4 @@ export interface DeviceStore {
   closeSession(id: string, reason: string): Promise<void>;
   /** Closes sessions a crashed process left open: those of `gatewayInstance`, or all with `undefined` (single process). */
   closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number>;
-  /** Writes what is gathered now and resolves once it is written (before the database closes). */
-  flush(): Promise<void>;
 }
