@@ -39,13 +39,19 @@ export class JwtService {
       .sign(this.key);
   }
 
+  /** The user behind a token verified before and not yet expired; `undefined` means call `verify`. */
+  alreadyVerified(token: string): UserPrincipal | undefined {
+    const cached = this.verified.get(token);
+    if (!cached) return undefined;
+    if (Date.now() < cached.until) return cached.principal;
+    this.verified.delete(token);
+    return undefined;
+  }
+
   /** The user behind `token`; `AUTH_FAILED` for anything invalid, expired or out of shape. */
   async verify(token: string): Promise<UserPrincipal> {
-    const cached = this.verified.get(token);
-    if (cached) {
-      if (Date.now() < cached.until) return cached.principal;
-      this.verified.delete(token);
-    }
+    const cached = this.alreadyVerified(token);
+    if (cached) return cached;
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] }));

@@ -27,6 +27,12 @@ export class PrinterCache {
     private readonly options: PrinterCacheOptions,
   ) {}
 
+  /** The entry if it is fresh, without loading: lets a hot path skip an `await` on a hit. */
+  peek(id: string): Printer | undefined {
+    const hit = this.entries.get(id);
+    return hit && this.clock.now() - hit.at < this.options.ttlMs ? hit.printer : undefined;
+  }
+
   async get(id: string, load: (id: string) => Promise<Printer | undefined>): Promise<Printer | undefined> {
     const hit = this.entries.get(id);
     const now = this.clock.now();

@@ -84,7 +84,19 @@ export class PrinterService {
    * address and never the live status. A change through any process drops the entry.
    */
   async getCached(user: UserPrincipal, id: string): Promise<Printer> {
-    const printer = await this.cache.get(id, (key) => this.printers.find(key));
+    return this.visible(user, await this.cache.get(id, (key) => this.printers.find(key)));
+  }
+
+  /**
+   * As `getCached` when the cache holds the printer; `undefined` when it must be loaded
+   * (then call `getCached`). Throws `PRINTER_NOT_FOUND` for a cached printer the user may not see.
+   */
+  peekCached(user: UserPrincipal, id: string): Printer | undefined {
+    const printer = this.cache.peek(id);
+    return printer && this.visible(user, printer);
+  }
+
+  private visible(user: UserPrincipal, printer: Printer | undefined): Printer {
     if (!printer || !canSee(user, printer.companyId, printer.branchId)) throw new GatewayError('PRINTER_NOT_FOUND');
     return printer;
   }

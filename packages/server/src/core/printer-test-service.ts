@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { ClusterRpc } from './cluster-rpc.js';
 import type { CorrelationIds } from './correlation-ids.js';
 import { GatewayError } from './gateway-error.js';
+import { isoTime } from './iso-time.js';
 import type { PendingRequests } from './pending-requests.js';
 import type { AgentDirectory, AgentRecord } from './ports/agent-directory.js';
 import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
@@ -112,7 +113,9 @@ export class PrinterTestService {
     printerId: string,
     body: { testType?: string; content?: string },
   ): Promise<PrinterTestAnswer> {
-    const printer = await this.printerService.getCached(user, printerId);
+    // Cache hits (nearly every test) take no `await`: each costs a microtask turn on the hot path.
+    const printer =
+      this.printerService.peekCached(user, printerId) ?? (await this.printerService.getCached(user, printerId));
     const correlationId = this.ids.next('printer_test');
     const localAgents = this.link.agentsInBranch(printer.branchId);
     const local = pickAgent(localAgents, printer.deviceId);
@@ -137,14 +140,15 @@ export class PrinterTestService {
     }
     await this.consume(this.limits.branch, `branch:${printer.branchId}`, 'branch');
     await this.consume(this.limits.printer, `printer:${printer.id}`, 'printer');
-    const { branchName, companyName } = await this.namesOf(printer.branchId, printer.companyId);
+    const { branchName, companyName } =
+      this.cachedNames(printer.branchId) ?? (await this.namesOf(printer.branchId, printer.companyId));
     const startedAt = this.clock.now();
     const legacy = agent.protocol === 'legacy';
     const request: PrinterTestRequest = {
       printerId: printer.id,
       printerName: printer.name,
       correlationId,
-      requestTimestamp: new Date(startedAt).toISOString(),
+      requestTimestamp: isoTime(startedAt),
       branchId: printer.branchId,
       branchName,
       companyName,
@@ -230,7 +234,7 @@ export class PrinterTestService {
       return {
         ...result,
         correlationId,
-        timestamp: new Date(now).toISOString(),
+        timestamp: isoTime(now),
         clientsAvailable,
         processingTime: now - startedAt,
       };
@@ -247,9 +251,12 @@ export class PrinterTestService {
     }
   }
 
-  private async namesOf(branchId: string, companyId: string): Promise<{ branchName: string; companyName: string }> {
+  private cachedNames(branchId: string): { branchName: string; companyName: string } | undefined {
     const cached = this.names.get(branchId);
-    if (cached && this.clock.now() - cached.at < 60_000) return cached;
+    return cached && this.clock.now() - cached.at < 60_000 ? cached : undefined;
+  }
+
+  private async namesOf(branchId: string, companyId: string): Promise<{ branchName: string; companyName: string }> {
     const [branch, company] = await Promise.all([
       this.tenants.findBranch(branchId),
       this.tenants.findCompany(companyId),
@@ -291,7 +298,7 @@ export class PrinterTestService {
     const agent = { branchId };
     const correlationId = this.match(agent, result.printerId, result.correlationId);
     const reply = interpret(result, legacy);
-    const receivedAt = new Date(this.clock.now()).toISOString();
+    const receivedAt = isoTime(this.clock.now());
     if (correlationId) {
       this.pending.resolve(correlationId, reply);
     } else {
@@ -306,7 +313,7 @@ export class PrinterTestService {
       success: reply.success,
       ...(reply.error ? { error: reply.error } : {}),
       message: reply.message,
-      timestamp: new Date(this.clock.now()).toISOString(),
+      timestamp: receivedAt,
       ...(result.processingTime !== undefined ? { processingTime: result.processingTime } : {}),
       receivedAt,
       sourceClient: reply.sourceClient,

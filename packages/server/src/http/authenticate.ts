@@ -13,7 +13,8 @@ export async function requireUser(jwt: JwtService, request: FastifyRequest): Pro
   if (!header) throw new GatewayError('AUTH_FAILED', { message: 'Authorization: Bearer <JWT> is required' });
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new GatewayError('AUTH_FAILED', { message: 'Authorization must be "Bearer <JWT>"' });
-  const user = await jwt.verify(match[1] as string);
+  const token = match[1] as string;
+  const user = jwt.alreadyVerified(token) ?? (await jwt.verify(token));
   cache.set(request, user);
   return user;
 }

@@ -17,6 +17,7 @@ import type { ServiceRegistryService } from '../core/service-registry-service.js
 import type { HealthChecks } from '../health/health-checks.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { installErrorHandler } from './error-handler.js';
+import { LazyRequestLogger } from './lazy-request-logger.js';
 import { desktopHealthRoutes } from './routes/desktop-health-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { legacyRoutes } from './routes/legacy-routes.js';
@@ -64,6 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
     // Our onResponse hook logs requests once, with the fields operators grep for.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
+    childLoggerFactory: (logger, bindings, options) =>
+      new LazyRequestLogger(logger as pino.Logger, bindings, options as pino.ChildLoggerOptions),
   });
   app.setValidatorCompiler(createValidatorCompiler());
   // The API speaks JSON only; anything else is 415 rather than a confusing validation error.

@@ -11,10 +11,13 @@ describe('JwtService', () => {
     vi.setSystemTime(new Date('2026-11-22T12:00:00Z'));
     const jwt = new JwtService('a-test-secret-that-is-long-enough-0123456789', '1h');
     const token = await jwt.sign({ sub: 'u1', role: 'cashier', companyId: 'c1', branchId: 'b1' }, '60');
+    expect(jwt.alreadyVerified(token)).toBeUndefined();
     expect(await jwt.verify(token)).toMatchObject({ userId: 'u1', role: 'cashier', branchId: 'b1' });
     // Served from the cache now; still the same answer.
     expect(await jwt.verify(token)).toMatchObject({ userId: 'u1' });
+    expect(jwt.alreadyVerified(token)).toMatchObject({ userId: 'u1' });
     vi.setSystemTime(new Date('2026-11-22T12:01:01Z'));
+    expect(jwt.alreadyVerified(token)).toBeUndefined();
     await expect(jwt.verify(token)).rejects.toMatchObject({ code: 'AUTH_FAILED', message: 'token has expired' });
   });
 
@@ -23,6 +26,7 @@ describe('JwtService', () => {
     const other = new JwtService('another-secret-that-is-long-enough-987654321', '1h');
     const foreign = await other.sign({ sub: 'u2', role: 'super_admin' });
     await expect(jwt.verify(foreign)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    expect(jwt.alreadyVerified(foreign)).toBeUndefined();
     await expect(jwt.verify(foreign)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
   });
 });
