@@ -15,7 +15,7 @@ import { runDurable } from './scenarios/durable.mjs';
 import { runFanout } from './scenarios/fanout.mjs';
 import { runIdle } from './scenarios/idle.mjs';
 import { runProfile } from './scenarios/profile.mjs';
-import { runBaseline, runRpc } from './scenarios/request-reply.mjs';
+import { runBaseline, runRelayAndRpc, runRpc } from './scenarios/request-reply.mjs';
 import { runStorm } from './scenarios/storm.mjs';
 
 const USAGE = `Usage: npm run bench -- [options]      (or: node bench/run.mjs [options] after npm run build)
@@ -32,6 +32,9 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --stores LIST        stores for the durable path: embedded,postgres (default both;
                        postgres is skipped with a note when it is unreachable)
   --rpc-store S        store of the printer-test gateway (default embedded)
+  --rounds N           with baseline and rpc together: each level runs N times on each side,
+                       relay and gateway in alternation; targets use the median paired ratio
+                       (default 3; quick 1)
   --storm-store S      store of the reconnect-storm gateway (default embedded)
   --idle LIST          idle agent counts (default 1000,5000,10000; quick 500,1000)
   --storm LIST         reconnect storm sizes (default 5000,10000; quick 1000)
@@ -75,6 +78,7 @@ function parseOptions(argv) {
       connections: { type: 'string' },
       stores: { type: 'string' },
       'rpc-store': { type: 'string' },
+      rounds: { type: 'string' },
       'storm-store': { type: 'string' },
       idle: { type: 'string' },
       storm: { type: 'string' },
@@ -120,6 +124,7 @@ function parseOptions(argv) {
     connections: nums(values.connections ?? '1,16,64'),
     stores: list(values.stores ?? 'embedded,postgres'),
     rpcStore: values['rpc-store'] ?? 'embedded',
+    rounds: Math.max(1, Number(values.rounds ?? (q ? 1 : 3))),
     stormStore: values['storm-store'] ?? 'embedded',
     idle: nums(values.idle ?? (q ? '500,1000' : '1000,5000,10000')).sort((a, b) => a - b),
     storm: nums(values.storm ?? (q ? '1000' : '5000,10000')).sort((a, b) => a - b),
@@ -226,8 +231,25 @@ async function main() {
   };
 
   const want = (s) => opts.scenarios.includes(s);
-  if (want('baseline')) await run('baseline', () => runBaseline(ctx));
-  if (want('rpc')) await run('rpc', () => runRpc(ctx));
+  if (want('baseline') && want('rpc')) {
+    // Measured in alternation, so that the ratios compare runs seconds apart (runRelayAndRpc).
+    await run('rpc', async () => {
+      const both = await runRelayAndRpc(ctx);
+      results.scenarios.baseline = both.baseline;
+      return both.rpc;
+    });
+    await run('baselineDeflate', async () => {
+      const ref = await runBaseline(ctx, opts.connections, { deflateOnly: true });
+      if (results.scenarios.baseline && !results.scenarios.baseline.error)
+        results.scenarios.baseline.deflate = ref.deflate;
+      return { see: 'baseline.deflate' };
+    });
+    // Kept only when it failed, so that the failure shows (and the work directory is kept).
+    if (!results.scenarios.baselineDeflate?.error) delete results.scenarios.baselineDeflate;
+  } else {
+    if (want('baseline')) await run('baseline', () => runBaseline(ctx));
+    if (want('rpc')) await run('rpc', () => runRpc(ctx));
+  }
   if (want('durable')) {
     // The durable path is compared with the relay at the highest concurrency.
     const top = Math.max(...opts.connections);

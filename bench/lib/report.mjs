@@ -32,7 +32,13 @@ export function evaluateTargets(results) {
     });
   }
   const rpcLow = level(s.rpc, low);
-  const p50r = rpcLow && relayLow ? rpcLow.latencyMs.p50 / relayLow.latencyMs.p50 : undefined;
+  // Interleaved runs: the median of the per-round ratios (runRelayAndRpc).
+  const pairedNote = (l) => (l?.paired ? `; median of ${l.paired.rounds} paired rounds` : '');
+  const p50r = rpcLow?.paired
+    ? rpcLow.paired.p50Ratio
+    : rpcLow && relayLow
+      ? rpcLow.latencyMs.p50 / relayLow.latencyMs.p50
+      : undefined;
   out.push({
     name: `printer-test RPC p50, ${low} connection`,
     required: '≤ 1.3 × relay p50',
@@ -41,16 +47,19 @@ export function evaluateTargets(results) {
     detail:
       p50r === undefined
         ? 'not measured'
-        : `${fmt(rpcLow.latencyMs.p50, 2)} ms vs relay ${fmt(relayLow.latencyMs.p50, 2)} ms = ${fmt(p50r, 2)}×`,
+        : `${fmt(rpcLow.latencyMs.p50, 2)} ms vs relay ${fmt(relayLow.latencyMs.p50, 2)} ms = ${fmt(p50r, 2)}×${pairedNote(rpcLow)}`,
   });
   const rpcTop = level(s.rpc, top);
-  const tr = rpcTop && relayTop ? rpcTop.rps / relayTop.rps : undefined;
+  const tr = rpcTop?.paired ? rpcTop.paired.rpsRatio : rpcTop && relayTop ? rpcTop.rps / relayTop.rps : undefined;
   out.push({
     name: `printer-test RPC throughput, ${top} connections`,
     required: '≥ 80 % of relay req/s',
     measured: tr,
     met: tr === undefined ? undefined : tr >= 0.8,
-    detail: tr === undefined ? 'not measured' : `${fmt(rpcTop.rps)} vs relay ${fmt(relayTop.rps)} req/s = ${pct(tr)}`,
+    detail:
+      tr === undefined
+        ? 'not measured'
+        : `${fmt(rpcTop.rps)} vs relay ${fmt(relayTop.rps)} req/s = ${pct(tr)}${pairedNote(rpcTop)}`,
   });
   const idle = s.idle?.comparison;
   const idleTop = idle?.[idle.length - 1];
@@ -144,7 +153,7 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
       const b = level(s.baseline, c);
       const g = level(s.rpc, c);
       p(
-        `| ${c} | ${fmt(b?.rps)} | ${fmt(b?.latencyMs.p50, 2)} / ${fmt(b?.latencyMs.p99, 2)} | ${fmt(g?.rps)} | ${fmt(g?.latencyMs.p50, 2)} / ${fmt(g?.latencyMs.p99, 2)} | ${b && g ? pct(g.rps / b.rps) : '–'} | ${b && g ? `${fmt(g.latencyMs.p50 / b.latencyMs.p50, 2)}×` : '–'} | ${cpuCell(
+        `| ${c} | ${fmt(b?.rps)} | ${fmt(b?.latencyMs.p50, 2)} / ${fmt(b?.latencyMs.p99, 2)} | ${fmt(g?.rps)} | ${fmt(g?.latencyMs.p50, 2)} / ${fmt(g?.latencyMs.p99, 2)} | ${g?.paired ? pct(g.paired.rpsRatio) : b && g ? pct(g.rps / b.rps) : '–'} | ${g?.paired ? `${fmt(g.paired.p50Ratio, 2)}×` : b && g ? `${fmt(g.latencyMs.p50 / b.latencyMs.p50, 2)}×` : '–'} | ${cpuCell(
           b?.cpu,
           [
             ['', 'relay-server'],
@@ -158,6 +167,22 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
           ['', 'rpc-load'],
           ['', 'machine'],
         ])} |`,
+      );
+    }
+    const paired = meta.options.connections.map((c) => level(s.rpc, c)).filter((l) => l?.paired);
+    if (paired.length > 0) {
+      p(
+        '',
+        `Relay and gateway measured in alternation, ${paired[0].paired.rounds} rounds per level (the order swapped each round). Each side's row above is its median-rate round; the ratios are the medians of the per-round ratios. Every round, req/s and p50 ms:`,
+        '',
+        '| connections | relay req/s | gateway req/s | ratio | relay p50 | gateway p50 | ratio |',
+        '|---|---|---|---|---|---|---|',
+        ...paired.flatMap((l) =>
+          l.paired.perRound.map(
+            (r) =>
+              `| ${l.connections} | ${fmt(r.relayRps)} | ${fmt(r.rpcRps)} | ${pct(r.rpcRps / r.relayRps)} | ${fmt(r.relayP50, 2)} | ${fmt(r.rpcP50, 2)} | ${fmt(r.rpcP50 / r.relayP50, 2)}× |`,
+          ),
+        ),
       );
     }
     if (s.baseline?.deflate?.levels) {
@@ -495,7 +520,15 @@ export function renderSvg(results) {
       groups: [
         {
           label: 'printer-test RPC',
-          bars: [{ series: 'gateway RPC', value: share(level(s.rpc, top)?.rps), target: 80 }],
+          bars: [
+            {
+              series: 'gateway RPC',
+              value: level(s.rpc, top)?.paired
+                ? 100 * level(s.rpc, top).paired.rpsRatio
+                : share(level(s.rpc, top)?.rps),
+              target: 80,
+            },
+          ],
         },
         {
           label: 'durable, postgres',
@@ -518,7 +551,7 @@ export function renderSvg(results) {
   if (rpcLow && relayLow)
     costGroups.push({
       label: `RPC p50, ${low} conn.`,
-      bars: [{ series: 'gateway RPC', value: rpcLow / relayLow, target: 1.3 }],
+      bars: [{ series: 'gateway RPC', value: level(s.rpc, low)?.paired?.p50Ratio ?? rpcLow / relayLow, target: 1.3 }],
     });
   const idleTop = s.idle?.comparison?.at(-1);
   if (idleTop?.rssRatio)
