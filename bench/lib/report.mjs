@@ -175,12 +175,12 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
         '',
         `Relay and gateway measured in alternation, ${paired[0].paired.rounds} rounds per level (the order swapped each round). Each side's row above is its median-rate round; the ratios are the medians of the per-round ratios. Every round, req/s and p50 ms:`,
         '',
-        '| connections | relay req/s | gateway req/s | ratio | relay p50 | gateway p50 | ratio |',
-        '|---|---|---|---|---|---|---|',
+        '| connections | relay req/s | gateway req/s | ratio | relay p50 | gateway p50 | ratio | server CPU % relay / gateway | server CPU µs per request relay / gateway |',
+        '|---|---|---|---|---|---|---|---|---|',
         ...paired.flatMap((l) =>
           l.paired.perRound.map(
             (r) =>
-              `| ${l.connections} | ${fmt(r.relayRps)} | ${fmt(r.rpcRps)} | ${pct(r.rpcRps / r.relayRps)} | ${fmt(r.relayP50, 2)} | ${fmt(r.rpcP50, 2)} | ${fmt(r.rpcP50 / r.relayP50, 2)}× |`,
+              `| ${l.connections} | ${fmt(r.relayRps)} | ${fmt(r.rpcRps)} | ${pct(r.rpcRps / r.relayRps)} | ${fmt(r.relayP50, 2)} | ${fmt(r.rpcP50, 2)} | ${fmt(r.rpcP50 / r.relayP50, 2)}× | ${fmt(r.relayServerCpu, 0)} / ${fmt(r.rpcServerCpu, 0)} | ${fmt((r.relayServerCpu * 1e4) / r.relayRps, 0)} / ${fmt((r.rpcServerCpu * 1e4) / r.rpcRps, 0)} |`,
           ),
         ),
       );

@@ -211,6 +211,10 @@ export async function runRelayAndRpc(ctx, { rounds = ctx.opts.rounds, store = ct
           rpcRps: p.rpc.rps,
           relayP50: p.relay.latencyMs.p50,
           rpcP50: p.rpc.latencyMs.p50,
+          // CPU of the server process: per request it shows whether a slow round was a busy
+          // server or a starved one.
+          relayServerCpu: p.relay.cpu[server.proc.name]?.cpuPercent,
+          rpcServerCpu: p.rpc.cpu[gw.proc.name]?.cpuPercent,
         })),
       };
       ctx.log(
