@@ -75,25 +75,34 @@ export class PgPrinterStore implements PrinterStore {
 
   /**
    * Status reports of many agents arriving together (every agent reports its printers) are
-   * written in one statement; within a batch the last report for a printer wins, so a
-   * change reversed within the batch is not reported as a change.
+   * written in one statement. The row takes a printer's last report of the batch, but every
+   * change is still returned, in order, to the caller that reported it: a printer that went
+   * to `error` and back must reach the dashboards whether or not load put both reports in
+   * one batch.
    */
   private readonly statusWrites = statementBatcher<
     { branchId: string; updates: readonly { id: string; status: PrinterStatus; seenAt: Date }[] },
     Printer[]
   >(
     async (calls) => {
-      const last = new Map<
-        string,
-        { call: number; branchId: string; id: string; status: PrinterStatus; seenAt: Date }
-      >();
+      type Report = { call: number; branchId: string; id: string; status: PrinterStatus; seenAt: Date };
+      // Each printer's reports in arrival order; the last one is what the row ends up with.
+      const reports = new Map<string, Report[]>();
       calls.forEach((c, call) => {
-        for (const u of c.updates) last.set(`${c.branchId}\u0000${u.id}`, { call, branchId: c.branchId, ...u });
+        for (const u of c.updates) {
+          const key = `${c.branchId}\u0000${u.id}`;
+          const r: Report = { call, branchId: c.branchId, ...u };
+          const list = reports.get(key);
+          if (list) list.push(r);
+          else reports.set(key, [r]);
+        }
       });
       const results: Printer[][] = calls.map(() => []);
-      if (last.size === 0) return results;
+      if (reports.size === 0) return results;
       // Rows in key order, so that two batches lock the same printers in the same order.
-      const rows = [...last.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+      const rows = [...reports.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, list]) => list[list.length - 1] as Report);
       // At most 4,000 rows (16,000 parameters) per statement: PostgreSQL takes 65,535 parameters.
       for (let i = 0; i < rows.length; i += 4_000) {
         const values = sql.join(
@@ -109,8 +118,13 @@ export class PgPrinterStore implements PrinterStore {
            where p.id = v.id and p.branch_id = v.branch_id
           returning p.*, (select p2.status from printers p2 where p2.id = p.id) as previous_status`.execute(this.db);
         for (const row of updated.rows) {
-          const from = last.get(`${row.branchId}\u0000${row.id}`);
-          if (from && row.previousStatus !== row.status) results[from.call]?.push(toPrinter(row));
+          const printer = toPrinter(row);
+          let previous = row.previousStatus;
+          for (const r of reports.get(`${row.branchId}\u0000${row.id}`) ?? []) {
+            if (r.status === previous) continue;
+            results[r.call]?.push({ ...printer, status: r.status, lastSeenAt: r.seenAt });
+            previous = r.status;
+          }
         }
       }
       return results;

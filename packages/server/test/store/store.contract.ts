@@ -197,19 +197,27 @@ export function describeStore(
         await stores.printers.insert({ id, companyId, branchId: b4, name: `P${i}` });
       }
       const seenAt = new Date();
+      const later = new Date(seenAt.getTime() + 5);
       // Issued together, as a busy branch's reports are: one statement serves them all.
       const results = await Promise.all([
         ...ids.slice(0, 10).map((id) => stores.printers.updateStatuses(b4, [{ id, status: 'online', seenAt }])),
-        // A change reversed by a later report of the same batch is no change ('unknown' is the default).
+        // A change reversed by a later report of the same batch is still two changes, each to
+        // its own caller, in order ('unknown' is the default): the error must reach dashboards.
         stores.printers.updateStatuses(b4, [{ id: ids[10] as string, status: 'error', seenAt }]),
-        stores.printers.updateStatuses(b4, [{ id: ids[10] as string, status: 'unknown', seenAt }]),
+        stores.printers.updateStatuses(b4, [{ id: ids[10] as string, status: 'unknown', seenAt: later }]),
         // A repeat of the stored status is no change either.
         stores.printers.updateStatuses(b4, [{ id: ids[11] as string, status: 'unknown', seenAt }]),
       ]);
       expect(results.slice(0, 10).map((r) => r.map((p) => [p.id, p.status]))).toEqual(
         ids.slice(0, 10).map((id) => [[id, 'online']]),
       );
-      expect(results.slice(10)).toEqual([[], [], []]);
+      expect(results.slice(10).map((r) => r.map((p) => [p.id, p.status, p.lastSeenAt?.getTime()]))).toEqual([
+        [[ids[10], 'error', seenAt.getTime()]],
+        [[ids[10], 'unknown', later.getTime()]],
+        [],
+      ]);
+      const reversed = await stores.printers.find(ids[10] as string);
+      expect([reversed?.status, reversed?.lastSeenAt?.getTime()]).toEqual(['unknown', later.getTime()]);
       const stored = await stores.printers.find(ids[0] as string);
       expect(stored?.status).toBe('online');
       expect(stored?.lastSeenAt?.getTime()).toBe(seenAt.getTime());

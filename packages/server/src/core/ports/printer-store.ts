@@ -42,7 +42,9 @@ export interface PrinterStore {
   delete(id: string): Promise<boolean>;
   /**
    * Records statuses reported by an agent; ids not in `branchId` are ignored.
-   * Returns the printers whose status changed.
+   * Returns one entry per change, in report order, each with the status and `lastSeenAt`
+   * of that report; a report repeating the status before it is no change. Reports of other
+   * callers written together do not hide a change: `error` then `online` is two changes.
    */
   updateStatuses(branchId: string, updates: { id: string; status: PrinterStatus; seenAt: Date }[]): Promise<Printer[]>;
 }
