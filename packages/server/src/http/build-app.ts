@@ -73,22 +73,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
 
-  app.addHook('onResponse', async (request, reply) => {
+  // Every answer names its correlation ID (the caller's `x-correlation-id`, or the one made
+  // for it), so that a POS or dashboard developer can find the request in the gateway's logs.
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-correlation-id', request.id);
+    done();
+  });
+
+  // Callback style, and the log line built only when its level is on: this runs for every request.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { route, method: request.method, status_code: String(reply.statusCode) };
     deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     deps.metrics.httpRequests.inc(labels);
     deps.onRequest?.();
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
-    request.log[level](
-      {
-        method: request.method,
-        url: request.url.split('?')[0],
-        statusCode: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime),
-      },
-      'request completed',
-    );
+    if (deps.logger.isLevelEnabled(level)) {
+      request.log[level](
+        {
+          method: request.method,
+          url: request.url.split('?')[0],
+          statusCode: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
+    }
+    done();
   });
 
   const anyOrigin = deps.corsOrigins.includes('*');

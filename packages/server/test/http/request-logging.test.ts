@@ -57,6 +57,7 @@ describe('request logs', () => {
     gw = await startTestGateway({ env: { LOG_LEVEL: 'info' } });
     const res = await unauthorised(gw, 'req-info-1');
     expect(res.status).toBe(401);
+    expect(res.headers.get('x-correlation-id')).toBe('req-info-1');
     const line = await gw.waitForLog((l) => l.msg === 'request rejected' && l.correlationId === 'req-info-1');
     expect(line).toMatchObject({ code: 'AUTH_FAILED', level: 30 });
     await fetch(`${gw.url}/health/live`, { headers: { 'x-correlation-id': 'req-info-2' } });
@@ -72,6 +73,11 @@ describe('request logs', () => {
   it('at debug: every request is logged as completed with its correlationId and status', async () => {
     gw = await startTestGateway({ env: { LOG_LEVEL: 'debug' } });
     await unauthorised(gw, 'req-debug-1');
+    // Without a correlation ID from the caller, the answer names the one the gateway made.
+    const res = await fetch(`${gw.url}/health/live`);
+    const made = res.headers.get('x-correlation-id');
+    expect(made).toMatch(/\S+/);
+    await gw.waitForLog((l) => l.msg === 'request completed' && l.correlationId === made);
     const line = await gw.waitForLog((l) => l.msg === 'request completed' && l.correlationId === 'req-debug-1');
     expect(line).toMatchObject({ statusCode: 401, method: 'GET', url: '/printing/printers', level: 20 });
   });
