@@ -295,19 +295,6 @@ async function serve(
   }
   // The embedded store has one process, so every open session is a leftover of a previous run.
   await stores.devices.closeOrphanSessions(database.kind === 'pglite' ? undefined : instanceId, 'gateway restarted');
-  // On PostgreSQL, sessions of a process that crashed (instance ids are per process) are closed
-  // once it has been missing from the instance registry for longer than an entry lives.
-  const closeGoneSessions = async (): Promise<void> => {
-    if (database.kind === 'pglite') return;
-    const live = (await cluster.instances.list()).map((i) => i.id);
-    const closed = await stores.devices.closeSessionsOfGoneInstances(
-      [...live, instanceId],
-      new Date(clock.now() - 2 * INSTANCE_TTL_MS),
-      'gateway process gone',
-    );
-    if (closed > 0) logger.warn({ closed }, 'closed agent sessions left open by gateway processes that are gone');
-  };
-  await closeGoneSessions();
 
   let gateway: PrintingGateway | undefined;
   let stopping = false;
@@ -430,7 +417,6 @@ async function serve(
       await cluster.directory.putMany(tracker.records(), DIRECTORY_TTL_MS);
     }),
     every(INSTANCE_TTL_MS / 3, () => heartbeat()),
-    every(INSTANCE_TTL_MS, closeGoneSessions),
     every(3_600_000, async () => {
       await jobs.purgeIdempotencyKeys();
     }),
