@@ -5,20 +5,30 @@ import { cpuMeter, processGroup } from '../lib/proc.mjs';
 import { bareServer, freshGateway } from './common.mjs';
 
 const BODY = JSON.stringify({ testType: 'connectivity' });
+const RELAY_DESCRIPTION =
+  'bare node:http + Socket.IO 4 server (library defaults: no per-message deflate); POST → emitWithAck to one client process → 200 JSON';
+const rpcDescription = (store) =>
+  `POST /printing/printers/:id/test (super_admin JWT) → gateway → v2 agent process answers printer:test:result → 200; ${store} store`;
 
-/** One level: `connections` closed-loop clients against one target, with the CPU of its processes. */
-async function measureLevel(ctx, load, { url, path, token, procs, label }, connections, note = '') {
-  const meter = cpuMeter([...procs, load]);
-  const r = await load.call('run', {
+/** The load generator's `run` arguments for one target. */
+function loadRun({ url, path, token }, connections, durationMs, warmupMs) {
+  return {
     url,
     path,
     method: 'POST',
     body: BODY,
     headers: { authorization: `Bearer ${token}` },
     connections,
-    durationMs: ctx.opts.durationS * 1000,
-    warmupMs: ctx.opts.warmupS * 1000,
-  });
+    durationMs,
+    warmupMs,
+  };
+}
+
+/** One level: `connections` closed-loop clients against one target, with the CPU of its processes. */
+async function measureLevel(ctx, load, target, connections, note = '') {
+  const { procs, label } = target;
+  const meter = cpuMeter([...procs, load]);
+  const r = await load.call('run', loadRun(target, connections, ctx.opts.durationS * 1000, ctx.opts.warmupS * 1000));
   r.cpu = meter.stop();
   ctx.log(
     `  ${label} c=${connections}${note}: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, errors ${r.errors}`,
@@ -75,8 +85,7 @@ async function relay(ctx, connectionsList, deflate) {
       label: `baseline${tag}`,
     });
     return {
-      description:
-        'bare node:http + Socket.IO 4 server (library defaults: no per-message deflate); POST → emitWithAck to one client process → 200 JSON',
+      description: RELAY_DESCRIPTION,
       processes: { server: 'relay-server', agent: 'relay-client', load: 'baseline-load' },
       levels,
     };
@@ -109,7 +118,7 @@ export async function runRpc(
       label: 'rpc',
     });
     return {
-      description: `POST /printing/printers/:id/test (super_admin JWT) → gateway → v2 agent process answers printer:test:result → 200; ${store} store`,
+      description: rpcDescription(store),
       store,
       processes: { server: gw.proc.name, agent: 'rpc-agent', load: 'rpc-load' },
       levels,
@@ -172,16 +181,7 @@ export async function runRelayAndRpc(ctx, { rounds = ctx.opts.rounds, store = ct
       [relayLoad, relay],
       [rpcLoad, rpc],
     ]) {
-      await load.call('run', {
-        url: target.url,
-        path: target.path,
-        method: 'POST',
-        body: BODY,
-        headers: { authorization: `Bearer ${target.token}` },
-        connections: top,
-        durationMs: 1_000,
-        warmupMs: Math.max(1, ctx.opts.warmupS) * 1000,
-      });
+      await load.call('run', loadRun(target, top, 1_000, Math.max(1, ctx.opts.warmupS) * 1000));
     }
     const relayLevels = [];
     const rpcLevels = [];
@@ -225,14 +225,13 @@ export async function runRelayAndRpc(ctx, { rounds = ctx.opts.rounds, store = ct
     }
     return {
       baseline: {
-        description:
-          'bare node:http + Socket.IO 4 server (library defaults: no per-message deflate); POST → emitWithAck to one client process → 200 JSON',
+        description: RELAY_DESCRIPTION,
         processes: { server: 'relay-server', agent: 'relay-client', load: 'baseline-load' },
         interleavedWithRpc: rounds,
         levels: relayLevels,
       },
       rpc: {
-        description: `POST /printing/printers/:id/test (super_admin JWT) → gateway → v2 agent process answers printer:test:result → 200; ${store} store`,
+        description: rpcDescription(store),
         store,
         processes: { server: gw.proc.name, agent: 'rpc-agent', load: 'rpc-load' },
         interleavedWithRelay: rounds,
