@@ -283,6 +283,48 @@ export function describeStore(
       ]);
     });
 
+    it('applies many changes issued together each on its own terms, the same job twice in turn', async () => {
+      const jobs = Array.from({ length: 6 }, () => newJob());
+      for (const j of jobs) await stores.jobs.insert(j);
+      const [a, b, c, d, e, f] = jobs.map((j) => j.id) as [string, string, string, string, string, string];
+      const results = await Promise.all([
+        stores.jobs.transition(a, ['queued'], 'sent', 'gateway', { deviceId: 'd1', incrementAttempts: true }),
+        // The same job again in the same turn: applied after the first, so it sees `sent`.
+        stores.jobs.transition(a, ['sent'], 'accepted', 'agent:d1'),
+        stores.jobs.transition(b, ['sent'], 'accepted', 'agent:d1'), // not sent: nothing moves
+        stores.jobs.transition(c, ['queued'], 'cancelled', 'api', { reason: 'by hand' }),
+        stores.jobs.transition(d, ['queued'], 'failed', 'agent:d2', { onlyInBranch: randomUUID() }), // other branch
+        stores.jobs.transition(e, ['queued', 'sent'], 'completed', 'agent:d1', { completedAt: new Date(1_000) }),
+        stores.jobs.transition(f, ['queued'], 'sent', 'gateway', { deviceId: 'd3' }),
+      ]);
+      expect(results.map((r) => r && `${r.from}>${r.job.state}`)).toEqual([
+        'queued>sent',
+        'sent>accepted',
+        undefined,
+        'queued>cancelled',
+        undefined,
+        'queued>completed',
+        'queued>sent',
+      ]);
+      expect(results[0]?.job).toMatchObject({ id: a, deviceId: 'd1', attempts: 1 });
+      expect(results[3]?.job.reason).toBe('by hand');
+      expect(results[5]?.job.completedAt?.getTime()).toBe(1_000);
+      expect(results[6]?.job).toMatchObject({ id: f, deviceId: 'd3', attempts: 0 });
+      expect((await stores.jobs.find(b))?.state).toBe('queued');
+      expect((await stores.jobs.find(d))?.state).toBe('queued');
+      expect((await stores.jobs.events(a)).map((ev) => `${ev.fromState ?? ''}>${ev.toState}:${ev.actor}`)).toEqual([
+        '>queued:test',
+        'queued>sent:gateway',
+        'sent>accepted:agent:d1',
+      ]);
+      expect((await stores.jobs.events(c)).at(-1)).toMatchObject({
+        toState: 'cancelled',
+        actor: 'api',
+        reason: 'by hand',
+      });
+      expect(await stores.jobs.events(b)).toHaveLength(1);
+    });
+
     it('lists pending jobs by priority then age and expires the overdue ones', async () => {
       const b2 = randomUUID();
       await stores.tenants.createBranch({ id: b2, companyId, name: `B-${b2}` });
