@@ -55,6 +55,11 @@ export class CupsPrinter implements PrinterDriver {
   }
 
   async print(bytes: Uint8Array, beforeFirstByte: () => Promise<void>): Promise<PrintResult> {
+    // A disabled queue would take the job and hold it; the job waits here instead, where its
+    // useful-until time still applies.
+    const readiness = await this.checkStatus();
+    if (!readiness.ready)
+      return { outcome: 'not-started', reason: readiness.reason ?? 'queue not ready', status: readiness.status };
     await beforeFirstByte();
     const res = await run('lp', ['-d', this.queue, '-o', 'raw'], bytes);
     if (res.code === 0) return { outcome: 'completed' };

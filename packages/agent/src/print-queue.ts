@@ -63,6 +63,7 @@ export class PrintQueue {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
+    this.driver.release?.();
   }
 
   private async drain(): Promise<void> {
@@ -72,6 +73,7 @@ export class PrintQueue {
       if (job && job.state === 'accepted') await this.printOne(job);
       this.pending.shift();
     }
+    if (this.pending.length === 0) this.driver.release?.();
   }
 
   private async printOne(job: JournalJob): Promise<void> {
@@ -89,41 +91,37 @@ export class PrintQueue {
         this.logger.warn(log, 'print job expired before printing');
         return;
       }
-      const readiness = await this.driver.checkStatus();
-      if (readiness.ready) {
-        const started = this.options.now();
-        let begun = false;
-        const result = await this.driver.print(bytes, async () => {
-          begun = true;
-          await this.journal.transition(job.id, 'printing', undefined, 'print:job:started');
-          this.options.onReport();
+      // The driver asks the printer's status itself before the first byte: not ready is `not-started`.
+      const started = this.options.now();
+      let begun = false;
+      const result = await this.driver.print(bytes, async () => {
+        begun = true;
+        await this.journal.transition(job.id, 'printing', undefined, 'print:job:started');
+        this.options.onReport();
+      });
+      if (result.outcome === 'completed') {
+        await this.finish(job, 'completed', undefined, 'print:job:completed', {
+          success: true,
+          processingTime: this.options.now() - started,
         });
-        if (result.outcome === 'completed') {
-          await this.finish(job, 'completed', undefined, 'print:job:completed', {
-            success: true,
-            processingTime: this.options.now() - started,
-          });
-          this.options.onPrinterStatus('online');
-          this.logger.info(
-            { ...log, byteLength: bytes.byteLength, durationMs: this.options.now() - started },
-            'print job completed',
-          );
-          return;
-        }
-        if (result.outcome === 'unconfirmed' || (begun && result.outcome === 'not-started')) {
-          await this.finish(job, 'unconfirmed', result.reason, 'print:job:unconfirmed');
-          this.logger.warn({ ...log, reason: result.reason }, 'print job unconfirmed');
-          return;
-        }
-        if (result.outcome === 'failed') {
-          await this.finish(job, 'failed', result.reason, 'print:job:failed');
-          this.logger.warn({ ...log, reason: result.reason }, 'print job failed');
-          return;
-        }
-        this.options.onPrinterStatus(result.status, result.reason);
-      } else {
-        this.options.onPrinterStatus(readiness.status, readiness.reason);
+        this.options.onPrinterStatus('online');
+        this.logger.info(
+          { ...log, byteLength: bytes.byteLength, durationMs: this.options.now() - started },
+          'print job completed',
+        );
+        return;
       }
+      if (result.outcome === 'unconfirmed' || (begun && result.outcome === 'not-started')) {
+        await this.finish(job, 'unconfirmed', result.reason, 'print:job:unconfirmed');
+        this.logger.warn({ ...log, reason: result.reason }, 'print job unconfirmed');
+        return;
+      }
+      if (result.outcome === 'failed') {
+        await this.finish(job, 'failed', result.reason, 'print:job:failed');
+        this.logger.warn({ ...log, reason: result.reason }, 'print job failed');
+        return;
+      }
+      this.options.onPrinterStatus(result.status, result.reason);
       const wait = Math.min(
         backoffDelay(attempt, this.options.retryBaseMs, this.options.retryMaxMs),
         Math.max(0, deadline - this.options.now()),

@@ -33,4 +33,9 @@ export interface PrinterDriver {
    * the job leaves: the caller journals "printing" there, durably.
    */
   print(bytes: Uint8Array, beforeFirstByte: () => Promise<void>): Promise<PrintResult>;
+  /**
+   * The caller has nothing more to print for now: a driver that keeps a connection open
+   * between jobs closes it (a printer may serve one connection at a time).
+   */
+  release?(): void;
 }

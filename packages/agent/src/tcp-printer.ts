@@ -11,6 +11,20 @@ export interface TcpPrinterOptions {
   statusTimeoutMs?: number;
   /** Wait for the status byte after the job (the printer must read every byte first), ms. */
   confirmTimeoutMs?: number;
+  /**
+   * How long a connection stays open after a completed job for the next one, ms (default 1,000).
+   * Many printers serve one connection at a time, so it is held only this long, and a caller
+   * with nothing more to print lets it go at once (`release`). 0: a connection per job.
+   */
+  lingerMs?: number;
+}
+
+/** A connection to the printer and the reader of its status bytes; used by one caller at a time. */
+interface PrinterLink {
+  socket: Socket;
+  reader: ByteReader;
+  /** A status answer went missing, so a late one could be read as the next answer: never kept. */
+  spoiled?: boolean;
 }
 
 /** Reads single bytes from a socket in order, with a deadline per byte. */
@@ -28,6 +42,11 @@ class ByteReader {
       this.closed = true;
       this.wake();
     });
+  }
+
+  /** Bytes received and not read yet (a status answer nobody waited for). */
+  get buffered(): number {
+    return this.buffer.length;
   }
 
   read(timeoutMs: number): Promise<number | undefined> {
@@ -62,7 +81,8 @@ class ByteReader {
  * A raw TCP (port 9100) ESC/POS printer. Before a job it asks the printer's
  * real-time status (DLE EOT 1, 2, 4); after the job it asks again: the printer
  * answers only once it has read every byte before the request, which is the
- * confirmation that the job arrived whole.
+ * confirmation that the job arrived whole. Jobs printed back to back share a
+ * connection (see `lingerMs`); each still asks the status before and after.
  */
 export class TcpPrinter implements PrinterDriver {
   readonly uri: string;
@@ -70,39 +90,46 @@ export class TcpPrinter implements PrinterDriver {
   private readonly connectTimeoutMs: number;
   private readonly statusTimeoutMs: number;
   private readonly confirmTimeoutMs: number;
+  private readonly lingerMs: number;
+  /** The connection kept after a completed job, and the timer that closes it. */
+  private idle: { link: PrinterLink; timer: NodeJS.Timeout } | undefined;
 
   constructor(private readonly options: TcpPrinterOptions) {
     this.uri = `tcp://${options.host}:${options.port}`;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.statusTimeoutMs = options.statusTimeoutMs ?? 3_000;
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 60_000;
+    this.lingerMs = options.lingerMs ?? 1_000;
   }
 
   async checkStatus(): Promise<PrinterReadiness> {
-    const socket = await this.open();
-    if (!socket) return { ready: false, status: 'offline', reason: `cannot connect to ${this.uri}` };
-    try {
-      return await this.queryStatus(socket, new ByteReader(socket));
-    } finally {
-      socket.destroy();
-    }
+    const opened = await this.connectForStatus();
+    if (!opened.link) return opened.readiness;
+    const { link, readiness } = opened;
+    if (readiness.ready) this.keep(link);
+    else link.socket.destroy();
+    return readiness;
   }
 
   async print(bytes: Uint8Array, beforeFirstByte: () => Promise<void>): Promise<PrintResult> {
-    const socket = await this.open();
-    if (!socket) return { outcome: 'not-started', reason: `cannot connect to ${this.uri}`, status: 'offline' };
-    const reader = new ByteReader(socket);
+    const opened = await this.connectForStatus();
+    if (!opened.link) {
+      const { readiness } = opened;
+      return { outcome: 'not-started', reason: readiness.reason ?? 'printer not ready', status: readiness.status };
+    }
+    const { link, readiness: before } = opened;
+    const { socket, reader } = link;
     let wroteAny = false;
+    let keep = false;
     try {
-      const before = await this.queryStatus(socket, reader);
       if (!before.ready)
         return { outcome: 'not-started', reason: before.reason ?? 'printer not ready', status: before.status };
       await beforeFirstByte();
       wroteAny = true;
-      const written = await writeAll(socket, bytes);
+      // The confirmation request goes right behind the job, in the same write.
+      const written = await writeAll(socket, Buffer.concat([bytes, STATUS_REQUEST[1]]));
       if (!written)
         return { outcome: 'unconfirmed', reason: 'the printer connection dropped while the job was being sent' };
-      socket.write(STATUS_REQUEST[1]);
       const after = await reader.read(this.confirmTimeoutMs);
       if (after === undefined) {
         return {
@@ -114,18 +141,68 @@ export class TcpPrinter implements PrinterDriver {
       }
       const flags = decodeStatusResponse(1, after);
       if (flags.online === false) return { outcome: 'unconfirmed', reason: 'the printer went offline while printing' };
-      await new Promise<void>((resolve) => socket.end(() => resolve()));
+      keep = true;
       return { outcome: 'completed' };
     } catch (err) {
       return wroteAny
         ? { outcome: 'unconfirmed', reason: `printer connection failed while printing: ${(err as Error).message}` }
         : { outcome: 'not-started', reason: `printer connection failed: ${(err as Error).message}`, status: 'offline' };
     } finally {
-      socket.destroy();
+      if (keep) this.keep(link);
+      else socket.destroy();
     }
   }
 
-  private open(): Promise<Socket | undefined> {
+  /** Closes a connection kept for a next job: the caller has nothing more to print now. */
+  release(): void {
+    const idle = this.idle;
+    if (!idle) return;
+    this.idle = undefined;
+    clearTimeout(idle.timer);
+    closeGracefully(idle.link.socket);
+  }
+
+  /**
+   * A connection whose printer has answered the status questions: the kept one if it still
+   * answers, else a new one. `link` is undefined when no connection could be made.
+   */
+  private async connectForStatus(): Promise<{ link?: PrinterLink; readiness: PrinterReadiness }> {
+    const kept = this.takeIdle();
+    if (kept) {
+      const readiness = await this.queryStatus(kept);
+      if (readiness.status !== 'error' || !kept.reader.closed) return { link: kept, readiness };
+      // The printer closed the kept connection meanwhile: nothing was sent, so ask on a new one.
+      kept.socket.destroy();
+    }
+    const link = await this.open();
+    if (!link) return { readiness: { ready: false, status: 'offline', reason: `cannot connect to ${this.uri}` } };
+    return { link, readiness: await this.queryStatus(link) };
+  }
+
+  private takeIdle(): PrinterLink | undefined {
+    const idle = this.idle;
+    if (!idle) return undefined;
+    this.idle = undefined;
+    clearTimeout(idle.timer);
+    // A connection the printer closed, or with an answer nobody asked for, is not trusted again.
+    if (idle.link.reader.closed || idle.link.reader.buffered > 0 || idle.link.socket.destroyed) {
+      idle.link.socket.destroy();
+      return undefined;
+    }
+    return idle.link;
+  }
+
+  private keep(link: PrinterLink): void {
+    if (this.lingerMs <= 0 || this.idle || link.spoiled) {
+      closeGracefully(link.socket);
+      return;
+    }
+    const timer = setTimeout(() => this.release(), this.lingerMs);
+    timer.unref();
+    this.idle = { link, timer };
+  }
+
+  private open(): Promise<PrinterLink | undefined> {
     return new Promise((resolve) => {
       const socket = connect({ host: this.options.host, port: this.options.port });
       socket.setNoDelay(true);
@@ -135,7 +212,9 @@ export class TcpPrinter implements PrinterDriver {
       }, this.connectTimeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
-        resolve(socket);
+        // A kept connection can be reset by the printer while nobody uses it; 'close' follows.
+        socket.on('error', () => {});
+        resolve({ socket, reader: new ByteReader(socket) });
       });
       socket.once('error', () => {
         clearTimeout(timer);
@@ -145,21 +224,36 @@ export class TcpPrinter implements PrinterDriver {
     });
   }
 
-  private async queryStatus(socket: Socket, reader: ByteReader): Promise<PrinterReadiness> {
-    const ask = async (n: 1 | 2 | 4) => {
-      socket.write(STATUS_REQUEST[n]);
+  /** Asks DLE EOT 1, 2 and 4 in one write; the printer answers each in order. */
+  private async queryStatus(link: PrinterLink): Promise<PrinterReadiness> {
+    const { socket, reader } = link;
+    socket.write(STATUS_BEFORE_JOB);
+    const read = async (n: 1 | 2 | 4) => {
       const byte = await reader.read(this.statusTimeoutMs);
       return byte === undefined ? undefined : decodeStatusResponse(n, byte);
     };
-    const printer = await ask(1);
+    const printer = await read(1);
     if (!printer) return { ready: false, status: 'error', reason: 'the printer does not answer status requests' };
-    const offlineCause = await ask(2);
-    const paper = await ask(4);
+    const offlineCause = await read(2);
+    const paper = await read(4);
+    // Some printers answer only DLE EOT 1; what they do not say does not hold a job back.
+    if (!offlineCause || !paper) link.spoiled = true;
     if (offlineCause?.coverOpen) return { ready: false, status: 'error', reason: 'cover open' };
     if (paper?.paperOut || offlineCause?.paperOut) return { ready: false, status: 'error', reason: 'paper out' };
     if (printer.online === false) return { ready: false, status: 'offline', reason: 'printer offline' };
     return { ready: true, status: 'online' };
   }
+}
+
+const STATUS_BEFORE_JOB = Buffer.concat([STATUS_REQUEST[1], STATUS_REQUEST[2], STATUS_REQUEST[4]]);
+
+/** Ends our side, so the printer reads what was sent, and drops the socket once it closes or after 2 s. */
+function closeGracefully(socket: Socket): void {
+  if (socket.destroyed) return;
+  const timer = setTimeout(() => socket.destroy(), 2_000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.end();
 }
 
 function writeAll(socket: Socket, bytes: Uint8Array): Promise<boolean> {

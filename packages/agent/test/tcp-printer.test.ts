@@ -1,0 +1,134 @@
+import { once } from 'node:events';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { encodeTicket } from '@printermaster/escpos';
+import { createVirtualPrinter, type VirtualPrinter } from '@printermaster/virtual-printer';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TcpPrinter } from '../src/tcp-printer.js';
+
+/** A TCP relay in front of the virtual printer that counts the connections made through it and can cut them. */
+class CountingRelay {
+  accepted = 0;
+  readonly sockets = new Set<Socket>();
+  private constructor(readonly server: Server) {}
+
+  static async start(target: number): Promise<CountingRelay> {
+    const server = createServer();
+    const relay = new CountingRelay(server);
+    server.on('connection', (client) => {
+      relay.accepted += 1;
+      const upstream = connect({ host: '127.0.0.1', port: target });
+      for (const s of [client, upstream]) {
+        relay.sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => {
+          relay.sockets.delete(s);
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return relay;
+  }
+
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** Like a printer dropping idle connections. */
+  cutAll(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function setUp(lingerMs?: number): Promise<{ vp: VirtualPrinter; relay: CountingRelay; printer: TcpPrinter }> {
+  const vp = await createVirtualPrinter({ port: 0 });
+  closers.push(() => vp.close());
+  const relay = await CountingRelay.start(vp.port);
+  closers.push(() => relay.close());
+  const printer = new TcpPrinter({ host: '127.0.0.1', port: relay.port, lingerMs });
+  closers.push(async () => printer.release());
+  return { vp, relay, printer };
+}
+
+const ticket = (n: number) => encodeTicket({ blocks: [{ type: 'text', text: `ORDER ${n}` }, { type: 'cut' }] });
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('TcpPrinter', () => {
+  it('prints jobs back to back over one connection, asking the status before and after each', async () => {
+    const { vp, relay, printer } = await setUp();
+    const journaled: number[] = [];
+    for (const n of [1, 2, 3]) {
+      const result = await printer.print(ticket(n), async () => {
+        journaled.push(n);
+      });
+      expect(result).toEqual({ outcome: 'completed' });
+    }
+    expect(journaled).toEqual([1, 2, 3]);
+    const tickets = await vp.waitForTickets(3, 5_000);
+    expect(tickets.map((t) => t.text)).toEqual(['ORDER 1', 'ORDER 2', 'ORDER 3']);
+    expect(relay.accepted).toBe(1);
+    expect(vp.connections).toBe(1);
+    printer.release();
+    await until(() => vp.connections === 0, 'the connection to close after release');
+  });
+
+  it('lets a kept connection go after lingerMs', async () => {
+    const { vp, printer } = await setUp(100);
+    expect((await printer.print(ticket(1), async () => {})).outcome).toBe('completed');
+    expect(vp.connections).toBe(1);
+    await until(() => vp.connections === 0, 'the linger to end');
+  });
+
+  it('opens a new connection when the printer closed the kept one, and prints the job once', async () => {
+    const { vp, relay, printer } = await setUp();
+    expect((await printer.print(ticket(1), async () => {})).outcome).toBe('completed');
+    relay.cutAll();
+    await until(() => vp.connections === 0, 'the cut to reach the printer');
+    expect((await printer.print(ticket(2), async () => {})).outcome).toBe('completed');
+    expect(relay.accepted).toBe(2);
+    expect((await vp.waitForTickets(2, 5_000)).map((t) => t.text)).toEqual(['ORDER 1', 'ORDER 2']);
+  });
+
+  it('with lingerMs 0 uses a connection per job', async () => {
+    const { vp, relay, printer } = await setUp(0);
+    for (const n of [1, 2]) expect((await printer.print(ticket(n), async () => {})).outcome).toBe('completed');
+    await vp.waitForTickets(2, 5_000);
+    expect(relay.accepted).toBe(2);
+  });
+
+  it('does not start a job on a printer out of paper, on a kept connection too', async () => {
+    const { vp, relay, printer } = await setUp();
+    expect((await printer.print(ticket(1), async () => {})).outcome).toBe('completed');
+    await vp.setFaults({ paperOut: true });
+    let journaled = false;
+    const result = await printer.print(ticket(2), async () => {
+      journaled = true;
+    });
+    expect(result).toMatchObject({ outcome: 'not-started', status: 'error', reason: 'paper out' });
+    expect(journaled).toBe(false);
+    expect(relay.accepted).toBe(1);
+    expect((await printer.checkStatus()).reason).toBe('paper out');
+  });
+});
