@@ -100,31 +100,40 @@ export class PgPrintJobStore implements PrintJobStore {
     }
   }
 
-  /** A job without an idempotency key: the row and its creation event in one statement (one round trip). */
-  private async insertPlain(job: NewPrintJob): Promise<PrintJob> {
-    const row = await this.db
-      .with('job', (db) => db.insertInto('printJobs').values(jobRow(job, null)).returning(JOB_COLUMNS))
-      .with('event', (db) =>
-        db
-          .insertInto('printJobEvents')
-          .columns(['jobId', 'companyId', 'fromState', 'toState', 'actor', 'reason'])
-          .expression((eb) =>
-            eb
-              .selectFrom('job')
-              .select([
-                'job.id',
-                'job.companyId',
-                sql<null>`null::text`.as('fromState'),
-                sql<string>`'queued'`.as('toState'),
-                sql<string>`${job.actor}::text`.as('actor'),
-                sql<null>`null::text`.as('reason'),
-              ]),
-          ),
-      )
-      .selectFrom('job')
-      .selectAll()
-      .executeTakeFirstOrThrow();
-    return toJob(row as JobRow);
+  /**
+   * Jobs without an idempotency key arriving together (many tills posting at once) are stored in
+   * one statement, each row with its creation event: one round trip and one commit for all.
+   */
+  private readonly plainInserts = statementBatcher<NewPrintJob, PrintJob>(
+    async (jobs) => {
+      const rows = await this.db
+        .with('job', (db) =>
+          db
+            .insertInto('printJobs')
+            .values(jobs.map((j) => jobRow(j, null)))
+            .returning(JOB_COLUMNS),
+        )
+        .with('event', (db) =>
+          db
+            .insertInto('printJobEvents')
+            .columns(['jobId', 'companyId', 'fromState', 'toState', 'actor', 'reason'])
+            .expression(
+              sql`SELECT j.id, j.company_id, NULL, 'queued', a.actor, NULL FROM job AS j
+                JOIN unnest(${jobs.map((j) => j.id)}::text[], ${jobs.map((j) => j.actor)}::text[]) AS a(id, actor)
+                ON a.id = j.id`,
+            ),
+        )
+        .selectFrom('job')
+        .selectAll()
+        .execute();
+      const byId = new Map(rows.map((r) => [r.id, toJob(r as JobRow)]));
+      return jobs.map((j) => byId.get(j.id) ?? new Error(`job ${j.id} was not stored`));
+    },
+    { maxBatchSize: 128 },
+  );
+
+  private insertPlain(job: NewPrintJob): Promise<PrintJob> {
+    return this.plainInserts.load(job);
   }
 
   async find(id: string): Promise<PrintJob | undefined> {
@@ -304,7 +313,7 @@ export class PgPrintJobStore implements PrintJobStore {
 
   /** Sends the questions still gathering now and waits for them (before the database closes). */
   async flush(): Promise<void> {
-    await Promise.all([this.pendingBranches.flush(), this.transitions.flush()]);
+    await Promise.all([this.pendingBranches.flush(), this.plainInserts.flush(), this.transitions.flush()]);
   }
 
   hasPending(branchId: string): Promise<boolean> {

@@ -234,6 +234,23 @@ export function describeStore(
       expect((await stores.jobs.events(job.id)).map((e) => e.toState)).toEqual(['queued']);
     });
 
+    it('stores jobs submitted together each with its own event; one that cannot be stored fails alone', async () => {
+      const jobs = Array.from({ length: 5 }, (_, i) =>
+        newJob({ actor: `user:u${i}`, content: new Uint8Array([0x1b, 0x40, 0x30 + i]) }),
+      );
+      const orphan = newJob({ branchId: `no-such-branch-${randomUUID()}` }); // refused by the foreign key
+      const settled = await Promise.allSettled([...jobs, orphan].map((j) => stores.jobs.insert(j)));
+      expect(settled.map((s) => s.status)).toEqual([...jobs.map(() => 'fulfilled'), 'rejected']);
+      for (const [i, job] of jobs.entries()) {
+        const result = settled[i];
+        expect(result?.status === 'fulfilled' && result.value.created && result.value.job.id).toBe(job.id);
+        const stored = await stores.jobs.findWithContent(job.id);
+        expect([...(stored?.content ?? [])]).toEqual([0x1b, 0x40, 0x30 + i]);
+        expect((await stores.jobs.events(job.id)).map((e) => `${e.toState}:${e.actor}`)).toEqual([`queued:user:u${i}`]);
+      }
+      expect(await stores.jobs.find(orphan.id)).toBeUndefined();
+    });
+
     it('returns the first job for a repeated idempotency key, also under concurrency', async () => {
       const key = `key-${randomUUID()}`;
       const claim = { key, requestHash: 'h1', notBefore: new Date(Date.now() - 60_000) };
