@@ -216,7 +216,9 @@ async function serve(
     if (job.state === 'expired') metrics.jobsExpired.inc();
     if (job.state === 'unconfirmed') metrics.jobsUnconfirmed.inc();
   });
-  const jobs = new PrintJobService(stores.jobs, stores.printers, lifecycle, escposRenderer, clock, {
+  // Creating a job reads the printer from the cache the printer tests use: no store round trip per job.
+  const printerLookup = { find: (id: string) => printers.findCached(id) };
+  const jobs = new PrintJobService(stores.jobs, printerLookup, lifecycle, escposRenderer, clock, {
     defaultTtlMs: config.jobs.defaultTtlMs,
     maxTtlMs: config.jobs.maxTtlMs,
     maxJobBytes: config.jobs.maxJobBytes,

@@ -12,7 +12,7 @@ import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
 import type { JobLifecycle } from './job-lifecycle.js';
 import type { PrintJob, PrintJobEvent, PrintJobStore, PrintJobWithContent } from './ports/print-job-store.js';
-import type { PrinterStore } from './ports/printer-store.js';
+import type { Printer } from './ports/printer-store.js';
 import { canSee, listScope, type UserPrincipal } from './principal.js';
 
 export interface PrintJobServiceOptions {
@@ -31,6 +31,15 @@ export interface TicketRenderer {
   render(document: TicketDocument, banner?: string): Uint8Array;
   /** Bytes of a banner alone, placed before raw content. Must not cut the paper. */
   banner(text: string, paperWidth?: number): Uint8Array;
+}
+
+/**
+ * Finds printers for job creation. May answer from a cache: job creation reads only the
+ * printer's id, company, branch and paper width. A job created for a printer deleted a moment
+ * before elsewhere ends `failed` at dispatch ("the printer was deleted before the job was printed").
+ */
+export interface PrinterLookup {
+  find(id: string): Promise<Printer | undefined>;
 }
 
 export interface ListJobsQuery {
@@ -54,7 +63,7 @@ export class PrintJobService {
 
   constructor(
     private readonly jobs: PrintJobStore,
-    private readonly printers: PrinterStore,
+    private readonly printers: PrinterLookup,
     private readonly lifecycle: JobLifecycle,
     private readonly renderer: TicketRenderer,
     private readonly clock: Clock,

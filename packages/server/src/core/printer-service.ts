@@ -88,6 +88,16 @@ export class PrinterService {
   }
 
   /**
+   * A printer by id from the in-process cache when fresh, for any caller (no tenant check).
+   * For reads of what never changes or may lag a few seconds: a printer's id, company and
+   * branch are fixed, and one deleted through another process is found for at most the
+   * cache's TTL (5 s by default) if the cluster bus notice was lost.
+   */
+  findCached(id: string): Promise<Printer | undefined> {
+    return this.cache.get(id, (key) => this.printers.find(key));
+  }
+
+  /**
    * As `getCached` when the cache holds the printer; `undefined` when it must be loaded
    * (then call `getCached`). Throws `PRINTER_NOT_FOUND` for a cached printer the user may not see.
    */

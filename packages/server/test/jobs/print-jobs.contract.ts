@@ -368,6 +368,15 @@ export function describePrintJobs(store: 'pglite' | 'postgres') {
       expect((await api('GET', `/printing/jobs/${ids[0]}`, undefined, {}, foreign)).status).toBe(404);
     });
 
+    it('refuses a job for a printer deleted a moment ago, although the printer was just used', async () => {
+      const printerId = await newPrinter();
+      const first = await api('POST', '/printing/jobs', { printerId, content: raw('before') });
+      expect(first.status).toBe(202);
+      expect((await api('DELETE', `/printing/printers/${printerId}`, undefined, {}, manager)).status).toBe(200);
+      const after = await api('POST', '/printing/jobs', { printerId, content: raw('after') });
+      expect([after.status, after.body.code]).toEqual([404, 'PRINTER_NOT_FOUND']);
+    });
+
     it('answers bad job requests with a status and code and stores nothing', async () => {
       const printerId = await newPrinter();
       const before = (await gw.stores.jobs.list({ printerId, limit: 100 })).length;
