@@ -34,9 +34,12 @@ export interface TicketRenderer {
 }
 
 /**
- * Finds printers for job creation. May answer from a cache: job creation reads only the
- * printer's id, company, branch and paper width. A job created for a printer deleted a moment
- * before elsewhere ends `failed` at dispatch ("the printer was deleted before the job was printed").
+ * Finds printers for job creation. May answer from a cache that drops a printer on every
+ * change made through any process (the cluster bus carries other processes' changes) and
+ * trusts an entry a few seconds at most: if a bus notice is lost, a job may be created for a
+ * printer deleted that long ago elsewhere; the dispatcher, which reads the store, then ends it
+ * `failed`. Job creation reads only fields that never change (id, company, branch) and the
+ * paper width of a reprint's banner.
  */
 export interface PrinterLookup {
   find(id: string): Promise<Printer | undefined>;

@@ -377,6 +377,40 @@ export function describePrintJobs(store: 'pglite' | 'postgres') {
       expect([after.status, after.body.code]).toEqual([404, 'PRINTER_NOT_FOUND']);
     });
 
+    it('fails a waiting job whose printer was deleted instead of sending it when an agent connects', async () => {
+      const t = await gw.seedTenant(`Deleted-${randomUUID().slice(0, 6)}`);
+      const owner = await gw.token('branch_manager', { companyId: t.companyId, branchId: t.branchId });
+      const created = await api(
+        'POST',
+        '/printing/printers',
+        { branchId: t.branchId, name: 'Gone', ip: '127.0.0.1', port: 9100 },
+        {},
+        owner,
+      );
+      const printerId = (created.body as unknown as { printer: { id: string } }).printer.id;
+      const job = await api('POST', '/printing/jobs', { printerId, content: raw('orphan') }, {}, owner);
+      expect(job.body.job.state).toBe('queued');
+      expect((await api('DELETE', `/printing/printers/${printerId}`, undefined, {}, owner)).status).toBe(200);
+      const agent = await WireAgent.connect(gw.url, {
+        licenseKey: t.licenseKey,
+        branchId: t.branchId,
+        deviceId: 'dev-gone',
+      });
+      try {
+        await eventually(
+          async () =>
+            (await api('GET', `/printing/jobs/${job.body.job.id}`, undefined, {}, owner)).body.job.state === 'failed',
+          5_000,
+          'the job to fail',
+        );
+        const { body } = await api('GET', `/printing/jobs/${job.body.job.id}`, undefined, {}, owner);
+        expect(body.job.reason).toBe('the printer was deleted before the job was printed');
+        expect(agent.deliveries).toEqual([]);
+      } finally {
+        agent.close();
+      }
+    });
+
     it('answers bad job requests with a status and code and stores nothing', async () => {
       const printerId = await newPrinter();
       const before = (await gw.stores.jobs.list({ printerId, limit: 100 })).length;
