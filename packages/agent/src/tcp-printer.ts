@@ -105,9 +105,10 @@ export class TcpPrinter implements PrinterDriver {
   async checkStatus(): Promise<PrinterReadiness> {
     const opened = await this.connectForStatus();
     if (!opened.link) return opened.readiness;
-    const { link, readiness } = opened;
-    if (readiness.ready) this.keep(link);
-    else link.socket.destroy();
+    const { link, readiness, reused } = opened;
+    // A status poll does not hold the printer: only a connection kept by a print goes back.
+    if (readiness.ready && reused) this.keep(link);
+    else closeGracefully(link.socket);
     return readiness;
   }
 
@@ -166,11 +167,11 @@ export class TcpPrinter implements PrinterDriver {
    * A connection whose printer has answered the status questions: the kept one if it still
    * answers, else a new one. `link` is undefined when no connection could be made.
    */
-  private async connectForStatus(): Promise<{ link?: PrinterLink; readiness: PrinterReadiness }> {
+  private async connectForStatus(): Promise<{ link?: PrinterLink; readiness: PrinterReadiness; reused?: boolean }> {
     const kept = this.takeIdle();
     if (kept) {
       const readiness = await this.queryStatus(kept);
-      if (readiness.status !== 'error' || !kept.reader.closed) return { link: kept, readiness };
+      if (readiness.status !== 'error' || !kept.reader.closed) return { link: kept, readiness, reused: true };
       // The printer closed the kept connection meanwhile: nothing was sent, so ask on a new one.
       kept.socket.destroy();
     }

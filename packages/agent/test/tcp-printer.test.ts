@@ -111,6 +111,12 @@ describe('TcpPrinter', () => {
     expect((await vp.waitForTickets(2, 5_000)).map((t) => t.text)).toEqual(['ORDER 1', 'ORDER 2']);
   });
 
+  it('does not hold the printer after a status poll', async () => {
+    const { vp, printer } = await setUp();
+    expect(await printer.checkStatus()).toEqual({ ready: true, status: 'online' });
+    await until(() => vp.connections === 0, 'the poll connection to close');
+  });
+
   it('with lingerMs 0 uses a connection per job', async () => {
     const { vp, relay, printer } = await setUp(0);
     for (const n of [1, 2]) expect((await printer.print(ticket(n), async () => {})).outcome).toBe('completed');
