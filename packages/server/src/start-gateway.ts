@@ -297,6 +297,18 @@ async function serve(
   }
   // The embedded store has one process, so every open session is a leftover of a previous run.
   await stores.devices.closeOrphanSessions(database.kind === 'pglite' ? undefined : instanceId, 'gateway restarted');
+  // On PostgreSQL, sessions of a process that crashed (instance ids are per process) are closed
+  // once it has been missing from the instance registry for longer than an entry lives.
+  const closeGoneSessions = async (): Promise<void> => {
+    if (database.kind === 'pglite') return;
+    const live = (await cluster.instances.list()).map((i) => i.id);
+    const closed = await stores.devices.closeSessionsOfGoneInstances(
+      [...live, instanceId],
+      new Date(clock.now() - 2 * INSTANCE_TTL_MS),
+      'gateway process gone',
+    );
+    if (closed > 0) logger.warn({ closed }, 'closed agent sessions left open by gateway processes that are gone');
+  };
 
   let gateway: PrintingGateway | undefined;
   let stopping = false;
@@ -419,6 +431,7 @@ async function serve(
       await cluster.directory.putMany(tracker.records(), DIRECTORY_TTL_MS);
     }),
     every(INSTANCE_TTL_MS / 3, () => heartbeat()),
+    every(INSTANCE_TTL_MS, closeGoneSessions),
     every(3_600_000, async () => {
       await jobs.purgeIdempotencyKeys();
     }),
@@ -495,6 +508,11 @@ async function serve(
   logger.info(
     { port, store: database.description, cluster: cluster.kind, version: VERSION, node: process.version },
     'gateway listening',
+  );
+  // Housekeeping, off the start-up path: during a rolling reload the old worker stops as soon as
+  // this one is ready, so nothing that can wait should stand before ready.
+  void closeGoneSessions().catch((err: unknown) =>
+    logger.error({ err }, 'closing the sessions of gateway processes that are gone failed'),
   );
 
   let stopped: Promise<void> | undefined;

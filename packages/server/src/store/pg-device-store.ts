@@ -166,6 +166,21 @@ export class PgDeviceStore implements DeviceStore {
     const result = await q.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
+
+  async closeSessionsOfGoneInstances(
+    liveInstances: readonly string[],
+    openedBefore: Date,
+    reason: string,
+  ): Promise<number> {
+    let q = this.db
+      .updateTable('deviceSessions')
+      .set({ disconnectedAt: sql`now()`, disconnectReason: reason })
+      .where('disconnectedAt', 'is', null)
+      .where('connectedAt', '<', openedBefore);
+    if (liveInstances.length > 0) q = q.where('gatewayInstance', 'not in', [...liveInstances]);
+    const result = await q.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
 }
 
 function toDevice(row: Selectable<DeviceTable>): Device {

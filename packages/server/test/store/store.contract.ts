@@ -154,6 +154,34 @@ export function describeStore(
       expect(await stores.devices.closeOrphanSessions('gw-test', 'restart')).toBe(30);
     });
 
+    it('closes the open sessions of gateway processes that are gone, not those of live ones or recent ones', async () => {
+      const b5 = randomUUID();
+      await stores.tenants.createBranch({ id: b5, companyId, name: `B-${b5}` });
+      const open = (gatewayInstance: string, i: number) =>
+        stores.devices.openSession({
+          id: randomUUID(),
+          companyId,
+          branchId: b5,
+          deviceId: `${gatewayInstance}-${i}`,
+          gatewayInstance,
+          remoteAddress: null,
+          protocolVersion: 2,
+        });
+      const live = `gw-live-${b5}`;
+      const gone = `gw-gone-${b5}`;
+      await Promise.all([open(live, 0), open(live, 1), open(gone, 0), open(gone, 1), open(gone, 2)]);
+      // Opened after the cut-off (a process that may not have announced itself yet): kept.
+      expect(await stores.devices.closeSessionsOfGoneInstances([live], new Date(Date.now() - 3_600_000), 'gone')).toBe(
+        0,
+      );
+      // Other tests' sessions may be open too, of instances that are not live here.
+      expect(
+        await stores.devices.closeSessionsOfGoneInstances([live], new Date(Date.now() + 60_000), 'gone'),
+      ).toBeGreaterThanOrEqual(3);
+      expect(await stores.devices.closeOrphanSessions(gone, 'restart')).toBe(0);
+      expect(await stores.devices.closeOrphanSessions(live, 'restart')).toBe(2);
+    });
+
     it('fails only the caller whose row is bad when a batch of device writes has one', async () => {
       const b4 = randomUUID();
       await stores.tenants.createBranch({ id: b4, companyId, name: `B-${b4}` });

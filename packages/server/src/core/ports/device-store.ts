@@ -55,4 +55,11 @@ export interface DeviceStore {
   closeSession(id: string, reason: string): Promise<void>;
   /** Closes sessions a crashed process left open: those of `gatewayInstance`, or all with `undefined` (single process). */
   closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number>;
+  /**
+   * Closes open sessions of gateway processes that are gone: those whose instance is not in
+   * `liveInstances` and that were opened before `openedBefore` (a margin for a process that
+   * has not announced itself yet). Instance ids are per process (`host-pid`), so a process
+   * that crashed is never restarted under its own id and only this sweep closes its sessions.
+   */
+  closeSessionsOfGoneInstances(liveInstances: readonly string[], openedBefore: Date, reason: string): Promise<number>;
 }
