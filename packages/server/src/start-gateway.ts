@@ -84,6 +84,7 @@ export async function openStore(config: GatewayConfig): Promise<Database> {
           url: config.database.url,
           poolSize: config.database.poolSize,
           schema: config.database.schema,
+          applicationName: `printermaster:${config.instanceId}`,
         }
       : { kind: 'pglite', dataDir: config.database.dataDir, lockWaitMs: config.database.lockWaitMs },
   );
@@ -152,8 +153,6 @@ async function serve(
   /** Opens the port now, when it was not opened at the start. */
   listenLate: (() => Promise<void>) | undefined,
 ): Promise<RunningGateway> {
-  const clock = systemClock;
-  const instanceId = config.instanceId;
   const database = await openStore(config);
   let cluster: Cluster;
   try {
@@ -164,6 +163,29 @@ async function serve(
     await database.close();
     throw new StartupError((err as Error).message);
   }
+  try {
+    return await serveOn(config, options, logger, listener, database, cluster, listenLate);
+  } catch (err) {
+    // A start that fails anywhere (a store read, a Redis subscription, the HTTP app) lets go of
+    // the store (and its data directory lock) and of Redis, so that the process can end.
+    await cluster.close().catch(() => {});
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** The services, HTTP API and Socket.IO on an open store and cluster; closes neither if it fails. */
+async function serveOn(
+  config: GatewayConfig,
+  options: StartOptions,
+  logger: ReturnType<typeof createLogger>,
+  listener: StartupListener,
+  database: Awaited<ReturnType<typeof openStore>>,
+  cluster: Cluster,
+  listenLate: (() => Promise<void>) | undefined,
+): Promise<RunningGateway> {
+  const clock = systemClock;
+  const instanceId = config.instanceId;
   const stores = createStores(database, (err) => logger.error({ err }, 'audit log write failed'));
   const jwt = new JwtService(await resolveJwtSecret(config, stores), config.jwt.expiresIn);
   const metrics = new GatewayMetrics(VERSION);
@@ -475,8 +497,6 @@ async function serve(
   } catch (err) {
     for (const t of timers) clearInterval(t);
     await gateway.close().catch(() => {});
-    await cluster.close().catch(() => {});
-    await database.close();
     throw err;
   }
   // Connections held since start-up go in now, the agents' upgrades among them.

@@ -7,7 +7,7 @@ import { PgliteDialect } from './pglite-dialect.js';
 
 /** Where the store lives: a PostgreSQL server, or PGlite in a directory (or in memory). */
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number; schema?: string }
+  | { kind: 'postgres'; url: string; poolSize?: number; schema?: string; applicationName?: string }
   | { kind: 'pglite'; dataDir: string | 'memory'; lockWaitMs?: number };
 
 /** An open store database. Open it once per process; `close` ends every connection. */
@@ -30,9 +30,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return target.kind === 'postgres' ? openPostgres(target) : openPglite(target.dataDir, target.lockWaitMs ?? 0);
 }
 
-async function openPostgres(target: { url: string; poolSize?: number; schema?: string }): Promise<Database> {
+async function openPostgres(target: {
+  url: string;
+  poolSize?: number;
+  schema?: string;
+  applicationName?: string;
+}): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: target.url,
+    // Shown in pg_stat_activity: which gateway process holds which connections.
+    ...(target.applicationName ? { application_name: target.applicationName } : {}),
     max: target.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
