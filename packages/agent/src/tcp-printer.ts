@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { decodeStatusResponse, STATUS_REQUEST } from '@printermaster/escpos';
+import { decodeStatusResponse, isValidStatusByte, STATUS_REQUEST } from '@printermaster/escpos';
 import type { PrinterDriver, PrinterReadiness, PrintResult } from './printer-driver.js';
 
 export interface TcpPrinterOptions {
@@ -23,9 +23,24 @@ export interface TcpPrinterOptions {
 interface PrinterLink {
   socket: Socket;
   reader: ByteReader;
-  /** A status answer went missing, so a late one could be read as the next answer: never kept. */
+  /** When it was opened (Date.now() ms) and how many jobs it has carried: it is shared for a while only. */
+  openedAt: number;
+  jobs: number;
+  /** It carried a job before this one: answers on it are held to the letter. */
+  reused?: boolean;
+  /**
+   * Never kept: a status answer went missing or was not a status byte, or a job contained a command
+   * the printer answers. A byte that comes late could then be read as the next job's answer.
+   */
   spoiled?: boolean;
 }
+
+/** A kept connection carries at most this many jobs, then the printer is free for others a moment. */
+const MAX_JOBS_PER_CONNECTION = 20;
+/** ... and is kept for at most this long after it was opened, ms. */
+const MAX_CONNECTION_AGE_MS = 5_000;
+/** A status poll while this driver prints answers with what the print saw, if it is this recent, ms. */
+const SEEN_STATUS_FRESH_MS = 5_000;
 
 /** Reads single bytes from a socket in order, with a deadline per byte. */
 class ByteReader {
@@ -93,6 +108,10 @@ export class TcpPrinter implements PrinterDriver {
   private readonly lingerMs: number;
   /** The connection kept after a completed job, and the timer that closes it. */
   private idle: { link: PrinterLink; timer: NodeJS.Timeout } | undefined;
+  /** Prints under way on this driver. */
+  private printing = 0;
+  /** The readiness a print last asked the printer for, and when (Date.now() ms). */
+  private lastSeen: { readiness: PrinterReadiness; at: number } | undefined;
 
   constructor(private readonly options: TcpPrinterOptions) {
     this.uri = `tcp://${options.host}:${options.port}`;
@@ -103,17 +122,31 @@ export class TcpPrinter implements PrinterDriver {
   }
 
   async checkStatus(): Promise<PrinterReadiness> {
-    const opened = await this.connectForStatus();
-    if (!opened.link) return opened.readiness;
-    const { link, readiness, reused } = opened;
-    // A status poll does not hold the printer: only a connection kept by a print goes back.
-    if (readiness.ready && reused) this.keep(link);
-    else closeGracefully(link.socket);
-    return readiness;
+    // While jobs are printing (or a connection is kept for the next one), a poll must not compete
+    // for a printer that may serve one connection at a time: the print's own answer is fresh.
+    const seen = this.lastSeen;
+    if ((this.printing > 0 || this.idle) && seen && Date.now() - seen.at < SEEN_STATUS_FRESH_MS) return seen.readiness;
+    const link = await this.open();
+    if (!link) return { ready: false, status: 'offline', reason: `cannot connect to ${this.uri}` };
+    try {
+      return await this.queryStatus(link);
+    } finally {
+      closeGracefully(link.socket);
+    }
   }
 
   async print(bytes: Uint8Array, beforeFirstByte: () => Promise<void>): Promise<PrintResult> {
+    this.printing += 1;
+    try {
+      return await this.printOnce(bytes, beforeFirstByte);
+    } finally {
+      this.printing -= 1;
+    }
+  }
+
+  private async printOnce(bytes: Uint8Array, beforeFirstByte: () => Promise<void>): Promise<PrintResult> {
     const opened = await this.connectForStatus();
+    this.lastSeen = { readiness: opened.readiness, at: Date.now() };
     if (!opened.link) {
       const { readiness } = opened;
       return { outcome: 'not-started', reason: readiness.reason ?? 'printer not ready', status: readiness.status };
@@ -127,6 +160,7 @@ export class TcpPrinter implements PrinterDriver {
         return { outcome: 'not-started', reason: before.reason ?? 'printer not ready', status: before.status };
       await beforeFirstByte();
       wroteAny = true;
+      if (answersBack(bytes)) link.spoiled = true;
       // The confirmation request goes right behind the job, in the same write.
       const written = await writeAll(socket, Buffer.concat([bytes, STATUS_REQUEST[1]]));
       if (!written)
@@ -140,8 +174,18 @@ export class TcpPrinter implements PrinterDriver {
             : 'the printer did not confirm the job in time',
         };
       }
+      // Anything but exactly one status byte means bytes nobody asked for: the connection is not reused.
+      if (!isValidStatusByte(after) || reader.buffered > 0) link.spoiled = true;
+      // On a connection that carried an earlier job, a byte that is no status answer may be a late
+      // byte of that job, and this job's confirmation may still be to come.
+      if (link.reused && !isValidStatusByte(after))
+        return {
+          outcome: 'unconfirmed',
+          reason: 'the printer answered the confirmation with bytes that are not a status',
+        };
       const flags = decodeStatusResponse(1, after);
       if (flags.online === false) return { outcome: 'unconfirmed', reason: 'the printer went offline while printing' };
+      link.jobs += 1;
       keep = true;
       return { outcome: 'completed' };
     } catch (err) {
@@ -167,12 +211,13 @@ export class TcpPrinter implements PrinterDriver {
    * A connection whose printer has answered the status questions: the kept one if it still
    * answers, else a new one. `link` is undefined when no connection could be made.
    */
-  private async connectForStatus(): Promise<{ link?: PrinterLink; readiness: PrinterReadiness; reused?: boolean }> {
+  private async connectForStatus(): Promise<{ link?: PrinterLink; readiness: PrinterReadiness }> {
     const kept = this.takeIdle();
     if (kept) {
       const readiness = await this.queryStatus(kept);
-      if (readiness.status !== 'error' || !kept.reader.closed) return { link: kept, readiness, reused: true };
-      // The printer closed the kept connection meanwhile: nothing was sent, so ask on a new one.
+      if (readiness.status !== 'error' || (!kept.reader.closed && !kept.spoiled)) return { link: kept, readiness };
+      // The printer closed the kept connection meanwhile, or answered with bytes nobody asked for:
+      // nothing of this job was sent, so ask on a new one.
       kept.socket.destroy();
     }
     const link = await this.open();
@@ -190,11 +235,13 @@ export class TcpPrinter implements PrinterDriver {
       idle.link.socket.destroy();
       return undefined;
     }
+    idle.link.reused = true;
     return idle.link;
   }
 
   private keep(link: PrinterLink): void {
-    if (this.lingerMs <= 0 || this.idle || link.spoiled) {
+    const shared = link.jobs >= MAX_JOBS_PER_CONNECTION || Date.now() - link.openedAt >= MAX_CONNECTION_AGE_MS;
+    if (this.lingerMs <= 0 || this.idle || link.spoiled || shared) {
       closeGracefully(link.socket);
       return;
     }
@@ -215,7 +262,7 @@ export class TcpPrinter implements PrinterDriver {
         clearTimeout(timer);
         // A kept connection can be reset by the printer while nobody uses it; 'close' follows.
         socket.on('error', () => {});
-        resolve({ socket, reader: new ByteReader(socket) });
+        resolve({ socket, reader: new ByteReader(socket), openedAt: Date.now(), jobs: 0 });
       });
       socket.once('error', () => {
         clearTimeout(timer);
@@ -231,12 +278,16 @@ export class TcpPrinter implements PrinterDriver {
     socket.write(STATUS_BEFORE_JOB);
     const read = async (n: 1 | 2 | 4) => {
       const byte = await reader.read(this.statusTimeoutMs);
-      return byte === undefined ? undefined : decodeStatusResponse(n, byte);
+      if (byte === undefined) return undefined;
+      if (!isValidStatusByte(byte)) link.spoiled = true;
+      return decodeStatusResponse(n, byte);
     };
     const printer = await read(1);
     if (!printer) return { ready: false, status: 'error', reason: 'the printer does not answer status requests' };
     const offlineCause = await read(2);
     const paper = await read(4);
+    if (link.reused && link.spoiled)
+      return { ready: false, status: 'error', reason: 'the printer sent bytes that are not status answers' };
     // Some printers answer only DLE EOT 1; what they do not say does not hold a job back.
     if (!offlineCause || !paper) link.spoiled = true;
     if (offlineCause?.coverOpen) return { ready: false, status: 'error', reason: 'cover open' };
@@ -247,6 +298,34 @@ export class TcpPrinter implements PrinterDriver {
 }
 
 const STATUS_BEFORE_JOB = Buffer.concat([STATUS_REQUEST[1], STATUS_REQUEST[2], STATUS_REQUEST[4]]);
+
+/**
+ * ESC/POS commands a printer answers (real-time status DLE EOT / DLE ENQ, GS r, GS I, automatic
+ * status back GS a and GS j, GS ( H, ESC u, ESC v), by their first two bytes. Raster data can hold
+ * the same pairs by chance; that only costs the connection's reuse.
+ */
+const ANSWERED: readonly (readonly [number, number])[] = [
+  [0x10, 0x04],
+  [0x10, 0x05],
+  [0x1d, 0x72],
+  [0x1d, 0x49],
+  [0x1d, 0x61],
+  [0x1d, 0x6a],
+  [0x1d, 0x28],
+  [0x1b, 0x75],
+  [0x1b, 0x76],
+];
+
+/** Whether the job may make the printer send bytes of its own, which could arrive after our confirmation. */
+function answersBack(bytes: Uint8Array): boolean {
+  for (let i = 0; i + 1 < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 0x10 && b !== 0x1d && b !== 0x1b) continue;
+    const next = bytes[i + 1];
+    if (ANSWERED.some(([x, y]) => x === b && y === next)) return true;
+  }
+  return false;
+}
 
 /** Ends our side, so the printer reads what was sent, and drops the socket once it closes or after 2 s. */
 function closeGracefully(socket: Socket): void {

@@ -111,6 +111,20 @@ describe('TcpPrinter', () => {
     expect((await vp.waitForTickets(2, 5_000)).map((t) => t.text)).toEqual(['ORDER 1', 'ORDER 2']);
   });
 
+  it('answers a status poll with what the print saw while it keeps a connection, without a second one', async () => {
+    const { relay, printer } = await setUp();
+    expect((await printer.print(ticket(1), async () => {})).outcome).toBe('completed');
+    expect(await printer.checkStatus()).toEqual({ ready: true, status: 'online' });
+    expect(relay.accepted).toBe(1);
+  });
+
+  it('lets other senders in after 20 jobs on one connection', async () => {
+    const { vp, relay, printer } = await setUp();
+    for (let n = 1; n <= 25; n++) expect((await printer.print(ticket(n), async () => {})).outcome).toBe('completed');
+    await vp.waitForTickets(25, 5_000);
+    expect(relay.accepted).toBe(2);
+  });
+
   it('does not hold the printer after a status poll', async () => {
     const { vp, printer } = await setUp();
     expect(await printer.checkStatus()).toEqual({ ready: true, status: 'online' });
@@ -136,5 +150,64 @@ describe('TcpPrinter', () => {
     expect(journaled).toBe(false);
     expect(relay.accepted).toBe(1);
     expect((await printer.checkStatus()).reason).toBe('paper out');
+  });
+
+  describe('against a printer that sends bytes nobody asked for', () => {
+    /**
+     * A raw TCP printer that answers every DLE EOT n with "all well" (0x12), except the requests
+     * listed in `unanswered` (counted from 1 over all connections); after the answers listed in
+     * `strayAfter` it sends one byte that is no status answer, `delayMs` later.
+     */
+    async function oddPrinter(unanswered: number[], strayAfter: number[], delayMs: number) {
+      const state = { requests: 0, connections: 0 };
+      const server = createServer((socket) => {
+        state.connections += 1;
+        socket.on('error', () => {});
+        let last = -1;
+        socket.on('data', (chunk: Buffer) => {
+          for (const b of chunk) {
+            if (last === 0x10 && b === 0x04) {
+              state.requests += 1;
+              const n = state.requests;
+              if (!unanswered.includes(n)) socket.write(Buffer.from([0x12]));
+              if (strayAfter.includes(n)) setTimeout(() => socket.write(Buffer.from([0x00])), delayMs);
+            }
+            last = b;
+          }
+        });
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const port = (server.address() as { port: number }).port;
+      const printer = new TcpPrinter({ host: '127.0.0.1', port, confirmTimeoutMs: 500, statusTimeoutMs: 500 });
+      closers.push(async () => printer.release());
+      return { printer, state };
+    }
+    // Job 1 is requests 1–4 (three before, one after), job 2 is 5–8: request 8 is job 2's confirmation.
+
+    it('never takes a late stray byte for the next job’s confirmation', async () => {
+      const { printer } = await oddPrinter([8], [4], 30);
+      expect((await printer.print(ticket(1), async () => {})).outcome).toBe('completed');
+      const second = await printer.print(ticket(2), async () => {});
+      expect(second.outcome).toBe('unconfirmed');
+    });
+
+    it('does not reuse a connection that received a stray byte, and asks again on a new one', async () => {
+      const { printer, state } = await oddPrinter([8], [4], 0);
+      expect((await printer.print(ticket(1), async () => {})).outcome).toBe('completed');
+      await new Promise((r) => setTimeout(r, 50));
+      const second = await printer.print(ticket(2), async () => {});
+      expect(second.outcome).toBe('unconfirmed');
+      expect(state.connections).toBe(2);
+    });
+
+    it('does not keep the connection after a job with a command the printer answers', async () => {
+      const { printer, state } = await oddPrinter([], [], 0);
+      const withStatusBack = Buffer.concat([Buffer.from([0x1d, 0x61, 0xff]), ticket(1)]);
+      expect((await printer.print(withStatusBack, async () => {})).outcome).toBe('completed');
+      expect((await printer.print(ticket(2), async () => {})).outcome).toBe('completed');
+      expect(state.connections).toBe(2);
+    });
   });
 });
