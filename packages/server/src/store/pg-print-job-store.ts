@@ -211,7 +211,14 @@ export class PgPrintJobStore implements PrintJobStore {
     { maxBatchSize: 256 },
   );
 
-  private async transitionBatch(requests: readonly TransitionRequest[]): Promise<(TransitionOutcome | undefined)[]> {
+  /**
+   * Never throws: each caller gets its outcome or its own error. The statement batcher's generic
+   * fallback (every key again) must not run here, since a batch with the same job twice commits in
+   * two statements and the first may already have moved its jobs.
+   */
+  private async transitionBatch(
+    requests: readonly TransitionRequest[],
+  ): Promise<(TransitionOutcome | undefined | Error)[]> {
     // Two changes of one job in one statement would both read the state before either; the
     // later ones wait for a statement of their own (rare: a job's reports are applied in turn).
     const first: number[] = [];
@@ -224,14 +231,38 @@ export class PgPrintJobStore implements PrintJobStore {
         first.push(i);
       }
     }
-    const results: (TransitionOutcome | undefined)[] = new Array(requests.length);
-    const firstResults = await this.transitionDistinct(first.map((i) => requests[i] as TransitionRequest));
+    const results: (TransitionOutcome | undefined | Error)[] = new Array(requests.length);
+    const firstResults = await this.transitionGroup(first.map((i) => requests[i] as TransitionRequest));
     for (const [k, i] of first.entries()) results[i] = firstResults[k];
     if (later.length > 0) {
       const laterResults = await this.transitionBatch(later.map((i) => requests[i] as TransitionRequest));
       for (const [k, i] of later.entries()) results[i] = laterResults[k];
     }
     return results;
+  }
+
+  /**
+   * Changes of different jobs in one statement. If it fails, none of it was committed: each change
+   * is then tried alone, one after another in the order they came, and only those that fail again
+   * get an error (a row locked too long, a deadlock victim, a dropped connection).
+   */
+  private async transitionGroup(
+    requests: readonly TransitionRequest[],
+  ): Promise<(TransitionOutcome | undefined | Error)[]> {
+    try {
+      return await this.transitionDistinct(requests);
+    } catch (err) {
+      if (requests.length === 1) return [asError(err)];
+      const results: (TransitionOutcome | undefined | Error)[] = [];
+      for (const request of requests) {
+        try {
+          results.push(await this.transitionOne(request));
+        } catch (e) {
+          results.push(asError(e));
+        }
+      }
+      return results;
+    }
   }
 
   /** One statement for jobs that are all different: lock the rows, move each only from its expected states, record the events. */
@@ -258,7 +289,7 @@ export class PgPrintJobStore implements PrintJobStore {
         ) WITH ORDINALITY AS t(id, from_states, to_state, actor, reason_given, reason, device_id, completed_at, incr, only_branch, ord)
       ), before AS (
         SELECT j.id, j.state, j.company_id FROM print_jobs j
-        WHERE j.id IN (SELECT id FROM input) ORDER BY j.id FOR UPDATE
+        WHERE j.id IN (SELECT id FROM input) ORDER BY j.id FOR NO KEY UPDATE
       ), moved AS (
         UPDATE print_jobs AS j SET
           state = i.to_state,
@@ -293,7 +324,7 @@ export class PgPrintJobStore implements PrintJobStore {
     const reasonGiven = patch.reason !== undefined;
     const { rows } = await sql<JobRow & { previousState: JobState }>`
       WITH before AS (
-        SELECT id, state, company_id FROM print_jobs WHERE id = ${id} FOR UPDATE
+        SELECT id, state, company_id FROM print_jobs WHERE id = ${id} FOR NO KEY UPDATE
       ), moved AS (
         UPDATE print_jobs AS j SET
           state = ${to},
@@ -455,6 +486,10 @@ function jobRow(job: NewPrintJob, idempotencyKey: string | null) {
     createdAt: job.createdAt,
     updatedAt: job.createdAt,
   };
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function snakeCase(column: string): string {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { JobState } from '@printermaster/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/core/gateway-error.js';
 import type { NewPrintJob } from '../../src/core/ports/print-job-store.js';
@@ -368,6 +369,28 @@ export function describeStore(
         reason: 'by hand',
       });
       expect(await stores.jobs.events(b)).toHaveLength(1);
+    });
+
+    it('when a change in a batch fails, reports every other change once and applies none twice', async () => {
+      const [a, b, c] = [newJob(), newJob(), newJob()];
+      for (const j of [a, b, c]) await stores.jobs.insert(j);
+      // 'bogus' breaks the state CHECK constraint, so the statement holding it fails as a whole.
+      const bogus = 'bogus' as JobState;
+      const settled = await Promise.allSettled([
+        stores.jobs.transition(a.id, ['queued'], 'sent', 'gateway', { incrementAttempts: true }),
+        stores.jobs.transition(b.id, ['queued'], bogus, 'gateway'),
+        stores.jobs.transition(a.id, ['sent'], 'accepted', 'agent:d1'),
+        stores.jobs.transition(c.id, ['queued'], 'sent', 'gateway'),
+        // Same job as the first, so in a second statement, after the first one has committed.
+        stores.jobs.transition(c.id, ['sent'], bogus, 'gateway'),
+      ]);
+      expect(
+        settled.map((r) => (r.status === 'fulfilled' ? `${r.value?.from}>${r.value?.job.state}` : 'error')),
+      ).toEqual(['queued>sent', 'error', 'sent>accepted', 'queued>sent', 'error']);
+      expect((await stores.jobs.find(a.id))?.attempts).toBe(1);
+      expect((await stores.jobs.events(a.id)).map((e) => e.toState)).toEqual(['queued', 'sent', 'accepted']);
+      expect((await stores.jobs.events(c.id)).map((e) => e.toState)).toEqual(['queued', 'sent']);
+      expect((await stores.jobs.find(b.id))?.state).toBe('queued');
     });
 
     it('lists pending jobs by priority then age and expires the overdue ones', async () => {
