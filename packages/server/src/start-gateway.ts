@@ -319,16 +319,21 @@ async function serveOn(
   }
   // The embedded store has one process, so every open session is a leftover of a previous run.
   await stores.devices.closeOrphanSessions(database.kind === 'pglite' ? undefined : instanceId, 'gateway restarted');
-  // On PostgreSQL, sessions of a process that crashed (instance ids are per process) are closed
-  // once it has been missing from the instance registry for longer than an entry lives.
+  // On PostgreSQL with Redis, sessions of a process that crashed (instance ids are per process) are
+  // closed once it is missing from the instance registry. An instance seen at the previous sweep
+  // (30 s before) still counts as alive, so that a Redis restart or a stalled heartbeat, which
+  // empty the registry for a moment, close nothing. Without Redis this process sees no other and
+  // could not tell a crashed process from one in the middle of a rolling reload: no sweep.
+  let seenAtLastSweep: string[] = [];
   const closeGoneSessions = async (): Promise<void> => {
-    if (database.kind === 'pglite') return;
+    if (database.kind === 'pglite' || cluster.kind === 'memory') return;
     const live = (await cluster.instances.list()).map((i) => i.id);
     const closed = await stores.devices.closeSessionsOfGoneInstances(
-      [...live, instanceId],
-      new Date(clock.now() - 2 * INSTANCE_TTL_MS),
+      [...new Set([...live, ...seenAtLastSweep, instanceId])],
+      2 * INSTANCE_TTL_MS,
       'gateway process gone',
     );
+    seenAtLastSweep = live;
     if (closed > 0) logger.warn({ closed }, 'closed agent sessions left open by gateway processes that are gone');
   };
 

@@ -169,14 +169,15 @@ export class PgDeviceStore implements DeviceStore {
 
   async closeSessionsOfGoneInstances(
     liveInstances: readonly string[],
-    openedBefore: Date,
+    minAgeMs: number,
     reason: string,
   ): Promise<number> {
+    // The age is taken on the database's clock, the one that stamped `connected_at`.
     let q = this.db
       .updateTable('deviceSessions')
       .set({ disconnectedAt: sql`now()`, disconnectReason: reason })
       .where('disconnectedAt', 'is', null)
-      .where('connectedAt', '<', openedBefore);
+      .where('connectedAt', '<', sql<Date>`now() - make_interval(secs => ${minAgeMs / 1000})`);
     if (liveInstances.length > 0) q = q.where('gatewayInstance', 'not in', [...liveInstances]);
     const result = await q.executeTakeFirst();
     return Number(result.numUpdatedRows);

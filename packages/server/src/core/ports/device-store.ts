@@ -57,9 +57,10 @@ export interface DeviceStore {
   closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number>;
   /**
    * Closes open sessions of gateway processes that are gone: those whose instance is not in
-   * `liveInstances` and that were opened before `openedBefore` (a margin for a process that
-   * has not announced itself yet). Instance ids are per process (`host-pid`), so a process
-   * that crashed is never restarted under its own id and only this sweep closes its sessions.
+   * `liveInstances` and that were opened more than `minAgeMs` ago by the database's clock (a
+   * margin for a process that has not announced itself yet). Instance ids are per process
+   * (`host-pid`), so a process that crashed is never restarted under its own id and only this
+   * sweep closes its sessions. Returns how many it closed.
    */
-  closeSessionsOfGoneInstances(liveInstances: readonly string[], openedBefore: Date, reason: string): Promise<number>;
+  closeSessionsOfGoneInstances(liveInstances: readonly string[], minAgeMs: number, reason: string): Promise<number>;
 }
