@@ -301,17 +301,18 @@ const STATUS_BEFORE_JOB = Buffer.concat([STATUS_REQUEST[1], STATUS_REQUEST[2], S
 
 /**
  * ESC/POS commands a printer answers (real-time status DLE EOT / DLE ENQ, GS r, GS I, automatic
- * status back GS a and GS j, GS ( H, ESC u, ESC v), by their first two bytes. Raster data can hold
- * the same pairs by chance; that only costs the connection's reuse.
+ * status back GS a and GS j, GS ( H, ESC u, ESC v), by their first bytes. Other GS ( functions
+ * (QR codes, graphics) answer nothing. Raster data can hold the same bytes by chance; that only
+ * costs the connection's reuse.
  */
-const ANSWERED: readonly (readonly [number, number])[] = [
+const ANSWERED: readonly (readonly number[])[] = [
   [0x10, 0x04],
   [0x10, 0x05],
   [0x1d, 0x72],
   [0x1d, 0x49],
   [0x1d, 0x61],
   [0x1d, 0x6a],
-  [0x1d, 0x28],
+  [0x1d, 0x28, 0x48],
   [0x1b, 0x75],
   [0x1b, 0x76],
 ];
@@ -321,8 +322,7 @@ function answersBack(bytes: Uint8Array): boolean {
   for (let i = 0; i + 1 < bytes.length; i++) {
     const b = bytes[i];
     if (b !== 0x10 && b !== 0x1d && b !== 0x1b) continue;
-    const next = bytes[i + 1];
-    if (ANSWERED.some(([x, y]) => x === b && y === next)) return true;
+    if (ANSWERED.some((seq) => seq.every((x, k) => bytes[i + k] === x))) return true;
   }
   return false;
 }

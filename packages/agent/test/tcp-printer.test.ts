@@ -202,6 +202,18 @@ describe('TcpPrinter', () => {
       expect(state.connections).toBe(2);
     });
 
+    it('keeps the connection after a job with a QR code (GS ( k answers nothing), not after GS ( H', async () => {
+      const { printer, state } = await oddPrinter([], [], 0);
+      const qr = Buffer.concat([Buffer.from([0x1d, 0x28, 0x6b, 0x03, 0x00, 0x31, 0x51, 0x30]), ticket(1)]);
+      expect((await printer.print(qr, async () => {})).outcome).toBe('completed');
+      expect((await printer.print(ticket(2), async () => {})).outcome).toBe('completed');
+      expect(state.connections).toBe(1);
+      const transmitId = Buffer.concat([Buffer.from([0x1d, 0x28, 0x48, 0x06, 0x00, 0x30, 0x30]), ticket(3)]);
+      expect((await printer.print(transmitId, async () => {})).outcome).toBe('completed');
+      expect((await printer.print(ticket(4), async () => {})).outcome).toBe('completed');
+      expect(state.connections).toBe(2);
+    });
+
     it('does not keep the connection after a job with a command the printer answers', async () => {
       const { printer, state } = await oddPrinter([], [], 0);
       const withStatusBack = Buffer.concat([Buffer.from([0x1d, 0x61, 0xff]), ticket(1)]);
