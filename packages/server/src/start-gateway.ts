@@ -14,6 +14,7 @@ import { ClusterRpc } from './core/cluster-rpc.js';
 import { CorrelationIds } from './core/correlation-ids.js';
 import { DesktopHealthService } from './core/desktop-health-service.js';
 import { GatewayError } from './core/gateway-error.js';
+import { GoneSessionSweep } from './core/gone-session-sweep.js';
 import { HealthService } from './core/health-service.js';
 import { JobDispatcher } from './core/job-dispatcher.js';
 import { JobLifecycle } from './core/job-lifecycle.js';
@@ -319,22 +320,18 @@ async function serveOn(
   }
   // The embedded store has one process, so every open session is a leftover of a previous run.
   await stores.devices.closeOrphanSessions(database.kind === 'pglite' ? undefined : instanceId, 'gateway restarted');
-  // On PostgreSQL with Redis, sessions of a process that crashed (instance ids are per process) are
-  // closed once it is missing from the instance registry. An instance seen at the previous sweep
-  // (30 s before) still counts as alive, so that a Redis restart or a stalled heartbeat, which
-  // empty the registry for a moment, close nothing. Without Redis this process sees no other and
-  // could not tell a crashed process from one in the middle of a rolling reload: no sweep.
-  let seenAtLastSweep: string[] = [];
+  // On PostgreSQL with Redis, sessions of a process that crashed are closed once it is missing from
+  // the instance registry. Without Redis this process sees no other and could not tell a crashed
+  // process from one in the middle of a rolling reload: no sweep.
+  const goneSessions = new GoneSessionSweep(
+    async () => (await cluster.instances.list()).map((i) => i.id),
+    stores.devices,
+    logger,
+    { instanceId, minAgeMs: 2 * INSTANCE_TTL_MS },
+  );
   const closeGoneSessions = async (): Promise<void> => {
     if (database.kind === 'pglite' || cluster.kind === 'memory') return;
-    const live = (await cluster.instances.list()).map((i) => i.id);
-    const closed = await stores.devices.closeSessionsOfGoneInstances(
-      [...new Set([...live, ...seenAtLastSweep, instanceId])],
-      2 * INSTANCE_TTL_MS,
-      'gateway process gone',
-    );
-    seenAtLastSweep = live;
-    if (closed > 0) logger.warn({ closed }, 'closed agent sessions left open by gateway processes that are gone');
+    await goneSessions.sweep();
   };
 
   let gateway: PrintingGateway | undefined;
