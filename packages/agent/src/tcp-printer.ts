@@ -174,11 +174,12 @@ export class TcpPrinter implements PrinterDriver {
             : 'the printer did not confirm the job in time',
         };
       }
+      const isStatus = isValidStatusByte(after);
       // Anything but exactly one status byte means bytes nobody asked for: the connection is not reused.
-      if (!isValidStatusByte(after) || reader.buffered > 0) link.spoiled = true;
+      if (!isStatus || reader.buffered > 0) link.spoiled = true;
       // On a connection that carried an earlier job, a byte that is no status answer may be a late
       // byte of that job, and this job's confirmation may still be to come.
-      if (link.reused && !isValidStatusByte(after))
+      if (link.reused && !isStatus)
         return {
           outcome: 'unconfirmed',
           reason: 'the printer answered the confirmation with bytes that are not a status',

@@ -181,7 +181,7 @@ async function serveOn(
   options: StartOptions,
   logger: ReturnType<typeof createLogger>,
   listener: StartupListener,
-  database: Awaited<ReturnType<typeof openStore>>,
+  database: Database,
   cluster: Cluster,
   listenLate: (() => Promise<void>) | undefined,
 ): Promise<RunningGateway> {
@@ -323,15 +323,15 @@ async function serveOn(
   // On PostgreSQL with Redis, sessions of a process that crashed are closed once it is missing from
   // the instance registry. Without Redis this process sees no other and could not tell a crashed
   // process from one in the middle of a rolling reload: no sweep.
-  const goneSessions = new GoneSessionSweep(
-    async () => (await cluster.instances.list()).map((i) => i.id),
-    stores.devices,
-    logger,
-    { instanceId, minAgeMs: 2 * INSTANCE_TTL_MS },
-  );
+  const goneSessions =
+    database.kind === 'postgres' && cluster.kind === 'redis'
+      ? new GoneSessionSweep(async () => (await cluster.instances.list()).map((i) => i.id), stores.devices, logger, {
+          instanceId,
+          minAgeMs: 2 * INSTANCE_TTL_MS,
+        })
+      : undefined;
   const closeGoneSessions = async (): Promise<void> => {
-    if (database.kind === 'pglite' || cluster.kind === 'memory') return;
-    await goneSessions.sweep();
+    await goneSessions?.sweep();
   };
 
   let gateway: PrintingGateway | undefined;
