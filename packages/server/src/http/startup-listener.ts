@@ -57,7 +57,7 @@ export class StartupListener {
     // handled twice.
     const emit = this.server.emit.bind(this.server) as Emit;
     this.emitNow = emit;
-    this.server.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+    this.holdingEmit = ((event: string | symbol, ...args: unknown[]): boolean => {
       if (!this.opened && event === 'upgrade') {
         const [req, socket, head] = args as [IncomingMessage, Duplex, Buffer];
         // Node took its own error handler off the socket when it became an upgrade: a reset
@@ -78,6 +78,7 @@ export class StartupListener {
       }
       return emit(event, ...args);
     }) as Server['emit'];
+    this.server.emit = this.holdingEmit;
     // Node hands an upgrade request to 'upgrade' listeners only if there is one; before Socket.IO
     // attaches, this one makes it an upgrade (held above) rather than a plain request.
     this.server.on('upgrade', () => {});
@@ -92,6 +93,8 @@ export class StartupListener {
 
   /** The server's own `emit`, past the hold. */
   private readonly emitNow: Emit;
+  /** The `emit` that holds connections until `open`. */
+  private readonly holdingEmit: Server['emit'];
 
   /** Binds the port; rejects as `listen` does (EADDRINUSE, EACCES). */
   listen(host: string, port: number, backlog: number): Promise<void> {
@@ -118,6 +121,9 @@ export class StartupListener {
   open(): void {
     this.opened = true;
     clearInterval(this.expiry);
+    // Past start-up the hold has nothing left to do: the server's own `emit` takes over, so
+    // that each request and socket event no longer goes through a rest-argument wrapper.
+    if (this.server.emit === this.holdingEmit) Reflect.deleteProperty(this.server, 'emit');
     const held = [...this.held];
     this.held.clear();
     if (held.length > 0) this.logger.info({ count: held.length }, 'connections held during start-up released');

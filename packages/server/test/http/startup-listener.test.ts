@@ -60,9 +60,12 @@ describe('StartupListener', () => {
     await admitted(socket);
     expect(connectedEarly).toBe(false);
     expect(await request).toEqual({ status: 200, body: { path: '/printing/printers' } });
-    // And after opening, new arrivals go straight through.
+    // And after opening, new arrivals go straight through, past the hold: the server's own emit.
+    expect(Object.hasOwn(listener.server, 'emit')).toBe(false);
     const later = client(url);
     await admitted(later);
+    const direct = await fetch(`${url}/after-open`);
+    expect(await direct.json()).toEqual({ path: '/after-open' });
   });
 
   it('keeps held connections from a Socket.IO server attached before it opens, and lets each in once', async () => {
