@@ -321,7 +321,12 @@ export class PrintingGateway {
       this.reject(session.socket, event, err, ack, session.log);
       return;
     }
-    Promise.resolve(result).then(
+    // Most handlers answer synchronously (a result, a test reply, a status): no promise for those.
+    if (!isThenable(result)) {
+      ack?.({ ok: true, data: result ?? null });
+      return;
+    }
+    result.then(
       (value) => ack?.({ ok: true, data: value ?? null }),
       (err: unknown) => this.reject(session.socket, event, err, ack, session.log),
     );
@@ -548,4 +553,12 @@ function errorText(error: unknown): string {
     return (error as { message: string }).message.slice(0, 2048);
   }
   return error === undefined ? 'the agent reported a failure' : JSON.stringify(error).slice(0, 2048);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
