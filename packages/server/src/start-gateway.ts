@@ -202,13 +202,13 @@ async function serveOn(
       metrics.statusBatchSize.observe(size);
     },
   });
-  const limited = (limiter: RateLimiter, scope: string): RateLimiter => ({
-    consume: async (key) => {
-      const wait = await limiter.consume(key);
+  const limited = (limiter: RateLimiter, scope: string): RateLimiter => {
+    const counted = (wait: number | undefined): number | undefined => {
       if (wait !== undefined) metrics.rateLimitRejections.inc({ scope });
       return wait;
-    },
-  });
+    };
+    return { consume: (key) => limiter.consume(key).then(counted) };
+  };
   const tenants = new TenantService(stores.tenants, stores.audit);
   const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, clock);
   const printers = new PrinterService(

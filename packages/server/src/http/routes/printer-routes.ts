@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
 import type { PrinterService } from '../../core/printer-service.js';
-import type { PrinterTestService } from '../../core/printer-test-service.js';
+import type { PrinterTestAnswer, PrinterTestService } from '../../core/printer-test-service.js';
 import { toPrinterView } from '../../core/printer-view.js';
 import { requireUser } from '../authenticate.js';
 
@@ -103,7 +103,7 @@ export async function printerRoutes(
       const { printerId } = request.params as Static<typeof Params>;
       const body = (request.body ?? {}) as { testType?: string; content?: string };
       const answer = await printerTests.run(user, printerId, body);
-      return {
+      const response: Omit<PrinterTestAnswer, 'agentProcessingTime'> = {
         success: answer.success,
         message: answer.message,
         timestamp: answer.timestamp,
@@ -113,8 +113,9 @@ export async function printerRoutes(
         outcome: answer.outcome,
         delivered: answer.delivered,
         sourceClient: answer.sourceClient,
-        ...(answer.error ? { error: answer.error } : {}),
       };
+      if (answer.error) response.error = answer.error;
+      return response;
     },
   );
 }
