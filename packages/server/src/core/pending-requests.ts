@@ -27,8 +27,8 @@ export interface PendingRequestsOptions {
   now: () => number;
   /** Called when a request times out (for logs and metrics). */
   onTimeout?: (info: PendingRequestInfo) => void;
-  /** Called when a reply resolves a request, with the time it took, ms (metrics). Read `info` there and then; do not keep it. */
-  onResolve?: (info: Readonly<PendingRequestInfo>, durationMs: number) => void;
+  /** Called when a reply resolves a request, with the time it took, ms (metrics). */
+  onResolve?: (info: PendingRequestInfo, durationMs: number) => void;
 }
 
 /**
@@ -104,8 +104,7 @@ export class PendingRequests<T> {
   resolve(correlationId: string, value: T): boolean {
     const e = this.take(correlationId);
     if (!e) return false;
-    // The entry itself, not a copy: this runs once per reply, and the callback only reads it.
-    this.options.onResolve?.(e, this.options.now() - e.createdAt);
+    this.options.onResolve?.(info(e), this.options.now() - e.createdAt);
     e.resolve(value);
     return true;
   }
