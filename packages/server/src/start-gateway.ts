@@ -398,13 +398,18 @@ async function serveOn(
     },
     serverFactory: listener.serverFactory,
   });
-  // Callback hooks, not async ones: an async hook costs every request a promise and a microtask turn.
-  app.addHook('onRequest', (_request, _reply, done) => {
-    inFlight++;
-    done();
-  });
-  app.addHook('onResponse', (_request, _reply, done) => {
+  // A request counts until its response is closed: sent, or its client gone. Fastify's onResponse
+  // never runs for a request whose client hung up first, and counting on it left one request
+  // "in flight" for the life of the process, so every drain ran to its deadline. A handler still
+  // working for a vanished client is not waited for: whatever it stored is stored, and its client
+  // never saw an answer (an idempotency key makes the retry safe). A callback hook, not an async
+  // one: an async hook costs every request a promise and a microtask turn.
+  const requestClosed = () => {
     inFlight--;
+  };
+  app.addHook('onRequest', (_request, reply, done) => {
+    inFlight++;
+    reply.raw.once('close', requestClosed);
     done();
   });
   gateway = new PrintingGateway(app.server, {
@@ -558,6 +563,11 @@ async function serveOn(
       pending.rejectAll(new GatewayError('SERVICE_UNAVAILABLE', { message: 'the gateway is shutting down; retry' }));
       await dispatcher.close();
       await gateway?.close();
+      // No request is being handled any more (or the deadline came). Closing the port closed only the
+      // keep-alive connections idle at that moment; one whose answer went out since would stay open
+      // until its keep-alive timeout (72 s) and hold the stop until the deadline. Agents' WebSockets
+      // are not among these: they were closed with the gateway above.
+      listener.server.closeAllConnections();
       await Promise.race([httpClosed, new Promise((r) => setTimeout(r, Math.max(0, deadline - clock.now())).unref())]);
       adminServer?.close();
       checks.close();
