@@ -19,6 +19,9 @@ import type { TenantStore } from './ports/tenant-store.js';
 import type { AgentPrincipal, UserPrincipal } from './principal.js';
 import type { PrinterService } from './printer-service.js';
 
+/** `T` with its optional fields required to be named (possibly as `undefined`). */
+type EveryField<T> = { [K in keyof Required<T>]: T[K] };
+
 /** How a test ended, as far as the gateway can tell. */
 export type TestOutcome = 'printed' | 'failed' | 'unconfirmed';
 
@@ -238,19 +241,21 @@ export class PrinterTestService {
     try {
       const result = await reply;
       const now = this.clock.now();
-      const answer: PrinterTestAnswer = {
+      // Every field of the reply is named (a field added to PrinterTestReply and missing here does
+      // not compile), rather than spread in: see the request above.
+      const answer: EveryField<PrinterTestReply> & Omit<PrinterTestAnswer, keyof PrinterTestReply> = {
         success: result.success,
         outcome: result.outcome,
         delivered: result.delivered,
         message: result.message,
+        error: result.error,
+        agentProcessingTime: result.agentProcessingTime,
         sourceClient: result.sourceClient,
         correlationId,
         timestamp: isoTime(now),
         clientsAvailable,
         processingTime: now - startedAt,
       };
-      if (result.error !== undefined) answer.error = result.error;
-      if (result.agentProcessingTime !== undefined) answer.agentProcessingTime = result.agentProcessingTime;
       return answer;
     } catch (err) {
       if (err instanceof GatewayError && err.code === 'TIMEOUT') {
