@@ -410,6 +410,9 @@ async function serveOn(
   app.addHook('onRequest', (_request, reply, done) => {
     inFlight++;
     reply.raw.once('close', requestClosed);
+    // While draining, each answer closes its connection: the client's next request opens a new one,
+    // which reaches a process that is not stopping (pm2 reload, rolling restart).
+    if (stopping) void reply.header('connection', 'close');
     done();
   });
   gateway = new PrintingGateway(app.server, {
@@ -559,14 +562,21 @@ async function serveOn(
         logger.error({ err }, 'closing HTTP failed'),
       );
       // In-flight requests may finish; a printer test waits at most until the deadline share below.
-      while (inFlight > 0 && clock.now() < deadline - 2_000) await new Promise((r) => setTimeout(r, 50));
+      // Closing the port closed the keep-alive connections idle at that moment; those whose answer
+      // goes out meanwhile are closed as they fall idle.
+      while (inFlight > 0 && clock.now() < deadline - 2_000) {
+        await new Promise((r) => setTimeout(r, 50));
+        listener.server.closeIdleConnections();
+      }
       pending.rejectAll(new GatewayError('SERVICE_UNAVAILABLE', { message: 'the gateway is shutting down; retry' }));
       await dispatcher.close();
       await gateway?.close();
-      // No request is being handled any more (or the deadline came). Closing the port closed only the
-      // keep-alive connections idle at that moment; one whose answer went out since would stay open
-      // until its keep-alive timeout (72 s) and hold the stop until the deadline. Agents' WebSockets
-      // are not among these: they were closed with the gateway above.
+      // No request is being handled any more (or the deadline came). What is left are connections
+      // that never sent a request (a client's spare connection, opened ahead of need) and those that
+      // fell idle since: neither would end by itself before its timeout (72 s), and each would hold
+      // the stop until the deadline. Agents' WebSockets are not among these: they were closed with
+      // the gateway above.
+      listener.server.closeIdleConnections();
       listener.server.closeAllConnections();
       await Promise.race([httpClosed, new Promise((r) => setTimeout(r, Math.max(0, deadline - clock.now())).unref())]);
       adminServer?.close();
