@@ -564,13 +564,19 @@ async function serveOn(
       // In-flight requests may finish; a printer test waits at most until the deadline share below.
       // Closing the port closed the keep-alive connections idle at that moment; those whose answer
       // goes out meanwhile are closed as they fall idle.
-      while (inFlight > 0 && clock.now() < deadline - 2_000) {
-        await new Promise((r) => setTimeout(r, 50));
-        listener.server.closeIdleConnections();
-      }
+      const settle = async () => {
+        while (inFlight > 0 && clock.now() < deadline - 2_000) {
+          await new Promise((r) => setTimeout(r, 50));
+          listener.server.closeIdleConnections();
+        }
+      };
+      await settle();
       pending.rejectAll(new GatewayError('SERVICE_UNAVAILABLE', { message: 'the gateway is shutting down; retry' }));
       await dispatcher.close();
       await gateway?.close();
+      // The answers to the tests just refused, and any request that came meanwhile on a connection
+      // already open, go out before the connections are closed below.
+      await settle();
       // No request is being handled any more (or the deadline came). What is left are connections
       // that never sent a request (a client's spare connection, opened ahead of need) and those that
       // fell idle since: neither would end by itself before its timeout (72 s), and each would hold

@@ -16,9 +16,12 @@ describe('requests in flight during a graceful stop', () => {
     gw = undefined;
   });
 
-  async function gatewayWithSilentAgent() {
+  async function gatewayWithSilentAgent(testTimeoutMs = 600) {
     gw = await startTestGateway({
-      env: { PRINTERMASTER_PRINTER_TEST_TIMEOUT_MS: '600', PRINTERMASTER_SHUTDOWN_TIMEOUT_MS: '20000' },
+      env: {
+        PRINTERMASTER_PRINTER_TEST_TIMEOUT_MS: String(testTimeoutMs),
+        PRINTERMASTER_SHUTDOWN_TIMEOUT_MS: '20000',
+      },
     });
     const tenant = await gw.seedTenant();
     const manager = await gw.token('branch_manager', { companyId: tenant.companyId, branchId: tenant.branchId });
@@ -75,5 +78,19 @@ describe('requests in flight during a graceful stop', () => {
     // Nothing held the stop: neither the count nor the client's keep-alive connection, which the
     // answer (a 504 into a socket nobody reads) left open. Its deadline is 20 s.
     expect((await stopped).durationMs as number).toBeLessThan(10_000);
+  });
+
+  it('answers a request that is in flight when the stop begins before closing its connection', async () => {
+    const { gw: g, test } = await gatewayWithSilentAgent(3_000);
+    const sent = g.waitForLog((l) => l.msg === 'printer test sent');
+    const answer = test().then(async (res) => ({ status: res.status, body: (await res.json()) as { code?: string } }));
+    await sent;
+    const draining = drainingLine(g);
+    const stopping = g.stop('test');
+    expect((await draining).inFlight).toBe(1);
+    // The agent never answers: the test runs to its own 3 s deadline during the drain, and its
+    // client gets that answer rather than a reset connection.
+    expect(await answer).toEqual({ status: 504, body: expect.objectContaining({ code: 'TIMEOUT' }) });
+    await stopping;
   });
 });
