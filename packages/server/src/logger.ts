@@ -32,6 +32,9 @@ export function createLogger(options: {
         censor: '[redacted]',
       },
       serializers: { err: pino.stdSerializers.err },
+      // The numeric level for tools, and its name for people: `grep ERROR` and `grep WARN` over
+      // `pm2 logs` find what they say (docs/operations.md).
+      formatters: { level: (label, level) => ({ level, severity: label.toUpperCase() }) },
     },
     options.destination,
   );
