@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   AdminCommands,
@@ -62,12 +63,45 @@ const commands: Record<string, Handler> = {
   },
 };
 
-async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(MAIN_USAGE);
-    return name ? 0 : 2;
+/**
+ * Node's own options given to the script instead of to node, as in
+ * `pm2 start main.js -- --max-old-space-size=4096` (the operators' runbook): they can no
+ * longer take effect in this process, so they are named on stderr and set aside.
+ */
+function setAsideNodeOptions(argv: string[]): string[] {
+  const isNodeOption = (a: string) =>
+    a.startsWith('--') && process.allowedNodeEnvironmentFlags.has(a.split('=')[0] as string);
+  const nodeOptions = argv.filter(isNodeOption);
+  if (nodeOptions.length > 0) {
+    process.stderr.write(
+      `printermaster: ${nodeOptions.join(' ')} ${nodeOptions.length === 1 ? 'is an option' : 'are options'} of node, ` +
+        'not of printermaster, and cannot take effect once the process runs; give ' +
+        `${nodeOptions.length === 1 ? 'it' : 'them'} to node instead (pm2: --node-args="${nodeOptions.join(' ')}", ` +
+        `or NODE_OPTIONS="${nodeOptions.join(' ')}"). Going on without.\n`,
+    );
   }
+  return argv.filter((a) => !isNodeOption(a));
+}
+
+/** `.env` in the working directory, as operators keep settings next to the process; the environment wins. */
+function loadDotEnv(): void {
+  if (!existsSync('.env')) return;
+  try {
+    process.loadEnvFile('.env');
+  } catch (err) {
+    process.stderr.write(`printermaster: .env could not be read: ${(err as Error).message}\n`);
+  }
+}
+
+async function main(rawArgv: string[]): Promise<number> {
+  const argv = setAsideNodeOptions(rawArgv);
+  const [name = 'serve', ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(MAIN_USAGE);
+    return 0;
+  }
+  // The agent and the virtual printer run on branch PCs with their own settings, not the gateway's .env.
+  if (name !== 'agent' && name !== 'virtual-printer') loadDotEnv();
   if (name === '--version') return commands.version?.([]) ?? 0;
   const handler = commands[name];
   if (!handler) {

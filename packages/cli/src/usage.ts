@@ -1,9 +1,9 @@
 import { settingsTable } from '@printermaster/server';
 
-export const MAIN_USAGE = `Usage: printermaster <command> [options]
+export const MAIN_USAGE = `Usage: printermaster [command] [options]
 
 Commands:
-  serve      Start the gateway (HTTP API + Socket.IO on PORT, default 3001)
+  serve      Start the gateway (HTTP API + Socket.IO on PORT, default 3001); the default
   migrate    Apply pending database migrations (--status to list them)
   admin      Companies, branches, licences and tokens
   backup     Copy the embedded store to a file (works while the gateway runs)
@@ -14,7 +14,8 @@ Commands:
   version    Print the version
 
 Run \`printermaster <command> --help\` for a command's options.
-Configuration comes from environment variables; \`printermaster serve --help\` lists them.
+Configuration comes from environment variables, and from a .env file in the working
+directory for what the environment does not set; \`printermaster serve --help\` lists them.
 `;
 
 export const SERVE_USAGE = `Usage: printermaster serve

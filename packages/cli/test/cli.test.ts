@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,44 @@ describe('printermaster CLI', () => {
     expect(res.stderr).toContain('JWT_SECRET');
     expect(res.stderr).toContain('CORS_ORIGINS');
     expect(res.stderr).toContain('DATABASE_URL');
+  });
+
+  it('reads a .env file in the working directory, the environment winning over it', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, '.env'),
+      'JWT_SECRET=a-secret-long-enough-for-production-use-0123456789\nCORS_ORIGINS=https://pos.example\n',
+    );
+    const fromFile = await runCli(
+      ['serve'],
+      { NODE_ENV: 'production', PRINTERMASTER_DATA_DIR: tempDir() },
+      60_000,
+      dir,
+    );
+    expect(fromFile.code).toBe(1);
+    expect(fromFile.stderr).toContain('DATABASE_URL');
+    expect(fromFile.stderr).not.toContain('JWT_SECRET');
+    expect(fromFile.stderr).not.toContain('CORS_ORIGINS');
+    const envWins = await runCli(
+      ['serve'],
+      { NODE_ENV: 'production', PRINTERMASTER_DATA_DIR: tempDir(), CORS_ORIGINS: 'not an origin' },
+      60_000,
+      dir,
+    );
+    expect(envWins.stderr).toContain('CORS_ORIGINS');
+  });
+
+  it('serves when given no command, and sets aside node options given to the script (pm2 start main.js -- --max-old-space-size=4096)', async () => {
+    const res = await runCli(['--max-old-space-size=4096'], {
+      NODE_ENV: 'production',
+      PRINTERMASTER_DATA_DIR: tempDir(),
+    });
+    // The serve command ran: its configuration check, not "unknown command".
+    expect(res.code).toBe(1);
+    expect(res.stderr).not.toContain('unknown command');
+    expect(res.stderr).toContain('--max-old-space-size=4096 is an option of node');
+    expect(res.stderr).toContain('--node-args="--max-old-space-size=4096"');
+    expect(res.stderr).toContain('JWT_SECRET');
   });
 
   it('lists every configuration problem at once', async () => {
