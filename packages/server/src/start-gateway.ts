@@ -415,6 +415,8 @@ async function serveOn(
     if (stopping) void reply.header('connection', 'close');
     done();
   });
+  /** When each refused browser origin was last logged, ms. */
+  const originsLogged = new Map<string, number>();
   gateway = new PrintingGateway(app.server, {
     licenses,
     jwt,
@@ -443,6 +445,18 @@ async function serveOn(
         metrics.disconnects.inc({ kind, reason: reason ?? 'unknown' });
         if (durationMs !== undefined) metrics.connectionDuration.observe({ kind }, durationMs / 1000);
       }
+    },
+    onOriginRefused: (origin, address) => {
+      metrics.originRejections.inc();
+      // Once a minute per origin: a refused browser page retries every few seconds.
+      const now = clock.now();
+      if ((originsLogged.get(origin) ?? 0) > now - 60_000) return;
+      if (originsLogged.size >= 1_000) originsLogged.clear();
+      originsLogged.set(origin, now);
+      logger.warn(
+        { origin, address, allowed: config.corsOrigins },
+        'socket connection refused: its origin is not in CORS_ORIGINS',
+      );
     },
   });
 

@@ -59,6 +59,8 @@ export interface PrintingGatewayDeps {
   pingTimeoutMs: number;
   /** Observes connections (metrics); `durationMs` on disconnect. */
   onConnectionChange?: (kind: 'agent' | 'web', delta: 1 | -1, reason?: string, durationMs?: number) => void;
+  /** A browser connection refused for its Origin (CORS_ORIGINS); `address` is the peer's IP. */
+  onOriginRefused?: (origin: string, address: string | undefined) => void;
 }
 
 type AgentSocketData = { kind: 'agent'; principal: AgentPrincipal; agent: ConnectedAgent; sessionId: string };
@@ -137,7 +139,9 @@ export class PrintingGateway {
         // While draining, new connections are refused so that clients go to another process.
         if (this.draining) return callback(null, false);
         const origin = req.headers.origin;
-        callback(null, anyOrigin || origin === undefined || deps.corsOrigins.includes(origin));
+        const allowed = anyOrigin || origin === undefined || deps.corsOrigins.includes(origin);
+        if (!allowed) deps.onOriginRefused?.(origin, req.socket.remoteAddress);
+        callback(null, allowed);
       },
     });
     this.namespace = this.io.of(PRINTING_NAMESPACE);

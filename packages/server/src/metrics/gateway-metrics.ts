@@ -32,6 +32,7 @@ export class GatewayMetrics {
   readonly httpDuration: Histogram<'route' | 'method' | 'status_code'>;
   readonly httpRequests: Counter<'route' | 'method' | 'status_code'>;
   readonly rateLimitRejections: Counter<'scope'>;
+  readonly originRejections: Counter;
   readonly statusBatches: Counter;
   readonly statusBatchSize: Histogram;
   readonly ready: Gauge;
@@ -176,6 +177,11 @@ export class GatewayMetrics {
       name: 'printermaster_rate_limit_rejections_total',
       help: 'Requests refused by a rate limit',
       labelNames: ['scope'],
+      registers,
+    });
+    this.originRejections = new Counter({
+      name: 'printermaster_cors_rejections_total',
+      help: 'Socket connections refused because their browser Origin is not in CORS_ORIGINS',
       registers,
     });
     this.statusBatches = new Counter({

@@ -296,6 +296,17 @@ describe('printing gateway: handshake, rooms and agent events', () => {
         headers: { origin: 'https://evil.example' },
       });
       expect(res.status).toBe(403);
+      // Operators see refusals: a log line (once a minute per origin) and a counter.
+      const again = await fetch(`${strict.url}/socket.io/?EIO=4&transport=polling`, {
+        headers: { origin: 'https://evil.example' },
+      });
+      expect(again.status).toBe(403);
+      const refusals = strict.logs.filter((l) => l.msg.startsWith('socket connection refused: its origin'));
+      expect(refusals).toEqual([
+        expect.objectContaining({ origin: 'https://evil.example', allowed: ['https://pos.example.com'], level: 40 }),
+      ]);
+      const metrics = await (await fetch(`${strict.url}/metrics`)).text();
+      expect(metrics).toMatch(/^printermaster_cors_rejections_total 2$/m);
       const ok = await fetch(`${strict.url}/socket.io/?EIO=4&transport=polling`, {
         headers: { origin: 'https://pos.example.com' },
       });
