@@ -174,6 +174,19 @@ describe('printermaster CLI', () => {
 
   describe('on PostgreSQL', async () => {
     const available = await postgresAvailable();
+    it.runIf(available)('creates the configured schema when it does not exist yet', async () => {
+      const { schema, drop } = await createTestSchema();
+      await drop();
+      try {
+        const env = { DATABASE_URL: TEST_DATABASE_URL, PRINTERMASTER_DATABASE_SCHEMA: schema };
+        const first = await runCli(['migrate'], env);
+        expect(first.code, first.stderr).toBe(0);
+        expect(first.stdout).toContain(`(schema ${schema}): applied 1_initial`);
+        expect((await runCli(['migrate', '--status'], env)).code).toBe(0);
+      } finally {
+        await drop();
+      }
+    });
     it.runIf(available)(
       'refuses to start on an unmigrated database, then migrates idempotently and starts',
       async () => {

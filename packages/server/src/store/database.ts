@@ -16,6 +16,8 @@ export interface Database {
   readonly db: Kysely<DatabaseSchema>;
   /** A short description for logs, without credentials. */
   readonly description: string;
+  /** PostgreSQL: the schema set as search path (PRINTERMASTER_DATABASE_SCHEMA), if any. */
+  readonly schema?: string;
   /** Round-trip time of `select 1`, ms. Throws when the database is unreachable. */
   ping(): Promise<number>;
   /**
@@ -54,6 +56,7 @@ async function openPostgres(target: {
     kind: 'postgres',
     db,
     description: `postgres://${url.hostname}:${url.port || 5432}${url.pathname}${target.schema ? ` (schema ${target.schema})` : ''}`,
+    ...(target.schema ? { schema: target.schema } : {}),
     ping: () => timed(() => sql`select 1`.execute(db)),
     close: () => db.destroy(),
   };

@@ -40,6 +40,8 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 }
 
 async function ensureTable(database: Database): Promise<void> {
+  // A schema named in the configuration is created by the first migration, as the tables are.
+  if (database.schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(database.schema)}`.execute(database.db);
   await sql`
     CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
