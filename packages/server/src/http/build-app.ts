@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -108,6 +109,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     credentials: true,
     exposedHeaders: ['idempotent-replayed', 'retry-after', 'x-correlation-id'],
   });
+
+  // Large answers (metrics, API docs, lists) go gzip-compressed to clients that ask for it. Routes
+  // whose answers are always small (a printer test, a job's acceptance) opt out, so the hot paths
+  // carry no compression hooks.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
 
   await app.register(swagger, {
     openapi: {

@@ -40,7 +40,8 @@ export async function printJobRoutes(
 
   app.post(
     '/jobs',
-    { schema: { tags, security, body: CreatePrintJobBodySchema, headers: IdempotencyHeaders } },
+    // The answer (one job's view) is small; a POS may still send its ticket gzip-compressed.
+    { schema: { tags, security, body: CreatePrintJobBodySchema, headers: IdempotencyHeaders }, compress: false },
     async (request, reply) => {
       const user = await requireUser(jwt, request);
       const { job, replayed } = await jobs.create(user, request.body as CreatePrintJobBody, idempotencyKey(request));

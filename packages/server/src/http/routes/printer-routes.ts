@@ -97,7 +97,8 @@ export async function printerRoutes(
 
   app.post(
     '/printers/:printerId/test',
-    { schema: { tags, security, params: Params, body: TestBody } },
+    // A few hundred bytes each way: nothing to compress, and this is the RPC hot path.
+    { schema: { tags, security, params: Params, body: TestBody }, compress: false, decompress: false },
     async (request) => {
       const user = await requireUser(jwt, request);
       const { printerId } = request.params as Static<typeof Params>;
