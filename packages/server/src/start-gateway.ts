@@ -596,7 +596,6 @@ async function serveOn(
       // fell idle since: neither would end by itself before its timeout (72 s), and each would hold
       // the stop until the deadline. Agents' WebSockets are not among these: they were closed with
       // the gateway above.
-      listener.server.closeIdleConnections();
       listener.server.closeAllConnections();
       await Promise.race([httpClosed, new Promise((r) => setTimeout(r, Math.max(0, deadline - clock.now())).unref())]);
       adminServer?.close();

@@ -84,7 +84,7 @@ export class PrinterService {
    * address and never the live status. A change through any process drops the entry.
    */
   async getCached(user: UserPrincipal, id: string): Promise<Printer> {
-    return this.visible(user, await this.cache.get(id, (key) => this.printers.find(key)));
+    return this.visible(user, await this.findCached(id));
   }
 
   /**

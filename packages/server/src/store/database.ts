@@ -32,12 +32,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return target.kind === 'postgres' ? openPostgres(target) : openPglite(target.dataDir, target.lockWaitMs ?? 0);
 }
 
-async function openPostgres(target: {
-  url: string;
-  poolSize?: number;
-  schema?: string;
-  applicationName?: string;
-}): Promise<Database> {
+async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: target.url,
     // Shown in pg_stat_activity: which gateway process holds which connections.
