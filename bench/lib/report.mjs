@@ -76,6 +76,7 @@ export function evaluateTargets(results) {
   const rounds = s.storm?.rounds;
   const big = rounds?.[rounds.length - 1];
   const jobs = s.storm?.jobs;
+  const bareBig = s.storm?.bare?.find((b) => b.requested === big?.requested);
   const stormMet =
     big === undefined
       ? undefined
@@ -88,7 +89,7 @@ export function evaluateTargets(results) {
     detail:
       big === undefined
         ? 'not measured'
-        : `p95 ${fmt(big.backFromReadyS.p95, 2)} s after the new gateway was ready (${fmt(big.backFromStopS.p95, 2)} s after SIGTERM), ${big.back}/${big.agents} back, ${jobs?.lost ?? '?'} of ${jobs?.accepted ?? '?'} jobs not completed`,
+        : `p95 ${fmt(big.backFromReadyS.p95, 2)} s after the new gateway was ready (${fmt(big.backFromStopS.p95, 2)} s after SIGTERM), ${big.back}/${big.agents} back, ${jobs?.lost ?? '?'} of ${jobs?.accepted ?? '?'} jobs not completed${bareBig ? `; bare Socket.IO restarted with the same agents: p95 ${fmt(bareBig.backFromReadyS.p95, 2)} s (gateway ${fmt(s.storm.comparison?.at(-1)?.p95Ratio, 2)}×)` : ''}`,
   });
   return out;
 }
@@ -287,15 +288,29 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
   }
   if (s.storm?.rounds) {
     p('## Reconnect storm', '', `${s.storm.description}; ${s.storm.store} store.`, '');
+    if (s.storm.bare) p(`Baseline, same run: ${s.storm.baselineDescription}.`, '');
     p(
-      '| agents | shutdown s | start-up s | back p50 / p95 / 100 % (s after ready) | same, after SIGTERM | never back | connect errors | CPU % new gateway |',
-      '|---|---|---|---|---|---|---|---|',
+      '| server | agents | shutdown s | start-up s | back p50 / p95 / 100 % (s after ready) | same, after SIGTERM | never back | connect errors | new server: CPU s (ms per agent), % of a core |',
+      '|---|---|---|---|---|---|---|---|---|',
     );
-    for (const r of s.storm.rounds) {
-      const gwCpu = r.cpu?.[r.gateway] ?? Object.entries(r.cpu ?? {}).find(([k]) => /gateway-storm-r/.test(k))?.[1];
+    const stormRow = (label, r) => {
+      const c = r.cpu?.[r.gateway];
       p(
-        `| ${r.agents} | ${fmt(r.shutdownS, 2)} | ${fmt(r.startupS, 2)} | ${fmt(r.backFromReadyS.p50, 2)} / ${fmt(r.backFromReadyS.p95, 2)} / ${fmt(r.backFromReadyS.p100, 2)} | ${fmt(r.backFromStopS.p50, 2)} / ${fmt(r.backFromStopS.p95, 2)} / ${fmt(r.backFromStopS.p100, 2)} | ${r.neverBack} | ${r.connectErrors} | ${fmt(gwCpu?.cpuPercent, 0)} |`,
+        `| ${label} | ${r.agents} | ${fmt(r.shutdownS, 2)} | ${fmt(r.startupS, 2)} | ${fmt(r.backFromReadyS.p50, 2)} / ${fmt(r.backFromReadyS.p95, 2)} / ${fmt(r.backFromReadyS.p100, 2)} | ${fmt(r.backFromStopS.p50, 2)} / ${fmt(r.backFromStopS.p95, 2)} / ${fmt(r.backFromStopS.p100, 2)} | ${r.neverBack} | ${r.connectErrors} | ${fmt(c?.cpuSeconds, 1)} (${fmt(c && (c.cpuSeconds * 1000) / r.agents, 2)}), ${fmt(c?.cpuPercent, 0)} |`,
       );
+    };
+    for (const r of s.storm.rounds) {
+      const b = s.storm.bare?.find((x) => x.requested === r.requested);
+      if (b) stormRow('bare Socket.IO', b);
+      stormRow('gateway', r);
+    }
+    for (const c of s.storm.comparison ?? []) {
+      if (c.p95Ratio !== undefined) {
+        p(
+          '',
+          `${c.agents} agents: the gateway's p50 / p95 / 100 % after ready are ${fmt(c.p50Ratio, 2)} / ${fmt(c.p95Ratio, 2)} / ${fmt(c.p100Ratio, 2)} × the bare server's.`,
+        );
+      }
     }
     for (const r of s.storm.rounds) {
       if (r.connectErrorReasons && Object.keys(r.connectErrorReasons).length) {
@@ -405,6 +420,7 @@ const COLORS = {
   p50: '#1f77b4',
   p95: '#ff7f0e',
   '100 %': '#d62728',
+  'bare p95': '#8c8c8c',
 };
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -559,6 +575,12 @@ export function renderSvg(results) {
       label: `RSS/agent, ${idleTop.agents}`,
       bars: [{ series: 'gateway', value: idleTop.rssRatio, target: 1.3 }],
     });
+  const stormCmp = s.storm?.comparison?.at(-1);
+  if (stormCmp?.p95Ratio)
+    costGroups.push({
+      label: `storm p95, ${stormCmp.agents}`,
+      bars: [{ series: 'gateway', value: stormCmp.p95Ratio }],
+    });
   if (s.fanout?.p50Ratio)
     costGroups.push({ label: 'fan-out p50', bars: [{ series: 'gateway', value: s.fanout.p50Ratio }] });
   if (s.fanout?.p99Ratio)
@@ -638,14 +660,18 @@ export function renderSvg(results) {
       title: 'Reconnect storm (gateway restart)',
       unit: 's after the new gateway is ready',
       line: { value: 5, label: 'target p95 ≤ 5 s' },
-      groups: s.storm.rounds.map((r) => ({
-        label: `${r.agents} agents`,
-        bars: [
-          { series: 'p50', value: r.backFromReadyS.p50 },
-          { series: 'p95', value: r.backFromReadyS.p95 },
-          { series: '100 %', value: r.backFromReadyS.p100 },
-        ],
-      })),
+      groups: s.storm.rounds.map((r) => {
+        const b = s.storm.bare?.find((x) => x.requested === r.requested);
+        return {
+          label: `${r.agents} agents`,
+          bars: [
+            ...(b ? [{ series: 'bare p95', value: b.backFromReadyS.p95 }] : []),
+            { series: 'p50', value: r.backFromReadyS.p50 },
+            { series: 'p95', value: r.backFromReadyS.p95 },
+            { series: '100 %', value: r.backFromReadyS.p100 },
+          ],
+        };
+      }),
     });
   }
   const pw = 460;

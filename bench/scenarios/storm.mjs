@@ -3,10 +3,13 @@
 // Meanwhile print jobs are submitted at a steady rate (each with an
 // Idempotency-Key, retried until accepted) to the real agent, which is
 // restarted-through too; afterwards every accepted job must be completed.
+// The baseline, first and in the same run: the bare Socket.IO server with the
+// same number of the same simulated agents, restarted the same way (SIGTERM,
+// a new process on the same port), measured the same way.
 import { getJson, startAgent, startGateway, startVirtualPrinter } from '../lib/gateway.mjs';
 import { cpuMeter, round, sleep } from '../lib/proc.mjs';
 import { percentile } from '../lib/stats.mjs';
-import { freshGateway, ticketBase64 } from './common.mjs';
+import { bareServer, freshGateway, ticketBase64 } from './common.mjs';
 import { fleetLicences, fleets } from './idle.mjs';
 
 /** Whether the real agent is connected at the end (desktop-health lists connected agents). */
@@ -40,8 +43,107 @@ function perSecond(times, from) {
   return out;
 }
 
+/**
+ * Waits until every agent of `fleet` is back (or the storm timeout) after a restart,
+ * and measures it: times from the new server's readiness and from the SIGTERM,
+ * agents never back, why connects failed, CPU of the new server and the fleet.
+ */
+async function measureReturn(ctx, fleet, { n, connectedBefore, stopAt, exitedAt, readyAt, procs, stopCpu, server }) {
+  const meter = cpuMeter([...procs, ...fleet.procs]);
+  const deadline = Date.now() + ctx.opts.stormTimeoutS * 1000;
+  for (;;) {
+    const parts = await fleet.call('status');
+    const back = parts.reduce((s, p) => s + p.back, 0);
+    if (back >= parts.reduce((s, p) => s + p.total, 0) || Date.now() > deadline) break;
+    await sleep(100);
+  }
+  const cpu = meter.stop();
+  const parts = await fleet.call('status', { withTimes: true });
+  const times = parts.flatMap((p) => p.times).sort((a, b) => a - b);
+  const total = parts.reduce((s, p) => s + p.total, 0);
+  const at = (q) => {
+    const k = Math.ceil((q / 100) * total);
+    return times.length >= k && k > 0 ? times[k - 1] : undefined;
+  };
+  const fromReady = (t) => (t === undefined ? undefined : round((t - readyAt) / 1000, 2));
+  const fromStop = (t) => (t === undefined ? undefined : round((t - stopAt) / 1000, 2));
+  return {
+    agents: total,
+    requested: n,
+    gateway: server,
+    connectedBefore,
+    shutdownS: round((exitedAt - stopAt) / 1000, 2),
+    startupS: round((readyAt - exitedAt) / 1000, 2),
+    downtimeS: round((readyAt - stopAt) / 1000, 2),
+    backFromReadyS: { p50: fromReady(at(50)), p95: fromReady(at(95)), p100: fromReady(at(100)) },
+    backFromStopS: { p50: fromStop(at(50)), p95: fromStop(at(95)), p100: fromStop(at(100)) },
+    back: times.length,
+    neverBack: total - times.length,
+    connectErrors: parts.reduce((s, p) => s + p.connectErrors, 0),
+    connectErrorReasons: mergeCounts(parts.map((p) => p.errorReasons)),
+    disconnectReasons: mergeCounts(parts.map((p) => p.disconnectReasons)),
+    backPerSecondFromReady: perSecond(times, readyAt),
+    cpu: { ...stopCpu, ...cpu },
+    firstBackFromReadyS: fromReady(times[0]),
+    medianOfTimes: times.length ? fromReady(percentile(times, 50)) : undefined,
+  };
+}
+
+/**
+ * The storm's baseline: the bare Socket.IO server (no application logic, no store)
+ * with N of the same simulated agents, stopped with SIGTERM (it has no drain: its
+ * sockets close as the process exits) and started again on the same port. The same
+ * backoff, fleet processes and measurement as the gateway's storm.
+ * @param {import('../lib/context.mjs').Context} ctx
+ */
+async function runBareStorm(ctx, sizes) {
+  ctx.log(`storm baseline: bare Socket.IO restart with ${sizes.join(', ')} agents connected`);
+  let bare = await bareServer(ctx, 'bare-storm');
+  const fleet = fleets(ctx, 'storm-bare', Math.max(...sizes));
+  // The bare server checks no licence; the agents' auth is the same shape as the gateway's.
+  const licences = [{ licenseKey: '00000000-0000-4000-8000-000000000000', branchId: 'bare' }];
+  const rounds = [];
+  try {
+    for (const n of sizes) {
+      const grown = await fleet.grow(bare.url, n, licences);
+      ctx.log(
+        `  bare storm ${n}: ${grown.connected}/${grown.total} connected in ${grown.ms} ms; restarting the server`,
+      );
+      await sleep(2000);
+      await fleet.call('mark');
+      const stopAt = Date.now();
+      const oldMeter = cpuMeter([bare.proc]);
+      await bare.proc.stop('SIGTERM', 30_000);
+      const exitedAt = Date.now();
+      const stopCpu = oldMeter.stop();
+      const name = `bare-storm-r${rounds.length + 1}`;
+      const next = await bareServer(ctx, name, { env: { PORT: String(bare.port) } });
+      const r = await measureReturn(ctx, fleet, {
+        n,
+        connectedBefore: grown.connected,
+        stopAt,
+        exitedAt,
+        readyAt: Date.now(),
+        procs: [next.proc],
+        stopCpu,
+        server: name,
+      });
+      bare = next;
+      ctx.log(
+        `  bare storm ${n}: down ${r.downtimeS} s; back (from ready) p50 ${r.backFromReadyS.p50} s, p95 ${r.backFromReadyS.p95} s, 100% ${r.backFromReadyS.p100 ?? 'never'} s; never back ${r.neverBack}`,
+      );
+      rounds.push(r);
+    }
+  } finally {
+    await fleet.stop();
+    await bare.proc.stop('SIGTERM');
+  }
+  return rounds;
+}
+
 /** @param {import('../lib/context.mjs').Context} ctx */
 export async function runStorm(ctx, sizes = ctx.opts.storm) {
+  const bareRounds = await runBareStorm(ctx, sizes);
   const store = ctx.opts.stormStore;
   ctx.log(`storm: gateway restart with ${sizes.join(', ')} agents connected (${store} store)`);
   const vp = await startVirtualPrinter(ctx, 'vprinter-storm');
@@ -88,45 +190,16 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
         creds: gw.creds,
       });
       gw = { ...gw, ...next };
-      const readyAt = next.readyAt;
-      const meter = cpuMeter([gw.proc, ...fleet.procs]);
-      const deadline = Date.now() + ctx.opts.stormTimeoutS * 1000;
-      let status;
-      for (;;) {
-        const parts = await fleet.call('status');
-        status = { back: parts.reduce((s, p) => s + p.back, 0), total: parts.reduce((s, p) => s + p.total, 0) };
-        if (status.back >= status.total || Date.now() > deadline) break;
-        await sleep(100);
-      }
-      const cpu = meter.stop();
-      const parts = await fleet.call('status', { withTimes: true });
-      const times = parts.flatMap((p) => p.times).sort((a, b) => a - b);
-      const total = parts.reduce((s, p) => s + p.total, 0);
-      const at = (q) => {
-        const k = Math.ceil((q / 100) * total);
-        return times.length >= k && k > 0 ? times[k - 1] : undefined;
-      };
-      const fromReady = (t) => (t === undefined ? undefined : round((t - readyAt) / 1000, 2));
-      const fromStop = (t) => (t === undefined ? undefined : round((t - stopAt) / 1000, 2));
-      const r = {
-        agents: total,
-        gateway: next.proc.name,
+      const r = await measureReturn(ctx, fleet, {
+        n,
         connectedBefore: grown.connected,
-        shutdownS: round((exitedAt - stopAt) / 1000, 2),
-        startupS: round((readyAt - exitedAt) / 1000, 2),
-        downtimeS: round((readyAt - stopAt) / 1000, 2),
-        backFromReadyS: { p50: fromReady(at(50)), p95: fromReady(at(95)), p100: fromReady(at(100)) },
-        backFromStopS: { p50: fromStop(at(50)), p95: fromStop(at(95)), p100: fromStop(at(100)) },
-        back: times.length,
-        neverBack: total - times.length,
-        connectErrors: parts.reduce((s, p) => s + p.connectErrors, 0),
-        connectErrorReasons: mergeCounts(parts.map((p) => p.errorReasons)),
-        disconnectReasons: mergeCounts(parts.map((p) => p.disconnectReasons)),
-        backPerSecondFromReady: perSecond(times, readyAt),
-        cpu: { ...stopCpu, ...cpu },
-        firstBackFromReadyS: fromReady(times[0]),
-        medianOfTimes: times.length ? fromReady(percentile(times, 50)) : undefined,
-      };
+        stopAt,
+        exitedAt,
+        readyAt: next.readyAt,
+        procs: [gw.proc],
+        stopCpu,
+        server: next.proc.name,
+      });
       ctx.log(
         `  storm ${n}: down ${r.downtimeS} s; back (from ready) p50 ${r.backFromReadyS.p50} s, p95 ${r.backFromReadyS.p95} s, 100% ${r.backFromReadyS.p100 ?? 'never'} s; never back ${r.neverBack}`,
       );
@@ -177,8 +250,20 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
   return {
     description:
       'N simulated v2 agents (real handshake and backoff: 1 s doubling to 30 s, ±50 % jitter) plus the real agent; gateway SIGTERM (graceful drain) then restarted on the same port and store; jobs submitted at 20/s throughout',
+    baselineDescription:
+      'bare Socket.IO server (bench/procs/bare-server.mjs: no licence check, no store, no drain) with the same simulated agents, SIGTERM then a new process on the same port',
     store,
     rounds,
+    bare: bareRounds,
+    // The gateway's times over the bare server's, per size: the part of the storm that is the gateway's own.
+    comparison: rounds.map((r) => {
+      const b = bareRounds.find((x) => x.requested === r.requested);
+      const over = (k) =>
+        b?.backFromReadyS[k] && r.backFromReadyS[k] !== undefined
+          ? round(r.backFromReadyS[k] / b.backFromReadyS[k], 2)
+          : undefined;
+      return { agents: r.agents, p50Ratio: over('p50'), p95Ratio: over('p95'), p100Ratio: over('p100') };
+    }),
     jobs,
   };
 }
