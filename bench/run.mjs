@@ -42,6 +42,8 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --dashboards N       fan-out dashboard clients (default 500; quick 100)
   --status-rate N      fan-out printer status changes per second (default 1000; quick 200)
   --printers N         printers of the real agent on the durable path (default 4)
+  --skip-floor         durable: skip the durable path's floor (the same path on the same stack
+                       with no gateway code: bench/procs/durable-floor-*.mjs)
   --agent-journal-dir D  parent directory of the real agents' journals (default: the run's work
                        directory under the OS temp dir; e.g. /dev/shm to take disk syncs out)
   --sizes K=V          shorthand, repeatable: --sizes idle=1000,2000 --sizes storm=2000
@@ -87,6 +89,7 @@ function parseOptions(argv) {
       'status-rate': { type: 'string' },
       printers: { type: 'string' },
       'agent-journal-dir': { type: 'string' },
+      'skip-floor': { type: 'boolean', default: false },
       sizes: { type: 'string', multiple: true },
       'gateway-env': { type: 'string', multiple: true },
       profile: { type: 'boolean', default: false },
@@ -133,6 +136,7 @@ function parseOptions(argv) {
     dashboards: Number(values.dashboards ?? (q ? 100 : 500)),
     statusRate: Number(values['status-rate'] ?? (q ? 200 : 1000)),
     printers: Number(values.printers ?? 4),
+    floor: !values['skip-floor'],
     gatewayEnv: Object.fromEntries(
       (values['gateway-env'] ?? []).map((kv) => {
         const i = kv.indexOf('=');

@@ -20,6 +20,11 @@ export function evaluateTargets(results) {
   ]) {
     const d = level(s.durable?.stores?.[store], top);
     const r = d && relayTop ? d.jobsPerS / relayTop.rps : undefined;
+    const floor = level(s.durable?.floor?.[store], top);
+    const floorNote =
+      floor && relayTop
+        ? `; the floor (same path, same stack, no gateway code): ${fmt(floor.jobsPerS)} jobs/s = ${pct(floor.jobsPerS / relayTop.rps)} of the relay, the gateway ${pct(d.jobsPerS / floor.jobsPerS)} of the floor`
+        : '';
     out.push({
       name: `durable print path, ${store}, ${top} connections`,
       required: `≥ ${share * 100} % of relay req/s`,
@@ -28,7 +33,7 @@ export function evaluateTargets(results) {
       detail:
         r === undefined
           ? 'not measured'
-          : `${fmt(d.jobsPerS)} jobs/s vs relay ${fmt(relayTop.rps)} req/s = ${pct(r)} (needs ${share * 100} %)`,
+          : `${fmt(d.jobsPerS)} jobs/s vs relay ${fmt(relayTop.rps)} req/s = ${pct(r)} (needs ${share * 100} %)${floorNote}`,
     });
   }
   const rpcLow = level(s.rpc, low);
@@ -208,29 +213,35 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
       '| store | submitters | jobs/s | vs relay req/s | created→completed p50 / p99 ms | submit→seen completed p50 / p99 ms | POST 202 p50 / p99 ms | not completed | jobs completed / tickets printed (whole level) | CPU % gateway / agent / printer / load / PostgreSQL / machine |',
       '|---|---|---|---|---|---|---|---|---|---|',
     );
-    for (const [store, d] of Object.entries(s.durable.stores)) {
+    const durableRows = Object.entries(s.durable.stores).map(([store, d]) => [store, d, 'gateway']);
+    for (const [store, d] of Object.entries(s.durable.floor ?? {})) durableRows.push([store, d, 'floor']);
+    for (const [store, d, kind] of durableRows) {
+      const label = kind === 'floor' ? `floor, ${store}` : store;
       if (d.error) {
-        p(`| ${store} | error: ${d.error} |||||||||`);
+        p(`| ${label} | error: ${d.error} |||||||||`);
         continue;
       }
+      const names =
+        kind === 'floor'
+          ? [`durable-floor-${store}`, 'durable-floor-agent', 'vprinter-floor', 'durable-floor-load']
+          : ['gateway', 'agent', 'vprinter', 'durable-load'];
       for (const l of d.levels ?? []) {
         const relay = level(s.baseline, l.concurrency);
         const nc =
           l.rejected + l.timedOut + Object.entries(l.states).reduce((n, [k, v]) => (k === 'completed' ? n : n + v), 0);
         p(
-          `| ${store} | ${l.concurrency} | ${fmt(l.jobsPerS)} | ${relay ? pct(l.jobsPerS / relay.rps) : '–'} | ${fmt(l.createdToCompletedMs.p50)} / ${fmt(l.createdToCompletedMs.p99)} | ${fmt(l.e2eLatencyMs.p50)} / ${fmt(l.e2eLatencyMs.p99)} | ${fmt(l.acceptLatencyMs.p50)} / ${fmt(l.acceptLatencyMs.p99)} | ${nc} | ${l.allCompleted ?? '–'} / ${l.ticketsPrinted} | ${cpuCell(
+          `| ${label} | ${l.concurrency} | ${fmt(l.jobsPerS)} | ${relay ? pct(l.jobsPerS / relay.rps) : '–'} | ${fmt(l.createdToCompletedMs.p50)} / ${fmt(l.createdToCompletedMs.p99)} | ${fmt(l.e2eLatencyMs.p50)} / ${fmt(l.e2eLatencyMs.p99)} | ${fmt(l.acceptLatencyMs.p50)} / ${fmt(l.acceptLatencyMs.p99)} | ${nc} | ${l.allCompleted ?? '–'} / ${l.ticketsPrinted} | ${cpuCell(
             l.cpu,
-            [
-              ['', 'gateway'],
-              ['', 'agent'],
-              ['', 'vprinter'],
-              ['', 'durable-load'],
-              ['', 'postgres-server'],
-              ['', 'machine'],
-            ],
+            [...names.map((n) => ['', n]), ['', 'postgres-server'], ['', 'machine']],
           )} |`,
         );
       }
+    }
+    if (s.durable.floor) {
+      p(
+        '',
+        `The floor: ${s.durable.floorDescription}. It is what any server on this stack keeping the same contract spends at least; the gateway's share of it is in the targets above.`,
+      );
     }
     const stageRows = [];
     for (const [store, d] of Object.entries(s.durable.stores)) {
@@ -421,6 +432,7 @@ const COLORS = {
   p95: '#ff7f0e',
   '100 %': '#d62728',
   'bare p95': '#8c8c8c',
+  'durable floor': '#bcbd22',
 };
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -550,12 +562,18 @@ export function renderSvg(results) {
           label: 'durable, postgres',
           bars: [
             { series: 'durable postgres', value: share(level(s.durable?.stores?.postgres, top)?.jobsPerS), target: 50 },
+            ...(s.durable?.floor?.postgres
+              ? [{ series: 'durable floor', value: share(level(s.durable.floor.postgres, top)?.jobsPerS) }]
+              : []),
           ],
         },
         {
           label: 'durable, embedded',
           bars: [
             { series: 'durable embedded', value: share(level(s.durable?.stores?.embedded, top)?.jobsPerS), target: 25 },
+            ...(s.durable?.floor?.embedded
+              ? [{ series: 'durable floor', value: share(level(s.durable.floor.embedded, top)?.jobsPerS) }]
+              : []),
           ],
         },
       ],

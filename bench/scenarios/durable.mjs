@@ -23,7 +23,97 @@ export async function runDurable(
     ctx.log(`durable: print jobs through the gateway (${store} store, real agent, ${ctx.opts.printers} printers)`);
     out.stores[store] = await runStore(ctx, store, { nodeArgs, connectionsList });
   }
+  if (ctx.opts.floor) {
+    out.floorDescription =
+      'bench/procs/durable-floor-server.mjs and durable-floor-agent.mjs: node:http + Socket.IO + the same database, the same job states, events, journal syncs, acknowledgements and dashboard updates, each group-committed per loop turn; no authentication, validation, tenancy, idempotency, metrics, logs or deflate';
+    out.floor = {};
+    for (const store of stores) {
+      ctx.log(
+        `durable floor: the same path with no gateway code (${store} database, floor agent, ${ctx.opts.printers} printers)`,
+      );
+      out.floor[store] = await runFloor(ctx, store, { connectionsList });
+    }
+  }
   return out;
+}
+
+/**
+ * The floor of the durable path on `store` (the database the gateway would use), with
+ * the same virtual printer, submitters and measurements as the gateway's runs.
+ * @param {import('../lib/context.mjs').Context} ctx
+ */
+export async function runFloor(ctx, store, { connectionsList = ctx.opts.connections } = {}) {
+  const vp = await startVirtualPrinter(ctx, `vprinter-floor-${store}`);
+  let env;
+  let drop = async () => {};
+  if (store === 'postgres') {
+    const schema = `bench_floor_${Date.now().toString(36)}_${process.pid}`;
+    await pgQuery(ctx.opts.databaseUrl, `CREATE SCHEMA "${schema}"`);
+    drop = () => pgQuery(ctx.opts.databaseUrl, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    env = { STORE: 'postgres', DATABASE_URL: ctx.opts.databaseUrl, SCHEMA: schema };
+  } else env = { STORE: 'pglite', DATA_DIR: ctx.dir(`floor-${store}-data`) };
+  const server = ctx.fork(`durable-floor-${store}`, 'durable-floor-server.mjs', { env });
+  const load = ctx.fork(`durable-floor-load-${store}`, 'durable-load.mjs');
+  let agent;
+  try {
+    const { port } = JSON.parse(await server.waitForLine(/durable floor listening/, 60_000));
+    const url = `http://127.0.0.1:${port}`;
+    agent = ctx.fork(`durable-floor-agent-${store}`, 'durable-floor-agent.mjs', {
+      env: {
+        SERVER_URL: url,
+        PRINTER_PORT: String(vp.port),
+        JOURNAL: `${ctx.agentJournal(`floor-journal-${store}`)}/journal.jsonl`,
+      },
+    });
+    await agent.waitForLine(/floor agent connected/, 30_000);
+    await load.call('start', {
+      url,
+      token: 'floor',
+      printerIds: Array.from({ length: ctx.opts.printers }, (_, i) => `floor-printer-${i + 1}`),
+      contentBase64: ticketBase64(),
+      connections: Math.max(...connectionsList),
+    });
+    const levels = [];
+    for (const concurrency of connectionsList) {
+      const before = await vp.status();
+      const pgServer = store === 'postgres' ? [processGroup('postgres-server', 'postgres')] : [];
+      const meter = cpuMeter([server, agent, vp.proc, load, ...pgServer]);
+      const r = await load.call('run', {
+        concurrency,
+        durationMs: ctx.opts.durationS * 1000,
+        warmupMs: ctx.opts.warmupS * 1000,
+      });
+      r.cpu = meter.stop();
+      await sleep(300);
+      const after = await vp.status();
+      r.ticketsPrinted = (after.ticketCount ?? 0) - (before.ticketCount ?? 0);
+      ctx.log(
+        `  durable floor ${store} c=${concurrency}: ${r.jobsPerS} jobs/s, created→completed p50 ${r.createdToCompletedMs.p50} ms p99 ${r.createdToCompletedMs.p99} ms, accept p50 ${r.acceptLatencyMs.p50} ms`,
+      );
+      levels.push(r);
+    }
+    return {
+      store,
+      processes: { server: server.name, agent: agent.name, printer: vp.proc.name, load: load.name },
+      levels,
+    };
+  } finally {
+    await load.stop();
+    await agent?.stop();
+    await server.stop();
+    await vp.proc.stop('SIGTERM');
+    await drop();
+  }
+}
+
+async function pgQuery(databaseUrl, text) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
 }
 
 /** @param {import('../lib/context.mjs').Context} ctx */
