@@ -32,6 +32,7 @@ import { validatePayload } from './payload-validator.js';
 import type { RoomBroadcaster } from './room-broadcaster.js';
 import { rooms } from './rooms.js';
 import type { SocketAgentLink } from './socket-agent-link.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 export interface PrintingGatewayDeps {
   licenses: LicenseService;
@@ -90,6 +91,11 @@ export class PrintingGateway {
   private readonly onAgentDisconnect: (this: Socket, reason: string) => void;
   private readonly onAgentPacketCreate: (this: object, packet: { type: string }) => void;
   private readonly onAgentPacket: (this: object, packet: { type: string }) => void;
+  // Frames to one client in one loop turn share writes (WriteCoalescer); shared by every connection.
+  private readonly onWebPacketCreate: (this: object) => void;
+  private readonly onConnFlush: (this: object, packets: unknown[]) => void;
+  private readonly onConnDrain: (this: object) => void;
+  private readonly coalescer = new WriteCoalescer();
   private draining = false;
 
   constructor(
@@ -106,8 +112,18 @@ export class PrintingGateway {
       gateway.agentClosed(this.data as AgentSession, reason);
     };
     this.onAgentPacketCreate = function (this: object, packet: { type: string }) {
+      gateway.coalescer.packetCreated(this);
       const session = packet.type === 'ping' ? sessionsByConn.get(this) : undefined;
       if (session) gateway.pingSent(session);
+    };
+    this.onWebPacketCreate = function (this: object) {
+      gateway.coalescer.packetCreated(this);
+    };
+    this.onConnFlush = function (this: object, packets: unknown[]) {
+      gateway.coalescer.flushStarts(this, packets.length);
+    };
+    this.onConnDrain = function (this: object) {
+      gateway.coalescer.flushEnded(this);
     };
     this.onAgentPacket = function (this: object, packet: { type: string }) {
       const session = packet.type === 'pong' ? sessionsByConn.get(this) : undefined;
@@ -258,6 +274,8 @@ export class PrintingGateway {
     sessionsByConn.set(socket.conn, session);
     socket.conn.on('packetCreate', this.onAgentPacketCreate);
     socket.conn.on('packet', this.onAgentPacket);
+    socket.conn.on('flush', this.onConnFlush);
+    socket.conn.on('drain', this.onConnDrain);
     socket.onAny(this.onAgentEvent);
     socket.on('disconnect', this.onAgentDisconnect);
     log.info(
@@ -506,6 +524,10 @@ export class PrintingGateway {
       if (user.role === 'branch_manager') targets.push(rooms.branchAdmins(user.branchId));
     }
     socket.join(targets);
+    // A branch's dashboards get every job update: many frames a turn under load.
+    socket.conn.on('packetCreate', this.onWebPacketCreate);
+    socket.conn.on('flush', this.onConnFlush);
+    socket.conn.on('drain', this.onConnDrain);
     this.webClients++;
     this.usersConnected.set(user.userId, (this.usersConnected.get(user.userId) ?? 0) + 1);
     this.deps.onConnectionChange?.('web', 1);
