@@ -36,6 +36,7 @@ import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { memoryLimitBytes } from './metrics/memory-limit.js';
 import { type Database, openDatabase } from './store/database.js';
+import { DbLicenseChangeFeed } from './store/db-license-change-feed.js';
 import { writeBackupFile } from './store/embedded-backup.js';
 import { migrate, migrationStatus } from './store/migrator.js';
 import { createStores, type Stores } from './store/stores.js';
@@ -210,7 +211,14 @@ async function serveOn(
     return { consume: (key) => limiter.consume(key).then(counted) };
   };
   const tenants = new TenantService(stores.tenants, stores.audit);
-  const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, clock);
+  const licenses = new LicenseService(
+    stores.licenses,
+    stores.tenants,
+    stores.audit,
+    clock,
+    new DbLicenseChangeFeed(database),
+  );
+  await licenses.startCache();
   const printers = new PrinterService(
     stores.printers,
     stores.licenses,
@@ -602,6 +610,7 @@ async function serveOn(
       checks.close();
       await cluster.instances.remove(instanceId).catch(() => {});
       await cluster.close().catch((err: unknown) => logger.error({ err }, 'closing the cluster connection failed'));
+      await licenses.stopCache();
       // Session closes of the sockets just closed may still be gathering for a group commit.
       await stores.flush().catch((err: unknown) => logger.error({ err }, 'writing the last device sessions failed'));
       await database.close().catch((err: unknown) => logger.error({ err }, 'closing the store failed'));

@@ -21,6 +21,18 @@ export interface Database {
   /** Round-trip time of `select 1`, ms. Throws when the database is unreachable. */
   ping(): Promise<number>;
   /**
+   * Listens on a notification channel (`LISTEN`/`NOTIFY`): `onMessage(payload)` for each
+   * notification, after the notifying transaction committed. `onLive(false)` when the
+   * listening connection is lost (notifications meanwhile are missed; it reconnects with
+   * backoff), `onLive(true)` once listening, the first time included. Resolves once the
+   * first attempt has succeeded or failed; the returned function stops listening.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onLive: (live: boolean) => void,
+  ): Promise<() => Promise<void>>;
+  /**
    * A consistent copy of the embedded data directory (gzipped tar), taken while
    * no query runs. `undefined` on PostgreSQL, which is backed up with pg_dump.
    */
@@ -47,13 +59,95 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
   pool.on('error', () => {});
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   const url = new URL(target.url);
+  /** Listening connections, ended with the pool. */
+  const listeners = new Set<() => Promise<void>>();
   return {
     kind: 'postgres',
     db,
     description: `postgres://${url.hostname}:${url.port || 5432}${url.pathname}${target.schema ? ` (schema ${target.schema})` : ''}`,
     ...(target.schema ? { schema: target.schema } : {}),
     ping: () => timed(() => sql`select 1`.execute(db)),
-    close: () => db.destroy(),
+    listen: async (channel, onMessage, onLive) => {
+      const stop = await listenPostgres(target, channel, onMessage, onLive);
+      listeners.add(stop);
+      return async () => {
+        listeners.delete(stop);
+        await stop();
+      };
+    },
+    close: async () => {
+      await Promise.all([...listeners].map((stop) => stop()));
+      listeners.clear();
+      await db.destroy();
+    },
+  };
+}
+
+/** Longest wait between attempts to get a lost listening connection back, ms. */
+const LISTEN_RETRY_MAX_MS = 30_000;
+
+/**
+ * A dedicated connection for `LISTEN` (a pooled one would be handed to queries and its
+ * notifications lost), reconnected whenever it drops.
+ */
+async function listenPostgres(
+  target: Extract<DatabaseTarget, { kind: 'postgres' }>,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onLive: (live: boolean) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let failures = 0;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({
+      connectionString: target.url,
+      ...(target.applicationName ? { application_name: `${target.applicationName}:listen` } : {}),
+      connectionTimeoutMillis: 5_000,
+    });
+    let lost = false;
+    const onLost = () => {
+      if (lost) return;
+      lost = true;
+      c.removeAllListeners('notification');
+      c.end().catch(() => {});
+      if (client === c) client = undefined;
+      if (stopped) return;
+      onLive(false);
+      schedule();
+    };
+    c.on('error', onLost);
+    c.on('end', onLost);
+    c.on('notification', (n) => {
+      if (n.channel === channel && n.payload !== undefined) onMessage(n.payload);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      onLost();
+      return;
+    }
+    if (stopped) {
+      await c.end().catch(() => {});
+      return;
+    }
+    client = c;
+    failures = 0;
+    onLive(true);
+  };
+  const schedule = () => {
+    failures += 1;
+    const delay = Math.min(LISTEN_RETRY_MAX_MS, 500 * 2 ** Math.min(failures, 6));
+    retry = setTimeout(() => void connect(), delay);
+    retry.unref();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    await client?.end().catch(() => {});
   };
 }
 
@@ -68,6 +162,12 @@ async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database
       db,
       description: dataDir === 'memory' ? 'pglite (in memory)' : `pglite ${dataDir}`,
       ping: () => timed(() => sql`select 1`.execute(db)),
+      // In process: a notification cannot be missed, so the listener is live from the start.
+      listen: async (channel, onMessage, onLive) => {
+        const unlisten = await pglite.listen(channel, onMessage);
+        onLive(true);
+        return () => (pglite.closed ? Promise.resolve() : unlisten());
+      },
       // Holding the driver's one connection keeps every other query out while the files are copied.
       backup: () =>
         db.connection().execute(async () => new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer())),

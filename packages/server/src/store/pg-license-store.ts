@@ -37,6 +37,16 @@ export class PgLicenseStore implements LicenseStore {
     return this.byKeyHash.load(keyHash);
   }
 
+  async listWithKeyHashes(limit: number): Promise<{ keyHash: string; license: License }[]> {
+    const rows = await this.db
+      .selectFrom('licenses')
+      .selectAll()
+      .orderBy(sql`last_validated_at desc nulls last`)
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ keyHash: row.keyHash, license: toLicense(row) }));
+  }
+
   async findById(id: string): Promise<License | undefined> {
     const row = await this.db.selectFrom('licenses').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toLicense(row);

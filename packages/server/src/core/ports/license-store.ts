@@ -22,6 +22,11 @@ export interface LicenseStore {
   /** Throws `CONFLICT` on a duplicate key hash (practically impossible with UUID v4 keys). */
   insert(license: Omit<License, 'lastValidatedAt' | 'createdAt'> & { keyHash: string }): Promise<License>;
   findByKeyHash(keyHash: string): Promise<License | undefined>;
+  /**
+   * Up to `limit` licences with their key hashes, the most recently validated first (never
+   * validated last): what a gateway loads into memory at start-up.
+   */
+  listWithKeyHashes(limit: number): Promise<{ keyHash: string; license: License }[]>;
   findById(id: string): Promise<License | undefined>;
   list(filter: { companyId?: string; branchId?: string }): Promise<License[]>;
   setStatus(id: string, status: LicenseStatus): Promise<License | undefined>;

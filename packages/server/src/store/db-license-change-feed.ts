@@ -1,0 +1,49 @@
+import { sql } from 'kysely';
+import type { LicenseChangeFeed } from '../core/ports/license-change-feed.js';
+import type { Database } from './database.js';
+
+/** The channel migration 004's trigger notifies, with payload `<schema>:<key hash>`. */
+export const LICENCE_CHANNEL = 'printermaster_licences';
+
+/**
+ * Licence changes from the database's own notifications (migration 004): every writer's
+ * change is heard, and only changes to this database schema's licences count (tests and
+ * some deployments keep several schemas in one database, and the channel is shared).
+ */
+export class DbLicenseChangeFeed implements LicenseChangeFeed {
+  private stopListening: (() => Promise<void>) | undefined;
+  private isLive = false;
+
+  constructor(private readonly database: Database) {}
+
+  get live(): boolean {
+    return this.isLive;
+  }
+
+  async start(onChange: (keyHash: string | undefined) => void): Promise<void> {
+    const { rows } = await sql<{ schema: string }>`
+      select n.nspname as schema from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where c.oid = 'licenses'::regclass`.execute(this.database.db);
+    const prefix = `${rows[0]?.schema ?? 'public'}:`;
+    let starting = true;
+    this.stopListening = await this.database.listen(
+      LICENCE_CHANNEL,
+      (payload) => {
+        if (payload.startsWith(prefix)) onChange(payload.slice(prefix.length));
+      },
+      (live) => {
+        const back = live && !this.isLive;
+        this.isLive = live;
+        // Whatever changed while the connection was down (or before a late first success) went unheard.
+        if (back && !starting) onChange(undefined);
+      },
+    );
+    starting = false;
+  }
+
+  async stop(): Promise<void> {
+    this.isLive = false;
+    await this.stopListening?.().catch(() => {});
+    this.stopListening = undefined;
+  }
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { LicenseService } from '../../src/core/license-service.js';
+import { openDatabase } from '../../src/store/database.js';
+import { DbLicenseChangeFeed } from '../../src/store/db-license-change-feed.js';
+import { migrate } from '../../src/store/migrator.js';
+import { createStores } from '../../src/store/stores.js';
+import { createTestSchema, postgresAvailable, TEST_DATABASE_URL } from '../support/test-database.js';
+import { describeLicenceCache } from './licence-cache.contract.js';
+
+/** SQL on a connection of its own, as the admin CLI or a person with psql would run it. */
+async function runElsewhere(schema: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+if (await postgresAvailable()) {
+  describeLicenceCache('postgres', async () => {
+    const { schema, drop } = await createTestSchema();
+    const database = await openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, schema });
+    return { database, otherWriter: (text) => runElsewhere(schema, text), teardown: drop };
+  });
+
+  describe('licences in memory (postgres): schemas and a lost listening connection', () => {
+    it('ignores changes to the licences of another schema, and reads from the store while it cannot listen', async () => {
+      const ours = await createTestSchema();
+      const theirs = await createTestSchema();
+      const applicationName = `pm-test-${randomUUID().slice(0, 8)}`;
+      const database = await openDatabase({
+        kind: 'postgres',
+        url: TEST_DATABASE_URL,
+        schema: ours.schema,
+        applicationName,
+      });
+      const other = await openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, schema: theirs.schema });
+      try {
+        await migrate(database);
+        await migrate(other);
+        const stores = createStores(database, () => {});
+        const feed = new DbLicenseChangeFeed(database);
+        const heard: (string | undefined)[] = [];
+        await feed.start((hash) => heard.push(hash));
+        expect(feed.live).toBe(true);
+
+        // The same key hash in another schema: its change is not ours.
+        await runElsewhere(
+          theirs.schema,
+          `INSERT INTO companies (id, name) VALUES ('c', 'C'); INSERT INTO branches (id, company_id, name) VALUES ('b', 'c', 'B');
+           INSERT INTO licenses (id, company_id, branch_id, key_hash, key_hint) VALUES ('l', 'c', 'b', 'same-hash', 'hash')`,
+        );
+        await runElsewhere(
+          ours.schema,
+          `INSERT INTO companies (id, name) VALUES ('c', 'C'); INSERT INTO branches (id, company_id, name) VALUES ('b', 'c', 'B');
+           INSERT INTO licenses (id, company_id, branch_id, key_hash, key_hint) VALUES ('l', 'c', 'b', 'same-hash', 'hash')`,
+        );
+        const start = Date.now();
+        while (heard.length === 0 && Date.now() - start < 2_000) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 200));
+        expect(heard).toEqual(['same-hash']);
+
+        // The listening connection is cut: the feed is not live, then listens again and says so.
+        await runElsewhere(
+          ours.schema,
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${applicationName}:listen'`,
+        );
+        const cut = Date.now();
+        while (feed.live && Date.now() - cut < 2_000) await new Promise((r) => setTimeout(r, 10));
+        expect(feed.live).toBe(false);
+        while (!feed.live && Date.now() - cut < 10_000) await new Promise((r) => setTimeout(r, 20));
+        expect(feed.live).toBe(true);
+        expect(heard.at(-1)).toBeUndefined();
+
+        // A service whose feed is down reads every licence from the store, and so sees every change.
+        await feed.stop();
+        const service = new LicenseService(
+          stores.licenses,
+          stores.tenants,
+          stores.audit,
+          { now: () => Date.now() },
+          feed,
+        );
+        const { key, license } = await service.issue({ companyId: 'c', branchId: 'b', actor: 'test' });
+        await service.validate(key);
+        await runElsewhere(ours.schema, `UPDATE licenses SET status = 'revoked' WHERE id = '${license.id}'`);
+        await expect(service.validate(key)).rejects.toMatchObject({ code: 'LICENSE_INVALID' });
+      } finally {
+        await database.close();
+        await other.close();
+        await ours.drop();
+        await theirs.drop();
+      }
+    });
+  });
+} else {
+  describe.skip('licences in memory (postgres): PostgreSQL not reachable', () => {
+    it('skipped', () => {});
+  });
+}
