@@ -146,6 +146,11 @@ export class PrintingGateway {
             clientNoContextTakeover: true,
             serverMaxWindowBits: 13,
             zlibDeflateOptions: { memLevel: 6 },
+            // ws runs at most this many zlib calls at once, for all connections together (default
+            // 10). Each call waits a loop turn for its thread-pool result, so 10 allowed about
+            // 3,000 compressions a second: a status batch to 500 dashboards ten times a second
+            // queued for seconds (docs/benchmarks.md, fan-out).
+            concurrencyLimit: 64,
           }
         : false,
       ...(deps.adapter ? { adapter: deps.adapter } : {}),
