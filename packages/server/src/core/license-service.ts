@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AgentAuth } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
+import { LicenseCache } from './license-cache.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { LicenseChangeFeed } from './ports/license-change-feed.js';
 import type { License, LicenseStatus, LicenseStore } from './ports/license-store.js';
@@ -33,8 +34,6 @@ export interface IssueLicenseInput {
 const TENANT_CACHE_MS = 30_000;
 /** `last_validated_at` is written at most this often per licence, ms (a reconnect storm is thousands of handshakes). */
 const TOUCH_INTERVAL_MS = 60_000;
-/** Licences kept in memory at most (about 1 KB each); past it the memory starts over. */
-const MAX_CACHED_LICENCES = 100_000;
 
 /** Licence keys for agents: issued once (the key is shown only then), validated, revoked. */
 export class LicenseService {
@@ -45,108 +44,31 @@ export class LicenseService {
   >();
   /** When this process last wrote `last_validated_at`, by licence id (the row read may predate it). */
   private readonly touchedAt = new Map<string, number>();
-  /** Licences in memory by key hash, trusted only while the change feed is live. */
-  private readonly byHash = new Map<string, License>();
-  private readonly hashById = new Map<string, string>();
-  /** Counts change notices: a read that began before one may hold what changed, and is not kept. */
-  private notices = 0;
-  /** Key hashes changed while a load of every licence runs (`undefined` in it: something was missed). */
-  private changedDuringLoad: Set<string | undefined> | undefined;
-  private loading: Promise<void> | undefined;
+  private readonly cache: LicenseCache;
 
   /**
-   * With `changes`, validated licences are kept in memory and dropped as soon as the
-   * database announces a change to them, so that a reconnect storm reads no licence rows
-   * while a revoked key is still refused at its next handshake. Without it (the admin CLI),
-   * every validation reads the row.
+   * With `changes`, validated licences are kept in memory (LicenseCache) and dropped as soon
+   * as the database announces a change to them. Without it (the admin CLI), every validation
+   * reads the row.
    */
   constructor(
     private readonly licenses: LicenseStore,
     private readonly tenants: TenantStore,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
-    private readonly changes?: LicenseChangeFeed,
-  ) {}
-
-  /**
-   * Starts hearing licence changes and loads the licences into memory (the most recently
-   * used first, at most 100,000), so that the first handshakes after a restart read nothing.
-   * If the feed cannot listen yet, licences are read on every handshake until it can.
-   */
-  async startCache(): Promise<void> {
-    if (!this.changes) return;
-    await this.changes.start((keyHash) => this.changed(keyHash));
-    if (this.changes.live) await this.load();
+    changes?: LicenseChangeFeed,
+  ) {
+    this.cache = new LicenseCache(licenses, changes);
   }
 
-  /** Stops hearing changes; from then on every validation reads its licence. */
-  async stopCache(): Promise<void> {
-    await this.changes?.stop();
-    this.byHash.clear();
-    this.hashById.clear();
+  /** Starts keeping licences in memory (see LicenseCache.start). */
+  startCache(): Promise<void> {
+    return this.cache.start();
   }
 
-  private changed(keyHash: string | undefined): void {
-    this.notices += 1;
-    this.changedDuringLoad?.add(keyHash);
-    if (keyHash === undefined) {
-      // The feed lost its connection and is back: anything may have changed meanwhile.
-      this.byHash.clear();
-      this.hashById.clear();
-      void this.load().catch(() => {});
-      return;
-    }
-    const license = this.byHash.get(keyHash);
-    if (license) this.hashById.delete(license.id);
-    this.byHash.delete(keyHash);
-  }
-
-  /** Loads every licence into memory (one load at a time); what changed meanwhile is left out. */
-  private load(): Promise<void> {
-    this.loading ??= (async () => {
-      const changed = new Set<string | undefined>();
-      this.changedDuringLoad = changed;
-      try {
-        const rows = await this.licenses.listWithKeyHashes(MAX_CACHED_LICENCES);
-        if (changed.has(undefined) || !this.changes?.live) return;
-        for (const { keyHash, license } of rows) if (!changed.has(keyHash)) this.remember(keyHash, license);
-      } finally {
-        this.changedDuringLoad = undefined;
-        this.loading = undefined;
-      }
-    })();
-    return this.loading;
-  }
-
-  private remember(keyHash: string, license: License): void {
-    if (this.byHash.size >= MAX_CACHED_LICENCES) {
-      this.byHash.clear();
-      this.hashById.clear();
-    }
-    this.byHash.set(keyHash, license);
-    this.hashById.set(license.id, keyHash);
-  }
-
-  private forgetId(id: string): void {
-    const keyHash = this.hashById.get(id);
-    if (keyHash === undefined) return;
-    this.hashById.delete(id);
-    this.byHash.delete(keyHash);
-  }
-
-  /** The licence of a key hash: from memory while the feed is live, else (and then kept) from the store. */
-  private async findLicense(keyHash: string): Promise<License | undefined> {
-    if (this.changes?.live) {
-      const cached = this.byHash.get(keyHash);
-      if (cached) return cached;
-    }
-    const before = this.notices;
-    const license = await this.licenses.findByKeyHash(keyHash);
-    // Kept only if no change was announced while it was read: it could be the old row.
-    if (license && this.changes?.live && this.notices === before) {
-      this.remember(keyHash, license);
-    }
-    return license;
+  /** Stops keeping licences in memory; from then on every validation reads its licence. */
+  stopCache(): Promise<void> {
+    return this.cache.stop();
   }
 
   /** Issues a new licence; the returned `key` is not stored and cannot be shown again. */
@@ -183,11 +105,11 @@ export class LicenseService {
    * bound-to-another-device licences are `LICENSE_INVALID`.
    */
   async validate(key: string, deviceId?: string): Promise<ValidatedLicense> {
-    const license = await this.findLicense(hashLicenseKey(key));
+    const license = await this.cache.find(hashLicenseKey(key));
     if (!license) throw new GatewayError('AUTH_FAILED', { message: 'licence key is not known' });
     let status = license.status;
     if (status === 'active' && license.expiresAt && license.expiresAt.getTime() <= this.clock.now()) {
-      this.forgetId(license.id);
+      this.cache.forget(license.id);
       await this.licenses.setStatus(license.id, 'expired');
       status = 'expired';
     }
@@ -260,9 +182,9 @@ export class LicenseService {
 
   async setStatus(id: string, status: LicenseStatus, actor: string): Promise<License> {
     // This process need not wait for the database's notice of its own change.
-    this.forgetId(id);
+    this.cache.forget(id);
     const license = await this.licenses.setStatus(id, status);
-    this.forgetId(id);
+    this.cache.forget(id);
     if (!license) throw new GatewayError('LICENSE_NOT_FOUND');
     await this.audit.record({
       companyId: license.companyId,
