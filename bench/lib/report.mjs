@@ -590,13 +590,13 @@ export function renderSvg(results) {
   const idleTop = s.idle?.comparison?.at(-1);
   if (idleTop?.rssRatio)
     costGroups.push({
-      label: `RSS/agent, ${idleTop.agents}`,
+      label: `RSS/agent, ${idleTop.agents / 1000}k`,
       bars: [{ series: 'gateway', value: idleTop.rssRatio, target: 1.3 }],
     });
   const stormCmp = s.storm?.comparison?.at(-1);
   if (stormCmp?.p95Ratio)
     costGroups.push({
-      label: `storm p95, ${stormCmp.agents}`,
+      label: `storm p95, ${stormCmp.agents / 1000}k`,
       bars: [{ series: 'gateway', value: stormCmp.p95Ratio }],
     });
   if (s.fanout?.p50Ratio)
