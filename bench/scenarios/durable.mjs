@@ -73,25 +73,14 @@ export async function runFloor(ctx, store, { connectionsList = ctx.opts.connecti
       contentBase64: ticketBase64(),
       connections: Math.max(...connectionsList),
     });
-    const levels = [];
-    for (const concurrency of connectionsList) {
-      const before = await vp.status();
-      const pgServer = store === 'postgres' ? [processGroup('postgres-server', 'postgres')] : [];
-      const meter = cpuMeter([server, agent, vp.proc, load, ...pgServer]);
-      const r = await load.call('run', {
-        concurrency,
-        durationMs: ctx.opts.durationS * 1000,
-        warmupMs: ctx.opts.warmupS * 1000,
-      });
-      r.cpu = meter.stop();
-      await sleep(300);
-      const after = await vp.status();
-      r.ticketsPrinted = (after.ticketCount ?? 0) - (before.ticketCount ?? 0);
-      ctx.log(
-        `  durable floor ${store} c=${concurrency}: ${r.jobsPerS} jobs/s, created→completed p50 ${r.createdToCompletedMs.p50} ms p99 ${r.createdToCompletedMs.p99} ms, accept p50 ${r.acceptLatencyMs.p50} ms`,
-      );
-      levels.push(r);
-    }
+    const levels = await measureLevels(ctx, {
+      label: `floor ${store}`,
+      store,
+      vp,
+      load,
+      procs: [server, agent],
+      connectionsList,
+    });
     return {
       store,
       processes: { server: server.name, agent: agent.name, printer: vp.proc.name, load: load.name },
@@ -114,6 +103,35 @@ async function pgQuery(databaseUrl, text) {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The closed-loop levels of one durable run: at each concurrency the submitters' figures, the CPU
+ * of `procs`, the virtual printer, the load (and PostgreSQL's server processes), and the tickets
+ * the printer counted over the level.
+ */
+async function measureLevels(ctx, { label, store, vp, load, procs, connectionsList }) {
+  const levels = [];
+  for (const concurrency of connectionsList) {
+    const before = await vp.status();
+    const pgServer = store === 'postgres' ? [processGroup('postgres-server', 'postgres')] : [];
+    const meter = cpuMeter([...procs, vp.proc, load, ...pgServer]);
+    const r = await load.call('run', {
+      concurrency,
+      durationMs: ctx.opts.durationS * 1000,
+      warmupMs: ctx.opts.warmupS * 1000,
+    });
+    r.cpu = meter.stop();
+    await sleep(300);
+    const after = await vp.status();
+    // Every job submitted during the level (warm-up and tail included) has ended by now.
+    r.ticketsPrinted = (after.ticketCount ?? 0) - (before.ticketCount ?? 0);
+    ctx.log(
+      `  durable ${label} c=${concurrency}: ${r.jobsPerS} jobs/s, created→completed p50 ${r.createdToCompletedMs.p50} ms p99 ${r.createdToCompletedMs.p99} ms, accept p50 ${r.acceptLatencyMs.p50} ms, rejected ${r.rejected}, timed out ${r.timedOut}`,
+    );
+    levels.push(r);
+  }
+  return levels;
 }
 
 /** @param {import('../lib/context.mjs').Context} ctx */
@@ -144,26 +162,14 @@ export async function runStore(
       contentBase64: ticketBase64(),
       connections: Math.max(...connectionsList),
     });
-    const levels = [];
-    for (const concurrency of connectionsList) {
-      const before = await vp.status();
-      const pgServer = store === 'postgres' ? [processGroup('postgres-server', 'postgres')] : [];
-      const meter = cpuMeter([gw.proc, agent.proc, vp.proc, load, ...pgServer]);
-      const r = await load.call('run', {
-        concurrency,
-        durationMs: ctx.opts.durationS * 1000,
-        warmupMs: ctx.opts.warmupS * 1000,
-      });
-      r.cpu = meter.stop();
-      await sleep(300);
-      const after = await vp.status();
-      // Every job submitted during the level (warm-up and tail included) has ended by now.
-      r.ticketsPrinted = (after.ticketCount ?? 0) - (before.ticketCount ?? 0);
-      ctx.log(
-        `  durable ${store} c=${concurrency}: ${r.jobsPerS} jobs/s, created→completed p50 ${r.createdToCompletedMs.p50} ms p99 ${r.createdToCompletedMs.p99} ms, accept p50 ${r.acceptLatencyMs.p50} ms, rejected ${r.rejected}, timed out ${r.timedOut}`,
-      );
-      levels.push(r);
-    }
+    const levels = await measureLevels(ctx, {
+      label: store,
+      store,
+      vp,
+      load,
+      procs: [gw.proc, agent.proc],
+      connectionsList,
+    });
     await load.stop();
     await agent.proc.stop('SIGTERM');
     await gw.proc.stop('SIGTERM');
