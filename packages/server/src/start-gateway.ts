@@ -216,7 +216,10 @@ async function serveOn(
     stores.tenants,
     stores.audit,
     clock,
-    new DbLicenseChangeFeed(database),
+    new DbLicenseChangeFeed(database, (live) => {
+      if (live) logger.info('licence change notices heard again; licences are kept in memory again');
+      else logger.warn('licence change notices lost; every handshake reads its licence until they are back');
+    }),
   );
   await licenses.startCache();
   const printers = new PrinterService(

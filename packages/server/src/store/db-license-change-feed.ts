@@ -14,7 +14,11 @@ export class DbLicenseChangeFeed implements LicenseChangeFeed {
   private stopListening: (() => Promise<void>) | undefined;
   private isLive = false;
 
-  constructor(private readonly database: Database) {}
+  /** `onLiveChange` hears when the feed stops and starts hearing changes after its start (logs). */
+  constructor(
+    private readonly database: Database,
+    private readonly onLiveChange?: (live: boolean) => void,
+  ) {}
 
   get live(): boolean {
     return this.isLive;
@@ -33,12 +37,15 @@ export class DbLicenseChangeFeed implements LicenseChangeFeed {
       },
       (live) => {
         const back = live && !this.isLive;
+        const changedState = live !== this.isLive;
         this.isLive = live;
+        if (changedState && !starting) this.onLiveChange?.(live);
         // Whatever changed while the connection was down (or before a late first success) went unheard.
         if (back && !starting) onChange(undefined);
       },
     );
     starting = false;
+    if (!this.isLive) this.onLiveChange?.(false);
   }
 
   async stop(): Promise<void> {

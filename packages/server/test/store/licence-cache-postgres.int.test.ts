@@ -43,7 +43,8 @@ if (await postgresAvailable()) {
         await migrate(database);
         await migrate(other);
         const stores = createStores(database, () => {});
-        const feed = new DbLicenseChangeFeed(database);
+        const liveChanges: boolean[] = [];
+        const feed = new DbLicenseChangeFeed(database, (live) => liveChanges.push(live));
         const heard: (string | undefined)[] = [];
         await feed.start((hash) => heard.push(hash));
         expect(feed.live).toBe(true);
@@ -75,6 +76,8 @@ if (await postgresAvailable()) {
         while (!feed.live && Date.now() - cut < 10_000) await new Promise((r) => setTimeout(r, 20));
         expect(feed.live).toBe(true);
         expect(heard.at(-1)).toBeUndefined();
+        // What the gateway logs: lost, then back.
+        expect(liveChanges).toEqual([false, true]);
 
         // A service whose feed is down reads every licence from the store, and so sees every change.
         await feed.stop();
