@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { LicenseChangeFeed } from '../core/ports/license-change-feed.js';
 import type { Database } from './database.js';
 
-/** The channel migration 004's trigger notifies, with payload `<schema>:<key hash>`. */
+/** The channel migration 004's trigger notifies, with payload `<schema>:<key hash>` (`<schema>:*`: truncated). */
 export const LICENCE_CHANNEL = 'printermaster_licences';
 
 /**
@@ -33,7 +33,10 @@ export class DbLicenseChangeFeed implements LicenseChangeFeed {
     this.stopListening = await this.database.listen(
       LICENCE_CHANNEL,
       (payload) => {
-        if (payload.startsWith(prefix)) onChange(payload.slice(prefix.length));
+        if (!payload.startsWith(prefix)) return;
+        const keyHash = payload.slice(prefix.length);
+        // '*': the table was truncated; every licence held is gone.
+        onChange(keyHash === '*' ? undefined : keyHash);
       },
       (live) => {
         const back = live && !this.isLive;

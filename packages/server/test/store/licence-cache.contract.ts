@@ -136,6 +136,20 @@ export function describeLicenceCache(label: string, open: () => Promise<LicenceC
       );
       expect(notices).toBe(0);
     });
+
+    it('forgets every licence when another writer empties the table', async () => {
+      const { key } = await issue();
+      await service.validate(key);
+      await target.otherWriter('TRUNCATE licenses CASCADE');
+      const start = Date.now();
+      let code: string | undefined;
+      while (Date.now() - start < 2_000) {
+        code = await refused(key);
+        if (code) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(code).toBe('AUTH_FAILED');
+    });
   });
 }
 

@@ -6,8 +6,8 @@
 export interface LicenseChangeFeed {
   /**
    * Starts listening. `onChange(keyHash)` once a change to that licence has committed;
-   * `onChange(undefined)` when changes may have been missed (the feed lost its connection and
-   * has it back): forget every licence. Resolves once the first attempt to listen is over,
+   * `onChange(undefined)` when any licence may have changed (the feed lost its connection and
+   * has it back, or the table was emptied): forget every licence. Resolves once the first attempt to listen is over,
    * whether it succeeded (`live`) or not (it keeps trying).
    */
   start(onChange: (keyHash: string | undefined) => void): Promise<void>;
