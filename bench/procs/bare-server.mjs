@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
+import { sendJson } from '../lib/http-json.mjs';
 import { serveCommands } from '../lib/ipc.mjs';
 
 const port = Number(process.env.PORT ?? 0);
@@ -89,16 +90,16 @@ function handle(req, res) {
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
     const m = req.method === 'POST' ? TEST_ROUTE.exec(req.url ?? '') : null;
-    if (!m) return send(res, 404, { error: 'not found' });
-    if (!req.headers.authorization) return send(res, 401, { code: 'AUTH_FAILED' });
+    if (!m) return sendJson(res, 404, { error: 'not found' });
+    if (!req.headers.authorization) return sendJson(res, 401, { code: 'AUTH_FAILED' });
     let body = {};
     try {
       body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
     } catch {
-      return send(res, 400, { code: 'BAD_REQUEST' });
+      return sendJson(res, 400, { code: 'BAD_REQUEST' });
     }
     const client = relayClient;
-    if (!client) return send(res, 503, { code: 'PRINTER_OFFLINE' });
+    if (!client) return sendJson(res, 503, { code: 'PRINTER_OFFLINE' });
     const startedAt = Date.now();
     const correlationId = `printer_test_${startedAt}_${randomUUID().slice(0, 8)}`;
     // The same request shape (and so about the same size) as the gateway's printer:test.
@@ -118,7 +119,7 @@ function handle(req, res) {
     };
     try {
       const result = await client.timeout(15_000).emitWithAck('printer:test', request);
-      send(res, 200, {
+      sendJson(res, 200, {
         success: result.success === true,
         outcome: result.success ? 'printed' : 'failed',
         delivered: true,
@@ -130,18 +131,9 @@ function handle(req, res) {
         sourceClient: 'v2_agent',
       });
     } catch {
-      send(res, 504, { code: 'TIMEOUT', correlationId });
+      sendJson(res, 504, { code: 'TIMEOUT', correlationId });
     }
   });
-}
-
-function send(res, status, body) {
-  const json = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-  });
-  res.end(json);
 }
 
 server.listen(port, '127.0.0.1', () => {

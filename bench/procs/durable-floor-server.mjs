@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
+import { sendJson } from '../lib/http-json.mjs';
 import { serveCommands } from '../lib/ipc.mjs';
 
 const port = Number(process.env.PORT ?? 0);
@@ -208,12 +209,12 @@ function handle(req, res) {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
-    if (req.method !== 'POST' || req.url !== '/printing/jobs') return send(res, 404, { code: 'NOT_FOUND' });
+    if (req.method !== 'POST' || req.url !== '/printing/jobs') return sendJson(res, 404, { code: 'NOT_FOUND' });
     let body;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     } catch {
-      return send(res, 400, { code: 'BAD_REQUEST' });
+      return sendJson(res, 400, { code: 'BAD_REQUEST' });
     }
     const job = {
       id: randomUUID(),
@@ -226,21 +227,12 @@ function handle(req, res) {
     try {
       job.createdAt = await insertJobs(job);
     } catch {
-      return send(res, 500, { code: 'INTERNAL' });
+      return sendJson(res, 500, { code: 'INTERNAL' });
     }
-    send(res, 202, { job: { id: job.id, state: 'queued', createdAt: job.createdAt } });
+    sendJson(res, 202, { job: { id: job.id, state: 'queued', createdAt: job.createdAt } });
     nsp.to('dashboards').emit('printJobUpdate', { job: { id: job.id, state: 'queued', createdAt: job.createdAt } });
     dispatch(job);
   });
-}
-
-function send(res, status, body) {
-  const json = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-  });
-  res.end(json);
 }
 
 server.listen(port, '127.0.0.1', () => {

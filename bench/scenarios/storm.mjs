@@ -44,6 +44,19 @@ function perSecond(times, from) {
 }
 
 /**
+ * Lets the connected fleet settle, marks "from now on counts as back", then stops `proc`
+ * with SIGTERM: when it was signalled and when it exited, and the CPU it spent stopping.
+ */
+async function markAndStop(fleet, proc) {
+  await sleep(2000);
+  await fleet.call('mark');
+  const stopAt = Date.now();
+  const meter = cpuMeter([proc]);
+  await proc.stop('SIGTERM', 30_000);
+  return { stopAt, exitedAt: Date.now(), stopCpu: meter.stop() };
+}
+
+/**
  * Waits until every agent of `fleet` is back (or the storm timeout) after a restart,
  * and measures it: times from the new server's readiness and from the SIGTERM,
  * agents never back, why connects failed, CPU of the new server and the fleet.
@@ -109,13 +122,7 @@ async function runBareStorm(ctx, sizes) {
       ctx.log(
         `  bare storm ${n}: ${grown.connected}/${grown.total} connected in ${grown.ms} ms; restarting the server`,
       );
-      await sleep(2000);
-      await fleet.call('mark');
-      const stopAt = Date.now();
-      const oldMeter = cpuMeter([bare.proc]);
-      await bare.proc.stop('SIGTERM', 30_000);
-      const exitedAt = Date.now();
-      const stopCpu = oldMeter.stop();
+      const { stopAt, exitedAt, stopCpu } = await markAndStop(fleet, bare.proc);
       const name = `bare-storm-r${rounds.length + 1}`;
       const next = await bareServer(ctx, name, { env: { PORT: String(bare.port) } });
       const r = await measureReturn(ctx, fleet, {
@@ -175,13 +182,7 @@ export async function runStorm(ctx, sizes = ctx.opts.storm) {
     for (const n of sizes) {
       const grown = await fleet.grow(gw.url, n, licences);
       ctx.log(`  storm ${n}: ${grown.connected}/${grown.total} connected in ${grown.ms} ms; restarting the gateway`);
-      await sleep(2000);
-      await fleet.call('mark');
-      const stopAt = Date.now();
-      const oldMeter = cpuMeter([gw.proc]);
-      await gw.proc.stop('SIGTERM', 30_000);
-      const exitedAt = Date.now();
-      const stopCpu = oldMeter.stop();
+      const { stopAt, exitedAt, stopCpu } = await markAndStop(fleet, gw.proc);
       const next = await startGateway(ctx, {
         name: `gateway-storm-r${rounds.length + 1}`,
         port: gw.port,
