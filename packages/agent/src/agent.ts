@@ -84,6 +84,18 @@ export class Agent {
       onCompactError: (err) =>
         options.logger.warn({ err: err.message }, 'journal compaction failed; the journal goes on in the old file'),
     });
+    for (const damage of this.journal.damageFound()) {
+      if (damage.reported) continue;
+      options.logger.error(
+        {
+          file: damage.file,
+          damagedLines: damage.lines,
+          recoveredEntries: damage.recoveredEntries,
+          unconfirmedJobIds: damage.unconfirmedJobIds,
+        },
+        'journal was damaged: kept aside, readable entries recovered, jobs that may have printed marked unconfirmed',
+      );
+    }
   }
 
   get connected(): boolean {
@@ -231,6 +243,7 @@ export class Agent {
       });
       void this.announcePrinters().then(() => this.reportStatuses(true));
       void this.flushOutbox();
+      void this.reportJournalDamage(socket);
     });
     socket.on('disconnect', (reason) => {
       logger.warn({ reason }, 'disconnected from the gateway');
@@ -302,6 +315,17 @@ export class Agent {
         ok: true,
         data: { jobId: job.id, state: known.state, ...(known.reason ? { reason: known.reason } : {}) },
       };
+    }
+    // Sent before (possibly to this agent) and created before the journal lost entries: it may have printed.
+    const damage = (job.attempt ?? 2) > 1 ? this.journal.damageSince(job.timestamp ?? '') : undefined;
+    if (damage) {
+      const reason = `the agent journal was damaged (${damage.at}) after this job was created; it may have printed before`;
+      await this.journal.recordLost(job.id, job.printerId, reason);
+      this.options.logger.warn(
+        { jobId: job.id, damagedAt: damage.at },
+        'print job unknown after journal damage; unconfirmed',
+      );
+      return { ok: true, data: { jobId: job.id, state: 'unconfirmed', reason } };
     }
     const printer = job.printer ?? { connection: 'network' };
     const driver = this.driverFor(job.printerId, job.printerName ?? '', printer);
@@ -441,6 +465,25 @@ export class Agent {
     }
     this.journal.acknowledge(report.seq);
     return true;
+  }
+
+  /** Tells the gateway about journal damage found at start-up, until it acknowledges. */
+  private async reportJournalDamage(socket: Socket): Promise<void> {
+    for (const damage of this.journal.damageFound()) {
+      if (damage.reported || !socket.connected) continue;
+      try {
+        const res = (await socket.timeout(REPORT_ACK_TIMEOUT_MS).emitWithAck('agent:journal:damaged', {
+          at: damage.at,
+          file: damage.file,
+          damagedLines: damage.lines.length,
+          recoveredEntries: damage.recoveredEntries,
+          unconfirmedJobIds: damage.unconfirmedJobIds.slice(0, 500),
+        })) as AckResponse<unknown>;
+        if (res.ok) this.journal.damageReported(damage.at);
+      } catch {
+        this.options.logger.warn({ damagedAt: damage.at }, 'journal damage notice not acknowledged; will retry');
+      }
+    }
   }
 
   private async announcePrinters(): Promise<void> {

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentJobState, JournalJob, OutboxReport } from './journal.js';
+import type { AgentJobState, DamageRecord, JournalJob, OutboxReport } from './journal-lines.js';
 
 export interface JournalSummary {
   journalDir: string;
@@ -9,6 +9,10 @@ export interface JournalSummary {
   lastOutcomeByPrinter: Record<string, { jobId: string; state: AgentJobState; reason?: string; at: string }>;
   /** Reports the gateway has not acknowledged yet. */
   pendingReports: number;
+  /** Damage found when the agent opened its journal (kept 8 days), with whether the gateway has been told. */
+  journalDamage: DamageRecord[];
+  /** Damaged journal files kept beside the journal for inspection. */
+  damagedFiles: string[];
 }
 
 /**
@@ -18,6 +22,7 @@ export interface JournalSummary {
 export function summarizeJournal(journalDir: string): JournalSummary {
   const jobs = new Map<string, JournalJob>();
   const outbox = new Map<number, OutboxReport>();
+  const damage: DamageRecord[] = [];
   const path = join(journalDir, 'journal.log');
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   for (const raw of text.split('\n')) {
@@ -43,6 +48,11 @@ export function summarizeJournal(journalDir: string): JournalSummary {
       const report = line.report as OutboxReport;
       outbox.set(report.seq, report);
     } else if (line.k === 'ack') outbox.delete(line.seq as number);
+    else if (line.k === 'damage') damage.push({ ...(line.damage as DamageRecord) });
+    else if (line.k === 'damage-reported') {
+      const record = damage.find((d) => d.at === line.at);
+      if (record) record.reported = true;
+    }
   }
   const jobsByState: Record<AgentJobState, number> = {
     accepted: 0,
@@ -66,5 +76,17 @@ export function summarizeJournal(journalDir: string): JournalSummary {
       }
     }
   }
-  return { journalDir, jobsByState, lastOutcomeByPrinter, pendingReports: outbox.size };
+  const damagedFiles = existsSync(journalDir)
+    ? readdirSync(journalDir)
+        .filter((f) => f.startsWith('journal.log.damaged-'))
+        .sort()
+    : [];
+  return {
+    journalDir,
+    jobsByState,
+    lastOutcomeByPrinter,
+    pendingReports: outbox.size,
+    journalDamage: damage,
+    damagedFiles,
+  };
 }

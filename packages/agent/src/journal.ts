@@ -1,56 +1,25 @@
-import {
-  closeSync,
-  existsSync,
-  fdatasync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { GroupSync } from './group-sync.js';
+import { type ReadJournal, readJournalFile, replaceJournalFile, syncDirectory } from './journal-file.js';
+import {
+  type AgentJobState,
+  buildReport,
+  type DamageRecord,
+  FINAL_AGENT_STATES,
+  type JournalJob,
+  type JournalLine,
+  type OutboxReport,
+  type ReportEvent,
+} from './journal-lines.js';
+import { lostJobStub, recoverFromDamage } from './journal-recovery.js';
+import { JournalState } from './journal-state.js';
 
-/** The states a job has on the agent. */
-export type AgentJobState = 'accepted' | 'printing' | 'completed' | 'failed' | 'unconfirmed';
+export type { AgentJobState, DamageRecord, JournalJob, OutboxReport, ReportEvent } from './journal-lines.js';
+export { FINAL_AGENT_STATES } from './journal-lines.js';
 
-export const FINAL_AGENT_STATES: readonly AgentJobState[] = ['completed', 'failed', 'unconfirmed'];
-
-export type ReportEvent = 'print:job:started' | 'print:job:completed' | 'print:job:failed' | 'print:job:unconfirmed';
-
-/** A job as the agent keeps it. `content` is dropped once the job is final. */
-export interface JournalJob {
-  id: string;
-  printerId: string;
-  printerName: string;
-  /** Base64 ESC/POS; empty once the job is final. */
-  content: string;
-  type: string;
-  priority: number;
-  copies: number;
-  /** ISO 8601; never start printing after it. */
-  usefulUntil: string;
-  printer: { connection: string; ip?: string; port?: number; systemName?: string };
-  state: AgentJobState;
-  reason?: string;
-  /** ISO 8601. */
-  receivedAt: string;
-  /** ISO 8601. */
-  updatedAt: string;
-}
-
-/** A report to the gateway, kept until the gateway acknowledges it. */
-export interface OutboxReport {
-  seq: number;
-  event: ReportEvent;
-  payload: { jobId: string; printerId: string; timestamp: string; [key: string]: unknown };
-}
-
-type Line =
-  | { k: 'job'; job: JournalJob }
-  | { k: 'state'; id: string; state: AgentJobState; reason?: string; at: string; report?: OutboxReport }
-  | { k: 'report'; report: OutboxReport }
-  | { k: 'ack'; seq: number };
+/** Damage records are kept this long (the longest useful-until a job may have, plus a day), ms. */
+const DAMAGE_RETENTION_MS = 8 * 86_400_000;
 
 export interface JournalOptions {
   /** Final jobs are remembered this long (duplicate deliveries are recognised), ms. At least 24 h. */
@@ -62,40 +31,29 @@ export interface JournalOptions {
   onCompactError?: (err: Error) => void;
 }
 
-interface SyncBatch {
-  waiters: { resolve: () => void; reject: (err: Error) => void }[];
-  done: boolean;
-  error: Error | null;
-}
-
 /**
  * The agent's on-disk journal: an append-only file of JSON lines. `accept` and
  * `transition` resolve only once their line is synced to disk, so a job is on
  * disk before the gateway is told "accepted", and "printing" is on disk before
- * the first byte goes out. Syncs run off the event loop and are group-committed:
- * the lines written in one event-loop turn share one sync, and a sync under way
- * does not hold up the next one, so jobs on several printers do not queue behind
- * each other's disk flushes. Callers are released in the order their syncs started.
- * A state change and the report that announces it are one line, so a crash
- * never leaves one without the other; the report enters the outbox only once
- * the line is durable. A torn last line (crash mid-write) is ignored on replay.
+ * the first byte goes out. Syncs are group-committed (GroupSync). A state change
+ * and the report that announces it are one line, so a crash never leaves one
+ * without the other; the report enters the outbox only once the line is durable.
+ *
+ * Opening never fails on what a crash or a bad disk leaves behind: a torn last line
+ * is cut off (and the cut synced) before anything is appended, and a journal damaged
+ * before its end is moved aside, every readable entry kept, and each job that may
+ * have lost an entry made `unconfirmed` (DamageRecord), so the branch goes on printing
+ * and no ticket is printed twice.
  */
 export class Journal {
-  private readonly jobsById = new Map<string, JournalJob>();
-  private readonly outbox = new Map<number, OutboxReport>();
-  private nextSeq = 1;
+  private readonly state = new JournalState();
   private fd: number;
   private lines = 0;
   private readonly path: string;
   private readonly retentionMs: number;
   private readonly compactAfterLines: number;
   private readonly now: () => number;
-  /** Callers waiting for a sync that has not started yet. */
-  private waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
-  private syncScheduled = false;
-  private syncsInFlight = 0;
-  /** Syncs started and not yet released, oldest first. */
-  private readonly syncQueue: SyncBatch[] = [];
+  private readonly sync: GroupSync;
   private closed = false;
   private readonly onCompactError: ((err: Error) => void) | undefined;
   /** Outbox reports whose line is written but not yet synced. */
@@ -113,22 +71,61 @@ export class Journal {
     this.compactAfterLines = options.compactAfterLines ?? 20_000;
     this.now = options.now ?? Date.now;
     this.onCompactError = options.onCompactError;
-    if (existsSync(this.path)) this.replay(readFileSync(this.path, 'utf8'));
+    this.sync = new GroupSync(
+      () => this.fd,
+      () => this.compactIfDue(),
+    );
+    const read = readJournalFile(this.path);
+    const { firstLineOf, orphans } = this.state.replayAll(read.entries);
+    this.lines = read.entries.length;
+    const damaged = read.damaged.length > 0;
+    if (damaged) this.setDamagedFileAside(read, firstLineOf, orphans);
     this.fd = openSync(this.path, 'a');
-    if (this.lines > this.compactAfterLines) this.compact();
+    if (damaged || this.lines > this.compactAfterLines) this.compact();
   }
 
   get(id: string): JournalJob | undefined {
-    return this.jobsById.get(id);
+    return this.state.jobs.get(id);
   }
 
   jobs(): JournalJob[] {
-    return [...this.jobsById.values()];
+    return [...this.state.jobs.values()];
   }
 
   /** Reports to send: durable and not yet acknowledged, in order. */
   pendingReports(): OutboxReport[] {
-    return [...this.outbox.values()].filter((r) => !this.notYetDurable.has(r.seq)).sort((a, b) => a.seq - b.seq);
+    return [...this.state.outbox.values()].filter((r) => !this.notYetDurable.has(r.seq)).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Damage found when the journal was opened, newest last (kept 8 days). */
+  damageFound(): readonly DamageRecord[] {
+    return this.state.damage;
+  }
+
+  /** The gateway acknowledged the notice of the damage found at `at`. Not synced: a lost line re-sends the notice. */
+  damageReported(at: string): void {
+    const record = this.state.damage.find((d) => d.at === at);
+    if (!record || record.reported) return;
+    record.reported = true;
+    this.append({ k: 'damage-reported', at });
+  }
+
+  /**
+   * A damage found after `createdAt` (ISO 8601): a job created before it and sent again,
+   * but unknown to the journal, may have been in the lost part and may have printed.
+   */
+  damageSince(createdAt: string): DamageRecord | undefined {
+    const created = Date.parse(createdAt);
+    return this.state.damage.find((d) => !(Date.parse(d.at) < created));
+  }
+
+  /** Records a job the journal lost as `unconfirmed` with `reason`; resolves once that is on disk. */
+  async recordLost(id: string, printerId: string, reason: string): Promise<JournalJob> {
+    const entry = { ...lostJobStub(id, printerId, new Date(this.now()).toISOString()), reason };
+    this.append({ k: 'job', job: entry });
+    this.state.jobs.set(id, entry);
+    await this.sync.durable();
+    return entry;
   }
 
   /** Records a newly delivered job as `accepted`; resolves once that is on disk. The caller checked it is not known. */
@@ -136,14 +133,14 @@ export class Journal {
     const at = new Date(this.now()).toISOString();
     const entry: JournalJob = { ...job, state: 'accepted', receivedAt: at, updatedAt: at };
     this.append({ k: 'job', job: entry });
-    this.jobsById.set(entry.id, entry);
-    await this.durable();
+    this.state.jobs.set(entry.id, entry);
+    await this.sync.durable();
     return entry;
   }
 
   /** Resolves once everything written so far is on disk (a duplicate delivery's answer waits for the first). */
   flushed(): Promise<void> {
-    return this.durable();
+    return this.sync.durable();
   }
 
   /**
@@ -157,22 +154,10 @@ export class Journal {
     report?: ReportEvent,
     extra: Record<string, unknown> = {},
   ): Promise<JournalJob> {
-    const job = this.jobsById.get(id);
+    const job = this.state.jobs.get(id);
     if (!job) throw new Error(`journal has no job ${id}`);
     const at = new Date(this.now()).toISOString();
-    const outboxReport: OutboxReport | undefined = report
-      ? {
-          seq: this.nextSeq++,
-          event: report,
-          payload: {
-            jobId: id,
-            printerId: job.printerId,
-            timestamp: at,
-            ...(reason !== undefined ? reasonField(report, reason) : {}),
-            ...extra,
-          },
-        }
-      : undefined;
+    const outboxReport = report ? this.newReport(job, report, reason, at, extra) : undefined;
     this.append({
       k: 'state',
       id,
@@ -181,14 +166,14 @@ export class Journal {
       at,
       ...(outboxReport ? { report: outboxReport } : {}),
     });
-    this.applyState(id, state, reason, at);
+    this.state.applyState(id, state, reason, at);
     if (outboxReport) {
       // In the outbox at once (a compaction must carry it), but not offered for sending until durable.
-      this.outbox.set(outboxReport.seq, outboxReport);
+      this.state.outbox.set(outboxReport.seq, outboxReport);
       this.notYetDurable.add(outboxReport.seq);
     }
     try {
-      await this.durable();
+      await this.sync.durable();
     } finally {
       if (outboxReport) this.notYetDurable.delete(outboxReport.seq);
     }
@@ -200,44 +185,37 @@ export class Journal {
    * crash the report is sent again, and the gateway treats a repeated report as a no-op.
    */
   acknowledge(seq: number): void {
-    if (!this.outbox.has(seq)) return;
+    if (!this.state.outbox.has(seq)) return;
     this.append({ k: 'ack', seq });
-    this.outbox.delete(seq);
+    this.state.outbox.delete(seq);
   }
 
-  /** Rewrites the file with only what is still needed: live jobs, final jobs within retention, unacknowledged reports. */
+  /**
+   * Rewrites the file with only what is still needed: live jobs, final jobs within retention,
+   * unacknowledged reports, and damage records that are unreported or recent.
+   */
   compact(): void {
-    const cutoff = this.now() - this.retentionMs;
-    for (const [id, job] of this.jobsById) {
-      if (FINAL_AGENT_STATES.includes(job.state) && Date.parse(job.updatedAt) < cutoff) this.jobsById.delete(id);
+    const now = this.now();
+    for (const [id, job] of this.state.jobs) {
+      if (FINAL_AGENT_STATES.includes(job.state) && Date.parse(job.updatedAt) < now - this.retentionMs)
+        this.state.jobs.delete(id);
     }
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    let count = 0;
-    const write = (line: Line) => {
-      writeSync(fd, `${JSON.stringify(line)}\n`);
-      count++;
-    };
-    for (const job of this.jobsById.values()) write({ k: 'job', job });
-    for (const report of [...this.outbox.values()].sort((a, b) => a.seq - b.seq)) write({ k: 'report', report });
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    const kept = this.state.damage.filter((d) => !d.reported || Date.parse(d.at) >= now - DAMAGE_RETENTION_MS);
+    this.state.damage.splice(0, this.state.damage.length, ...kept);
+    const lines: JournalLine[] = [
+      ...this.state.damage.map((damage) => ({ k: 'damage' as const, damage })),
+      ...[...this.state.jobs.values()].map((job) => ({ k: 'job' as const, job })),
+      ...[...this.state.outbox.values()]
+        .sort((a, b) => a.seq - b.seq)
+        .map((report) => ({ k: 'report' as const, report })),
+    ];
     // The old file stays open (and in use) until the new one has replaced it on disk.
-    renameSync(tmp, this.path);
-    const dirFd = openSync(this.dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    replaceJournalFile(this.path, lines);
     const newFd = openSync(this.path, 'a');
     const oldFd = this.fd;
     this.fd = newFd;
     closeSync(oldFd);
-    this.lines = count;
+    this.lines = lines.length;
     this.compactDue = false;
   }
 
@@ -246,7 +224,7 @@ export class Journal {
     this.closing ??= (async () => {
       try {
         // Every sync under way started before this one, and all finish before the file closes.
-        while (this.syncsInFlight > 0 || this.waiting.length > 0) await this.durable();
+        while (this.sync.busy) await this.sync.durable();
       } finally {
         this.closed = true;
         closeSync(this.fd);
@@ -255,101 +233,66 @@ export class Journal {
     return this.closing;
   }
 
-  private append(line: Line): void {
+  private append(line: JournalLine): void {
     if (this.closed) throw new Error('the journal is closed');
     writeSync(this.fd, `${JSON.stringify(line)}\n`);
     this.lines++;
     if (this.lines > this.compactAfterLines) this.compactDue = true;
   }
 
-  /** Resolves once a sync that started after this call has finished. */
-  private durable(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      if (!this.syncScheduled) {
-        // Lines written in this same turn share the sync; a sync already under way does not
-        // delay a new one (it may have started before this line was written).
-        this.syncScheduled = true;
-        queueMicrotask(() => this.startSync());
-      }
-    });
-  }
-
-  private startSync(): void {
-    this.syncScheduled = false;
-    const batch = this.waiting;
-    this.waiting = [];
-    if (batch.length === 0) return;
-    // Syncs may overlap, but their callers are released in the order the syncs started,
-    // so jobs become printable in the order they were journaled.
-    const entry: SyncBatch = { waiters: batch, done: false, error: null };
-    this.syncQueue.push(entry);
-    this.syncsInFlight += 1;
-    fdatasync(this.fd, (syncError) => {
-      this.syncsInFlight -= 1;
-      entry.done = true;
-      entry.error = syncError;
-      // Only with no sync under way may the file be swapped; the rewrite comes from memory,
-      // which holds every line written so far, and is itself synced. A failed compaction
-      // leaves the old file in place and in use; it is tried again after as many lines.
-      if (this.compactDue && this.syncsInFlight === 0 && !this.closed) {
-        try {
-          this.compact();
-        } catch (compactError) {
-          this.compactDue = false;
-          this.lines = 0;
-          this.onCompactError?.(compactError as Error);
-        }
-      }
-      while (this.syncQueue[0]?.done) {
-        const ready = this.syncQueue.shift() as SyncBatch;
-        for (const waiter of ready.waiters) {
-          if (ready.error) waiter.reject(ready.error);
-          else waiter.resolve();
-        }
-      }
-    });
-  }
-
-  private replay(text: string): void {
-    const rows = text.split('\n');
-    for (const [i, raw] of rows.entries()) {
-      if (!raw) continue;
-      let line: Line;
-      try {
-        line = JSON.parse(raw) as Line;
-      } catch {
-        // Only the last line can be torn by a crash; anything else is damage worth knowing about.
-        if (i < rows.length - 2) throw new Error(`journal ${this.path} is damaged at line ${i + 1}`);
-        continue;
-      }
-      this.lines++;
-      if (line.k === 'job') this.jobsById.set(line.job.id, line.job);
-      else if (line.k === 'state') {
-        this.applyState(line.id, line.state, line.reason, line.at);
-        if (line.report) this.addReport(line.report);
-      } else if (line.k === 'report') this.addReport(line.report);
-      else if (line.k === 'ack') this.outbox.delete(line.seq);
+  /**
+   * After a sync, with none under way: the only moment the file may be swapped. The rewrite
+   * comes from memory, which holds every line written so far, and is itself synced. A failed
+   * compaction leaves the old file in place and in use; it is tried again after as many lines.
+   */
+  private compactIfDue(): void {
+    if (!this.compactDue || this.closed) return;
+    try {
+      this.compact();
+    } catch (compactError) {
+      this.compactDue = false;
+      this.lines = 0;
+      this.onCompactError?.(compactError as Error);
     }
   }
 
-  private addReport(report: OutboxReport): void {
-    this.outbox.set(report.seq, report);
-    this.nextSeq = Math.max(this.nextSeq, report.seq + 1);
+  /** A journal damaged before its end is kept aside; the caller writes the recovered one anew. */
+  private setDamagedFileAside(
+    read: ReadJournal,
+    firstLineOf: ReadonlyMap<string, number>,
+    orphans: ReadonlyMap<string, string | undefined>,
+  ): void {
+    const at = new Date(this.now()).toISOString();
+    const file = `journal.log.damaged-${at.replace(/[:.]/g, '-')}`;
+    renameSync(this.path, join(this.dir, file));
+    syncDirectory(this.dir);
+    const recovery = recoverFromDamage({
+      jobs: this.state.jobs,
+      firstLineOf,
+      orphans,
+      damaged: read.damaged,
+      reportedJobIds: new Set([...this.state.outbox.values()].map((r) => r.payload.jobId)),
+      at,
+    });
+    for (const r of recovery.reports)
+      this.state.addReport(buildReport(this.state.nextSeq, r.job, r.event, r.reason, r.at, r.extra));
+    this.state.damage.push({
+      at,
+      file,
+      lines: read.damaged.map((d) => d.lineNo),
+      recoveredEntries: read.entries.length,
+      unconfirmedJobIds: recovery.unconfirmedJobIds,
+      reported: false,
+    });
   }
 
-  private applyState(id: string, state: AgentJobState, reason: string | undefined, at: string): void {
-    const job = this.jobsById.get(id);
-    if (!job) return;
-    job.state = state;
-    job.updatedAt = at;
-    if (reason !== undefined) job.reason = reason;
-    if (FINAL_AGENT_STATES.includes(state)) job.content = '';
+  private newReport(
+    job: JournalJob,
+    event: ReportEvent,
+    reason: string | undefined,
+    at: string,
+    extra: Record<string, unknown> = {},
+  ): OutboxReport {
+    return buildReport(this.state.nextSeq++, job, event, reason, at, extra);
   }
-}
-
-function reasonField(report: ReportEvent, reason: string): Record<string, unknown> {
-  if (report === 'print:job:failed') return { error: reason };
-  if (report === 'print:job:unconfirmed') return { reason };
-  return {};
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,24 +51,124 @@ describe('agent journal', async () => {
     await again.close();
   });
 
-  it('ignores a torn last line left by a crash mid-write', async () => {
+  it('cuts a torn last line off, syncs the cut, and appends after it without damage', async () => {
     const dir = tempDir();
     const j = new Journal(dir);
     await j.accept(job('a'));
     await j.close();
-    appendFileSync(join(dir, 'journal.log'), '{"k":"state","id":"a","sta');
+    // A crash mid-write: the last line has no newline.
+    appendFileSync(join(dir, 'journal.log'), '{"k":"state","id":"abc');
     const again = new Journal(dir);
     expect(again.get('a')?.state).toBe('accepted');
+    expect(readFileSync(join(dir, 'journal.log'), 'utf8').endsWith('\n')).toBe(true);
+    await again.accept(job('b'));
+    await again.transition('b', 'printing', undefined, 'print:job:started');
     await again.close();
+    // The line written after the cut is whole: the journal opens clean, nothing set aside.
+    const third = new Journal(dir);
+    expect(third.get('b')?.state).toBe('printing');
+    expect(third.damageFound()).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.includes('damaged'))).toEqual([]);
+    await third.close();
   });
 
-  it('refuses a journal damaged before its last line rather than guessing', async () => {
+  it('keeps a complete last entry that only lacks its newline, and appends after a newline', async () => {
     const dir = tempDir();
     const j = new Journal(dir);
     await j.accept(job('a'));
     await j.close();
-    appendFileSync(join(dir, 'journal.log'), 'garbage\n{"k":"ack","seq":1}\n');
-    expect(() => new Journal(dir)).toThrow(/damaged/);
+    const text = readFileSync(join(dir, 'journal.log'), 'utf8');
+    writeFileSync(join(dir, 'journal.log'), text.slice(0, -1));
+    const again = new Journal(dir);
+    await again.accept(job('b'));
+    await again.close();
+    const third = new Journal(dir);
+    expect([third.get('a')?.state, third.get('b')?.state]).toEqual(['accepted', 'accepted']);
+    expect(third.damageFound()).toEqual([]);
+    await third.close();
+  });
+
+  it('sets a journal damaged before its end aside, recovers every readable entry and unconfirms jobs that lost one', async () => {
+    const dir = tempDir();
+    const j = new Journal(dir);
+    await j.accept(job('done'));
+    await j.transition('done', 'completed', undefined, 'print:job:completed', { success: true });
+    for (const r of j.pendingReports()) j.acknowledge(r.seq);
+    await j.accept(job('hit'));
+    await j.accept(job('safe'));
+    await j.close();
+    const path = join(dir, 'journal.log');
+    // The state line of "hit" is damaged on disk; "safe" has no lost line.
+    appendFileSync(path, '{"k":"state","id":"hit","state":"prin\u0000\u0000garbage\n');
+    appendFileSync(path, '{"k":"ack","seq":99}\n');
+    const before = readFileSync(path, 'utf8');
+    const again = new Journal(dir);
+    const [damage] = again.damageFound();
+    expect(damage).toMatchObject({ lines: [6], recoveredEntries: 6, unconfirmedJobIds: ['hit'], reported: false });
+    expect(readFileSync(join(dir, damage?.file ?? ''), 'utf8')).toBe(before);
+    expect(again.get('hit')).toMatchObject({ state: 'unconfirmed', content: '' });
+    expect(again.get('hit')?.reason).toMatch(/damaged/);
+    expect(again.get('safe')?.state).toBe('accepted');
+    expect(again.get('done')?.state).toBe('completed');
+    // The unconfirmed job is reported, and the finished job's outcome is reported again.
+    const reports = again.pendingReports().map((r) => [r.event, r.payload.jobId]);
+    expect(reports).toEqual([
+      ['print:job:unconfirmed', 'hit'],
+      ['print:job:completed', 'done'],
+    ]);
+    again.damageReported(damage?.at ?? '');
+    await again.close();
+    // The new journal opens clean and remembers the damage and that it was reported.
+    const third = new Journal(dir);
+    expect(third.damageFound()).toMatchObject([{ file: damage?.file, reported: true }]);
+    expect(third.get('hit')?.state).toBe('unconfirmed');
+    expect(summarizeJournal(dir)).toMatchObject({
+      journalDamage: [{ file: damage?.file, unconfirmedJobIds: ['hit'], reported: true }],
+      damagedFiles: [damage?.file],
+    });
+    await third.close();
+  });
+
+  it('unconfirms every unfinished job before a damaged line that names none, and keeps jobs the damage cannot reach', async () => {
+    const dir = tempDir();
+    const j = new Journal(dir);
+    await j.accept(job('a'));
+    await j.accept(job('b'));
+    await j.close();
+    appendFileSync(join(dir, 'journal.log'), '\u0000\u0000\u0000\u0000\n');
+    const j2 = new Journal(dir);
+    expect(j2.get('a')?.state).toBe('unconfirmed');
+    expect(j2.get('b')?.state).toBe('unconfirmed');
+    await j2.accept(job('c'));
+    await j2.close();
+    const j3 = new Journal(dir);
+    expect(j3.get('c')?.state).toBe('accepted');
+    await j3.close();
+  });
+
+  it('keeps a job whose only entry was damaged as unconfirmed, and flags older unknown jobs sent again', async () => {
+    const dir = tempDir();
+    const now = Date.parse('2026-12-05T12:00:00Z');
+    const j = new Journal(dir, { now: () => now });
+    await j.accept(job('a'));
+    await j.close();
+    appendFileSync(
+      join(dir, 'journal.log'),
+      '{"k":"job","job":{"id":"lost-1","printerId":"p9","content":"AAAA\u0000broken\n{"k":"ack","seq":5}\n',
+    );
+    const again = new Journal(dir, { now: () => now });
+    expect(again.get('lost-1')).toMatchObject({ state: 'unconfirmed', printerId: 'p9' });
+    expect(again.get('a')?.state).toBe('accepted');
+    expect(again.pendingReports()).toMatchObject([{ event: 'print:job:unconfirmed', payload: { jobId: 'lost-1' } }]);
+    // A job created before the damage was found may have been in the lost part; a newer one cannot.
+    expect(again.damageSince('2026-12-05T11:59:00.000Z')).toBeDefined();
+    expect(again.damageSince('2026-12-05T12:00:01.000Z')).toBeUndefined();
+    const lost = await again.recordLost('lost-2', 'p1', 'may have printed');
+    expect(lost).toMatchObject({ state: 'unconfirmed', reason: 'may have printed' });
+    await again.close();
+    const third = new Journal(dir, { now: () => now });
+    expect(third.get('lost-2')).toMatchObject({ state: 'unconfirmed', reason: 'may have printed' });
+    await third.close();
   });
 
   it('compacts to live jobs, recent finished jobs and unsent reports, and forgets finished jobs after the retention', async () => {

@@ -139,6 +139,22 @@ export type PrintJobUnconfirmed = Static<typeof PrintJobUnconfirmedSchema>;
  */
 export const AgentPingSchema = Type.Object({ timestamp: Type.Optional(Timestamp) });
 
+/**
+ * v2: the agent found its journal damaged at start-up (acknowledged; sent until it is). The
+ * damaged file was kept aside, readable entries recovered, and the jobs that may have lost an
+ * entry made `unconfirmed` (each also reported with `print:job:unconfirmed`).
+ */
+export const AgentJournalDamagedSchema = Type.Object({
+  /** ISO 8601 time the agent found the damage. */
+  at: Type.String({ minLength: 1, maxLength: 64 }),
+  /** Name of the damaged file kept beside the new journal. */
+  file: ShortText,
+  damagedLines: Type.Integer({ minimum: 0 }),
+  recoveredEntries: Type.Integer({ minimum: 0 }),
+  unconfirmedJobIds: Type.Array(Id, { maxItems: 500 }),
+});
+export type AgentJournalDamaged = Static<typeof AgentJournalDamagedSchema>;
+
 /** Legacy discovery-cycle events: accepted and counted, nothing else depends on them. */
 export const PrinterSyncSuccessSchema = Type.Object({
   printer: Type.Optional(Type.Unknown()),
@@ -174,6 +190,7 @@ export const AGENT_EVENT_SCHEMAS = {
   'print:job:failed': PrintJobFailedSchema,
   'print:job:unconfirmed': PrintJobUnconfirmedSchema,
   'agent:ping': AgentPingSchema,
+  'agent:journal:damaged': AgentJournalDamagedSchema,
   'printer:sync:success': PrinterSyncSuccessSchema,
   'printer:sync:batch-completed': PrinterSyncBatchCompletedSchema,
   'printer:sync:error': PrinterSyncErrorSchema,

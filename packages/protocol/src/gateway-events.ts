@@ -49,6 +49,12 @@ export interface PrintJobDelivery {
   usefulUntil: string;
   /** ISO 8601 creation time. */
   timestamp: string;
+  /**
+   * Which send this is, from 1. Above 1 the job went to this agent before and may be in its
+   * journal already; an agent whose journal lost entries since `timestamp` must not print an
+   * unknown job sent again, and answers `unconfirmed` instead.
+   */
+  attempt?: number;
   /** How the agent reaches the printer, as the gateway knows it. */
   printer: { connection: string; ip?: string; port?: number; systemName?: string };
 }
@@ -136,7 +142,8 @@ export interface PrinterTestCompletedEvent {
 
 export interface DesktopHealthAlertEvent {
   severity: 'critical' | 'high' | 'medium' | 'low';
-  type: 'poor_connection_quality' | 'high_latency' | 'connection_degraded' | 'recovered';
+  /** `journal_damaged`: the agent found its journal damaged at start-up (`reason` says what it did). */
+  type: 'poor_connection_quality' | 'high_latency' | 'connection_degraded' | 'recovered' | 'journal_damaged';
   deviceId?: string;
   branchId?: string;
   reason?: string;

@@ -1,11 +1,12 @@
 import {
   type ConnectionQuality,
   connectionQuality,
+  type DesktopHealthAlertEvent,
   type DesktopHealthReport,
   HIGH_LATENCY_MS,
 } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
-import type { AgentDirectory, AgentHealthSnapshot, AgentRecord } from './ports/agent-directory.js';
+import type { AgentDirectory, AgentHealthSnapshot, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
 import type { ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
@@ -32,6 +33,7 @@ interface DeviceHealth {
   reportedAt?: number;
   lastHeartbeat?: number;
   connectsSeen: number;
+  journalDamage?: JournalDamageNotice;
   alerts: { poor: boolean; highLatency: boolean; degraded: boolean };
 }
 
@@ -170,6 +172,7 @@ export class AgentHealthTracker {
       reconnectionCount: d.reported?.reconnectionCount ?? Math.max(0, d.connectsSeen - 1),
       lastHeartbeat: d.lastHeartbeat ? new Date(d.lastHeartbeat).toISOString() : undefined,
       lastHealthReport: d.reportedAt ? new Date(d.reportedAt).toISOString() : undefined,
+      ...(d.journalDamage ? { journalDamage: d.journalDamage } : {}),
     };
   }
 
@@ -219,9 +222,24 @@ export class AgentHealthTracker {
     }
   }
 
+  /** The agent found its journal damaged at start-up (`agent:journal:damaged`): kept in its health, and an alert. */
+  journalDamaged(agent: ConnectedAgent, notice: JournalDamageNotice): void {
+    const d = this.devices.get(keyOf(agent));
+    if (!d || d.agent !== agent) return;
+    d.journalDamage = notice;
+    this.alert(
+      d,
+      'journal_damaged',
+      'high',
+      `the agent journal was damaged (${notice.damagedLines} unreadable lines, kept aside as ${notice.file}); ` +
+        `${notice.unconfirmedJobIds.length} jobs that may have printed were marked unconfirmed`,
+    );
+    void this.publish(keyOf(agent));
+  }
+
   private alert(
     d: DeviceHealth,
-    type: 'poor_connection_quality' | 'high_latency' | 'connection_degraded' | 'recovered',
+    type: DesktopHealthAlertEvent['type'],
     severity: 'critical' | 'high' | 'medium' | 'low',
     reason: string,
     s: AgentHealthSnapshot = this.snapshotOf(d),

@@ -3,7 +3,7 @@ import type { AgentHealthTracker, HealthHistoryEntry } from './agent-health-trac
 import type { Clock } from './clock.js';
 import type { ClusterRpc } from './cluster-rpc.js';
 import { GatewayError } from './gateway-error.js';
-import type { AgentDirectory, AgentRecord } from './ports/agent-directory.js';
+import type { AgentDirectory, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
 import { ADMIN_VIEW_ROLES, listScope, requireRole, type UserPrincipal } from './principal.js';
 
 /** One agent in `GET /printing/desktop-health` (PROTOCOL.md section 8). */
@@ -25,6 +25,8 @@ export interface DesktopHealthEntry {
   connectionQuality: ConnectionQuality;
   lastHeartbeat: string | null;
   lastHealthReport: string | null;
+  /** Journal damage the agent reported at start-up, since it connected (absent if none). */
+  journalDamage?: JournalDamageNotice;
 }
 
 export interface DesktopHealthSummary {
@@ -111,6 +113,7 @@ export class DesktopHealthService {
       connectionQuality: r.health.connectionQuality,
       lastHeartbeat: r.health.lastHeartbeat ?? null,
       lastHealthReport: r.health.lastHealthReport ?? null,
+      ...(r.health.journalDamage ? { journalDamage: r.health.journalDamage } : {}),
     };
   }
 }

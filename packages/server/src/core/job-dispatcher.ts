@@ -165,7 +165,7 @@ export class JobDispatcher {
       }
       branchSet.add(job.id);
       sent += 1;
-      const delivery = this.deliver(agent, job, printer);
+      const delivery = this.deliver(agent, job, printer, outcome.value.attempts);
       this.deliveries.add(delivery);
       void delivery.finally(() => this.deliveries.delete(delivery));
     }
@@ -189,7 +189,12 @@ export class JobDispatcher {
     return reachableFromAnyPc ? agents[0] : undefined;
   }
 
-  private async deliver(agent: ConnectedAgent, job: PrintJobWithContent, printer: Printer): Promise<void> {
+  private async deliver(
+    agent: ConnectedAgent,
+    job: PrintJobWithContent,
+    printer: Printer,
+    attempt: number,
+  ): Promise<void> {
     const delivery: PrintJobDelivery = {
       id: job.id,
       printerId: printer.id,
@@ -202,6 +207,7 @@ export class JobDispatcher {
       ...(job.orderData ? { orderData: job.orderData } : {}),
       usefulUntil: job.usefulUntil.toISOString(),
       timestamp: job.createdAt.toISOString(),
+      attempt,
       printer: {
         connection: printer.connection,
         ...(printer.ip ? { ip: printer.ip } : {}),

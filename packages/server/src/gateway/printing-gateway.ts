@@ -505,6 +505,20 @@ export class PrintingGateway {
 
     handle('agent:ping', () => ({ serverTime: this.now() }));
 
+    handle('agent:journal:damaged', (s, p) => {
+      s.log.error(
+        {
+          file: p.file,
+          damagedLines: p.damagedLines,
+          recoveredEntries: p.recoveredEntries,
+          unconfirmedJobIds: p.unconfirmedJobIds,
+        },
+        'agent journal damaged',
+      );
+      this.deps.tracker.journalDamaged(s.agent, p);
+      return { received: true };
+    });
+
     handle('printer:sync:success', () => ({ received: true }));
     handle('printer:sync:batch-completed', (s, p) => {
       s.log.debug({ results: p.results }, 'legacy printer sync completed');

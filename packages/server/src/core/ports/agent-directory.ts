@@ -13,6 +13,20 @@ export interface AgentHealthSnapshot {
   lastHeartbeat: string | undefined;
   /** ISO 8601 time of the last `desktop:health:report` (v2 agents only). */
   lastHealthReport: string | undefined;
+  /** The last journal damage the agent reported since it connected (`agent:journal:damaged`); absent if none. */
+  journalDamage?: JournalDamageNotice;
+}
+
+/** What an agent found when its journal was damaged at start-up. */
+export interface JournalDamageNotice {
+  /** ISO 8601 time the agent found it. */
+  at: string;
+  /** The damaged file, kept beside the agent's new journal. */
+  file: string;
+  damagedLines: number;
+  recoveredEntries: number;
+  /** Jobs made `unconfirmed` because entries of theirs were lost. */
+  unconfirmedJobIds: string[];
 }
 
 /** A connected agent, as every gateway process can see it. */
