@@ -45,6 +45,8 @@ export interface GatewayConfig {
     ackTimeoutMs: number;
     expirySweepIntervalMs: number;
     redispatchIntervalMs: number;
+    /** After a delivered job's useful-until time, how long to wait for its outcome before `unconfirmed`, ms. */
+    outcomeGraceMs: number;
     /** Jobs read from the store per dispatch pass. */
     dispatchBatchSize: number;
   };
@@ -221,6 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
       return fallback;
     }
+  {
+    name: 'PRINTERMASTER_JOB_OUTCOME_GRACE_MS',
+    description:
+      'After a job delivered to an agent passes its useful-until time, how long to wait for the agent’s outcome before the job becomes unconfirmed',
+    default: '600000',
+  },
     return n;
   };
   const bool = (name: string, fallback: boolean): boolean => {
@@ -345,3 +353,4 @@ export function settingsTable(): string {
   );
   return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
 }
+      outcomeGraceMs: int('PRINTERMASTER_JOB_OUTCOME_GRACE_MS', 600_000, 0, 7 * 86_400_000),

@@ -266,6 +266,7 @@ async function serveOn(
   jobs.onCreated((job) => {
     void dispatcher.kick(job.branchId, job);
     if (cluster.kind === 'redis') {
+    outcomeGraceMs: config.jobs.outcomeGraceMs,
       cluster.bus
         .publish('jobs.ready', { branchId: job.branchId, from: instanceId })
         .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'job notice not published'));
@@ -473,8 +474,13 @@ async function serveOn(
 
   const timers = [
     every(config.jobs.expirySweepIntervalMs, async () => {
-      const n = await jobs.expireDue();
-      if (n > 0) logger.info({ count: n }, `Expired ${n} print jobs past their useful-until time`);
+      const { expired, unconfirmed } = await jobs.expireDue();
+      if (expired > 0) logger.info({ count: expired }, `Expired ${expired} print jobs past their useful-until time`);
+      if (unconfirmed > 0)
+        logger.warn(
+          { count: unconfirmed },
+          `${unconfirmed} print jobs delivered to agents had no outcome past their useful-until time; now unconfirmed`,
+        );
     }),
     every(config.requests.staleSweepIntervalMs, async () => {
       const removed = pending.sweep();

@@ -11,16 +11,26 @@ import { toPrintJobView } from './print-job-view.js';
 export type AgentJobOutcome = Extract<JobState, 'accepted' | 'printing' | 'completed' | 'failed' | 'unconfirmed'>;
 
 /**
- * From which states an agent's report may move a job. The agent is the only one
- * who knows whether paper came out, so its report also wins over a gateway-side
- * `expired` (the job was printed just before its useful-until time passed).
+ * The reason of an `unconfirmed` that the gateway made itself: the job reached an agent, and no
+ * report came by its useful-until time plus a grace period. The agent's late report corrects it.
+ */
+export const OUTCOME_UNKNOWN_REASON = 'delivered to the agent, outcome unknown';
+
+/** The reason of a job that expired before it left the gateway. */
+export const EXPIRED_REASON = 'useful-until time passed before the job was sent to an agent';
+
+/**
+ * From which states an agent's report may move a job. The agent is the only one who knows
+ * whether paper came out, so its report also corrects the gateway's own `unconfirmed`
+ * (OUTCOME_UNKNOWN_REASON), and a legacy `expired` of a job that had been sent. An agent's
+ * own `unconfirmed` stays final.
  */
 const AGENT_FROM: Record<AgentJobOutcome, readonly JobState[]> = {
   accepted: ['sent'],
   printing: ['sent', 'accepted', 'expired'],
-  completed: ['sent', 'accepted', 'printing', 'expired'],
-  failed: ['sent', 'accepted', 'printing', 'expired'],
-  unconfirmed: ['sent', 'accepted', 'printing', 'expired'],
+  completed: ['sent', 'accepted', 'printing', 'expired', 'unconfirmed'],
+  failed: ['sent', 'accepted', 'printing', 'expired', 'unconfirmed'],
+  unconfirmed: ['sent', 'accepted', 'printing', 'expired', 'unconfirmed'],
 };
 
 /** Observes every state change (metrics). */
@@ -125,9 +135,17 @@ export class JobLifecycle {
   ): Promise<PrintJob> {
     // The move comes first and checks the branch itself: the usual report is one statement.
     // No state is in its own AGENT_FROM list, so a repeated report moves nothing.
+    // A report that corrects the gateway's "outcome unknown" also replaces its reason (a completed
+    // job has none); the history keeps both.
     const moved = await this.move(jobId, AGENT_FROM[outcome], outcome, `agent:${agent.deviceId}`, {
       onlyInBranch: agent.branchId,
-      reason: outcome === 'failed' || outcome === 'unconfirmed' ? (reason ?? outcome) : undefined,
+      unconfirmedReason: OUTCOME_UNKNOWN_REASON,
+      reason:
+        outcome === 'failed' || outcome === 'unconfirmed'
+          ? (reason ?? outcome)
+          : outcome === 'completed'
+            ? null
+            : undefined,
       completedAt: outcome === 'completed' ? new Date(this.clock.now()) : undefined,
     });
     if (moved) return moved;

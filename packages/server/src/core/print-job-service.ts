@@ -10,7 +10,7 @@ import {
 import { canonicalHash } from './canonical-hash.js';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
-import type { JobLifecycle } from './job-lifecycle.js';
+import { EXPIRED_REASON, type JobLifecycle, OUTCOME_UNKNOWN_REASON } from './job-lifecycle.js';
 import type { PrintJob, PrintJobEvent, PrintJobStore, PrintJobWithContent } from './ports/print-job-store.js';
 import type { Printer } from './ports/printer-store.js';
 import { canSee, listScope, type UserPrincipal } from './principal.js';
@@ -24,6 +24,11 @@ export interface PrintJobServiceOptions {
   maxJobBytes: number;
   /** How long an `Idempotency-Key` is remembered, ms. */
   idempotencyWindowMs: number;
+  /**
+   * How long after a delivered job's useful-until time the gateway waits for the agent's
+   * outcome before it calls the job `unconfirmed` ("delivered to the agent, outcome unknown"), ms.
+   */
+  outcomeGraceMs: number;
 }
 
 /** Renders documents to ESC/POS; `banner` is printed first in large type (e.g. REPRINT). */
@@ -243,11 +248,22 @@ export class PrintJobService {
     return { job: result.job, replayed: false };
   }
 
-  /** Moves jobs past their useful-until time to `expired`; returns how many. */
-  async expireDue(limit = 500): Promise<number> {
-    const expired = await this.jobs.expireDue(new Date(this.clock.now()), limit);
-    for (const job of expired) this.lifecycle.announce(job, job.deviceId ? 'sent' : 'queued');
-    return expired.length;
+  /**
+   * Ends jobs past their useful-until time, honestly: a job that never left the gateway becomes
+   * `expired`; one delivered to an agent that has sent no outcome within
+   * `outcomeGraceMs` after it becomes `unconfirmed` (it may have printed). Returns how many of each.
+   */
+  async expireDue(limit = 500): Promise<{ expired: number; unconfirmed: number }> {
+    const now = this.clock.now();
+    const expired = await this.jobs.expireDue(new Date(now), EXPIRED_REASON, limit);
+    for (const job of expired) this.lifecycle.announce(job, 'queued');
+    const unconfirmed = await this.jobs.unconfirmOverdue(
+      new Date(now - this.options.outcomeGraceMs),
+      OUTCOME_UNKNOWN_REASON,
+      limit,
+    );
+    for (const { job, from } of unconfirmed) this.lifecycle.announce(job, from);
+    return { expired: expired.length, unconfirmed: unconfirmed.length };
   }
 
   async purgeIdempotencyKeys(): Promise<number> {

@@ -285,8 +285,9 @@ export class PgPrintJobStore implements PrintJobStore {
           ${column((r) => r.patch.deviceId ?? null)}::text[],
           ${column((r) => r.patch.completedAt?.toISOString() ?? null)}::timestamptz[],
           ${column((r) => (r.patch.incrementAttempts ? 1 : 0))}::int[],
-          ${column((r) => r.patch.onlyInBranch ?? null)}::text[]
-        ) WITH ORDINALITY AS t(id, from_states, to_state, actor, reason_given, reason, device_id, completed_at, incr, only_branch, ord)
+          ${column((r) => r.patch.onlyInBranch ?? null)}::text[],
+          ${column((r) => r.patch.unconfirmedReason ?? null)}::text[]
+        ) WITH ORDINALITY AS t(id, from_states, to_state, actor, reason_given, reason, device_id, completed_at, incr, only_branch, unconfirmed_reason, ord)
       ), before AS (
         SELECT j.id, j.state, j.company_id FROM print_jobs j
         WHERE j.id IN (SELECT id FROM input) ORDER BY j.id FOR NO KEY UPDATE
@@ -301,6 +302,7 @@ export class PgPrintJobStore implements PrintJobStore {
         FROM before AS b, input AS i
         WHERE j.id = b.id AND i.id = b.id AND b.state = ANY (string_to_array(i.from_states, ','))
           AND (i.only_branch IS NULL OR j.branch_id = i.only_branch)
+          AND (b.state <> 'unconfirmed' OR i.unconfirmed_reason IS NULL OR j.reason = i.unconfirmed_reason)
         RETURNING ${sql.join(JOB_COLUMNS.map((c) => sql.ref(`j.${snakeCase(c)}`)))}, b.state AS previous_state,
           i.ord, i.actor AS event_actor, i.reason AS event_reason
       ), event AS (
@@ -336,6 +338,8 @@ export class PgPrintJobStore implements PrintJobStore {
         FROM before AS b
         WHERE j.id = b.id AND b.state IN (${sql.join([...from])})
           AND (${patch.onlyInBranch ?? null}::text IS NULL OR j.branch_id = ${patch.onlyInBranch ?? null}::text)
+          AND (b.state <> 'unconfirmed' OR ${patch.unconfirmedReason ?? null}::text IS NULL
+            OR j.reason = ${patch.unconfirmedReason ?? null}::text)
         RETURNING ${sql.join(JOB_COLUMNS.map((c) => sql.ref(`j.${snakeCase(c)}`)))}, b.state AS previous_state
       ), event AS (
         INSERT INTO print_job_events (job_id, company_id, from_state, to_state, actor, reason)
@@ -402,41 +406,43 @@ export class PgPrintJobStore implements PrintJobStore {
     return row !== undefined;
   }
 
-  async expireDue(now: Date, limit: number): Promise<PrintJob[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .updateTable('printJobs')
-        .set({ state: 'expired', reason: 'useful-until time passed before an agent accepted it', updatedAt: now })
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('printJobs')
-            .select('id')
-            .where('state', 'in', ['queued', 'sent'])
-            .where('usefulUntil', '<', now)
-            .limit(limit)
-            .forUpdate()
-            .skipLocked(),
-        )
-        .returning(JOB_COLUMNS)
-        .execute();
-      if (rows.length > 0) {
-        // The state before is not returned by UPDATE; every expired job was queued or sent.
-        await trx
-          .insertInto('printJobEvents')
-          .values(
-            rows.map((r) => ({
-              jobId: r.id,
-              companyId: r.companyId,
-              fromState: r.deviceId ? 'sent' : 'queued',
-              toState: 'expired',
-              actor: 'gateway',
-              reason: r.reason,
-            })),
-          )
-          .execute();
-      }
-      return rows.map(toJob);
-    });
+  async expireDue(now: Date, reason: string, limit: number): Promise<PrintJob[]> {
+    const moved = await this.sweep(['queued'], 'expired', now, reason, limit);
+    return moved.map((m) => m.job);
+  }
+
+  async unconfirmOverdue(
+    usefulUntilBefore: Date,
+    reason: string,
+    limit: number,
+  ): Promise<{ job: PrintJob; from: JobState }[]> {
+    return this.sweep(['sent', 'accepted', 'printing'], 'unconfirmed', usefulUntilBefore, reason, limit);
+  }
+
+  /** Moves up to `limit` jobs in `from` whose useful-until time is before `before` to `to`, by the gateway. */
+  private async sweep(
+    from: readonly JobState[],
+    to: JobState,
+    before: Date,
+    reason: string,
+    limit: number,
+  ): Promise<{ job: PrintJob; from: JobState }[]> {
+    // Rows another process holds are skipped (SKIP LOCKED): the next sweep gets them.
+    const { rows } = await sql<JobRow & { previousState: JobState }>`
+      WITH due AS (
+        SELECT id, state FROM print_jobs
+        WHERE state IN (${sql.join([...from])}) AND useful_until < ${before}
+        LIMIT ${limit} FOR NO KEY UPDATE SKIP LOCKED
+      ), moved AS (
+        UPDATE print_jobs AS j SET state = ${to}, reason = ${reason}, updated_at = now()
+        FROM due AS d WHERE j.id = d.id
+        RETURNING ${sql.join(JOB_COLUMNS.map((c) => sql.ref(`j.${snakeCase(c)}`)))}, d.state AS previous_state
+      ), event AS (
+        INSERT INTO print_job_events (job_id, company_id, from_state, to_state, actor, reason)
+        SELECT id, company_id, previous_state, ${to}, 'gateway', ${reason} FROM moved
+      )
+      SELECT * FROM moved`.execute(this.db);
+    return rows.map((row) => ({ job: toJob(row), from: row.previousState }));
   }
 
   async purgeIdempotencyKeys(before: Date): Promise<number> {

@@ -21,6 +21,7 @@ export function describePrintJobs(store: 'pglite' | 'postgres') {
 
     const env = {
       PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS: '100',
+      PRINTERMASTER_JOB_OUTCOME_GRACE_MS: '300',
       PRINTERMASTER_JOB_ACK_TIMEOUT_MS: '1500',
       PRINTERMASTER_MAX_JOB_BYTES: '2048',
     };
@@ -320,6 +321,50 @@ export function describePrintJobs(store: 'pglite' | 'postgres') {
       await new Promise((r) => setTimeout(r, 300));
       expect(agent.deliveries.some((d) => d.id === id)).toBe(false);
       agent.close();
+    });
+
+    it('never expires a job delivered to an agent: reprint is 409 while open, then unconfirmed, and a late report corrects it', async () => {
+      const printerId = await newPrinter();
+      const id = agentId();
+      const agent = await WireAgent.connect(gw.url, id);
+      const usefulUntil = new Date(Date.now() + 1_000).toISOString();
+      const job = (await api('POST', '/printing/jobs', { printerId, content: raw('Soup'), usefulUntil })).body.job.id;
+      await eventually(async () => (await jobState(job)) === 'accepted', 5_000, 'accepted');
+      await agent.report('print:job:started', { jobId: job, printerId });
+      // The link drops while the ticket prints.
+      agent.close();
+      const early = await api('POST', `/printing/jobs/${job}/reprint`);
+      expect(early.status).toBe(409);
+      expect(early.body).toMatchObject({ success: false, code: 'CONFLICT' });
+      await eventually(async () => (await jobState(job)) === 'unconfirmed', 10_000, 'unconfirmed');
+      const unknown = (await api('GET', `/printing/jobs/${job}`)).body.job;
+      expect(unknown.reason).toBe('delivered to the agent, outcome unknown');
+      // The agent comes back with its report: it printed.
+      const back = await WireAgent.connect(gw.url, id);
+      expect(await back.report('print:job:completed', { jobId: job, printerId, success: true })).toMatchObject({
+        ok: true,
+        data: { state: 'completed' },
+      });
+      const done = (await api('GET', `/printing/jobs/${job}`)).body.job;
+      expect(done.state).toBe('completed');
+      expect(done.reason ?? null).toBeNull();
+      expect(done.events?.map((e) => [e.state, e.actor])).toEqual([
+        ['queued', expect.any(String)],
+        ['sent', 'gateway'],
+        ['accepted', `agent:${id.deviceId}`],
+        ['printing', `agent:${id.deviceId}`],
+        ['unconfirmed', 'gateway'],
+        ['completed', `agent:${id.deviceId}`],
+      ]);
+      // An agent's own unconfirmed is final: a later report does not move it.
+      const own = (await api('POST', '/printing/jobs', { printerId, content: raw('Tea') })).body.job.id;
+      await eventually(() => back.deliveries.some((d) => d.id === own), 5_000, 'delivered');
+      await back.report('print:job:unconfirmed', { jobId: own, printerId, reason: 'connection dropped mid-job' });
+      expect(await back.report('print:job:completed', { jobId: own, printerId, success: true })).toMatchObject({
+        ok: true,
+        data: { state: 'unconfirmed' },
+      });
+      back.close();
     });
 
     it('never sends content jobs to a legacy client; they wait for a v2 agent', async () => {

@@ -401,15 +401,59 @@ export function describeStore(
       for (const j of [low, highNew, overdue, highOld]) await stores.jobs.insert(j);
       const pending = await stores.jobs.pendingForBranch(b2, 10);
       expect(pending.map((j) => j.id)).toEqual([highOld.id, highNew.id, overdue.id, low.id]);
-      const expired = await stores.jobs.expireDue(new Date(), 100);
+      const expired = await stores.jobs.expireDue(new Date(), 'too late', 100);
       expect(expired.map((j) => j.id)).toContain(overdue.id);
       expect((await stores.jobs.find(overdue.id))?.state).toBe('expired');
       expect((await stores.jobs.events(overdue.id)).at(-1)).toMatchObject({
         fromState: 'queued',
         toState: 'expired',
         actor: 'gateway',
+        reason: 'too late',
       });
       expect((await stores.jobs.pendingForBranch(b2, 10)).map((j) => j.id)).not.toContain(overdue.id);
+    });
+
+    it('never expires a job that left the gateway: past a bound it becomes unconfirmed, and a late report corrects it', async () => {
+      const t = Date.now();
+      const sent = newJob({ usefulUntil: new Date(t - 60_000) });
+      const printing = newJob({ usefulUntil: new Date(t - 60_000) });
+      const recent = newJob({ usefulUntil: new Date(t - 1_000) });
+      for (const j of [sent, printing, recent]) {
+        await stores.jobs.insert(j);
+        await stores.jobs.transition(j.id, ['queued'], 'sent', 'gateway', { deviceId: 'dev-1' });
+      }
+      await stores.jobs.transition(printing.id, ['sent'], 'printing', 'agent:dev-1');
+      expect((await stores.jobs.expireDue(new Date(), 'too late', 100)).map((j) => j.id)).not.toEqual(
+        expect.arrayContaining([sent.id]),
+      );
+      expect((await stores.jobs.find(sent.id))?.state).toBe('sent');
+      // The bound: useful-until 10 s ago or earlier.
+      const moved = await stores.jobs.unconfirmOverdue(new Date(t - 10_000), 'outcome unknown', 100);
+      const mine = moved.filter((m) => [sent.id, printing.id, recent.id].includes(m.job.id));
+      expect(mine.map((m) => [m.job.id, m.from, m.job.state]).sort()).toEqual(
+        [
+          [sent.id, 'sent', 'unconfirmed'],
+          [printing.id, 'printing', 'unconfirmed'],
+        ].sort(),
+      );
+      expect((await stores.jobs.find(recent.id))?.state).toBe('sent');
+      // Only the gateway's own "outcome unknown" is reopened by a report, and the report's reason replaces it.
+      const late = await stores.jobs.transition(sent.id, ['unconfirmed'], 'completed', 'agent:dev-1', {
+        unconfirmedReason: 'something else',
+        reason: null,
+      });
+      expect(late).toBeUndefined();
+      const corrected = await stores.jobs.transition(sent.id, ['unconfirmed'], 'completed', 'agent:dev-1', {
+        unconfirmedReason: 'outcome unknown',
+        reason: null,
+      });
+      expect(corrected?.job).toMatchObject({ state: 'completed', reason: null });
+      expect((await stores.jobs.events(sent.id)).map((e) => [e.toState, e.actor, e.reason])).toEqual([
+        ['queued', 'test', null],
+        ['sent', 'gateway', null],
+        ['unconfirmed', 'gateway', 'outcome unknown'],
+        ['completed', 'agent:dev-1', null],
+      ]);
     });
 
     it('tells which branches have jobs waiting, for many branches at once', async () => {

@@ -84,6 +84,13 @@ export interface PrintJobListFilter {
 export interface TransitionPatch {
   /** Move the job only if it belongs to this branch (an agent's report about its own branch's job). */
   onlyInBranch?: string;
+  /**
+   * When `from` includes `unconfirmed`, move an `unconfirmed` job only if its reason is this one:
+   * the gateway's own "outcome unknown", which the agent's late report may still correct. An
+   * `unconfirmed` said by the agent itself stays final.
+   */
+  unconfirmedReason?: string;
+  /** The job's new reason; `null` clears it, absent keeps it. */
   reason?: string | null;
   deviceId?: string;
   incrementAttempts?: boolean;
@@ -124,8 +131,22 @@ export interface PrintJobStore {
   hasPending(branchId: string): Promise<boolean>;
   /** Whether the branch has `queued` or `sent` jobs other than `exceptId`. */
   hasOtherPending(branchId: string, exceptId: string): Promise<boolean>;
-  /** Moves `queued`/`sent` jobs whose useful-until time is before `now` to `expired`; returns them. */
-  expireDue(now: Date, limit: number): Promise<PrintJob[]>;
+  /**
+   * Moves `queued` jobs (never sent to an agent) whose useful-until time is before `now` to
+   * `expired`, with `reason`; returns them. A job that left the gateway is never expired: only
+   * its agent knows whether it printed.
+   */
+  expireDue(now: Date, reason: string, limit: number): Promise<PrintJob[]>;
+  /**
+   * Moves jobs delivered to an agent (`sent`, `accepted`, `printing`) whose useful-until time is
+   * before `usefulUntilBefore` and that no report has ended to `unconfirmed` with `reason`;
+   * returns them with the state each left.
+   */
+  unconfirmOverdue(
+    usefulUntilBefore: Date,
+    reason: string,
+    limit: number,
+  ): Promise<{ job: PrintJob; from: JobState }[]>;
   /** Forgets idempotency keys created before `before`; returns how many. */
   purgeIdempotencyKeys(before: Date): Promise<number>;
   countByState(): Promise<Record<string, number>>;
