@@ -18,6 +18,7 @@ import { GoneSessionSweep } from './core/gone-session-sweep.js';
 import { HealthService } from './core/health-service.js';
 import { JobDispatcher } from './core/job-dispatcher.js';
 import { JobLifecycle } from './core/job-lifecycle.js';
+import { LegacyAgentVerifier } from './core/legacy-agent-verifier.js';
 import { LicenseService } from './core/license-service.js';
 import { PendingRequests } from './core/pending-requests.js';
 import type { RateLimiter } from './core/ports/rate-limiter.js';
@@ -398,7 +399,7 @@ async function serveOn(
     printerTests,
     jobs,
     devices: stores.devices,
-    link,
+    legacyAgents: new LegacyAgentVerifier(link, cluster.directory, stores.devices, licenses),
     validateLimiter: limited(cluster.rateLimiter(60, 60, 'licence-validate'), 'licence_validate'),
     health: checks,
     metrics,

@@ -7,8 +7,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type pino from 'pino';
 import type { JwtService } from '../auth/jwt-service.js';
 import type { DesktopHealthService } from '../core/desktop-health-service.js';
+import type { LegacyAgentVerifier } from '../core/legacy-agent-verifier.js';
 import type { LicenseService } from '../core/license-service.js';
-import type { AgentLink } from '../core/ports/agent-link.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
 import type { RateLimiter } from '../core/ports/rate-limiter.js';
 import type { PrintJobService } from '../core/print-job-service.js';
@@ -39,7 +39,7 @@ export interface AppDeps {
   printerTests: PrinterTestService;
   jobs: PrintJobService;
   devices: DeviceStore;
-  link: AgentLink;
+  legacyAgents: LegacyAgentVerifier;
   validateLimiter: RateLimiter;
   health: HealthChecks;
   metrics: GatewayMetrics;
@@ -129,7 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     licenses: deps.licenses,
     printers: deps.printers,
     devices: deps.devices,
-    link: deps.link,
+    legacyAgents: deps.legacyAgents,
     validateLimiter: deps.validateLimiter,
     trustProxy: deps.trustProxy,
   });

@@ -3,11 +3,10 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { clientAddress } from '../../client-address.js';
 import { GatewayError } from '../../core/gateway-error.js';
+import type { LegacyAgentVerifier, LegacyWriteClaim } from '../../core/legacy-agent-verifier.js';
 import type { LicenseService } from '../../core/license-service.js';
-import type { AgentLink } from '../../core/ports/agent-link.js';
 import type { DeviceStore } from '../../core/ports/device-store.js';
 import type { RateLimiter } from '../../core/ports/rate-limiter.js';
-import type { AgentPrincipal } from '../../core/principal.js';
 import type { PrinterService, ReportedPrinter } from '../../core/printer-service.js';
 
 const Text = (max: number) => Type.String({ maxLength: max });
@@ -49,12 +48,16 @@ const BulkPrinter = Type.Object({
 const BulkBody = Type.Object({
   branchId: Type.String({ minLength: 1, maxLength: 128 }),
   printers: Type.Array(BulkPrinter, { maxItems: 200 }),
+  /** The 2.0.0 client sends none; a client that does must send its socket's licence. */
+  licenseKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
 });
+type BulkBody = Static<typeof BulkBody>;
 
 /**
  * Endpoints the legacy desktop client calls without credentials (PROTOCOL.md
- * section 8). The bulk endpoint changes data only for a branch whose licensed
- * agent is connected right now from the same address.
+ * section 8). The bulk endpoint writes only as the client's own live socket
+ * (decision 0006): a legacy socket of the branch, of the device the printers
+ * name, connected from the request's address.
  */
 export async function legacyRoutes(
   app: FastifyInstance,
@@ -62,7 +65,7 @@ export async function legacyRoutes(
     licenses: LicenseService;
     printers: PrinterService;
     devices: DeviceStore;
-    link: AgentLink;
+    legacyAgents: LegacyAgentVerifier;
     validateLimiter: RateLimiter;
     trustProxy: boolean;
   },
@@ -116,21 +119,10 @@ export async function legacyRoutes(
   });
 
   app.post('/api/v1/printing/printers/bulk', { schema: { tags, body: BulkBody } }, async (request) => {
-    const body = request.body as Static<typeof BulkBody>;
-    const address = clientAddress(request.headers, request.socket.remoteAddress, opts.trustProxy);
-    const agent = opts.link.agentsInBranch(body.branchId).find((a) => a.address === address);
-    if (!agent) {
-      throw new GatewayError('AUTH_FAILED', {
-        message: 'no licensed agent of this branch is connected from your address; connect the desktop app first',
-      });
-    }
-    const principal: AgentPrincipal = {
-      kind: 'agent',
-      deviceId: agent.deviceId,
-      companyId: agent.companyId,
-      branchId: agent.branchId,
-      licenseId: agent.licenseId,
-    };
+    const body = request.body as BulkBody;
+    const principal = await opts.legacyAgents.verify(
+      bulkClaim(body, clientAddress(request.headers, request.socket.remoteAddress, opts.trustProxy)),
+    );
     const results = [];
     for (const p of body.printers) {
       try {
@@ -151,6 +143,26 @@ export async function legacyRoutes(
     };
     return { success: summary.failed === 0, results, summary };
   });
+}
+
+/**
+ * The sender a bulk request names: the 2.0.0 client puts its device id in every printer's
+ * `discoveredBy` and its branch in every printer's `branchId`. A request naming no device,
+ * two devices or another branch proves nothing; one with no printers writes nothing.
+ */
+function bulkClaim(body: BulkBody, address: string): LegacyWriteClaim {
+  const devices = new Set(body.printers.map((p) => p.discoveredBy));
+  const consistent =
+    !devices.has(undefined) &&
+    devices.size <= 1 &&
+    body.printers.every((p) => (p.branchId ?? body.branchId) === body.branchId);
+  if (!consistent) {
+    throw new GatewayError('AUTH_FAILED', {
+      message: 'every printer must name the one desktop app that found it (discoveredBy) and the request’s branch',
+    });
+  }
+  const [deviceId] = devices;
+  return { branchId: body.branchId, deviceId, address, licenseKey: body.licenseKey };
 }
 
 function toReported(p: Static<typeof BulkPrinter>): ReportedPrinter {
