@@ -1,5 +1,5 @@
 import type { PrintJobDelivery } from '@printermaster/protocol';
-import type { JobLifecycle } from './job-lifecycle.js';
+import { type JobLifecycle, OUTCOME_UNKNOWN_REASON } from './job-lifecycle.js';
 import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
 import type { Logger } from './ports/logger.js';
 import type { PrintJobStore, PrintJobWithContent } from './ports/print-job-store.js';
@@ -126,9 +126,13 @@ export class JobDispatcher {
       const agent = this.chooseAgent(job, printer, agents);
       if (!agent) continue;
       if (!printer) {
-        await this.lifecycle.move(job.id, ['queued', 'sent'], 'failed', 'gateway', {
-          reason: 'the printer was deleted before the job was printed',
-        });
+        // Only a job that never left the gateway is certainly unprinted; a `sent` one may have printed.
+        if (job.state === 'queued')
+          await this.lifecycle.move(job.id, ['queued'], 'failed', 'gateway', {
+            reason: 'the printer was deleted before the job was printed',
+          });
+        else
+          await this.lifecycle.move(job.id, ['sent'], 'unconfirmed', 'gateway', { reason: OUTCOME_UNKNOWN_REASON });
         continue;
       }
       if (plan.length >= room) {

@@ -456,6 +456,35 @@ export function describePrintJobs(store: 'pglite' | 'postgres') {
       }
     });
 
+    it('makes a sent job whose printer was deleted unconfirmed, not failed: it may have printed', async () => {
+      const t = await gw.seedTenant(`Deleted-${randomUUID().slice(0, 6)}`);
+      const owner = await gw.token('branch_manager', { companyId: t.companyId, branchId: t.branchId });
+      const created = await api(
+        'POST',
+        '/printing/printers',
+        { branchId: t.branchId, name: 'Gone', ip: '127.0.0.1', port: 9100 },
+        {},
+        owner,
+      );
+      const printerId = (created.body as unknown as { printer: { id: string } }).printer.id;
+      const id = { licenseKey: t.licenseKey, branchId: t.branchId, deviceId: 'dev-silent' };
+      const silent = await WireAgent.connect(gw.url, id);
+      silent.ackMode = 'silent';
+      const job = (await api('POST', '/printing/jobs', { printerId, content: raw('maybe printed') }, {}, owner)).body
+        .job.id;
+      const state = async () => (await api('GET', `/printing/jobs/${job}`, undefined, {}, owner)).body.job;
+      await eventually(async () => (await state()).state === 'sent', 5_000, 'sent');
+      silent.close();
+      expect((await api('DELETE', `/printing/printers/${printerId}`, undefined, {}, owner)).status).toBe(200);
+      const back = await WireAgent.connect(gw.url, id);
+      try {
+        await eventually(async () => (await state()).state === 'unconfirmed', 5_000, 'unconfirmed');
+        expect((await state()).reason).toBe('delivered to the agent, outcome unknown');
+      } finally {
+        back.close();
+      }
+    });
+
     it('answers bad job requests with a status and code and stores nothing', async () => {
       const printerId = await newPrinter();
       const before = (await gw.stores.jobs.list({ printerId, limit: 100 })).length;
