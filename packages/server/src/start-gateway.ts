@@ -27,6 +27,7 @@ import { PrinterService } from './core/printer-service.js';
 import { type PrinterTestReply, PrinterTestService } from './core/printer-test-service.js';
 import { ServiceRegistryService } from './core/service-registry-service.js';
 import { TenantService } from './core/tenant-service.js';
+import { CredentialWatch } from './gateway/credential-watch.js';
 import { PrintingGateway } from './gateway/printing-gateway.js';
 import { RoomBroadcaster } from './gateway/room-broadcaster.js';
 import { SocketAgentLink } from './gateway/socket-agent-link.js';
@@ -430,8 +431,10 @@ async function serveOn(
   });
   /** When each refused browser origin was last logged, ms. */
   const originsLogged = new Map<string, number>();
+  const credentials = new CredentialWatch({ licenses, clock });
   gateway = new PrintingGateway(app.server, {
     licenses,
+    credentials,
     jwt,
     printers,
     printerTests,
@@ -620,6 +623,7 @@ async function serveOn(
       checks.close();
       await cluster.instances.remove(instanceId).catch(() => {});
       await cluster.close().catch((err: unknown) => logger.error({ err }, 'closing the cluster connection failed'));
+      credentials.close();
       await licenses.stopCache();
       // Session closes of the sockets just closed may still be gathering for a group commit.
       await stores.flush().catch((err: unknown) => logger.error({ err }, 'writing the last device sessions failed'));

@@ -48,7 +48,7 @@ export class JwtService {
     return undefined;
   }
 
-  /** The user behind `token`; `AUTH_FAILED` for anything invalid, expired or out of shape. */
+  /** The user behind `token`; `AUTH_FAILED` for anything invalid, expired, without `exp` or out of shape. */
   async verify(token: string): Promise<UserPrincipal> {
     const cached = this.alreadyVerified(token);
     if (cached) return cached;
@@ -59,7 +59,9 @@ export class JwtService {
       const reason = err instanceof errors.JWTExpired ? 'token has expired' : 'token is not valid';
       throw new GatewayError('AUTH_FAILED', { message: reason });
     }
-    const { sub, email, role, companyId, branchId } = payload;
+    const { sub, email, role, companyId, branchId, exp } = payload;
+    // A token without an expiry would be valid forever, and could never be taken back.
+    if (typeof exp !== 'number') throw new GatewayError('AUTH_FAILED', { message: 'token has no expiry (exp)' });
     if (typeof sub !== 'string' || !isRole(role)) {
       throw new GatewayError('AUTH_FAILED', { message: 'token lacks a subject or a known role' });
     }
@@ -82,8 +84,9 @@ export class JwtService {
       email: claims.email,
       companyId: claims.companyId,
       branchId: claims.branchId,
+      expiresAt: exp * 1000,
     };
-    const until = Math.min(typeof payload.exp === 'number' ? payload.exp * 1000 : 0, Date.now() + 300_000);
+    const until = Math.min(exp * 1000, Date.now() + 300_000);
     if (until > Date.now()) {
       if (this.verified.size >= 10_000) this.verified.clear();
       this.verified.set(token, { principal: Object.freeze(principal), until });

@@ -148,6 +148,7 @@ export class JobDispatcher {
       plan.map(({ job, agent }) =>
         this.lifecycle.move(job.id, [job.state], 'sent', 'gateway', {
           deviceId: agent.deviceId,
+          onlyWithActiveLicence: agent.licenseId,
           incrementAttempts: true,
           reason: job.state === 'sent' ? 're-sent to the same agent' : undefined,
         }),
@@ -161,7 +162,7 @@ export class JobDispatcher {
         this.logger.error({ err: outcome.reason, jobId: job.id, branchId }, 'marking the print job sent failed');
         continue;
       }
-      if (!outcome?.value) continue; // cancelled or expired meanwhile
+      if (!outcome?.value) continue; // cancelled or expired meanwhile, or the agent's licence was taken back
       let branchSet = this.inFlightByBranch.get(branchId);
       if (!branchSet) {
         branchSet = new Set();

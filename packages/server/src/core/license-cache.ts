@@ -19,6 +19,7 @@ export class LicenseCache {
   /** Key hashes changed while a load of every licence runs (`undefined` in it: something was missed). */
   private changedDuringLoad: Set<string | undefined> | undefined;
   private loading: Promise<void> | undefined;
+  private readonly listeners: ((keyHash: string | undefined) => void)[] = [];
 
   constructor(
     private readonly licenses: LicenseStore,
@@ -56,6 +57,24 @@ export class LicenseCache {
     return license;
   }
 
+  /**
+   * Calls `listener` after every change notice, with the key hash that changed, or `undefined`
+   * when anything may have changed (the feed was away, or the table was emptied).
+   */
+  onChange(listener: (keyHash: string | undefined) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The key hash of a licence held in memory, by id. */
+  hashOf(id: string): string | undefined {
+    return this.hashById.get(id);
+  }
+
+  /** Tells the listeners of a change this process made, before the database's notice comes back. */
+  announce(keyHash: string | undefined): void {
+    for (const listener of this.listeners) listener(keyHash);
+  }
+
   /** Drops a licence this process is changing, without waiting for the database's notice. */
   forget(id: string): void {
     const keyHash = this.hashById.get(id);
@@ -72,11 +91,12 @@ export class LicenseCache {
       this.byHash.clear();
       this.hashById.clear();
       void this.load().catch(() => {});
-      return;
+    } else {
+      const license = this.byHash.get(keyHash);
+      if (license) this.hashById.delete(license.id);
+      this.byHash.delete(keyHash);
     }
-    const license = this.byHash.get(keyHash);
-    if (license) this.hashById.delete(license.id);
-    this.byHash.delete(keyHash);
+    this.announce(keyHash);
   }
 
   /** Loads every licence into memory (one load at a time); what changed meanwhile is left out. */

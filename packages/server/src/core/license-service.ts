@@ -104,8 +104,40 @@ export class LicenseService {
    * `deviceId`. Unknown keys are `AUTH_FAILED`; suspended, revoked, expired or
    * bound-to-another-device licences are `LICENSE_INVALID`.
    */
-  async validate(key: string, deviceId?: string): Promise<ValidatedLicense> {
-    const license = await this.cache.find(hashLicenseKey(key));
+  validate(key: string, deviceId?: string): Promise<ValidatedLicense> {
+    return this.validateHash(hashLicenseKey(key), deviceId);
+  }
+
+  /**
+   * Calls `listener` whenever a licence may have changed: with its key hash, or `undefined`
+   * when any may have (LicenseChangeFeed, and changes this process makes).
+   */
+  onLicenceChange(listener: (keyHash: string | undefined) => void): void {
+    this.cache.onChange(listener);
+  }
+
+  /**
+   * Whether an agent admitted with the key of `keyHash` may stay connected: the licence is
+   * still valid for the device and still of `branchId`. Reads the licence anew after a change.
+   */
+  async stillValid(
+    keyHash: string,
+    deviceId: string,
+    branchId: string,
+  ): Promise<{ valid: true; expiresAt: Date | null } | { valid: false; reason: string }> {
+    try {
+      const { license, branch } = await this.validateHash(keyHash, deviceId);
+      if (branch.id !== branchId) return { valid: false, reason: 'licence is no longer valid for this branch' };
+      return { valid: true, expiresAt: license.expiresAt };
+    } catch (err) {
+      if (err instanceof GatewayError && (err.code === 'LICENSE_INVALID' || err.code === 'AUTH_FAILED'))
+        return { valid: false, reason: err.message };
+      throw err;
+    }
+  }
+
+  private async validateHash(keyHash: string, deviceId?: string): Promise<ValidatedLicense> {
+    const license = await this.cache.find(keyHash);
     if (!license) throw new GatewayError('AUTH_FAILED', { message: 'licence key is not known' });
     let status = license.status;
     if (status === 'active' && license.expiresAt && license.expiresAt.getTime() <= this.clock.now()) {
@@ -182,9 +214,12 @@ export class LicenseService {
 
   async setStatus(id: string, status: LicenseStatus, actor: string): Promise<License> {
     // This process need not wait for the database's notice of its own change.
+    const keyHash = this.cache.hashOf(id);
     this.cache.forget(id);
     const license = await this.licenses.setStatus(id, status);
     this.cache.forget(id);
+    // Agents of this licence are checked again now (all of them if its key is not in memory).
+    this.cache.announce(keyHash);
     if (!license) throw new GatewayError('LICENSE_NOT_FOUND');
     await this.audit.record({
       companyId: license.companyId,

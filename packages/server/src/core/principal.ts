@@ -11,6 +11,8 @@ export interface UserPrincipal {
   companyId?: string;
   /** Set for `branch_manager` and `cashier`. */
   branchId?: string;
+  /** Unix ms when the credential behind it (the JWT's `exp`) expires; an open socket is closed then. */
+  expiresAt?: number;
 }
 
 /** An agent, from a verified licence. */

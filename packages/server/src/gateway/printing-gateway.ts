@@ -19,7 +19,7 @@ import { GatewayError } from '../core/gateway-error.js';
 import type { HealthService } from '../core/health-service.js';
 import type { JobDispatcher } from '../core/job-dispatcher.js';
 import type { JobLifecycle } from '../core/job-lifecycle.js';
-import type { LicenseService } from '../core/license-service.js';
+import { hashLicenseKey, type LicenseService } from '../core/license-service.js';
 import type { ConnectedAgent } from '../core/ports/agent-link.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
 import type { Logger } from '../core/ports/logger.js';
@@ -27,6 +27,7 @@ import type { AgentPrincipal, UserPrincipal } from '../core/principal.js';
 import type { PrinterService } from '../core/printer-service.js';
 import { fromDiscovered } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
+import type { AgentCredential, CredentialWatch } from './credential-watch.js';
 import { FieldsLogger } from './fields-logger.js';
 import { validatePayload } from './payload-validator.js';
 import type { RoomBroadcaster } from './room-broadcaster.js';
@@ -60,11 +61,19 @@ export interface PrintingGatewayDeps {
   pingTimeoutMs: number;
   /** Observes connections (metrics); `durationMs` on disconnect. */
   onConnectionChange?: (kind: 'agent' | 'web', delta: 1 | -1, reason?: string, durationMs?: number) => void;
+  /** Closes sockets whose licence is taken back or whose token expires. */
+  credentials: CredentialWatch;
   /** A browser connection refused for its Origin (CORS_ORIGINS); `address` is the peer's IP. */
   onOriginRefused?: (origin: string, address: string | undefined) => void;
 }
 
-type AgentSocketData = { kind: 'agent'; principal: AgentPrincipal; agent: ConnectedAgent; sessionId: string };
+type AgentSocketData = {
+  kind: 'agent';
+  principal: AgentPrincipal;
+  agent: ConnectedAgent;
+  sessionId: string;
+  credential: AgentCredential;
+};
 /** A connected agent's state, kept as its socket's `data`; the shared listeners find it there. */
 type AgentSession = AgentSocketData & { socket: Socket; log: Logger; pingSentAt: number | undefined };
 type AgentHandler = (session: AgentSession, raw: unknown) => Promise<unknown> | unknown;
@@ -244,6 +253,12 @@ export class PrintingGateway {
           connectedAt: this.deps.clock.now(),
         },
         sessionId: randomUUID(),
+        credential: {
+          keyHash: hashLicenseKey(agentAuth.licenseKey),
+          deviceId: principal.deviceId,
+          branchId: principal.branchId,
+          expiresAt: principal.license.expiresAt?.getTime(),
+        },
       };
       socket.data = data;
       return;
@@ -270,6 +285,7 @@ export class PrintingGateway {
     });
     const { log } = session;
     const replaced = link.add(agent, socket);
+    this.deps.credentials.watchAgent(socket, data.credential, log);
     // An older socket of the same device is dead or about to be: close its transport only.
     if (replaced && replaced !== socket) replaced.conn.close();
     this.deps.onConnectionChange?.('agent', 1);
@@ -363,6 +379,7 @@ export class PrintingGateway {
     const { agent, socket, log } = session;
     const { link } = this.deps;
     const removed = link.remove(agent, socket);
+    this.deps.credentials.forget(socket);
     if (removed) this.deps.tracker.disconnected(agent);
     this.deps.onConnectionChange?.('agent', -1, reason, this.deps.clock.now() - agent.connectedAt);
     log.info(
@@ -552,6 +569,7 @@ export class PrintingGateway {
     this.deps.onConnectionChange?.('web', 1);
     const log = this.deps.logger.child({ userId: user.userId, role: user.role, socketId: socket.id });
     log.info({ kind: 'web', rooms: targets, webClients: this.webClients }, 'Client connected');
+    if (user.expiresAt !== undefined) this.deps.credentials.watchWeb(socket, user.expiresAt, log);
     socket.onAny((event: string, ...args: unknown[]) => {
       const last = args[args.length - 1];
       this.reject(
@@ -563,6 +581,7 @@ export class PrintingGateway {
       );
     });
     socket.on('disconnect', (reason) => {
+      this.deps.credentials.forget(socket);
       this.webClients--;
       const left = (this.usersConnected.get(user.userId) ?? 1) - 1;
       if (left <= 0) this.usersConnected.delete(user.userId);

@@ -286,8 +286,10 @@ export class PgPrintJobStore implements PrintJobStore {
           ${column((r) => r.patch.completedAt?.toISOString() ?? null)}::timestamptz[],
           ${column((r) => (r.patch.incrementAttempts ? 1 : 0))}::int[],
           ${column((r) => r.patch.onlyInBranch ?? null)}::text[],
-          ${column((r) => r.patch.unconfirmedReason ?? null)}::text[]
-        ) WITH ORDINALITY AS t(id, from_states, to_state, actor, reason_given, reason, device_id, completed_at, incr, only_branch, unconfirmed_reason, ord)
+          ${column((r) => r.patch.unconfirmedReason ?? null)}::text[],
+          ${column((r) => r.patch.onlyWithActiveLicence ?? null)}::text[]
+        ) WITH ORDINALITY AS t(id, from_states, to_state, actor, reason_given, reason, device_id, completed_at, incr,
+          only_branch, unconfirmed_reason, licence, ord)
       ), before AS (
         SELECT j.id, j.state, j.company_id FROM print_jobs j
         WHERE j.id IN (SELECT id FROM input) ORDER BY j.id FOR NO KEY UPDATE
@@ -303,6 +305,8 @@ export class PgPrintJobStore implements PrintJobStore {
         WHERE j.id = b.id AND i.id = b.id AND b.state = ANY (string_to_array(i.from_states, ','))
           AND (i.only_branch IS NULL OR j.branch_id = i.only_branch)
           AND (b.state <> 'unconfirmed' OR i.unconfirmed_reason IS NULL OR j.reason = i.unconfirmed_reason)
+          AND (i.licence IS NULL OR EXISTS (SELECT 1 FROM licenses l WHERE l.id = i.licence
+            AND l.status = 'active' AND (l.expires_at IS NULL OR l.expires_at > now())))
         RETURNING ${sql.join(JOB_COLUMNS.map((c) => sql.ref(`j.${snakeCase(c)}`)))}, b.state AS previous_state,
           i.ord, i.actor AS event_actor, i.reason AS event_reason
       ), event AS (
@@ -340,6 +344,9 @@ export class PgPrintJobStore implements PrintJobStore {
           AND (${patch.onlyInBranch ?? null}::text IS NULL OR j.branch_id = ${patch.onlyInBranch ?? null}::text)
           AND (b.state <> 'unconfirmed' OR ${patch.unconfirmedReason ?? null}::text IS NULL
             OR j.reason = ${patch.unconfirmedReason ?? null}::text)
+          AND (${patch.onlyWithActiveLicence ?? null}::text IS NULL OR EXISTS (
+            SELECT 1 FROM licenses l WHERE l.id = ${patch.onlyWithActiveLicence ?? null}::text
+              AND l.status = 'active' AND (l.expires_at IS NULL OR l.expires_at > now())))
         RETURNING ${sql.join(JOB_COLUMNS.map((c) => sql.ref(`j.${snakeCase(c)}`)))}, b.state AS previous_state
       ), event AS (
         INSERT INTO print_job_events (job_id, company_id, from_state, to_state, actor, reason)

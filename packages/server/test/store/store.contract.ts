@@ -88,6 +88,47 @@ export function describeStore(
       expect((await stores.licenses.setStatus(id, 'revoked'))?.status).toBe('revoked');
     });
 
+    it('marks a job sent only while the agent licence named is active and not past its expiry', async () => {
+      const licence = async (status: 'active' | 'revoked', expiresAt: Date | null) => {
+        const id = randomUUID();
+        await stores.licenses.insert({
+          id,
+          companyId,
+          branchId,
+          keyHash: `guard-${id}`,
+          keyHint: 'abcd',
+          status,
+          expiresAt,
+          boundDeviceId: null,
+          maxPrinters: 3,
+          features: [],
+        });
+        return id;
+      };
+      const cases = [
+        [await licence('active', null), 'sent'],
+        [await licence('active', new Date(Date.now() + 60_000)), 'sent'],
+        [await licence('revoked', null), 'queued'],
+        [await licence('active', new Date(Date.now() - 1_000)), 'queued'],
+      ] as const;
+      // One alone and several together take different statements.
+      const single = newJob();
+      await stores.jobs.insert(single);
+      await stores.jobs.transition(single.id, ['queued'], 'sent', 'gateway', { onlyWithActiveLicence: cases[2][0] });
+      expect((await stores.jobs.find(single.id))?.state).toBe('queued');
+      const jobs = cases.map(() => newJob());
+      for (const j of jobs) await stores.jobs.insert(j);
+      await Promise.all(
+        jobs.map((j, i) =>
+          stores.jobs.transition(j.id, ['queued'], 'sent', 'gateway', {
+            deviceId: 'dev-1',
+            onlyWithActiveLicence: cases[i]?.[0],
+          }),
+        ),
+      );
+      for (const [i, j] of jobs.entries()) expect((await stores.jobs.find(j.id))?.state).toBe(cases[i]?.[1]);
+    });
+
     it('looks up many licences at once, each caller getting its own', async () => {
       const ids = Array.from({ length: 30 }, () => randomUUID());
       for (const id of ids) {

@@ -90,6 +90,11 @@ export interface TransitionPatch {
    * `unconfirmed` said by the agent itself stays final.
    */
   unconfirmedReason?: string;
+  /**
+   * Move the job only while this licence (id) is active and not past its expiry: a job is never
+   * marked `sent` to an agent whose licence was taken back, even in the moment before its socket closes.
+   */
+  onlyWithActiveLicence?: string;
   /** The job's new reason; `null` clears it, absent keeps it. */
   reason?: string | null;
   deviceId?: string;
