@@ -88,7 +88,10 @@ export interface PrinterView {
   name: string;
   type: string;
   connection: string;
+  /** As last reported; `offline` when no connected agent can reach the printer (see `statusReason`). */
   status: PrinterStatus;
+  /** Why the status is what it is, when the gateway knows better than the last report: `agent_disconnected`. */
+  statusReason?: 'agent_disconnected';
   ip?: string;
   port?: number;
   manufacturer?: string;

@@ -23,6 +23,7 @@ import { LicenseService } from './core/license-service.js';
 import { PendingRequests } from './core/pending-requests.js';
 import type { RateLimiter } from './core/ports/rate-limiter.js';
 import { PrintJobService } from './core/print-job-service.js';
+import { PrinterPresence } from './core/printer-presence.js';
 import { PrinterService } from './core/printer-service.js';
 import { type PrinterTestReply, PrinterTestService } from './core/printer-test-service.js';
 import { ServiceRegistryService } from './core/service-registry-service.js';
@@ -398,6 +399,7 @@ async function serveOn(
     licenses,
     printers,
     printerTests,
+    printerPresence: new PrinterPresence(cluster.directory),
     jobs,
     devices: stores.devices,
     legacyAgents: new LegacyAgentVerifier(link, cluster.directory, stores.devices, licenses),

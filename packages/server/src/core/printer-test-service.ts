@@ -9,6 +9,7 @@ import type { ClusterRpc } from './cluster-rpc.js';
 import type { CorrelationIds } from './correlation-ids.js';
 import { GatewayError } from './gateway-error.js';
 import { isoTime } from './iso-time.js';
+import { type AwaitingLegacyResult, LegacyTestResults } from './legacy-test-results.js';
 import type { PendingRequests } from './pending-requests.js';
 import type { AgentDirectory, AgentRecord } from './ports/agent-directory.js';
 import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
@@ -18,24 +19,12 @@ import type { RateLimiter } from './ports/rate-limiter.js';
 import type { TenantStore } from './ports/tenant-store.js';
 import type { AgentPrincipal, UserPrincipal } from './principal.js';
 import type { PrinterService } from './printer-service.js';
+import { interpret, LEGACY_DELIVERED, type PrinterTestReply } from './printer-test-reply.js';
+
+export type { PrinterTestReply, TestOutcome } from './printer-test-reply.js';
 
 /** `T` with its optional fields required to be named (possibly as `undefined`). */
 type EveryField<T> = { [K in keyof Required<T>]: T[K] };
-
-/** How a test ended, as far as the gateway can tell. */
-export type TestOutcome = 'printed' | 'failed' | 'unconfirmed';
-
-export interface PrinterTestReply {
-  success: boolean;
-  outcome: TestOutcome;
-  /** The agent acknowledged receiving the test. */
-  delivered: boolean;
-  message: string;
-  error?: string;
-  /** ms the agent reported spending. */
-  agentProcessingTime?: number;
-  sourceClient: 'v2_agent' | 'legacy_client';
-}
 
 export interface PrinterTestAnswer extends PrinterTestReply {
   correlationId: string;
@@ -62,6 +51,9 @@ export interface PrinterTestOptions {
   onRateLimited?: (scope: 'branch' | 'printer') => void;
 }
 
+/** How long after its deadline a legacy test still takes its own late result, ms (it comes after ~20 s). */
+const LEGACY_RESULT_WINDOW_MS = 60_000;
+
 /** A test this process sent to one of its agents for another process. */
 interface ForwardedTest {
   origin: string;
@@ -69,6 +61,7 @@ interface ForwardedTest {
   branchId: string;
   legacy: boolean;
   expiresAt: number;
+  acknowledged?: boolean;
 }
 
 interface ForwardRequest {
@@ -92,6 +85,8 @@ export class PrinterTestService {
   private readonly forwarded = new Map<string, ForwardedTest>();
   /** Branch and company names for the test request, by branch id; names change rarely, tests often. */
   private readonly names = new Map<string, { branchName: string; companyName: string; at: number }>();
+  /** Legacy tests answered at delivery whose own result may still come. */
+  private readonly legacyResults: LegacyTestResults;
 
   constructor(
     private readonly printerService: PrinterService,
@@ -107,14 +102,16 @@ export class PrinterTestService {
     private readonly directory: AgentDirectory,
     private readonly rpc: ClusterRpc,
   ) {
+    this.legacyResults = new LegacyTestResults(() => clock.now());
     rpc.handle('printerTest.forward', (payload, from) => this.acceptForwarded(payload as ForwardRequest, from));
     rpc.handle('printerTest.reply', (payload) => this.acceptReply(payload as ForwardReply));
   }
 
   /**
-   * Sends a test to an agent of the printer's branch and waits for the result.
-   * `PRINTER_OFFLINE` at once when no agent of the branch is connected; `TIMEOUT`
-   * when no result (or, for legacy clients, no acknowledgement) came in time.
+   * Sends a test to an agent of the printer's branch and waits for the result; a legacy
+   * client's test is answered at its acknowledgement (`unconfirmed`, delivered), since its own
+   * result comes after the deadline. `PRINTER_OFFLINE` at once when no agent of the branch is
+   * connected; `TIMEOUT` when no result (legacy: no acknowledgement) came in time.
    */
   async run(
     user: UserPrincipal,
@@ -175,26 +172,23 @@ export class PrinterTestService {
     if (printer.port) request.port = printer.port;
     if (body.testType) request.testType = body.testType;
     if (body.content) request.content = body.content;
-    const reply = this.pending.register(
-      {
+    const reply = this.pending.register({
+      correlationId,
+      type: 'printer_test',
+      timeoutMs: this.options.timeoutMs,
+      // Legacy acknowledgements carry no correlation ID: one pending test per printer lets the printer id match them.
+      matchKey: legacy ? legacyKey(printer.id) : undefined,
+    });
+    if (legacy) {
+      this.legacyResults.expect({
         correlationId,
-        type: 'printer_test',
-        timeoutMs: this.options.timeoutMs,
-        // Legacy results carry no correlation ID: one pending test per printer lets the printer id match them.
-        matchKey: legacy ? legacyKey(printer.id) : undefined,
-      },
-      (info) =>
-        legacy && info.acknowledgedAt !== undefined
-          ? {
-              success: true,
-              outcome: 'unconfirmed',
-              delivered: true,
-              message:
-                'the desktop app received and acknowledged the test; this app version cannot confirm that the page printed',
-              sourceClient: 'legacy_client',
-            }
-          : undefined,
-    );
+        branchId: printer.branchId,
+        companyId: printer.companyId,
+        printerId: printer.id,
+        deviceId: agent.deviceId,
+        expiresAt: startedAt + this.options.timeoutMs + LEGACY_RESULT_WINDOW_MS,
+      });
+    }
     this.contexts.set(correlationId, {
       printerId: printer.id,
       branchId: printer.branchId,
@@ -229,6 +223,7 @@ export class PrinterTestService {
             { correlationId, deviceId: target.deviceId, err: (err as Error).message },
             'forwarding the printer test failed',
           );
+          this.legacyResults.take(correlationId);
           this.pending.reject(
             correlationId,
             new GatewayError('PRINTER_OFFLINE', {
@@ -286,11 +281,11 @@ export class PrinterTestService {
     return entry;
   }
 
-  /** `printer:test:ack` from an agent: the test was delivered. */
+  /** `printer:test:ack` from an agent: the test was delivered (for a legacy client, its answer). */
   handleAck(agent: AgentPrincipal, ack: PrinterTestAck): void {
     const correlationId = this.match(agent, ack.printerId, ack.correlationId);
     if (correlationId) {
-      this.pending.acknowledge(correlationId);
+      this.acknowledged(correlationId);
       return;
     }
     const forwarded = this.matchForwarded(agent, ack.printerId, ack.correlationId, false);
@@ -299,6 +294,10 @@ export class PrinterTestService {
 
   /** `printer:test:result` from an agent: resolves the pending test and tells the branch's dashboards. */
   handleResult(agent: AgentPrincipal, result: PrinterTestResult, legacy: boolean): void {
+    if (legacy) {
+      this.handleLegacyResult(agent, result);
+      return;
+    }
     if (!this.match(agent, result.printerId, result.correlationId)) {
       const forwarded = this.matchForwarded(agent, result.printerId, result.correlationId, true);
       if (forwarded) {
@@ -313,11 +312,50 @@ export class PrinterTestService {
     this.complete(agent.branchId, agent.companyId, result, legacy);
   }
 
+  private acknowledged(correlationId: string): void {
+    this.pending.acknowledge(correlationId);
+    if (this.contexts.get(correlationId)?.legacy) this.pending.resolve(correlationId, LEGACY_DELIVERED);
+  }
+
+  /**
+   * A legacy client's result: it belongs to the oldest test of this client and printer still
+   * waiting for one (LegacyTestResults), which is usually answered already; its dashboards hear it.
+   */
+  private handleLegacyResult(agent: AgentPrincipal, result: PrinterTestResult): void {
+    // Sent here for another process: the answer goes back there, oldest test first.
+    const forwarded = this.matchForwarded(agent, result.printerId, undefined, true);
+    if (forwarded) {
+      void this.replyTo(forwarded.origin, {
+        correlationId: forwarded.id,
+        kind: 'result',
+        result: { ...result, correlationId: forwarded.id },
+      });
+      return;
+    }
+    const awaiting = this.legacyResults.takeOldest(agent.branchId, agent.deviceId, result.printerId);
+    this.completeLegacy(awaiting, agent.branchId, agent.companyId, result);
+  }
+
+  private completeLegacy(
+    awaiting: AwaitingLegacyResult | undefined,
+    branchId: string,
+    companyId: string,
+    result: PrinterTestResult,
+  ): void {
+    const reply = interpret(result, true);
+    // Still pending only when its acknowledgement never came.
+    if (awaiting && this.pending.find(awaiting.correlationId)) this.pending.resolve(awaiting.correlationId, reply);
+    this.logger.info(
+      { branchId, printerId: result.printerId, correlationId: awaiting?.correlationId, outcome: reply.outcome },
+      awaiting ? 'legacy printer test result' : 'unmatched legacy printer test result',
+    );
+    this.broadcastResult(branchId, companyId, result, reply, awaiting?.correlationId ?? '');
+  }
+
   private complete(branchId: string, companyId: string, result: PrinterTestResult, legacy: boolean): void {
     const agent = { branchId };
     const correlationId = this.match(agent, result.printerId, result.correlationId);
     const reply = interpret(result, legacy);
-    const receivedAt = isoTime(this.clock.now());
     if (correlationId) {
       this.pending.resolve(correlationId, reply);
     } else {
@@ -326,9 +364,20 @@ export class PrinterTestService {
         'late or unmatched printer test result',
       );
     }
+    this.broadcastResult(branchId, companyId, result, reply, correlationId ?? result.correlationId ?? '');
+  }
+
+  private broadcastResult(
+    branchId: string,
+    companyId: string,
+    result: PrinterTestResult,
+    reply: PrinterTestReply,
+    correlationId: string,
+  ): void {
+    const receivedAt = isoTime(this.clock.now());
     const event: PrinterTestCompletedEvent = {
       printerId: result.printerId,
-      correlationId: correlationId ?? result.correlationId ?? '',
+      correlationId,
       success: reply.success,
       message: reply.message,
       timestamp: receivedAt,
@@ -352,16 +401,23 @@ export class PrinterTestService {
       printerId: req.request.printerId,
       branchId: req.branchId,
       legacy: agent.protocol === 'legacy',
-      expiresAt: now + req.request.metadata.timeout + 30_000,
+      expiresAt: now + req.request.metadata.timeout + LEGACY_RESULT_WINDOW_MS,
     });
     this.link.sendPrinterTest(agent, req.request);
     return { sent: true };
   }
 
   private acceptReply(reply: ForwardReply): { received: true } {
+    if (reply.kind === 'result' && reply.result) {
+      const awaiting = this.legacyResults.take(reply.correlationId);
+      if (awaiting) {
+        this.completeLegacy(awaiting, awaiting.branchId, awaiting.companyId, reply.result);
+        return { received: true };
+      }
+    }
     const ctx = this.contexts.get(reply.correlationId);
     if (!ctx) return { received: true };
-    if (reply.kind === 'ack') this.pending.acknowledge(reply.correlationId);
+    if (reply.kind === 'ack') this.acknowledged(reply.correlationId);
     else if (reply.result) this.complete(ctx.branchId, ctx.companyId, reply.result, ctx.legacy);
     return { received: true };
   }
@@ -374,12 +430,20 @@ export class PrinterTestService {
   ): (ForwardedTest & { id: string }) | undefined {
     let id = correlationId && this.forwarded.has(correlationId) ? correlationId : undefined;
     if (!id) {
-      for (const [fid, f] of this.forwarded)
-        if (f.legacy && f.printerId === printerId && f.branchId === agent.branchId) id = fid;
+      // The oldest first: a legacy client answers its tests in the order they came; an
+      // acknowledgement goes to the oldest not yet acknowledged.
+      const now = this.clock.now();
+      for (const [fid, f] of this.forwarded) {
+        if (!f.legacy || f.printerId !== printerId || f.branchId !== agent.branchId || f.expiresAt < now) continue;
+        if (!remove && f.acknowledged) continue;
+        id = fid;
+        break;
+      }
     }
     const f = id ? this.forwarded.get(id) : undefined;
     if (!id || !f || f.branchId !== agent.branchId || f.printerId !== printerId) return undefined;
     if (remove) this.forwarded.delete(id);
+    else f.acknowledged = true;
     return { ...f, id };
   }
 
@@ -431,44 +495,4 @@ function pickAgent<A extends Pick<ConnectedAgent, 'deviceId' | 'protocol'>>(
   preferredDeviceId: string | null,
 ): A | undefined {
   return agents.find((a) => a.deviceId === preferredDeviceId) ?? agents.find((a) => a.protocol === 'v2') ?? agents[0];
-}
-
-/**
- * What a result means. Legacy clients report `success: false, "Print job timeout"`
- * even when the page printed (PROTOCOL.md section 9), so such a report is
- * `unconfirmed`, not a failure.
- */
-function interpret(result: PrinterTestResult, legacy: boolean): PrinterTestReply {
-  const sourceClient = legacy ? 'legacy_client' : 'v2_agent';
-  const text = result.message ?? result.error;
-  if (result.success) {
-    const reply: PrinterTestReply = {
-      success: true,
-      outcome: 'printed',
-      delivered: true,
-      message: text ?? 'test page printed',
-      sourceClient,
-    };
-    if (result.processingTime !== undefined) reply.agentProcessingTime = result.processingTime;
-    return reply;
-  }
-  if (legacy && /timeout/i.test(`${result.message ?? ''} ${result.error ?? ''}`)) {
-    return {
-      success: true,
-      outcome: 'unconfirmed',
-      delivered: true,
-      message:
-        'the desktop app took the test but reported a timeout it also reports for printed pages; check the printer',
-      sourceClient,
-    };
-  }
-  return {
-    success: false,
-    outcome: 'failed',
-    delivered: true,
-    message: text ?? 'the printer test failed',
-    error: result.error ?? result.message ?? 'printer test failed',
-    ...(result.processingTime !== undefined ? { agentProcessingTime: result.processingTime } : {}),
-    sourceClient,
-  };
 }

@@ -12,6 +12,7 @@ import type { LicenseService } from '../core/license-service.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
 import type { RateLimiter } from '../core/ports/rate-limiter.js';
 import type { PrintJobService } from '../core/print-job-service.js';
+import type { PrinterPresence } from '../core/printer-presence.js';
 import type { PrinterService } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
 import type { ServiceRegistryService } from '../core/service-registry-service.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   jwt: JwtService;
   licenses: LicenseService;
   printers: PrinterService;
+  /** Printers' status as reachable now (agent gone → offline). */
+  printerPresence: PrinterPresence;
   printerTests: PrinterTestService;
   jobs: PrintJobService;
   devices: DeviceStore;
@@ -139,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       jwt: deps.jwt,
       printers: deps.printers,
       printerTests: deps.printerTests,
+      presence: deps.printerPresence,
     });
     await app.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs });
     await app.register(desktopHealthRoutes, {

@@ -31,6 +31,8 @@ export class LegacyDesktopClient {
   socket: Socket | undefined;
   branchId = '';
   readonly testsReceived: { printerId: string; printerName: string; correlationId?: string }[] = [];
+  /** `printer:test:result` events sent so far. */
+  resultsSent = 0;
   readonly jobsReceived: string[] = [];
   readonly bulkResponses: unknown[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -93,6 +95,7 @@ export class LegacyDesktopClient {
         timestamp: new Date().toISOString(),
       });
       setTimeout(() => {
+        this.resultsSent++;
         socket.emit('printer:test:result', {
           printerId: req.printerId,
           success: false,

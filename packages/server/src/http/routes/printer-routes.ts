@@ -2,6 +2,7 @@ import { PRINTER_STATUSES } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
+import type { PrinterPresence } from '../../core/printer-presence.js';
 import type { PrinterService } from '../../core/printer-service.js';
 import type { PrinterTestAnswer, PrinterTestService } from '../../core/printer-test-service.js';
 import { toPrinterView } from '../../core/printer-view.js';
@@ -54,22 +55,25 @@ const TestBody = Type.Union([
 /** PROTOCOL.md section 8: printers and printer tests. Registered under `/printing` and `/api/v1/printing`. */
 export async function printerRoutes(
   app: FastifyInstance,
-  opts: { jwt: JwtService; printers: PrinterService; printerTests: PrinterTestService },
+  opts: { jwt: JwtService; printers: PrinterService; printerTests: PrinterTestService; presence: PrinterPresence },
 ): Promise<void> {
-  const { jwt, printers, printerTests } = opts;
+  const { jwt, printers, printerTests, presence } = opts;
   const tags = ['printers'];
   const security = [{ bearerAuth: [] }];
 
   app.get('/printers', { schema: { tags, security, querystring: ListQuery } }, async (request) => {
     const user = await requireUser(jwt, request);
-    const list = await printers.list(user, request.query as Static<typeof ListQuery>);
-    return { success: true, printers: list.map(toPrinterView), total: list.length };
+    const { status, ...scope } = request.query as Static<typeof ListQuery>;
+    // The status shown may differ from the one stored (an agent gone): filter on the one shown.
+    const views = await presence.views(await printers.list(user, scope));
+    const list = status === undefined ? views : views.filter((v) => v.status === status);
+    return { success: true, printers: list, total: list.length };
   });
 
   app.get('/printers/:printerId', { schema: { tags, security, params: Params } }, async (request) => {
     const user = await requireUser(jwt, request);
     const { printerId } = request.params as Static<typeof Params>;
-    return { success: true, printer: toPrinterView(await printers.get(user, printerId)) };
+    return { success: true, printer: await presence.view(await printers.get(user, printerId)) };
   });
 
   app.post('/printers', { schema: { tags, security, body: CreatePrinterBody } }, async (request, reply) => {
