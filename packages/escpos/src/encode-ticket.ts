@@ -12,9 +12,11 @@ import { estimateBarcodeModules, toBarcodeCommandData } from './barcode-symbolog
 import { toCp437Printable } from './code-page-437.js';
 import { escPosCommand } from './escpos-command.js';
 import { EscPosWriter } from './escpos-writer.js';
+import { checkDocumentImages, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image-limits.js';
 import { layoutColumns } from './layout-columns.js';
 import { pngToRaster } from './png-to-raster.js';
 import { sizeMultipliers } from './text-style.js';
+import { TicketImageError } from './ticket-image-error.js';
 import { wrapText } from './wrap-text.js';
 
 /** Options that are not part of the document itself. */
@@ -24,15 +26,19 @@ export interface EncodeTicketOptions {
    * so the ticket visibly says e.g. `REPRINT`. Blank or absent: no banner.
    */
   banner?: string;
+  /** What the document's images may cost; default `DEFAULT_IMAGE_LIMITS`. */
+  imageLimits?: ImageLimits;
 }
 
 /** Paper geometry in font A (12×24 dots) on a 203 dpi head. */
 interface PaperLayout {
   columns: number;
   dots: number;
+  /** Largest width × height of one source image. */
+  maxImagePixels: number;
 }
 
-const PAPER_LAYOUTS: Readonly<Record<58 | 80, PaperLayout>> = {
+const PAPER_LAYOUTS: Readonly<Record<58 | 80, Omit<PaperLayout, 'maxImagePixels'>>> = {
   58: { columns: 32, dots: 384 },
   80: { columns: 48, dots: 576 },
 };
@@ -106,7 +112,7 @@ function writeBlock(writer: EscPosWriter, block: TicketBlock, paper: PaperLayout
       writer.command(escPosCommand.qrPrint());
       return;
     case 'image': {
-      const raster = pngToRaster(block.png, paper.dots);
+      const raster = pngToRaster(block.png, paper.dots, paper.maxImagePixels);
       writer.setStyle({ align: block.align ?? 'center' });
       writer.command(escPosCommand.rasterImage(raster.bytesPerRow, raster.heightDots, raster.data));
       return;
@@ -125,20 +131,6 @@ function writeBlock(writer: EscPosWriter, block: TicketBlock, paper: PaperLayout
   }
 }
 
-/**
- * Renders a ticket document to ESC/POS bytes for an 80 mm (48 columns, 576 dots, the default) or
- * 58 mm (32 columns, 384 dots) printer, font A.
- *
- * The output starts with `ESC @` and always ends with a cut: a document whose last block is not a
- * `cut` gets a 3-line feed and a full cut appended. Text is printed in code page 437; characters it
- * lacks print as `?`. Text wraps at the paper width (half as many characters for double width);
- * columns keep the right side intact and truncate the left. Barcodes are centered; QR codes and
- * images use their `align` (default centered). The result is deterministic: the same document and
- * options always give the same bytes.
- *
- * @throws RangeError when a barcode's data is invalid for its symbology or an image is not a usable
- * PNG; nothing sensible could be printed for them.
- */
 function writeBanner(writer: EscPosWriter, banner: string, paper: PaperLayout): void {
   // One space of padding on each side makes the black box wider than the letters.
   writeBlock(
@@ -156,22 +148,50 @@ function writeBanner(writer: EscPosWriter, banner: string, paper: PaperLayout): 
  * resets the printer after it, so the banner cannot change how the rest prints.
  */
 export function encodeBanner(banner: string, paperWidth: 58 | 80 = 80): Uint8Array {
-  const paper = PAPER_LAYOUTS[paperWidth];
+  const paper = { ...PAPER_LAYOUTS[paperWidth], maxImagePixels: 0 };
   const writer = new EscPosWriter();
   writer.initialize(paper.dots);
   writeBanner(writer, banner.trim() || banner, paper);
   return writer.toBytes();
 }
 
+/**
+ * Renders a ticket document to ESC/POS bytes for an 80 mm (48 columns, 576 dots, the default) or
+ * 58 mm (32 columns, 384 dots) printer, font A.
+ *
+ * The output starts with `ESC @` and always ends with a cut: a document whose last block is not a
+ * `cut` gets a 3-line feed and a full cut appended. Text is printed in code page 437; characters it
+ * lacks print as `?`. Text wraps at the paper width (half as many characters for double width);
+ * columns keep the right side intact and truncate the left. Barcodes are centered; QR codes and
+ * images use their `align` (default centered). The result is deterministic: the same document and
+ * options always give the same bytes.
+ *
+ * @throws RangeError when a barcode's data is invalid for its symbology; `TicketImageError` (a
+ * RangeError) when an image is not a usable PNG or is over `imageLimits`. Nothing sensible could be
+ * printed for them.
+ */
 export function encodeTicket(doc: TicketDocument, options: EncodeTicketOptions = {}): Uint8Array {
-  const paper = PAPER_LAYOUTS[doc.paperWidth ?? 80];
+  const limits = options.imageLimits ?? DEFAULT_IMAGE_LIMITS;
+  // Every image is measured from its header before the first one is decoded.
+  checkDocumentImages(doc, limits);
+  const paper = { ...PAPER_LAYOUTS[doc.paperWidth ?? 80], maxImagePixels: limits.maxImagePixels };
   const writer = new EscPosWriter();
   writer.initialize(paper.dots);
 
   const banner = options.banner?.trim();
   if (banner) writeBanner(writer, banner, paper);
 
-  for (const block of doc.blocks) writeBlock(writer, block, paper);
+  doc.blocks.forEach((block, blockIndex) => {
+    try {
+      writeBlock(writer, block, paper);
+    } catch (err) {
+      if (!(err instanceof TicketImageError)) throw err;
+      throw new TicketImageError(err.problem, `image in block ${blockIndex}: ${err.message}`, {
+        blockIndex,
+        ...err.details,
+      });
+    }
+  });
 
   if (doc.blocks.at(-1)?.type !== 'cut') {
     writer.setStyle({});

@@ -3,6 +3,8 @@ export { decodeEscPos } from './decode-esc-pos.js';
 export type { DecodedBarcode, DecodedImage, DecodedLine, DecodedTicket } from './decoded-ticket.js';
 export { type EncodeTicketOptions, encodeBanner, encodeTicket } from './encode-ticket.js';
 export { EscPosStreamDecoder, type StreamEvent } from './escpos-stream-decoder.js';
+export { checkDocumentImages, DEFAULT_IMAGE_LIMITS, type DocumentImageCost, type ImageLimits } from './image-limits.js';
+export { MAX_SOURCE_PIXELS } from './png-to-raster.js';
 export {
   decodeStatusResponse,
   encodeStatusResponse,
@@ -11,4 +13,11 @@ export {
   STATUS_REQUEST,
   type StatusRequestKind,
 } from './printer-status.js';
+export {
+  type RenderTicketOutcome,
+  type RenderTicketTask,
+  renderTicketTask,
+  TICKET_RENDER_WORKER_URL,
+} from './render-ticket-task.js';
 export type { TextAlign, TextSize } from './text-style.js';
+export { TicketImageError, type TicketImageProblem } from './ticket-image-error.js';

@@ -57,4 +57,23 @@ describe('pngToRaster', () => {
     png.writeUInt32BE(100_000, 20);
     expect(() => pngToRaster(png.toString('base64'), 576)).toThrow(/not supported/);
   });
+
+  it('refuses an image over the caller’s pixel limit before decoding it', () => {
+    const png = Buffer.from(
+      makePngBase64(1, 1, () => BLACK),
+      'base64',
+    );
+    png.writeUInt32BE(2000, 16);
+    png.writeUInt32BE(2001, 20);
+    expect(() => pngToRaster(png.toString('base64'), 576, 4_000_000)).toThrow(
+      expect.objectContaining({ problem: 'image-too-large', details: expect.objectContaining({ pixels: 4_002_000 }) }),
+    );
+  });
+
+  it('refuses an image that would print taller than GS v 0 can say, as too large', () => {
+    const png = makePngBase64(1, 70_000, () => BLACK);
+    expect(() => pngToRaster(png, 576)).toThrow(
+      expect.objectContaining({ problem: 'image-too-large', details: { heightDots: 70_000, maxHeightDots: 65_535 } }),
+    );
+  });
 });

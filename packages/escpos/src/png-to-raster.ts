@@ -1,4 +1,6 @@
 import { PNG } from 'pngjs';
+import { readPngSize } from './png-header.js';
+import { TicketImageError } from './ticket-image-error.js';
 
 /** A 1-bit image in ESC/POS raster order: rows top to bottom, 8 dots per byte, MSB leftmost, 1 = black. */
 export interface MonochromeRaster {
@@ -9,24 +11,18 @@ export interface MonochromeRaster {
   data: Uint8Array;
 }
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** Chunks start after the 8-byte signature. */
+const FIRST_CHUNK_OFFSET = 8;
 
 /**
- * Refuse images whose decoded pixels would take more than ~64 MB: a small, highly compressed PNG can
- * otherwise declare huge dimensions and exhaust memory before we get to scale it down.
+ * The most pixels any caller may allow. Decoding holds the inflated rows (up to 8 bytes a pixel, 16-bit
+ * RGBA), the RGBA result (4) and the luminance (4): about 256 MB at this size. A small, highly
+ * compressed PNG can declare huge dimensions, so the header is checked before anything is decoded.
  */
-const MAX_SOURCE_PIXELS = 16_000_000;
+export const MAX_SOURCE_PIXELS = 16_000_000;
 
 /** `GS v 0` carries the height in two bytes. */
 const MAX_HEIGHT_DOTS = 0xffff;
-
-function readHeaderSize(png: Uint8Array): { width: number; height: number } {
-  // Signature (8 bytes), then the IHDR chunk: length (4), type (4), width (4), height (4).
-  const isPng = png.length >= 24 && PNG_SIGNATURE.every((byte, i) => png[i] === byte);
-  if (!isPng) throw new RangeError('image is not a PNG file');
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  return { width: view.getUint32(16), height: view.getUint32(20) };
-}
 
 /**
  * Walks the chunk list up to IEND. pngjs fills a truncated image with zeros instead of failing,
@@ -34,7 +30,7 @@ function readHeaderSize(png: Uint8Array): { width: number; height: number } {
  */
 function assertComplete(png: Uint8Array): void {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  let offset = PNG_SIGNATURE.length;
+  let offset = FIRST_CHUNK_OFFSET;
   while (offset + 12 <= png.length) {
     const dataLength = view.getUint32(offset);
     const type = String.fromCharCode(...png.subarray(offset + 4, offset + 8));
@@ -42,7 +38,7 @@ function assertComplete(png: Uint8Array): void {
     if (offset > png.length) break;
     if (type === 'IEND') return;
   }
-  throw new RangeError('image is a truncated PNG file');
+  throw new TicketImageError('invalid', 'image is a truncated PNG file');
 }
 
 /** Luminance 0–255 per pixel with alpha composited over white paper (Rec. 601 weights). */
@@ -67,27 +63,49 @@ function toLuminance(image: { width: number; height: number; data: Uint8Array })
  * ratio, by averaging the source pixels each dot covers (a box filter, so thin lines survive better
  * than with nearest-neighbour sampling). Narrower images keep their size.
  *
- * @throws RangeError when the data is not a decodable PNG, or is too large.
+ * `maxPixels` (at most `MAX_SOURCE_PIXELS`) bounds the declared width × height; it is checked from the
+ * header, before decoding.
+ *
+ * @throws TicketImageError (a RangeError): `invalid` when the data is not a decodable PNG,
+ * `image-too-large` when it declares more than `maxPixels` or would print taller than `GS v 0` allows.
  */
-export function pngToRaster(pngBase64: string, maxWidthDots: number): MonochromeRaster {
+export function pngToRaster(
+  pngBase64: string,
+  maxWidthDots: number,
+  maxPixels: number = MAX_SOURCE_PIXELS,
+): MonochromeRaster {
   const png = Buffer.from(pngBase64, 'base64');
-  const size = readHeaderSize(png);
-  if (size.width === 0 || size.height === 0 || size.width * size.height > MAX_SOURCE_PIXELS) {
-    throw new RangeError(`image size ${size.width}x${size.height} is not supported`);
+  const size = readPngSize(png);
+  const pixels = size.width * size.height;
+  const limit = Math.min(maxPixels, MAX_SOURCE_PIXELS);
+  if (pixels > limit) {
+    throw new TicketImageError(
+      'image-too-large',
+      `image size ${size.width}x${size.height} is not supported (more than ${limit} pixels)`,
+      { width: size.width, height: size.height, pixels, maxImagePixels: limit },
+    );
   }
   assertComplete(png);
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = PNG.sync.read(png);
   } catch (error) {
-    throw new RangeError(`image is not a valid PNG: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TicketImageError(
+      'invalid',
+      `image is not a valid PNG: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const luminance = toLuminance(decoded);
 
   const width = Math.min(decoded.width, Math.max(8, Math.floor(maxWidthDots)));
   const scale = decoded.width / width;
   const height = Math.max(1, Math.round(decoded.height / scale));
-  if (height > MAX_HEIGHT_DOTS) throw new RangeError(`image is too tall (${height} dots)`);
+  if (height > MAX_HEIGHT_DOTS) {
+    throw new TicketImageError('image-too-large', `image is too tall (${height} dots once scaled)`, {
+      heightDots: height,
+      maxHeightDots: MAX_HEIGHT_DOTS,
+    });
+  }
 
   const bytesPerRow = Math.ceil(width / 8);
   const data = new Uint8Array(bytesPerRow * height);

@@ -30,6 +30,16 @@ export const ERROR_SPECS = {
   /** The licence's `maxPrinters` would be exceeded. */
   PRINTER_LIMIT_REACHED: { status: 409, retryable: false, message: 'licence printer limit reached' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'payload is too large' },
+  /**
+   * One image of a ticket document is over the per-image limit on pixels (width × height, as its
+   * PNG header declares) or PNG bytes; `details` names the block and the limit. Refused from the header,
+   * before anything is decoded.
+   */
+  IMAGE_TOO_LARGE: { status: 413, retryable: false, message: 'image is too large' },
+  /** The images of one ticket document together are over the per-job limit on pixels or PNG bytes. */
+  JOB_IMAGES_TOO_LARGE: { status: 413, retryable: false, message: 'the images of this job are too large together' },
+  /** An image of a ticket document is not a complete, decodable PNG; `details.blockIndex` names it. */
+  IMAGE_INVALID: { status: 400, retryable: false, message: 'image is not a valid PNG' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'unsupported content type' },
   /** Too many requests; `details.resetIn` is the wait in whole seconds. */
   RATE_LIMIT_EXCEEDED: { status: 429, retryable: true, message: 'rate limit exceeded' },
@@ -37,6 +47,8 @@ export const ERROR_SPECS = {
   TOO_MANY_PENDING_REQUESTS: { status: 503, retryable: true, message: 'too many pending requests' },
   /** No agent of the printer's branch is connected. */
   PRINTER_OFFLINE: { status: 503, retryable: true, message: 'printer is offline' },
+  /** Every render thread is busy and the documents waiting for one are at their limit. */
+  RENDERER_BUSY: { status: 503, retryable: true, message: 'too many documents are waiting to be rendered' },
   /** Redis (shared state of several gateway processes) is unreachable. */
   CLUSTER_UNAVAILABLE: { status: 503, retryable: true, message: 'cluster state is unavailable' },
   /** The gateway is shutting down or not ready. */

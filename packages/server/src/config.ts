@@ -1,4 +1,5 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits, MAX_SOURCE_PIXELS } from '@printermaster/escpos';
 
 /**
  * Every setting the gateway reads, from the environment, validated once at
@@ -51,6 +52,14 @@ export interface GatewayConfig {
     dispatchBatchSize: number;
   };
   socket: { maxMessageBytes: number; pingIntervalMs: number; pingTimeoutMs: number; perMessageDeflate: boolean };
+  /** Ticket documents are rendered on worker threads, so images cannot stall the event loop. */
+  render: {
+    /** Worker threads that render documents. */
+    threads: number;
+    /** Documents that may wait for a thread; one more is refused with RENDERER_BUSY. */
+    maxQueue: number;
+    imageLimits: ImageLimits;
+  };
   shutdownTimeoutMs: number;
 }
 
@@ -156,7 +165,43 @@ export const SETTINGS: Setting[] = [
     description: 'Largest print job content (decoded ESC/POS bytes)',
     default: '524288',
   },
-  { name: 'PRINTERMASTER_MAX_BODY_BYTES', description: 'Largest HTTP request body', default: '1048576' },
+  {
+    name: 'PRINTERMASTER_MAX_BODY_BYTES',
+    description:
+      'Largest HTTP request body (413 PAYLOAD_TOO_LARGE); images travel as base64, so it holds 3/4 of it in PNG bytes',
+    default: '1048576',
+  },
+  {
+    name: 'PRINTERMASTER_RENDER_THREADS',
+    description: 'Worker threads that render ticket documents (images are decoded there, off the event loop)',
+    default: 'cores − 1, 1 to 4',
+  },
+  {
+    name: 'PRINTERMASTER_RENDER_QUEUE',
+    description: 'Documents that may wait for a render thread; more are refused with 503 RENDERER_BUSY',
+    default: '32',
+  },
+  {
+    name: 'PRINTERMASTER_MAX_IMAGE_PIXELS',
+    description: `Largest image in a ticket document, width × height as its PNG header declares (413 IMAGE_TOO_LARGE); at most ${MAX_SOURCE_PIXELS}`,
+    default: String(DEFAULT_IMAGE_LIMITS.maxImagePixels),
+  },
+  {
+    name: 'PRINTERMASTER_MAX_IMAGE_BYTES',
+    description:
+      'Largest PNG file of one image, bytes (413 IMAGE_TOO_LARGE); at most 750000 (the document schema’s cap)',
+    default: String(DEFAULT_IMAGE_LIMITS.maxImageBytes),
+  },
+  {
+    name: 'PRINTERMASTER_MAX_JOB_IMAGE_PIXELS',
+    description: 'Largest sum of image pixels in one job’s document (413 JOB_IMAGES_TOO_LARGE)',
+    default: String(DEFAULT_IMAGE_LIMITS.maxDocumentPixels),
+  },
+  {
+    name: 'PRINTERMASTER_MAX_JOB_IMAGE_BYTES',
+    description: 'Largest sum of PNG bytes in one job’s document (413 JOB_IMAGES_TOO_LARGE)',
+    default: String(DEFAULT_IMAGE_LIMITS.maxDocumentBytes),
+  },
   {
     name: 'PRINTERMASTER_JOB_TTL_S',
     description: 'Default useful-until of a job, seconds after creation',
@@ -178,6 +223,12 @@ export const SETTINGS: Setting[] = [
     default: '10000',
   },
   { name: 'PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS', description: 'Interval of the job expiry sweep', default: '5000' },
+  {
+    name: 'PRINTERMASTER_JOB_OUTCOME_GRACE_MS',
+    description:
+      'After a job delivered to an agent passes its useful-until time, how long to wait for the agent’s outcome before the job becomes unconfirmed',
+    default: '600000',
+  },
   {
     name: 'PRINTERMASTER_REDISPATCH_INTERVAL_MS',
     description: 'Interval at which unacknowledged jobs are re-sent to connected agents',
@@ -223,12 +274,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
       return fallback;
     }
-  {
-    name: 'PRINTERMASTER_JOB_OUTCOME_GRACE_MS',
-    description:
-      'After a job delivered to an agent passes its useful-until time, how long to wait for the agent’s outcome before the job becomes unconfirmed',
-    default: '600000',
-  },
     return n;
   };
   const bool = (name: string, fallback: boolean): boolean => {
@@ -327,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       idempotencyWindowMs: int('PRINTERMASTER_IDEMPOTENCY_WINDOW_S', 86_400, 1, 30 * 86_400) * 1000,
       ackTimeoutMs: int('PRINTERMASTER_JOB_ACK_TIMEOUT_MS', 10_000, 100, 600_000),
       expirySweepIntervalMs: int('PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000),
+      outcomeGraceMs: int('PRINTERMASTER_JOB_OUTCOME_GRACE_MS', 600_000, 0, 7 * 86_400_000),
       redispatchIntervalMs: int('PRINTERMASTER_REDISPATCH_INTERVAL_MS', 30_000, 100, 3_600_000),
       dispatchBatchSize: int('PRINTERMASTER_DISPATCH_BATCH_SIZE', 200, 1, 10_000),
     },
@@ -336,10 +382,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       pingTimeoutMs: int('PRINTERMASTER_SOCKET_PING_TIMEOUT_MS', 20_000, 100, 600_000),
       perMessageDeflate: bool('PRINTERMASTER_SOCKET_DEFLATE', true),
     },
+    render: {
+      threads: int('PRINTERMASTER_RENDER_THREADS', Math.min(4, Math.max(1, availableParallelism() - 1)), 1, 64),
+      maxQueue: int('PRINTERMASTER_RENDER_QUEUE', 32, 0, 100_000),
+      imageLimits: {
+        maxImagePixels: int(
+          'PRINTERMASTER_MAX_IMAGE_PIXELS',
+          DEFAULT_IMAGE_LIMITS.maxImagePixels,
+          1,
+          MAX_SOURCE_PIXELS,
+        ),
+        maxImageBytes: int('PRINTERMASTER_MAX_IMAGE_BYTES', DEFAULT_IMAGE_LIMITS.maxImageBytes, 64, 750_000),
+        maxDocumentPixels: int(
+          'PRINTERMASTER_MAX_JOB_IMAGE_PIXELS',
+          DEFAULT_IMAGE_LIMITS.maxDocumentPixels,
+          1,
+          1_000_000_000,
+        ),
+        maxDocumentBytes: int(
+          'PRINTERMASTER_MAX_JOB_IMAGE_BYTES',
+          DEFAULT_IMAGE_LIMITS.maxDocumentBytes,
+          64,
+          64 * 1024 * 1024,
+        ),
+      },
+    },
     shutdownTimeoutMs: int('PRINTERMASTER_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
   if (config.jobs.defaultTtlMs > config.jobs.maxTtlMs) {
     problems.push('PRINTERMASTER_JOB_TTL_S must not exceed PRINTERMASTER_JOB_MAX_TTL_S');
+  }
+  const images = config.render.imageLimits;
+  if (images.maxImagePixels > images.maxDocumentPixels) {
+    problems.push('PRINTERMASTER_MAX_IMAGE_PIXELS must not exceed PRINTERMASTER_MAX_JOB_IMAGE_PIXELS');
+  }
+  if (images.maxImageBytes > images.maxDocumentBytes) {
+    problems.push('PRINTERMASTER_MAX_IMAGE_BYTES must not exceed PRINTERMASTER_MAX_JOB_IMAGE_BYTES');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -353,4 +431,3 @@ export function settingsTable(): string {
   );
   return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
 }
-      outcomeGraceMs: int('PRINTERMASTER_JOB_OUTCOME_GRACE_MS', 600_000, 0, 7 * 86_400_000),

@@ -43,7 +43,7 @@ import { DbLicenseChangeFeed } from './store/db-license-change-feed.js';
 import { writeBackupFile } from './store/embedded-backup.js';
 import { migrate, migrationStatus } from './store/migrator.js';
 import { createStores, type Stores } from './store/stores.js';
-import { escposRenderer } from './ticket-renderer.js';
+import { TicketRenderPool } from './ticket-render-pool.js';
 import { VERSION } from './version.js';
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -255,7 +255,15 @@ async function serveOn(
   });
   // Creating a job reads the printer from the cache the printer tests use: no store round trip per job.
   const printerLookup = { find: (id: string) => printers.findCached(id) };
-  const jobs = new PrintJobService(stores.jobs, printerLookup, lifecycle, escposRenderer, clock, {
+  // Documents render on worker threads: images must not stall the event loop (health probes, sockets).
+  const renderer = new TicketRenderPool({
+    ...config.render,
+    onRendered: (outcome, where, durationMs) => {
+      metrics.renders.inc({ outcome, where });
+      metrics.renderDuration.observe({ where }, durationMs / 1000);
+    },
+  });
+  const jobs = new PrintJobService(stores.jobs, printerLookup, lifecycle, renderer, clock, {
     defaultTtlMs: config.jobs.defaultTtlMs,
     maxTtlMs: config.jobs.maxTtlMs,
     maxJobBytes: config.jobs.maxJobBytes,
@@ -388,6 +396,7 @@ async function serveOn(
   metrics.collectValue(metrics.agentsHighLatency, () => tracker.counts().highLatency);
   metrics.collectValue(metrics.pendingRequests, () => pending.size);
   metrics.collectValue(metrics.ready, () => (listening && !stopping ? 1 : 0));
+  metrics.collectFrom(metrics.renderDocuments, () => renderer.load(), 'state');
 
   const app = await buildApp({
     logger,
@@ -547,6 +556,7 @@ async function serveOn(
   } catch (err) {
     for (const t of timers) clearInterval(t);
     await gateway.close().catch(() => {});
+    await renderer.close().catch(() => {});
     throw err;
   }
   // Connections held since start-up go in now, the agents' upgrades among them.
@@ -623,6 +633,7 @@ async function serveOn(
       await Promise.race([httpClosed, new Promise((r) => setTimeout(r, Math.max(0, deadline - clock.now())).unref())]);
       adminServer?.close();
       checks.close();
+      await renderer.close().catch((err: unknown) => logger.error({ err }, 'closing the render threads failed'));
       await cluster.instances.remove(instanceId).catch(() => {});
       await cluster.close().catch((err: unknown) => logger.error({ err }, 'closing the cluster connection failed'));
       credentials.close();

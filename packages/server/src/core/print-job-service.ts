@@ -31,9 +31,16 @@ export interface PrintJobServiceOptions {
   outcomeGraceMs: number;
 }
 
-/** Renders documents to ESC/POS; `banner` is printed first in large type (e.g. REPRINT). */
+/**
+ * Renders documents to ESC/POS; `banner` is printed first in large type (e.g. REPRINT).
+ * Rendering may take seconds of CPU (images), so it is asynchronous and runs off the event loop.
+ */
 export interface TicketRenderer {
-  render(document: TicketDocument, banner?: string): Uint8Array;
+  /**
+   * @throws GatewayError: `IMAGE_TOO_LARGE`, `JOB_IMAGES_TOO_LARGE` (413), `IMAGE_INVALID`, `BAD_REQUEST`
+   * (400) for a document that cannot print, `RENDERER_BUSY` (503) when too many wait for rendering.
+   */
+  render(document: TicketDocument, banner?: string): Promise<Uint8Array>;
   /** Bytes of a banner alone, placed before raw content. Must not cut the paper. */
   banner(text: string, paperWidth?: number): Uint8Array;
 }
@@ -101,7 +108,6 @@ export class PrintJobService {
     }
     const printer = await this.printers.find(body.printerId);
     if (!printer || !canSee(user, printer.companyId, printer.branchId)) throw new GatewayError('PRINTER_NOT_FOUND');
-    const content = this.contentOf(body);
     const now = this.clock.now();
     const usefulUntil = this.usefulUntil(body.usefulUntil, now);
     if (body.orderData && JSON.stringify(body.orderData).length > 16_384) {
@@ -110,6 +116,8 @@ export class PrintJobService {
         details: { path: 'body/orderData' },
       });
     }
+    // Last of the checks: rendering is the expensive one.
+    const content = await this.contentOf(body);
     const result = await this.jobs.insert(
       {
         id: randomUUID(),
@@ -276,7 +284,7 @@ export class PrintJobService {
     return job;
   }
 
-  private contentOf(body: CreatePrintJobBody): Uint8Array {
+  private async contentOf(body: CreatePrintJobBody): Promise<Uint8Array> {
     if ((body.content === undefined) === (body.document === undefined)) {
       throw new GatewayError('BAD_REQUEST', {
         message: 'give exactly one of content (base64 ESC/POS) or document',
@@ -295,19 +303,7 @@ export class PrintJobService {
       }
       bytes = Buffer.from(body.content, 'base64');
     } else {
-      try {
-        bytes = this.renderer.render(body.document as TicketDocument);
-      } catch (err) {
-        // The encoder refuses what cannot print (bad barcode data, unreadable image): the client's input.
-        if (err instanceof RangeError) {
-          throw new GatewayError('BAD_REQUEST', {
-            message: `document cannot be printed: ${err.message}`,
-            details: { path: 'body/document' },
-            cause: err,
-          });
-        }
-        throw err;
-      }
+      bytes = await this.renderer.render(body.document as TicketDocument);
     }
     if (bytes.byteLength === 0) {
       throw new GatewayError('BAD_REQUEST', { message: 'content is empty', details: { path: 'body/content' } });

@@ -11,6 +11,14 @@ const FASTIFY_CODES: Record<string, GatewayError['code']> = {
   FST_ERR_INVALID_URL: 'BAD_REQUEST',
 };
 
+/** 5xx answers that report the state of things (an agent away, a full queue), not a fault: logged at info. */
+const EXPECTED_5XX = new Set<GatewayError['code']>([
+  'PRINTER_OFFLINE',
+  'TIMEOUT',
+  'SERVICE_UNAVAILABLE',
+  'RENDERER_BUSY',
+]);
+
 /**
  * One error envelope for every route: `{success: false, code, message, ...details}`.
  * Bad input is a 4xx with a code, never a 500; 5xx are logged with the error.
@@ -18,7 +26,7 @@ const FASTIFY_CODES: Record<string, GatewayError['code']> = {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const e = toGatewayError(error);
-    if (e.status >= 500 && e.code !== 'PRINTER_OFFLINE' && e.code !== 'TIMEOUT' && e.code !== 'SERVICE_UNAVAILABLE') {
+    if (e.status >= 500 && !EXPECTED_5XX.has(e.code)) {
       request.log.error({ err: error, code: e.code }, 'request failed');
     } else if (e.status >= 400) {
       request.log.info({ code: e.code, message: e.message }, 'request rejected');

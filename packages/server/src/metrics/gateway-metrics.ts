@@ -35,6 +35,9 @@ export class GatewayMetrics {
   readonly originRejections: Counter;
   readonly statusBatches: Counter;
   readonly statusBatchSize: Histogram;
+  readonly renderDocuments: Gauge<'state'>;
+  readonly renders: Counter<'outcome' | 'where'>;
+  readonly renderDuration: Histogram<'where'>;
   readonly ready: Gauge;
 
   constructor(version: string) {
@@ -193,6 +196,25 @@ export class GatewayMetrics {
       name: 'printermaster_status_batch_size',
       help: 'Statuses per batch',
       buckets: [1, 2, 5, 10, 25, 50, 100, 500],
+      registers,
+    });
+    this.renderDocuments = new Gauge({
+      name: 'printermaster_render_documents',
+      help: 'Ticket documents on the render threads: running, or queued for a thread',
+      labelNames: ['state'],
+      registers,
+    });
+    this.renders = new Counter({
+      name: 'printermaster_renders_total',
+      help: 'Ticket documents rendered, by outcome (rendered, refused, busy, failed) and where (inline, thread)',
+      labelNames: ['outcome', 'where'],
+      registers,
+    });
+    this.renderDuration = new Histogram({
+      name: 'printermaster_render_duration_seconds',
+      help: 'Time to render a ticket document, queueing for a thread included',
+      labelNames: ['where'],
+      buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
   }

@@ -1,0 +1,3 @@
+import { describeRenderLimits } from './render-limits.contract.js';
+
+describeRenderLimits('pglite');
