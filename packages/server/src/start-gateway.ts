@@ -268,6 +268,7 @@ async function serveOn(
     maxTtlMs: config.jobs.maxTtlMs,
     maxJobBytes: config.jobs.maxJobBytes,
     idempotencyWindowMs: config.jobs.idempotencyWindowMs,
+    outcomeGraceMs: config.jobs.outcomeGraceMs,
   });
   const dispatcher = new JobDispatcher(stores.jobs, stores.printers, link, lifecycle, logger, {
     ackTimeoutMs: config.jobs.ackTimeoutMs,
@@ -277,7 +278,6 @@ async function serveOn(
   jobs.onCreated((job) => {
     void dispatcher.kick(job.branchId, job);
     if (cluster.kind === 'redis') {
-    outcomeGraceMs: config.jobs.outcomeGraceMs,
       cluster.bus
         .publish('jobs.ready', { branchId: job.branchId, from: instanceId })
         .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'job notice not published'));
