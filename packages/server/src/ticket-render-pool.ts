@@ -36,12 +36,6 @@ export type RenderOutcome = 'rendered' | 'refused' | 'busy' | 'failed';
  */
 const INLINE_TEXT_CHARS = 16_384;
 
-/**
- * Threads run at a lower CPU priority than the event loop (Linux; elsewhere ignored), so that a
- * busy machine gives its cores to the process's answers first.
- */
-const THREAD_NICE_INCREMENT = 10;
-
 const CODES: Readonly<Record<TicketImageProblem, GatewayError['code']>> = {
   invalid: 'IMAGE_INVALID',
   'image-too-large': 'IMAGE_TOO_LARGE',
@@ -67,8 +61,10 @@ export class TicketRenderPool implements TicketRenderer {
       filename: fileURLToPath(TICKET_RENDER_WORKER_URL),
       minThreads: 0,
       maxThreads: options.threads,
+      // No lower CPU priority for the threads (piscina's niceIncrement): with fewer threads than cores
+      // the event loop keeps a core anyway, and on a machine busy with other processes a reniced
+      // thread got almost no CPU (no document rendered in 10 s in the benchmark).
       idleTimeout: options.idleTimeoutMs ?? 60_000,
-      niceIncrement: THREAD_NICE_INCREMENT,
     });
   }
 
