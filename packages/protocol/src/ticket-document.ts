@@ -83,7 +83,11 @@ const Qr = Type.Object(
 const Image = Type.Object(
   {
     type: Type.Literal('image'),
-    /** A PNG image, base64; printed as a monochrome raster (threshold at 50 % luminance), at most 576 dots wide. */
+    /**
+     * A PNG image, base64; printed as a monochrome raster (threshold at 50 % luminance), at most 576 dots
+     * wide. The gateway limits each image's pixels and bytes and their sums over the document, read from
+     * the PNG header before decoding (413 IMAGE_TOO_LARGE, JOB_IMAGES_TOO_LARGE; 400 IMAGE_INVALID).
+     */
     png: Type.String({ minLength: 1, maxLength: 1_000_000, contentEncoding: 'base64' }),
     align: Type.Optional(Align),
   },
