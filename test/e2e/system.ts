@@ -19,6 +19,9 @@ export const FAST_GATEWAY_ENV = {
   PRINTERMASTER_REDISPATCH_INTERVAL_MS: '2000',
   PRINTERMASTER_JOB_ACK_TIMEOUT_MS: '3000',
   PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS: '300',
+  // The submitters write as fast as the gateway answers; the write limits are tested elsewhere.
+  PRINTERMASTER_WRITE_RATE_PER_BRANCH: '10000000',
+  PRINTERMASTER_WRITE_RATE_PER_CREDENTIAL: '10000000',
   LOG_LEVEL: 'info',
 };
 export const FAST_AGENT_ENV = {

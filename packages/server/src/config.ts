@@ -37,7 +37,14 @@ export interface GatewayConfig {
   instanceId: string;
   bootstrap: boolean;
   requests: { printerTestTimeoutMs: number; maxPending: number; staleSweepIntervalMs: number };
-  rateLimits: { testsPerBranchPerMinute: number; testsPerPrinterPerMinute: number };
+  rateLimits: {
+    testsPerBranchPerMinute: number;
+    testsPerPrinterPerMinute: number;
+    /** Writes (POST, PUT, PATCH, DELETE: jobs, reprints, cancels, printers, tests, legacy bulk) per minute per branch. */
+    writesPerBranchPerMinute: number;
+    /** Writes per minute per credential: a JWT subject, a licence, a legacy device. */
+    writesPerCredentialPerMinute: number;
+  };
   jobs: {
     maxJobBytes: number;
     defaultTtlMs: number;
@@ -160,6 +167,18 @@ export const SETTINGS: Setting[] = [
   },
   { name: 'PRINTERMASTER_TEST_RATE_PER_BRANCH', description: 'Printer tests per minute per branch', default: '10' },
   { name: 'PRINTERMASTER_TEST_RATE_PER_PRINTER', description: 'Printer tests per minute per printer', default: '5' },
+  {
+    name: 'PRINTERMASTER_WRITE_RATE_PER_BRANCH',
+    description:
+      'Writes (jobs, reprints, cancels, printer changes and tests, legacy printer lists) per minute per branch, shared by all processes through Redis; 429 with Retry-After beyond it',
+    default: '6000',
+  },
+  {
+    name: 'PRINTERMASTER_WRITE_RATE_PER_CREDENTIAL',
+    description:
+      'Writes per minute per credential (JWT subject, licence, legacy device), shared like the branch limit; raise it for a POS server that writes for many branches with one token',
+    default: '12000',
+  },
   {
     name: 'PRINTERMASTER_MAX_JOB_BYTES',
     description: 'Largest print job content (decoded ESC/POS bytes)',
@@ -364,6 +383,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     rateLimits: {
       testsPerBranchPerMinute: int('PRINTERMASTER_TEST_RATE_PER_BRANCH', 10, 1, 1_000_000),
       testsPerPrinterPerMinute: int('PRINTERMASTER_TEST_RATE_PER_PRINTER', 5, 1, 1_000_000),
+      writesPerBranchPerMinute: int('PRINTERMASTER_WRITE_RATE_PER_BRANCH', 6_000, 1, 10_000_000),
+      writesPerCredentialPerMinute: int('PRINTERMASTER_WRITE_RATE_PER_CREDENTIAL', 12_000, 1, 10_000_000),
     },
     jobs: {
       maxJobBytes: int('PRINTERMASTER_MAX_JOB_BYTES', 524_288, 64, 16 * 1024 * 1024),

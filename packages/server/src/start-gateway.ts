@@ -28,6 +28,7 @@ import { PrinterService } from './core/printer-service.js';
 import { type PrinterTestReply, PrinterTestService } from './core/printer-test-service.js';
 import { ServiceRegistryService } from './core/service-registry-service.js';
 import { TenantService } from './core/tenant-service.js';
+import { WriteTargetLocator } from './core/write-target-locator.js';
 import { CredentialWatch } from './gateway/credential-watch.js';
 import { PrintingGateway } from './gateway/printing-gateway.js';
 import { RoomBroadcaster } from './gateway/room-broadcaster.js';
@@ -413,6 +414,22 @@ async function serveOn(
     devices: stores.devices,
     legacyAgents: new LegacyAgentVerifier(link, cluster.directory, stores.devices, licenses),
     validateLimiter: limited(cluster.rateLimiter(60, 60, 'licence-validate'), 'licence_validate'),
+    // Jobs must not stop when Redis does: the write limits then count per process.
+    writeLimits: {
+      perBranch: limited(
+        cluster.rateLimiter(config.rateLimits.writesPerBranchPerMinute, 60, 'write-branch', {
+          perProcessWhenUnreachable: true,
+        }),
+        'write_branch',
+      ),
+      perCredential: limited(
+        cluster.rateLimiter(config.rateLimits.writesPerCredentialPerMinute, 60, 'write-credential', {
+          perProcessWhenUnreachable: true,
+        }),
+        'write_credential',
+      ),
+      targets: new WriteTargetLocator(printers, stores.jobs, stores.tenants),
+    },
     health: checks,
     metrics,
     desktopHealth,

@@ -4,7 +4,7 @@ import type { AgentDirectory } from '../core/ports/agent-directory.js';
 import type { ClusterBus } from '../core/ports/cluster-bus.js';
 import type { InstanceRegistry } from '../core/ports/instance-registry.js';
 import type { Logger } from '../core/ports/logger.js';
-import type { RateLimiter } from '../core/ports/rate-limiter.js';
+import type { RateLimiter, RateLimiterOptions } from '../core/ports/rate-limiter.js';
 import { MemoryAgentDirectory } from './memory-agent-directory.js';
 import { MemoryClusterBus } from './memory-cluster-bus.js';
 import { MemoryInstanceRegistry } from './memory-instance-registry.js';
@@ -21,7 +21,7 @@ export interface Cluster {
   readonly bus: ClusterBus;
   readonly directory: AgentDirectory;
   readonly instances: InstanceRegistry;
-  rateLimiter(points: number, durationS: number, name: string): RateLimiter;
+  rateLimiter(points: number, durationS: number, name: string, options?: RateLimiterOptions): RateLimiter;
   /** A Socket.IO adapter factory so that room broadcasts reach sockets on every process (Redis only). */
   socketAdapter(): ReturnType<typeof createAdapter> | undefined;
   /** Round trip to the shared store, ms; throws when unreachable. Memory: always 0. */
@@ -61,8 +61,10 @@ export async function createRedisCluster(url: string, logger: Logger, keyPrefix 
     bus,
     directory: new RedisAgentDirectory(main, keyPrefix),
     instances: new RedisInstanceRegistry(main, keyPrefix),
-    rateLimiter: (points, durationS, name) => new RedisRateLimiter(main, points, durationS, `${keyPrefix}rl:${name}`),
-    socketAdapter: () => createAdapter(adapterPub, adapterSub, { key: `${keyPrefix}socket.io` }),
+    rateLimiter: (points, durationS, name, options) =>
+      new RedisRateLimiter(main, points, durationS, `${keyPrefix}rl:${name}`, options),
+    socketAdapter: () =>
+      createAdapter(withPublishFailuresHandled(adapterPub), adapterSub, { key: `${keyPrefix}socket.io` }),
     ping: async () => {
       const start = performance.now();
       await main.ping();
@@ -73,4 +75,16 @@ export async function createRedisCluster(url: string, logger: Logger, keyPrefix 
       await Promise.all([main, adapterPub, adapterSub].map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
+}
+
+/**
+ * The Redis adapter (8.3) drops the promise of every `publish`, so while Redis is unreachable each
+ * broadcast would end as an unhandled rejection. Those broadcasts are lost either way (the adapter's
+ * documented behaviour) and the connection's error is already logged by `createRedis`.
+ */
+function withPublishFailuresHandled(redis: Redis): Redis {
+  const publish = redis.publish.bind(redis) as (channel: string, message: string | Buffer) => Promise<number>;
+  return Object.assign(redis, {
+    publish: (channel: string, message: string | Buffer) => publish(channel, message).catch(() => 0),
+  });
 }

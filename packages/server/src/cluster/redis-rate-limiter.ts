@@ -1,19 +1,23 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { GatewayError } from '../core/gateway-error.js';
-import type { RateLimiter } from '../core/ports/rate-limiter.js';
+import type { RateLimiter, RateLimiterOptions } from '../core/ports/rate-limiter.js';
 
 /** A rate limiter shared by every gateway process through Redis. */
 export class RedisRateLimiter implements RateLimiter {
   private readonly limiter: RateLimiterRedis;
 
-  constructor(redis: Redis, points: number, durationS: number, keyPrefix: string) {
+  constructor(redis: Redis, points: number, durationS: number, keyPrefix: string, options: RateLimiterOptions = {}) {
     this.limiter = new RateLimiterRedis({
       storeClient: redis,
       points,
       duration: durationS,
       keyPrefix,
       useRedisPackage: false,
+      // Not waiting for reconnection attempts: a job waits for no Redis outage.
+      ...(options.perProcessWhenUnreachable
+        ? { insuranceLimiter: new RateLimiterMemory({ points, duration: durationS }), rejectIfRedisNotReady: true }
+        : {}),
     });
   }
 

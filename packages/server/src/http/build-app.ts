@@ -16,6 +16,7 @@ import type { PrinterPresence } from '../core/printer-presence.js';
 import type { PrinterService } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
 import type { ServiceRegistryService } from '../core/service-registry-service.js';
+import type { WriteTargetLocator } from '../core/write-target-locator.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { installErrorHandler } from './error-handler.js';
@@ -26,7 +27,9 @@ import { legacyRoutes } from './routes/legacy-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
+import { userWriteIdentity } from './user-write-identity.js';
 import { createValidatorCompiler } from './validator-compiler.js';
+import { installWriteRateLimit } from './write-rate-limit.js';
 
 export interface AppDeps {
   logger: pino.Logger;
@@ -44,6 +47,8 @@ export interface AppDeps {
   devices: DeviceStore;
   legacyAgents: LegacyAgentVerifier;
   validateLimiter: RateLimiter;
+  /** Limits of every write route, per branch and per credential (write-rate-limit.ts). */
+  writeLimits: { perBranch: RateLimiter; perCredential: RateLimiter; targets: WriteTargetLocator };
   health: HealthChecks;
   metrics: GatewayMetrics;
   desktopHealth: DesktopHealthService;
@@ -76,6 +81,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The API speaks JSON only; anything else is 415 rather than a confusing validation error.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
+  installWriteRateLimit(app, {
+    perBranch: deps.writeLimits.perBranch,
+    perCredential: deps.writeLimits.perCredential,
+    defaultIdentity: userWriteIdentity(deps.jwt, deps.writeLimits.targets),
+  });
 
   // Every answer names its correlation ID (the caller's `x-correlation-id`, or the one made
   // for it), so that a POS or dashboard developer can find the request in the gateway's logs.

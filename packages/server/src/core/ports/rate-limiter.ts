@@ -5,3 +5,11 @@
 export interface RateLimiter {
   consume(key: string): Promise<number | undefined>;
 }
+
+export interface RateLimiterOptions {
+  /**
+   * While the shared store (Redis) is unreachable, count in this process instead of
+   * refusing with `CLUSTER_UNAVAILABLE`: for limits that must not stop printing.
+   */
+  perProcessWhenUnreachable?: boolean;
+}

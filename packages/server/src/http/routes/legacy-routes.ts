@@ -1,13 +1,15 @@
 import { LICENSE_KEY_PATTERN, PRINTER_STATUSES } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientAddress } from '../../client-address.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { LegacyAgentVerifier, LegacyWriteClaim } from '../../core/legacy-agent-verifier.js';
-import type { LicenseService } from '../../core/license-service.js';
+import { hashLicenseKey, type LicenseService } from '../../core/license-service.js';
 import type { DeviceStore } from '../../core/ports/device-store.js';
 import type { RateLimiter } from '../../core/ports/rate-limiter.js';
+import type { AgentPrincipal } from '../../core/principal.js';
 import type { PrinterService, ReportedPrinter } from '../../core/printer-service.js';
+import type { WriteIdentityResolver } from '../write-rate-limit.js';
 
 const Text = (max: number) => Type.String({ maxLength: max });
 const ValidateBody = Type.Object({
@@ -71,8 +73,29 @@ export async function legacyRoutes(
   },
 ): Promise<void> {
   const tags = ['desktop clients'];
+  // The write limits (write-rate-limit.ts) and the handler both need the bulk request's sender: proved once.
+  const senders = new WeakMap<FastifyRequest, Promise<AgentPrincipal>>();
+  const bulkSender = (request: FastifyRequest): Promise<AgentPrincipal> => {
+    let sender = senders.get(request);
+    if (!sender) {
+      const address = clientAddress(request.headers, request.socket.remoteAddress, opts.trustProxy);
+      sender = opts.legacyAgents.verify(bulkClaim(request.body as BulkBody, address));
+      senders.set(request, sender);
+    }
+    return sender;
+  };
+  // Validation writes only the device row of a known licence: it counts against that licence.
+  const licenceIdentity: WriteIdentityResolver = (request) => ({
+    credential: `licence:${hashLicenseKey((request.body as Static<typeof ValidateBody>).licenseKey)}`,
+    branchId: undefined,
+  });
+  const deviceIdentity: WriteIdentityResolver = async (request) => {
+    const agent = await bulkSender(request);
+    return { credential: `device:${agent.branchId}:${agent.deviceId}`, branchId: agent.branchId };
+  };
 
-  app.post('/api/v1/printer-licenses/validate', { schema: { tags, body: ValidateBody } }, async (request) => {
+  const validateOptions = { schema: { tags, body: ValidateBody }, config: { writeIdentity: licenceIdentity } };
+  app.post('/api/v1/printer-licenses/validate', validateOptions, async (request) => {
     const address = clientAddress(request.headers, request.socket.remoteAddress, opts.trustProxy);
     const waitMs = await opts.validateLimiter.consume(`validate:${address}`);
     if (waitMs !== undefined) {
@@ -118,11 +141,10 @@ export async function legacyRoutes(
     };
   });
 
-  app.post('/api/v1/printing/printers/bulk', { schema: { tags, body: BulkBody } }, async (request) => {
+  const bulkOptions = { schema: { tags, body: BulkBody }, config: { writeIdentity: deviceIdentity } };
+  app.post('/api/v1/printing/printers/bulk', bulkOptions, async (request) => {
     const body = request.body as BulkBody;
-    const principal = await opts.legacyAgents.verify(
-      bulkClaim(body, clientAddress(request.headers, request.socket.remoteAddress, opts.trustProxy)),
-    );
+    const principal = await bulkSender(request);
     const results = [];
     for (const p of body.printers) {
       try {
