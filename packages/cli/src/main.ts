@@ -7,6 +7,7 @@ import {
   ConfigError,
   createStores,
   DataDirLock,
+  grantRuntimeRole,
   JwtService,
   LicenseService,
   loadConfig,
@@ -170,11 +171,15 @@ async function serve(argv: string[]): Promise<number> {
 async function migrateCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { status: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { status: { type: 'boolean' }, grant: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(MIGRATE_USAGE);
     return 0;
+  }
+  if (values.grant !== undefined && !/^[a-z_][a-z0-9_$]{0,62}$/.test(values.grant)) {
+    process.stderr.write(`--grant takes a plain role name (lower case, digits, _), not "${values.grant}"\n`);
+    return 2;
   }
   const config = loadConfigOrExplain();
   if (!config) return 1;
@@ -197,6 +202,14 @@ async function migrateCommand(argv: string[]): Promise<number> {
         ? `${database.description}: up to date, nothing to apply\n`
         : `${database.description}: applied ${applied.map((m) => `${m.version}_${m.name}`).join(', ')}\n`,
     );
+    if (values.grant !== undefined) {
+      if (database.kind !== 'postgres') {
+        process.stderr.write('--grant is for PostgreSQL (DATABASE_URL); the embedded store has no roles\n');
+        return 2;
+      }
+      await grantRuntimeRole(database, values.grant);
+      process.stdout.write(`${database.description}: granted the gateway's run-time privileges to ${values.grant}\n`);
+    }
     return 0;
   } finally {
     await database.close();

@@ -31,14 +31,17 @@ Environment:
 ${settingsTable()}
 `;
 
-export const MIGRATE_USAGE = `Usage: printermaster migrate [--status]
+export const MIGRATE_USAGE = `Usage: printermaster migrate [--status] [--grant ROLE]
 
 Applies pending migrations to DATABASE_URL (or the embedded store in
 PRINTERMASTER_DATA_DIR). Safe to run again: applied migrations are skipped,
 and two processes migrating at once run one after the other.
 
 Options:
-  --status   List applied and pending migrations; change nothing
+  --status       List applied and pending migrations; change nothing
+  --grant ROLE   PostgreSQL: then grant ROLE what a running gateway needs (and no
+                 more): run as the tables' owner, start the gateway as ROLE, a role
+                 without SUPERUSER or BYPASSRLS (docs/operations.md, "Database roles")
 `;
 
 export const ADMIN_USAGE = `Usage: printermaster admin <subcommand> [options]

@@ -27,6 +27,7 @@ import { PrinterPresence } from './core/printer-presence.js';
 import { PrinterService } from './core/printer-service.js';
 import { type PrinterTestReply, PrinterTestService } from './core/printer-test-service.js';
 import { ServiceRegistryService } from './core/service-registry-service.js';
+import { isTrackingTenantScopes, runAsGateway } from './core/tenant-scope.js';
 import { TenantService } from './core/tenant-service.js';
 import { WriteTargetLocator } from './core/write-target-locator.js';
 import { CredentialWatch } from './gateway/credential-watch.js';
@@ -276,8 +277,9 @@ async function serveOn(
     batchSize: config.jobs.dispatchBatchSize,
   });
   // The process that holds the branch's agent dispatches; tell the others a job is waiting.
+  // Dispatch is the gateway's own work, not the submitting user's (decision 0007).
   jobs.onCreated((job) => {
-    void dispatcher.kick(job.branchId, job);
+    void runAsGateway(() => dispatcher.kick(job.branchId, job));
     if (cluster.kind === 'redis') {
       cluster.bus
         .publish('jobs.ready', { branchId: job.branchId, from: instanceId })
@@ -603,7 +605,14 @@ async function serveOn(
     );
   }
   logger.info(
-    { port, store: database.description, cluster: cluster.kind, version: VERSION, node: process.version },
+    {
+      port,
+      store: database.description,
+      cluster: cluster.kind,
+      version: VERSION,
+      node: process.version,
+      rowLevelSecurity: isTrackingTenantScopes(),
+    },
     'gateway listening',
   );
   // Housekeeping, off the start-up path: during a rolling reload the old worker stops as soon as

@@ -2,11 +2,13 @@ import type { FastifyRequest } from 'fastify';
 import type { JwtService } from '../auth/jwt-service.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { UserPrincipal } from '../core/principal.js';
+import { scopeRequestToUser } from '../core/tenant-scope.js';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * The web user of a request, from its `Authorization: Bearer` JWT; `AUTH_FAILED` otherwise.
+ * From here on the request's database work sees only the user's company (decision 0007).
  * A token verified before and not yet expired is answered without a promise: this runs on
  * every API request (docs/benchmarks.md, printer-test RPC). Callers `await` it either way.
  */
@@ -16,5 +18,13 @@ export function requireUser(jwt: JwtService, request: FastifyRequest): UserPrinc
   const match = BEARER.exec(header);
   if (!match) throw new GatewayError('AUTH_FAILED', { message: 'Authorization must be "Bearer <JWT>"' });
   const token = match[1] as string;
-  return jwt.alreadyVerified(token) ?? jwt.verify(token);
+  const known = jwt.alreadyVerified(token);
+  if (known) {
+    scopeRequestToUser(known);
+    return known;
+  }
+  return jwt.verify(token).then((user) => {
+    scopeRequestToUser(user);
+    return user;
+  });
 }

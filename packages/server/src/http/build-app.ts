@@ -27,6 +27,7 @@ import { legacyRoutes } from './routes/legacy-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
+import { scopeRequests, scopeRoutesToUsers } from './user-request-scope.js';
 import { userWriteIdentity } from './user-write-identity.js';
 import { createValidatorCompiler } from './validator-compiler.js';
 import { installWriteRateLimit } from './write-rate-limit.js';
@@ -78,6 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       new LazyRequestLogger(logger as pino.Logger, bindings, options as pino.ChildLoggerOptions),
   });
   app.setValidatorCompiler(createValidatorCompiler());
+  // Each handler's database work runs in a tenant scope of its own (row-level security, decision 0007).
+  scopeRequests(app);
   // The API speaks JSON only; anything else is 415 rather than a confusing validation error.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
@@ -146,21 +149,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     validateLimiter: deps.validateLimiter,
     trustProxy: deps.trustProxy,
   });
-  for (const prefix of ['/printing', '/api/v1/printing']) {
-    await app.register(printerRoutes, {
-      prefix,
-      jwt: deps.jwt,
-      printers: deps.printers,
-      printerTests: deps.printerTests,
-      presence: deps.printerPresence,
-    });
-    await app.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs });
-    await app.register(desktopHealthRoutes, {
-      prefix,
-      jwt: deps.jwt,
-      desktopHealth: deps.desktopHealth,
-      registry: deps.registry,
-    });
-  }
+  // Web users' routes: their database work sees only the caller's company (decision 0007). The
+  // routes above serve the gateway itself, agents and operators, and run as the gateway.
+  await app.register(async (users) => {
+    scopeRoutesToUsers(users);
+    for (const prefix of ['/printing', '/api/v1/printing']) {
+      await users.register(printerRoutes, {
+        prefix,
+        jwt: deps.jwt,
+        printers: deps.printers,
+        printerTests: deps.printerTests,
+        presence: deps.printerPresence,
+      });
+      await users.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs });
+      await users.register(desktopHealthRoutes, {
+        prefix,
+        jwt: deps.jwt,
+        desktopHealth: deps.desktopHealth,
+        registry: deps.registry,
+      });
+    }
+  });
   return app;
 }

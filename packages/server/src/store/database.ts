@@ -3,8 +3,8 @@ import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DataDirLock } from './data-dir-lock.js';
 import type { DatabaseSchema } from './database-schema.js';
-import { PGLITE_BYTEA_TYPES } from './pglite-bytea.js';
 import { PgliteDialect } from './pglite-dialect.js';
+import { TenantScopedDialect } from './tenant-scoped-dialect.js';
 
 /** Where the store lives: a PostgreSQL server, or PGlite in a directory (or in memory). */
 export type DatabaseTarget =
@@ -58,7 +58,11 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  // Each connection carries the tenant scope of the work it serves (row-level security, decision 0007).
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new TenantScopedDialect(new PostgresDialect({ pool })),
+    plugins: [new CamelCasePlugin()],
+  });
   const url = new URL(target.url);
   /** Listening connections, ended with the pool. */
   const listeners = new Set<() => Promise<void>>();
@@ -155,8 +159,7 @@ async function listenPostgres(
 async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database> {
   const lock = dataDir === 'memory' ? undefined : await DataDirLock.acquireWaiting(dataDir, lockWaitMs);
   try {
-    const pglite =
-      dataDir === 'memory' ? new PGlite(PGLITE_BYTEA_TYPES) : new PGlite(`${dataDir}/pgdata`, PGLITE_BYTEA_TYPES);
+    const pglite = dataDir === 'memory' ? new PGlite() : new PGlite(`${dataDir}/pgdata`);
     await pglite.waitReady;
     const db = new Kysely<DatabaseSchema>({ dialect: new PgliteDialect(pglite), plugins: [new CamelCasePlugin()] });
     return {

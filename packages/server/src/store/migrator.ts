@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Database } from './database.js';
+import { TENANT_SETTING } from './tenant-scoped-dialect.js';
 
 /** A versioned SQL migration from `packages/server/migrations/NNN_name.sql`. */
 export interface Migration {
@@ -89,6 +90,9 @@ export async function migrate(database: Database, migrations = loadMigrations())
         .where('version', '=', migration.version)
         .executeTakeFirst();
       if (existing) return false;
+      // Migrations are the gateway's own cross-tenant work: a data migration run by a table owner
+      // subject to row-level security sees every company's rows (decision 0007).
+      await sql`select set_config(${TENANT_SETTING}, '*', true)`.execute(trx);
       await sql.raw(migration.sql).execute(trx);
       await trx
         .insertInto('schemaMigrations')

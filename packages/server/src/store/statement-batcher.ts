@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { currentTenantScope, runInTenantScope, type TenantScope, tenantScopeKey } from '../core/tenant-scope.js';
 
 export interface StatementBatcherOptions {
   /** Most calls one statement serves. Default 500. */
@@ -17,6 +18,12 @@ export interface StatementBatcher<K, V> {
   load(key: K): Promise<V>;
   /** Starts every batch still gathering and resolves once every batch started so far has settled. */
   flush(): Promise<void>;
+}
+
+/** One caller's key, with the tenant scope it was asked in. */
+interface Call<K> {
+  key: K;
+  scope: TenantScope;
 }
 
 /**
@@ -41,30 +48,54 @@ export function statementBatcher<K, V>(
     waiting = [];
     for (const start of ready) start();
   };
-  const runBatch = async (keys: readonly K[]): Promise<readonly (V | Error)[]> => {
+  const runGroup = async (keys: readonly K[]): Promise<readonly (V | Error)[]> => {
+    try {
+      return await run(keys);
+    } catch (err) {
+      // One bad row (a device of a branch deleted meanwhile, …) must not fail every caller
+      // of the batch: each is tried alone, and only the ones that fail get the error.
+      if (keys.length === 1) throw err;
+      return await Promise.all(
+        keys.map((key) =>
+          run([key]).then(
+            (results) => results[0] as V | Error,
+            (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+          ),
+        ),
+      );
+    }
+  };
+  const runBatch = async (calls: readonly Call<K>[]): Promise<readonly (V | Error)[]> => {
     running += 1;
     try {
-      try {
-        return await run(keys);
-      } catch (err) {
-        // One bad row (a device of a branch deleted meanwhile, …) must not fail every caller
-        // of the batch: each is tried alone, and only the ones that fail get the error.
-        if (keys.length === 1) throw err;
-        return await Promise.all(
-          keys.map((key) =>
-            run([key]).then(
-              (results) => results[0] as V | Error,
-              (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-            ),
-          ),
-        );
+      // Each caller's statement runs in the caller's tenant scope (decision 0007): calls of
+      // different scopes share no statement, and the groups run one after another.
+      const first = calls[0] as Call<K>;
+      if (calls.every((c) => c.scope === first.scope)) {
+        return await runInTenantScope(first.scope, () => runGroup(calls.map((c) => c.key)));
       }
+      const groups = new Map<string, number[]>();
+      for (const [i, c] of calls.entries()) {
+        const key = tenantScopeKey(c.scope);
+        const group = groups.get(key);
+        if (group) group.push(i);
+        else groups.set(key, [i]);
+      }
+      const results: (V | Error)[] = new Array(calls.length);
+      for (const indexes of groups.values()) {
+        const scope = (calls[indexes[0] as number] as Call<K>).scope;
+        const groupResults = await runInTenantScope(scope, () =>
+          runGroup(indexes.map((i) => (calls[i] as Call<K>).key)),
+        );
+        for (const [k, i] of indexes.entries()) results[i] = groupResults[k] as V | Error;
+      }
+      return results;
     } finally {
       running -= 1;
       if (running === 0) release();
     }
   };
-  const loader = new DataLoader<K, V>(
+  const loader = new DataLoader<Call<K>, V>(
     (keys) => {
       const batch = runBatch(keys);
       inFlight.add(batch);
@@ -90,7 +121,7 @@ export function statementBatcher<K, V>(
     },
   );
   return {
-    load: (key) => loader.load(key),
+    load: (key) => loader.load({ key, scope: currentTenantScope() }),
     async flush() {
       for (;;) {
         for (const [start, timer] of gathering) {

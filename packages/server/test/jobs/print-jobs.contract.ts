@@ -12,8 +12,11 @@ import { WireAgent } from './test-agent.js';
 
 type Job = PrintJobView;
 
-export function describePrintJobs(store: 'pglite' | 'postgres') {
-  describe(`print jobs (${store})`, () => {
+export function describePrintJobs(
+  store: 'pglite' | 'postgres',
+  extra: Pick<TestGatewayOptions, 'rowLevelSecurity'> = {},
+) {
+  describe(`print jobs (${store}${extra.rowLevelSecurity ? ', row-level security' : ''})`, () => {
     let gw: TestGateway;
     let tenant: Awaited<ReturnType<TestGateway['seedTenant']>>;
     let cashier: string;
@@ -27,7 +30,7 @@ export function describePrintJobs(store: 'pglite' | 'postgres') {
     };
 
     beforeAll(async () => {
-      gw = await startTestGateway({ store, env });
+      gw = await startTestGateway({ store, env, ...extra });
       tenant = await gw.seedTenant();
       cashier = await gw.token('cashier', { companyId: tenant.companyId, branchId: tenant.branchId });
       manager = await gw.token('branch_manager', { companyId: tenant.companyId, branchId: tenant.branchId });
@@ -522,7 +525,7 @@ export function describePrintJobs(store: 'pglite' | 'postgres') {
       const dir = store === 'pglite' ? mkdtempSync(join(tmpdir(), 'pm-restart-')) : undefined;
       const pgSchema = store === 'postgres' ? await createTestSchema() : undefined;
       const options: TestGatewayOptions =
-        store === 'pglite' ? { dataDir: dir, env } : { store, env, schema: pgSchema?.schema };
+        store === 'pglite' ? { dataDir: dir, env } : { store, env, schema: pgSchema?.schema, ...extra };
       let first = await startTestGateway(options);
       try {
         const t = await first.seedTenant();

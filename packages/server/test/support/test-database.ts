@@ -52,3 +52,44 @@ export async function createTestSchema(): Promise<{ schema: string; drop: () => 
     },
   };
 }
+
+/**
+ * A login role for one test, as production's gateway role is (docs/operations.md): no SUPERUSER,
+ * no BYPASSRLS, granted what `printermaster migrate --grant` grants on `schema`. `url` connects
+ * as it; `drop` revokes its grants and removes it (roles belong to the whole server).
+ */
+export async function createRuntimeRole(
+  schema: string,
+): Promise<{ role: string; url: string; drop: () => Promise<void> }> {
+  const { runtimeRoleGrants } = await import('../../src/store/runtime-role.js');
+  const role = `pm_app_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  // A password, for servers that ask one of every role but the test superuser.
+  const password = randomUUID().replaceAll('-', '');
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(
+      `CREATE ROLE ${role} LOGIN PASSWORD '${password}' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`,
+    );
+    for (const statement of runtimeRoleGrants(role, schema)) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(TEST_DATABASE_URL);
+  url.username = role;
+  url.password = password;
+  return {
+    role,
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP OWNED BY ${role}`);
+        await c.query(`DROP ROLE IF EXISTS ${role}`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}

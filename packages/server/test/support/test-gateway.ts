@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { type RunningGateway, startGateway } from '../../src/start-gateway.js';
-import { createTestSchema, TEST_DATABASE_URL } from './test-database.js';
+import { createRuntimeRole, createTestSchema, TEST_DATABASE_URL } from './test-database.js';
 
 export interface LogLine {
   level: number;
@@ -30,6 +30,11 @@ export interface TestGatewayOptions {
   dataDir?: string;
   /** Reuse a PostgreSQL schema (restarts, several processes). */
   schema?: string;
+  /**
+   * PostgreSQL: connect as a role of its own without SUPERUSER or BYPASSRLS, granted what
+   * `printermaster migrate --grant` grants, as production does: row-level security applies.
+   */
+  rowLevelSecurity?: boolean;
 }
 
 /** A gateway on 127.0.0.1 and a free port, with logs captured, for tests. */
@@ -76,6 +81,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     const db = await openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, schema });
     await migrate(db);
     await db.close();
+    if (options.rowLevelSecurity) {
+      const role = await createRuntimeRole(schema);
+      env.DATABASE_URL = role.url;
+      const dropSchemaFirst = dropSchema;
+      dropSchema = async () => {
+        await dropSchemaFirst?.();
+        await role.drop();
+      };
+    }
   } else {
     env.PRINTERMASTER_DATA_DIR = options.dataDir ?? 'memory';
   }
