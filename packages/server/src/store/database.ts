@@ -3,6 +3,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DataDirLock } from './data-dir-lock.js';
 import type { DatabaseSchema } from './database-schema.js';
+import { PGLITE_BYTEA_TYPES } from './pglite-bytea.js';
 import { PgliteDialect } from './pglite-dialect.js';
 import { TenantScopedDialect } from './tenant-scoped-dialect.js';
 
@@ -159,7 +160,8 @@ async function listenPostgres(
 async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database> {
   const lock = dataDir === 'memory' ? undefined : await DataDirLock.acquireWaiting(dataDir, lockWaitMs);
   try {
-    const pglite = dataDir === 'memory' ? new PGlite() : new PGlite(`${dataDir}/pgdata`);
+    const pglite =
+      dataDir === 'memory' ? new PGlite(PGLITE_BYTEA_TYPES) : new PGlite(`${dataDir}/pgdata`, PGLITE_BYTEA_TYPES);
     await pglite.waitReady;
     const db = new Kysely<DatabaseSchema>({ dialect: new PgliteDialect(pglite), plugins: [new CamelCasePlugin()] });
     return {
