@@ -1,7 +1,14 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { EARLIEST_INSTANT_MS, INSTANT_FORMAT, LATEST_INSTANT_MS } from './input-rules.js';
 
-/** Timestamps from agents: ISO 8601 strings or Unix milliseconds (legacy clients send either). */
-const Timestamp = Type.Union([Type.String({ maxLength: 64 }), Type.Number()]);
+/**
+ * Timestamps from agents: ISO 8601 strings or Unix milliseconds (legacy clients send either),
+ * within years 1–9999 (input-rules.ts).
+ */
+const Timestamp = Type.Union([
+  Type.String({ maxLength: 64, format: INSTANT_FORMAT }),
+  Type.Number({ minimum: EARLIEST_INSTANT_MS, maximum: LATEST_INSTANT_MS }),
+]);
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const ShortText = Type.String({ maxLength: 256 });
 

@@ -30,6 +30,12 @@ export const ERROR_SPECS = {
   /** The licence's `maxPrinters` would be exceeded. */
   PRINTER_LIMIT_REACHED: { status: 409, retryable: false, message: 'licence printer limit reached' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'payload is too large' },
+  /** The request did not arrive in time (HTTP: its headers took longer than the server waits). */
+  REQUEST_TIMEOUT: { status: 408, retryable: true, message: 'the request took too long to arrive' },
+  /** A path segment (an id) is longer than the router reads; ids are at most 128 characters. */
+  URI_TOO_LONG: { status: 414, retryable: false, message: 'a path parameter is too long' },
+  /** The request's headers together are larger than the HTTP server reads (16 KB). */
+  HEADERS_TOO_LARGE: { status: 431, retryable: false, message: 'request headers are too large' },
   /**
    * One image of a ticket document is over the per-image limit on pixels (width × height, as its
    * PNG header declares) or PNG bytes; `details` names the block and the limit. Refused from the header,

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   type CreatePrintJobBody,
   DEFAULT_JOB_PRIORITY,
+  findInputProblem,
+  instantMs,
   isFinalJobState,
   JOB_STATES,
   type JobState,
@@ -350,21 +352,22 @@ function encodeCursor(job: PrintJob): string {
 
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) {
+  // Decoded bytes are the caller's: they keep the input rules like any other field.
+  const ms = at === undefined ? undefined : instantMs(at);
+  if (!id || ms === undefined || findInputProblem(id) !== undefined) {
     throw new GatewayError('BAD_REQUEST', { message: 'cursor is not valid', details: { path: 'querystring/cursor' } });
   }
-  return { createdAt, id };
+  return { createdAt: new Date(ms), id };
 }
 
 function parseDate(value: string | undefined, name: string): Date | undefined {
   if (value === undefined) return undefined;
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) {
+  const ms = instantMs(value);
+  if (ms === undefined) {
     throw new GatewayError('BAD_REQUEST', {
-      message: `${name} is not a date-time`,
+      message: `${name} is not a date-time between the years 1 and 9999`,
       details: { path: `querystring/${name}` },
     });
   }
-  return d;
+  return new Date(ms);
 }

@@ -159,7 +159,11 @@ export class PrinterService {
       manufacturer: reported.manufacturer,
       model: reported.model,
       location: reported.location,
-      paperWidth: reported.paperWidth,
+      // Reported loosely (the legacy bulk API takes any number): kept only within the API's own range.
+      paperWidth:
+        reported.paperWidth !== undefined && reported.paperWidth >= 20 && reported.paperWidth <= 120
+          ? reported.paperWidth
+          : undefined,
       assignedTo: reported.assignedTo,
       isDefault: reported.isDefault,
       capabilities: reported.capabilities,
@@ -294,16 +298,22 @@ export function fromDiscovered(payload: PrinterDiscovered): ReportedPrinter {
 /** Reads `{ip, port}` out of the loose `device` shapes agents send (an object, or `host:port`). */
 function parseAddress(value: unknown): { ip?: string; port?: number } | undefined {
   if (typeof value === 'string') {
-    const m = /^(?:tcp:\/\/)?([\w.-]+):(\d{1,5})$/.exec(value.trim());
-    if (m) return { ip: m[1], port: Number(m[2]) };
-    return undefined;
+    const m = /^(?:tcp:\/\/)?([\w.-]{1,255}):(\d{1,5})$/.exec(value.trim());
+    const port = m ? validPort(Number(m[2])) : undefined;
+    return m && port !== undefined ? { ip: m[1], port } : undefined;
   }
   if (typeof value === 'object' && value !== null) {
     const v = value as Record<string, unknown>;
-    const ip = typeof v.ip === 'string' ? v.ip : typeof v.host === 'string' ? v.host : undefined;
-    const port =
-      typeof v.port === 'number' && Number.isInteger(v.port) && v.port > 0 && v.port < 65536 ? v.port : undefined;
+    const host = typeof v.ip === 'string' ? v.ip : typeof v.host === 'string' ? v.host : undefined;
+    // The same bounds as the printer API's own `ip` field.
+    const ip = host !== undefined && host.length <= 255 ? host : undefined;
+    const port = validPort(v.port);
     if (ip || port) return { ip, port };
   }
   return undefined;
+}
+
+/** A TCP port, or `undefined` for anything else (the loose shapes carry all sorts). */
+function validPort(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65_535 ? value : undefined;
 }

@@ -20,6 +20,13 @@ import type { WriteTargetLocator } from '../core/write-target-locator.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { installErrorHandler } from './error-handler.js';
+import {
+  createClientErrorHandler,
+  frameworkErrors,
+  installPreflightCheck,
+  MAX_PATH_PARAM_LENGTH,
+} from './framework-errors.js';
+import { installInputGuard } from './input-guard.js';
 import { LazyRequestLogger } from './lazy-request-logger.js';
 import { desktopHealthRoutes } from './routes/desktop-health-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -73,6 +80,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // rolling restart then fails no request that the old process can still serve.
     return503OnClosing: false,
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
+    // What the router and Node's HTTP parser refuse gets the error envelope too.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler: createClientErrorHandler(deps.logger),
     // Our onResponse hook logs requests once, with the fields operators grep for.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
     childLoggerFactory: (logger, bindings, options) =>
@@ -84,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The API speaks JSON only; anything else is 415 rather than a confusing validation error.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
+  installInputGuard(app);
   installWriteRateLimit(app, {
     perBranch: deps.writeLimits.perBranch,
     perCredential: deps.writeLimits.perCredential,
@@ -119,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done();
   });
 
+  installPreflightCheck(app, deps.corsOrigins);
   const anyOrigin = deps.corsOrigins.includes('*');
   await app.register(cors, {
     origin: anyOrigin ? true : deps.corsOrigins,

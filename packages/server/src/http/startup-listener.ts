@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/ports/logger.js';
+import { createClientErrorHandler } from './framework-errors.js';
 
 /** `emit` without its overloads. */
 type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
@@ -50,6 +51,8 @@ export class StartupListener {
     // connections outlive nginx's upstream pool (72 s > 60 s), and no request deadline.
     this.server.keepAliveTimeout = 72_000;
     this.server.requestTimeout = 0;
+    // Refused requests get the error envelope from the first moment, not only once Fastify is built.
+    this.server.on('clientError', createClientErrorHandler(logger));
     this.expiry = setInterval(() => this.expire(), 1_000);
     this.expiry.unref();
     // Held at the source: listeners attached before `open` (Socket.IO attaches when the gateway

@@ -1,3 +1,4 @@
+import { INSTANT_FORMAT, isInstantText } from '@printermaster/protocol';
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
@@ -5,6 +6,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 function createAjv(options: Options): Ajv {
   const ajv = new Ajv({ removeAdditional: false, useDefaults: false, allErrors: false, strict: false, ...options });
   addFormats.default(ajv);
+  ajv.addFormat(INSTANT_FORMAT, { type: 'string', validate: isInstantText });
   return ajv;
 }
 

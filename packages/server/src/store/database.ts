@@ -6,6 +6,7 @@ import type { DatabaseSchema } from './database-schema.js';
 import { PGLITE_BYTEA_TYPES } from './pglite-bytea.js';
 import { PgliteDialect } from './pglite-dialect.js';
 import { TenantScopedDialect } from './tenant-scoped-dialect.js';
+import { translatingDialect } from './translating-dialect.js';
 
 /** Where the store lives: a PostgreSQL server, or PGlite in a directory (or in memory). */
 export type DatabaseTarget =
@@ -61,7 +62,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
   pool.on('error', () => {});
   // Each connection carries the tenant scope of the work it serves (row-level security, decision 0007).
   const db = new Kysely<DatabaseSchema>({
-    dialect: new TenantScopedDialect(new PostgresDialect({ pool })),
+    dialect: translatingDialect(new TenantScopedDialect(new PostgresDialect({ pool }))),
     plugins: [new CamelCasePlugin()],
   });
   const url = new URL(target.url);
@@ -163,7 +164,10 @@ async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database
     const pglite =
       dataDir === 'memory' ? new PGlite(PGLITE_BYTEA_TYPES) : new PGlite(`${dataDir}/pgdata`, PGLITE_BYTEA_TYPES);
     await pglite.waitReady;
-    const db = new Kysely<DatabaseSchema>({ dialect: new PgliteDialect(pglite), plugins: [new CamelCasePlugin()] });
+    const db = new Kysely<DatabaseSchema>({
+      dialect: translatingDialect(new PgliteDialect(pglite)),
+      plugins: [new CamelCasePlugin()],
+    });
     return {
       kind: 'pglite',
       db,

@@ -1,4 +1,4 @@
-import { type CreatePrintJobBody, CreatePrintJobBodySchema } from '@printermaster/protocol';
+import { type CreatePrintJobBody, CreatePrintJobBodySchema, INSTANT_FORMAT } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
@@ -15,8 +15,9 @@ const ListQuery = Type.Object(
     printerId: Type.Optional(Id),
     /** Comma-separated job states. */
     state: Type.Optional(Type.String({ maxLength: 200 })),
-    createdAfter: Type.Optional(Type.String({ maxLength: 64 })),
-    createdBefore: Type.Optional(Type.String({ maxLength: 64 })),
+    /** Date-times (years 1–9999), ISO 8601 recommended. */
+    createdAfter: Type.Optional(Type.String({ maxLength: 64, format: INSTANT_FORMAT })),
+    createdBefore: Type.Optional(Type.String({ maxLength: 64, format: INSTANT_FORMAT })),
     cursor: Type.Optional(Type.String({ maxLength: 512 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   },

@@ -1,0 +1,13 @@
+import { describe, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.js';
+import { createTestSchema, postgresAvailable, TEST_DATABASE_URL } from '../support/test-database.js';
+import { describeRefusedValues } from './refused-values.contract.js';
+
+if (await postgresAvailable()) {
+  describeRefusedValues('postgres', async () => {
+    const { schema, drop } = await createTestSchema();
+    return { database: await openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, schema }), teardown: drop };
+  });
+} else {
+  describe.skip('values the database refuses (postgres): PostgreSQL not reachable', () => it('skipped', () => {}));
+}
