@@ -1,0 +1,162 @@
+import { ERROR_CODES } from '@printermaster/protocol';
+import fc from 'fast-check';
+import { withDeepValues } from '../support/deep-json.js';
+import { hostileJson, hostileSegment, hostileString, payloadFor } from './hostile-values.js';
+
+/** What the generated requests may name: real ids (to reach the store) and credentials. */
+export interface RestTargets {
+  branchId: string;
+  printerId: string;
+  jobId: string;
+  licenseKey: string;
+  deviceId: string;
+  /** `Authorization` header values: valid JWTs of several roles, and none. */
+  authorizations: (string | undefined)[];
+}
+
+export interface HostileRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface Route {
+  method: string;
+  /** `:id` is replaced by a real id or a hostile segment. */
+  path: string;
+  query?: string[];
+  body?: Record<string, unknown>;
+}
+
+function routes(t: RestTargets): Route[] {
+  const job = { printerId: t.printerId, content: 'G0BA', type: 'kitchen', priority: 5, copies: 1, orderData: { n: 1 } };
+  const printer = { branchId: t.branchId, name: 'Fuzz', ip: '10.0.0.9', port: 9100, paperWidth: 80, capabilities: [] };
+  const bulkPrinter = { name: 'Bulk', ip: '10.0.0.8', port: 9100, paperWidth: 80, discoveredBy: t.deviceId };
+  return [
+    { method: 'GET', path: '/printing/printers', query: ['companyId', 'branchId', 'status'] },
+    { method: 'GET', path: '/printing/printers/:id' },
+    { method: 'POST', path: '/printing/printers', body: printer },
+    { method: 'PATCH', path: '/printing/printers/:id', body: { name: 'Renamed', location: 'bar', port: 9101 } },
+    { method: 'PUT', path: '/api/v1/printing/printers/:id', body: { ip: '10.0.0.10', isDefault: true } },
+    { method: 'POST', path: '/printing/printers/:id/test', body: { testType: 'basic', content: 'hello' } },
+    {
+      method: 'GET',
+      path: '/printing/jobs',
+      query: ['companyId', 'branchId', 'printerId', 'state', 'createdAfter', 'createdBefore', 'cursor', 'limit'],
+    },
+    { method: 'POST', path: '/printing/jobs', body: job },
+    { method: 'GET', path: '/api/v1/printing/jobs/:id' },
+    { method: 'POST', path: '/printing/jobs/:id/cancel' },
+    { method: 'POST', path: '/printing/jobs/:id/reprint' },
+    { method: 'GET', path: '/printing/desktop-health', query: ['companyId', 'branchId'] },
+    { method: 'GET', path: '/printing/desktop-health/:id', query: ['branchId'] },
+    { method: 'GET', path: '/printing/service-registry/status' },
+    {
+      method: 'POST',
+      path: '/api/v1/printer-licenses/validate',
+      body: { licenseKey: t.licenseKey, deviceInfo: { deviceId: t.deviceId, hostname: 'pc', timestamp: Date.now() } },
+    },
+    { method: 'POST', path: '/api/v1/printing/printers/bulk', body: { branchId: t.branchId, printers: [bulkPrinter] } },
+    { method: 'GET', path: '/api/health' },
+    { method: 'GET', path: '/health/ready' },
+    { method: 'GET', path: '/api/health/detailed' },
+    { method: 'GET', path: '/metrics' },
+    { method: 'DELETE', path: '/printing/printers/:id' },
+  ];
+}
+
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=latin1',
+  '',
+];
+
+/** Header values a client can send: printable Latin-1 only (fetch refuses the rest). */
+const headerValue = hostileString.map((s) => s.replace(/[^\x20-\x7e\xa0-\xff]/g, '').slice(0, 300));
+
+function query(keys: string[] | undefined): fc.Arbitrary<string> {
+  if (!keys) return fc.constant('');
+  const value = fc.oneof(
+    { weight: 4, arbitrary: hostileString.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '\u0000'))) },
+    { weight: 1, arbitrary: fc.constantFrom('%E0%A4%A', '%', '%00', '1e400', '-1', '0', '201') },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('-271821-04-20', '+275760-09-13T00:00:00.000Z|x', '2026-01-01T00:00:00.000Z|a\u0000')
+        .map((s) => Buffer.from(s).toString('base64url')),
+    },
+  );
+  const key = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: hostileSegment });
+  return fc
+    .array(fc.tuple(key, value), { maxLength: 4 })
+    .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}` : ''));
+}
+
+function body(route: Route): fc.Arbitrary<string | undefined> {
+  const json = route.body ? payloadFor(route.body) : hostileJson;
+  return fc.oneof(
+    { weight: 6, arbitrary: json.map((v) => withDeepValues(JSON.stringify(v) ?? 'null')) },
+    { weight: 1, arbitrary: hostileString.map((s) => withDeepValues(s)) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
+}
+
+/** A request to one of the API's routes with hostile parameters, query, headers and body. */
+export function hostileRequest(t: RestTargets): fc.Arbitrary<HostileRequest> {
+  return fc.constantFrom(...routes(t)).chain((route) =>
+    fc
+      .record({
+        id: fc.oneof(fc.constantFrom(t.printerId, t.jobId, t.deviceId), hostileSegment),
+        query: query(route.query),
+        body: route.method === 'GET' || route.method === 'DELETE' ? fc.constant(undefined) : body(route),
+        authorization: fc.oneof(
+          { weight: 5, arbitrary: fc.constantFrom(...t.authorizations) },
+          { weight: 1, arbitrary: headerValue.map((s) => `Bearer ${s}`) },
+        ),
+        contentType: fc.oneof(
+          { weight: 5, arbitrary: fc.constant('application/json') },
+          fc.constantFrom(...CONTENT_TYPES),
+        ),
+        gzip: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+        idempotencyKey: fc.option(headerValue, { freq: 3 }),
+        correlationId: fc.option(headerValue, { freq: 4 }),
+      })
+      .map((r) => {
+        const headers: Record<string, string> = {};
+        if (r.authorization !== undefined) headers.authorization = r.authorization;
+        if (r.body !== undefined && r.contentType) headers['content-type'] = r.contentType;
+        // A body that claims gzip but is not: the decompression must refuse it with a code.
+        if (r.body !== undefined && r.gzip) headers['content-encoding'] = 'gzip';
+        if (r.idempotencyKey !== null) headers['idempotency-key'] = r.idempotencyKey;
+        if (r.correlationId !== null) headers['x-correlation-id'] = r.correlationId;
+        return {
+          method: route.method,
+          path: route.path.replace(':id', r.id) + r.query,
+          headers,
+          ...(r.body !== undefined ? { body: r.body } : {}),
+        };
+      }),
+  );
+}
+
+/** Why `status` and `text` break the rules (no 5xx, the error envelope on every 4xx), or `undefined`. */
+export function envelopeProblem(status: number, text: string, method: string): string | undefined {
+  if (status >= 500) return `answered ${status}`;
+  if (status < 400 || method === 'HEAD') return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `answered ${status} with a body that is not JSON: ${text.slice(0, 120)}`;
+  }
+  const e = body as { success?: unknown; code?: unknown; message?: unknown };
+  if (e.success !== false || typeof e.message !== 'string' || !ERROR_CODES.includes(e.code as never)) {
+    return `answered ${status} without the error envelope: ${text.slice(0, 200)}`;
+  }
+  return undefined;
+}
