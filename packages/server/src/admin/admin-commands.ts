@@ -1,4 +1,4 @@
-import { isRole, ROLES } from '@printermaster/protocol';
+import { instantMs, isRole, ROLES } from '@printermaster/protocol';
 import type { JwtService } from '../auth/jwt-service.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { LicenseService } from '../core/license-service.js';
@@ -103,14 +103,18 @@ function required(args: Record<string, string | undefined>, name: string): strin
 
 function positiveInt(value: string, name: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new GatewayError('BAD_REQUEST', { message: `--${name} must be a whole number` });
+  // The column is a PostgreSQL integer: anything larger is refused here rather than by the store.
+  if (!Number.isInteger(n) || n < 0 || n > 2_147_483_647)
+    throw new GatewayError('BAD_REQUEST', { message: `--${name} must be a whole number up to 2147483647` });
   return n;
 }
 
 function date(value: string, name: string): Date {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime()))
-    throw new GatewayError('BAD_REQUEST', { message: `--${name} must be a date, e.g. 2027-01-31` });
-  return d;
+  const ms = instantMs(value);
+  if (ms === undefined) {
+    throw new GatewayError('BAD_REQUEST', {
+      message: `--${name} must be a date between the years 1 and 9999, e.g. 2027-01-31`,
+    });
+  }
+  return new Date(ms);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminCommands } from '../../src/admin/admin-commands.js';
 import { connectDeep, DEEP_MARKER } from '../support/deep-json.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
@@ -165,6 +166,22 @@ describe('input rules at the edges', () => {
       expect(await agent.emitWithAck(event, payload), event).toMatchObject({
         ok: false,
         error: { code: 'BAD_REQUEST', details: { path } },
+      });
+    }
+  });
+
+  it('refuses an admin licence expiry outside years 1–9999 and a printer limit past integer range', async () => {
+    const admin = new AdminCommands(gateway.tenants, gateway.licenses, gateway.jwt);
+    const branch = (await gateway.seedTenant('Admin input')).branchId;
+    const cases: [Record<string, string>, string][] = [
+      [{ branch, expires: '-271821-04-20' }, '--expires'],
+      [{ branch, 'max-printers': '99999999999' }, '--max-printers'],
+    ];
+    // Refused by the command itself, naming the option, not later by the store.
+    for (const [args, option] of cases) {
+      await expect(admin.run({ command: 'license.issue', args }), option).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        message: expect.stringContaining(option),
       });
     }
   });
