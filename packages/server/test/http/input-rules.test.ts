@@ -185,4 +185,29 @@ describe('input rules at the edges', () => {
       });
     }
   });
+
+  it('saves a legacy bulk printer with a paper width past integer range, without the width', async () => {
+    const tenant = await gateway.seedTenant('Legacy widths');
+    const deviceId = `legacy-${randomUUID()}`;
+    const legacy = await connectDeep(url, {
+      userRole: 'desktop_app',
+      licenseKey: tenant.licenseKey,
+      branchId: tenant.branchId,
+      deviceId,
+    });
+    try {
+      const printer = { name: 'Wide', paperWidth: 2 ** 40, discoveredBy: deviceId, branchId: tenant.branchId };
+      const res = await fetch(`${url}/api/v1/printing/printers/bulk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ branchId: tenant.branchId, printers: [printer] }),
+      });
+      const body = (await res.json()) as { results: { success: boolean; id: string }[] };
+      expect(body.results[0]).toMatchObject({ success: true });
+      const saved = await call(`/printing/printers/${body.results[0]?.id}`);
+      expect(saved.body.printer).not.toHaveProperty('paperWidth');
+    } finally {
+      legacy.close();
+    }
+  });
 });
