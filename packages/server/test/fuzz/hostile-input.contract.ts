@@ -29,7 +29,7 @@ export function describeHostileInput(store: 'pglite' | 'postgres'): void {
     let gateway: TestGateway;
     let url: string;
     let targets: RestTargets;
-    let legacyTenant: { branchId: string; licenseKey: string };
+    let legacy: Socket;
     const sockets: Socket[] = [];
     const errorEvents: { code?: string; event?: string }[] = [];
 
@@ -70,12 +70,14 @@ export function describeHostileInput(store: 'pglite' | 'postgres'): void {
       });
       const jobId = ((await job.json()) as { job: { id: string } }).job.id;
       const scope = { companyId: tenant.companyId, branchId: tenant.branchId };
+      const other = await gateway.seedTenant('Fuzz legacy company');
       targets = {
         branchId: tenant.branchId,
         printerId,
         jobId,
         licenseKey: tenant.licenseKey,
         deviceId,
+        legacy: { branchId: other.branchId, deviceId: `legacy-${randomUUID()}` },
         authorizations: [
           `Bearer ${admin}`,
           `Bearer ${await gateway.token('branch_manager', scope)}`,
@@ -83,14 +85,19 @@ export function describeHostileInput(store: 'pglite' | 'postgres'): void {
           undefined,
         ],
       };
-      const other = await gateway.seedTenant('Fuzz legacy company');
-      legacyTenant = { branchId: other.branchId, licenseKey: other.licenseKey };
       await agentOf({
         userRole: 'desktop_app',
         licenseKey: tenant.licenseKey,
         branchId: tenant.branchId,
         deviceId,
         protocolVersion: 2,
+      });
+      // A legacy client of another company: its live socket is what lets bulk requests write.
+      legacy = await agentOf({
+        userRole: 'desktop_app',
+        licenseKey: other.licenseKey,
+        branchId: other.branchId,
+        deviceId: targets.legacy.deviceId,
       });
     });
 
@@ -116,12 +123,6 @@ export function describeHostileInput(store: 'pglite' | 'postgres'): void {
 
     it('answers every hostile agent event, v2 and legacy, with a coded acknowledgement', async () => {
       const v2 = sockets[0] as Socket;
-      const legacy = await agentOf({
-        userRole: 'desktop_app',
-        licenseKey: legacyTenant.licenseKey,
-        branchId: legacyTenant.branchId,
-        deviceId: `legacy-${randomUUID()}`,
-      });
       await fc.assert(
         fc.asyncProperty(hostileAgentEvent(targets), fc.boolean(), async (event, asLegacy) => {
           const answer = await emitHostile(asLegacy ? legacy : v2, event);

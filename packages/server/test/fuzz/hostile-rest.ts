@@ -10,6 +10,8 @@ export interface RestTargets {
   jobId: string;
   licenseKey: string;
   deviceId: string;
+  /** A legacy client connected to the gateway: bulk requests naming it and its branch may write. */
+  legacy: { branchId: string; deviceId: string };
   /** `Authorization` header values: valid JWTs of several roles, and none. */
   authorizations: (string | undefined)[];
 }
@@ -32,7 +34,14 @@ interface Route {
 function routes(t: RestTargets): Route[] {
   const job = { printerId: t.printerId, content: 'G0BA', type: 'kitchen', priority: 5, copies: 1, orderData: { n: 1 } };
   const printer = { branchId: t.branchId, name: 'Fuzz', ip: '10.0.0.9', port: 9100, paperWidth: 80, capabilities: [] };
-  const bulkPrinter = { name: 'Bulk', ip: '10.0.0.8', port: 9100, paperWidth: 80, discoveredBy: t.deviceId };
+  const bulkPrinter = {
+    name: 'Bulk',
+    ip: '10.0.0.8',
+    port: 9100,
+    paperWidth: 80,
+    discoveredBy: t.legacy.deviceId,
+    branchId: t.legacy.branchId,
+  };
   return [
     { method: 'GET', path: '/printing/printers', query: ['companyId', 'branchId', 'status'] },
     { method: 'GET', path: '/printing/printers/:id' },
@@ -57,7 +66,11 @@ function routes(t: RestTargets): Route[] {
       path: '/api/v1/printer-licenses/validate',
       body: { licenseKey: t.licenseKey, deviceInfo: { deviceId: t.deviceId, hostname: 'pc', timestamp: Date.now() } },
     },
-    { method: 'POST', path: '/api/v1/printing/printers/bulk', body: { branchId: t.branchId, printers: [bulkPrinter] } },
+    {
+      method: 'POST',
+      path: '/api/v1/printing/printers/bulk',
+      body: { branchId: t.legacy.branchId, printers: [bulkPrinter] },
+    },
     { method: 'GET', path: '/api/health' },
     { method: 'GET', path: '/health/ready' },
     { method: 'GET', path: '/api/health/detailed' },
@@ -144,9 +157,11 @@ export function hostileRequest(t: RestTargets): fc.Arbitrary<HostileRequest> {
   );
 }
 
-/** Why `status` and `text` break the rules (no 5xx, the error envelope on every 4xx), or `undefined`. */
+/** Why `status` and `text` break the rules (no 5xx or `INTERNAL`, the error envelope on every 4xx), or `undefined`. */
 export function envelopeProblem(status: number, text: string, method: string): string | undefined {
   if (status >= 500) return `answered ${status}`;
+  // Also inside a 2xx: the legacy bulk answer reports each printer's failure with its code.
+  if (text.includes('"code":"INTERNAL"')) return `answered ${status} with an INTERNAL inside: ${text.slice(0, 200)}`;
   if (status < 400 || method === 'HEAD') return undefined;
   let body: unknown;
   try {
