@@ -14,6 +14,7 @@ import { evaluateTargets, renderMarkdown, renderSvg } from './lib/report.mjs';
 import { runDurable } from './scenarios/durable.mjs';
 import { runFanout } from './scenarios/fanout.mjs';
 import { runIdle } from './scenarios/idle.mjs';
+import { runImages } from './scenarios/images.mjs';
 import { runProfile } from './scenarios/profile.mjs';
 import { runBaseline, runRelayAndRpc, runRpc } from './scenarios/request-reply.mjs';
 import { runStorm } from './scenarios/storm.mjs';
@@ -23,7 +24,7 @@ const USAGE = `Usage: npm run bench -- [options]      (or: node bench/run.mjs [o
 Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
 (and with --profile, <out>/profiles/*.svg flame graphs).
 
-  --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,profile
+  --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,images,profile
                        (default: all but profile)
   --quick              small sizes and 3 s per level: a smoke run of about 2 minutes
   --duration S         measured seconds per concurrency level (default 10; quick 3)
@@ -42,12 +43,14 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --dashboards N       fan-out dashboard clients (default 500; quick 100)
   --status-rate N      fan-out printer status changes per second (default 1000; quick 200)
   --printers N         printers of the real agent on the durable path (default 4)
+  --image-connections N  images: connections submitting the largest allowed documents (default 4)
   --skip-floor         durable: skip the durable path's floor (the same path on the same stack
                        with no gateway code: bench/procs/durable-floor-*.mjs)
   --agent-journal-dir D  parent directory of the real agents' journals (default: the run's work
                        directory under the OS temp dir; e.g. /dev/shm to take disk syncs out)
   --sizes K=V          shorthand, repeatable: --sizes idle=1000,2000 --sizes storm=2000
-                       (keys: connections, idle, storm, dashboards, status-rate, printers)
+                       (keys: connections, idle, storm, dashboards, status-rate, printers,
+                       image-connections)
   --gateway-env K=V    extra environment for every gateway started (repeatable), to measure a
                        setting before/after, e.g. --gateway-env PRINTERMASTER_SOCKET_DEFLATE=false
   --profile            also run the profile scenario (gateway under --cpu-prof)
@@ -58,7 +61,7 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --help
 `;
 
-const ALL = ['baseline', 'rpc', 'durable', 'idle', 'storm', 'fanout'];
+const ALL = ['baseline', 'rpc', 'durable', 'idle', 'storm', 'fanout', 'images'];
 const PROFILE_PARTS = ['rpc', 'durable', 'handshake', 'fanout'];
 
 function list(s) {
@@ -88,6 +91,7 @@ function parseOptions(argv) {
       dashboards: { type: 'string' },
       'status-rate': { type: 'string' },
       printers: { type: 'string' },
+      'image-connections': { type: 'string' },
       'agent-journal-dir': { type: 'string' },
       'skip-floor': { type: 'boolean', default: false },
       sizes: { type: 'string', multiple: true },
@@ -106,10 +110,9 @@ function parseOptions(argv) {
   }
   for (const kv of values.sizes ?? []) {
     const [k, v] = kv.split('=');
-    if (!['connections', 'idle', 'storm', 'dashboards', 'status-rate', 'printers'].includes(k) || !v) {
-      throw new Error(
-        `--sizes ${kv}: expected KEY=VALUE with KEY one of connections, idle, storm, dashboards, status-rate, printers`,
-      );
+    const keys = ['connections', 'idle', 'storm', 'dashboards', 'status-rate', 'printers', 'image-connections'];
+    if (!keys.includes(k) || !v) {
+      throw new Error(`--sizes ${kv}: expected KEY=VALUE with KEY one of ${keys.join(', ')}`);
     }
     values[k] = v;
   }
@@ -136,6 +139,7 @@ function parseOptions(argv) {
     dashboards: Number(values.dashboards ?? (q ? 100 : 500)),
     statusRate: Number(values['status-rate'] ?? (q ? 200 : 1000)),
     printers: Number(values.printers ?? 4),
+    imageConnections: Number(values['image-connections'] ?? 4),
     floor: !values['skip-floor'],
     gatewayEnv: Object.fromEntries(
       (values['gateway-env'] ?? []).map((kv) => {
@@ -264,6 +268,7 @@ async function main() {
   if (want('idle')) await run('idle', () => runIdle(ctx));
   if (want('storm')) await run('storm', () => runStorm(ctx));
   if (want('fanout')) await run('fanout', () => runFanout(ctx));
+  if (want('images')) await run('images', () => runImages(ctx));
   if (want('profile')) await run('profile', () => runProfile(ctx));
 
   results.meta.finishedAt = new Date().toISOString();

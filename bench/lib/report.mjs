@@ -1,5 +1,6 @@
 // The report: targets evaluated against the baseline of the same run, a
 // Markdown summary and a hand-built SVG bar chart.
+import { imagesMarkdown, imagesTarget } from '../scenarios/images.mjs';
 
 const fmt = (v, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? '–' : Number(v).toFixed(digits));
 const pct = (v) => (v === undefined || v === null ? '–' : `${(v * 100).toFixed(v < 0.01 ? 2 : v < 0.1 ? 1 : 0)} %`);
@@ -96,6 +97,7 @@ export function evaluateTargets(results) {
         ? 'not measured'
         : `p95 ${fmt(big.backFromReadyS.p95, 2)} s after the new gateway was ready (${fmt(big.backFromStopS.p95, 2)} s after SIGTERM), ${big.back}/${big.agents} back, ${jobs?.lost ?? '?'} of ${jobs?.accepted ?? '?'} jobs not completed${bareBig ? `; bare Socket.IO restarted with the same agents: p95 ${fmt(bareBig.backFromReadyS.p95, 2)} s (gateway ${fmt(s.storm.comparison?.at(-1)?.p95Ratio, 2)}×)` : ''}`,
   });
+  out.push(imagesTarget(s.images));
   return out;
 }
 
@@ -378,6 +380,7 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
       '',
     );
   }
+  if (s.images?.largest) p(...imagesMarkdown(s.images));
   if (s.profile?.profiles) {
     p('## CPU profiles (gateway under --cpu-prof)', '');
     for (const prof of s.profile.profiles) {
