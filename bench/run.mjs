@@ -56,6 +56,11 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --profile            also run the profile scenario (gateway under --cpu-prof)
   --profile-parts LIST what the profile scenario profiles: rpc,durable,handshake,fanout (default all)
   --database-url URL   PostgreSQL for the postgres store (default postgres://postgres@127.0.0.1:5432/test)
+  --database-role-url URL  the postgres store's gateways connect with this URL instead, as its role
+                       (an existing role without SUPERUSER or BYPASSRLS, so that row-level security
+                       applies), granted on each fresh schema with \`printermaster migrate --grant\`
+  --durable-role ROLE  role of the durable path's submitters' token: super_admin (default) or
+                       company_owner (the bootstrap company's), whose requests run in its company's scope
   --out DIR            output directory (default bench/results)
   --keep               keep the work directory (stores, journals, logs) after the run
   --help
@@ -99,6 +104,8 @@ function parseOptions(argv) {
       profile: { type: 'boolean', default: false },
       'profile-parts': { type: 'string' },
       'database-url': { type: 'string' },
+      'database-role-url': { type: 'string' },
+      'durable-role': { type: 'string' },
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -150,9 +157,17 @@ function parseOptions(argv) {
     ),
     agentJournalDir: values['agent-journal-dir'] ? resolve(values['agent-journal-dir']) : undefined,
     databaseUrl: values['database-url'] ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    databaseRoleUrl: values['database-role-url'],
+    durableRole: durableRole(values['durable-role'] ?? 'super_admin'),
     outDir: resolve(values.out ?? join(ROOT, 'bench/results')),
     keep: values.keep,
   };
+}
+
+function durableRole(role) {
+  if (!['super_admin', 'company_owner'].includes(role))
+    throw new Error(`--durable-role ${role}: super_admin or company_owner`);
+  return role;
 }
 
 /** The commit measured and whether packages/ had uncommitted changes (built into dist at run time). */

@@ -27,8 +27,11 @@ export function gatewayEnv(extra = {}) {
   };
 }
 
-/** A fresh PostgreSQL schema, migrated. Returns the env the gateway needs and a drop(). */
-export async function createPgSchema(databaseUrl, label) {
+/**
+ * A fresh PostgreSQL schema, migrated. Returns the env the gateway needs and a drop(). With
+ * `roleUrl`, its role is granted the gateway's privileges and the gateway connects as it.
+ */
+export async function createPgSchema(databaseUrl, label, { roleUrl } = {}) {
   const schema = `bench_${label}_${Date.now().toString(36)}_${process.pid}`;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -36,9 +39,13 @@ export async function createPgSchema(databaseUrl, label) {
   await client.end();
   const env = { DATABASE_URL: databaseUrl, PRINTERMASTER_DATABASE_SCHEMA: schema };
   await run(process.execPath, [CLI, 'migrate'], { env: { ...process.env, ...env }, cwd: ROOT });
+  if (roleUrl) {
+    const role = decodeURIComponent(new URL(roleUrl).username);
+    await run(process.execPath, [CLI, 'migrate', '--grant', role], { env: { ...process.env, ...env }, cwd: ROOT });
+  }
   return {
     schema,
-    env,
+    env: roleUrl ? { ...env, DATABASE_URL: roleUrl } : env,
     async drop() {
       const c = new pg.Client({ connectionString: databaseUrl });
       await c.connect();

@@ -13,7 +13,9 @@ export async function freshGateway(ctx, store, name, { env = {}, nodeArgs = [] }
   let storeEnv;
   let cleanup = async () => {};
   if (store === 'postgres') {
-    const schema = await createPgSchema(ctx.opts.databaseUrl, name.replace(/[^a-z0-9]/gi, '_').toLowerCase());
+    const schema = await createPgSchema(ctx.opts.databaseUrl, name.replace(/[^a-z0-9]/gi, '_').toLowerCase(), {
+      roleUrl: ctx.opts.databaseRoleUrl,
+    });
     storeEnv = schema.env;
     cleanup = () => schema.drop().catch(() => {});
   } else {

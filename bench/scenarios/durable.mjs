@@ -4,7 +4,7 @@
 // submitter waits for its job to be completed (seen on a dashboard socket)
 // before it submits the next one.
 import pg from 'pg';
-import { startAgent, startVirtualPrinter } from '../lib/gateway.mjs';
+import { admin, startAgent, startVirtualPrinter } from '../lib/gateway.mjs';
 import { cpuMeter, processGroup, sleep } from '../lib/proc.mjs';
 import { freshGateway, ticketBase64 } from './common.mjs';
 
@@ -154,10 +154,15 @@ export async function runStore(
     nodeArgs: agentNodeArgs,
   });
   const load = ctx.fork(`durable-load-${store}${label}`, 'durable-load.mjs');
+  // A company's own user submits in that company's tenant scope; a super_admin in every company's.
+  const token =
+    ctx.opts.durableRole === 'company_owner'
+      ? (await admin(gw.storeEnv, ['token', '--role', 'company_owner', '--company', gw.creds.companyId])).token
+      : gw.creds.adminJwt;
   try {
     await load.call('start', {
       url: gw.url,
-      token: gw.creds.adminJwt,
+      token,
       printerIds: agent.printers.map((p) => p.id),
       contentBase64: ticketBase64(),
       connections: Math.max(...connectionsList),
