@@ -52,9 +52,9 @@ export interface GatewayConfig {
     idempotencyWindowMs: number;
     ackTimeoutMs: number;
     expirySweepIntervalMs: number;
-    redispatchIntervalMs: number;
     /** After a delivered job's useful-until time, how long to wait for its outcome before `unconfirmed`, ms. */
     outcomeGraceMs: number;
+    redispatchIntervalMs: number;
     /** Jobs read from the store per dispatch pass. */
     dispatchBatchSize: number;
   };
