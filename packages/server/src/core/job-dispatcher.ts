@@ -131,8 +131,7 @@ export class JobDispatcher {
           await this.lifecycle.move(job.id, ['queued'], 'failed', 'gateway', {
             reason: 'the printer was deleted before the job was printed',
           });
-        else
-          await this.lifecycle.move(job.id, ['sent'], 'unconfirmed', 'gateway', { reason: OUTCOME_UNKNOWN_REASON });
+        else await this.lifecycle.move(job.id, ['sent'], 'unconfirmed', 'gateway', { reason: OUTCOME_UNKNOWN_REASON });
         continue;
       }
       if (plan.length >= room) {
