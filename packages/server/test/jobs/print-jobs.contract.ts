@@ -425,7 +425,8 @@ export function describePrintJobs(
       expect([after.status, after.body.code]).toEqual([404, 'PRINTER_NOT_FOUND']);
     });
 
-    it('fails a waiting job whose printer was deleted instead of sending it when an agent connects', async () => {
+    /** A tenant of its own, its manager's token, and a printer to delete. */
+    const tenantWithPrinter = async () => {
       const t = await gw.seedTenant(`Deleted-${randomUUID().slice(0, 6)}`);
       const owner = await gw.token('branch_manager', { companyId: t.companyId, branchId: t.branchId });
       const created = await api(
@@ -435,7 +436,11 @@ export function describePrintJobs(
         {},
         owner,
       );
-      const printerId = (created.body as unknown as { printer: { id: string } }).printer.id;
+      return { t, owner, printerId: (created.body as unknown as { printer: { id: string } }).printer.id };
+    };
+
+    it('fails a waiting job whose printer was deleted instead of sending it when an agent connects', async () => {
+      const { t, owner, printerId } = await tenantWithPrinter();
       const job = await api('POST', '/printing/jobs', { printerId, content: raw('orphan') }, {}, owner);
       expect(job.body.job.state).toBe('queued');
       expect((await api('DELETE', `/printing/printers/${printerId}`, undefined, {}, owner)).status).toBe(200);
@@ -460,16 +465,7 @@ export function describePrintJobs(
     });
 
     it('makes a sent job whose printer was deleted unconfirmed, not failed: it may have printed', async () => {
-      const t = await gw.seedTenant(`Deleted-${randomUUID().slice(0, 6)}`);
-      const owner = await gw.token('branch_manager', { companyId: t.companyId, branchId: t.branchId });
-      const created = await api(
-        'POST',
-        '/printing/printers',
-        { branchId: t.branchId, name: 'Gone', ip: '127.0.0.1', port: 9100 },
-        {},
-        owner,
-      );
-      const printerId = (created.body as unknown as { printer: { id: string } }).printer.id;
+      const { t, owner, printerId } = await tenantWithPrinter();
       const id = { licenseKey: t.licenseKey, branchId: t.branchId, deviceId: 'dev-silent' };
       const silent = await WireAgent.connect(gw.url, id);
       silent.ackMode = 'silent';
