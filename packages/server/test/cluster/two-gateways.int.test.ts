@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WireAgent } from '../jobs/test-agent.js';
 import { connectWeb, eventually, nextEvent } from '../support/socket-clients.js';
 import { createTestSchema, postgresAvailable } from '../support/test-database.js';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { startGatewayPair, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { redisAvailable, TEST_REDIS_URL } from '../support/test-redis.js';
 
 const ready = (await postgresAvailable()) && (await redisAvailable());
@@ -29,16 +29,7 @@ describe.runIf(ready)('two gateway processes sharing PostgreSQL and Redis', () =
       PRINTERMASTER_SOCKET_PING_INTERVAL_MS: '200',
       PRINTERMASTER_REDIS_PREFIX: prefix,
     };
-    a = await startTestGateway({
-      store: 'postgres',
-      schema: created.schema,
-      env: { ...env, PRINTERMASTER_INSTANCE_ID: 'gw-a' },
-    });
-    b = await startTestGateway({
-      store: 'postgres',
-      schema: created.schema,
-      env: { ...env, PRINTERMASTER_INSTANCE_ID: 'gw-b' },
-    });
+    [a, b] = await startGatewayPair(created.schema, env);
     tenant = await a.seedTenant();
     token = await a.token('branch_manager', { companyId: tenant.companyId, branchId: tenant.branchId });
   });

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { createTestSchema, postgresAvailable } from '../support/test-database.js';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { startGatewayPair, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { redisAvailable, TEST_REDIS_URL } from '../support/test-redis.js';
 
 const ready = (await postgresAvailable()) && (await redisAvailable());
@@ -27,16 +27,7 @@ describe.runIf(ready)('write rate limits shared by two gateway processes through
       PRINTERMASTER_WRITE_RATE_PER_BRANCH: String(PER_BRANCH),
       PRINTERMASTER_WRITE_RATE_PER_CREDENTIAL: String(PER_CREDENTIAL),
     };
-    a = await startTestGateway({
-      store: 'postgres',
-      schema: created.schema,
-      env: { ...env, PRINTERMASTER_INSTANCE_ID: 'gw-a' },
-    });
-    b = await startTestGateway({
-      store: 'postgres',
-      schema: created.schema,
-      env: { ...env, PRINTERMASTER_INSTANCE_ID: 'gw-b' },
-    });
+    [a, b] = await startGatewayPair(created.schema, env);
   });
   afterAll(async () => {
     await a?.close();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LegacyDesktopClient } from '../support/legacy-desktop-client.js';
 import { eventually } from '../support/socket-clients.js';
 import { createTestSchema, postgresAvailable } from '../support/test-database.js';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { startGatewayPair, type TestGateway } from '../support/test-gateway.js';
 import { redisAvailable, TEST_REDIS_URL } from '../support/test-redis.js';
 
 const ready = (await postgresAvailable()) && (await redisAvailable());
@@ -33,16 +33,7 @@ describe.runIf(ready)('a legacy bulk request that reaches another gateway proces
     const created = await createTestSchema();
     drop = created.drop;
     const env = { REDIS_URL: TEST_REDIS_URL, PRINTERMASTER_REDIS_PREFIX: prefix };
-    a = await startTestGateway({
-      store: 'postgres',
-      schema: created.schema,
-      env: { ...env, PRINTERMASTER_INSTANCE_ID: 'gw-a' },
-    });
-    b = await startTestGateway({
-      store: 'postgres',
-      schema: created.schema,
-      env: { ...env, PRINTERMASTER_INSTANCE_ID: 'gw-b' },
-    });
+    [a, b] = await startGatewayPair(created.schema, env);
     tenant = await a.seedTenant();
     client = new LegacyDesktopClient({
       serverUrl: a.url,

@@ -131,3 +131,16 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
   };
 }
+
+/**
+ * Two gateway processes on one PostgreSQL schema (instance ids `gw-a` and `gw-b`), with the
+ * same `env` (a shared Redis, usually): a cluster for tests.
+ */
+export async function startGatewayPair(
+  schema: string,
+  env: Record<string, string>,
+): Promise<[TestGateway, TestGateway]> {
+  const a = await startTestGateway({ store: 'postgres', schema, env: { ...env, PRINTERMASTER_INSTANCE_ID: 'gw-a' } });
+  const b = await startTestGateway({ store: 'postgres', schema, env: { ...env, PRINTERMASTER_INSTANCE_ID: 'gw-b' } });
+  return [a, b];
+}
