@@ -19,6 +19,7 @@ import {
   StartupError,
   sendAdminCommand,
   startGateway,
+  systemClock,
   TenantService,
   VERSION,
 } from '@printermaster/server';
@@ -280,9 +281,8 @@ async function runAdmin(config: ReturnType<typeof loadConfig>, request: AdminReq
   try {
     const stores = createStores(database, () => {});
     const jwt = new JwtService(await resolveJwtSecret(config, stores), config.jwt.expiresIn);
-    const clock = { now: () => Date.now() };
     const tenants = new TenantService(stores.tenants, stores.audit);
-    const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, clock);
+    const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, systemClock);
     return await new AdminCommands(tenants, licenses, jwt).run(request);
   } finally {
     await database.close();

@@ -13,4 +13,5 @@ export { restoreEmbeddedBackup, writeBackupFile } from './store/embedded-backup.
 export { loadMigrations, migrate, migrationStatus } from './store/migrator.js';
 export { grantRuntimeRole, RUNTIME_TABLES, runtimeRoleGrants } from './store/runtime-role.js';
 export { createStores, type Stores } from './store/stores.js';
+export { systemClock } from './system-clock.js';
 export { VERSION } from './version.js';

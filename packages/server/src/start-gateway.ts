@@ -45,10 +45,9 @@ import { DbLicenseChangeFeed } from './store/db-license-change-feed.js';
 import { writeBackupFile } from './store/embedded-backup.js';
 import { migrate, migrationStatus } from './store/migrator.js';
 import { createStores, type Stores } from './store/stores.js';
+import { systemClock } from './system-clock.js';
 import { TicketRenderPool } from './ticket-render-pool.js';
 import { VERSION } from './version.js';
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 /** How long an agent's directory entry lives without a refresh, ms. */
 const DIRECTORY_TTL_MS = 90_000;

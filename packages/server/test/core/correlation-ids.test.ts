@@ -2,10 +2,11 @@ import { CORRELATION_ID_PATTERN, parseCorrelationId } from '@printermaster/proto
 import { describe, expect, it } from 'vitest';
 import { CorrelationIds } from '../../src/core/correlation-ids.js';
 import { isoTime } from '../../src/core/iso-time.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 describe('CorrelationIds', () => {
   it('makes well-formed, distinct IDs over many refills of its random pool', () => {
-    const ids = new CorrelationIds({ now: () => 1_795_000_000_000 });
+    const ids = new CorrelationIds(new FakeClock(1_795_000_000_000));
     const seen = new Set<string>();
     const randomChars = new Map<string, number>();
     for (let i = 0; i < 20_000; i++) {

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { DbLicenseChangeFeed } from '../../src/store/db-license-change-feed.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createStores } from '../../src/store/stores.js';
+import { systemClock } from '../../src/system-clock.js';
 import { createTestSchema, postgresAvailable, TEST_DATABASE_URL } from '../support/test-database.js';
 import { describeLicenceCache } from './licence-cache.contract.js';
 
@@ -81,13 +82,7 @@ if (await postgresAvailable()) {
 
         // A service whose feed is down reads every licence from the store, and so sees every change.
         await feed.stop();
-        const service = new LicenseService(
-          stores.licenses,
-          stores.tenants,
-          stores.audit,
-          { now: () => Date.now() },
-          feed,
-        );
+        const service = new LicenseService(stores.licenses, stores.tenants, stores.audit, systemClock, feed);
         const { key, license } = await service.issue({ companyId: 'c', branchId: 'b', actor: 'test' });
         await service.validate(key);
         await runElsewhere(ours.schema, `UPDATE licenses SET status = 'revoked' WHERE id = '${license.id}'`);

@@ -8,6 +8,7 @@ import type { Database } from '../../src/store/database.js';
 import { DbLicenseChangeFeed } from '../../src/store/db-license-change-feed.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
+import { systemClock } from '../../src/system-clock.js';
 
 /** The store's licence port, with a count of the licence rows read by key (what a handshake costs the store). */
 function countingReads(store: LicenseStore): LicenseStore & { reads: number } {
@@ -39,7 +40,7 @@ export function describeLicenceCache(label: string, open: () => Promise<LicenceC
     let service: LicenseService;
     let companyId: string;
     let branchId: string;
-    const clock = { now: () => Date.now() };
+    const clock = systemClock;
 
     beforeAll(async () => {
       target = await open();
