@@ -1,45 +1,12 @@
 import { describeBarcode } from './barcode-symbology.js';
 import { decodeCp437Byte } from './code-page-437.js';
 import type { DecodedBarcode, DecodedImage, DecodedLine, DecodedTicket } from './decoded-ticket.js';
+import { applyMode, charDots, currentStyle, FONT_A_DOTS, initialPrinterState } from './printer-state.js';
 import type { EscPosCommand } from './read-command.js';
-import { sizeFromMultipliers, type TextAlign, type TextStyle } from './text-style.js';
+import type { TextStyle } from './text-style.js';
 
-/** Font A is 12 dots wide, font B 9 (203 dpi printers); text positions are reported in font A columns. */
-const FONT_A_DOTS = 12;
-const FONT_B_DOTS = 9;
-/** 80 mm paper, until `GS W` says otherwise. */
-const DEFAULT_PRINT_AREA_DOTS = 576;
 /** Default tab stops every 8 font A characters. */
 const TAB_STOP_DOTS = 8 * FONT_A_DOTS;
-
-/** Printer modes that survive cuts (only `ESC @` resets them). */
-interface PrinterState {
-  bold: boolean;
-  underline: boolean;
-  invert: boolean;
-  align: TextAlign;
-  widthMultiplier: number;
-  heightMultiplier: number;
-  fontB: boolean;
-  printAreaDots: number;
-  qrData: Uint8Array | undefined;
-  storedGraphics: DecodedImage | undefined;
-}
-
-function initialState(): PrinterState {
-  return {
-    bold: false,
-    underline: false,
-    invert: false,
-    align: 'left',
-    widthMultiplier: 1,
-    heightMultiplier: 1,
-    fontB: false,
-    printAreaDots: DEFAULT_PRINT_AREA_DOTS,
-    qrData: undefined,
-    storedGraphics: undefined,
-  };
-}
 
 /** Keeps a marker on one line: control characters in QR data would otherwise split it. */
 function escapeControl(text: string): string {
@@ -54,7 +21,7 @@ const utf8 = new TextDecoder('utf-8');
  * printed lines, codes and images of the current ticket.
  */
 export class TicketAssembler {
-  #state = initialState();
+  #state = initialPrinterState();
   #lines: DecodedLine[] = [];
   #barcodes: DecodedBarcode[] = [];
   #qrCodes: string[] = [];
@@ -112,38 +79,19 @@ export class TicketAssembler {
         return;
       case 'initialize':
         // ESC @ also clears the print buffer: an unfinished line is lost, as on paper.
-        this.#state = initialState();
+        this.#state = initialPrinterState();
         this.#resetLine();
         this.#bitImageRun = undefined;
         return;
       case 'bold':
-        state.bold = command.on;
-        return;
       case 'underline':
-        state.underline = command.on;
-        return;
       case 'invert':
-        state.invert = command.on;
-        return;
       case 'align':
-        state.align = command.align;
-        return;
       case 'print-mode':
-        state.fontB = (command.mode & 0x01) !== 0;
-        state.bold = (command.mode & 0x08) !== 0;
-        state.heightMultiplier = command.mode & 0x10 ? 2 : 1;
-        state.widthMultiplier = command.mode & 0x20 ? 2 : 1;
-        state.underline = (command.mode & 0x80) !== 0;
-        return;
       case 'character-size':
-        state.widthMultiplier = command.width;
-        state.heightMultiplier = command.height;
-        return;
       case 'font':
-        state.fontB = command.fontB;
-        return;
       case 'print-area-width':
-        state.printAreaDots = command.dots;
+        applyMode(state, command);
         return;
       case 'barcode': {
         const barcode = describeBarcode(command.m, command.data);
@@ -218,18 +166,7 @@ export class TicketAssembler {
   }
 
   #currentStyle(): TextStyle {
-    const state = this.#state;
-    return {
-      bold: state.bold,
-      underline: state.underline,
-      invert: state.invert,
-      align: state.align,
-      size: sizeFromMultipliers(state.widthMultiplier, state.heightMultiplier),
-    };
-  }
-
-  #charDots(): number {
-    return (this.#state.fontB ? FONT_B_DOTS : FONT_A_DOTS) * this.#state.widthMultiplier;
+    return currentStyle(this.#state);
   }
 
   get #lineStarted(): boolean {
@@ -238,7 +175,7 @@ export class TicketAssembler {
 
   #printChar(char: string): void {
     if (char === '') return;
-    const width = this.#charDots();
+    const width = charDots(this.#state);
     // Like the printer: a character that does not fit prints the line and starts the next one.
     if (this.#lineDots > 0 && this.#lineDots + width > this.#state.printAreaDots) this.#endLine();
     this.#lineStyle ??= this.#currentStyle();
