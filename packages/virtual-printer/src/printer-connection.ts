@@ -59,7 +59,7 @@ export class PrinterConnection {
   #peerEnded = false;
   #finished = false;
 
-  constructor(socket: Socket, host: ConnectionHost) {
+  constructor({ socket, host }: { socket: Socket; host: ConnectionHost }) {
     this.#socket = socket;
     this.#host = host;
     socket.setNoDelay(true);
