@@ -1,30 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATUS_REQUEST } from '@printermaster/escpos';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createVirtualPrinter,
-  type StoredTicket,
-  type VirtualPrinter,
-  type VirtualPrinterOptions,
-} from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { StoredTicket } from '../src/index.js';
 import { connectOutcome, DEADLINE_MS, PrinterClient, sendJob, withDeadline } from './printer-client.js';
-import { TempDirs } from './temp-dirs.js';
+import { usePrinterFixture } from './printer-fixture.js';
 import { ticketJob, ticketJobOfSize } from './ticket-job.js';
 
-const dirs = new TempDirs();
-const printers: VirtualPrinter[] = [];
-
-async function start(options: VirtualPrinterOptions = {}): Promise<VirtualPrinter> {
-  const printer = await createVirtualPrinter({ port: 0, ...options });
-  printers.push(printer);
-  return printer;
-}
-
-afterEach(async () => {
-  await Promise.all(printers.splice(0).map((printer) => printer.close()));
-  dirs.removeAll();
-});
+const { dirs, start } = usePrinterFixture();
 
 const titles = (tickets: StoredTicket[]) => tickets.map((t) => t.text.split('\n')[0]);
 

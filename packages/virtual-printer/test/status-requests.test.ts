@@ -1,14 +1,11 @@
 import { encodeStatusResponse, STATUS_REQUEST, type StatusRequestKind } from '@printermaster/escpos';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createVirtualPrinter, type Faults, type VirtualPrinter } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Faults } from '../src/index.js';
 import { DEADLINE_MS, PrinterClient } from './printer-client.js';
+import { usePrinterFixture } from './printer-fixture.js';
 import { ticketJob } from './ticket-job.js';
 
-const printers: VirtualPrinter[] = [];
-
-afterEach(async () => {
-  await Promise.all(printers.splice(0).map((printer) => printer.close()));
-});
+const { start } = usePrinterFixture();
 
 const KINDS: StatusRequestKind[] = [1, 2, 3, 4];
 
@@ -28,8 +25,7 @@ const CASES: { state: string; faults: Partial<Faults>; bytes: number[] }[] = [
 
 describe('real-time status (DLE EOT n)', () => {
   it.each(CASES)('answers 1-4 mid-job when $state', async ({ faults, bytes }) => {
-    const printer = await createVirtualPrinter({ port: 0, faults });
-    printers.push(printer);
+    const printer = await start({ faults });
     const job = ticketJob('STATUS', 'mid-job request');
     const client = await PrinterClient.open(printer.port);
     await client.write(job.subarray(0, 30));
@@ -51,8 +47,7 @@ describe('real-time status (DLE EOT n)', () => {
   });
 
   it('answers with the same bytes as encodeStatusResponse for the reported flags', async () => {
-    const printer = await createVirtualPrinter({ port: 0, faults: { paperOut: true } });
-    printers.push(printer);
+    const printer = await start({ faults: { paperOut: true } });
     const client = await PrinterClient.open(printer.port);
     await client.write(Uint8Array.from(KINDS.flatMap((n) => [...STATUS_REQUEST[n]])));
     const flags = {
@@ -68,8 +63,7 @@ describe('real-time status (DLE EOT n)', () => {
   });
 
   it('reflects a fault change in the next answer on an open connection', async () => {
-    const printer = await createVirtualPrinter({ port: 0 });
-    printers.push(printer);
+    const printer = await start();
     const client = await PrinterClient.open(printer.port);
     await client.write(STATUS_REQUEST[4]);
     expect(await client.read(1)).toEqual([0x12]);
@@ -83,8 +77,7 @@ describe('real-time status (DLE EOT n)', () => {
   });
 
   it('answers while throttled, in stream order, and after the client has ended its side', async () => {
-    const printer = await createVirtualPrinter({ port: 0, faults: { bytesPerSecond: 2_000 } });
-    printers.push(printer);
+    const printer = await start({ faults: { bytesPerSecond: 2_000 } });
     const client = await PrinterClient.open(printer.port);
     const job = ticketJob('SLOW');
     await client.write(Uint8Array.from([...job.subarray(0, 20), ...STATUS_REQUEST[1], ...job.subarray(20)]));
