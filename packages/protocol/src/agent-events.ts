@@ -1,20 +1,14 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { EARLIEST_INSTANT_MS, INSTANT_FORMAT, LATEST_INSTANT_MS } from './input-rules.js';
+import { AgentTimestampSchema, ShortTextSchema, WireIdSchema } from './wire-values.js';
 
-/**
- * Timestamps from agents: ISO 8601 strings or Unix milliseconds (legacy clients send either),
- * within years 1–9999 (input-rules.ts).
- */
-const Timestamp = Type.Union([
-  Type.String({ maxLength: 64, format: INSTANT_FORMAT }),
-  Type.Number({ minimum: EARLIEST_INSTANT_MS, maximum: LATEST_INSTANT_MS }),
-]);
-const Id = Type.String({ minLength: 1, maxLength: 128 });
-const ShortText = Type.String({ maxLength: 256 });
+/** Timestamps from agents: ISO 8601 strings or Unix milliseconds, within years 1–9999. */
+const Timestamp = AgentTimestampSchema;
+const Id = WireIdSchema;
+const ShortText = ShortTextSchema;
 
 export const PRINTER_STATUSES = ['online', 'offline', 'busy', 'error', 'unknown'] as const;
 export type PrinterStatus = (typeof PRINTER_STATUSES)[number];
-const PrinterStatusSchema = Type.Union(PRINTER_STATUSES.map((s) => Type.Literal(s)));
+export const PrinterStatusSchema = Type.Union(PRINTER_STATUSES.map((s) => Type.Literal(s)));
 
 export const JoinBranchSchema = Type.Object({ branchId: Id });
 
@@ -66,6 +60,7 @@ export type PrinterStatusUpdate = Static<typeof PrinterStatusUpdateSchema>;
 
 export const CONNECTION_QUALITIES = ['excellent', 'good', 'fair', 'poor'] as const;
 export type ConnectionQuality = (typeof CONNECTION_QUALITIES)[number];
+export const ConnectionQualitySchema = Type.Union(CONNECTION_QUALITIES.map((q) => Type.Literal(q)));
 
 /** Sent by v2 agents every 5 minutes. Latencies in ms, rates as fractions 0–1 or percentages 0–100 (see docs). */
 export const DesktopHealthReportSchema = Type.Object({
@@ -75,7 +70,7 @@ export const DesktopHealthReportSchema = Type.Object({
   packetLossRate: Type.Number({ minimum: 0 }),
   totalPings: Type.Integer({ minimum: 0 }),
   successfulPongs: Type.Integer({ minimum: 0 }),
-  connectionQuality: Type.Union(CONNECTION_QUALITIES.map((q) => Type.Literal(q))),
+  connectionQuality: ConnectionQualitySchema,
   lastPongTime: Type.Optional(Timestamp),
   connectionStartTime: Type.Optional(Timestamp),
   branchId: Type.Optional(Id),

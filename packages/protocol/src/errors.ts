@@ -1,3 +1,5 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+
 /**
  * The catalog of stable error codes. Codes are part of the wire contract: clients
  * branch on them, so a code is never renamed or reused for another meaning.
@@ -72,12 +74,35 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_SPECS, value);
 }
 
+const ErrorCodeSchema = Type.Union(ERROR_CODES.map((code) => Type.Literal(code)));
+
 /** An error as it travels: REST bodies add `success: false`; socket acks wrap it as `{ok: false, error}`. */
-export interface WireError {
-  code: ErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
-}
+export const WireErrorSchema = Type.Object({
+  code: ErrorCodeSchema,
+  message: Type.String(),
+  /** Code-specific facts: `path` (a JSON pointer) for `BAD_REQUEST`, `resetIn` (s) for `RATE_LIMIT_EXCEEDED` … */
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type WireError = Static<typeof WireErrorSchema>;
 
 /** Answer of every Socket.IO acknowledgement the gateway or a v2 agent sends. Acks never throw. */
 export type AckResponse<T = undefined> = { ok: true; data: T } | { ok: false; error: WireError };
+
+/** The schema of an `AckResponse` whose `data` has the schema `data`. Build it once per `data` (checks are cached by schema). */
+export function AckResponseSchema<T extends TSchema>(data: T) {
+  return Type.Union([
+    Type.Object({ ok: Type.Literal(true), data }),
+    Type.Object({ ok: Type.Literal(false), error: WireErrorSchema }),
+  ]);
+}
+
+/** The acknowledgement callback of an event: the receiver calls it once, with an `AckResponse`. */
+export type Ack<T> = (response: AckResponse<T>) => void;
+
+/** `error:event`, to agents and web clients: one of the socket's events was rejected. The socket stays open. */
+export const SocketErrorEventSchema = Type.Object({
+  ...WireErrorSchema.properties,
+  /** The event that was rejected. */
+  event: Type.String(),
+});
+export type SocketErrorEvent = Static<typeof SocketErrorEventSchema>;

@@ -17,6 +17,7 @@ export const JOB_STATES = [
   'cancelled',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
+export const JobStateSchema = Type.Union(JOB_STATES.map((s) => Type.Literal(s)));
 
 export const FINAL_JOB_STATES: readonly JobState[] = ['completed', 'failed', 'unconfirmed', 'expired', 'cancelled'];
 
@@ -26,6 +27,7 @@ export function isFinalJobState(state: JobState): boolean {
 
 export const JOB_TYPES = ['receipt', 'kitchen', 'label', 'test'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
+export const JobTypeSchema = Type.Union(JOB_TYPES.map((t) => Type.Literal(t)));
 
 /** Default priority; 1 is lowest, 10 highest. Higher priorities are sent first. */
 export const DEFAULT_JOB_PRIORITY = 5;
@@ -37,7 +39,7 @@ export const DEFAULT_JOB_PRIORITY = 5;
 export const CreatePrintJobBodySchema = Type.Object(
   {
     printerId: Type.String({ minLength: 1, maxLength: 64 }),
-    type: Type.Optional(Type.Union(JOB_TYPES.map((t) => Type.Literal(t)))),
+    type: Type.Optional(JobTypeSchema),
     /** 1–10, higher first; default 5. */
     priority: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
     /** Copies the agent prints; 1–10, default 1. */
@@ -55,9 +57,9 @@ export const CreatePrintJobBodySchema = Type.Object(
 export type CreatePrintJobBody = Static<typeof CreatePrintJobBodySchema>;
 
 export const PrintJobEventViewSchema = Type.Object({
-  state: Type.Union(JOB_STATES.map((s) => Type.Literal(s))),
+  state: JobStateSchema,
   /** The state before, absent for the creation event. */
-  fromState: Type.Optional(Type.Union(JOB_STATES.map((s) => Type.Literal(s)))),
+  fromState: Type.Optional(JobStateSchema),
   /** Who moved it: `api`, `gateway`, `agent:<deviceId>`. */
   actor: Type.String(),
   reason: Type.Optional(Type.String()),
@@ -71,8 +73,8 @@ export const PrintJobViewSchema = Type.Object({
   companyId: Type.String(),
   branchId: Type.String(),
   printerId: Type.String(),
-  state: Type.Union(JOB_STATES.map((s) => Type.Literal(s))),
-  type: Type.Union(JOB_TYPES.map((t) => Type.Literal(t))),
+  state: JobStateSchema,
+  type: JobTypeSchema,
   priority: Type.Integer(),
   copies: Type.Integer(),
   /** Size of the ESC/POS content in bytes. */
