@@ -1,5 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { decodeStatusResponse, isValidStatusByte, STATUS_REQUEST } from '@printermaster/escpos';
+import { answersBack } from './answers-back.js';
+import { ByteReader } from './byte-reader.js';
 import type { PrinterDriver, PrinterReadiness, PrintResult } from './printer-driver.js';
 
 export interface TcpPrinterOptions {
@@ -41,56 +43,6 @@ const MAX_JOBS_PER_CONNECTION = 20;
 const MAX_CONNECTION_AGE_MS = 5_000;
 /** A status poll while this driver prints answers with what the print saw, if it is this recent, ms. */
 const SEEN_STATUS_FRESH_MS = 5_000;
-
-/** Reads single bytes from a socket in order, with a deadline per byte. */
-class ByteReader {
-  private readonly buffer: number[] = [];
-  private waiter: ((b: number | undefined) => void) | undefined;
-  closed = false;
-
-  constructor(socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const b of chunk) this.buffer.push(b);
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-  }
-
-  /** Bytes received and not read yet (a status answer nobody waited for). */
-  get buffered(): number {
-    return this.buffer.length;
-  }
-
-  read(timeoutMs: number): Promise<number | undefined> {
-    if (this.buffer.length > 0) return Promise.resolve(this.buffer.shift());
-    if (this.closed) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        resolve(undefined);
-      }, timeoutMs);
-      this.waiter = (b) => {
-        clearTimeout(timer);
-        resolve(b);
-      };
-    });
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    if (!w) return;
-    if (this.buffer.length > 0) {
-      this.waiter = undefined;
-      w(this.buffer.shift());
-    } else if (this.closed) {
-      this.waiter = undefined;
-      w(undefined);
-    }
-  }
-}
 
 /**
  * A raw TCP (port 9100) ESC/POS printer. Before a job it asks the printer's
@@ -299,34 +251,6 @@ export class TcpPrinter implements PrinterDriver {
 }
 
 const STATUS_BEFORE_JOB = Buffer.concat([STATUS_REQUEST[1], STATUS_REQUEST[2], STATUS_REQUEST[4]]);
-
-/**
- * ESC/POS commands a printer answers (real-time status DLE EOT / DLE ENQ, GS r, GS I, automatic
- * status back GS a and GS j, GS ( H, ESC u, ESC v), by their first bytes. Other GS ( functions
- * (QR codes, graphics) answer nothing. Raster data can hold the same bytes by chance; that only
- * costs the connection's reuse.
- */
-const ANSWERED: readonly (readonly number[])[] = [
-  [0x10, 0x04],
-  [0x10, 0x05],
-  [0x1d, 0x72],
-  [0x1d, 0x49],
-  [0x1d, 0x61],
-  [0x1d, 0x6a],
-  [0x1d, 0x28, 0x48],
-  [0x1b, 0x75],
-  [0x1b, 0x76],
-];
-
-/** Whether the job may make the printer send bytes of its own, which could arrive after our confirmation. */
-function answersBack(bytes: Uint8Array): boolean {
-  for (let i = 0; i + 1 < bytes.length; i++) {
-    const b = bytes[i];
-    if (b !== 0x10 && b !== 0x1d && b !== 0x1b) continue;
-    if (ANSWERED.some((seq) => seq.every((x, k) => bytes[i + k] === x))) return true;
-  }
-  return false;
-}
 
 /** Ends our side, so the printer reads what was sent, and drops the socket once it closes or after 2 s. */
 function closeGracefully(socket: Socket): void {
