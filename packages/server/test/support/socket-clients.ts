@@ -83,6 +83,19 @@ export function nextEvent<T = unknown>(
   });
 }
 
+/**
+ * A round trip on `socket`: resolves once the gateway has answered an event sent now. The
+ * gateway answers any event it does not take from this kind of client with an error ack, and
+ * a connection delivers its packets in order, so whatever the gateway sent this socket before
+ * it read this event has arrived by then. The barrier for "this socket received nothing": once
+ * the work that could have sent something has ended (an ack, an event elsewhere), a round trip
+ * shows that it did not. It costs an `error:event` on the socket.
+ */
+export async function roundTrip(socket: Socket, timeoutMs = 5_000): Promise<void> {
+  const answer = (await socket.timeout(timeoutMs).emitWithAck('test:round-trip')) as { ok?: boolean };
+  if (answer?.ok !== false) throw new Error(`unexpected answer to a round trip: ${JSON.stringify(answer)}`);
+}
+
 /** Collects every `event` payload from now on. */
 export function collect<T = unknown>(socket: Socket, event: string): T[] {
   const seen: T[] = [];
