@@ -12,7 +12,7 @@ import type { AgentLogger } from './agent-logger.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { ConnectionHealth } from './connection-health.js';
 import { CupsPrinter } from './cups-printer.js';
-import { Journal, type OutboxReport } from './journal.js';
+import { type JobReport, Journal } from './journal.js';
 import { PrintQueue } from './print-queue.js';
 import type { PrinterDriver } from './printer-driver.js';
 import { TcpPrinter } from './tcp-printer.js';
@@ -133,12 +133,7 @@ export class Agent {
   private async recover(): Promise<void> {
     for (const job of this.journal.jobs()) {
       if (job.state === 'printing') {
-        await this.journal.transition(
-          job.id,
-          'unconfirmed',
-          'the agent stopped while this job was printing',
-          'print:job:unconfirmed',
-        );
+        await this.journal.transition(job.id, 'unconfirmed', 'the agent stopped while this job was printing');
         this.options.logger.warn({ jobId: job.id }, 'print job unconfirmed after restart');
       }
     }
@@ -148,12 +143,7 @@ export class Agent {
       const driver = this.driverFor(job.printerId, job.printerName, job.printer);
       if (driver) this.queueFor(driver).enqueue(job.id);
       else {
-        await this.journal.transition(
-          job.id,
-          'failed',
-          `this agent has no printer "${job.printerName}"`,
-          'print:job:failed',
-        );
+        await this.journal.transition(job.id, 'failed', `this agent has no printer "${job.printerName}"`);
       }
     }
     if (accepted.length > 0)
@@ -412,18 +402,18 @@ export class Agent {
     try {
       do {
         this.flushAgain = false;
-        const byJob = new Map<string, OutboxReport[]>();
+        const byJob = new Map<string, JobReport[]>();
         for (const report of this.journal.pendingReports()) {
-          const list = byJob.get(report.payload.jobId);
+          const list = byJob.get(report.jobId);
           if (list) list.push(report);
-          else byJob.set(report.payload.jobId, [report]);
+          else byJob.set(report.jobId, [report]);
         }
         const chains = [...byJob.values()];
         let next = 0;
         let stalled = false;
         const worker = async () => {
           while (!stalled && next < chains.length) {
-            const chain = chains[next++] as OutboxReport[];
+            const chain = chains[next++] as JobReport[];
             for (const report of chain) {
               if (!(await this.sendReport(report))) {
                 stalled = true;
@@ -441,25 +431,21 @@ export class Agent {
   }
 
   /** One report; false when it could not be delivered now (disconnected or no acknowledgement). */
-  private async sendReport(report: OutboxReport): Promise<boolean> {
+  private async sendReport(report: JobReport): Promise<boolean> {
     const socket = this.socket;
     if (!socket?.connected) return false;
     let res: AckResponse<unknown>;
     try {
-      res = (await socket
-        .timeout(REPORT_ACK_TIMEOUT_MS)
-        .emitWithAck(report.event, report.payload)) as AckResponse<unknown>;
+      const { event, payload } = toWireReport(report);
+      res = (await socket.timeout(REPORT_ACK_TIMEOUT_MS).emitWithAck(event, payload)) as AckResponse<unknown>;
     } catch {
-      this.options.logger.warn(
-        { jobId: report.payload.jobId, event: report.event },
-        'report not acknowledged; will retry',
-      );
+      this.options.logger.warn({ jobId: report.jobId, state: report.state }, 'report not acknowledged; will retry');
       return false;
     }
     if (!res.ok) {
       // The gateway will never take it (unknown job after a restore, …): keeping it would block the outbox.
       this.options.logger.warn(
-        { jobId: report.payload.jobId, event: report.event, code: res.error.code },
+        { jobId: report.jobId, state: report.state, code: res.error.code },
         'report refused by the gateway; dropped',
       );
     }
@@ -654,4 +640,36 @@ export class Agent {
 function parseTcp(uri: string): { ip: string; port: number } | undefined {
   const m = /^tcp:\/\/(.+):(\d+)$/.exec(uri);
   return m ? { ip: m[1] as string, port: Number(m[2]) } : undefined;
+}
+
+/** The socket event and payload that carry a report to the gateway. */
+function toWireReport(report: JobReport): { event: string; payload: Record<string, unknown> } {
+  const base = {
+    jobId: report.jobId,
+    ...(report.printerId ? { printerId: report.printerId } : {}),
+    timestamp: report.at,
+  };
+  switch (report.state) {
+    case 'printing':
+      return { event: 'print:job:started', payload: base };
+    case 'completed':
+      return {
+        event: 'print:job:completed',
+        payload: {
+          ...base,
+          success: true,
+          ...(report.durationMs !== undefined ? { processingTime: report.durationMs } : {}),
+        },
+      };
+    case 'failed':
+      return {
+        event: 'print:job:failed',
+        payload: { ...base, ...(report.reason !== undefined ? { error: report.reason } : {}) },
+      };
+    case 'unconfirmed':
+      return {
+        event: 'print:job:unconfirmed',
+        payload: { ...base, ...(report.reason !== undefined ? { reason: report.reason } : {}) },
+      };
+  }
 }

@@ -11,14 +11,10 @@ export const AGENT_JOB_STATES: readonly AgentJobState[] = [
 
 export const FINAL_AGENT_STATES: readonly AgentJobState[] = ['completed', 'failed', 'unconfirmed'];
 
-export type ReportEvent = 'print:job:started' | 'print:job:completed' | 'print:job:failed' | 'print:job:unconfirmed';
+/** The states a job moves to after `accepted`; the gateway is told of each. */
+export type ReportedState = Exclude<AgentJobState, 'accepted'>;
 
-const REPORT_EVENTS: readonly string[] = [
-  'print:job:started',
-  'print:job:completed',
-  'print:job:failed',
-  'print:job:unconfirmed',
-];
+const REPORTED_STATES: readonly string[] = ['printing', 'completed', 'failed', 'unconfirmed'];
 
 /** A job as the agent keeps it. `content` is dropped once the job is final. */
 export interface JournalJob {
@@ -41,12 +37,23 @@ export interface JournalJob {
   updatedAt: string;
 }
 
-/** A report to the gateway, kept until the gateway acknowledges it. */
-export interface OutboxReport {
+/**
+ * A job's move to a new state, kept until the gateway has recorded it (the journal's outbox).
+ * How it travels is the outbox's business; the journal keeps only the fact.
+ */
+export interface JobReport {
+  /** Order of the reports; a job's reports go out in this order. */
   seq: number;
-  event: ReportEvent;
-  /** `printerId` is absent only for a job whose record was lost in a damaged journal. */
-  payload: { jobId: string; printerId?: string; timestamp: string; [key: string]: unknown };
+  jobId: string;
+  /** Absent only for a job whose record was lost in a damaged journal. */
+  printerId?: string;
+  state: ReportedState;
+  /** ISO 8601 time of the move. */
+  at: string;
+  /** Why the job failed or is unconfirmed. */
+  reason?: string;
+  /** `completed`: milliseconds the print took, from asking the printer's status to its confirmation. */
+  durationMs?: number;
 }
 
 /**
@@ -71,8 +78,8 @@ export interface DamageRecord {
 
 export type JournalLine =
   | { k: 'job'; job: JournalJob }
-  | { k: 'state'; id: string; state: AgentJobState; reason?: string; at: string; report?: OutboxReport }
-  | { k: 'report'; report: OutboxReport }
+  | { k: 'state'; id: string; state: AgentJobState; reason?: string; at: string; report?: JobReport }
+  | { k: 'report'; report: JobReport }
   | { k: 'ack'; seq: number }
   | { k: 'damage'; damage: DamageRecord }
   | { k: 'damage-reported'; at: string };
@@ -81,15 +88,45 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isState = (v: unknown): v is AgentJobState => AGENT_JOB_STATES.includes(v as AgentJobState);
 
-function isReport(v: unknown): v is OutboxReport {
-  return (
-    isObject(v) &&
-    Number.isSafeInteger(v.seq) &&
-    REPORT_EVENTS.includes(v.event as string) &&
-    isObject(v.payload) &&
-    isText(v.payload.jobId) &&
-    (v.payload.printerId === undefined || isText(v.payload.printerId))
-  );
+const isOptionalText = (v: unknown): v is string | undefined => v === undefined || isText(v);
+
+function parseReport(v: unknown): JobReport | undefined {
+  if (!isObject(v) || !Number.isSafeInteger(v.seq)) return undefined;
+  if (v.event !== undefined) return parseFirstFormatReport(v);
+  if (!isText(v.jobId) || !isOptionalText(v.printerId) || !REPORTED_STATES.includes(v.state as string))
+    return undefined;
+  if (!isText(v.at) || !isOptionalText(v.reason)) return undefined;
+  if (v.durationMs !== undefined && !Number.isFinite(v.durationMs)) return undefined;
+  return v as unknown as JobReport;
+}
+
+/**
+ * Journals written before reports were kept as facts named each report by the socket event
+ * that carried it, with that event's payload. They are still read, so that reports left
+ * unsent by an agent of that version are sent after the upgrade and no line of them counts
+ * as damage.
+ */
+const FIRST_FORMAT_STATES: Readonly<Record<string, ReportedState>> = {
+  'print:job:started': 'printing',
+  'print:job:completed': 'completed',
+  'print:job:failed': 'failed',
+  'print:job:unconfirmed': 'unconfirmed',
+};
+
+function parseFirstFormatReport(v: Record<string, unknown>): JobReport | undefined {
+  const state = typeof v.event === 'string' ? FIRST_FORMAT_STATES[v.event] : undefined;
+  const p = v.payload;
+  if (!state || !isObject(p) || !isText(p.jobId) || !isOptionalText(p.printerId)) return undefined;
+  const reason = state === 'failed' ? p.error : state === 'unconfirmed' ? p.reason : undefined;
+  return {
+    seq: v.seq as number,
+    jobId: p.jobId,
+    ...(p.printerId !== undefined ? { printerId: p.printerId } : {}),
+    state,
+    at: isText(p.timestamp) ? p.timestamp : '',
+    ...(isText(reason) ? { reason } : {}),
+    ...(typeof p.processingTime === 'number' ? { durationMs: p.processingTime } : {}),
+  };
 }
 
 function isJob(v: unknown): v is JournalJob {
@@ -121,12 +158,16 @@ export function parseJournalLine(raw: string): JournalLine | undefined {
   switch (v.k) {
     case 'job':
       return isJob(v.job) ? (v as JournalLine) : undefined;
-    case 'state':
-      return isText(v.id) && isState(v.state) && isText(v.at) && (v.report === undefined || isReport(v.report))
-        ? (v as JournalLine)
-        : undefined;
-    case 'report':
-      return isReport(v.report) ? (v as JournalLine) : undefined;
+    case 'state': {
+      if (!isText(v.id) || !isState(v.state) || !isText(v.at)) return undefined;
+      if (v.report === undefined) return v as JournalLine;
+      const report = parseReport(v.report);
+      return report ? ({ ...v, report } as JournalLine) : undefined;
+    }
+    case 'report': {
+      const report = parseReport(v.report);
+      return report ? { k: 'report', report } : undefined;
+    }
     case 'ack':
       return Number.isSafeInteger(v.seq) ? (v as JournalLine) : undefined;
     case 'damage':
@@ -149,30 +190,22 @@ export function idsInDamagedLine(raw: string): { jobIds: string[]; printerId: st
   return { jobIds: [...jobIds], printerId: printer?.[1] };
 }
 
-/** The report announcing `event` for `job`, numbered `seq`. */
+/** The report of `job`'s move to `state`, numbered `seq`. */
 export function buildReport(
   seq: number,
   job: JournalJob,
-  event: ReportEvent,
+  state: ReportedState,
   reason: string | undefined,
   at: string,
-  extra: Record<string, unknown> = {},
-): OutboxReport {
+  durationMs?: number,
+): JobReport {
   return {
     seq,
-    event,
-    payload: {
-      jobId: job.id,
-      ...(job.printerId ? { printerId: job.printerId } : {}),
-      timestamp: at,
-      ...(reason !== undefined ? reasonField(event, reason) : {}),
-      ...extra,
-    },
+    jobId: job.id,
+    ...(job.printerId ? { printerId: job.printerId } : {}),
+    state,
+    at,
+    ...(reason !== undefined && (state === 'failed' || state === 'unconfirmed') ? { reason } : {}),
+    ...(durationMs !== undefined ? { durationMs } : {}),
   };
-}
-
-function reasonField(report: ReportEvent, reason: string): Record<string, unknown> {
-  if (report === 'print:job:failed') return { error: reason };
-  if (report === 'print:job:unconfirmed') return { reason };
-  return {};
 }

@@ -1,4 +1,4 @@
-import { FINAL_AGENT_STATES, idsInDamagedLine, type JournalJob, type ReportEvent } from './journal-lines.js';
+import { FINAL_AGENT_STATES, idsInDamagedLine, type JournalJob, type ReportedState } from './journal-lines.js';
 
 export interface DamageInput {
   /** Jobs rebuilt from the readable lines. */
@@ -76,10 +76,9 @@ export interface RecoveryInput extends DamageInput {
 /** A report to queue for the gateway after recovery. */
 export interface RecoveryReport {
   job: JournalJob;
-  event: ReportEvent;
+  state: ReportedState;
   reason: string | undefined;
   at: string;
-  extra: Record<string, unknown>;
 }
 
 const LOST_REASON = 'the agent journal was damaged and lost entries of this job; it may have printed';
@@ -104,24 +103,12 @@ export function recoverFromDamage(input: RecoveryInput & { jobs: Map<string, Jou
     job.reason = LOST_REASON;
     job.updatedAt = input.at;
     job.content = '';
-    reports.push({ job, event: 'print:job:unconfirmed', reason: LOST_REASON, at: input.at, extra: {} });
+    reports.push({ job, state: 'unconfirmed', reason: LOST_REASON, at: input.at });
     reported.add(hit.id);
   }
   for (const job of input.jobs.values()) {
     if (reported.has(job.id) || !FINAL_AGENT_STATES.includes(job.state)) continue;
-    const event: ReportEvent =
-      job.state === 'completed'
-        ? 'print:job:completed'
-        : job.state === 'failed'
-          ? 'print:job:failed'
-          : 'print:job:unconfirmed';
-    reports.push({
-      job,
-      event,
-      reason: job.reason,
-      at: job.updatedAt,
-      extra: job.state === 'completed' ? { success: true } : {},
-    });
+    reports.push({ job, state: job.state as ReportedState, reason: job.reason, at: job.updatedAt });
   }
   return { reports, unconfirmedJobIds: hits.map((h) => h.id) };
 }

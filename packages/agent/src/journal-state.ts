@@ -2,16 +2,16 @@ import {
   type AgentJobState,
   type DamageRecord,
   FINAL_AGENT_STATES,
+  type JobReport,
   type JournalJob,
   type JournalLine,
-  type OutboxReport,
 } from './journal-lines.js';
 
 /** What the journal's lines add up to, in memory: jobs, unacknowledged reports, damage found. */
 export class JournalState {
   readonly jobs = new Map<string, JournalJob>();
   /** Reports not yet acknowledged by the gateway, by sequence number. */
-  readonly outbox = new Map<number, OutboxReport>();
+  readonly outbox = new Map<number, JobReport>();
   readonly damage: DamageRecord[] = [];
   /** The sequence number the next report gets. */
   nextSeq = 1;
@@ -29,7 +29,7 @@ export class JournalState {
     const orphans = new Map<string, string | undefined>();
     for (const { line, lineNo } of entries) {
       if (line.k === 'job' && !firstLineOf.has(line.job.id)) firstLineOf.set(line.job.id, lineNo);
-      if (line.k === 'state' && !this.jobs.has(line.id)) orphans.set(line.id, line.report?.payload.printerId);
+      if (line.k === 'state' && !this.jobs.has(line.id)) orphans.set(line.id, line.report?.printerId);
       this.replay(line);
     }
     return { firstLineOf, orphans };
@@ -50,7 +50,7 @@ export class JournalState {
     }
   }
 
-  addReport(report: OutboxReport): void {
+  addReport(report: JobReport): void {
     this.outbox.set(report.seq, report);
     this.nextSeq = Math.max(this.nextSeq, report.seq + 1);
   }

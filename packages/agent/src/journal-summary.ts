@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentJobState, DamageRecord, JournalJob, OutboxReport } from './journal-lines.js';
+import type { AgentJobState, DamageRecord, JournalJob } from './journal-lines.js';
 
 export interface JournalSummary {
   journalDir: string;
@@ -21,7 +21,8 @@ export interface JournalSummary {
  */
 export function summarizeJournal(journalDir: string): JournalSummary {
   const jobs = new Map<string, JournalJob>();
-  const outbox = new Map<number, OutboxReport>();
+  // Only the numbers of unacknowledged reports count here, in every format the journal was written in.
+  const outbox = new Set<number>();
   const damage: DamageRecord[] = [];
   const path = join(journalDir, 'journal.log');
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
@@ -43,11 +44,9 @@ export function summarizeJournal(journalDir: string): JournalSummary {
         job.updatedAt = line.at as string;
         if (typeof line.reason === 'string') job.reason = line.reason;
       }
-      if (line.report) outbox.set((line.report as OutboxReport).seq, line.report as OutboxReport);
-    } else if (line.k === 'report') {
-      const report = line.report as OutboxReport;
-      outbox.set(report.seq, report);
-    } else if (line.k === 'ack') outbox.delete(line.seq as number);
+      if (line.report) outbox.add((line.report as { seq: number }).seq);
+    } else if (line.k === 'report') outbox.add((line.report as { seq: number }).seq);
+    else if (line.k === 'ack') outbox.delete(line.seq as number);
     else if (line.k === 'damage') damage.push({ ...(line.damage as DamageRecord) });
     else if (line.k === 'damage-reported') {
       const record = damage.find((d) => d.at === line.at);

@@ -3,19 +3,18 @@ import { join } from 'node:path';
 import { GroupSync } from './group-sync.js';
 import { type ReadJournal, readJournalFile, replaceJournalFile, syncDirectory } from './journal-file.js';
 import {
-  type AgentJobState,
   buildReport,
   type DamageRecord,
   FINAL_AGENT_STATES,
+  type JobReport,
   type JournalJob,
   type JournalLine,
-  type OutboxReport,
-  type ReportEvent,
+  type ReportedState,
 } from './journal-lines.js';
 import { lostJobStub, recoverFromDamage } from './journal-recovery.js';
 import { JournalState } from './journal-state.js';
 
-export type { AgentJobState, DamageRecord, JournalJob, OutboxReport, ReportEvent } from './journal-lines.js';
+export type { AgentJobState, DamageRecord, JobReport, JournalJob, ReportedState } from './journal-lines.js';
 export { FINAL_AGENT_STATES } from './journal-lines.js';
 
 /** Damage records are kept this long (the longest useful-until a job may have, plus a day), ms. */
@@ -36,8 +35,9 @@ export interface JournalOptions {
  * `transition` resolve only once their line is synced to disk, so a job is on
  * disk before the gateway is told "accepted", and "printing" is on disk before
  * the first byte goes out. Syncs are group-committed (GroupSync). A state change
- * and the report that announces it are one line, so a crash never leaves one
- * without the other; the report enters the outbox only once the line is durable.
+ * and its report (JobReport, a fact for the gateway) are one line, so a crash never
+ * leaves one without the other; the report enters the outbox only once the line is
+ * durable. How reports travel to the gateway is the agent's outbox's concern.
  *
  * Opening never fails on what a crash or a bad disk leaves behind: a torn last line
  * is cut off (and the cut synced) before anything is appended, and a journal damaged
@@ -93,7 +93,7 @@ export class Journal {
   }
 
   /** Reports to send: durable and not yet acknowledged, in order. */
-  pendingReports(): OutboxReport[] {
+  pendingReports(): JobReport[] {
     return [...this.state.outbox.values()].filter((r) => !this.notYetDurable.has(r.seq)).sort((a, b) => a.seq - b.seq);
   }
 
@@ -144,38 +144,23 @@ export class Journal {
   }
 
   /**
-   * Moves a job to `state` and, with `report`, queues the report for the
-   * gateway, in one line; resolves once it is on disk.
+   * Moves a job to `state` and queues the report of the move for the gateway, in one line;
+   * resolves once it is on disk. `durationMs`: how long a completed print took.
    */
-  async transition(
-    id: string,
-    state: AgentJobState,
-    reason?: string,
-    report?: ReportEvent,
-    extra: Record<string, unknown> = {},
-  ): Promise<JournalJob> {
+  async transition(id: string, state: ReportedState, reason?: string, durationMs?: number): Promise<JournalJob> {
     const job = this.state.jobs.get(id);
     if (!job) throw new Error(`journal has no job ${id}`);
     const at = new Date(this.now()).toISOString();
-    const outboxReport = report ? this.newReport(job, report, reason, at, extra) : undefined;
-    this.append({
-      k: 'state',
-      id,
-      state,
-      ...(reason !== undefined ? { reason } : {}),
-      at,
-      ...(outboxReport ? { report: outboxReport } : {}),
-    });
+    const report = buildReport(this.state.nextSeq++, job, state, reason, at, durationMs);
+    this.append({ k: 'state', id, state, ...(reason !== undefined ? { reason } : {}), at, report });
     this.state.applyState(id, state, reason, at);
-    if (outboxReport) {
-      // In the outbox at once (a compaction must carry it), but not offered for sending until durable.
-      this.state.outbox.set(outboxReport.seq, outboxReport);
-      this.notYetDurable.add(outboxReport.seq);
-    }
+    // In the outbox at once (a compaction must carry it), but not offered for sending until durable.
+    this.state.outbox.set(report.seq, report);
+    this.notYetDurable.add(report.seq);
     try {
       await this.sync.durable();
     } finally {
-      if (outboxReport) this.notYetDurable.delete(outboxReport.seq);
+      this.notYetDurable.delete(report.seq);
     }
     return job;
   }
@@ -271,11 +256,11 @@ export class Journal {
       firstLineOf,
       orphans,
       damaged: read.damaged,
-      reportedJobIds: new Set([...this.state.outbox.values()].map((r) => r.payload.jobId)),
+      reportedJobIds: new Set([...this.state.outbox.values()].map((r) => r.jobId)),
       at,
     });
     for (const r of recovery.reports)
-      this.state.addReport(buildReport(this.state.nextSeq, r.job, r.event, r.reason, r.at, r.extra));
+      this.state.addReport(buildReport(this.state.nextSeq, r.job, r.state, r.reason, r.at));
     this.state.damage.push({
       at,
       file,
@@ -284,15 +269,5 @@ export class Journal {
       unconfirmedJobIds: recovery.unconfirmedJobIds,
       reported: false,
     });
-  }
-
-  private newReport(
-    job: JournalJob,
-    event: ReportEvent,
-    reason: string | undefined,
-    at: string,
-    extra: Record<string, unknown> = {},
-  ): OutboxReport {
-    return buildReport(this.state.nextSeq++, job, event, reason, at, extra);
   }
 }

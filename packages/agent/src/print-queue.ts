@@ -82,12 +82,7 @@ export class PrintQueue {
     for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
       const deadline = Date.parse(job.usefulUntil);
       if (this.options.now() >= deadline) {
-        await this.finish(
-          job,
-          'failed',
-          'useful-until time passed before the printer was ready; not printed',
-          'print:job:failed',
-        );
+        await this.finish(job, 'failed', 'useful-until time passed before the printer was ready; not printed');
         this.logger.warn(log, 'print job expired before printing');
         return;
       }
@@ -96,14 +91,11 @@ export class PrintQueue {
       let begun = false;
       const result = await this.driver.print(bytes, async () => {
         begun = true;
-        await this.journal.transition(job.id, 'printing', undefined, 'print:job:started');
+        await this.journal.transition(job.id, 'printing');
         this.options.onReport();
       });
       if (result.outcome === 'completed') {
-        await this.finish(job, 'completed', undefined, 'print:job:completed', {
-          success: true,
-          processingTime: this.options.now() - started,
-        });
+        await this.finish(job, 'completed', undefined, this.options.now() - started);
         this.options.onPrinterStatus('online');
         this.logger.info(
           { ...log, byteLength: bytes.byteLength, durationMs: this.options.now() - started },
@@ -112,12 +104,12 @@ export class PrintQueue {
         return;
       }
       if (result.outcome === 'unconfirmed' || (begun && result.outcome === 'not-started')) {
-        await this.finish(job, 'unconfirmed', result.reason, 'print:job:unconfirmed');
+        await this.finish(job, 'unconfirmed', result.reason);
         this.logger.warn({ ...log, reason: result.reason }, 'print job unconfirmed');
         return;
       }
       if (result.outcome === 'failed') {
-        await this.finish(job, 'failed', result.reason, 'print:job:failed');
+        await this.finish(job, 'failed', result.reason);
         this.logger.warn({ ...log, reason: result.reason }, 'print job failed');
         return;
       }
@@ -135,10 +127,9 @@ export class PrintQueue {
     job: JournalJob,
     state: 'completed' | 'failed' | 'unconfirmed',
     reason: string | undefined,
-    report: Parameters<Journal['transition']>[3],
-    extra?: Record<string, unknown>,
+    durationMs?: number,
   ): Promise<void> {
-    await this.journal.transition(job.id, state, reason, report, extra);
+    await this.journal.transition(job.id, state, reason, durationMs);
     this.options.onReport();
   }
 }

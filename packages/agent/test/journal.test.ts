@@ -33,8 +33,8 @@ describe('agent journal', async () => {
     const j = new Journal(dir);
     await j.accept(job('a'));
     await j.accept(job('b'));
-    await j.transition('a', 'printing', undefined, 'print:job:started');
-    await j.transition('a', 'completed', undefined, 'print:job:completed', { success: true });
+    await j.transition('a', 'printing');
+    await j.transition('a', 'completed');
     const [started] = j.pendingReports();
     j.acknowledge(started?.seq ?? -1);
     await j.close();
@@ -42,12 +42,12 @@ describe('agent journal', async () => {
     const again = new Journal(dir);
     expect(again.get('a')).toMatchObject({ state: 'completed', content: '' });
     expect(again.get('b')).toMatchObject({ state: 'accepted', content: Buffer.from('hello').toString('base64') });
-    expect(again.pendingReports().map((r) => [r.event, r.payload.jobId])).toEqual([['print:job:completed', 'a']]);
-    const next = await again.transition('b', 'failed', 'paper out too long', 'print:job:failed');
+    expect(again.pendingReports().map((r) => [r.state, r.jobId])).toEqual([['completed', 'a']]);
+    const next = await again.transition('b', 'failed', 'paper out too long');
     expect(next.state).toBe('failed');
     const seqs = again.pendingReports().map((r) => r.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
-    expect(again.pendingReports().at(-1)?.payload).toMatchObject({ jobId: 'b', error: 'paper out too long' });
+    expect(again.pendingReports().at(-1)).toMatchObject({ jobId: 'b', state: 'failed', reason: 'paper out too long' });
     await again.close();
   });
 
@@ -62,7 +62,7 @@ describe('agent journal', async () => {
     expect(again.get('a')?.state).toBe('accepted');
     expect(readFileSync(join(dir, 'journal.log'), 'utf8').endsWith('\n')).toBe(true);
     await again.accept(job('b'));
-    await again.transition('b', 'printing', undefined, 'print:job:started');
+    await again.transition('b', 'printing');
     await again.close();
     // The line written after the cut is whole: the journal opens clean, nothing set aside.
     const third = new Journal(dir);
@@ -92,7 +92,7 @@ describe('agent journal', async () => {
     const dir = tempDir();
     const j = new Journal(dir);
     await j.accept(job('done'));
-    await j.transition('done', 'completed', undefined, 'print:job:completed', { success: true });
+    await j.transition('done', 'completed');
     for (const r of j.pendingReports()) j.acknowledge(r.seq);
     await j.accept(job('hit'));
     await j.accept(job('safe'));
@@ -111,10 +111,10 @@ describe('agent journal', async () => {
     expect(again.get('safe')?.state).toBe('accepted');
     expect(again.get('done')?.state).toBe('completed');
     // The unconfirmed job is reported, and the finished job's outcome is reported again.
-    const reports = again.pendingReports().map((r) => [r.event, r.payload.jobId]);
+    const reports = again.pendingReports().map((r) => [r.state, r.jobId]);
     expect(reports).toEqual([
-      ['print:job:unconfirmed', 'hit'],
-      ['print:job:completed', 'done'],
+      ['unconfirmed', 'hit'],
+      ['completed', 'done'],
     ]);
     again.damageReported(damage?.at ?? '');
     await again.close();
@@ -159,7 +159,7 @@ describe('agent journal', async () => {
     const again = new Journal(dir, { now: () => now });
     expect(again.get('lost-1')).toMatchObject({ state: 'unconfirmed', printerId: 'p9' });
     expect(again.get('a')?.state).toBe('accepted');
-    expect(again.pendingReports()).toMatchObject([{ event: 'print:job:unconfirmed', payload: { jobId: 'lost-1' } }]);
+    expect(again.pendingReports()).toMatchObject([{ state: 'unconfirmed', jobId: 'lost-1' }]);
     // A job created before the damage was found may have been in the lost part; a newer one cannot.
     expect(again.damageSince('2026-12-05T11:59:00.000Z')).toBeDefined();
     expect(again.damageSince('2026-12-05T12:00:01.000Z')).toBeUndefined();
@@ -177,13 +177,13 @@ describe('agent journal', async () => {
     const j = new Journal(dir, { now: () => now, compactAfterLines: 1_000_000, retentionMs: 24 * 3_600_000 });
     for (let i = 0; i < 50; i++) {
       await j.accept(job(`old-${i}`));
-      await j.transition(`old-${i}`, 'completed', undefined, 'print:job:completed');
+      await j.transition(`old-${i}`, 'completed');
     }
     for (const r of j.pendingReports()) j.acknowledge(r.seq);
     now += 25 * 3_600_000;
     await j.accept(job('fresh'));
     await j.accept(job('done'));
-    await j.transition('done', 'unconfirmed', 'link dropped', 'print:job:unconfirmed');
+    await j.transition('done', 'unconfirmed', 'link dropped');
     j.compact();
     await j.close();
     const lines = readFileSync(join(dir, 'journal.log'), 'utf8').trim().split('\n');
@@ -192,7 +192,7 @@ describe('agent journal', async () => {
     expect(again.get('old-1')).toBeUndefined();
     expect(again.get('fresh')?.state).toBe('accepted');
     expect(again.get('done')).toMatchObject({ state: 'unconfirmed', reason: 'link dropped' });
-    expect(again.pendingReports().map((r) => r.payload.jobId)).toEqual(['done']);
+    expect(again.pendingReports().map((r) => r.jobId)).toEqual(['done']);
     await again.close();
   });
 
@@ -202,7 +202,7 @@ describe('agent journal', async () => {
     const j = new Journal(dir, { compactAfterLines: 25 });
     const ids = Array.from({ length: 60 }, (_, i) => `job-${i}`);
     await Promise.all(ids.map((id) => j.accept(job(id))));
-    const moves = ids.map((id) => j.transition(id, 'completed', undefined, 'print:job:completed'));
+    const moves = ids.map((id) => j.transition(id, 'completed'));
     // Written and applied at once, announced only once durable.
     expect(j.get('job-0')?.state).toBe('completed');
     expect(j.pendingReports()).toHaveLength(0);
@@ -212,7 +212,64 @@ describe('agent journal', async () => {
     await j.close();
     const again = new Journal(dir);
     expect(ids.every((id) => again.get(id)?.state === 'completed')).toBe(true);
-    expect(again.pendingReports().map((r) => r.payload.jobId)).toEqual(ids.slice(30));
+    expect(again.pendingReports().map((r) => r.jobId)).toEqual(ids.slice(30));
+    await again.close();
+  });
+
+  it('reads a journal whose reports name the socket events that carried them (the first format) without damage', async () => {
+    const dir = tempDir();
+    const at = '2026-11-22T12:00:00.000Z';
+    const stored = { ...job('a'), state: 'accepted', receivedAt: at, updatedAt: at };
+    const lines = [
+      { k: 'job', job: stored },
+      { k: 'job', job: { ...stored, id: 'b' } },
+      {
+        k: 'state',
+        id: 'a',
+        state: 'printing',
+        at,
+        report: { seq: 1, event: 'print:job:started', payload: { jobId: 'a', printerId: 'p1', timestamp: at } },
+      },
+      {
+        k: 'state',
+        id: 'a',
+        state: 'completed',
+        at,
+        report: {
+          seq: 2,
+          event: 'print:job:completed',
+          payload: { jobId: 'a', printerId: 'p1', timestamp: at, success: true, processingTime: 40 },
+        },
+      },
+      { k: 'ack', seq: 1 },
+      {
+        k: 'report',
+        report: {
+          seq: 3,
+          event: 'print:job:failed',
+          payload: { jobId: 'b', printerId: 'p1', timestamp: at, error: 'jam' },
+        },
+      },
+    ];
+    writeFileSync(join(dir, 'journal.log'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    const j = new Journal(dir);
+    expect(j.damageFound()).toEqual([]);
+    expect(j.get('a')?.state).toBe('completed');
+    expect(j.pendingReports()).toEqual([
+      { seq: 2, jobId: 'a', printerId: 'p1', state: 'completed', at, durationMs: 40 },
+      { seq: 3, jobId: 'b', printerId: 'p1', state: 'failed', at, reason: 'jam' },
+    ]);
+    // New reports are numbered after the old ones, and the journal reopens the same.
+    await j.transition('b', 'failed', 'jam');
+    expect(j.pendingReports().map((r) => r.seq)).toEqual([2, 3, 4]);
+    j.compact();
+    await j.close();
+    const again = new Journal(dir);
+    expect(again.pendingReports().map((r) => [r.seq, r.state, r.jobId])).toEqual([
+      [2, 'completed', 'a'],
+      [3, 'failed', 'b'],
+      [4, 'failed', 'b'],
+    ]);
     await again.close();
   });
 
@@ -229,7 +286,7 @@ describe('agent journal', async () => {
     const j = new Journal(dir);
     await j.accept(job('a'));
     await j.accept(job('b'));
-    await j.transition('a', 'completed', undefined, 'print:job:completed');
+    await j.transition('a', 'completed');
     const summary = summarizeJournal(dir);
     expect(summary.jobsByState).toMatchObject({ accepted: 1, completed: 1 });
     expect(summary.lastOutcomeByPrinter.Kitchen).toMatchObject({ jobId: 'a', state: 'completed' });
