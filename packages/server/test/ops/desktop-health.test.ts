@@ -1,7 +1,7 @@
 import { connectionQuality } from '@printermaster/protocol';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collect, connectAgent, connectWeb, eventually, nextEvent } from '../support/socket-clients.js';
+import { collect, connectAgent, connectWeb, eventually, nextEvent, roundTrip } from '../support/socket-clients.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 interface HealthEntry {
@@ -128,16 +128,19 @@ describe('desktop health, alerts and the service registry', () => {
       await nextEvent(agent, 'desktop:health:acknowledged');
     }
     await eventually(() => alerts.length >= 2, 5_000, 'poor + high latency alerts');
-    await new Promise((r) => setTimeout(r, 300));
+    // A report's alerts leave before its acknowledgement; a round trip brings any the owner was sent.
+    await roundTrip(owner);
     expect(alerts.map((a) => a.type).sort()).toEqual(['high_latency', 'poor_connection_quality']);
     const { body } = await api('/printing/desktop-health/slow-pc');
     expect(body).toMatchObject({ connectionQuality: 'poor', reconnectionCount: 2 });
     expect(body.averageLatency).toBeGreaterThanOrEqual(800);
     expect(body.lastHealthReport).toBeTruthy();
 
+    const recoveryAcknowledged = nextEvent(agent, 'desktop:health:acknowledged');
     agent.emit('desktop:health:report', report(20, 0));
     await eventually(() => alerts.some((a) => a.type === 'recovered'), 5_000, 'a recovery notice');
-    await new Promise((r) => setTimeout(r, 300));
+    await recoveryAcknowledged;
+    await Promise.all([roundTrip(owner), roundTrip(foreignOwner)]);
     expect(alerts.filter((a) => a.type === 'recovered')).toHaveLength(1);
     expect(foreign).toEqual([]);
   });
