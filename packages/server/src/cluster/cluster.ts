@@ -1,10 +1,12 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import type { LifecyclePart } from '../core/lifecycle.js';
 import type { AgentDirectory } from '../core/ports/agent-directory.js';
-import type { ClusterBus } from '../core/ports/cluster-bus.js';
+import type { ClusterTransport } from '../core/ports/cluster-bus.js';
 import type { InstanceRegistry } from '../core/ports/instance-registry.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { RateLimiter, RateLimiterOptions } from '../core/ports/rate-limiter.js';
+import { StartupError } from '../startup-error.js';
 import { MemoryAgentDirectory } from './memory-agent-directory.js';
 import { MemoryClusterBus } from './memory-cluster-bus.js';
 import { MemoryInstanceRegistry } from './memory-instance-registry.js';
@@ -18,7 +20,8 @@ import { RedisRateLimiter } from './redis-rate-limiter.js';
 /** State shared between gateway processes: in memory for one process, in Redis for several. */
 export interface Cluster {
   readonly kind: 'memory' | 'redis';
-  readonly bus: ClusterBus;
+  /** Raw: the core types it with typedClusterBus. */
+  readonly bus: ClusterTransport;
   readonly directory: AgentDirectory;
   readonly instances: InstanceRegistry;
   rateLimiter(points: number, durationS: number, name: string, options?: RateLimiterOptions): RateLimiter;
@@ -86,5 +89,30 @@ function withPublishFailuresHandled(redis: Redis): Redis {
   const publish = redis.publish.bind(redis) as (channel: string, message: string | Buffer) => Promise<number>;
   return Object.assign(redis, {
     publish: (channel: string, message: string | Buffer) => publish(channel, message).catch(() => 0),
+  });
+}
+
+/**
+ * The cluster state for this process: Redis when `redisUrl` is set, else in memory. As a
+ * lifecycle part, its stop takes this process out of the instance registry and disconnects.
+ */
+export async function openCluster(
+  config: { redisUrl?: string; redisPrefix: string; instanceId: string },
+  logger: Logger,
+): Promise<Cluster & LifecyclePart> {
+  let cluster: Cluster;
+  try {
+    cluster = config.redisUrl
+      ? await createRedisCluster(config.redisUrl, logger, config.redisPrefix)
+      : createMemoryCluster();
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
+  return Object.assign(cluster, {
+    name: 'cluster',
+    async stop() {
+      await cluster.instances.remove(config.instanceId).catch(() => {});
+      await cluster.close().catch((err: unknown) => logger.error({ err }, 'closing the cluster connection failed'));
+    },
   });
 }

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { ClusterBus } from '../core/ports/cluster-bus.js';
+import type { ClusterTransport } from '../core/ports/cluster-bus.js';
 
 /** The bus of a single process: delivers to this process's own subscribers, asynchronously like Redis would. */
-export class MemoryClusterBus implements ClusterBus {
+export class MemoryClusterBus implements ClusterTransport {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
   async publish(channel: string, message: unknown): Promise<void> {

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { ClusterBus } from '../core/ports/cluster-bus.js';
+import type { ClusterTransport } from '../core/ports/cluster-bus.js';
 import type { Logger } from '../core/ports/logger.js';
 
 /** The cluster bus on Redis pub/sub: one connection publishes, a second (in subscriber mode) listens. */
-export class RedisClusterBus implements ClusterBus {
+export class RedisClusterBus implements ClusterTransport {
   private readonly handlers = new Map<string, ((message: unknown) => void)[]>();
 
   constructor(

@@ -1,82 +1,88 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock, Timer } from './clock.js';
+import type { ClusterRpcMethod, ClusterRpcMethods, RpcEnvelope, RpcReply } from './cluster-rpc-methods.js';
 import { GatewayError } from './gateway-error.js';
 import type { ClusterBus } from './ports/cluster-bus.js';
 import type { Logger } from './ports/logger.js';
 
-interface RpcRequest {
-  kind: 'request';
-  id: string;
-  from: string;
-  method: string;
-  payload: unknown;
-}
-
-interface RpcReply {
-  kind: 'reply';
-  id: string;
-  ok: boolean;
-  result?: unknown;
-  error?: { code: string; message: string };
-}
-
 /** Handles a request; `from` is the calling process's instance id. */
-type Handler = (payload: unknown, from: string) => Promise<unknown> | unknown;
+type Handler<M extends ClusterRpcMethod> = (
+  payload: ClusterRpcMethods[M]['request'],
+  from: string,
+) => Promise<ClusterRpcMethods[M]['reply']> | ClusterRpcMethods[M]['reply'];
+
+export interface ClusterRpcDeps {
+  bus: ClusterBus;
+  /** This process's instance id: its channel is `instance:<id>`. */
+  instanceId: string;
+  clock: Clock;
+  logger: Logger;
+}
 
 /**
- * Request/reply between gateway processes over the cluster bus: each process
- * listens on its own channel `instance:<id>`. Used when the agent a request
- * needs is held by another process.
+ * Request/reply between gateway processes over the cluster bus: each process listens on its
+ * own channel `instance:<id>`. Used when the agent a request needs is held by another process.
  */
 export class ClusterRpc {
-  private readonly handlers = new Map<string, Handler>();
+  readonly instanceId: string;
+  private readonly handlers = new Map<ClusterRpcMethod, Handler<ClusterRpcMethod>>();
   private readonly waiting = new Map<
     string,
-    { resolve: (v: unknown) => void; reject: (e: GatewayError) => void; timer: ReturnType<typeof setTimeout> }
+    { resolve: (v: unknown) => void; reject: (e: GatewayError) => void; timer: Timer }
   >();
 
-  constructor(
-    private readonly bus: ClusterBus,
-    readonly instanceId: string,
-    private readonly logger: Logger,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.bus.subscribe(
-      `instance:${this.instanceId}`,
-      (message) => void this.receive(message as RpcRequest | RpcReply),
-    );
+  constructor(private readonly deps: ClusterRpcDeps) {
+    this.instanceId = deps.instanceId;
   }
 
-  handle(method: string, handler: Handler): void {
-    this.handlers.set(method, handler);
+  async start(): Promise<void> {
+    await this.deps.bus.subscribe(`instance:${this.instanceId}`, (message) => void this.receive(message));
+  }
+
+  handle<M extends ClusterRpcMethod>(method: M, handler: Handler<M>): void {
+    this.handlers.set(method, handler as unknown as Handler<ClusterRpcMethod>);
   }
 
   /** Calls `method` on `instanceId`; rejects with `TIMEOUT` if it does not answer within `timeoutMs`. */
-  call<T>(instanceId: string, method: string, payload: unknown, timeoutMs: number): Promise<T> {
+  call<M extends ClusterRpcMethod>(
+    instanceId: string,
+    method: M,
+    payload: ClusterRpcMethods[M]['request'],
+    timeoutMs: number,
+  ): Promise<ClusterRpcMethods[M]['reply']> {
     const id = randomUUID();
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+    return new Promise((resolve, reject) => {
+      const timer = this.deps.clock.setTimer(timeoutMs, () => {
         this.waiting.delete(id);
         reject(
           new GatewayError('TIMEOUT', { message: `gateway process ${instanceId} did not answer ${method} in time` }),
         );
-      }, timeoutMs);
-      timer.unref?.();
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      const request: RpcRequest = { kind: 'request', id, from: this.instanceId, method, payload };
-      this.bus.publish(`instance:${instanceId}`, request).catch((err: unknown) => {
-        clearTimeout(timer);
-        this.waiting.delete(id);
-        reject(new GatewayError('CLUSTER_UNAVAILABLE', { cause: err }));
       });
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.deps.bus
+        .publish(`instance:${instanceId}`, { kind: 'request', id, from: this.instanceId, method, payload })
+        .catch((err: unknown) => {
+          timer.cancel();
+          this.waiting.delete(id);
+          reject(new GatewayError('CLUSTER_UNAVAILABLE', { cause: err }));
+        });
     });
   }
 
-  private async receive(message: RpcRequest | RpcReply): Promise<void> {
+  /** Rejects every call still waiting for its reply (shutdown). */
+  close(): void {
+    for (const [id, w] of this.waiting) {
+      w.timer.cancel();
+      w.reject(new GatewayError('SERVICE_UNAVAILABLE', { message: 'the gateway is shutting down' }));
+      this.waiting.delete(id);
+    }
+  }
+
+  private async receive(message: RpcEnvelope): Promise<void> {
     if (message.kind === 'reply') {
       const w = this.waiting.get(message.id);
       if (!w) return;
-      clearTimeout(w.timer);
+      w.timer.cancel();
       this.waiting.delete(message.id);
       if (message.ok) w.resolve(message.result);
       else
@@ -94,11 +100,11 @@ export class ClusterRpc {
       reply = { kind: 'reply', id: message.id, ok: true, result: await handler(message.payload, message.from) };
     } catch (err) {
       const e = GatewayError.from(err);
-      if (e.code === 'INTERNAL') this.logger.error({ err, method: message.method }, 'cluster request failed');
+      if (e.code === 'INTERNAL') this.deps.logger.error({ err, method: message.method }, 'cluster request failed');
       reply = { kind: 'reply', id: message.id, ok: false, error: { code: e.code, message: e.message } };
     }
-    await this.bus
+    await this.deps.bus
       .publish(`instance:${message.from}`, reply)
-      .catch((err: unknown) => this.logger.error({ err }, 'cluster reply not sent'));
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'cluster reply not sent'));
   }
 }

@@ -49,10 +49,7 @@ export class DesktopHealthService {
     private readonly rpc: ClusterRpc,
     private readonly clock: Clock,
   ) {
-    rpc.handle('health.history', (payload) => {
-      const { branchId, deviceId } = payload as { branchId: string; deviceId: string };
-      return this.tracker.history(branchId, deviceId) ?? [];
-    });
+    rpc.handle('health.history', ({ branchId, deviceId }) => this.tracker.history(branchId, deviceId) ?? []);
   }
 
   async summary(user: UserPrincipal, filter: { companyId?: string; branchId?: string }): Promise<DesktopHealthSummary> {
@@ -91,7 +88,7 @@ export class DesktopHealthService {
       metricsHistory = this.tracker.history(record.branchId, deviceId) ?? [];
     } else {
       metricsHistory = await this.rpc
-        .call<HealthHistoryEntry[]>(record.instanceId, 'health.history', { branchId: record.branchId, deviceId }, 2_000)
+        .call(record.instanceId, 'health.history', { branchId: record.branchId, deviceId }, 2_000)
         .catch(() => []);
     }
     return { ...this.entry(record), metricsHistory };

@@ -1,3 +1,4 @@
+import type { Clock, Timer } from './clock.js';
 import { GatewayError } from './gateway-error.js';
 
 export interface PendingRequestInfo {
@@ -17,14 +18,15 @@ export interface PendingRequestInfo {
 interface Entry<T> extends PendingRequestInfo {
   resolve: (value: T) => void;
   reject: (err: GatewayError) => void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: Timer;
   onTimeout?: (info: PendingRequestInfo) => T | undefined;
 }
 
 export interface PendingRequestsOptions {
   /** Most requests held at once; further ones fail with `TOO_MANY_PENDING_REQUESTS`. */
   maxPending: number;
-  now: () => number;
+  /** Deadlines run on its timers. */
+  clock: Clock;
   /** Called when a request times out (for logs and metrics). */
   onTimeout?: (info: PendingRequestInfo) => void;
   /** Called when a reply resolves a request, with the time it took, ms (metrics). */
@@ -63,10 +65,9 @@ export class PendingRequests<T> {
     if (req.matchKey !== undefined && this.byMatchKey.has(req.matchKey)) {
       throw new GatewayError('CONFLICT', { message: 'a request for this target is already waiting for its reply' });
     }
-    const now = this.options.now();
+    const now = this.options.clock.now();
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => this.expire(req.correlationId), req.timeoutMs);
-      timer.unref?.();
+      const timer = this.options.clock.setTimer(req.timeoutMs, () => this.expire(req.correlationId));
       const entry: Entry<T> = {
         correlationId: req.correlationId,
         type: req.type,
@@ -96,7 +97,7 @@ export class PendingRequests<T> {
   acknowledge(correlationId: string): boolean {
     const e = this.byId.get(correlationId);
     if (!e) return false;
-    e.acknowledgedAt ??= this.options.now();
+    e.acknowledgedAt ??= this.options.clock.now();
     return true;
   }
 
@@ -104,7 +105,7 @@ export class PendingRequests<T> {
   resolve(correlationId: string, value: T): boolean {
     const e = this.take(correlationId);
     if (!e) return false;
-    this.options.onResolve?.(info(e), this.options.now() - e.createdAt);
+    this.options.onResolve?.(info(e), this.options.clock.now() - e.createdAt);
     e.resolve(value);
     return true;
   }
@@ -118,7 +119,7 @@ export class PendingRequests<T> {
 
   /** Removes requests past their deadline; returns how many it removed. */
   sweep(): number {
-    const now = this.options.now();
+    const now = this.options.clock.now();
     let removed = 0;
     for (const e of [...this.byId.values()]) {
       if (e.deadline <= now) {
@@ -151,7 +152,7 @@ export class PendingRequests<T> {
   private take(correlationId: string): Entry<T> | undefined {
     const e = this.byId.get(correlationId);
     if (!e) return undefined;
-    clearTimeout(e.timer);
+    e.timer.cancel();
     this.byId.delete(correlationId);
     if (e.matchKey !== undefined && this.byMatchKey.get(e.matchKey) === correlationId)
       this.byMatchKey.delete(e.matchKey);

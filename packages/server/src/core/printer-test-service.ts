@@ -6,6 +6,10 @@ import type {
 } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import type { ClusterRpc } from './cluster-rpc.js';
+import type {
+  ForwardedTestReply as ForwardReply,
+  ForwardedTestRequest as ForwardRequest,
+} from './cluster-rpc-methods.js';
 import type { CorrelationIds } from './correlation-ids.js';
 import { GatewayError } from './gateway-error.js';
 import { isoTime } from './iso-time.js';
@@ -64,18 +68,6 @@ interface ForwardedTest {
   acknowledged?: boolean;
 }
 
-interface ForwardRequest {
-  deviceId: string;
-  branchId: string;
-  request: PrinterTestRequest;
-}
-
-interface ForwardReply {
-  correlationId: string;
-  kind: 'ack' | 'result';
-  result?: PrinterTestResult;
-}
-
 /**
  * Printer tests: one request/reply over the socket per test, matched by
  * correlation ID (v2) or by printer (legacy clients echo no ID).
@@ -103,8 +95,8 @@ export class PrinterTestService {
     private readonly rpc: ClusterRpc,
   ) {
     this.legacyResults = new LegacyTestResults(() => clock.now());
-    rpc.handle('printerTest.forward', (payload, from) => this.acceptForwarded(payload as ForwardRequest, from));
-    rpc.handle('printerTest.reply', (payload) => this.acceptReply(payload as ForwardReply));
+    rpc.handle('printerTest.forward', (payload, from) => this.acceptForwarded(payload, from));
+    rpc.handle('printerTest.reply', (payload) => this.acceptReply(payload));
   }
 
   /**

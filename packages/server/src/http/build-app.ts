@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type pino from 'pino';
 import type { JwtService } from '../auth/jwt-service.js';
+import type { Clock } from '../core/clock.js';
 import type { DesktopHealthService } from '../core/desktop-health-service.js';
 import type { LegacyAgentVerifier } from '../core/legacy-agent-verifier.js';
 import type { LicenseService } from '../core/license-service.js';
@@ -19,6 +20,7 @@ import type { ServiceRegistryService } from '../core/service-registry-service.js
 import type { WriteTargetLocator } from '../core/write-target-locator.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { drainTracking } from './drain-tracking.js';
 import { installErrorHandler } from './error-handler.js';
 import {
   createClientErrorHandler,
@@ -62,8 +64,8 @@ export interface AppDeps {
   desktopHealth: DesktopHealthService;
   registry: ServiceRegistryService;
   websocketStats: () => { agents: number; webClients: number; uniqueUsers: number; byProtocol: Record<string, number> };
-  /** Counts HTTP requests (service registry). */
-  onRequest?: () => void;
+  /** Time for the drain's deadline. */
+  clock: Clock;
   /** The HTTP server to serve on (the gateway's, listening since start-up); default Fastify's own. */
   serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
@@ -90,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       new LazyRequestLogger(logger as pino.Logger, bindings, options as pino.ChildLoggerOptions),
   });
   app.setValidatorCompiler(createValidatorCompiler());
+  await app.register(drainTracking, { clock: deps.clock });
   // Each handler's database work runs in a tenant scope of its own (row-level security, decision 0007).
   scopeRequests(app);
   // The API speaks JSON only; anything else is 415 rather than a confusing validation error.
@@ -115,7 +118,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const labels = { route, method: request.method, status_code: String(reply.statusCode) };
     deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     deps.metrics.httpRequests.inc(labels);
-    deps.onRequest?.();
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
     if (deps.logger.isLevelEnabled(level)) {
       request.log[level](

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/ports/logger.js';
+import { StartupError } from '../startup-error.js';
 import { createClientErrorHandler } from './framework-errors.js';
 
 /** `emit` without its overloads. */
@@ -109,6 +110,21 @@ export class StartupListener {
         resolve();
       });
     });
+  }
+
+  /** Binds the configured address; a failure is a StartupError naming it. */
+  async listenOn(http: { host: string; port: number; listenBacklog: number }): Promise<void> {
+    try {
+      await this.listen(http.host, http.port, http.listenBacklog);
+    } catch (err) {
+      throw new StartupError(`cannot listen on ${http.host}:${http.port}: ${(err as Error).message}`);
+    }
+  }
+
+  /** The bound port (the real one when configured as 0), once listening. */
+  get port(): number | undefined {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : undefined;
   }
 
   /** Fastify's `serverFactory`: requests go to `handler` once the gateway is open. */

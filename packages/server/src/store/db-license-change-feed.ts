@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { LicenseChangeFeed } from '../core/ports/license-change-feed.js';
+import type { Logger } from '../core/ports/logger.js';
 import type { Database } from './database.js';
 
 /** The channel migration 004's trigger notifies, with payload `<schema>:<key hash>` (`<schema>:*`: truncated). */
@@ -19,6 +20,14 @@ export class DbLicenseChangeFeed implements LicenseChangeFeed {
     private readonly database: Database,
     private readonly onLiveChange?: (live: boolean) => void,
   ) {}
+
+  /** Logs when the notices stop and come back: licences are read per handshake meanwhile. */
+  static logLiveChanges(logger: Logger): (live: boolean) => void {
+    return (live) => {
+      if (live) logger.info({}, 'licence change notices heard again; licences are kept in memory again');
+      else logger.warn({}, 'licence change notices lost; every handshake reads its licence until they are back');
+    };
+  }
 
   get live(): boolean {
     return this.isLive;

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from '../core/ports/logger.js';
 import { DataDirLock } from './data-dir-lock.js';
+import type { Database } from './database.js';
 
 /** Writes `bytes` to `file` atomically (a reader never sees half a backup). */
 export function writeBackupFile(file: string, bytes: Uint8Array): void {
@@ -9,6 +11,17 @@ export function writeBackupFile(file: string, bytes: Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, bytes);
   renameSync(tmp, file);
+}
+
+/** The admin command's backup: a copy of the running embedded store, written to `file`; returns its size. */
+export function backupTo(database: Database, logger: Logger): (file: string) => Promise<number> {
+  return async (file) => {
+    if (!database.backup) throw new Error('only the embedded store is backed up by the gateway; use pg_dump');
+    const bytes = await database.backup();
+    writeBackupFile(file, bytes);
+    logger.info({ file, byteLength: bytes.byteLength }, 'backup written');
+    return bytes.byteLength;
+  };
 }
 
 /**

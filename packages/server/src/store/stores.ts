@@ -1,11 +1,4 @@
-import type { AuditLog } from '../core/ports/audit-log.js';
-import type { DeviceStore } from '../core/ports/device-store.js';
-import type { HealthStore } from '../core/ports/health-store.js';
-import type { LicenseStore } from '../core/ports/license-store.js';
-import type { MetaStore } from '../core/ports/meta-store.js';
-import type { PrintJobStore } from '../core/ports/print-job-store.js';
-import type { PrinterStore } from '../core/ports/printer-store.js';
-import type { TenantStore } from '../core/ports/tenant-store.js';
+import type { Stores } from '../core/ports/stores.js';
 import type { Database } from './database.js';
 import { PgAuditLog } from './pg-audit-log.js';
 import { PgDeviceStore } from './pg-device-store.js';
@@ -16,19 +9,7 @@ import { PgPrintJobStore } from './pg-print-job-store.js';
 import { PgPrinterStore } from './pg-printer-store.js';
 import { PgTenantStore } from './pg-tenant-store.js';
 
-/** Every store port, implemented on one database (PostgreSQL or PGlite). */
-export interface Stores {
-  tenants: TenantStore;
-  licenses: LicenseStore;
-  devices: DeviceStore;
-  printers: PrinterStore;
-  jobs: PrintJobStore;
-  health: HealthStore;
-  audit: AuditLog;
-  meta: MetaStore;
-  /** Sends the statements still gathering for a group commit and waits for them; before the database closes. */
-  flush(): Promise<void>;
-}
+export type { Stores } from '../core/ports/stores.js';
 
 export function createStores(database: Database, onAuditError: (err: unknown) => void): Stores {
   const { db } = database;

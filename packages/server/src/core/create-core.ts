@@ -1,0 +1,200 @@
+import { AgentHealthTracker } from './agent-health-tracker.js';
+import type { Clock } from './clock.js';
+import { ClusterRpc } from './cluster-rpc.js';
+import { CoreEvents } from './core-events.js';
+import { CorrelationIds } from './correlation-ids.js';
+import { DesktopHealthService } from './desktop-health-service.js';
+import { HealthService } from './health-service.js';
+import { JobDispatcher } from './job-dispatcher.js';
+import { JobLifecycle } from './job-lifecycle.js';
+import { JobsReadyNotice } from './jobs-ready-notice.js';
+import { LegacyAgentVerifier } from './legacy-agent-verifier.js';
+import { LicenseService } from './license-service.js';
+import { PendingRequests } from './pending-requests.js';
+import type { AgentDirectory } from './ports/agent-directory.js';
+import type { AgentLink } from './ports/agent-link.js';
+import type { Broadcaster } from './ports/broadcaster.js';
+import { type ClusterTransport, typedClusterBus } from './ports/cluster-bus.js';
+import type { InstanceRegistry } from './ports/instance-registry.js';
+import type { LicenseChangeFeed } from './ports/license-change-feed.js';
+import type { Logger } from './ports/logger.js';
+import type { RateLimiter, RateLimiterOptions } from './ports/rate-limiter.js';
+import type { Stores } from './ports/stores.js';
+import { PrintJobService, type PrintJobServiceOptions, type TicketRenderer } from './print-job-service.js';
+import { PrinterPresence } from './printer-presence.js';
+import { PrinterService } from './printer-service.js';
+import { type PrinterTestReply, PrinterTestService } from './printer-test-service.js';
+import { ServiceRegistryService } from './service-registry-service.js';
+import { runAsGateway } from './tenant-scope.js';
+import { TenantService } from './tenant-service.js';
+import { WriteTargetLocator } from './write-target-locator.js';
+
+/** The settings the core runs on (a slice of the gateway's configuration). Times in ms. */
+export interface CoreSettings {
+  instanceId: string;
+  jobs: PrintJobServiceOptions & { ackTimeoutMs: number; dispatchBatchSize: number };
+  requests: { maxPending: number; printerTestTimeoutMs: number };
+  rateLimits: {
+    testsPerBranchPerMinute: number;
+    testsPerPrinterPerMinute: number;
+    writesPerBranchPerMinute: number;
+    writesPerCredentialPerMinute: number;
+  };
+  /** How long an agent's directory entry lives without a refresh. */
+  directoryTtlMs: number;
+}
+
+/** The ports the core runs on: stores, state shared between processes, the agents' sockets, time. */
+export interface CoreDeps {
+  settings: CoreSettings;
+  stores: Stores;
+  cluster: {
+    bus: ClusterTransport;
+    directory: AgentDirectory;
+    instances: InstanceRegistry;
+    rateLimiter(points: number, durationS: number, name: string, options?: RateLimiterOptions): RateLimiter;
+  };
+  /** The agents connected to this process. */
+  link: AgentLink & { agentsInBranch(branchId: string): unknown[] };
+  broadcaster: Broadcaster;
+  renderer: TicketRenderer;
+  licenceChanges: LicenseChangeFeed;
+  /** The hub the core reports on (metrics bind to it); a fresh one when not given. */
+  events?: CoreEvents;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type Core = ReturnType<typeof createCore>;
+
+/** Builds every service of the core on its ports. Nothing runs until `start()`. */
+export function createCore(deps: CoreDeps) {
+  const { settings, stores, cluster, link, broadcaster, clock, logger } = deps;
+  const events = deps.events ?? new CoreEvents();
+  const bus = typedClusterBus(cluster.bus);
+  const rpc = new ClusterRpc({ bus, instanceId: settings.instanceId, clock, logger });
+  const limiter = (points: number, name: string, scope: string, options?: RateLimiterOptions): RateLimiter => {
+    const inner = cluster.rateLimiter(points, 60, name, options);
+    const counted = (wait: number | undefined) => {
+      if (wait !== undefined) events.emit('rateLimited', scope);
+      return wait;
+    };
+    return { consume: (key) => inner.consume(key).then(counted) };
+  };
+  const tenants = new TenantService(stores.tenants, stores.audit);
+  const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, clock, deps.licenceChanges);
+  const printers = new PrinterService(
+    stores.printers,
+    stores.licenses,
+    stores.tenants,
+    stores.audit,
+    broadcaster,
+    clock,
+  );
+  const lifecycle = new JobLifecycle(stores.jobs, broadcaster, clock, logger);
+  lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));
+  // Creating a job reads the printer from the cache the printer tests use: no store round trip per job.
+  const printerLookup = { find: (id: string) => printers.findCached(id) };
+  const jobs = new PrintJobService(stores.jobs, printerLookup, lifecycle, deps.renderer, clock, settings.jobs);
+  const dispatcher = new JobDispatcher(stores.jobs, stores.printers, link, lifecycle, logger, {
+    ackTimeoutMs: settings.jobs.ackTimeoutMs,
+    batchSize: settings.jobs.dispatchBatchSize,
+  });
+  const jobsReady = new JobsReadyNotice({ rpc, directory: cluster.directory, dispatcher, link, logger });
+  jobs.onCreated((job) => jobsReady.announce(job.branchId, job));
+  const pending = new PendingRequests<PrinterTestReply>({
+    maxPending: settings.requests.maxPending,
+    clock,
+    onTimeout: (info) => {
+      events.emit('requestTimedOut', info);
+      const acknowledged = info.acknowledgedAt !== undefined;
+      logger.warn({ correlationId: info.correlationId, type: info.type, acknowledged }, 'Request timeout');
+    },
+    onResolve: (info, ms) => events.emit('requestResolved', info, ms),
+  });
+  const printerTests = new PrinterTestService(
+    printers,
+    stores.tenants,
+    link,
+    pending,
+    new CorrelationIds(clock),
+    {
+      branch: limiter(settings.rateLimits.testsPerBranchPerMinute, 'test-branch', 'printer_test_branch'),
+      printer: limiter(settings.rateLimits.testsPerPrinterPerMinute, 'test-printer', 'printer_test_printer'),
+    },
+    broadcaster,
+    clock,
+    logger,
+    { timeoutMs: settings.requests.printerTestTimeoutMs },
+    cluster.directory,
+    rpc,
+  );
+  const tracker = new AgentHealthTracker(cluster.directory, broadcaster, clock, logger, {
+    instanceId: settings.instanceId,
+    directoryTtlMs: settings.directoryTtlMs,
+    onLatencySample: (seconds) => events.emit('agentLatency', seconds),
+  });
+  // Jobs must not stop when Redis does: the write limits then count per process.
+  const perProcessWhenUnreachable = { perProcessWhenUnreachable: true };
+  return {
+    events,
+    rpc,
+    tenants,
+    licenses,
+    printers,
+    lifecycle,
+    jobs,
+    dispatcher,
+    pending,
+    printerTests,
+    tracker,
+    health: new HealthService(stores.health),
+    desktopHealth: new DesktopHealthService(cluster.directory, tracker, rpc, clock),
+    registry: new ServiceRegistryService(cluster.instances, cluster.directory, clock),
+    printerPresence: new PrinterPresence(cluster.directory),
+    legacyAgents: new LegacyAgentVerifier(link, cluster.directory, stores.devices, licenses),
+    validateLimiter: limiter(60, 'licence-validate', 'licence_validate'),
+    writeLimits: {
+      perBranch: limiter(
+        settings.rateLimits.writesPerBranchPerMinute,
+        'write-branch',
+        'write_branch',
+        perProcessWhenUnreachable,
+      ),
+      perCredential: limiter(
+        settings.rateLimits.writesPerCredentialPerMinute,
+        'write-credential',
+        'write_credential',
+        perProcessWhenUnreachable,
+      ),
+      targets: new WriteTargetLocator(printers, stores.jobs, stores.tenants),
+    },
+    /** Starts listening: other processes' calls, printer changes, the licence change feed. */
+    async start(): Promise<void> {
+      await rpc.start();
+      await licenses.startCache();
+      // Printer tests read printers from a per-process cache; other processes drop what this one changed.
+      printers.onChanged((printerId) => {
+        bus
+          .publish('printers.changed', { printerId, from: settings.instanceId })
+          .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'printer change notice not published'));
+      });
+      await bus.subscribe('printers.changed', ({ printerId, from }) => {
+        if (from !== settings.instanceId) printers.forget(printerId);
+      });
+    },
+    /** Refuses what still waits for an agent and stops dispatching (drain). */
+    async quiesce(reason: Error): Promise<void> {
+      pending.rejectAll(reason as never);
+      rpc.close();
+      await dispatcher.close();
+    },
+    async stop(): Promise<void> {
+      await licenses.stopCache();
+    },
+    /** Dispatch waiting jobs of every branch with an agent here (the periodic redispatch). */
+    async redispatch(branchIds: string[]): Promise<void> {
+      await Promise.all(branchIds.map((b) => runAsGateway(() => dispatcher.kick(b))));
+    },
+  };
+}

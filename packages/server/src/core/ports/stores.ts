@@ -1,0 +1,22 @@
+import type { AuditLog } from './audit-log.js';
+import type { DeviceStore } from './device-store.js';
+import type { HealthStore } from './health-store.js';
+import type { LicenseStore } from './license-store.js';
+import type { MetaStore } from './meta-store.js';
+import type { PrintJobStore } from './print-job-store.js';
+import type { PrinterStore } from './printer-store.js';
+import type { TenantStore } from './tenant-store.js';
+
+/** Every store port, implemented on one database (PostgreSQL or PGlite). */
+export interface Stores {
+  tenants: TenantStore;
+  licenses: LicenseStore;
+  devices: DeviceStore;
+  printers: PrinterStore;
+  jobs: PrintJobStore;
+  health: HealthStore;
+  audit: AuditLog;
+  meta: MetaStore;
+  /** Sends the statements still gathering for a group commit and waits for them; before the database closes. */
+  flush(): Promise<void>;
+}

@@ -1,0 +1,88 @@
+import type { Cluster } from './cluster/cluster.js';
+import type { GatewayConfig } from './config.js';
+import type { Clock } from './core/clock.js';
+import type { Core } from './core/create-core.js';
+import { GoneSessionSweep } from './core/gone-session-sweep.js';
+import { housekeepingTasks } from './core/housekeeping.js';
+import type { LifecyclePart } from './core/lifecycle.js';
+import type { Logger } from './core/ports/logger.js';
+import type { Stores } from './core/ports/stores.js';
+import { Scheduler } from './core/scheduler.js';
+import type { SocketAgentLink } from './gateway/socket-agent-link.js';
+import type { Edge } from './gateway-edge.js';
+import { instanceHeartbeat } from './instance-heartbeat.js';
+
+/** How long an agent's directory entry lives without a refresh, ms. */
+export const DIRECTORY_TTL_MS = 90_000;
+/** How long a process's registry entry lives without a refresh, ms. */
+const INSTANCE_TTL_MS = 30_000;
+const IDEMPOTENCY_PURGE_MS = 3_600_000;
+
+export interface HousekeepingPartDeps {
+  config: GatewayConfig;
+  core: Core;
+  cluster: Cluster;
+  stores: Stores;
+  edge: Edge;
+  link: SocketAgentLink;
+  /** Sweep the sessions of gone processes (topology.ts). */
+  sweepGoneSessions: boolean;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * The process's periodic work on the Scheduler, and its entry in the instance registry.
+ * Started once the edge listens: the first heartbeat then carries the real port and readiness.
+ */
+export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
+  const { config, cluster, clock, logger } = deps;
+  const scheduler = new Scheduler(clock, logger);
+  const heartbeat = instanceHeartbeat({
+    instances: cluster.instances,
+    instanceId: config.instanceId,
+    startedAt: clock.now(),
+    ttlMs: INSTANCE_TTL_MS,
+    clock,
+    port: () => deps.edge.port,
+    connections: () => deps.link.size + deps.edge.gateway.webClientCount,
+    requests: () => deps.edge.app.drain.requestCount,
+    ready: deps.edge.ready,
+  });
+  const goneSessions = deps.sweepGoneSessions
+    ? new GoneSessionSweep(async () => (await cluster.instances.list()).map((i) => i.id), deps.stores.devices, logger, {
+        instanceId: config.instanceId,
+        minAgeMs: 2 * INSTANCE_TTL_MS,
+      })
+    : undefined;
+  const sweepGoneSessions = goneSessions && (() => goneSessions.sweep().then(() => undefined));
+  return {
+    name: 'housekeeping',
+    async start() {
+      const intervals = {
+        expirySweepMs: config.jobs.expirySweepIntervalMs,
+        staleSweepMs: config.requests.staleSweepIntervalMs,
+        redispatchMs: config.jobs.redispatchIntervalMs,
+        directoryTtlMs: DIRECTORY_TTL_MS,
+        instanceTtlMs: INSTANCE_TTL_MS,
+        idempotencyPurgeMs: IDEMPOTENCY_PURGE_MS,
+      };
+      const branchesWithAgents = () => deps.link.branchesWithAgents();
+      for (const task of housekeepingTasks({
+        ...deps,
+        directory: cluster.directory,
+        intervals,
+        heartbeat,
+        branchesWithAgents,
+        sweepGoneSessions,
+      }))
+        scheduler.every(task);
+      await heartbeat().catch((err: unknown) => logger.error({ err }, 'instance registration failed'));
+      // Off the start-up path: in a rolling reload the old worker stops as soon as this one is ready.
+      void sweepGoneSessions?.().catch((err: unknown) =>
+        logger.error({ err }, 'closing the sessions of gateway processes that are gone failed'),
+      );
+    },
+    stop: () => scheduler.stop(),
+  };
+}

@@ -1,0 +1,80 @@
+import type { CoreEvents } from '../core/core-events.js';
+import type { Core } from '../core/create-core.js';
+import type { PrintJobStore } from '../core/ports/print-job-store.js';
+import type { Edge } from '../gateway-edge.js';
+import type { TicketRenderPool } from '../ticket-render-pool.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+
+/** What the metrics read at scrape time. */
+export interface MetricSources {
+  connections(): { agent: number; web: number };
+  agentsByProtocol(): Record<string, number>;
+  agentsByQuality(): Record<string, number>;
+  agentsHighLatency(): number;
+  jobsByState(): Promise<Record<string, number>>;
+  uniqueUsers(): number;
+  pendingRequests(): number;
+  ready(): boolean;
+  renderLoad(): Record<string, number>;
+}
+
+/** Binds the Prometheus metrics to the core's events and to the values read at scrape time. */
+export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources: MetricSources): void {
+  events.on('jobTransition', (job, from) => {
+    metrics.jobTransitions.inc({ from: from ?? 'none', to: job.state });
+    if (job.state === 'completed' && job.completedAt)
+      metrics.jobDuration.observe((job.completedAt.getTime() - job.createdAt.getTime()) / 1000);
+    if (job.state === 'expired') metrics.jobsExpired.inc();
+    if (job.state === 'unconfirmed') metrics.jobsUnconfirmed.inc();
+  });
+  events.on('rendered', (outcome, where, durationMs) => {
+    metrics.renders.inc({ outcome, where });
+    metrics.renderDuration.observe({ where }, durationMs / 1000);
+  });
+  events.on('requestTimedOut', (info) => metrics.requestTimeouts.inc({ type: info.type }));
+  events.on('requestResolved', (info, ms) => metrics.correlationResolution.observe({ type: info.type }, ms / 1000));
+  events.on('staleRequestsCleaned', (count) => metrics.staleRequestsCleaned.inc(count));
+  events.on('rateLimited', (scope) => metrics.rateLimitRejections.inc({ scope }));
+  events.on('agentLatency', (seconds) => metrics.agentLatency.observe(seconds));
+  events.on('statusBatch', (size) => {
+    metrics.statusBatches.inc();
+    metrics.statusBatchSize.observe(size);
+  });
+  events.on('connection', (kind, delta, reason, durationMs) => {
+    if (delta > 0) metrics.connects.inc({ kind });
+    else {
+      metrics.disconnects.inc({ kind, reason: reason ?? 'unknown' });
+      if (durationMs !== undefined) metrics.connectionDuration.observe({ kind }, durationMs / 1000);
+    }
+  });
+  events.on('originRefused', () => metrics.originRejections.inc());
+
+  metrics.collectFrom(metrics.connections, sources.connections, 'kind');
+  metrics.collectFrom(metrics.agentsConnected, sources.agentsByProtocol, 'protocol');
+  metrics.collectFrom(metrics.agentsByQuality, sources.agentsByQuality, 'quality');
+  metrics.collectFrom(metrics.printJobs, () => sources.jobsByState().catch(() => ({})), 'state');
+  metrics.collectValue(metrics.uniqueUsers, sources.uniqueUsers);
+  metrics.collectValue(metrics.agentsHighLatency, sources.agentsHighLatency);
+  metrics.collectValue(metrics.pendingRequests, sources.pendingRequests);
+  metrics.collectValue(metrics.ready, () => (sources.ready() ? 1 : 0));
+  metrics.collectFrom(metrics.renderDocuments, sources.renderLoad, 'state');
+}
+
+/** The gateway's metrics, read from its core, its edge, the job store and the render threads. */
+export function bindGatewayMetrics(
+  metrics: GatewayMetrics,
+  parts: { core: Core; edge: Edge; jobs: PrintJobStore; renderer: TicketRenderPool },
+): void {
+  const { core, edge } = parts;
+  bindMetrics(metrics, core.events, {
+    connections: () => ({ agent: edge.websocketStats().agents, web: edge.gateway.webClientCount }),
+    agentsByProtocol: () => edge.websocketStats().byProtocol,
+    agentsByQuality: () => core.tracker.counts().byQuality,
+    agentsHighLatency: () => core.tracker.counts().highLatency,
+    jobsByState: () => parts.jobs.countByState(),
+    uniqueUsers: () => edge.gateway.uniqueUserCount,
+    pendingRequests: () => core.pending.size,
+    ready: edge.ready,
+    renderLoad: () => parts.renderer.load(),
+  });
+}

@@ -1,0 +1,2 @@
+/** Refused start: the message says what to do. */
+export class StartupError extends Error {}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { GatewayConfig } from '../config.js';
+import type { Logger } from '../core/ports/logger.js';
+import { StartupError } from '../startup-error.js';
+import { type Database, openDatabase } from './database.js';
+import { migrate, migrationStatus } from './migrator.js';
+import type { Stores } from './stores.js';
+
+/** Opens the store and applies (embedded) or checks (PostgreSQL) migrations. */
+export async function openStore(config: GatewayConfig): Promise<Database> {
+  const database = await openDatabase(
+    config.database.url
+      ? {
+          kind: 'postgres',
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          schema: config.database.schema,
+          applicationName: `printermaster:${config.instanceId}`,
+        }
+      : { kind: 'pglite', dataDir: config.database.dataDir, lockWaitMs: config.database.lockWaitMs },
+  );
+  try {
+    if (database.kind === 'pglite') {
+      await migrate(database);
+    } else {
+      const status = await migrationStatus(database);
+      if (status.pending.length > 0) {
+        throw new StartupError(
+          `the database ${database.description} is missing ${status.pending.length} migration(s) ` +
+            `(${status.pending.map((m) => `${m.version}_${m.name}`).join(', ')}); run \`npx printermaster migrate\` first`,
+        );
+      }
+    }
+    return database;
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/** The JWT secret: configured, or (development) generated once and kept in the store. */
+export async function resolveJwtSecret(config: GatewayConfig, stores: Stores): Promise<string> {
+  if (config.jwt.secret) return config.jwt.secret;
+  const existing = await stores.meta.get<string>('dev_jwt_secret');
+  if (existing) return existing;
+  await stores.meta.putIfAbsent('dev_jwt_secret', randomBytes(48).toString('base64url'));
+  return (await stores.meta.get<string>('dev_jwt_secret')) as string;
+}
+
+/** Writes what is still gathering for a group commit, then closes the store. */
+export async function closeStore(stores: Stores, database: Database, logger: Logger): Promise<void> {
+  // Session closes of the sockets just closed may still be gathering for a group commit.
+  await stores.flush().catch((err: unknown) => logger.error({ err }, 'writing the last device sessions failed'));
+  await database.close().catch((err: unknown) => logger.error({ err }, 'closing the store failed'));
+}
