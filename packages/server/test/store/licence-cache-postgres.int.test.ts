@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { LicenseService } from '../../src/core/license-service.js';
@@ -45,10 +46,27 @@ if (await postgresAvailable()) {
         await migrate(other);
         const stores = createStores(database, () => {});
         const liveChanges: boolean[] = [];
-        const feed = new DbLicenseChangeFeed(database, (live) => liveChanges.push(live));
+        const events = new EventEmitter();
+        const feed = new DbLicenseChangeFeed(database, (live) => {
+          liveChanges.push(live);
+          events.emit('live', live);
+        });
         const heard: (string | undefined)[] = [];
-        await feed.start((hash) => heard.push(hash));
+        await feed.start((hash) => {
+          heard.push(hash);
+          events.emit('heard', hash);
+        });
         expect(feed.live).toBe(true);
+        /** Resolves once the feed has passed on `hash`. */
+        const heardOf = (hash: string) =>
+          new Promise<void>((resolve) => {
+            const onHeard = (h: string | undefined) => {
+              if (h !== hash) return;
+              events.off('heard', onHeard);
+              resolve();
+            };
+            events.on('heard', onHeard);
+          });
 
         // The same key hash in another schema: its change is not ours.
         await runElsewhere(
@@ -61,20 +79,24 @@ if (await postgresAvailable()) {
           `INSERT INTO companies (id, name) VALUES ('c', 'C'); INSERT INTO branches (id, company_id, name) VALUES ('b', 'c', 'B');
            INSERT INTO licenses (id, company_id, branch_id, key_hash, key_hint) VALUES ('l', 'c', 'b', 'same-hash', 'hash')`,
         );
-        const start = Date.now();
-        while (heard.length === 0 && Date.now() - start < 2_000) await new Promise((r) => setTimeout(r, 10));
-        await new Promise((r) => setTimeout(r, 200));
-        expect(heard).toEqual(['same-hash']);
+        // A marker notice in our schema, committed last: notices arrive in commit order on the one
+        // listening connection, so once it is heard, a notice of their change would have been too.
+        const marker = `marker-${randomUUID()}`;
+        const markerHeard = heardOf(marker);
+        await runElsewhere(ours.schema, `SELECT pg_notify('printermaster_licences', '${ours.schema}:${marker}')`);
+        await markerHeard;
+        expect(heard).toEqual(['same-hash', marker]);
 
         // The listening connection is cut: the feed is not live, then listens again and says so.
+        const lost = once(events, 'live');
         await runElsewhere(
           ours.schema,
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${applicationName}:listen'`,
         );
-        const cut = Date.now();
-        while (feed.live && Date.now() - cut < 2_000) await new Promise((r) => setTimeout(r, 10));
+        expect(await lost).toEqual([false]);
         expect(feed.live).toBe(false);
-        while (!feed.live && Date.now() - cut < 10_000) await new Promise((r) => setTimeout(r, 20));
+        // Listening again after its backoff (1 s for the first failure).
+        expect(await once(events, 'live')).toEqual([true]);
         expect(feed.live).toBe(true);
         expect(heard.at(-1)).toBeUndefined();
         // What the gateway logs: lost, then back.
