@@ -4,7 +4,10 @@ import { backoffDelay, sleep } from './backoff.js';
 import type { Journal, JournalJob } from './journal.js';
 import type { PrinterDriver } from './printer-driver.js';
 
-export interface PrintQueueOptions {
+export interface PrintQueueDeps {
+  driver: PrinterDriver;
+  journal: Journal;
+  logger: AgentLogger;
   /** First wait when the printer is not ready, ms; doubles up to `retryMaxMs`. */
   retryBaseMs: number;
   retryMaxMs: number;
@@ -27,12 +30,15 @@ export class PrintQueue {
   private running: Promise<void> | undefined;
   private readonly abort = new AbortController();
 
-  constructor(
-    readonly driver: PrinterDriver,
-    private readonly journal: Journal,
-    private readonly logger: AgentLogger,
-    private readonly options: PrintQueueOptions,
-  ) {}
+  readonly driver: PrinterDriver;
+  private readonly journal: Journal;
+  private readonly logger: AgentLogger;
+
+  constructor(private readonly options: PrintQueueDeps) {
+    this.driver = options.driver;
+    this.journal = options.journal;
+    this.logger = options.logger;
+  }
 
   get length(): number {
     return this.pending.length;
