@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/cluster/cluster.js';
 import type { AgentRecord } from '../../src/core/ports/agent-directory.js';
+import { eventually } from '../support/socket-clients.js';
 
 const record = (deviceId: string, instanceId: string, branchId = 'b1', companyId = 'c1'): AgentRecord => ({
   deviceId,
@@ -45,8 +46,13 @@ export function describeCluster(
       expect((await cluster.directory.list()).length).toBe(3);
       expect((await cluster.directory.find('b1', 'a2'))?.instanceId).toBe('gw-2');
       await cluster.directory.put(record('short', 'gw-1'), 50);
-      await new Promise((r) => setTimeout(r, 120));
-      expect(await cluster.directory.find('b1', 'short')).toBeUndefined();
+      // Expiry is the store's own clock (Redis's, for Redis): polled until it has passed.
+      await eventually(
+        async () => (await cluster.directory.find('b1', 'short')) === undefined,
+        5_000,
+        'the short-lived record forgotten',
+      );
+      expect((await cluster.directory.list()).length).toBe(3);
     });
 
     it('ignores a late remove from a process that no longer holds the agent', async () => {
@@ -60,11 +66,21 @@ export function describeCluster(
 
     it('delivers bus messages to subscribers of the channel only', async () => {
       const got: unknown[] = [];
-      await cluster.bus.subscribe('jobs.ready', (m) => got.push(m));
+      let markerArrived: () => void = () => {};
+      const marker = new Promise<void>((resolve) => {
+        markerArrived = resolve;
+      });
+      await cluster.bus.subscribe('jobs.ready', (m) => {
+        got.push(m);
+        if ((m as { marker?: boolean }).marker) markerArrived();
+      });
       await cluster.bus.subscribe('other', () => got.push('wrong'));
       await cluster.bus.publish('jobs.ready', { branchId: 'b1' });
-      for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(got).toEqual([{ branchId: 'b1' }]);
+      // Published last, delivered last (one subscriber connection keeps the order): a message
+      // wrongly delivered to the other channel's handler would be in by then.
+      await cluster.bus.publish('jobs.ready', { marker: true });
+      await marker;
+      expect(got).toEqual([{ branchId: 'b1' }, { marker: true }]);
     });
 
     it('registers gateway instances until their heartbeat expires', async () => {
@@ -80,7 +96,7 @@ export function describeCluster(
       };
       await cluster.instances.heartbeat({ ...base, id: 'gw-1' }, 60_000);
       await cluster.instances.heartbeat({ ...base, id: 'gw-2' }, 50);
-      await new Promise((r) => setTimeout(r, 120));
+      await eventually(async () => (await cluster.instances.list()).length === 1, 5_000, 'the expired instance gone');
       expect((await cluster.instances.list()).map((i) => i.id)).toEqual(['gw-1']);
     });
 
