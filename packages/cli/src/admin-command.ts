@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import {
+  AdminCommands,
+  type AdminRequest,
+  adminSocketPath,
+  createStores,
+  DataDirLock,
+  type GatewayConfig,
+  JwtService,
+  LicenseService,
+  openStore,
+  resolveJwtSecret,
+  sendAdminCommand,
+  systemClock,
+  TenantService,
+} from '@printermaster/server';
+import { loadConfigOrExplain } from './load-config-or-explain.js';
+import { ADMIN_USAGE } from './usage.js';
+
+/** `printermaster admin …`: prints the result as JSON. */
+export async function adminCommand(argv: string[]): Promise<number> {
+  const [group, action, ...rest] = argv;
+  if (!group || group === '--help' || group === '-h' || argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(ADMIN_USAGE);
+    return group ? 0 : 2;
+  }
+  const commandName =
+    group === 'token'
+      ? 'token'
+      : action === 'revoke' || action === 'suspend' || action === 'activate'
+        ? 'license.set-status'
+        : `${group}.${action ?? ''}`;
+  const known = [
+    'company.create',
+    'company.list',
+    'branch.create',
+    'branch.list',
+    'license.issue',
+    'license.list',
+    'license.set-status',
+    'token',
+  ];
+  if (!known.includes(commandName)) {
+    process.stderr.write(`printermaster admin: unknown subcommand "${argv.slice(0, 2).join(' ')}"\n\n${ADMIN_USAGE}`);
+    return 2;
+  }
+  const optionArgs = group === 'token' ? argv.slice(1) : rest;
+  const names = ['name', 'company', 'branch', 'max-printers', 'expires', 'device', 'id', 'role', 'sub', 'email'];
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: optionArgs,
+      options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])),
+      strict: true,
+    }) as { values: Record<string, string | undefined> });
+  } catch (err) {
+    process.stderr.write(`printermaster admin: ${(err as Error).message}\n\n${ADMIN_USAGE}`);
+    return 2;
+  }
+  if (commandName === 'license.set-status') {
+    values.status = action === 'revoke' ? 'revoked' : action === 'suspend' ? 'suspended' : 'active';
+  }
+  const config = loadConfigOrExplain();
+  if (!config) return 1;
+  const request: AdminRequest = { command: commandName, args: values };
+  try {
+    const result = await runAdmin(config, request);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    process.stderr.write(`printermaster admin: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+    return 1;
+  }
+}
+
+async function runAdmin(config: GatewayConfig, request: AdminRequest): Promise<unknown> {
+  if (!config.database.url && DataDirLock.isHeld(config.database.dataDir)) {
+    return sendAdminCommand(adminSocketPath(config.database.dataDir), request);
+  }
+  const database = await openStore(config);
+  try {
+    const stores = createStores(database, () => {});
+    const jwt = new JwtService(await resolveJwtSecret(config, stores), config.jwt.expiresIn);
+    const tenants = new TenantService(stores.tenants, stores.audit);
+    const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, systemClock);
+    return await new AdminCommands(tenants, licenses, jwt).run(request);
+  } finally {
+    await database.close();
+  }
+}
