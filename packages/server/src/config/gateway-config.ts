@@ -1,0 +1,70 @@
+import type { ImageLimits } from '@printermaster/escpos';
+
+/**
+ * Every setting the gateway reads, parsed from the environment and checked once at start-up
+ * (`loadConfig`). Where each value comes from: gateway-settings.ts, the schema of the variables.
+ */
+export interface GatewayConfig {
+  nodeEnv: string;
+  isProduction: boolean;
+  http: {
+    host: string;
+    port: number;
+    /** Connections the kernel queues before the process accepts them (capped by net.core.somaxconn). */
+    listenBacklog: number;
+    /** Open the port at the start of start-up and hold connections until ready (decision 0005). */
+    listenEarly: boolean;
+    maxBodyBytes: number;
+    publicUrl: string;
+    trustProxy: boolean;
+  };
+  database: {
+    url: string | undefined;
+    poolSize: number;
+    dataDir: string;
+    schema: string | undefined;
+    lockWaitMs: number;
+  };
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel (several deployments on one Redis). */
+  redisPrefix: string;
+  /** `undefined` in development: a secret is generated once and kept in the store. */
+  jwt: { secret: string | undefined; expiresIn: string };
+  /** `['*']` allows any origin (development only). */
+  corsOrigins: string[];
+  logLevel: string;
+  instanceId: string;
+  bootstrap: boolean;
+  requests: { printerTestTimeoutMs: number; maxPending: number; staleSweepIntervalMs: number };
+  rateLimits: {
+    testsPerBranchPerMinute: number;
+    testsPerPrinterPerMinute: number;
+    /** Writes (POST, PUT, PATCH, DELETE: jobs, reprints, cancels, printers, tests, legacy bulk) per minute per branch. */
+    writesPerBranchPerMinute: number;
+    /** Writes per minute per credential: a JWT subject, a licence, a legacy device. */
+    writesPerCredentialPerMinute: number;
+  };
+  jobs: {
+    maxJobBytes: number;
+    defaultTtlMs: number;
+    maxTtlMs: number;
+    idempotencyWindowMs: number;
+    ackTimeoutMs: number;
+    expirySweepIntervalMs: number;
+    /** After a delivered job's useful-until time, how long to wait for its outcome before `unconfirmed`, ms. */
+    outcomeGraceMs: number;
+    redispatchIntervalMs: number;
+    /** Jobs read from the store per dispatch pass. */
+    dispatchBatchSize: number;
+  };
+  socket: { maxMessageBytes: number; pingIntervalMs: number; pingTimeoutMs: number; perMessageDeflate: boolean };
+  /** Ticket documents are rendered on worker threads, so images cannot stall the event loop. */
+  render: {
+    /** Worker threads that render documents. */
+    threads: number;
+    /** Documents that may wait for a thread; one more is refused with RENDERER_BUSY. */
+    maxQueue: number;
+    imageLimits: ImageLimits;
+  };
+  shutdownTimeoutMs: number;
+}

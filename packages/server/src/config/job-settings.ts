@@ -1,0 +1,87 @@
+import { integer } from './setting-kinds.js';
+
+/** Print jobs: size, lifetime, acknowledgement and the periodic passes over them. */
+export const JOB_SETTINGS = {
+  maxJobBytes: integer({
+    name: 'PRINTERMASTER_MAX_JOB_BYTES',
+    group: 'jobs',
+    description: 'Largest print job content (decoded ESC/POS bytes)',
+    default: 524_288,
+    min: 64,
+    max: 16 * 1024 * 1024,
+    unit: 'bytes',
+  }),
+  jobTtlS: integer({
+    name: 'PRINTERMASTER_JOB_TTL_S',
+    group: 'jobs',
+    description: 'Default useful-until of a job, seconds after creation',
+    default: 3600,
+    min: 1,
+    max: 30 * 86_400,
+    unit: 's',
+  }),
+  jobMaxTtlS: integer({
+    name: 'PRINTERMASTER_JOB_MAX_TTL_S',
+    group: 'jobs',
+    description: 'Latest useful-until accepted, seconds after creation',
+    default: 604_800,
+    min: 1,
+    max: 365 * 86_400,
+    unit: 's',
+  }),
+  idempotencyWindowS: integer({
+    name: 'PRINTERMASTER_IDEMPOTENCY_WINDOW_S',
+    group: 'jobs',
+    description: 'How long an Idempotency-Key is remembered',
+    default: 86_400,
+    min: 1,
+    max: 30 * 86_400,
+    unit: 's',
+  }),
+  ackTimeoutMs: integer({
+    name: 'PRINTERMASTER_JOB_ACK_TIMEOUT_MS',
+    group: 'jobs',
+    description: 'Wait for an agent’s journal acknowledgement of a job',
+    default: 10_000,
+    min: 100,
+    max: 600_000,
+    unit: 'ms',
+  }),
+  expirySweepIntervalMs: integer({
+    name: 'PRINTERMASTER_EXPIRY_SWEEP_INTERVAL_MS',
+    group: 'jobs',
+    description: 'Interval of the job expiry sweep',
+    default: 5_000,
+    min: 50,
+    max: 3_600_000,
+    unit: 'ms',
+  }),
+  outcomeGraceMs: integer({
+    name: 'PRINTERMASTER_JOB_OUTCOME_GRACE_MS',
+    group: 'jobs',
+    description:
+      'After a job delivered to an agent passes its useful-until time, how long to wait for the agent’s outcome before the job becomes unconfirmed',
+    default: 600_000,
+    min: 0,
+    max: 7 * 86_400_000,
+    unit: 'ms',
+  }),
+  redispatchIntervalMs: integer({
+    name: 'PRINTERMASTER_REDISPATCH_INTERVAL_MS',
+    group: 'jobs',
+    description: 'Interval at which unacknowledged jobs are re-sent to connected agents',
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    unit: 'ms',
+  }),
+  dispatchBatchSize: integer({
+    name: 'PRINTERMASTER_DISPATCH_BATCH_SIZE',
+    group: 'jobs',
+    description:
+      'Jobs read from the store per dispatch pass over a branch, and the most of a branch’s jobs awaiting its agent’s acknowledgement at once',
+    default: 200,
+    min: 1,
+    max: 10_000,
+  }),
+} as const;

@@ -1,0 +1,51 @@
+import { integer, text } from './setting-kinds.js';
+
+/** Where the data lives: PostgreSQL, or the embedded PGlite store. */
+export const STORE_SETTINGS = {
+  databaseUrl: text({
+    name: 'DATABASE_URL',
+    group: 'store',
+    description: 'PostgreSQL URL; unset = embedded PGlite store in PRINTERMASTER_DATA_DIR',
+    default: undefined,
+    type: 'URL',
+    pattern: /^postgres(ql)?:\/\//,
+    rule: 'must be a postgres:// or postgresql:// URL',
+    bounds: 'postgres:// or postgresql://',
+    // The URL usually carries the password.
+    secret: true,
+    production: {
+      requirement: 'DATABASE_URL (PostgreSQL; the embedded store is for development and small sites)',
+    },
+  }),
+  databaseSchema: text({
+    name: 'PRINTERMASTER_DATABASE_SCHEMA',
+    group: 'store',
+    description: 'PostgreSQL schema to use (search_path); unset = the server default',
+    default: undefined,
+  }),
+  databasePoolSize: integer({
+    name: 'DATABASE_POOL_SIZE',
+    group: 'store',
+    description: 'PostgreSQL connections per process',
+    default: 10,
+    min: 1,
+    max: 500,
+  }),
+  dataDir: text({
+    name: 'PRINTERMASTER_DATA_DIR',
+    group: 'store',
+    description: 'Directory of the embedded store',
+    default: './data',
+    type: 'path',
+  }),
+  dataDirLockWaitMs: integer({
+    name: 'PRINTERMASTER_DATA_DIR_LOCK_WAIT_MS',
+    group: 'store',
+    description:
+      'How long a starting gateway waits for another process to release the embedded store (pm2 reload overlap)',
+    default: 0,
+    min: 0,
+    max: 120_000,
+    unit: 'ms',
+  }),
+} as const;
