@@ -1,4 +1,4 @@
-import { settingsTable } from '@printermaster/server';
+import { environmentHelp } from '@printermaster/server';
 
 export const MAIN_USAGE = `Usage: printermaster [command] [options]
 
@@ -27,8 +27,11 @@ admin token and prints them once.
 
 SIGTERM / SIGINT drain and stop it (within PRINTERMASTER_SHUTDOWN_TIMEOUT_MS).
 
-Environment:
-${settingsTable()}
+Environment (a .env file in the working directory supplies what the environment does
+not set; every value is checked at start-up and all problems are reported together;
+docs/configuration.md has the same reference):
+
+${environmentHelp()}
 `;
 
 export const MIGRATE_USAGE = `Usage: printermaster migrate [--status] [--grant ROLE]

@@ -11,6 +11,7 @@
  * variables, production requirements, secrets kept out of messages and the operator docs.
  */
 export { ConfigError } from './config/config-error.js';
+export { environmentHelp } from './config/environment-help.js';
 export type { GatewayConfig } from './config/gateway-config.js';
 export { loadConfig } from './config/load-config.js';
 export { SETTINGS, type Setting, settingsTable } from './config/settings-table.js';
