@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { freePort, READY_TIMEOUT_MS, waitUntilReady } from '../../server/test/support/readiness.js';
 
 export const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -52,37 +53,53 @@ export function cleanEnv(): Record<string, string> {
   return env;
 }
 
-/** A `printermaster serve` process; `ready` resolves with its port once it listens. */
+/**
+ * A `printermaster serve` process on a port chosen here (unless `PORT` is given). `ready`
+ * resolves with the port once `/health/ready` answers 200: the store is open, migrations and
+ * the first-start bootstrap are done, the admin socket listens and the gateway takes requests.
+ */
 export class ServeProcess {
-  readonly child: ChildProcess;
   stdout = '';
   stderr = '';
   readonly ready: Promise<number>;
+  /** Resolves with the exit code once the process has exited and its output is read to the end. */
   readonly exited: Promise<number | null>;
+  private child: ChildProcess | undefined;
+  private stopRequested: NodeJS.Signals | undefined;
+  private readonly spawned: Promise<{ child: ChildProcess; port: number }>;
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [CLI, 'serve'], {
-      env: { ...cleanEnv(), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-    this.ready = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${this.stdout}\n${this.stderr}`)), 60_000);
-      this.child.stdout?.on('data', (d: Buffer) => {
-        this.stdout += d.toString();
-        const m = /"port":(\d+)[^\n]*"msg":"gateway listening"/.exec(this.stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
+  constructor(env: Record<string, string>, readyTimeoutMs = READY_TIMEOUT_MS) {
+    this.spawned = (async () => {
+      const port = env.PORT && env.PORT !== '0' ? Number(env.PORT) : await freePort();
+      const child = spawn(process.execPath, [CLI, 'serve'], {
+        env: { ...cleanEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      this.child.stderr?.on('data', (d: Buffer) => {
+      this.child = child;
+      child.stdout?.on('data', (d: Buffer) => {
+        this.stdout += d.toString();
+      });
+      child.stderr?.on('data', (d: Buffer) => {
         this.stderr += d.toString();
       });
-      void this.exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`serve exited with ${code} before listening:\n${this.stdout}\n${this.stderr}`));
-      });
+      // A stop asked for before the process existed.
+      if (this.stopRequested) child.kill(this.stopRequested);
+      return { child, port };
+    })();
+    this.exited = this.spawned.then(
+      ({ child }) => new Promise((resolve) => child.on('close', (code) => resolve(code))),
+    );
+    this.ready = this.spawned.then(async ({ port }) => {
+      try {
+        await waitUntilReady(`http://127.0.0.1:${port}/health/ready`, {
+          exited: this.exited,
+          timeoutMs: readyTimeoutMs,
+          what: 'printermaster serve',
+        });
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${this.stdout}\n${this.stderr}`);
+      }
+      return port;
     });
   }
 
@@ -94,8 +111,70 @@ export class ServeProcess {
       .map((l) => JSON.parse(l) as { msg: string });
   }
 
+  /**
+   * The first JSON log line with this message, once written: for tests about what the gateway
+   * logs (its start-up line), not to learn that something happened.
+   */
+  logLine(msg: string, timeoutMs = 30_000): Promise<{ msg: string; [k: string]: unknown }> {
+    return this.output(() => this.logs().find((l) => l.msg === msg), timeoutMs, `the "${msg}" line`);
+  }
+
+  /**
+   * What the first start printed for its user: the admin token and the licence key. The console
+   * is the only place they are given, a moment after the gateway is ready; resolves once the
+   * whole message is in (up to its last line, the API docs' address).
+   */
+  credentials(timeoutMs = 30_000): Promise<{ licenseKey: string; adminToken: string }> {
+    return this.output(
+      () => {
+        if (!/API docs: \S+\n/.test(this.stdout)) return undefined;
+        const licenseKey = /Licence key\s+: (\S+)\n/.exec(this.stdout)?.[1];
+        const adminToken = /Admin JWT\s+: (\S+)\n/.exec(this.stdout)?.[1];
+        return licenseKey && adminToken ? { licenseKey, adminToken } : undefined;
+      },
+      timeoutMs,
+      'the printed credentials',
+    );
+  }
+
+  /** `find` on the output, again at each chunk of it, until it finds something or the process ends. */
+  private async output<T>(find: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    const { child } = await this.spawned;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const value = find();
+        if (value === undefined) return false;
+        done();
+        resolve(value);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no ${what} within ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`));
+      }, timeoutMs);
+      const onData = () => void check();
+      const onClose = () => {
+        if (check()) return;
+        done();
+        reject(new Error(`serve exited before printing ${what}:\n${this.stdout}\n${this.stderr}`));
+      };
+      const done = () => {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.off('close', onClose);
+      };
+      child.stdout?.on('data', onData);
+      child.on('close', onClose);
+      check();
+    });
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
+    if (!this.child) {
+      this.stopRequested = signal;
+      return this.exited;
+    }
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
     this.child.kill(signal);
     return this.exited;
   }

@@ -5,6 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSchema, postgresAvailable, TEST_DATABASE_URL } from '../../server/test/support/test-database.js';
 import { runCli, ServeProcess } from './cli-process.js';
 
+/**
+ * Tests that start `serve` on the embedded store, or run several CLI processes, get this long
+ * each: a fresh embedded store takes 14–33 s to open on a machine at load 10, and each CLI
+ * process starts node and loads the CLI again.
+ */
+const SLOW_MS = 240_000;
+
 describe('printermaster CLI', () => {
   const dirs: string[] = [];
   const tempDir = () => {
@@ -16,20 +23,24 @@ describe('printermaster CLI', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('prints help for the CLI and each command, and exits 2 on an unknown command', async () => {
-    const main = await runCli(['--help']);
-    expect(main.code).toBe(0);
-    expect(main.stdout).toMatch(/serve[\s\S]*migrate[\s\S]*admin/);
-    for (const cmd of ['serve', 'migrate', 'admin']) {
-      const res = await runCli([cmd, '--help']);
-      expect(res.code, cmd).toBe(0);
-      expect(res.stdout).toContain(`printermaster ${cmd}`);
-    }
-    expect((await runCli(['serve', '--help'])).stdout).toContain('DATABASE_URL');
-    const unknown = await runCli(['frobnicate']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown command');
-  });
+  it(
+    'prints help for the CLI and each command, and exits 2 on an unknown command',
+    async () => {
+      const main = await runCli(['--help']);
+      expect(main.code).toBe(0);
+      expect(main.stdout).toMatch(/serve[\s\S]*migrate[\s\S]*admin/);
+      for (const cmd of ['serve', 'migrate', 'admin']) {
+        const res = await runCli([cmd, '--help']);
+        expect(res.code, cmd).toBe(0);
+        expect(res.stdout).toContain(`printermaster ${cmd}`);
+      }
+      expect((await runCli(['serve', '--help'])).stdout).toContain('DATABASE_URL');
+      const unknown = await runCli(['frobnicate']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('unknown command');
+    },
+    SLOW_MS,
+  );
 
   it('refuses to start in production without a JWT secret, CORS origins and a database, listing all three', async () => {
     const res = await runCli(['serve'], { NODE_ENV: 'production', PRINTERMASTER_DATA_DIR: tempDir() });
@@ -97,12 +108,13 @@ describe('printermaster CLI', () => {
       dataDir = tempDir();
       serve = new ServeProcess({ PRINTERMASTER_DATA_DIR: dataDir });
       port = await serve.ready;
-    });
+    }, SLOW_MS);
     afterAll(async () => {
       await serve.stop();
-    });
+    }, SLOW_MS);
 
     it('bootstraps an empty store once and prints the admin token, licence key and agent command', async () => {
+      await serve.credentials();
       expect(serve.stdout).toContain('Licence key');
       expect(serve.stdout).toMatch(/npx printermaster agent --server http:\/\/localhost:\d+ --license [0-9a-f-]{36}/);
       // The secrets are on the console, never in a JSON log line.
@@ -112,81 +124,100 @@ describe('printermaster CLI', () => {
       expect(await health.json()).toMatchObject({ status: 'ok', database: 'connected' });
     });
 
-    it('runs admin commands through the running gateway', async () => {
-      const env = { PRINTERMASTER_DATA_DIR: dataDir };
-      const company = await runCli(['admin', 'company', 'create', '--name', 'Pizza Co'], env);
-      expect(company.code, company.stderr).toBe(0);
-      const companyId = (JSON.parse(company.stdout) as { id: string }).id;
-      const branch = await runCli(['admin', 'branch', 'create', '--company', companyId, '--name', 'Harbour'], env);
-      const branchId = (JSON.parse(branch.stdout) as { id: string }).id;
-      const license = await runCli(['admin', 'license', 'issue', '--branch', branchId, '--max-printers', '3'], env);
-      const issued = JSON.parse(license.stdout) as { id: string; licenseKey: string; maxPrinters: number };
-      expect(issued.licenseKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(issued.maxPrinters).toBe(3);
-      const list = JSON.parse((await runCli(['admin', 'license', 'list', '--branch', branchId], env)).stdout) as {
-        keyHint: string;
-      }[];
-      expect(list).toHaveLength(1);
-      expect(JSON.stringify(list)).not.toContain(issued.licenseKey);
-      const validate = (key: string) =>
-        fetch(`http://127.0.0.1:${port}/api/v1/printer-licenses/validate`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ licenseKey: key, deviceInfo: { deviceId: 'd1' } }),
+    it(
+      'runs admin commands through the running gateway',
+      async () => {
+        const env = { PRINTERMASTER_DATA_DIR: dataDir };
+        const company = await runCli(['admin', 'company', 'create', '--name', 'Pizza Co'], env);
+        expect(company.code, company.stderr).toBe(0);
+        const companyId = (JSON.parse(company.stdout) as { id: string }).id;
+        const branch = await runCli(['admin', 'branch', 'create', '--company', companyId, '--name', 'Harbour'], env);
+        const branchId = (JSON.parse(branch.stdout) as { id: string }).id;
+        const license = await runCli(['admin', 'license', 'issue', '--branch', branchId, '--max-printers', '3'], env);
+        const issued = JSON.parse(license.stdout) as { id: string; licenseKey: string; maxPrinters: number };
+        expect(issued.licenseKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(issued.maxPrinters).toBe(3);
+        const list = JSON.parse((await runCli(['admin', 'license', 'list', '--branch', branchId], env)).stdout) as {
+          keyHint: string;
+        }[];
+        expect(list).toHaveLength(1);
+        expect(JSON.stringify(list)).not.toContain(issued.licenseKey);
+        const validate = (key: string) =>
+          fetch(`http://127.0.0.1:${port}/api/v1/printer-licenses/validate`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ licenseKey: key, deviceInfo: { deviceId: 'd1' } }),
+          });
+        expect((await validate(issued.licenseKey)).status).toBe(200);
+        expect((await runCli(['admin', 'license', 'revoke', '--id', issued.id], env)).code).toBe(0);
+        const revoked = await validate(issued.licenseKey);
+        expect(revoked.status).toBe(403);
+        expect(await revoked.json()).toMatchObject({ code: 'LICENSE_INVALID' });
+
+        const token = JSON.parse(
+          (await runCli(['admin', 'token', '--role', 'cashier', '--branch', branchId], env)).stdout,
+        ) as { token: string };
+        const printers = await fetch(`http://127.0.0.1:${port}/printing/printers`, {
+          headers: { authorization: `Bearer ${token.token}` },
         });
-      expect((await validate(issued.licenseKey)).status).toBe(200);
-      expect((await runCli(['admin', 'license', 'revoke', '--id', issued.id], env)).code).toBe(0);
-      const revoked = await validate(issued.licenseKey);
-      expect(revoked.status).toBe(403);
-      expect(await revoked.json()).toMatchObject({ code: 'LICENSE_INVALID' });
+        expect(await printers.json()).toMatchObject({ success: true, total: 0 });
 
-      const token = JSON.parse(
-        (await runCli(['admin', 'token', '--role', 'cashier', '--branch', branchId], env)).stdout,
-      ) as { token: string };
-      const printers = await fetch(`http://127.0.0.1:${port}/printing/printers`, {
-        headers: { authorization: `Bearer ${token.token}` },
-      });
-      expect(await printers.json()).toMatchObject({ success: true, total: 0 });
+        const bad = await runCli(['admin', 'token', '--role', 'emperor'], env);
+        expect(bad.code).toBe(1);
+        expect(bad.stderr).toContain('role must be one of');
+      },
+      SLOW_MS,
+    );
 
-      const bad = await runCli(['admin', 'token', '--role', 'emperor'], env);
-      expect(bad.code).toBe(1);
-      expect(bad.stderr).toContain('role must be one of');
-    });
+    it(
+      'drains on SIGTERM, exits 0, and does not bootstrap again on restart',
+      async () => {
+        const code = await serve.stop('SIGTERM');
+        expect(code).toBe(0);
+        expect(serve.logs().map((l) => l.msg)).toContain('gateway stopped');
+        // Offline, admin opens the store directly.
+        const offline = await runCli(['admin', 'company', 'list'], { PRINTERMASTER_DATA_DIR: dataDir });
+        expect((JSON.parse(offline.stdout) as unknown[]).length).toBe(2);
+        serve = new ServeProcess({ PRINTERMASTER_DATA_DIR: dataDir });
+        await serve.ready;
+        // Ready comes after the bootstrap would have run: the store shows none happened, and so does the console.
+        const online = await runCli(['admin', 'company', 'list'], { PRINTERMASTER_DATA_DIR: dataDir });
+        expect((JSON.parse(online.stdout) as unknown[]).length).toBe(2);
+        expect(serve.stdout).not.toContain('Licence key');
+      },
+      SLOW_MS,
+    );
 
-    it('drains on SIGTERM, exits 0, and does not bootstrap again on restart', async () => {
-      const code = await serve.stop('SIGTERM');
-      expect(code).toBe(0);
-      expect(serve.logs().map((l) => l.msg)).toContain('gateway stopped');
-      // Offline, admin opens the store directly.
-      const offline = await runCli(['admin', 'company', 'list'], { PRINTERMASTER_DATA_DIR: dataDir });
-      expect((JSON.parse(offline.stdout) as unknown[]).length).toBe(2);
-      serve = new ServeProcess({ PRINTERMASTER_DATA_DIR: dataDir });
-      await serve.ready;
-      expect(serve.stdout).not.toContain('Licence key');
-    });
-
-    it('refuses a second gateway on the same data directory with a clear message', async () => {
-      const second = await runCli(['serve'], { PRINTERMASTER_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0' });
-      expect(second.code).toBe(1);
-      expect(second.stderr).toContain('in use by another PrinterMaster process');
-    });
+    it(
+      'refuses a second gateway on the same data directory with a clear message',
+      async () => {
+        const second = await runCli(['serve'], { PRINTERMASTER_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0' });
+        expect(second.code).toBe(1);
+        expect(second.stderr).toContain('in use by another PrinterMaster process');
+      },
+      SLOW_MS,
+    );
   });
 
   describe('on PostgreSQL', async () => {
     const available = await postgresAvailable();
-    it.runIf(available)('creates the configured schema when it does not exist yet', async () => {
-      const { schema, drop } = await createTestSchema();
-      await drop();
-      try {
-        const env = { DATABASE_URL: TEST_DATABASE_URL, PRINTERMASTER_DATABASE_SCHEMA: schema };
-        const first = await runCli(['migrate'], env);
-        expect(first.code, first.stderr).toBe(0);
-        expect(first.stdout).toContain(`(schema ${schema}): applied 1_initial`);
-        expect((await runCli(['migrate', '--status'], env)).code).toBe(0);
-      } finally {
+    it.runIf(available)(
+      'creates the configured schema when it does not exist yet',
+      async () => {
+        const { schema, drop } = await createTestSchema();
         await drop();
-      }
-    });
+        try {
+          const env = { DATABASE_URL: TEST_DATABASE_URL, PRINTERMASTER_DATABASE_SCHEMA: schema };
+          const first = await runCli(['migrate'], env);
+          expect(first.code, first.stderr).toBe(0);
+          expect(first.stdout).toContain(`(schema ${schema}): applied 1_initial`);
+          expect((await runCli(['migrate', '--status'], env)).code).toBe(0);
+        } finally {
+          await drop();
+        }
+      },
+      SLOW_MS,
+    );
     it.runIf(available)(
       'refuses to start on an unmigrated database, then migrates idempotently and starts',
       async () => {
@@ -212,6 +243,7 @@ describe('printermaster CLI', () => {
           await drop();
         }
       },
+      SLOW_MS,
     );
   });
 });

@@ -98,7 +98,8 @@ describe('docs/operations.md, Database roles', () => {
 
         serve = new ServeProcess({ DATABASE_URL: appUrl });
         const port = await serve.ready;
-        expect(serve.logs().find((l) => l.msg === 'gateway listening')).toMatchObject({ rowLevelSecurity: true });
+        // The start-up line tells operators whether the wall is up; it is written a moment after ready.
+        expect(await serve.logLine('gateway listening')).toMatchObject({ rowLevelSecurity: true });
         expect(await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()).toMatchObject({ status: 'ok' });
 
         const checked = await bash(check as string, { DATABASE_URL: appUrl });
