@@ -33,7 +33,7 @@ export interface PrintJobEvent {
   jobId: string;
   fromState: JobState | null;
   toState: JobState;
-  /** `api`, `gateway`, `agent:<deviceId>`. */
+  /** `gateway`, `agent:<deviceId>` or `user:<userId>` (job-state-machine.ts jobEventActor). */
   actor: string;
   reason: string | null;
   createdAt: Date;
@@ -81,6 +81,10 @@ export interface PrintJobListFilter {
   limit: number;
 }
 
+/**
+ * What a state change does besides setting the state, and the guards it must pass. Planned by
+ * the job state machine (job-state-machine.ts planJobMove) from the transition's rule.
+ */
 export interface TransitionPatch {
   /** Move the job only if it belongs to this branch (an agent's report about its own branch's job). */
   onlyInBranch?: string;
@@ -102,7 +106,12 @@ export interface TransitionPatch {
   completedAt?: Date;
 }
 
-/** Durable print jobs and their event history. Every state change writes an event in the same transaction. */
+/**
+ * Durable print jobs and their event history. Every state change writes an event in the same
+ * statement. The store applies the moves it is given, conditionally on the job's current state;
+ * which moves exist, and who may make them, is the job state machine's (job-state-machine.ts),
+ * and the core makes them through JobLifecycle only.
+ */
 export interface PrintJobStore {
   /**
    * Stores a new job in `queued` with its creation event. With `idempotency`, the
@@ -115,9 +124,11 @@ export interface PrintJobStore {
   events(id: string): Promise<PrintJobEvent[]>;
   list(filter: PrintJobListFilter): Promise<PrintJob[]>;
   /**
-   * Moves the job to `to` only if its state is one of `from`; records the event.
-   * Returns the updated job and the state it left, or `undefined` when the job was not in `from`
-   * (another process got there first, or the report is a duplicate).
+   * Moves the job to `to` only if its state is one of `from` and the patch's guards hold; records
+   * the event with `actor` and the patch's reason. Returns the updated job and the state it left,
+   * or `undefined` when it did not move (another process got there first, the report is a
+   * duplicate, a guard failed). Changes issued together may share a statement; two changes of
+   * one job are applied in the order they were issued.
    */
   transition(
     id: string,
@@ -127,7 +138,7 @@ export interface PrintJobStore {
     patch?: TransitionPatch,
   ): Promise<{ job: PrintJob; from: JobState } | undefined>;
   /**
-   * Jobs waiting to be (re)sent in a branch — `queued` and `sent` — in dispatch
+   * Jobs waiting to be (re)sent in a branch (DISPATCHABLE_JOB_STATES: `queued` and `sent`), in dispatch
    * order: priority (higher first), then age. With content. `exclude`: ids to leave out
    * (jobs already in flight to an agent).
    */
@@ -137,15 +148,17 @@ export interface PrintJobStore {
   /** Whether the branch has `queued` or `sent` jobs other than `exceptId`. */
   hasOtherPending(branchId: string, exceptId: string): Promise<boolean>;
   /**
-   * Moves `queued` jobs (never sent to an agent) whose useful-until time is before `now` to
-   * `expired`, with `reason`; returns them. A job that left the gateway is never expired: only
-   * its agent knows whether it printed.
+   * The state machine's `expire` sweep: moves up to `limit` `queued` jobs (never sent to an agent)
+   * whose useful-until time is before `now` to `expired`, by the gateway, with `reason`; returns
+   * them. A job that left the gateway is never expired: only its agent knows whether it printed.
+   * Jobs another process is changing are left for the next sweep.
    */
   expireDue(now: Date, reason: string, limit: number): Promise<PrintJob[]>;
   /**
-   * Moves jobs delivered to an agent (`sent`, `accepted`, `printing`) whose useful-until time is
-   * before `usefulUntilBefore` and that no report has ended to `unconfirmed` with `reason`;
-   * returns them with the state each left.
+   * The state machine's `giveUpOnOutcome` sweep: moves up to `limit` jobs delivered to an agent
+   * (`sent`, `accepted`, `printing`) whose useful-until time is before `usefulUntilBefore` and
+   * that no report has ended to `unconfirmed`, by the gateway, with `reason`; returns them with
+   * the state each left. Jobs another process is changing are left for the next sweep.
    */
   unconfirmOverdue(
     usefulUntilBefore: Date,
