@@ -1,5 +1,6 @@
 import type { PrintJobDelivery } from '@printermaster/protocol';
-import { type JobLifecycle, OUTCOME_UNKNOWN_REASON } from './job-lifecycle.js';
+import type { JobLifecycle } from './job-lifecycle.js';
+import { onlyJobTransition } from './job-state-machine.js';
 import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
 import type { Logger } from './ports/logger.js';
 import type { PrintJobStore, PrintJobWithContent } from './ports/print-job-store.js';
@@ -126,12 +127,10 @@ export class JobDispatcher {
       const agent = this.chooseAgent(job, printer, agents);
       if (!agent) continue;
       if (!printer) {
-        // Only a job that never left the gateway is certainly unprinted; a `sent` one may have printed.
-        if (job.state === 'queued')
-          await this.lifecycle.move(job.id, ['queued'], 'failed', 'gateway', {
-            reason: 'the printer was deleted before the job was printed',
-          });
-        else await this.lifecycle.move(job.id, ['sent'], 'unconfirmed', 'gateway', { reason: OUTCOME_UNKNOWN_REASON });
+        // The state machine decides: a job that never left the gateway fails, a `sent` one may have printed.
+        const ending = onlyJobTransition('printer-removal', job.state);
+        if (ending)
+          await this.lifecycle.transition(ending, job.id, { actor: 'printer-removal' }, { observed: job.state });
         continue;
       }
       if (plan.length >= room) {
@@ -144,14 +143,12 @@ export class JobDispatcher {
     // not wait for the agents' acknowledgements, so jobs created meanwhile go out in the next
     // pass at once (jobs in flight are skipped until their acknowledgement is recorded).
     const marked = await Promise.allSettled(
-      plan.map(({ job, agent }) =>
-        this.lifecycle.move(job.id, [job.state], 'sent', 'gateway', {
-          deviceId: agent.deviceId,
-          onlyWithActiveLicence: agent.licenseId,
-          incrementAttempts: true,
-          reason: job.state === 'sent' ? 're-sent to the same agent' : undefined,
-        }),
-      ),
+      plan.map(({ job, agent }) => {
+        // `dispatch` for a queued job, `resend` for a sent one; only from the state read here.
+        const sending = onlyJobTransition('dispatcher', job.state);
+        if (!sending) return Promise.resolve(undefined);
+        return this.lifecycle.transition(sending, job.id, { actor: 'dispatcher' }, { observed: job.state, agent });
+      }),
     );
     let sent = 0;
     for (const [i, { job, agent, printer }] of plan.entries()) {
@@ -235,9 +232,12 @@ export class JobDispatcher {
         await (recorded ?? this.lifecycle.applyAgentReport(agent, job.id, ack.data.state, ack.data.reason));
       } else {
         this.logger.warn({ ...log, code: ack.error.code }, 'agent refused the print job');
-        await this.lifecycle.move(job.id, ['sent'], 'failed', `agent:${agent.deviceId}`, {
-          reason: `agent refused the job: ${ack.error.message}`,
-        });
+        await this.lifecycle.transition(
+          'refuse',
+          job.id,
+          { actor: 'agent', deviceId: agent.deviceId, branchId: agent.branchId },
+          { reason: `agent refused the job: ${ack.error.message}` },
+        );
       }
     } catch (err) {
       this.logger.error({ ...log, err }, 'recording the agent acknowledgement failed');

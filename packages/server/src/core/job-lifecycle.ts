@@ -1,44 +1,29 @@
 import type { JobState } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
+import {
+  AGENT_REPORT_TRANSITIONS,
+  type AgentJobOutcome,
+  type JobMoveDetails,
+  type JobMoverFor,
+  type JobTransitionName,
+  planJobMove,
+  planSweep,
+  type SweepTransitionName,
+} from './job-state-machine.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
-import type { PrintJob, PrintJobStore, TransitionPatch } from './ports/print-job-store.js';
+import type { PrintJob, PrintJobStore } from './ports/print-job-store.js';
 import type { AgentPrincipal } from './principal.js';
 import { toPrintJobView } from './print-job-view.js';
-
-/** What an agent says about a job (through an ack or a `print:job:*` report). */
-export type AgentJobOutcome = Extract<JobState, 'accepted' | 'printing' | 'completed' | 'failed' | 'unconfirmed'>;
-
-/**
- * The reason of an `unconfirmed` that the gateway made itself: the job reached an agent, and no
- * report came by its useful-until time plus a grace period. The agent's late report corrects it.
- */
-export const OUTCOME_UNKNOWN_REASON = 'delivered to the agent, outcome unknown';
-
-/** The reason of a job that expired before it left the gateway. */
-export const EXPIRED_REASON = 'useful-until time passed before the job was sent to an agent';
-
-/**
- * From which states an agent's report may move a job. The agent is the only one who knows
- * whether paper came out, so its report also corrects the gateway's own `unconfirmed`
- * (OUTCOME_UNKNOWN_REASON), and a legacy `expired` of a job that had been sent. An agent's
- * own `unconfirmed` stays final.
- */
-const AGENT_FROM: Record<AgentJobOutcome, readonly JobState[]> = {
-  accepted: ['sent'],
-  printing: ['sent', 'accepted', 'expired'],
-  completed: ['sent', 'accepted', 'printing', 'expired', 'unconfirmed'],
-  failed: ['sent', 'accepted', 'printing', 'expired', 'unconfirmed'],
-  unconfirmed: ['sent', 'accepted', 'printing', 'expired', 'unconfirmed'],
-};
 
 /** Observes every state change (metrics). */
 export type TransitionListener = (job: PrintJob, from: JobState | undefined) => void;
 
 /**
- * Every job state change goes through here: the conditional update with its
- * event row, then the broadcast to the branch and a log line.
+ * Every job state change goes through here: the move the state machine plans
+ * (job-state-machine.ts), applied by the store as one conditional update with its event row,
+ * then the broadcast to the branch and a log line.
  */
 export class JobLifecycle {
   private readonly listeners: TransitionListener[] = [];
@@ -65,39 +50,38 @@ export class JobLifecycle {
     this.publish(job, undefined, 'created');
   }
 
-  /** Moves the job if it is in one of `from`; `undefined` when it was not (nothing changes). */
-  async move(
+  /**
+   * Makes the transition `name` of job `id`, by `mover`, if the job is in one of its source
+   * states (`details.observed` narrows them to the state the mover read); `undefined` when it
+   * was not, and nothing changed.
+   * @throws GatewayError `INTERNAL` when the mover may not make the transition.
+   */
+  async transition<N extends JobTransitionName>(
+    name: N,
     id: string,
-    from: readonly JobState[],
-    to: JobState,
-    actor: string,
-    patch?: TransitionPatch,
+    mover: JobMoverFor<N>,
+    details: Omit<JobMoveDetails, 'now'> = {},
   ): Promise<PrintJob | undefined> {
-    const moved = await this.jobs.transition(id, from, to, actor, patch);
+    const move = planJobMove(name, id, mover, { ...details, now: new Date(this.clock.now()) });
+    const moved = await this.jobs.transition(move.id, move.from, move.to, move.actor, move.patch);
     if (!moved) return undefined;
-    const { job } = moved;
-    this.logger.info(
-      {
-        jobId: id,
-        branchId: job.branchId,
-        deviceId: job.deviceId ?? undefined,
-        state: to,
-        actor,
-        reason: patch?.reason ?? undefined,
-      },
-      'print job state changed',
-    );
-    this.publish(job, moved.from, 'state_changed');
-    return job;
+    this.changed(moved.job, moved.from, move.actor);
+    return moved.job;
   }
 
-  /** Publishes jobs that changed state in bulk elsewhere (expiry). */
-  announce(job: PrintJob, from: JobState): void {
-    this.logger.info(
-      { jobId: job.id, branchId: job.branchId, state: job.state, reason: job.reason ?? undefined },
-      'print job state changed',
-    );
-    this.publish(job, from, 'state_changed');
+  /**
+   * Makes a sweep's transition of every job due (useful-until before `usefulUntilBefore`), up to
+   * `limit` of them; returns how many moved.
+   */
+  async sweep(name: SweepTransitionName, usefulUntilBefore: Date, limit: number): Promise<number> {
+    const { actor, reason } = planSweep(name);
+    // Expiry has one source state, so the store's answer leaves it out.
+    const moved =
+      name === 'expire'
+        ? (await this.jobs.expireDue(usefulUntilBefore, reason, limit)).map((job) => ({ job, from: 'queued' as const }))
+        : await this.jobs.unconfirmOverdue(usefulUntilBefore, reason, limit);
+    for (const { job, from } of moved) this.changed(job, from, actor);
+    return moved.length;
   }
 
   /**
@@ -134,20 +118,14 @@ export class JobLifecycle {
     reason?: string,
   ): Promise<PrintJob> {
     // The move comes first and checks the branch itself: the usual report is one statement.
-    // No state is in its own AGENT_FROM list, so a repeated report moves nothing.
-    // A report that corrects the gateway's "outcome unknown" also replaces its reason (a completed
-    // job has none); the history keeps both.
-    const moved = await this.move(jobId, AGENT_FROM[outcome], outcome, `agent:${agent.deviceId}`, {
-      onlyInBranch: agent.branchId,
-      unconfirmedReason: OUTCOME_UNKNOWN_REASON,
-      reason:
-        outcome === 'failed' || outcome === 'unconfirmed'
-          ? (reason ?? outcome)
-          : outcome === 'completed'
-            ? null
-            : undefined,
-      completedAt: outcome === 'completed' ? new Date(this.clock.now()) : undefined,
-    });
+    // A repeated report moves nothing: no report's transition leaves the state it enters, except
+    // the gateway's own `unconfirmed`, which the first report replaced.
+    const moved = await this.transition(
+      AGENT_REPORT_TRANSITIONS[outcome],
+      jobId,
+      { actor: 'agent', deviceId: agent.deviceId, branchId: agent.branchId },
+      { reason },
+    );
     if (moved) return moved;
     const latest = await this.jobs.find(jobId);
     if (!latest || latest.branchId !== agent.branchId) throw new GatewayError('JOB_NOT_FOUND');
@@ -158,6 +136,22 @@ export class JobLifecycle {
       );
     }
     return latest;
+  }
+
+  private changed(job: PrintJob, from: JobState, actor: string): void {
+    this.logger.info(
+      {
+        jobId: job.id,
+        branchId: job.branchId,
+        deviceId: job.deviceId ?? undefined,
+        state: job.state,
+        from,
+        actor,
+        reason: job.reason ?? undefined,
+      },
+      'print job state changed',
+    );
+    this.publish(job, from, 'state_changed');
   }
 
   private publish(job: PrintJob, from: JobState | undefined, action: 'created' | 'state_changed'): void {

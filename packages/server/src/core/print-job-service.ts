@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type CreatePrintJobBody,
-  DEFAULT_JOB_PRIORITY,
-  findInputProblem,
-  instantMs,
-  isFinalJobState,
-  JOB_STATES,
-  type JobState,
-  type TicketDocument,
-} from '@printermaster/protocol';
+import { type CreatePrintJobBody, DEFAULT_JOB_PRIORITY, type TicketDocument } from '@printermaster/protocol';
 import { canonicalHash } from './canonical-hash.js';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
-import { EXPIRED_REASON, type JobLifecycle, OUTCOME_UNKNOWN_REASON } from './job-lifecycle.js';
-import type { PrintJob, PrintJobEvent, PrintJobStore, PrintJobWithContent } from './ports/print-job-store.js';
+import type { JobLifecycle } from './job-lifecycle.js';
+import { jobListFilter, jobListPage, type ListJobsQuery } from './job-list-query.js';
+import { isIdempotencyKey, readJobRequest } from './job-request.js';
+import { canReprint } from './job-state-machine.js';
+import type {
+  NewPrintJob,
+  PrintJob,
+  PrintJobEvent,
+  PrintJobStore,
+  PrintJobWithContent,
+} from './ports/print-job-store.js';
 import type { Printer } from './ports/printer-store.js';
-import { canSee, listScope, type UserPrincipal } from './principal.js';
+import { canSee, type UserPrincipal } from './principal.js';
 
 export interface PrintJobServiceOptions {
   /** Useful-until when the request gives none, ms after creation. */
@@ -59,21 +59,6 @@ export interface PrinterLookup {
   find(id: string): Promise<Printer | undefined>;
 }
 
-export interface ListJobsQuery {
-  companyId?: string;
-  branchId?: string;
-  printerId?: string;
-  /** Comma-separated states. */
-  state?: string;
-  createdAfter?: string;
-  createdBefore?: string;
-  cursor?: string;
-  limit?: number;
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
 /** Print jobs as the API sees them: create (idempotent), read, list, cancel, reprint. */
 export class PrintJobService {
   private readonly createdListeners: ((job: PrintJobWithContent) => void)[] = [];
@@ -102,7 +87,7 @@ export class PrintJobService {
     body: CreatePrintJobBody,
     idempotencyKey?: string,
   ): Promise<{ job: PrintJob; replayed: boolean }> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    if (idempotencyKey !== undefined && !isIdempotencyKey(idempotencyKey)) {
       throw new GatewayError('BAD_REQUEST', {
         message: 'Idempotency-Key must be 1–255 printable ASCII characters',
         details: { path: 'headers/idempotency-key' },
@@ -111,16 +96,10 @@ export class PrintJobService {
     const printer = await this.printers.find(body.printerId);
     if (!printer || !canSee(user, printer.companyId, printer.branchId)) throw new GatewayError('PRINTER_NOT_FOUND');
     const now = this.clock.now();
-    const usefulUntil = this.usefulUntil(body.usefulUntil, now);
-    if (body.orderData && JSON.stringify(body.orderData).length > 16_384) {
-      throw new GatewayError('BAD_REQUEST', {
-        message: 'orderData is larger than 16 KB',
-        details: { path: 'body/orderData' },
-      });
-    }
-    // Last of the checks: rendering is the expensive one.
-    const content = await this.contentOf(body);
-    const result = await this.jobs.insert(
+    const { content, usefulUntil } = await readJobRequest(body, now, this.options, (document) =>
+      this.renderer.render(document),
+    );
+    return this.store(
       {
         id: randomUUID(),
         companyId: printer.companyId,
@@ -136,21 +115,9 @@ export class PrintJobService {
         createdAt: new Date(now),
         actor: `user:${user.userId}`,
       },
-      idempotencyKey === undefined
-        ? undefined
-        : {
-            key: idempotencyKey,
-            requestHash: canonicalHash(body),
-            notBefore: new Date(now - this.options.idempotencyWindowMs),
-          },
+      idempotencyKey,
+      () => canonicalHash(body),
     );
-    if (!result.created) {
-      if (result.requestHash !== canonicalHash(body)) throw new GatewayError('IDEMPOTENCY_KEY_REUSED');
-      return { job: result.job, replayed: true };
-    }
-    this.lifecycle.created(result.job);
-    for (const l of this.createdListeners) l({ ...result.job, content });
-    return { job: result.job, replayed: false };
   }
 
   async get(user: UserPrincipal, id: string): Promise<{ job: PrintJob; events: PrintJobEvent[] }> {
@@ -159,28 +126,7 @@ export class PrintJobService {
   }
 
   async list(user: UserPrincipal, query: ListJobsQuery): Promise<{ jobs: PrintJob[]; nextCursor?: string }> {
-    const scope = listScope(user, query);
-    const states = query.state ? query.state.split(',').map((s) => s.trim()) : undefined;
-    const bad = states?.find((s) => !(JOB_STATES as readonly string[]).includes(s));
-    if (bad !== undefined) {
-      throw new GatewayError('BAD_REQUEST', {
-        message: `unknown job state "${bad}"`,
-        details: { path: 'querystring/state' },
-      });
-    }
-    const limit = query.limit ?? 50;
-    const jobs = await this.jobs.list({
-      ...scope,
-      printerId: query.printerId,
-      states: states as JobState[] | undefined,
-      createdAfter: parseDate(query.createdAfter, 'createdAfter'),
-      createdBefore: parseDate(query.createdBefore, 'createdBefore'),
-      cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
-      limit: limit + 1,
-    });
-    const page = jobs.slice(0, limit);
-    const last = page[page.length - 1];
-    return jobs.length > limit && last ? { jobs: page, nextCursor: encodeCursor(last) } : { jobs: page };
+    return jobListPage(query, await this.jobs.list(jobListFilter(user, query)));
   }
 
   /**
@@ -190,9 +136,7 @@ export class PrintJobService {
    */
   async cancel(user: UserPrincipal, id: string): Promise<PrintJob> {
     const job = await this.find(user, id);
-    const moved = await this.lifecycle.move(id, ['queued'], 'cancelled', `user:${user.userId}`, {
-      reason: 'cancelled through the API',
-    });
+    const moved = await this.lifecycle.transition('cancel', id, { actor: 'user', userId: user.userId });
     if (moved) return moved;
     const latest = (await this.jobs.find(id)) ?? job;
     throw new GatewayError('JOB_ALREADY_FINAL', {
@@ -212,13 +156,13 @@ export class PrintJobService {
   ): Promise<{ job: PrintJob; replayed: boolean }> {
     const original = await this.jobs.findWithContent(id);
     if (!original || !canSee(user, original.companyId, original.branchId)) throw new GatewayError('JOB_NOT_FOUND');
-    if (!isFinalJobState(original.state)) {
+    if (!canReprint(original.state)) {
       throw new GatewayError('CONFLICT', {
         message: `the job is still ${original.state}; reprint it once it has ended`,
         details: { state: original.state },
       });
     }
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    if (idempotencyKey !== undefined && !isIdempotencyKey(idempotencyKey)) {
       throw new GatewayError('BAD_REQUEST', { message: 'Idempotency-Key must be 1–255 printable ASCII characters' });
     }
     const printer = await this.printers.find(original.printerId);
@@ -228,8 +172,7 @@ export class PrintJobService {
     content.set(banner, 0);
     content.set(original.content, banner.byteLength);
     const now = this.clock.now();
-    const requestHash = canonicalHash({ reprintOf: id });
-    const result = await this.jobs.insert(
+    return this.store(
       {
         id: randomUUID(),
         companyId: original.companyId,
@@ -245,17 +188,9 @@ export class PrintJobService {
         createdAt: new Date(now),
         actor: `user:${user.userId}`,
       },
-      idempotencyKey === undefined
-        ? undefined
-        : { key: idempotencyKey, requestHash, notBefore: new Date(now - this.options.idempotencyWindowMs) },
+      idempotencyKey,
+      () => canonicalHash({ reprintOf: id }),
     );
-    if (!result.created) {
-      if (result.requestHash !== requestHash) throw new GatewayError('IDEMPOTENCY_KEY_REUSED');
-      return { job: result.job, replayed: true };
-    }
-    this.lifecycle.created(result.job);
-    for (const l of this.createdListeners) l({ ...result.job, content });
-    return { job: result.job, replayed: false };
   }
 
   /**
@@ -265,15 +200,13 @@ export class PrintJobService {
    */
   async expireDue(limit = 500): Promise<{ expired: number; unconfirmed: number }> {
     const now = this.clock.now();
-    const expired = await this.jobs.expireDue(new Date(now), EXPIRED_REASON, limit);
-    for (const job of expired) this.lifecycle.announce(job, 'queued');
-    const unconfirmed = await this.jobs.unconfirmOverdue(
+    const expired = await this.lifecycle.sweep('expire', new Date(now), limit);
+    const unconfirmed = await this.lifecycle.sweep(
+      'giveUpOnOutcome',
       new Date(now - this.options.outcomeGraceMs),
-      OUTCOME_UNKNOWN_REASON,
       limit,
     );
-    for (const { job, from } of unconfirmed) this.lifecycle.announce(job, from);
-    return { expired: expired.length, unconfirmed: unconfirmed.length };
+    return { expired, unconfirmed };
   }
 
   async purgeIdempotencyKeys(): Promise<number> {
@@ -286,88 +219,30 @@ export class PrintJobService {
     return job;
   }
 
-  private async contentOf(body: CreatePrintJobBody): Promise<Uint8Array> {
-    if ((body.content === undefined) === (body.document === undefined)) {
-      throw new GatewayError('BAD_REQUEST', {
-        message: 'give exactly one of content (base64 ESC/POS) or document',
-        details: { path: 'body/content' },
-      });
+  /**
+   * Stores a new job (claiming `idempotencyKey` with the request's hash, if given) and announces
+   * it; a key used before returns the job it made, or `IDEMPOTENCY_KEY_REUSED` for another request.
+   */
+  private async store(
+    job: NewPrintJob,
+    idempotencyKey: string | undefined,
+    requestHash: () => string,
+  ): Promise<{ job: PrintJob; replayed: boolean }> {
+    const claim =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            key: idempotencyKey,
+            requestHash: requestHash(),
+            notBefore: new Date(job.createdAt.getTime() - this.options.idempotencyWindowMs),
+          };
+    const result = await this.jobs.insert(job, claim);
+    if (!result.created) {
+      if (result.requestHash !== claim?.requestHash) throw new GatewayError('IDEMPOTENCY_KEY_REUSED');
+      return { job: result.job, replayed: true };
     }
-    let bytes: Uint8Array;
-    if (body.content !== undefined) {
-      // The base64 length bounds the decoded size: refuse before allocating.
-      if ((body.content.length / 4) * 3 > this.options.maxJobBytes + 2) throw this.tooLarge();
-      if (!BASE64.test(body.content)) {
-        throw new GatewayError('BAD_REQUEST', {
-          message: 'content is not valid base64',
-          details: { path: 'body/content' },
-        });
-      }
-      bytes = Buffer.from(body.content, 'base64');
-    } else {
-      bytes = await this.renderer.render(body.document as TicketDocument);
-    }
-    if (bytes.byteLength === 0) {
-      throw new GatewayError('BAD_REQUEST', { message: 'content is empty', details: { path: 'body/content' } });
-    }
-    if (bytes.byteLength > this.options.maxJobBytes) throw this.tooLarge();
-    return bytes;
+    this.lifecycle.created(result.job);
+    for (const l of this.createdListeners) l({ ...result.job, content: job.content });
+    return { job: result.job, replayed: false };
   }
-
-  private tooLarge(): GatewayError {
-    return new GatewayError('PAYLOAD_TOO_LARGE', {
-      message: `print content is larger than ${this.options.maxJobBytes} bytes`,
-      details: { maxJobBytes: this.options.maxJobBytes },
-    });
-  }
-
-  private usefulUntil(requested: string | undefined, now: number): number {
-    if (requested === undefined) return now + this.options.defaultTtlMs;
-    const at = Date.parse(requested);
-    if (Number.isNaN(at)) {
-      throw new GatewayError('BAD_REQUEST', {
-        message: 'usefulUntil is not a date-time',
-        details: { path: 'body/usefulUntil' },
-      });
-    }
-    if (at <= now) {
-      throw new GatewayError('BAD_REQUEST', {
-        message: 'usefulUntil is in the past',
-        details: { path: 'body/usefulUntil' },
-      });
-    }
-    if (at > now + this.options.maxTtlMs) {
-      throw new GatewayError('BAD_REQUEST', {
-        message: `usefulUntil is more than ${Math.round(this.options.maxTtlMs / 3_600_000)} h ahead`,
-        details: { path: 'body/usefulUntil' },
-      });
-    }
-    return at;
-  }
-}
-
-function encodeCursor(job: PrintJob): string {
-  return Buffer.from(`${job.createdAt.toISOString()}|${job.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  // Decoded bytes are the caller's: they keep the input rules like any other field.
-  const ms = at === undefined ? undefined : instantMs(at);
-  if (!id || ms === undefined || findInputProblem(id) !== undefined) {
-    throw new GatewayError('BAD_REQUEST', { message: 'cursor is not valid', details: { path: 'querystring/cursor' } });
-  }
-  return { createdAt: new Date(ms), id };
-}
-
-function parseDate(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = instantMs(value);
-  if (ms === undefined) {
-    throw new GatewayError('BAD_REQUEST', {
-      message: `${name} is not a date-time between the years 1 and 9999`,
-      details: { path: `querystring/${name}` },
-    });
-  }
-  return new Date(ms);
 }
