@@ -1,7 +1,7 @@
-import type { Socket } from 'socket.io';
 import type { Clock } from '../core/clock.js';
 import type { LicenseService } from '../core/license-service.js';
 import type { Logger } from '../core/ports/logger.js';
+import type { AgentSocket, WebClientSocket } from './gateway-sockets.js';
 
 /** setTimeout's longest delay; a later expiry is checked again when this one fires. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -35,9 +35,9 @@ export type CredentialWatchDeps = {
  * the handshake. A web socket is closed when its JWT expires, after `auth:expired`.
  */
 export class CredentialWatch {
-  private readonly agents = new Map<Socket, WatchedAgent>();
-  private readonly byHash = new Map<string, Set<Socket>>();
-  private readonly webTimers = new Map<Socket, NodeJS.Timeout>();
+  private readonly agents = new Map<AgentSocket, WatchedAgent>();
+  private readonly byHash = new Map<string, Set<AgentSocket>>();
+  private readonly webTimers = new Map<WebClientSocket, NodeJS.Timeout>();
   private closed = false;
 
   constructor(private readonly deps: CredentialWatchDeps) {
@@ -50,7 +50,7 @@ export class CredentialWatch {
     return this.agents.size;
   }
 
-  watchAgent(socket: Socket, credential: AgentCredential, log: Logger): void {
+  watchAgent(socket: AgentSocket, credential: AgentCredential, log: Logger): void {
     const watched: WatchedAgent = { ...credential, log, timer: undefined };
     this.agents.set(socket, watched);
     let sockets = this.byHash.get(credential.keyHash);
@@ -63,7 +63,7 @@ export class CredentialWatch {
   }
 
   /** Closes the socket when `expiresAt` (Unix ms) comes. */
-  watchWeb(socket: Socket, expiresAt: number, log: Logger): void {
+  watchWeb(socket: WebClientSocket, expiresAt: number, log: Logger): void {
     const wait = expiresAt - this.deps.clock.now();
     const fire = () => {
       this.webTimers.delete(socket);
@@ -78,20 +78,21 @@ export class CredentialWatch {
     this.webTimers.set(socket, setTimeout(fire, Math.max(0, Math.min(wait, MAX_TIMER_MS))).unref());
   }
 
-  forget(socket: Socket): void {
+  /** Stops watching an agent's socket (it disconnected). */
+  forgetAgent(socket: AgentSocket): void {
     const watched = this.agents.get(socket);
-    if (watched) {
-      clearTimeout(watched.timer);
-      this.agents.delete(socket);
-      const sockets = this.byHash.get(watched.keyHash);
-      sockets?.delete(socket);
-      if (sockets?.size === 0) this.byHash.delete(watched.keyHash);
-    }
-    const web = this.webTimers.get(socket);
-    if (web) {
-      clearTimeout(web);
-      this.webTimers.delete(socket);
-    }
+    if (!watched) return;
+    clearTimeout(watched.timer);
+    this.agents.delete(socket);
+    const sockets = this.byHash.get(watched.keyHash);
+    sockets?.delete(socket);
+    if (sockets?.size === 0) this.byHash.delete(watched.keyHash);
+  }
+
+  /** Stops watching a web client's socket (it disconnected). */
+  forgetWeb(socket: WebClientSocket): void {
+    clearTimeout(this.webTimers.get(socket));
+    this.webTimers.delete(socket);
   }
 
   close(): void {
@@ -112,7 +113,7 @@ export class CredentialWatch {
     }
   }
 
-  private async check(socket: Socket): Promise<void> {
+  private async check(socket: AgentSocket): Promise<void> {
     const watched = this.agents.get(socket);
     if (!watched) return;
     let verdict: Awaited<ReturnType<CredentialWatchDeps['licenses']['stillValid']>>;
@@ -126,7 +127,7 @@ export class CredentialWatch {
     if (this.agents.get(socket) !== watched) return;
     if (!verdict.valid) {
       watched.log.warn({ reason: verdict.reason }, 'agent disconnected: its licence is no longer valid');
-      this.forget(socket);
+      this.forgetAgent(socket);
       // The transport only, as a drain does: the client reconnects, and the handshake refuses it.
       socket.conn.close();
       return;
@@ -135,7 +136,7 @@ export class CredentialWatch {
     this.armExpiry(socket, watched);
   }
 
-  private armExpiry(socket: Socket, watched: WatchedAgent): void {
+  private armExpiry(socket: AgentSocket, watched: WatchedAgent): void {
     clearTimeout(watched.timer);
     watched.timer = undefined;
     if (watched.expiresAt === undefined) return;

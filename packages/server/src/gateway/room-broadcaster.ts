@@ -5,9 +5,9 @@ import type {
   PrinterUpdateEvent,
   PrintJobUpdateEvent,
 } from '@printermaster/protocol';
-import type { Namespace } from 'socket.io';
 import type { Broadcaster } from '../core/ports/broadcaster.js';
 import type { Logger } from '../core/ports/logger.js';
+import type { WebRoomsNamespace } from './gateway-sockets.js';
 import { rooms } from './rooms.js';
 
 export interface RoomBroadcasterOptions {
@@ -28,7 +28,7 @@ export interface RoomBroadcasterOptions {
  * never another branch.
  */
 export class RoomBroadcaster implements Broadcaster {
-  private namespace: Namespace | undefined;
+  private namespace: WebRoomsNamespace | undefined;
   private readonly pendingStatus = new Map<string, { companyId: string; entries: Map<string, PrinterStatusEntry> }>();
   private readonly lastSentStatus = new Map<string, string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -38,7 +38,7 @@ export class RoomBroadcaster implements Broadcaster {
     private readonly options: RoomBroadcasterOptions,
   ) {}
 
-  attach(namespace: Namespace): void {
+  attach(namespace: WebRoomsNamespace): void {
     this.namespace = namespace;
   }
 

@@ -1,12 +1,12 @@
 import type { PrinterTestRequest, PrintJobDelivery, PrintJobDeliveryAck } from '@printermaster/protocol';
-import type { Socket } from 'socket.io';
 import type { AgentLink, ConnectedAgent } from '../core/ports/agent-link.js';
+import type { AgentSocket } from './gateway-sockets.js';
 
 const ACK_STATES = new Set(['accepted', 'printing', 'completed', 'failed', 'unconfirmed']);
 
 interface Entry {
   agent: ConnectedAgent;
-  socket: Socket;
+  socket: AgentSocket;
   /** Deliveries waiting for this socket's ack; settled at once when it disconnects. */
   waiting: Set<(ack: PrintJobDeliveryAck | undefined) => void>;
 }
@@ -16,7 +16,7 @@ export class SocketAgentLink implements AgentLink {
   private readonly branches = new Map<string, Map<string, Entry>>();
 
   /** Registers an agent's socket; returns the socket it replaces (an older connection of the same device). */
-  add(agent: ConnectedAgent, socket: Socket): Socket | undefined {
+  add(agent: ConnectedAgent, socket: AgentSocket): AgentSocket | undefined {
     let devices = this.branches.get(agent.branchId);
     if (!devices) {
       devices = new Map();
@@ -29,7 +29,7 @@ export class SocketAgentLink implements AgentLink {
   }
 
   /** Removes the agent only if `socket` is still its current one (a late disconnect of an old socket is ignored). */
-  remove(agent: ConnectedAgent, socket: Socket): boolean {
+  remove(agent: ConnectedAgent, socket: AgentSocket): boolean {
     const devices = this.branches.get(agent.branchId);
     const entry = devices?.get(agent.deviceId);
     if (!devices || !entry || entry.socket !== socket) return false;
@@ -84,11 +84,6 @@ export class SocketAgentLink implements AgentLink {
         done(err ? undefined : parseAck(ack, delivery.id));
       });
     });
-  }
-
-  /** Disconnects every agent's transport (drain): they reconnect, to another process if there is one. */
-  closeAll(): void {
-    for (const devices of this.branches.values()) for (const e of devices.values()) e.socket.conn.close();
   }
 
   private entry(agent: ConnectedAgent): Entry | undefined {

@@ -1,0 +1,70 @@
+import type { Ack } from '@printermaster/protocol';
+import type { Clock } from '../core/clock.js';
+import { GatewayError } from '../core/gateway-error.js';
+import type { Logger } from '../core/ports/logger.js';
+import type { CredentialWatch } from './credential-watch.js';
+import type { EngineListeners } from './engine-listeners.js';
+import type { WebClientSocket } from './gateway-sockets.js';
+import { rejectEvent } from './reject-event.js';
+import { webRoomsOf } from './web-rooms.js';
+
+export interface WebClientsDeps {
+  credentials: CredentialWatch;
+  engine: EngineListeners;
+  clock: Clock;
+  logger: Logger;
+  /** Observes connections (metrics); `durationMs` on disconnect. */
+  onConnectionChange?: (kind: 'web', delta: 1 | -1, reason?: string, durationMs?: number) => void;
+}
+
+/**
+ * The web clients (dashboards) connected to this process, from connect to disconnect: each joins
+ * the rooms of its scope and is closed when its token expires. Web clients only listen: anything
+ * they emit is rejected with `BAD_REQUEST` (the REST API is where they act).
+ */
+export class WebClients {
+  private clients = 0;
+  /** Open sockets per user id. */
+  private readonly users = new Map<string, number>();
+
+  constructor(private readonly deps: WebClientsDeps) {}
+
+  get count(): number {
+    return this.clients;
+  }
+
+  /** Users with at least one socket open. */
+  get uniqueUsers(): number {
+    return this.users.size;
+  }
+
+  connected(socket: WebClientSocket): void {
+    const { principal: user, connectedAt } = socket.data;
+    const { credentials, clock } = this.deps;
+    const targets = webRoomsOf(user);
+    socket.join(targets);
+    this.deps.engine.watchWeb(socket);
+    this.clients++;
+    this.users.set(user.userId, (this.users.get(user.userId) ?? 0) + 1);
+    this.deps.onConnectionChange?.('web', 1);
+    const log = this.deps.logger.child({ userId: user.userId, role: user.role, socketId: socket.id });
+    log.info({ kind: 'web', rooms: targets, webClients: this.clients }, 'Client connected');
+    if (user.expiresAt !== undefined) credentials.watchWeb(socket, user.expiresAt, log);
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const last = args[args.length - 1];
+      const err = new GatewayError('BAD_REQUEST', {
+        message: `web clients send no "${event}" events; use the REST API`,
+      });
+      rejectEvent({ socket, event, err, ack: typeof last === 'function' ? (last as Ack<unknown>) : undefined, log });
+    });
+    socket.on('disconnect', (reason) => {
+      credentials.forgetWeb(socket);
+      this.clients--;
+      const left = (this.users.get(user.userId) ?? 1) - 1;
+      if (left <= 0) this.users.delete(user.userId);
+      else this.users.set(user.userId, left);
+      this.deps.onConnectionChange?.('web', -1, reason, clock.now() - connectedAt);
+      log.info({ kind: 'web', reason, durationMs: clock.now() - connectedAt }, 'Client disconnected');
+    });
+  }
+}
