@@ -1,8 +1,12 @@
-import type { PrinterTestRequest, PrintJobDelivery, PrintJobDeliveryAck } from '@printermaster/protocol';
+import {
+  checkPayload,
+  type PrinterTestRequest,
+  type PrintJobDelivery,
+  type PrintJobDeliveryAck,
+  PrintJobDeliveryAckSchema,
+} from '@printermaster/protocol';
 import type { AgentLink, ConnectedAgent } from '../core/ports/agent-link.js';
 import type { AgentSocket } from './gateway-sockets.js';
-
-const ACK_STATES = new Set(['accepted', 'printing', 'completed', 'failed', 'unconfirmed']);
 
 interface Entry {
   agent: ConnectedAgent;
@@ -80,6 +84,7 @@ export class SocketAgentLink implements AgentLink {
         resolve(ack);
       };
       entry.waiting.add(done);
+      // The agent's answer is untrusted input, whatever the event map says it is.
       entry.socket.timeout(timeoutMs).emit('print:job', delivery, (err: Error | null, ack: unknown) => {
         done(err ? undefined : parseAck(ack, delivery.id));
       });
@@ -96,32 +101,16 @@ export class SocketAgentLink implements AgentLink {
   }
 }
 
-/** The agent's ack is untrusted input: anything out of shape counts as no ack. */
+/**
+ * The agent's ack, checked against the protocol's schema (`PrintJobDeliveryAckSchema`):
+ * anything out of shape, or about another job, counts as no ack (the job stays sent and is
+ * re-sent to the same agent).
+ */
 function parseAck(value: unknown, jobId: string): PrintJobDeliveryAck | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  if (v.ok === true) {
-    const data = v.data as Record<string, unknown> | undefined;
-    if (!data || (data.jobId !== undefined && data.jobId !== jobId) || !ACK_STATES.has(String(data.state)))
-      return undefined;
-    return {
-      ok: true,
-      data: {
-        jobId,
-        state: data.state as 'accepted',
-        ...(typeof data.reason === 'string' ? { reason: data.reason.slice(0, 2048) } : {}),
-      },
-    };
-  }
-  if (v.ok === false) {
-    const error = v.error as Record<string, unknown> | undefined;
-    return {
-      ok: false,
-      error: {
-        code: 'BAD_REQUEST',
-        message: typeof error?.message === 'string' ? error.message.slice(0, 2048) : 'refused',
-      },
-    };
-  }
-  return undefined;
+  const checked = checkPayload(PrintJobDeliveryAckSchema, value);
+  if (!checked.ok) return undefined;
+  const ack = checked.value;
+  if (ack.ok) return ack.data.jobId === jobId ? ack : undefined;
+  // The message becomes the job's failure reason: bounded like every reason an agent gives.
+  return { ok: false, error: { code: ack.error.code, message: ack.error.message.slice(0, 2048) } };
 }
