@@ -1,10 +1,8 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock, Timer } from '../core/clock.js';
 import type { LicenseService } from '../core/license-service.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { AgentSocket, WebClientSocket } from './gateway-sockets.js';
 
-/** setTimeout's longest delay; a later expiry is checked again when this one fires. */
-const MAX_TIMER_MS = 2_147_483_647;
 /** Agents checked at once after a notice that any licence may have changed. */
 const RECHECK_CHUNK = 200;
 
@@ -19,7 +17,7 @@ export interface AgentCredential {
 
 interface WatchedAgent extends AgentCredential {
   log: Logger;
-  timer: NodeJS.Timeout | undefined;
+  timer: Timer | undefined;
 }
 
 export type CredentialWatchDeps = {
@@ -37,7 +35,7 @@ export type CredentialWatchDeps = {
 export class CredentialWatch {
   private readonly agents = new Map<AgentSocket, WatchedAgent>();
   private readonly byHash = new Map<string, Set<AgentSocket>>();
-  private readonly webTimers = new Map<WebClientSocket, NodeJS.Timeout>();
+  private readonly webTimers = new Map<WebClientSocket, Timer>();
   private closed = false;
 
   constructor(private readonly deps: CredentialWatchDeps) {
@@ -75,14 +73,14 @@ export class CredentialWatch {
       socket.emit('auth:expired', { code: 'AUTH_FAILED', message: 'token has expired; connect again with a new one' });
       socket.disconnect(true);
     };
-    this.webTimers.set(socket, setTimeout(fire, Math.max(0, Math.min(wait, MAX_TIMER_MS))).unref());
+    this.webTimers.set(socket, this.deps.clock.setTimer(wait, fire));
   }
 
   /** Stops watching an agent's socket (it disconnected). */
   forgetAgent(socket: AgentSocket): void {
     const watched = this.agents.get(socket);
     if (!watched) return;
-    clearTimeout(watched.timer);
+    watched.timer?.cancel();
     this.agents.delete(socket);
     const sockets = this.byHash.get(watched.keyHash);
     sockets?.delete(socket);
@@ -91,14 +89,14 @@ export class CredentialWatch {
 
   /** Stops watching a web client's socket (it disconnected). */
   forgetWeb(socket: WebClientSocket): void {
-    clearTimeout(this.webTimers.get(socket));
+    this.webTimers.get(socket)?.cancel();
     this.webTimers.delete(socket);
   }
 
   close(): void {
     this.closed = true;
-    for (const w of this.agents.values()) clearTimeout(w.timer);
-    for (const t of this.webTimers.values()) clearTimeout(t);
+    for (const w of this.agents.values()) w.timer?.cancel();
+    for (const t of this.webTimers.values()) t.cancel();
     this.agents.clear();
     this.byHash.clear();
     this.webTimers.clear();
@@ -137,13 +135,12 @@ export class CredentialWatch {
   }
 
   private armExpiry(socket: AgentSocket, watched: WatchedAgent): void {
-    clearTimeout(watched.timer);
+    watched.timer?.cancel();
     watched.timer = undefined;
     if (watched.expiresAt === undefined) return;
-    const wait = Math.max(0, Math.min(watched.expiresAt - this.deps.clock.now(), MAX_TIMER_MS));
-    watched.timer = setTimeout(() => {
+    watched.timer = this.deps.clock.setTimer(watched.expiresAt - this.deps.clock.now(), () => {
       watched.timer = undefined;
       void this.check(socket);
-    }, wait).unref();
+    });
   }
 }
