@@ -8,6 +8,7 @@ import { ChildProcessHandle, CLI_ENTRY } from '../../packages/cli/dist/child-pro
 import {
   AgentProcess,
   baseEnv,
+  E2E_TIMEOUT_MS,
   FAST_AGENT_ENV,
   GatewayProcess,
   markedTicket,
@@ -15,7 +16,7 @@ import {
   until,
 } from './system.js';
 
-describe('the agent against a real gateway and virtual printer', () => {
+describe('the agent against a real gateway and virtual printer', { timeout: E2E_TIMEOUT_MS }, () => {
   const root = mkdtempSync(join(tmpdir(), 'pm-agent-'));
   const gateway = new GatewayProcess(join(root, 'gateway'));
   const printer = new PrinterProcess(join(root, 'tickets'));
@@ -34,16 +35,16 @@ describe('the agent against a real gateway and virtual printer', () => {
         );
         return body.printers.find((p) => p.name === 'kitchen')?.id;
       },
-      20_000,
+      60_000,
       'the printer',
     );
-  });
+  }, E2E_TIMEOUT_MS);
   afterAll(async () => {
     await agent.proc?.stop();
     await gateway.proc?.stop();
     await printer.proc?.stop();
     rmSync(root, { recursive: true, force: true });
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('reports the printer it was given, with its real status', async () => {
     const { body } = await gateway.api<{ printer: { status: string; ip: string; port: number; connection: string } }>(
@@ -122,7 +123,7 @@ describe('the agent against a real gateway and virtual printer', () => {
   });
 });
 
-describe('agent health reporting and CUPS queues', () => {
+describe('agent health reporting and CUPS queues', { timeout: E2E_TIMEOUT_MS }, () => {
   const root = mkdtempSync(join(tmpdir(), 'pm-agent2-'));
   const gateway = new GatewayProcess(join(root, 'gateway'));
   let agentProc: ChildProcessHandle | undefined;
@@ -131,7 +132,7 @@ describe('agent health reporting and CUPS queues', () => {
     await agentProc?.stop();
     await gateway.proc?.stop();
     rmSync(root, { recursive: true, force: true });
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('prints to a CUPS queue found with lpstat through `lp -d QUEUE -o raw`, and sends health reports', async () => {
     await gateway.start();
@@ -161,7 +162,7 @@ describe('agent health reporting and CUPS queues', () => {
         PRINTERMASTER_AGENT_HEALTH_REPORT_INTERVAL_MS: '1000',
       },
     );
-    await agentProc.waitForLine(/"msg":"connected to the gateway"/, 30_000);
+    // Reported once the agent is connected and has listed the queues.
     const printer = await until(
       async () => {
         const { body } = await gateway.api<{ printers: { id: string; name: string; connection: string }[] }>(
@@ -170,7 +171,7 @@ describe('agent health reporting and CUPS queues', () => {
         );
         return body.printers.find((p) => p.name === 'Bar_Printer');
       },
-      15_000,
+      120_000,
       'the CUPS queue to be reported',
     );
     expect(printer.connection).toBe('system');
@@ -188,10 +189,21 @@ describe('agent health reporting and CUPS queues', () => {
     expect(readFileSync(argsLog, 'utf8').trim().split('\n')).toEqual(['-d', 'Bar_Printer', '-o', 'raw']);
     expect(readFileSync(spool).toString('latin1')).toContain('JOB Mcups; rm -rf /');
 
-    const report = JSON.parse(
-      await gateway.proc.waitForLine(/"msg":"desktop health report received"/, 15_000),
-    ) as Record<string, unknown>;
-    expect(report).toMatchObject({ deviceId: expect.stringMatching(/^agent-/) });
+    // The one agent, by the device id it made up; then its entry once a health report is in.
+    const { body: list } = await gateway.api<{ healthMetrics: { deviceId: string }[] }>(
+      'GET',
+      '/printing/desktop-health',
+    );
+    const deviceId = list.healthMetrics[0]?.deviceId ?? '';
+    expect(deviceId).toMatch(/^agent-/);
+    const report = await until(
+      async () => {
+        const { body } = await gateway.api<Record<string, unknown>>('GET', `/printing/desktop-health/${deviceId}`);
+        return body.lastHealthReport ? body : undefined;
+      },
+      30_000,
+      'a health report at the gateway',
+    );
     // Measured on a shared machine: only the consistency of the report is checked, not its speed.
     expect(typeof report.averageLatency).toBe('number');
     expect(report.connectionQuality).toBe(

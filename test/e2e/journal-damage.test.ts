@@ -8,6 +8,7 @@ import { CLI_ENTRY } from '../../packages/cli/dist/child-process-handle.js';
 import {
   AgentProcess,
   countMarkers,
+  E2E_TIMEOUT_MS,
   GatewayProcess,
   markedTicket,
   PrinterProcess,
@@ -20,7 +21,7 @@ import {
  * a torn last line is cut off, a line damaged before the end sets the file aside, and a job
  * whose entries were lost is reported `unconfirmed`, never printed (again).
  */
-describe('a damaged agent journal never stops a branch', () => {
+describe('a damaged agent journal never stops a branch', { timeout: E2E_TIMEOUT_MS }, () => {
   const root = mkdtempSync(join(tmpdir(), 'pm-journal-'));
   const gateway = new GatewayProcess(join(root, 'gateway'));
   const printer = new PrinterProcess(join(root, 'tickets'));
@@ -30,7 +31,7 @@ describe('a damaged agent journal never stops a branch', () => {
 
   const job = (id: string) => gateway.api<{ job: PrintJobView }>('GET', `/printing/jobs/${id}`);
   const waitState = (id: string, state: string) =>
-    until(async () => (await job(id)).body.job.state === state, 30_000, `job ${id} to be ${state}`);
+    until(async () => (await job(id)).body.job.state === state, 60_000, `job ${id} to be ${state}`);
   const print = async (marker: string, usefulForMs = 300_000): Promise<string> => {
     const res = await gateway.api<{ job: PrintJobView }>('POST', '/printing/jobs', {
       printerId,
@@ -55,13 +56,13 @@ describe('a damaged agent journal never stops a branch', () => {
     await printer.start();
     await agent.start(gateway, printer);
     [printerId] = (await printerIds(gateway, ['kitchen'])) as [string];
-  });
+  }, E2E_TIMEOUT_MS);
   afterAll(async () => {
     await agent.proc?.stop();
     await gateway.proc?.stop();
     await printer.proc?.stop();
     rmSync(root, { recursive: true, force: true });
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('cuts a torn last line off and prints across two kill -9 restarts', async () => {
     await waitState(await print('Mtorn-before'), 'completed');

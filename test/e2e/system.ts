@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChildProcessHandle } from '../../packages/cli/dist/child-process-handle.js';
+import { freePort, waitUntilReady } from '../../packages/server/test/support/readiness.js';
 
 /** The environment of child processes: this shell's, without settings that would change them. */
 export function baseEnv(): NodeJS.ProcessEnv {
@@ -13,6 +14,12 @@ export function baseEnv(): NodeJS.ProcessEnv {
 const echo = process.env.PRINTERMASTER_E2E_ECHO
   ? (label: string, line: string) => process.stderr.write(`[${label}] ${line}\n`)
   : undefined;
+
+/**
+ * How long a test or hook that starts these processes may take, ms: a gateway opening a fresh
+ * embedded store needs 14–33 s on a machine at load 10, and every child process starts node.
+ */
+export const E2E_TIMEOUT_MS = 240_000;
 
 /** Fast timings so that faults play out in seconds. */
 export const FAST_GATEWAY_ENV = {
@@ -58,8 +65,9 @@ export class GatewayProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts it (the first time on a free port, afterwards on the same port) and waits until it listens. */
+  /** Starts it (the first time on a free port, afterwards on the same port) and waits until it is ready. */
   async start(): Promise<void> {
+    if (this.port === 0) this.port = await freePort();
     this.proc = new ChildProcessHandle(
       `gateway${this.env.PRINTERMASTER_INSTANCE_ID ? `:${this.env.PRINTERMASTER_INSTANCE_ID}` : ''}`,
       ['serve'],
@@ -73,9 +81,9 @@ export class GatewayProcess {
       },
       echo,
     );
-    const line = JSON.parse(await this.proc.waitForLine(/"msg":"gateway listening"/, 60_000)) as { port: number };
-    this.port = line.port;
+    await waitUntilReady(`${this.base}/health/ready`, { exited: this.proc.exited, what: this.proc.label });
     if (!this.licenseKey) {
+      // The first start prints them for its user, nowhere else, a moment after it is ready.
       this.licenseKey = /Licence key\s+: (\S+)/.exec(await this.proc.waitForLine(/Licence key/))?.[1] ?? '';
       this.token = /Admin JWT\s+: (\S+)/.exec(await this.proc.waitForLine(/Admin JWT/))?.[1] ?? '';
     }
@@ -115,7 +123,9 @@ export class PrinterProcess {
 
   constructor(readonly ticketDir: string) {}
 
+  /** Starts it (the first time on free ports, afterwards on the same ones) and waits until it takes tickets. */
   async start(flags: string[] = []): Promise<void> {
+    if (this.controlPort === 0) this.controlPort = await freePort();
     this.proc = new ChildProcessHandle(
       'printer',
       [
@@ -131,12 +141,10 @@ export class PrinterProcess {
       baseEnv(),
       echo,
     );
-    const info = JSON.parse(await this.proc.waitForLine(/virtual printer listening/)) as {
-      port: number;
-      controlPort: number;
-    };
-    this.port = info.port;
-    this.controlPort = info.controlPort;
+    // The control server starts once the printer listens, and tells its port.
+    const status = `http://127.0.0.1:${this.controlPort}/status`;
+    await waitUntilReady(status, { exited: this.proc.exited, what: this.proc.label });
+    this.port = ((await (await fetch(status)).json()) as { port: number }).port;
   }
 
   async setFaults(faults: Record<string, unknown>): Promise<void> {
@@ -172,7 +180,12 @@ export class AgentProcess {
     private readonly deviceId = 'e2e-agent',
   ) {}
 
+  /**
+   * Starts it; with `waitConnected`, first waits until the gateway no longer lists this device
+   * (a previous process of it was stopped), then until it lists it again: connected.
+   */
   async start(gateway: GatewayProcess, printer: PrinterProcess, waitConnected = true): Promise<void> {
+    if (waitConnected) await until(async () => !(await this.listedBy(gateway)), 60_000, `${this.deviceId} gone`);
     this.proc = new ChildProcessHandle(
       `agent:${this.deviceId}`,
       [
@@ -192,7 +205,28 @@ export class AgentProcess {
       { ...baseEnv(), ...FAST_AGENT_ENV },
       echo,
     );
-    if (waitConnected) await this.proc.waitForLine(/"msg":"connected to the gateway"/, 60_000);
+    if (!waitConnected) return;
+    let exitCode: number | null | undefined;
+    void this.proc.exited.then((code) => {
+      exitCode = code;
+    });
+    await until(
+      async () => {
+        if (exitCode !== undefined) throw new Error(`agent ${this.deviceId} exited (${exitCode}) before connecting`);
+        return this.listedBy(gateway);
+      },
+      120_000,
+      `${this.deviceId} connected`,
+    );
+  }
+
+  /** Whether the gateway lists this device as connected (an unreachable gateway lists nothing). */
+  private async listedBy(gateway: GatewayProcess): Promise<boolean> {
+    try {
+      return (await gateway.api('GET', `/printing/desktop-health/${this.deviceId}`)).status === 200;
+    } catch {
+      return false;
+    }
   }
 }
 
@@ -225,7 +259,7 @@ export async function until<T>(
 }
 
 /** The ids of the named printers once the gateway lists them all (an agent reports them after connecting). */
-export async function printerIds(gateway: GatewayProcess, names: string[], timeoutMs = 20_000): Promise<string[]> {
+export async function printerIds(gateway: GatewayProcess, names: string[], timeoutMs = 60_000): Promise<string[]> {
   return until(
     async () => {
       const { body } = await gateway.api<{ printers: { id: string; name: string }[] }>('GET', '/printing/printers');
