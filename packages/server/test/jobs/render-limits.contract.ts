@@ -1,8 +1,9 @@
 import { encodeTicket } from '@printermaster/escpos';
 import type { TicketDocument } from '@printermaster/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import type { TestGateway } from '../support/test-gateway.js';
 import { declaredPngBase64, noisePngBase64, stripedPngBase64 } from '../support/test-png.js';
+import { startKitchenGateway } from './kitchen-gateway.js';
 
 /** The limits on images in documents, as a POS meets them through `POST /printing/jobs`. */
 export function describeRenderLimits(store: 'pglite' | 'postgres') {
@@ -13,22 +14,10 @@ export function describeRenderLimits(store: 'pglite' | 'postgres') {
 
     beforeAll(async () => {
       // Pixel limits at their defaults; byte limits lowered so that small test images can exceed them.
-      gw = await startTestGateway({
+      ({ gw, cashier, printerId } = await startKitchenGateway({
         store,
         env: { PRINTERMASTER_MAX_IMAGE_BYTES: '20000', PRINTERMASTER_MAX_JOB_IMAGE_BYTES: '30000' },
-      });
-      const tenant = await gw.seedTenant();
-      const scope = { companyId: tenant.companyId, branchId: tenant.branchId };
-      cashier = await gw.token('cashier', scope);
-      const res = await fetch(`${gw.url}/printing/printers`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${await gw.token('branch_manager', scope)}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ branchId: tenant.branchId, name: 'Kitchen', ip: '127.0.0.1', port: 9100 }),
-      });
-      printerId = ((await res.json()) as { printer: { id: string } }).printer.id;
+      }));
     });
     afterAll(() => gw.close());
 

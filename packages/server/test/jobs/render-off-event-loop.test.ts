@@ -1,7 +1,8 @@
 import type { TicketDocument } from '@printermaster/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import type { TestGateway } from '../support/test-gateway.js';
 import { stripedPngBase64 } from '../support/test-png.js';
+import { startKitchenGateway } from './kitchen-gateway.js';
 
 /** The largest job the default limits allow: four 2000 × 2000 images (16 million pixels). */
 const MAX_JOB: TicketDocument = {
@@ -28,19 +29,7 @@ describe('rendering off the event loop', () => {
   let printerId: string;
 
   const startGateway = async (env: Record<string, string>) => {
-    gw = await startTestGateway({ env: { LOG_LEVEL: 'info', ...env } });
-    const tenant = await gw.seedTenant();
-    const scope = { companyId: tenant.companyId, branchId: tenant.branchId };
-    cashier = await gw.token('cashier', scope);
-    const res = await fetch(`${gw.url}/printing/printers`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${await gw.token('branch_manager', scope)}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ branchId: tenant.branchId, name: 'Kitchen', ip: '127.0.0.1', port: 9100 }),
-    });
-    printerId = ((await res.json()) as { printer: { id: string } }).printer.id;
+    ({ gw, cashier, printerId } = await startKitchenGateway({ env: { LOG_LEVEL: 'info', ...env } }));
   };
   const submit = async (document: TicketDocument) => {
     const res = await fetch(`${gw.url}/printing/jobs`, {
