@@ -1,4 +1,5 @@
 import type { JwtService } from './auth/jwt-service.js';
+import { isoTime } from './core/iso-time.js';
 import type { LicenseService } from './core/license-service.js';
 import type { MetaStore } from './core/ports/meta-store.js';
 import type { TenantStore } from './core/ports/tenant-store.js';
@@ -24,7 +25,7 @@ export async function bootstrapIfEmpty(deps: {
   meta: MetaStore;
 }): Promise<BootstrapResult | undefined> {
   if ((await deps.tenants.countCompanies()) > 0) return undefined;
-  if (!(await deps.meta.putIfAbsent('bootstrap', { startedAt: new Date().toISOString() }))) return undefined;
+  if (!(await deps.meta.putIfAbsent('bootstrap', { startedAt: isoTime(Date.now()) }))) return undefined;
   const company = await deps.tenantService.createCompany('Default company', 'bootstrap');
   const branch = await deps.tenantService.createBranch(company.id, 'Main branch', 'bootstrap');
   const { key } = await deps.licenses.issue({ companyId: company.id, branchId: branch.id, actor: 'bootstrap' });

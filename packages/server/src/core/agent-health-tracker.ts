@@ -6,6 +6,7 @@ import {
   HIGH_LATENCY_MS,
 } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
+import { isoTime } from './iso-time.js';
 import type { AgentDirectory, AgentHealthSnapshot, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
 import type { ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
@@ -100,7 +101,7 @@ export class AgentHealthTracker {
     }
     const snapshot = this.snapshotOf(d);
     d.history.push({
-      timestamp: new Date(this.clock.now()).toISOString(),
+      timestamp: isoTime(this.clock.now()),
       latency: latencyMs,
       quality: snapshot.connectionQuality,
     });
@@ -170,8 +171,8 @@ export class AgentHealthTracker {
       packetLossRate,
       connectionQuality: connectionQuality(averageLatency, packetLossRate),
       reconnectionCount: d.reported?.reconnectionCount ?? Math.max(0, d.connectsSeen - 1),
-      lastHeartbeat: d.lastHeartbeat ? new Date(d.lastHeartbeat).toISOString() : undefined,
-      lastHealthReport: d.reportedAt ? new Date(d.reportedAt).toISOString() : undefined,
+      lastHeartbeat: d.lastHeartbeat ? isoTime(d.lastHeartbeat) : undefined,
+      lastHealthReport: d.reportedAt ? isoTime(d.reportedAt) : undefined,
       ...(d.journalDamage ? { journalDamage: d.journalDamage } : {}),
     };
   }
@@ -256,7 +257,7 @@ export class AgentHealthTracker {
         packetLossRate: s.packetLossRate,
         connectionQuality: s.connectionQuality,
       },
-      timestamp: new Date(this.clock.now()).toISOString(),
+      timestamp: isoTime(this.clock.now()),
     });
   }
 

@@ -7,7 +7,6 @@ import { DesktopHealthService } from './desktop-health-service.js';
 import { HealthService } from './health-service.js';
 import { JobDispatcher } from './job-dispatcher.js';
 import { JobLifecycle } from './job-lifecycle.js';
-import { JobsReadyNotice } from './jobs-ready-notice.js';
 import { LegacyAgentVerifier } from './legacy-agent-verifier.js';
 import { LicenseService } from './license-service.js';
 import { PendingRequests } from './pending-requests.js';
@@ -24,6 +23,7 @@ import { PrintJobService, type PrintJobServiceOptions, type TicketRenderer } fro
 import { PrinterPresence } from './printer-presence.js';
 import { PrinterService } from './printer-service.js';
 import { type PrinterTestReply, PrinterTestService } from './printer-test-service.js';
+import { RemoteAgentLink } from './remote-agent-link.js';
 import { ServiceRegistryService } from './service-registry-service.js';
 import { runAsGateway } from './tenant-scope.js';
 import { TenantService } from './tenant-service.js';
@@ -83,14 +83,7 @@ export function createCore(deps: CoreDeps) {
   };
   const tenants = new TenantService(stores.tenants, stores.audit);
   const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, clock, deps.licenceChanges);
-  const printers = new PrinterService(
-    stores.printers,
-    stores.licenses,
-    stores.tenants,
-    stores.audit,
-    broadcaster,
-    clock,
-  );
+  const printers = new PrinterService({ ...stores, broadcaster, clock });
   const lifecycle = new JobLifecycle(stores.jobs, broadcaster, clock, logger);
   lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));
   // Creating a job reads the printer from the cache the printer tests use: no store round trip per job.
@@ -100,8 +93,13 @@ export function createCore(deps: CoreDeps) {
     ackTimeoutMs: settings.jobs.ackTimeoutMs,
     batchSize: settings.jobs.dispatchBatchSize,
   });
-  const jobsReady = new JobsReadyNotice({ rpc, directory: cluster.directory, dispatcher, link, logger });
-  jobs.onCreated((job) => jobsReady.announce(job.branchId, job));
+  const remote = new RemoteAgentLink({ rpc, directory: cluster.directory, link, clock, logger });
+  // Dispatch is the gateway's own work, not the submitting user's (decision 0007).
+  remote.onJobsReady((branchId) => void runAsGateway(() => dispatcher.kick(branchId)));
+  jobs.onCreated((job) => {
+    void runAsGateway(() => dispatcher.kick(job.branchId, job));
+    void remote.announceJobs(job.branchId);
+  });
   const pending = new PendingRequests<PrinterTestReply>({
     maxPending: settings.requests.maxPending,
     clock,
@@ -112,23 +110,22 @@ export function createCore(deps: CoreDeps) {
     },
     onResolve: (info, ms) => events.emit('requestResolved', info, ms),
   });
-  const printerTests = new PrinterTestService(
+  const printerTests = new PrinterTestService({
     printers,
-    stores.tenants,
+    tenants: stores.tenants,
     link,
+    remote,
     pending,
-    new CorrelationIds(clock),
-    {
+    ids: new CorrelationIds(clock),
+    limits: {
       branch: limiter(settings.rateLimits.testsPerBranchPerMinute, 'test-branch', 'printer_test_branch'),
       printer: limiter(settings.rateLimits.testsPerPrinterPerMinute, 'test-printer', 'printer_test_printer'),
     },
     broadcaster,
     clock,
     logger,
-    { timeoutMs: settings.requests.printerTestTimeoutMs },
-    cluster.directory,
-    rpc,
-  );
+    timeoutMs: settings.requests.printerTestTimeoutMs,
+  });
   const tracker = new AgentHealthTracker(cluster.directory, broadcaster, clock, logger, {
     instanceId: settings.instanceId,
     directoryTtlMs: settings.directoryTtlMs,

@@ -3,6 +3,7 @@ import type { AgentHealthTracker, HealthHistoryEntry } from './agent-health-trac
 import type { Clock } from './clock.js';
 import type { ClusterRpc } from './cluster-rpc.js';
 import { GatewayError } from './gateway-error.js';
+import { isoTime } from './iso-time.js';
 import type { AgentDirectory, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
 import { ADMIN_VIEW_ROLES, listScope, requireRole, type UserPrincipal } from './principal.js';
 
@@ -63,7 +64,7 @@ export class DesktopHealthService {
     const summary: Record<ConnectionQuality, number> = { excellent: 0, good: 0, fair: 0, poor: 0 };
     for (const e of healthMetrics) summary[e.connectionQuality]++;
     const value = {
-      timestamp: new Date(this.clock.now()).toISOString(),
+      timestamp: isoTime(this.clock.now()),
       totalClients: healthMetrics.length,
       healthMetrics,
       summary,

@@ -9,6 +9,17 @@ export interface AwaitingLegacyResult {
   expiresAt: number;
 }
 
+/** How long after its deadline a legacy test still takes its own late result, ms (it comes after ~20 s). */
+export const LEGACY_RESULT_WINDOW_MS = 60_000;
+
+/**
+ * The pending-request key of a legacy test: legacy acknowledgements carry no correlation ID,
+ * so one pending test per printer lets the printer id match them.
+ */
+export function legacyKey(printerId: string): string {
+  return `printer:${printerId}`;
+}
+
 /** Tests waiting at once, at most; past it the oldest are dropped. */
 const MAX_AWAITING = 10_000;
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { PrinterDiscovered, PrinterStatus } from '@printermaster/protocol';
+import type { PrinterStatus } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
+import { isoTime } from './iso-time.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { LicenseStore } from './ports/license-store.js';
@@ -10,27 +11,9 @@ import type { TenantStore } from './ports/tenant-store.js';
 import { type AgentPrincipal, canSee, listScope, MANAGER_ROLES, requireRole, type UserPrincipal } from './principal.js';
 import { PrinterCache } from './printer-cache.js';
 import { toPrinterView } from './printer-view.js';
+import { addressChanged, type ReportedPrinter } from './reported-printer.js';
 
-/** A printer as an agent or the legacy bulk endpoint describes it. */
-export interface ReportedPrinter {
-  id?: string;
-  name: string;
-  type?: string;
-  connection?: string;
-  status?: PrinterStatus;
-  ip?: string;
-  port?: number;
-  manufacturer?: string;
-  model?: string;
-  location?: string;
-  paperWidth?: number;
-  assignedTo?: string;
-  isDefault?: boolean;
-  capabilities?: string[];
-  discoveredBy?: string;
-  discoveryMethod?: string;
-  systemName?: string;
-}
+export { fromDiscovered, type ReportedPrinter } from './reported-printer.js';
 
 export interface UpsertOutcome {
   printer: Printer;
@@ -38,21 +21,34 @@ export interface UpsertOutcome {
   created: boolean;
 }
 
+export interface PrinterServiceDeps {
+  printers: PrinterStore;
+  licenses: LicenseStore;
+  tenants: TenantStore;
+  audit: AuditLog;
+  broadcaster: Broadcaster;
+  clock: Clock;
+  /** How long a printer read for a test or a job is reused, ms (default 5 s). */
+  cacheTtlMs?: number;
+}
+
 /** Printers of a branch: what agents report, and what managers set through the API. */
 export class PrinterService {
   private readonly cache: PrinterCache;
   private readonly changeListeners: ((printerId: string) => void)[] = [];
 
-  constructor(
-    private readonly printers: PrinterStore,
-    private readonly licenses: LicenseStore,
-    private readonly tenants: TenantStore,
-    private readonly audit: AuditLog,
-    private readonly broadcaster: Broadcaster,
-    private readonly clock: Clock,
-    cacheTtlMs = 5_000,
-  ) {
-    this.cache = new PrinterCache(clock, { ttlMs: cacheTtlMs, maxEntries: 50_000 });
+  private readonly printers: PrinterStore;
+  private readonly licenses: LicenseStore;
+  private readonly tenants: TenantStore;
+  private readonly audit: AuditLog;
+  private readonly broadcaster: Broadcaster;
+  private readonly clock: Clock;
+
+  constructor(deps: PrinterServiceDeps) {
+    ({ printers: this.printers, licenses: this.licenses, tenants: this.tenants, audit: this.audit } = deps);
+    this.broadcaster = deps.broadcaster;
+    this.clock = deps.clock;
+    this.cache = new PrinterCache(deps.clock, { ttlMs: deps.cacheTtlMs ?? 5_000, maxEntries: 50_000 });
   }
 
   /** Called after this process changed a printer's stored fields (to tell other processes). */
@@ -219,7 +215,7 @@ export class PrinterService {
       printer: toPrinterView(printer),
       branchId: printer.branchId,
       companyId: printer.companyId,
-      timestamp: new Date(this.clock.now()).toISOString(),
+      timestamp: isoTime(this.clock.now()),
     });
   }
 
@@ -250,7 +246,7 @@ export class PrinterService {
       printer: toPrinterView(printer),
       branchId: printer.branchId,
       companyId: printer.companyId,
-      timestamp: new Date(this.clock.now()).toISOString(),
+      timestamp: isoTime(this.clock.now()),
     });
     await this.audit.record({
       companyId: printer.companyId,
@@ -260,60 +256,4 @@ export class PrinterService {
       targetId: printer.id,
     });
   }
-}
-
-/** Whether a re-reported printer changed a field a printer test sends (agents re-report often). */
-function addressChanged(before: Printer, after: Printer): boolean {
-  return (
-    before.name !== after.name ||
-    before.type !== after.type ||
-    before.connection !== after.connection ||
-    before.ip !== after.ip ||
-    before.port !== after.port ||
-    before.deviceId !== after.deviceId ||
-    before.companyId !== after.companyId ||
-    before.branchId !== after.branchId ||
-    JSON.stringify(before.capabilities) !== JSON.stringify(after.capabilities)
-  );
-}
-
-/** Maps an agent's `printer:discovered` payload to a reported printer. */
-export function fromDiscovered(payload: PrinterDiscovered): ReportedPrinter {
-  const address = parseAddress(payload.device) ?? parseAddress(payload.systemPrinter);
-  return {
-    id: payload.id,
-    name: payload.name,
-    type: payload.type,
-    connection: payload.connection,
-    status: payload.status,
-    ip: payload.ip ?? address?.ip,
-    port: payload.port ?? address?.port,
-    capabilities: payload.capabilities,
-    discoveredBy: payload.discoveredBy,
-    discoveryMethod: payload.discoveryMethod,
-    systemName: typeof payload.systemPrinter === 'string' ? payload.systemPrinter : undefined,
-  };
-}
-
-/** Reads `{ip, port}` out of the loose `device` shapes agents send (an object, or `host:port`). */
-function parseAddress(value: unknown): { ip?: string; port?: number } | undefined {
-  if (typeof value === 'string') {
-    const m = /^(?:tcp:\/\/)?([\w.-]{1,255}):(\d{1,5})$/.exec(value.trim());
-    const port = m ? validPort(Number(m[2])) : undefined;
-    return m && port !== undefined ? { ip: m[1], port } : undefined;
-  }
-  if (typeof value === 'object' && value !== null) {
-    const v = value as Record<string, unknown>;
-    const host = typeof v.ip === 'string' ? v.ip : typeof v.host === 'string' ? v.host : undefined;
-    // The same bounds as the printer API's own `ip` field.
-    const ip = host !== undefined && host.length <= 255 ? host : undefined;
-    const port = validPort(v.port);
-    if (ip || port) return { ip, port };
-  }
-  return undefined;
-}
-
-/** A TCP port, or `undefined` for anything else (the loose shapes carry all sorts). */
-function validPort(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65_535 ? value : undefined;
 }

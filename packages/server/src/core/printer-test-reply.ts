@@ -1,4 +1,7 @@
-import type { PrinterTestResult } from '@printermaster/protocol';
+import type { PrinterTestCompletedEvent, PrinterTestResult } from '@printermaster/protocol';
+import { GatewayError } from './gateway-error.js';
+import { isoTime } from './iso-time.js';
+import type { RateLimiter } from './ports/rate-limiter.js';
 
 /** How a test ended, as far as the gateway can tell. */
 export type TestOutcome = 'printed' | 'failed' | 'unconfirmed';
@@ -63,4 +66,73 @@ export function interpret(result: PrinterTestResult, legacy: boolean): PrinterTe
     ...(result.processingTime !== undefined ? { agentProcessingTime: result.processingTime } : {}),
     sourceClient,
   };
+}
+
+/** The `printer:test:completed` event the branch's dashboards get for an agent's result. */
+export function completedEvent(
+  result: PrinterTestResult,
+  reply: PrinterTestReply,
+  correlationId: string,
+  receivedAt: string,
+): PrinterTestCompletedEvent {
+  const event: PrinterTestCompletedEvent = {
+    printerId: result.printerId,
+    correlationId,
+    success: reply.success,
+    message: reply.message,
+    timestamp: receivedAt,
+    receivedAt,
+    sourceClient: reply.sourceClient,
+    outcome: reply.outcome,
+  };
+  if (reply.error) event.error = reply.error;
+  if (result.processingTime !== undefined) event.processingTime = result.processingTime;
+  return event;
+}
+
+/** `T` with its optional fields required to be named (possibly as `undefined`). */
+type EveryField<T> = { [K in keyof Required<T>]: T[K] };
+
+/** What `POST /printing/printers/:id/test` answers. */
+export interface PrinterTestAnswer extends PrinterTestReply {
+  correlationId: string;
+  timestamp: string;
+  /** Agents of the branch connected to this gateway. */
+  clientsAvailable: number;
+  /** ms from the request to the answer. */
+  processingTime: number;
+}
+
+/** The answer to the caller; times are Unix ms. */
+export function testAnswer(
+  reply: PrinterTestReply,
+  at: { correlationId: string; clientsAvailable: number; startedAt: number; now: number },
+): PrinterTestAnswer {
+  // Every field of the reply is named (a field added to PrinterTestReply and missing here does
+  // not compile), rather than spread in: spread takes V8's slow path when shapes vary.
+  const answer: EveryField<PrinterTestReply> & Omit<PrinterTestAnswer, keyof PrinterTestReply> = {
+    success: reply.success,
+    outcome: reply.outcome,
+    delivered: reply.delivered,
+    message: reply.message,
+    error: reply.error,
+    agentProcessingTime: reply.agentProcessingTime,
+    sourceClient: reply.sourceClient,
+    correlationId: at.correlationId,
+    timestamp: isoTime(at.now),
+    clientsAvailable: at.clientsAvailable,
+    processingTime: at.now - at.startedAt,
+  };
+  return answer;
+}
+
+/** Takes one test from a limit; `RATE_LIMIT_EXCEEDED` with the wait when the limit refuses. */
+export async function consumeTest(limiter: RateLimiter, key: string, scope: 'branch' | 'printer'): Promise<void> {
+  const waitMs = await limiter.consume(key);
+  if (waitMs === undefined) return;
+  const resetIn = Math.max(1, Math.ceil(waitMs / 1000));
+  throw new GatewayError('RATE_LIMIT_EXCEEDED', {
+    message: `too many printer tests for this ${scope}; try again in ${resetIn} s`,
+    details: { resetIn, scope },
+  });
 }

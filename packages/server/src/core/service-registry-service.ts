@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { isoTime } from './iso-time.js';
 import type { AgentDirectory } from './ports/agent-directory.js';
 import type { InstanceRegistry } from './ports/instance-registry.js';
 import { requireRole, type UserPrincipal } from './principal.js';
@@ -36,7 +37,7 @@ export class ServiceRegistryService {
         port: g.port,
         version: g.version,
         isHealthy: g.ready && this.clock.now() - g.lastSeen < 30_000,
-        lastSeen: new Date(g.lastSeen).toISOString(),
+        lastSeen: isoTime(g.lastSeen),
         connectionCount: g.connectionCount,
         requestCount: g.requestCount,
       })),
@@ -48,7 +49,7 @@ export class ServiceRegistryService {
         port: null,
         version: a.appVersion ?? (a.protocol === 'v2' ? '2' : 'legacy'),
         isHealthy: a.health.connectionQuality !== 'poor',
-        lastSeen: a.health.lastHeartbeat ?? new Date(a.connectedAt).toISOString(),
+        lastSeen: a.health.lastHeartbeat ?? isoTime(a.connectedAt),
         connectionCount: 1,
         requestCount: 0,
       })),

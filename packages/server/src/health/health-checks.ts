@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { isoTime } from '../core/iso-time.js';
 
 export type CheckStatus = 'up' | 'down' | 'warning';
 
@@ -130,7 +131,7 @@ export class HealthChecks {
                   ? 'redis unreachable'
                   : 'websocket inactive',
           }),
-      timestamp: new Date().toISOString(),
+      timestamp: isoTime(Date.now()),
       uptime: Math.round((Date.now() - this.deps.startedAt) / 1000),
       database: storeDown ? 'disconnected' : 'connected',
       websocket: websocketActive ? 'active' : 'inactive',

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
 import type { DesktopHealthService } from '../../core/desktop-health-service.js';
+import { isoTime } from '../../core/iso-time.js';
 import type { ServiceRegistryService } from '../../core/service-registry-service.js';
 import { requireUser } from '../authenticate.js';
 
@@ -35,7 +36,7 @@ export async function desktopHealthRoutes(
       const { branchId } = request.query as Static<typeof DetailQuery>;
       return {
         success: true,
-        timestamp: new Date().toISOString(),
+        timestamp: isoTime(Date.now()),
         ...(await opts.desktopHealth.detail(user, deviceId, branchId)),
       };
     },
@@ -43,6 +44,6 @@ export async function desktopHealthRoutes(
 
   app.get('/service-registry/status', { schema: { tags, security } }, async (request) => {
     const user = await requireUser(opts.jwt, request);
-    return { success: true, timestamp: new Date().toISOString(), ...(await opts.registry.status(user)) };
+    return { success: true, timestamp: isoTime(Date.now()), ...(await opts.registry.status(user)) };
   });
 }

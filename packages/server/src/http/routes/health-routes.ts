@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isoTime } from '../../core/iso-time.js';
 import type { HealthChecks } from '../../health/health-checks.js';
 
 /**
@@ -37,7 +38,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthC
   for (const prefix of ['', '/api']) {
     app.get(`${prefix}/health/live`, { schema: { tags } }, async () => ({
       status: 'ok',
-      timestamp: new Date().toISOString(),
+      timestamp: isoTime(Date.now()),
       uptime: Math.round(process.uptime()),
     }));
     app.get(`${prefix}/health/ready`, { schema: { tags } }, async (_request, reply) => {

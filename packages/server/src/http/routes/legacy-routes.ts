@@ -3,6 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientAddress } from '../../client-address.js';
 import { GatewayError } from '../../core/gateway-error.js';
+import { isoTime } from '../../core/iso-time.js';
 import type { LegacyAgentVerifier, LegacyWriteClaim } from '../../core/legacy-agent-verifier.js';
 import { hashLicenseKey, type LicenseService } from '../../core/license-service.js';
 import type { DeviceStore } from '../../core/ports/device-store.js';
@@ -135,7 +136,7 @@ export async function legacyRoutes(
         expiresAt: license.expiresAt?.toISOString() ?? null,
         features: license.features,
         maxPrinters: license.maxPrinters,
-        validatedAt: new Date().toISOString(),
+        validatedAt: isoTime(Date.now()),
         deviceInfo: { ...info, deviceId: info.deviceId ?? null },
       },
     };

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isoTime } from '../../core/iso-time.js';
 import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 
 /**
@@ -21,7 +22,7 @@ export async function metricsRoutes(
   app.get('/api/metrics/websocket', { schema: { tags: ['metrics'] } }, async () => {
     const c = opts.websocket();
     return {
-      timestamp: new Date().toISOString(),
+      timestamp: isoTime(Date.now()),
       connections: c.agents + c.webClients,
       agents: c.agents,
       agentsByProtocol: c.byProtocol,
