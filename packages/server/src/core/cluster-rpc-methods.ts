@@ -32,6 +32,7 @@ export interface ClusterRpcMethods {
 
 export type ClusterRpcMethod = keyof ClusterRpcMethods;
 
+/** A request as the receiving process reads it: the method names its payload's type. */
 export interface RpcRequest<M extends ClusterRpcMethod = ClusterRpcMethod> {
   kind: 'request';
   id: string;
@@ -40,14 +41,3 @@ export interface RpcRequest<M extends ClusterRpcMethod = ClusterRpcMethod> {
   method: M;
   payload: ClusterRpcMethods[M]['request'];
 }
-
-export interface RpcReply {
-  kind: 'reply';
-  id: string;
-  ok: boolean;
-  result?: unknown;
-  /** A GatewayError's code and message when `ok` is false. */
-  error?: { code: string; message: string };
-}
-
-export type RpcEnvelope = RpcRequest | RpcReply;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, Timer } from './clock.js';
-import type { ClusterRpcMethod, ClusterRpcMethods, RpcEnvelope, RpcReply } from './cluster-rpc-methods.js';
+import type { ClusterRpcMethod, ClusterRpcMethods, RpcRequest } from './cluster-rpc-methods.js';
 import { GatewayError } from './gateway-error.js';
-import type { ClusterBus } from './ports/cluster-bus.js';
+import type { ClusterBus, RpcEnvelope } from './ports/cluster-bus.js';
 import type { Logger } from './ports/logger.js';
 
 /** Handles a request; `from` is the calling process's instance id. */
@@ -93,11 +93,13 @@ export class ClusterRpc {
         );
       return;
     }
-    const handler = this.handlers.get(message.method);
-    let reply: RpcReply;
+    // Senders run the same code: a method's payload is what ClusterRpcMethods says it is.
+    const request = message as RpcRequest;
+    const handler = this.handlers.get(request.method);
+    let reply: Extract<RpcEnvelope, { kind: 'reply' }>;
     try {
-      if (!handler) throw new GatewayError('NOT_FOUND', { message: `no cluster method ${message.method}` });
-      reply = { kind: 'reply', id: message.id, ok: true, result: await handler(message.payload, message.from) };
+      if (!handler) throw new GatewayError('NOT_FOUND', { message: `no cluster method ${request.method}` });
+      reply = { kind: 'reply', id: message.id, ok: true, result: await handler(request.payload, request.from) };
     } catch (err) {
       const e = GatewayError.from(err);
       if (e.code === 'INTERNAL') this.deps.logger.error({ err, method: message.method }, 'cluster request failed');

@@ -1,5 +1,3 @@
-import type { RpcEnvelope } from '../cluster-rpc-methods.js';
-
 /**
  * The raw channel between gateway processes (Redis pub/sub, or in-process for one process).
  * Messages are JSON values. Delivery is best effort (at most once); nothing durable goes over
@@ -18,6 +16,14 @@ export interface PrinterChangedNotice {
   /** Instance id of the publishing process. */
   from: string;
 }
+
+/**
+ * A request or reply of the cluster RPC as it travels. The methods and their payloads are
+ * typed by the RPC itself (cluster-rpc-methods.ts); on the bus they are JSON values.
+ */
+export type RpcEnvelope =
+  | { kind: 'request'; id: string; from: string; method: string; payload: unknown }
+  | { kind: 'reply'; id: string; ok: boolean; result?: unknown; error?: { code: string; message: string } };
 
 /**
  * Every message the gateway processes exchange, by channel. Senders are other processes of
