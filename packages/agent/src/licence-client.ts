@@ -28,7 +28,7 @@ export interface ValidLicence {
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * Validates the licence over REST before the agent connects (PROTOCOL.md section 8), as the
+ * Validates the licence over REST before the agent connects (docs/protocol.md#agent-handshake), as the
  * desktop clients do: the answer names the branch the socket handshake must name.
  */
 export class LicenceClient {

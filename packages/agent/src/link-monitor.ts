@@ -16,7 +16,7 @@ export interface LinkMonitorDeps {
 }
 
 /**
- * Measures the link to the gateway with acknowledged pings (PROTOCOL.md section 7), tells the
+ * Measures the link to the gateway with acknowledged pings (docs/protocol.md#connection-quality), tells the
  * gateway when it degrades (`desktop:health:degraded`, once per episode) and sends the
  * periodic `desktop:health:report`.
  */

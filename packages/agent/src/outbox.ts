@@ -113,7 +113,7 @@ export class Outbox {
   }
 }
 
-/** The socket event and payload that carry a report to the gateway (PROTOCOL.md section 4, docs/protocol.md). */
+/** The socket event and payload that carry a report to the gateway (docs/protocol.md#reports). */
 export function toWireReport(report: JobReport): WireReport {
   const base = {
     jobId: report.jobId,

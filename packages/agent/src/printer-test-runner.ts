@@ -11,7 +11,7 @@ export interface PrinterTestRunnerDeps {
 }
 
 /**
- * Answers the gateway's printer tests (PROTOCOL.md section 5): `printer:test:ack` at once,
+ * Answers the gateway's printer tests (docs/protocol.md#printer-tests): `printer:test:ack` at once,
  * then a test page on the printer and `printer:test:result` with how it went.
  */
 export class PrinterTestRunner {

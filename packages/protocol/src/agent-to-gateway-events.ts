@@ -12,7 +12,7 @@ import type { AgentEventPayload as P } from './agent-events.js';
 import type { Ack } from './errors.js';
 
 /**
- * Socket.IO events from an agent to the gateway (PROTOCOL.md section 4, with the v2 additions):
+ * Socket.IO events from an agent to the gateway (docs/protocol.md#events-from-agents, with the v2 additions):
  * an agent's `EmitEvents`, the gateway's `ListenEvents`. Payload schemas: `AGENT_EVENT_SCHEMAS`;
  * acknowledgement data: `AGENT_EVENT_REPLY_SCHEMAS`.
  *

@@ -2,7 +2,7 @@ import type { ConnectionQuality } from './agent-events.js';
 
 /**
  * Connection quality from average latency (ms) and packet loss (percent, 0–100),
- * PROTOCOL.md section 7: excellent < 100 ms and < 1 %; good < 250 ms and < 5 %;
+ * docs/protocol.md#connection-quality: excellent < 100 ms and < 1 %; good < 250 ms and < 5 %;
  * fair < 500 ms and < 10 %; poor otherwise.
  */
 export function connectionQuality(averageLatencyMs: number, packetLossPercent: number): ConnectionQuality {

@@ -140,7 +140,7 @@ export type GatewayToAgentPayload<E extends GatewayToAgentEventName> = Static<
 >;
 
 /**
- * Socket.IO events from the gateway to an agent (PROTOCOL.md section 5, and the replies of
+ * Socket.IO events from the gateway to an agent (docs/protocol.md#events-to-agents, and the replies of
  * section 4): the gateway's `EmitEvents` towards agents, an agent's `ListenEvents`.
  * Payloads are untrusted at the agent: check them against `GATEWAY_TO_AGENT_EVENT_SCHEMAS`.
  */

@@ -45,7 +45,7 @@ export const PrinterTestCompletedEventSchema = Type.Object({
   receivedAt: Type.String(),
   /** `v2_agent` or `legacy_client`. */
   sourceClient: Type.String(),
-  /** For legacy clients: `unconfirmed` when the client's own report cannot be trusted (PROTOCOL.md section 9). */
+  /** For legacy clients: `unconfirmed` when the client's own report cannot be trusted (docs/protocol.md#legacy-desktop-clients). */
   outcome: Type.Optional(Type.Union([Type.Literal('printed'), Type.Literal('failed'), Type.Literal('unconfirmed')])),
 });
 export type PrinterTestCompletedEvent = Static<typeof PrinterTestCompletedEventSchema>;
@@ -108,7 +108,7 @@ export const GATEWAY_TO_WEB_EVENT_SCHEMAS = {
 } as const satisfies Record<string, TSchema>;
 
 /**
- * Socket.IO events from the gateway to web clients (PROTOCOL.md section 6), sent to the rooms
+ * Socket.IO events from the gateway to web clients (docs/protocol.md#events-to-web-clients), sent to the rooms
  * of the client's scope: the gateway's `EmitEvents` towards web clients, a dashboard's
  * `ListenEvents`. Payload schemas: `GATEWAY_TO_WEB_EVENT_SCHEMAS`.
  */

@@ -3,7 +3,7 @@ import { WireIdSchema } from './wire-values.js';
 
 /**
  * What a client relies on in the 2xx answer of `POST /api/v1/printer-licenses/validate`
- * (PROTOCOL.md section 8): the branch its socket handshake names. The answer carries more
+ * (docs/protocol.md#legacy-desktop-clients): the branch its socket handshake names. The answer carries more
  * (`licenseKey`, `companyId`, `deviceInfo` …), which this schema lets through unchecked.
  */
 export const LicenceValidationReplySchema = Type.Object({

@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { TicketDocumentSchema } from './ticket-document.js';
 
 /**
- * Print job states (DESIGN.md section 3). `queued` and `sent` are re-sent to the
+ * Print job states (docs/protocol.md#job-states). `queued` and `sent` are re-sent to the
  * branch's agent; `accepted` and `printing` belong to the agent; the rest are final.
  */
 export const JOB_STATES = [

@@ -4,7 +4,7 @@ import type { Clock } from './clock.js';
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-/** Makes correlation IDs (PROTOCOL.md section 7); the random part comes from the CSPRNG. */
+/** Makes correlation IDs (docs/protocol.md#correlation-ids); the random part comes from the CSPRNG. */
 export class CorrelationIds {
   private counter = 0;
   /** CSPRNG bytes drawn 4 KiB at a time: one call per several hundred IDs rather than seven per ID. */

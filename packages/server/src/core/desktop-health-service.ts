@@ -7,7 +7,7 @@ import { isoTime } from './iso-time.js';
 import type { AgentDirectory, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
 import { ADMIN_VIEW_ROLES, listScope, requireRole, type UserPrincipal } from './principal.js';
 
-/** One agent in `GET /printing/desktop-health` (PROTOCOL.md section 8). */
+/** One agent in `GET /printing/desktop-health` (docs/api.md#desktop-health-and-service-registry). */
 export interface DesktopHealthEntry {
   clientId: string;
   branchId: string;

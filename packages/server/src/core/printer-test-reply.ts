@@ -30,7 +30,7 @@ export const LEGACY_DELIVERED: PrinterTestReply = {
 
 /**
  * What a result means. Legacy clients report `success: false, "Print job timeout"`
- * even when the page printed (PROTOCOL.md section 9), so such a report is
+ * even when the page printed (docs/protocol.md#legacy-desktop-clients), so such a report is
  * `unconfirmed`, not a failure.
  */
 export function interpret(result: PrinterTestResult, legacy: boolean): PrinterTestReply {

@@ -53,7 +53,7 @@ export interface PrinterTestServiceDeps {
   broadcaster: Broadcaster;
   clock: Clock;
   logger: Logger;
-  /** Deadline for the result, ms (PROTOCOL.md: 15 s). */
+  /** Deadline for the result, ms (docs/protocol.md#timeouts-and-intervals: 15 s). */
   timeoutMs: number;
 }
 

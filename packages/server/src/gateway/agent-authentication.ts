@@ -25,7 +25,7 @@ export function isAgentHandshake(auth: Record<string, unknown>): boolean {
 }
 
 /**
- * Admits an agent by its licence key (PROTOCOL.md section 2). A handshake with
+ * Admits an agent by its licence key (docs/protocol.md#agent-handshake). A handshake with
  * `protocolVersion` 2 or more is a v2 agent; without, a legacy 2.0.0 client, which is
  * never sent print jobs.
  */

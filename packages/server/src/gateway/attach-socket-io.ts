@@ -23,7 +23,7 @@ export interface AttachSocketIoDeps {
 }
 
 /**
- * Puts Socket.IO on the HTTP server, with the wire settings of PROTOCOL.md: the path, message
+ * Puts Socket.IO on the HTTP server, with the wire settings of docs/protocol.md#transport: the path, message
  * size, pings, deflate, the cluster adapter, and which connections are let in at all.
  */
 export function attachSocketIo(deps: AttachSocketIoDeps): GatewayServer {
@@ -34,7 +34,7 @@ export function attachSocketIo(deps: AttachSocketIoDeps): GatewayServer {
     maxHttpBufferSize: deps.maxMessageBytes,
     pingInterval: deps.pingIntervalMs,
     pingTimeout: deps.pingTimeoutMs,
-    // Deflate for messages over 1 KB (PROTOCOL.md). ws honours the threshold only without
+    // Deflate for messages over 1 KB (docs/protocol.md#transport). ws honours the threshold only without
     // context takeover; with it, every message is compressed and each connection keeps its
     // zlib windows (~230 KiB) for life. A smaller window and memLevel bound the state a
     // connection keeps once it has sent a large message (docs/decisions/0004).

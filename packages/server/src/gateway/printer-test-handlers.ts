@@ -8,7 +8,7 @@ export interface PrinterTestHandlersDeps {
 /**
  * The answers to a `printer:test`: its arrival and its result, matched to the waiting request by
  * the printer test service. A legacy client's result is told apart: its own report of success
- * cannot be trusted (PROTOCOL.md section 9).
+ * cannot be trusted (docs/protocol.md#legacy-desktop-clients).
  */
 export function printerTestHandlers(
   deps: PrinterTestHandlersDeps,

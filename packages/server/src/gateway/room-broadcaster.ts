@@ -11,7 +11,7 @@ import type { WebRoomsNamespace } from './gateway-sockets.js';
 import { rooms } from './rooms.js';
 
 export interface RoomBroadcasterOptions {
-  /** Status changes of a branch are coalesced over this window, ms (PROTOCOL.md: 100). */
+  /** Status changes of a branch are coalesced over this window, ms (docs/protocol.md#timeouts-and-intervals: 100). */
   statusBatchWindowMs: number;
   /** Called with the size of each status batch sent (metrics). */
   onStatusBatch?: (size: number) => void;

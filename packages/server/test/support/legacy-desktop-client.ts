@@ -21,7 +21,7 @@ export interface LegacyClientOptions {
 }
 
 /**
- * Behaves as PROTOCOL.md section 9 describes the "RestaurantPrint Pro" 2.0.0
+ * Behaves as docs/protocol.md#legacy-desktop-clients describes the "RestaurantPrint Pro" 2.0.0
  * desktop client: licence REST, websocket-only socket, join + status, a
  * discovery cycle as its only liveness signal, test ack in milliseconds and a
  * late `success: false, "Print job timeout"` result, failing content jobs,

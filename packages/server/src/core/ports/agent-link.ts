@@ -8,7 +8,7 @@ export interface ConnectedAgent {
   licenseId: string;
   /** The agent's network address as the gateway sees it. */
   address: string;
-  /** v2 agents take print jobs; legacy clients never do (PROTOCOL.md section 9). */
+  /** v2 agents take print jobs; legacy clients never do (docs/protocol.md#legacy-desktop-clients). */
   protocol: 'v2' | 'legacy';
   capabilities: string[];
   /** Unix ms. */

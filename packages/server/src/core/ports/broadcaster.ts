@@ -6,7 +6,7 @@ import type {
   PrintJobUpdateEvent,
 } from '@printermaster/protocol';
 
-/** Events for web clients, delivered to the rooms allowed to see them (PROTOCOL.md section 6). */
+/** Events for web clients, delivered to the rooms allowed to see them (docs/protocol.md#rooms). */
 export interface Broadcaster {
   printerUpdated(event: PrinterUpdateEvent): void;
   /** Coalesced per branch by the implementation. */

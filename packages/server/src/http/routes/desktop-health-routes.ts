@@ -14,7 +14,7 @@ const ListQuery = Type.Object(
 const DetailParams = Type.Object({ deviceId: Id });
 const DetailQuery = Type.Object({ branchId: Type.Optional(Id) }, { additionalProperties: false });
 
-/** PROTOCOL.md section 8: desktop health and the service registry. Under `/printing` and `/api/v1/printing`. */
+/** docs/api.md#desktop-health-and-service-registry: Under `/printing` and `/api/v1/printing`. */
 export async function desktopHealthRoutes(
   app: FastifyInstance,
   opts: { jwt: JwtService; desktopHealth: DesktopHealthService; registry: ServiceRegistryService },

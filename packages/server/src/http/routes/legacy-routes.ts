@@ -57,7 +57,7 @@ const BulkBody = Type.Object({
 type BulkBody = Static<typeof BulkBody>;
 
 /**
- * Endpoints the legacy desktop client calls without credentials (PROTOCOL.md
+ * Endpoints the legacy desktop client calls without credentials (docs/protocol.md#legacy-desktop-clients
  * section 8). The bulk endpoint writes only as the client's own live socket
  * (decision 0006): a legacy socket of the branch, of the device the printers
  * name, connected from the request's address.

@@ -30,7 +30,7 @@ function idempotencyKey(request: FastifyRequest): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Print jobs (DESIGN.md section 3). Registered under `/printing` and `/api/v1/printing`. */
+/** Print jobs (docs/architecture.md#a-print-job-end-to-end, docs/protocol.md#print-jobs). Registered under `/printing` and `/api/v1/printing`. */
 export async function printJobRoutes(
   app: FastifyInstance,
   opts: { jwt: JwtService; jobs: PrintJobService },

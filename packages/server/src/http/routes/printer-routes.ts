@@ -52,7 +52,7 @@ const TestBody = Type.Union([
   Type.Null(),
 ]);
 
-/** PROTOCOL.md section 8: printers and printer tests. Registered under `/printing` and `/api/v1/printing`. */
+/** docs/protocol.md#printer-tests: printers and printer tests. Registered under `/printing` and `/api/v1/printing`. */
 export async function printerRoutes(
   app: FastifyInstance,
   opts: { jwt: JwtService; printers: PrinterService; printerTests: PrinterTestService; presence: PrinterPresence },
