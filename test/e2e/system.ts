@@ -40,6 +40,31 @@ export const FAST_AGENT_ENV = {
   PRINTERMASTER_AGENT_STATUS_POLL_INTERVAL_MS: '2000',
 };
 
+/**
+ * Starts a process with `launch(port)` and waits until `path` on that port answers 200. Port 0:
+ * one that was free a moment ago, replaced (twice at most) when another process took it
+ * meanwhile. A failure tells the process's last output lines.
+ */
+async function startReady(
+  port: number,
+  path: string,
+  launch: (port: number) => ChildProcessHandle,
+): Promise<{ proc: ChildProcessHandle; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const chosen = port === 0 ? await freePort() : port;
+    const proc = launch(chosen);
+    try {
+      await waitUntilReady(`http://127.0.0.1:${chosen}${path}`, { exited: proc.exited, what: proc.label });
+      return { proc, port: chosen };
+    } catch (err) {
+      await proc.stop('SIGKILL');
+      const output = [...proc.lines, ...proc.stderrLines];
+      if (port === 0 && attempt < 3 && output.some((l) => l.includes('EADDRINUSE'))) continue;
+      throw new Error(`${(err as Error).message}\n${output.slice(-40).join('\n')}`);
+    }
+  }
+}
+
 export class GatewayProcess {
   proc!: ChildProcessHandle;
   port = 0;
@@ -67,21 +92,26 @@ export class GatewayProcess {
 
   /** Starts it (the first time on a free port, afterwards on the same port) and waits until it is ready. */
   async start(): Promise<void> {
-    if (this.port === 0) this.port = await freePort();
-    this.proc = new ChildProcessHandle(
-      `gateway${this.env.PRINTERMASTER_INSTANCE_ID ? `:${this.env.PRINTERMASTER_INSTANCE_ID}` : ''}`,
-      ['serve'],
-      {
-        ...baseEnv(),
-        ...FAST_GATEWAY_ENV,
-        ...this.env,
-        HOST: '127.0.0.1',
-        PORT: String(this.port),
-        PRINTERMASTER_DATA_DIR: this.dataDir,
-      },
-      echo,
+    const { proc, port } = await startReady(
+      this.port,
+      '/health/ready',
+      (port) =>
+        new ChildProcessHandle(
+          `gateway${this.env.PRINTERMASTER_INSTANCE_ID ? `:${this.env.PRINTERMASTER_INSTANCE_ID}` : ''}`,
+          ['serve'],
+          {
+            ...baseEnv(),
+            ...FAST_GATEWAY_ENV,
+            ...this.env,
+            HOST: '127.0.0.1',
+            PORT: String(port),
+            PRINTERMASTER_DATA_DIR: this.dataDir,
+          },
+          echo,
+        ),
     );
-    await waitUntilReady(`${this.base}/health/ready`, { exited: this.proc.exited, what: this.proc.label });
+    this.proc = proc;
+    this.port = port;
     if (!this.licenseKey) {
       // The first start prints them for its user, nowhere else, a moment after it is ready.
       this.licenseKey = /Licence key\s+: (\S+)/.exec(await this.proc.waitForLine(/Licence key/))?.[1] ?? '';
@@ -125,26 +155,30 @@ export class PrinterProcess {
 
   /** Starts it (the first time on free ports, afterwards on the same ones) and waits until it takes tickets. */
   async start(flags: string[] = []): Promise<void> {
-    if (this.controlPort === 0) this.controlPort = await freePort();
-    this.proc = new ChildProcessHandle(
-      'printer',
-      [
-        'virtual-printer',
-        '--port',
-        String(this.port),
-        '--control-port',
-        String(this.controlPort),
-        '--dir',
-        this.ticketDir,
-        ...flags,
-      ],
-      baseEnv(),
-      echo,
-    );
     // The control server starts once the printer listens, and tells its port.
-    const status = `http://127.0.0.1:${this.controlPort}/status`;
-    await waitUntilReady(status, { exited: this.proc.exited, what: this.proc.label });
-    this.port = ((await (await fetch(status)).json()) as { port: number }).port;
+    const { proc, port } = await startReady(
+      this.controlPort,
+      '/status',
+      (controlPort) =>
+        new ChildProcessHandle(
+          'printer',
+          [
+            'virtual-printer',
+            '--port',
+            String(this.port),
+            '--control-port',
+            String(controlPort),
+            '--dir',
+            this.ticketDir,
+            ...flags,
+          ],
+          baseEnv(),
+          echo,
+        ),
+    );
+    this.proc = proc;
+    this.controlPort = port;
+    this.port = ((await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { port: number }).port;
   }
 
   async setFaults(faults: Record<string, unknown>): Promise<void> {

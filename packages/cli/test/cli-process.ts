@@ -53,54 +53,68 @@ export function cleanEnv(): Record<string, string> {
   return env;
 }
 
+/** Starts after which a port taken by another process meanwhile is given up on. */
+const PORT_ATTEMPTS = 3;
+
 /**
- * A `printermaster serve` process on a port chosen here (unless `PORT` is given). `ready`
- * resolves with the port once `/health/ready` answers 200: the store is open, migrations and
- * the first-start bootstrap are done, the admin socket listens and the gateway takes requests.
+ * A `printermaster serve` process on a port chosen here (unless `PORT` is given; a chosen port
+ * that another process took meanwhile is replaced). `ready` resolves with the port once
+ * `/health/ready` answers 200: the store is open, migrations and the first-start bootstrap are
+ * done, the admin socket listens and the gateway takes requests.
  */
 export class ServeProcess {
   stdout = '';
   stderr = '';
   readonly ready: Promise<number>;
-  /** Resolves with the exit code once the process has exited and its output is read to the end. */
-  readonly exited: Promise<number | null>;
   private child: ChildProcess | undefined;
-  private stopRequested: NodeJS.Signals | undefined;
-  private readonly spawned: Promise<{ child: ChildProcess; port: number }>;
+  /** The current process's exit code, once it has exited and its output is read to the end. */
+  private closed: Promise<number | null> = Promise.resolve(null);
+  private markSpawned: () => void = () => {};
+  private readonly spawned = new Promise<void>((resolve) => {
+    this.markSpawned = resolve;
+  });
 
-  constructor(env: Record<string, string>, readyTimeoutMs = READY_TIMEOUT_MS) {
-    this.spawned = (async () => {
-      const port = env.PORT && env.PORT !== '0' ? Number(env.PORT) : await freePort();
+  constructor(
+    private readonly env: Record<string, string>,
+    readyTimeoutMs = READY_TIMEOUT_MS,
+  ) {
+    this.ready = this.start(readyTimeoutMs);
+  }
+
+  private async start(timeoutMs: number): Promise<number> {
+    const given = this.env.PORT && this.env.PORT !== '0' ? Number(this.env.PORT) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const port = given ?? (await freePort());
+      this.stdout = '';
+      this.stderr = '';
       const child = spawn(process.execPath, [CLI, 'serve'], {
-        env: { ...cleanEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+        env: { ...cleanEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...this.env, PORT: String(port) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      this.child = child;
       child.stdout?.on('data', (d: Buffer) => {
         this.stdout += d.toString();
       });
       child.stderr?.on('data', (d: Buffer) => {
         this.stderr += d.toString();
       });
-      // A stop asked for before the process existed.
-      if (this.stopRequested) child.kill(this.stopRequested);
-      return { child, port };
-    })();
-    this.exited = this.spawned.then(
-      ({ child }) => new Promise((resolve) => child.on('close', (code) => resolve(code))),
-    );
-    this.ready = this.spawned.then(async ({ port }) => {
+      this.child = child;
+      this.closed = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+      this.markSpawned();
       try {
         await waitUntilReady(`http://127.0.0.1:${port}/health/ready`, {
-          exited: this.exited,
-          timeoutMs: readyTimeoutMs,
+          exited: this.closed,
+          timeoutMs,
           what: 'printermaster serve',
         });
+        return port;
       } catch (err) {
+        // Not ready in time: not left running.
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await this.closed;
+        if (given === undefined && attempt < PORT_ATTEMPTS && this.stderr.includes('EADDRINUSE')) continue;
         throw new Error(`${(err as Error).message}\n${this.stdout}\n${this.stderr}`);
       }
-      return port;
-    });
+    }
   }
 
   /** JSON log lines so far. */
@@ -137,9 +151,10 @@ export class ServeProcess {
     );
   }
 
-  /** `find` on the output, again at each chunk of it, until it finds something or the process ends. */
+  /** `find` on the ready process's output, again at each chunk of it, until it finds something or the process ends. */
   private async output<T>(find: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-    const { child } = await this.spawned;
+    await this.ready;
+    const child = this.child as ChildProcess;
     return new Promise((resolve, reject) => {
       const check = () => {
         const value = find();
@@ -169,13 +184,11 @@ export class ServeProcess {
     });
   }
 
+  /** Stops the process with `signal`; resolves with its exit code once its output is read to the end. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (!this.child) {
-      this.stopRequested = signal;
-      return this.exited;
-    }
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
-    this.child.kill(signal);
-    return this.exited;
+    await this.spawned;
+    const child = this.child as ChildProcess;
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return this.closed;
   }
 }
