@@ -82,8 +82,8 @@ async function runAdmin(config: GatewayConfig, request: AdminRequest): Promise<u
   try {
     const stores = createStores(database, () => {});
     const jwt = new JwtService(await resolveJwtSecret(config, stores), config.jwt.expiresIn);
-    const tenants = new TenantService(stores.tenants, stores.audit);
-    const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, systemClock);
+    const tenants = new TenantService(stores);
+    const licenses = new LicenseService({ ...stores, clock: systemClock });
     return await new AdminCommands(tenants, licenses, jwt).run(request);
   } finally {
     await database.close();

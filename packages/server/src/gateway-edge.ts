@@ -86,8 +86,9 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
   });
   const credentials = new CredentialWatch({ licenses: core.licenses, clock });
   const origins = new OriginRefusalLog({ clock, logger, allowed: config.corsOrigins });
-  const gateway = new PrintingGateway(app.server, {
+  const gateway = new PrintingGateway({
     ...core,
+    httpServer: app.server,
     credentials,
     jwt: deps.jwt,
     devices: deps.stores.devices,

@@ -14,9 +14,14 @@ import { instanceHeartbeat } from './instance-heartbeat.js';
 
 /** How long an agent's directory entry lives without a refresh, ms. */
 export const DIRECTORY_TTL_MS = 90_000;
-/** How long a process's registry entry lives without a refresh, ms. */
-const INSTANCE_TTL_MS = 30_000;
-const IDEMPOTENCY_PURGE_MS = 3_600_000;
+
+/** The housekeeping periods and lifetimes that are not configurable, ms. */
+const FIXED_INTERVALS = {
+  directoryTtlMs: DIRECTORY_TTL_MS,
+  /** How long a process's registry entry lives without a refresh. */
+  instanceTtlMs: 30_000,
+  idempotencyPurgeMs: 3_600_000,
+};
 
 export interface HousekeepingPartDeps {
   config: GatewayConfig;
@@ -42,7 +47,7 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
     instances: cluster.instances,
     instanceId: config.instanceId,
     startedAt: clock.now(),
-    ttlMs: INSTANCE_TTL_MS,
+    ttlMs: FIXED_INTERVALS.instanceTtlMs,
     clock,
     port: () => deps.edge.port,
     connections: () => deps.link.size + deps.edge.gateway.webClientCount,
@@ -50,9 +55,11 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
     ready: deps.edge.ready,
   });
   const goneSessions = deps.sweepGoneSessions
-    ? new GoneSessionSweep(async () => (await cluster.instances.list()).map((i) => i.id), deps.stores.devices, logger, {
-        instanceId: config.instanceId,
-        minAgeMs: 2 * INSTANCE_TTL_MS,
+    ? new GoneSessionSweep({
+        listLive: async () => (await cluster.instances.list()).map((i) => i.id),
+        devices: deps.stores.devices,
+        logger,
+        options: { instanceId: config.instanceId, minAgeMs: 2 * INSTANCE_TTL_MS },
       })
     : undefined;
   const sweepGoneSessions = goneSessions && (() => goneSessions.sweep().then(() => undefined));
@@ -63,9 +70,7 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
         expirySweepMs: config.jobs.expirySweepIntervalMs,
         staleSweepMs: config.requests.staleSweepIntervalMs,
         redispatchMs: config.jobs.redispatchIntervalMs,
-        directoryTtlMs: DIRECTORY_TTL_MS,
-        instanceTtlMs: INSTANCE_TTL_MS,
-        idempotencyPurgeMs: IDEMPOTENCY_PURGE_MS,
+        ...FIXED_INTERVALS,
       };
       const branchesWithAgents = () => deps.link.branchesWithAgents();
       for (const task of housekeepingTasks({

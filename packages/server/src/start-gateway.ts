@@ -55,10 +55,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const jwt = new JwtService(await resolveJwtSecret(config, stores), config.jwt.expiresIn);
     const events = new CoreEvents();
     const link = new SocketAgentLink();
-    const broadcaster = new RoomBroadcaster(logger, {
-      statusBatchWindowMs: 100,
-      localOnly: !topology.manyProcesses,
-      onStatusBatch: (size) => events.emit('statusBatch', size),
+    const broadcaster = new RoomBroadcaster({
+      logger,
+      clock,
+      options: {
+        statusBatchWindowMs: 100,
+        localOnly: !topology.manyProcesses,
+        onStatusBatch: (size) => events.emit('statusBatch', size),
+      },
     });
     const renderer = new TicketRenderPool({ ...config.render, onRendered: (...r) => events.emit('rendered', ...r) });
     life.adopt({ name: 'render threads', stop: () => renderer.close() });

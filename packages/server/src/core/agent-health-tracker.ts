@@ -46,6 +46,14 @@ export interface AgentHealthTrackerOptions {
   onLatencySample?: (seconds: number) => void;
 }
 
+export interface AgentHealthTrackerDeps {
+  directory: AgentDirectory;
+  broadcaster: Broadcaster;
+  clock: Clock;
+  logger: Logger;
+  options: AgentHealthTrackerOptions;
+}
+
 /**
  * Connection health of the agents on this process. Latency is measured by the
  * gateway for every agent — legacy clients included — from the transport's
@@ -53,16 +61,21 @@ export interface AgentHealthTrackerOptions {
  * counts). Alerts go out once per state change, with a notice on recovery.
  */
 export class AgentHealthTracker {
+  private readonly directory: AgentDirectory;
+  private readonly broadcaster: Broadcaster;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly options: AgentHealthTrackerOptions;
   private readonly devices = new Map<string, DeviceHealth>();
   private readonly connectCounts = new Map<string, number>();
 
-  constructor(
-    private readonly directory: AgentDirectory,
-    private readonly broadcaster: Broadcaster,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly options: AgentHealthTrackerOptions,
-  ) {}
+  constructor(deps: AgentHealthTrackerDeps) {
+    this.directory = deps.directory;
+    this.broadcaster = deps.broadcaster;
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+    this.options = deps.options;
+  }
 
   connected(agent: ConnectedAgent, appVersion: string | undefined): void {
     const key = keyOf(agent);

@@ -81,8 +81,8 @@ export function createCore(deps: CoreDeps) {
     };
     return { consume: (key) => inner.consume(key).then(counted) };
   };
-  const tenants = new TenantService(stores.tenants, stores.audit);
-  const licenses = new LicenseService(stores.licenses, stores.tenants, stores.audit, clock, deps.licenceChanges);
+  const tenants = new TenantService(stores);
+  const licenses = new LicenseService({ ...stores, clock, changes: deps.licenceChanges });
   const printers = new PrinterService({ ...stores, broadcaster, clock });
   const lifecycle = new JobLifecycle(stores.jobs, broadcaster, clock, logger);
   lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));
@@ -126,10 +126,16 @@ export function createCore(deps: CoreDeps) {
     logger,
     timeoutMs: settings.requests.printerTestTimeoutMs,
   });
-  const tracker = new AgentHealthTracker(cluster.directory, broadcaster, clock, logger, {
-    instanceId: settings.instanceId,
-    directoryTtlMs: settings.directoryTtlMs,
-    onLatencySample: (seconds) => events.emit('agentLatency', seconds),
+  const tracker = new AgentHealthTracker({
+    directory: cluster.directory,
+    broadcaster,
+    clock,
+    logger,
+    options: {
+      instanceId: settings.instanceId,
+      directoryTtlMs: settings.directoryTtlMs,
+      onLatencySample: (seconds) => events.emit('agentLatency', seconds),
+    },
   });
   // Jobs must not stop when Redis does: the write limits then count per process.
   const perProcessWhenUnreachable = { perProcessWhenUnreachable: true };
@@ -146,10 +152,10 @@ export function createCore(deps: CoreDeps) {
     printerTests,
     tracker,
     health: new HealthService(stores.health),
-    desktopHealth: new DesktopHealthService(cluster.directory, tracker, rpc, clock),
-    registry: new ServiceRegistryService(cluster.instances, cluster.directory, clock),
+    desktopHealth: new DesktopHealthService({ directory: cluster.directory, tracker, rpc, clock }),
+    registry: new ServiceRegistryService({ ...cluster, clock }),
     printerPresence: new PrinterPresence(cluster.directory),
-    legacyAgents: new LegacyAgentVerifier(link, cluster.directory, stores.devices, licenses),
+    legacyAgents: new LegacyAgentVerifier({ link, directory: cluster.directory, devices: stores.devices, licenses }),
     validateLimiter: limiter(60, 'licence-validate', 'licence_validate'),
     writeLimits: {
       perBranch: limiter(
@@ -164,7 +170,7 @@ export function createCore(deps: CoreDeps) {
         'write_credential',
         perProcessWhenUnreachable,
       ),
-      targets: new WriteTargetLocator(printers, stores.jobs, stores.tenants),
+      targets: new WriteTargetLocator({ printers, jobs: stores.jobs, tenants: stores.tenants }),
     },
     /** Starts listening: other processes' calls, printer changes, the licence change feed. */
     async start(): Promise<void> {

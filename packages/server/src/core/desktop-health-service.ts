@@ -40,17 +40,28 @@ export interface DesktopHealthSummary {
 /** How long the summary is served from cache, ms (runbooks: 60 s). */
 export const SUMMARY_CACHE_MS = 60_000;
 
+export interface DesktopHealthServiceDeps {
+  directory: AgentDirectory;
+  tracker: AgentHealthTracker;
+  rpc: ClusterRpc;
+  clock: Clock;
+}
+
 /** The desktop-health views, across every gateway process (through the agent directory). */
 export class DesktopHealthService {
+  private readonly directory: AgentDirectory;
+  private readonly tracker: AgentHealthTracker;
+  private readonly rpc: ClusterRpc;
+  private readonly clock: Clock;
   private readonly cache = new Map<string, { at: number; value: DesktopHealthSummary }>();
 
-  constructor(
-    private readonly directory: AgentDirectory,
-    private readonly tracker: AgentHealthTracker,
-    private readonly rpc: ClusterRpc,
-    private readonly clock: Clock,
-  ) {
-    rpc.handle('health.history', ({ branchId, deviceId }) => this.tracker.history(branchId, deviceId) ?? []);
+  constructor(deps: DesktopHealthServiceDeps) {
+    this.directory = deps.directory;
+    this.tracker = deps.tracker;
+    this.rpc = deps.rpc;
+    this.clock = deps.clock;
+
+    deps.rpc.handle('health.history', ({ branchId, deviceId }) => this.tracker.history(branchId, deviceId) ?? []);
   }
 
   async summary(user: UserPrincipal, filter: { companyId?: string; branchId?: string }): Promise<DesktopHealthSummary> {

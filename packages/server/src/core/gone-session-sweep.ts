@@ -8,6 +8,13 @@ export interface GoneSessionSweepOptions {
   minAgeMs: number;
 }
 
+export interface GoneSessionSweepDeps {
+  listLive: () => Promise<readonly string[]>;
+  devices: Pick<DeviceStore, 'closeSessionsOfGoneInstances'>;
+  logger: Logger;
+  options: GoneSessionSweepOptions;
+}
+
 /**
  * Closes the agent sessions of gateway processes that are gone (instance ids are per process, so a
  * process that crashed is never restarted under its own id). An instance missing from the registry
@@ -15,14 +22,18 @@ export interface GoneSessionSweepOptions {
  * empties the registry for a moment, and must close nothing.
  */
 export class GoneSessionSweep {
+  private readonly listLive: () => Promise<readonly string[]>;
+  private readonly devices: Pick<DeviceStore, 'closeSessionsOfGoneInstances'>;
+  private readonly logger: Logger;
+  private readonly options: GoneSessionSweepOptions;
   private seenAtLastSweep: readonly string[] = [];
 
-  constructor(
-    private readonly listLive: () => Promise<readonly string[]>,
-    private readonly devices: Pick<DeviceStore, 'closeSessionsOfGoneInstances'>,
-    private readonly logger: Logger,
-    private readonly options: GoneSessionSweepOptions,
-  ) {}
+  constructor(deps: GoneSessionSweepDeps) {
+    this.listLive = deps.listLive;
+    this.devices = deps.devices;
+    this.logger = deps.logger;
+    this.options = deps.options;
+  }
 
   /** One sweep; returns how many sessions it closed. */
   async sweep(): Promise<number> {

@@ -1,4 +1,4 @@
-import { connectionQuality, type DesktopHealthReport } from '@printermaster/protocol';
+import { type ConnectionQuality, connectionQuality, type DesktopHealthReport } from '@printermaster/protocol';
 import type { HealthSample, HealthStore } from './ports/health-store.js';
 import type { AgentPrincipal } from './principal.js';
 
@@ -13,7 +13,7 @@ export class HealthService {
    * Stores a report. The quality is recomputed from the reported latency and
    * loss rather than taken from the agent's claim, so every agent is judged alike.
    */
-  async recordReport(agent: AgentPrincipal, report: DesktopHealthReport): Promise<HealthSample['connectionQuality']> {
+  async recordReport(agent: AgentPrincipal, report: DesktopHealthReport): Promise<ConnectionQuality> {
     const quality = connectionQuality(report.averageLatency, report.packetLossRate);
     await this.store.append(
       {

@@ -23,6 +23,13 @@ export interface LegacyWriteClaim {
 const REFUSED =
   'no desktop app of this branch with that device id is connected from your address; connect the desktop app first';
 
+export interface LegacyAgentVerifierDeps {
+  link: AgentLink;
+  directory: AgentDirectory;
+  devices: DeviceStore;
+  licenses: Pick<LicenseService, 'validate'>;
+}
+
 /**
  * Decides whether a credential-less write of the legacy 2.0.0 client comes from that client
  * (decision 0006). The client sends no secret on these requests, so the proof is its live,
@@ -31,12 +38,16 @@ const REFUSED =
  * when a licence key comes with the request, it must be that socket's licence.
  */
 export class LegacyAgentVerifier {
-  constructor(
-    private readonly link: AgentLink,
-    private readonly directory: AgentDirectory,
-    private readonly devices: DeviceStore,
-    private readonly licenses: Pick<LicenseService, 'validate'>,
-  ) {}
+  private readonly link: AgentLink;
+  private readonly directory: AgentDirectory;
+  private readonly devices: DeviceStore;
+  private readonly licenses: Pick<LicenseService, 'validate'>;
+  constructor(deps: LegacyAgentVerifierDeps) {
+    this.link = deps.link;
+    this.directory = deps.directory;
+    this.devices = deps.devices;
+    this.licenses = deps.licenses;
+  }
 
   /** The agent the write acts as; `AUTH_FAILED` unless the claim holds. */
   async verify(claim: LegacyWriteClaim): Promise<AgentPrincipal> {

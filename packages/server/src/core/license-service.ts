@@ -35,8 +35,20 @@ const TENANT_CACHE_MS = 30_000;
 /** `last_validated_at` is written at most this often per licence, ms (a reconnect storm is thousands of handshakes). */
 const TOUCH_INTERVAL_MS = 60_000;
 
+export interface LicenseServiceDeps {
+  licenses: LicenseStore;
+  tenants: TenantStore;
+  audit: AuditLog;
+  clock: Clock;
+  changes?: LicenseChangeFeed;
+}
+
 /** Licence keys for agents: issued once (the key is shown only then), validated, revoked. */
 export class LicenseService {
+  private readonly licenses: LicenseStore;
+  private readonly tenants: TenantStore;
+  private readonly audit: AuditLog;
+  private readonly clock: Clock;
   private readonly tenantCache = new Map<string, { branch: Branch; company: Company; at: number }>();
   private readonly tenantLoads = new Map<
     string,
@@ -51,14 +63,12 @@ export class LicenseService {
    * as the database announces a change to them. Without it (the admin CLI), every validation
    * reads the row.
    */
-  constructor(
-    private readonly licenses: LicenseStore,
-    private readonly tenants: TenantStore,
-    private readonly audit: AuditLog,
-    private readonly clock: Clock,
-    changes?: LicenseChangeFeed,
-  ) {
-    this.cache = new LicenseCache(licenses, changes);
+  constructor(deps: LicenseServiceDeps) {
+    this.licenses = deps.licenses;
+    this.tenants = deps.tenants;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.cache = new LicenseCache(deps.licenses, deps.changes);
   }
 
   /** Starts keeping licences in memory (see LicenseCache.start). */

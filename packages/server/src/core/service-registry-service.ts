@@ -17,13 +17,22 @@ export interface RegisteredService {
   requestCount: number;
 }
 
+export interface ServiceRegistryServiceDeps {
+  instances: InstanceRegistry;
+  directory: AgentDirectory;
+  clock: Clock;
+}
+
 /** `GET /printing/service-registry/status`: gateway processes and agents (super admins). */
 export class ServiceRegistryService {
-  constructor(
-    private readonly instances: InstanceRegistry,
-    private readonly directory: AgentDirectory,
-    private readonly clock: Clock,
-  ) {}
+  private readonly instances: InstanceRegistry;
+  private readonly directory: AgentDirectory;
+  private readonly clock: Clock;
+  constructor(deps: ServiceRegistryServiceDeps) {
+    this.instances = deps.instances;
+    this.directory = deps.directory;
+    this.clock = deps.clock;
+  }
 
   async status(user: UserPrincipal) {
     requireRole(user, ['super_admin']);

@@ -3,12 +3,19 @@ import { GatewayError } from './gateway-error.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Branch, Company, TenantStore } from './ports/tenant-store.js';
 
+export interface TenantServiceDeps {
+  tenants: TenantStore;
+  audit: AuditLog;
+}
+
 /** Companies and their branches. */
 export class TenantService {
-  constructor(
-    private readonly tenants: TenantStore,
-    private readonly audit: AuditLog,
-  ) {}
+  private readonly tenants: TenantStore;
+  private readonly audit: AuditLog;
+  constructor(deps: TenantServiceDeps) {
+    this.tenants = deps.tenants;
+    this.audit = deps.audit;
+  }
 
   async createCompany(name: string, actor: string, id: string = randomUUID()): Promise<Company> {
     const company = await this.tenants.createCompany({ id, name });

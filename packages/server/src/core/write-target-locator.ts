@@ -10,6 +10,12 @@ export interface WriteTarget {
   branchId?: string;
 }
 
+export interface WriteTargetLocatorDeps {
+  printers: Pick<PrinterService, 'findCached'>;
+  jobs: Pick<PrintJobStore, 'find'>;
+  tenants: Pick<TenantStore, 'findBranch'>;
+}
+
 /**
  * Finds the branch a web user's write is for, so that the write counts against that
  * branch's limit (http/write-rate-limit.ts) before the handler runs. A target the user
@@ -18,11 +24,14 @@ export interface WriteTarget {
  * branch either; the handler then answers the request as it would have.
  */
 export class WriteTargetLocator {
-  constructor(
-    private readonly printers: Pick<PrinterService, 'findCached'>,
-    private readonly jobs: Pick<PrintJobStore, 'find'>,
-    private readonly tenants: Pick<TenantStore, 'findBranch'>,
-  ) {}
+  private readonly printers: Pick<PrinterService, 'findCached'>;
+  private readonly jobs: Pick<PrintJobStore, 'find'>;
+  private readonly tenants: Pick<TenantStore, 'findBranch'>;
+  constructor(deps: WriteTargetLocatorDeps) {
+    this.printers = deps.printers;
+    this.jobs = deps.jobs;
+    this.tenants = deps.tenants;
+  }
 
   /** The branch of the target, if the user may see it. */
   async branchOf(user: UserPrincipal, target: WriteTarget): Promise<string | undefined> {

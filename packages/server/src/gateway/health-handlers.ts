@@ -1,6 +1,5 @@
 import type { AgentHealthTracker } from '../core/agent-health-tracker.js';
 import type { Clock } from '../core/clock.js';
-import { GatewayError } from '../core/gateway-error.js';
 import type { HealthService } from '../core/health-service.js';
 import { isoTime } from '../core/iso-time.js';
 import type { AgentEventHandlers } from './agent-event-router.js';
@@ -26,8 +25,6 @@ export function healthHandlers(deps: HealthHandlersDeps): Pick<AgentEventHandler
 
     'desktop:health:report': async (s, p) => {
       const quality = await health.recordReport(s.principal, p);
-      // The service computes a quality for every report; its return type still allows none.
-      if (quality === null) throw new GatewayError('INTERNAL', { message: 'no connection quality was computed' });
       tracker.report(s.agent, p);
       s.log.info(
         {

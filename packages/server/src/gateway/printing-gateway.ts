@@ -1,4 +1,3 @@
-import type { Server as HttpServer } from 'node:http';
 import { PRINTING_NAMESPACE } from '@printermaster/protocol';
 import type { JwtService } from '../auth/jwt-service.js';
 import type { AgentHealthTracker } from '../core/agent-health-tracker.js';
@@ -33,7 +32,13 @@ import { WebClients } from './web-clients.js';
 export interface PrintingGatewayDeps
   extends Pick<
     AttachSocketIoDeps,
-    'corsOrigins' | 'maxMessageBytes' | 'perMessageDeflate' | 'adapter' | 'pingIntervalMs' | 'pingTimeoutMs'
+    | 'httpServer'
+    | 'corsOrigins'
+    | 'maxMessageBytes'
+    | 'perMessageDeflate'
+    | 'adapter'
+    | 'pingIntervalMs'
+    | 'pingTimeoutMs'
   > {
   licenses: LicenseService;
   jwt: JwtService;
@@ -74,7 +79,7 @@ export class PrintingGateway {
   private readonly broadcaster: RoomBroadcaster;
   private draining = false;
 
-  constructor(httpServer: HttpServer, deps: PrintingGatewayDeps) {
+  constructor(deps: PrintingGatewayDeps) {
     this.broadcaster = deps.broadcaster;
     const handlers: AgentEventHandlers = {
       ...sessionHandlers(deps),
@@ -86,7 +91,7 @@ export class PrintingGateway {
     const engine = new EngineListeners({ latency: new PingLatency(deps) });
     const agents = new AgentSessions({ ...deps, events: new AgentEventRouter(handlers), engine });
     this.webClients = new WebClients({ ...deps, engine });
-    this.io = attachSocketIo({ ...deps, httpServer, isDraining: () => this.draining });
+    this.io = attachSocketIo({ ...deps, isDraining: () => this.draining });
     this.namespace = this.io.of(PRINTING_NAMESPACE);
     this.broadcaster.attach(this.namespace);
     const admission = { agents: new AgentAuthentication(deps), web: new WebAuthentication(deps), logger: deps.logger };

@@ -5,6 +5,7 @@ import type {
   PrinterUpdateEvent,
   PrintJobUpdateEvent,
 } from '@printermaster/protocol';
+import type { Clock, Timer } from '../core/clock.js';
 import type { Broadcaster } from '../core/ports/broadcaster.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { WebRoomsNamespace } from './gateway-sockets.js';
@@ -22,21 +23,32 @@ export interface RoomBroadcasterOptions {
   localOnly?: boolean;
 }
 
+export interface RoomBroadcasterDeps {
+  logger: Logger;
+  /** Runs the status batch window. */
+  clock: Clock;
+  options: RoomBroadcasterOptions;
+}
+
 /**
  * Sends web events to the rooms allowed to see them: a branch's events reach
  * that branch's users, its company's owners and super admins — never agents,
  * never another branch.
  */
 export class RoomBroadcaster implements Broadcaster {
+  private readonly logger: Logger;
+  private readonly options: RoomBroadcasterOptions;
+  private readonly clock: Clock;
   private namespace: WebRoomsNamespace | undefined;
   private readonly pendingStatus = new Map<string, { companyId: string; entries: Map<string, PrinterStatusEntry> }>();
   private readonly lastSentStatus = new Map<string, string>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: Timer | undefined;
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly options: RoomBroadcasterOptions,
-  ) {}
+  constructor(deps: RoomBroadcasterDeps) {
+    this.logger = deps.logger;
+    this.options = deps.options;
+    this.clock = deps.clock;
+  }
 
   attach(namespace: WebRoomsNamespace): void {
     this.namespace = namespace;
@@ -55,8 +67,7 @@ export class RoomBroadcaster implements Broadcaster {
     // Within a window only the newest status of a printer counts.
     batch.entries.set(entry.printerId, entry);
     if (!this.timer) {
-      this.timer = setTimeout(() => this.flushStatus(), this.options.statusBatchWindowMs);
-      this.timer.unref?.();
+      this.timer = this.clock.setTimer(this.options.statusBatchWindowMs, () => this.flushStatus());
     }
   }
 
@@ -76,7 +87,7 @@ export class RoomBroadcaster implements Broadcaster {
 
   /** Sends what is waiting now (shutdown, tests). */
   flushStatus(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     for (const [branchId, batch] of this.pendingStatus) {
       const changes = [...batch.entries.values()].filter((e) => {

@@ -26,9 +26,11 @@ describe('GoneSessionSweep', () => {
   it('closes an instance only once it is missing at two sweeps in a row, and never its own', async () => {
     const registry: string[][] = [['a', 'b'], ['b'], ['b'], []];
     const devices = recordingDevices();
-    const sweep = new GoneSessionSweep(async () => registry.shift() ?? [], devices, silent, {
-      instanceId: 'self',
-      minAgeMs: 60_000,
+    const sweep = new GoneSessionSweep({
+      listLive: async () => registry.shift() ?? [],
+      devices,
+      logger: silent,
+      options: { instanceId: 'self', minAgeMs: 60_000 },
     });
     for (let i = 0; i < 4; i++) await sweep.sweep();
     expect(devices.calls.map((c) => c.live)).toEqual([

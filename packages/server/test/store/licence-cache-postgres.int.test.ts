@@ -104,7 +104,7 @@ if (await postgresAvailable()) {
 
         // A service whose feed is down reads every licence from the store, and so sees every change.
         await feed.stop();
-        const service = new LicenseService(stores.licenses, stores.tenants, stores.audit, systemClock, feed);
+        const service = new LicenseService({ ...stores, clock: systemClock, changes: feed });
         const { key, license } = await service.issue({ companyId: 'c', branchId: 'b', actor: 'test' });
         await service.validate(key);
         await runElsewhere(ours.schema, `UPDATE licenses SET status = 'revoked' WHERE id = '${license.id}'`);

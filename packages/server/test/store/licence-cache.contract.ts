@@ -106,7 +106,7 @@ export function describeLicenceCache(label: string, open: () => Promise<LicenceC
       await stores.tenants.createBranch({ id: branchId, companyId, name: 'Downtown' });
       reads = countingReads(stores.licenses);
       feed = observedFeed(new DbLicenseChangeFeed(target.database));
-      service = new LicenseService(reads, stores.tenants, stores.audit, clock, feed);
+      service = new LicenseService({ ...stores, licenses: reads, clock, changes: feed });
     });
     afterAll(async () => {
       await service.stopCache();

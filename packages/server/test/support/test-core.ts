@@ -61,7 +61,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     stores,
     cluster,
     link,
-    broadcaster: new RoomBroadcaster(logger, { statusBatchWindowMs: 100, localOnly: true }),
+    broadcaster: new RoomBroadcaster({ logger, clock, options: { statusBatchWindowMs: 100, localOnly: true } }),
     renderer,
     licenceChanges: new DbLicenseChangeFeed(database),
     clock,
