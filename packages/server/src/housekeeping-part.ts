@@ -59,7 +59,7 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
         listLive: async () => (await cluster.instances.list()).map((i) => i.id),
         devices: deps.stores.devices,
         logger,
-        options: { instanceId: config.instanceId, minAgeMs: 2 * INSTANCE_TTL_MS },
+        options: { instanceId: config.instanceId, minAgeMs: 2 * FIXED_INTERVALS.instanceTtlMs },
       })
     : undefined;
   const sweepGoneSessions = goneSessions && (() => goneSessions.sweep().then(() => undefined));
