@@ -2,15 +2,14 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   adminSocketPath,
-  ConfigError,
   DataDirLock,
   type GatewayConfig,
-  loadConfig,
   openDatabase,
   restoreEmbeddedBackup,
   sendAdminCommand,
   writeBackupFile,
 } from '@printermaster/server';
+import { loadConfigOrExplain } from './load-config-or-explain.js';
 
 export const BACKUP_USAGE = `Usage: printermaster backup <file>
        printermaster restore <file>
@@ -29,36 +28,43 @@ On PostgreSQL (DATABASE_URL set) use pg_dump and psql instead:
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
-function configOrExit(io: Io): GatewayConfig | undefined {
-  try {
-    return loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(`printermaster: ${e.message}\n`);
-      return undefined;
-    }
-    throw e;
-  }
-}
+/** What each command says to do on PostgreSQL instead: its own tools. */
+const ON_POSTGRES = {
+  backup: 'back PostgreSQL up with pg_dump:\n  pg_dump "$DATABASE_URL" > printermaster.sql',
+  restore: 'restore PostgreSQL with psql:\n  psql "$DATABASE_URL" < printermaster.sql',
+};
 
-export async function backupCommand(argv: string[], io: Io): Promise<number> {
+/**
+ * What backup and restore check first: `--help`, exactly one file name, a valid configuration,
+ * and an embedded store (not DATABASE_URL). Either the exit code to stop with, or the
+ * configuration and the file (resolved against the working directory).
+ */
+function embeddedStoreFile(
+  command: keyof typeof ON_POSTGRES,
+  argv: string[],
+  io: Io,
+): number | { config: GatewayConfig; file: string } {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(BACKUP_USAGE);
     return 0;
   }
   if (argv.length !== 1) {
-    io.err(`printermaster backup: give exactly one file name\n\n${BACKUP_USAGE}`);
+    io.err(`printermaster ${command}: give exactly one file name\n\n${BACKUP_USAGE}`);
     return 2;
   }
-  const config = configOrExit(io);
+  const config = loadConfigOrExplain(io.err);
   if (!config) return 1;
   if (config.database.url) {
-    io.err(
-      `printermaster backup: DATABASE_URL is set; back PostgreSQL up with pg_dump:\n  pg_dump "$DATABASE_URL" > printermaster.sql\n`,
-    );
+    io.err(`printermaster ${command}: DATABASE_URL is set; ${ON_POSTGRES[command]}\n`);
     return 2;
   }
-  const file = resolve(argv[0] as string);
+  return { config, file: resolve(argv[0] as string) };
+}
+
+export async function backupCommand(argv: string[], io: Io): Promise<number> {
+  const args = embeddedStoreFile('backup', argv, io);
+  if (typeof args === 'number') return args;
+  const { config, file } = args;
   if (DataDirLock.isHeld(config.database.dataDir)) {
     const res = (await sendAdminCommand(
       adminSocketPath(config.database.dataDir),
@@ -87,22 +93,9 @@ export async function backupCommand(argv: string[], io: Io): Promise<number> {
 }
 
 export async function restoreCommand(argv: string[], io: Io): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(BACKUP_USAGE);
-    return 0;
-  }
-  if (argv.length !== 1) {
-    io.err(`printermaster restore: give exactly one file name\n\n${BACKUP_USAGE}`);
-    return 2;
-  }
-  const config = configOrExit(io);
-  if (!config) return 1;
-  if (config.database.url) {
-    io.err(
-      `printermaster restore: DATABASE_URL is set; restore PostgreSQL with psql:\n  psql "$DATABASE_URL" < printermaster.sql\n`,
-    );
-    return 2;
-  }
+  const args = embeddedStoreFile('restore', argv, io);
+  if (typeof args === 'number') return args;
+  const { config, file } = args;
   if (DataDirLock.isHeld(config.database.dataDir)) {
     io.err(
       `printermaster restore: a gateway is running on ${config.database.dataDir} (pid ${DataDirLock.ownerPid(config.database.dataDir)}); stop it first\n`,
@@ -110,9 +103,9 @@ export async function restoreCommand(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   try {
-    const result = await restoreEmbeddedBackup(config.database.dataDir, resolve(argv[0] as string));
+    const result = await restoreEmbeddedBackup(config.database.dataDir, file);
     io.out(
-      `${JSON.stringify({ restored: resolve(argv[0] as string), dataDir: config.database.dataDir, previousStoreKeptAt: result.previous ?? null, migrations: result.migrations })}\n`,
+      `${JSON.stringify({ restored: file, dataDir: config.database.dataDir, previousStoreKeptAt: result.previous ?? null, migrations: result.migrations })}\n`,
     );
     return 0;
   } catch (e) {

@@ -1,12 +1,17 @@
 import { ConfigError, type GatewayConfig, loadConfig } from '@printermaster/server';
 
-/** The gateway's configuration, or `undefined` after naming every problem on stderr. */
-export function loadConfigOrExplain(): GatewayConfig | undefined {
+/**
+ * The gateway's configuration, or `undefined` after naming every problem through `explain`
+ * (stderr unless told otherwise).
+ */
+export function loadConfigOrExplain(
+  explain: (text: string) => void = (text) => process.stderr.write(text),
+): GatewayConfig | undefined {
   try {
     return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`printermaster: ${err.message}\n`);
+      explain(`printermaster: ${err.message}\n`);
       return undefined;
     }
     throw err;
