@@ -88,6 +88,18 @@ export const AGENT_EVENT_REPLY_SCHEMAS = {
 
 export type AgentEventReply<E extends AgentEventName> = Static<(typeof AGENT_EVENT_REPLY_SCHEMAS)[E]>;
 
+/**
+ * The answers the gateway also emits as events of their own, with the same payload, for legacy
+ * clients: each event's name and payload schema (part of `GATEWAY_TO_AGENT_EVENT_SCHEMAS`).
+ */
+export const REPLY_EVENT_SCHEMAS = {
+  'branch:joined': BranchJoinedSchema,
+  'desktop:status:acknowledged': DesktopStatusAcknowledgedSchema,
+  'printer:discovery:acknowledged': PrinterDiscoveryAcknowledgedSchema,
+  'printer:status:acknowledged': PrinterStatusAcknowledgedSchema,
+  'desktop:health:acknowledged': DesktopHealthAcknowledgedSchema,
+} as const satisfies Record<string, TSchema>;
+
 type AckSchemas = {
   [E in AgentEventName]: ReturnType<typeof AckResponseSchema<(typeof AGENT_EVENT_REPLY_SCHEMAS)[E]>>;
 };

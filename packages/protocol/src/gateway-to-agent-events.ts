@@ -1,15 +1,11 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import {
   type BranchJoined,
-  BranchJoinedSchema,
   type DesktopHealthAcknowledged,
-  DesktopHealthAcknowledgedSchema,
   type DesktopStatusAcknowledged,
-  DesktopStatusAcknowledgedSchema,
   type PrinterDiscoveryAcknowledged,
-  PrinterDiscoveryAcknowledgedSchema,
   type PrinterStatusAcknowledged,
-  PrinterStatusAcknowledgedSchema,
+  REPLY_EVENT_SCHEMAS,
 } from './agent-event-replies.js';
 import { type Ack, AckResponseSchema, ERROR_CODES, type SocketErrorEvent, SocketErrorEventSchema } from './errors.js';
 import { JobTypeSchema } from './print-job.js';
@@ -125,12 +121,8 @@ export const GATEWAY_TO_AGENT_EVENT_SCHEMAS = {
   'print:job': PrintJobDeliverySchema,
   'printer:test': PrinterTestRequestSchema,
   'printer:status:request': PrinterStatusRequestSchema,
-  'branch:joined': BranchJoinedSchema,
-  'desktop:status:acknowledged': DesktopStatusAcknowledgedSchema,
-  'printer:discovery:acknowledged': PrinterDiscoveryAcknowledgedSchema,
+  ...REPLY_EVENT_SCHEMAS,
   'printer:discovery:error': PrinterDiscoveryErrorSchema,
-  'printer:status:acknowledged': PrinterStatusAcknowledgedSchema,
-  'desktop:health:acknowledged': DesktopHealthAcknowledgedSchema,
   'error:event': SocketErrorEventSchema,
 } as const satisfies Record<string, TSchema>;
 
