@@ -1,3 +1,4 @@
+import { isoTime } from '@printermaster/protocol';
 /** A structured log line writer: one JSON object per line, fields first, message last (pino's shape). */
 export interface AgentLogger {
   info(fields: Record<string, unknown>, msg: string): void;
@@ -19,7 +20,7 @@ export function createAgentLogger(
     const { err, ...rest } = fields;
     const errField =
       err instanceof Error ? { err: { message: err.message, stack: err.stack } } : err === undefined ? {} : { err };
-    write(`${JSON.stringify({ level: LEVELS[lvl], time: new Date().toISOString(), ...rest, ...errField, msg })}\n`);
+    write(`${JSON.stringify({ level: LEVELS[lvl], time: isoTime(Date.now()), ...rest, ...errField, msg })}\n`);
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

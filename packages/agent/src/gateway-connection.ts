@@ -9,6 +9,7 @@ import {
   type AgentToGatewayEvents,
   checkPayload,
   type GatewayToAgentEvents,
+  isoTime,
   PRINTING_NAMESPACE,
 } from '@printermaster/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -159,7 +160,7 @@ export class GatewayConnection {
     socket.emit('join:branch', { branchId: this.branch });
     socket.emit('desktop:status', {
       status: 'ready',
-      timestamp: new Date(deps.now()).toISOString(),
+      timestamp: isoTime(deps.now()),
       version: deps.appVersion,
     });
     deps.onConnected();

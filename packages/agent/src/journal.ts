@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isoTime } from '@printermaster/protocol';
 import { GroupSync } from './group-sync.js';
 import { type ReadJournal, readJournalFile, replaceJournalFile, syncDirectory } from './journal-file.js';
 import {
@@ -121,7 +122,7 @@ export class Journal {
 
   /** Records a job the journal lost as `unconfirmed` with `reason`; resolves once that is on disk. */
   async recordLost(id: string, printerId: string, reason: string): Promise<JournalJob> {
-    const entry = { ...lostJobStub(id, printerId, new Date(this.now()).toISOString()), reason };
+    const entry = { ...lostJobStub(id, printerId, isoTime(this.now())), reason };
     this.append({ k: 'job', job: entry });
     this.state.jobs.set(id, entry);
     await this.sync.durable();
@@ -130,7 +131,7 @@ export class Journal {
 
   /** Records a newly delivered job as `accepted`; resolves once that is on disk. The caller checked it is not known. */
   async accept(job: Omit<JournalJob, 'state' | 'receivedAt' | 'updatedAt'>): Promise<JournalJob> {
-    const at = new Date(this.now()).toISOString();
+    const at = isoTime(this.now());
     const entry: JournalJob = { ...job, state: 'accepted', receivedAt: at, updatedAt: at };
     this.append({ k: 'job', job: entry });
     this.state.jobs.set(entry.id, entry);
@@ -150,7 +151,7 @@ export class Journal {
   async transition(id: string, state: ReportedState, reason?: string, durationMs?: number): Promise<JournalJob> {
     const job = this.state.jobs.get(id);
     if (!job) throw new Error(`journal has no job ${id}`);
-    const at = new Date(this.now()).toISOString();
+    const at = isoTime(this.now());
     const report = buildReport(this.state.nextSeq++, job, state, reason, at, durationMs);
     this.append({ k: 'state', id, state, ...(reason !== undefined ? { reason } : {}), at, report });
     this.state.applyState(id, state, reason, at);
@@ -247,7 +248,7 @@ export class Journal {
     firstLineOf: ReadonlyMap<string, number>,
     orphans: ReadonlyMap<string, string | undefined>,
   ): void {
-    const at = new Date(this.now()).toISOString();
+    const at = isoTime(this.now());
     const file = `journal.log.damaged-${at.replace(/[:.]/g, '-')}`;
     renameSync(this.path, join(this.dir, file));
     syncDirectory(this.dir);

@@ -1,5 +1,5 @@
 import { arch, cpus, hostname, platform, totalmem } from 'node:os';
-import { checkPayload, LicenceValidationReplySchema } from '@printermaster/protocol';
+import { checkPayload, isoTime, LicenceValidationReplySchema } from '@printermaster/protocol';
 import type { AgentLogger } from './agent-logger.js';
 import { backoffDelay, sleep } from './backoff.js';
 
@@ -87,7 +87,7 @@ export class LicenceClient {
       totalmem: totalmem(),
       cpus: cpus().length,
       version: this.deps.appVersion,
-      timestamp: new Date(this.deps.now()).toISOString(),
+      timestamp: isoTime(this.deps.now()),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { isoTime } from '@printermaster/protocol';
 import type { AgentLogger } from './agent-logger.js';
 import { ConnectionHealth } from './connection-health.js';
 import type { GatewayConnection } from './gateway-connection.js';
@@ -34,7 +35,7 @@ export class LinkMonitor {
     const sent = now();
     const pong = await connection.request(
       'agent:ping',
-      { timestamp: new Date(sent).toISOString() },
+      { timestamp: isoTime(sent) },
       Math.min(this.deps.pingIntervalMs, 10_000),
     );
     const degraded = this.health.record(pong ? now() - sent : null, now());
@@ -43,8 +44,8 @@ export class LinkMonitor {
     this.deps.logger.warn({ reason: degraded, averageLatency: snap.averageLatency }, 'connection degraded');
     connection.send('desktop:health:degraded', {
       reason: degraded,
-      ...(snap.lastPongTime ? { lastPongTime: new Date(snap.lastPongTime).toISOString() } : {}),
-      timestamp: new Date(now()).toISOString(),
+      ...(snap.lastPongTime ? { lastPongTime: isoTime(snap.lastPongTime) } : {}),
+      timestamp: isoTime(now()),
     });
   }
 
@@ -61,12 +62,12 @@ export class LinkMonitor {
       totalPings: snap.totalPings,
       successfulPongs: snap.successfulPongs,
       connectionQuality: snap.connectionQuality,
-      ...(snap.lastPongTime ? { lastPongTime: new Date(snap.lastPongTime).toISOString() } : {}),
-      ...(since ? { connectionStartTime: new Date(since).toISOString() } : {}),
+      ...(snap.lastPongTime ? { lastPongTime: isoTime(snap.lastPongTime) } : {}),
+      ...(since ? { connectionStartTime: isoTime(since) } : {}),
       branchId: connection.branchId,
       deviceId: this.deps.deviceId,
       appVersion: this.deps.appVersion,
-      timestamp: new Date(now()).toISOString(),
+      timestamp: isoTime(now()),
     });
   }
 }

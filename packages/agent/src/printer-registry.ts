@@ -1,4 +1,5 @@
 import type { PrinterStatus, PrinterTestRequest, PrintJobDelivery } from '@printermaster/protocol';
+import { isoTime } from '@printermaster/protocol';
 import type { AgentLogger } from './agent-logger.js';
 import { CupsPrinter } from './cups-printer.js';
 import type { GatewayConnection } from './gateway-connection.js';
@@ -92,7 +93,7 @@ export class PrinterRegistry {
           branchId: connection.branchId,
           discoveredBy: this.deps.deviceId,
           discoveryMethod: printer.driver instanceof CupsPrinter ? 'cups' : 'configured',
-          timestamp: new Date(this.deps.now()).toISOString(),
+          timestamp: isoTime(this.deps.now()),
           ...(address ?? {}),
           ...(printer.driver instanceof CupsPrinter ? { systemPrinter: printer.driver.queue } : {}),
           capabilities: ['cut', 'raw'],
@@ -121,7 +122,7 @@ export class PrinterRegistry {
       const { status } = await printer.driver.checkStatus();
       if (!force && this.lastStatus.get(printer.name) === status) continue;
       this.lastStatus.set(printer.name, status);
-      entries.push({ id, name: printer.name, status, lastSeen: new Date(this.deps.now()).toISOString() });
+      entries.push({ id, name: printer.name, status, lastSeen: isoTime(this.deps.now()) });
     }
     if (entries.length > 0) this.sendStatuses(entries);
   }
@@ -134,7 +135,7 @@ export class PrinterRegistry {
     if (!id || this.lastStatus.get(printer.name) === status) return;
     this.lastStatus.set(printer.name, status);
     this.deps.logger.info({ printer: printer.name, status, reason }, 'printer status changed');
-    this.sendStatuses([{ id, name: printer.name, status, lastSeen: new Date(this.deps.now()).toISOString() }]);
+    this.sendStatuses([{ id, name: printer.name, status, lastSeen: isoTime(this.deps.now()) }]);
   }
 
   private driverAtOr(uri: string, make: () => PrinterDriver): PrinterDriver {
@@ -146,7 +147,7 @@ export class PrinterRegistry {
     connection.send('printer:status:update', {
       printerIds,
       branchId: connection.branchId,
-      timestamp: new Date(this.deps.now()).toISOString(),
+      timestamp: isoTime(this.deps.now()),
     });
   }
 }

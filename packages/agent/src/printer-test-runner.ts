@@ -1,5 +1,6 @@
 import { encodeTicket } from '@printermaster/escpos';
 import type { PrinterTestRequest } from '@printermaster/protocol';
+import { isoTime } from '@printermaster/protocol';
 import type { GatewayConnection } from './gateway-connection.js';
 import type { PrinterTestTarget } from './gateway-inbox.js';
 import type { PrinterRegistry } from './printer-registry.js';
@@ -61,6 +62,6 @@ export class PrinterTestRunner {
   }
 
   private isoNow(): string {
-    return new Date(this.deps.now()).toISOString();
+    return isoTime(this.deps.now());
   }
 }

@@ -9,6 +9,7 @@ export * from './gateway-to-agent-events.js';
 export * from './gateway-to-web-events.js';
 export * from './handshake.js';
 export * from './input-rules.js';
+export * from './iso-time.js';
 export * from './licence-validation.js';
 export * from './print-job.js';
 export * from './printer-view.js';

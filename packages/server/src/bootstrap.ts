@@ -1,5 +1,5 @@
+import { isoTime } from '@printermaster/protocol';
 import type { JwtService } from './auth/jwt-service.js';
-import { isoTime } from './core/iso-time.js';
 import type { LicenseService } from './core/license-service.js';
 import type { MetaStore } from './core/ports/meta-store.js';
 import type { TenantStore } from './core/ports/tenant-store.js';

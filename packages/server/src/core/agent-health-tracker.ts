@@ -4,9 +4,9 @@ import {
   type DesktopHealthAlertEvent,
   type DesktopHealthReport,
   HIGH_LATENCY_MS,
+  isoTime,
 } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
-import { isoTime } from './iso-time.js';
 import type { AgentDirectory, AgentHealthSnapshot, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
 import type { ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';

@@ -1,9 +1,9 @@
 import type { ConnectionQuality } from '@printermaster/protocol';
+import { isoTime } from '@printermaster/protocol';
 import type { AgentHealthTracker, HealthHistoryEntry } from './agent-health-tracker.js';
 import type { Clock } from './clock.js';
 import type { ClusterRpc } from './cluster-rpc.js';
 import { GatewayError } from './gateway-error.js';
-import { isoTime } from './iso-time.js';
 import type { AgentDirectory, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
 import { ADMIN_VIEW_ROLES, listScope, requireRole, type UserPrincipal } from './principal.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PrinterStatus } from '@printermaster/protocol';
+import { isoTime } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
-import { isoTime } from './iso-time.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { LicenseStore } from './ports/license-store.js';

@@ -1,6 +1,6 @@
 import type { PrinterTestCompletedEvent, PrinterTestResult } from '@printermaster/protocol';
+import { isoTime } from '@printermaster/protocol';
 import { GatewayError } from './gateway-error.js';
-import { isoTime } from './iso-time.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 
 /** How a test ended, as far as the gateway can tell. */

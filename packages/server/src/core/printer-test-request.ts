@@ -1,6 +1,6 @@
 import type { PrinterTestRequest } from '@printermaster/protocol';
+import { isoTime } from '@printermaster/protocol';
 import type { BranchAndCompanyNames } from './branch-names.js';
-import { isoTime } from './iso-time.js';
 import type { Printer } from './ports/printer-store.js';
 
 /**

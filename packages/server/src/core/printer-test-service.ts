@@ -1,10 +1,10 @@
 import type { PrinterTestAck, PrinterTestResult } from '@printermaster/protocol';
+import { isoTime } from '@printermaster/protocol';
 import { BranchNames } from './branch-names.js';
 import type { Clock } from './clock.js';
 import type { ForwardedTestReply } from './cluster-rpc-methods.js';
 import type { CorrelationIds } from './correlation-ids.js';
 import { GatewayError } from './gateway-error.js';
-import { isoTime } from './iso-time.js';
 import {
   type AwaitingLegacyResult,
   LEGACY_RESULT_WINDOW_MS,

@@ -1,5 +1,5 @@
+import { isoTime } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
-import { isoTime } from './iso-time.js';
 import type { AgentDirectory } from './ports/agent-directory.js';
 import type { InstanceRegistry } from './ports/instance-registry.js';
 import { requireRole, type UserPrincipal } from './principal.js';

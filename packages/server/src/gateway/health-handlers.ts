@@ -1,7 +1,7 @@
+import { isoTime } from '@printermaster/protocol';
 import type { AgentHealthTracker } from '../core/agent-health-tracker.js';
 import type { Clock } from '../core/clock.js';
 import type { HealthService } from '../core/health-service.js';
-import { isoTime } from '../core/iso-time.js';
 import type { AgentEventHandlers } from './agent-event-router.js';
 
 export interface HealthHandlersDeps {

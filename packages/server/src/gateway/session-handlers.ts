@@ -1,6 +1,6 @@
+import { isoTime } from '@printermaster/protocol';
 import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/gateway-error.js';
-import { isoTime } from '../core/iso-time.js';
 import type { AgentEventHandlers } from './agent-event-router.js';
 
 export interface SessionHandlersDeps {

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { isoTime } from '../core/iso-time.js';
+import { isoTime } from '@printermaster/protocol';
 
 export type CheckStatus = 'up' | 'down' | 'warning';
 

@@ -1,7 +1,6 @@
-import { CORRELATION_ID_PATTERN, parseCorrelationId } from '@printermaster/protocol';
+import { CORRELATION_ID_PATTERN, isoTime, parseCorrelationId } from '@printermaster/protocol';
 import { describe, expect, it } from 'vitest';
 import { CorrelationIds } from '../../src/core/correlation-ids.js';
-import { isoTime } from '../../src/core/iso-time.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 describe('CorrelationIds', () => {

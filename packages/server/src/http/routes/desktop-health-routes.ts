@@ -1,8 +1,8 @@
+import { isoTime } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
 import type { DesktopHealthService } from '../../core/desktop-health-service.js';
-import { isoTime } from '../../core/iso-time.js';
 import type { ServiceRegistryService } from '../../core/service-registry-service.js';
 import { requireUser } from '../authenticate.js';
 

@@ -1,5 +1,5 @@
+import { isoTime } from '@printermaster/protocol';
 import type { FastifyInstance } from 'fastify';
-import { isoTime } from '../../core/iso-time.js';
 import type { HealthChecks } from '../../health/health-checks.js';
 
 /**

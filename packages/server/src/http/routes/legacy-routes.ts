@@ -1,9 +1,8 @@
-import { LICENSE_KEY_PATTERN, PRINTER_STATUSES } from '@printermaster/protocol';
+import { isoTime, LICENSE_KEY_PATTERN, PRINTER_STATUSES } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientAddress } from '../../client-address.js';
 import { GatewayError } from '../../core/gateway-error.js';
-import { isoTime } from '../../core/iso-time.js';
 import type { LegacyAgentVerifier, LegacyWriteClaim } from '../../core/legacy-agent-verifier.js';
 import { hashLicenseKey, type LicenseService } from '../../core/license-service.js';
 import type { DeviceStore } from '../../core/ports/device-store.js';
