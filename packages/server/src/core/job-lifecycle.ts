@@ -1,4 +1,4 @@
-import type { JobState } from '@printermaster/protocol';
+import { isoTime, type JobState } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
 import {
@@ -162,7 +162,7 @@ export class JobLifecycle {
       ...(from ? { fromState: from } : {}),
       branchId: job.branchId,
       companyId: job.companyId,
-      timestamp: new Date(this.clock.now()).toISOString(),
+      timestamp: isoTime(this.clock.now()),
     });
   }
 }
