@@ -14,7 +14,7 @@ export interface JobDispatcherOptions {
 }
 
 /**
- * Sends a branch's `queued` and `sent` jobs to its v2 agent (DESIGN.md section 3).
+ * Sends a branch's `queued` and `sent` jobs to its v2 agent (docs/architecture.md#a-print-job-end-to-end, docs/protocol.md#print-jobs).
  *
  * A job is marked `sent` (with the agent's device id) before it is emitted, so a
  * crash between the two leaves it `sent` and it is re-sent. Once sent, a job is
@@ -33,6 +33,8 @@ export class JobDispatcher {
   private readonly waitingForRoom = new Set<string>();
   /** Deliveries waiting for (or recording) an agent's acknowledgement; shutdown waits for them. */
   private readonly deliveries = new Set<Promise<void>>();
+  /** Agent connects still asking whether their branch has jobs waiting. */
+  private readonly connectChecks = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -83,9 +85,29 @@ export class JobDispatcher {
    * batched read for all the agents connecting at once, where a pass would read each
    * branch's queue.
    */
-  async agentConnected(branchId: string): Promise<void> {
-    if (this.closed) return;
-    if (this.passes.has(branchId) || (await this.jobs.hasPending(branchId))) await this.kick(branchId);
+  agentConnected(branchId: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const check = (async () => {
+      if (this.passes.has(branchId) || (await this.jobs.hasPending(branchId))) await this.kick(branchId);
+    })();
+    this.connectChecks.add(check);
+    void check.finally(() => this.connectChecks.delete(check)).catch(() => {});
+    return check;
+  }
+
+  /**
+   * Resolves once the dispatcher has nothing under way: no pass running or queued, no agent
+   * connect still checking its branch, no delivery waiting for its acknowledgement (up to
+   * `ackTimeoutMs` for a silent agent). What any of them starts (a pass after an acknowledgement
+   * made room, a pass an agent connect asked for) is waited for too. Never rejects. Work kicked
+   * after it resolved (a new job, the periodic redispatch) is not covered: ask again.
+   */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      const work = [...[...this.passes.values()].map((p) => p.done), ...this.connectChecks, ...this.deliveries];
+      if (work.length === 0) return;
+      await Promise.allSettled(work);
+    }
   }
 
   /** Waits for passes under way and stops taking new ones (shutdown). */
