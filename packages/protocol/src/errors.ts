@@ -1,72 +1,113 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
 /**
- * The catalog of stable error codes. Codes are part of the wire contract: clients
- * branch on them, so a code is never renamed or reused for another meaning.
+ * The catalog of stable error codes, by the HTTP status a REST answer carries them with, each
+ * with the message sent when nothing more precise is said. Codes are part of the wire contract:
+ * clients branch on them, so a code is never renamed or reused for another meaning.
  */
-export const ERROR_SPECS = {
-  /** The request or event payload failed validation; `details.path` names the field. */
-  BAD_REQUEST: { status: 400, retryable: false, message: 'request is invalid' },
-  /** No credentials, or credentials that are not valid (bad JWT, unknown licence). */
-  AUTH_FAILED: { status: 401, retryable: false, message: 'authentication failed' },
-  /** The licence exists but is suspended, revoked, expired or bound to another device. */
-  LICENSE_INVALID: { status: 403, retryable: false, message: 'licence is not valid for this request' },
-  /** Authenticated, but the role or tenant scope does not allow this. */
-  FORBIDDEN: { status: 403, retryable: false, message: 'not allowed' },
-  NOT_FOUND: { status: 404, retryable: false, message: 'not found' },
-  PRINTER_NOT_FOUND: { status: 404, retryable: false, message: 'printer not found' },
-  JOB_NOT_FOUND: { status: 404, retryable: false, message: 'print job not found' },
-  COMPANY_NOT_FOUND: { status: 404, retryable: false, message: 'company not found' },
-  BRANCH_NOT_FOUND: { status: 404, retryable: false, message: 'branch not found' },
-  LICENSE_NOT_FOUND: { status: 404, retryable: false, message: 'licence not found' },
-  /** A unique value (printer name in a branch, …) is already taken. */
-  CONFLICT: { status: 409, retryable: false, message: 'conflicting change' },
-  /** The same `Idempotency-Key` was used before with a different request body. */
-  IDEMPOTENCY_KEY_REUSED: {
-    status: 409,
-    retryable: false,
-    message: 'idempotency key was already used with a different request',
+const CODES_BY_STATUS = {
+  400: {
+    /** The request or event payload failed validation; `details.path` names the field. */
+    BAD_REQUEST: 'request is invalid',
+    /** An image of a ticket document is not a complete, decodable PNG; `details.blockIndex` names it. */
+    IMAGE_INVALID: 'image is not a valid PNG',
   },
-  /** The job is in a final state (or already with an agent) and cannot take this change. */
-  JOB_ALREADY_FINAL: { status: 409, retryable: false, message: 'print job can no longer be changed' },
-  /** The licence's `maxPrinters` would be exceeded. */
-  PRINTER_LIMIT_REACHED: { status: 409, retryable: false, message: 'licence printer limit reached' },
-  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'payload is too large' },
-  /** The request did not arrive in time (HTTP: its headers took longer than the server waits). */
-  REQUEST_TIMEOUT: { status: 408, retryable: true, message: 'the request took too long to arrive' },
-  /** A path segment (an id) is longer than the router reads; ids are at most 128 characters. */
-  URI_TOO_LONG: { status: 414, retryable: false, message: 'a path parameter is too long' },
-  /** The request's headers together are larger than the HTTP server reads (16 KB). */
-  HEADERS_TOO_LARGE: { status: 431, retryable: false, message: 'request headers are too large' },
-  /**
-   * One image of a ticket document is over the per-image limit on pixels (width × height, as its
-   * PNG header declares) or PNG bytes; `details` names the block and the limit. Refused from the header,
-   * before anything is decoded.
-   */
-  IMAGE_TOO_LARGE: { status: 413, retryable: false, message: 'image is too large' },
-  /** The images of one ticket document together are over the per-job limit on pixels or PNG bytes. */
-  JOB_IMAGES_TOO_LARGE: { status: 413, retryable: false, message: 'the images of this job are too large together' },
-  /** An image of a ticket document is not a complete, decodable PNG; `details.blockIndex` names it. */
-  IMAGE_INVALID: { status: 400, retryable: false, message: 'image is not a valid PNG' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'unsupported content type' },
-  /** Too many requests; `details.resetIn` is the wait in whole seconds. */
-  RATE_LIMIT_EXCEEDED: { status: 429, retryable: true, message: 'rate limit exceeded' },
-  /** Too many requests waiting for an agent's reply on this process. */
-  TOO_MANY_PENDING_REQUESTS: { status: 503, retryable: true, message: 'too many pending requests' },
-  /** No agent of the printer's branch is connected. */
-  PRINTER_OFFLINE: { status: 503, retryable: true, message: 'printer is offline' },
-  /** Every render thread is busy and the documents waiting for one are at their limit. */
-  RENDERER_BUSY: { status: 503, retryable: true, message: 'too many documents are waiting to be rendered' },
-  /** Redis (shared state of several gateway processes) is unreachable. */
-  CLUSTER_UNAVAILABLE: { status: 503, retryable: true, message: 'cluster state is unavailable' },
-  /** The gateway is shutting down or not ready. */
-  SERVICE_UNAVAILABLE: { status: 503, retryable: true, message: 'service unavailable' },
-  /** The agent did not answer within the deadline. */
-  TIMEOUT: { status: 504, retryable: true, message: 'the agent did not answer in time' },
-  INTERNAL: { status: 500, retryable: true, message: 'internal error' },
-} as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
+  401: {
+    /** No credentials, or credentials that are not valid (bad JWT, unknown licence). */
+    AUTH_FAILED: 'authentication failed',
+  },
+  403: {
+    /** The licence exists but is suspended, revoked, expired or bound to another device. */
+    LICENSE_INVALID: 'licence is not valid for this request',
+    /** Authenticated, but the role or tenant scope does not allow this. */
+    FORBIDDEN: 'not allowed',
+  },
+  404: {
+    NOT_FOUND: 'not found',
+    PRINTER_NOT_FOUND: 'printer not found',
+    JOB_NOT_FOUND: 'print job not found',
+    COMPANY_NOT_FOUND: 'company not found',
+    BRANCH_NOT_FOUND: 'branch not found',
+    LICENSE_NOT_FOUND: 'licence not found',
+  },
+  408: {
+    /** The request did not arrive in time (HTTP: its headers took longer than the server waits). */
+    REQUEST_TIMEOUT: 'the request took too long to arrive',
+  },
+  409: {
+    /** A unique value (printer name in a branch, …) is already taken. */
+    CONFLICT: 'conflicting change',
+    /** The same `Idempotency-Key` was used before with a different request body. */
+    IDEMPOTENCY_KEY_REUSED: 'idempotency key was already used with a different request',
+    /** The job is in a final state (or already with an agent) and cannot take this change. */
+    JOB_ALREADY_FINAL: 'print job can no longer be changed',
+    /** The licence's `maxPrinters` would be exceeded. */
+    PRINTER_LIMIT_REACHED: 'licence printer limit reached',
+  },
+  413: {
+    PAYLOAD_TOO_LARGE: 'payload is too large',
+    /**
+     * One image of a ticket document is over the per-image limit on pixels (width × height, as its
+     * PNG header declares) or PNG bytes; `details` names the block and the limit. Refused from the header,
+     * before anything is decoded.
+     */
+    IMAGE_TOO_LARGE: 'image is too large',
+    /** The images of one ticket document together are over the per-job limit on pixels or PNG bytes. */
+    JOB_IMAGES_TOO_LARGE: 'the images of this job are too large together',
+  },
+  414: {
+    /** A path segment (an id) is longer than the router reads; ids are at most 128 characters. */
+    URI_TOO_LONG: 'a path parameter is too long',
+  },
+  415: { UNSUPPORTED_MEDIA_TYPE: 'unsupported content type' },
+  429: {
+    /** Too many requests; `details.resetIn` is the wait in whole seconds. */
+    RATE_LIMIT_EXCEEDED: 'rate limit exceeded',
+  },
+  431: {
+    /** The request's headers together are larger than the HTTP server reads (16 KB). */
+    HEADERS_TOO_LARGE: 'request headers are too large',
+  },
+  500: { INTERNAL: 'internal error' },
+  503: {
+    /** Too many requests waiting for an agent's reply on this process. */
+    TOO_MANY_PENDING_REQUESTS: 'too many pending requests',
+    /** No agent of the printer's branch is connected. */
+    PRINTER_OFFLINE: 'printer is offline',
+    /** Every render thread is busy and the documents waiting for one are at their limit. */
+    RENDERER_BUSY: 'too many documents are waiting to be rendered',
+    /** Redis (shared state of several gateway processes) is unreachable. */
+    CLUSTER_UNAVAILABLE: 'cluster state is unavailable',
+    /** The gateway is shutting down or not ready. */
+    SERVICE_UNAVAILABLE: 'service unavailable',
+  },
+  504: {
+    /** The agent did not answer within the deadline. */
+    TIMEOUT: 'the agent did not answer in time',
+  },
+} as const satisfies Record<number, Record<string, string>>;
 
-export type ErrorCode = keyof typeof ERROR_SPECS;
+/** The statuses whose codes a client may retry as they are: the same request may succeed later. */
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 503, 504]);
+
+type CodesByStatus = typeof CODES_BY_STATUS;
+export type ErrorCode = { [S in keyof CodesByStatus]: keyof CodesByStatus[S] }[keyof CodesByStatus];
+
+/** What a code means on the wire: the HTTP status of a REST answer, whether to retry, the default message. */
+export interface ErrorSpec {
+  status: number;
+  retryable: boolean;
+  message: string;
+}
+
+/** Every code's spec (`CODES_BY_STATUS` above, looked up by code). */
+export const ERROR_SPECS = Object.fromEntries(
+  Object.entries(CODES_BY_STATUS).flatMap(([key, codes]) => {
+    const status = Number(key);
+    const retryable = RETRYABLE_STATUSES.has(status);
+    return Object.entries(codes).map(([code, message]) => [code, { status, retryable, message }]);
+  }),
+) as Readonly<Record<ErrorCode, ErrorSpec>>;
 
 export const ERROR_CODES = Object.keys(ERROR_SPECS) as ErrorCode[];
 
