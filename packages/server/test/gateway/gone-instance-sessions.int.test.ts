@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/socket-clients.js';
 import { createTestSchema, postgresAvailable } from '../support/test-database.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { redisAvailable, TEST_REDIS_URL } from '../support/test-redis.js';
@@ -44,14 +45,24 @@ describe.runIf((await postgresAvailable()) && (await redisAvailable()))(
         env: { ...redisEnv, PRINTERMASTER_INSTANCE_ID: 'gw-next' },
       });
       cleanup.push(() => next.close());
-      // The sweep runs once the gateway is ready, off the start-up path.
-      await next.waitForLog((l) => l.msg.startsWith('closed agent sessions left open') && l.closed === 1);
-      const rows = await next.database.db
-        .selectFrom('deviceSessions')
-        .select(['id', 'disconnectedAt', 'disconnectReason'])
-        .where('id', 'in', [old, recent])
-        .execute();
-      const byId = new Map(rows.map((r) => [r.id, r]));
+      // The sweep runs once the gateway is ready, off the start-up path; it closes in one statement,
+      // so once the old session is closed, whatever that sweep closed is.
+      const sessions = async () => {
+        const rows = await next.database.db
+          .selectFrom('deviceSessions')
+          .select(['id', 'disconnectedAt', 'disconnectReason'])
+          .where('id', 'in', [old, recent])
+          .execute();
+        return new Map(rows.map((r) => [r.id, r]));
+      };
+      const byId = await eventually(
+        async () => {
+          const now = await sessions();
+          return now.get(old)?.disconnectedAt ? now : undefined;
+        },
+        30_000,
+        'the old session closed by the sweep',
+      );
       expect(byId.get(old)?.disconnectReason).toBe('gateway process gone');
       expect(byId.get(old)?.disconnectedAt).not.toBeNull();
       // Within two registry lifetimes (60 s): it may be a process that has not announced itself yet.

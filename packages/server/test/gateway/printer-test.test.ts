@@ -134,9 +134,12 @@ describe('printer tests over the socket', () => {
     sockets.push(agent);
     const res = await runTest(id);
     expect(res.status).toBe(504);
-    expect(await res.json()).toMatchObject({ success: false, code: 'TIMEOUT' });
-    await gw.waitForLog((l) => l.msg === 'Request timeout');
-    await gw.waitForLog((l) => l.msg === 'Active pending requests: 0');
+    const body = (await res.json()) as { correlationId?: string };
+    expect(body).toMatchObject({ success: false, code: 'TIMEOUT' });
+    // Logged as the request expired, before the answer went out; and nothing is left waiting.
+    expect(gw.logs.some((l) => l.msg === 'Request timeout' && l.correlationId === body.correlationId)).toBe(true);
+    const detail = (await (await fetch(`${gw.url}/api/health/detailed`)).json()) as { pendingRequests: number };
+    expect(detail.pendingRequests).toBe(0);
   });
 
   it('matches legacy acknowledgements by printer and allows one test per printer waiting for one', async () => {

@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectAgent } from '../support/socket-clients.js';
+import { connectAgent, eventually, nextEvent } from '../support/socket-clients.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
@@ -32,19 +32,32 @@ describe('requests in flight during a graceful stop', () => {
     });
     const printerId = ((await created.json()) as { printer: { id: string } }).printer.id;
     // An agent that takes printer tests and never answers them.
-    sockets.push(
-      await connectAgent(gw.url, { licenseKey: tenant.licenseKey, branchId: tenant.branchId, deviceId: 'silent' }),
-    );
+    const agent = await connectAgent(gw.url, {
+      licenseKey: tenant.licenseKey,
+      branchId: tenant.branchId,
+      deviceId: 'silent',
+    });
+    sockets.push(agent);
     const test = (signal?: AbortSignal) =>
       fetch(`${gw?.url}/printing/printers/${printerId}/test`, {
         method: 'POST',
         headers: { authorization: `Bearer ${manager}` },
         ...(signal ? { signal } : {}),
       });
-    return { gw, test };
+    /** Resolves once the agent has the test request: the handler is waiting for its answer. */
+    const sent = () => nextEvent(agent, 'printer:test', 30_000);
+    return { gw, test, sent };
   }
 
-  const drainingLine = (g: TestGateway) => g.waitForLog((l) => l.msg === 'gateway draining', 30_000);
+  /**
+   * A log line of the stop, read once `stop` has resolved: the number of requests in flight when
+   * the drain began is told nowhere else (the gateway exposes no in-flight count).
+   */
+  const stopLine = (g: TestGateway, msg: 'gateway draining' | 'gateway stopped') => {
+    const line = g.logs.find((l) => l.msg === msg);
+    if (!line) throw new Error(`no "${msg}" line`);
+    return line;
+  };
 
   it('counts nothing once answered requests are done, so a stop does not wait', async () => {
     const { gw: g, test } = await gatewayWithSilentAgent();
@@ -54,43 +67,44 @@ describe('requests in flight during a graceful stop', () => {
     }
     // A test that times out is answered too (504), and must not stay counted.
     expect((await test()).status).toBe(504);
-    const draining = drainingLine(g);
-    const stopping = g.stop('test');
-    expect((await draining).inFlight).toBe(0);
-    await stopping;
+    await g.stop('test');
+    expect(stopLine(g, 'gateway draining').inFlight).toBe(0);
   });
 
   it('stops counting a request whose client hung up, even after its handler gave up', async () => {
-    const { gw: g, test } = await gatewayWithSilentAgent();
+    const { gw: g, test, sent } = await gatewayWithSilentAgent();
     const abort = new AbortController();
-    const sent = g.waitForLog((l) => l.msg === 'printer test sent');
+    const received = sent();
     const request = test(abort.signal).catch((err: unknown) => err);
-    await sent;
+    await received;
     abort.abort();
     expect(await request).toBeInstanceOf(Error);
     // The handler still waits for the agent until the test's deadline, then fails into a closed socket.
-    await g.waitForLog((l) => l.msg === 'Request timeout');
-    const draining = drainingLine(g);
-    const stopped = g.waitForLog((l) => l.msg === 'gateway stopped', 30_000);
-    const stopping = g.stop('test');
-    expect((await draining).inFlight).toBe(0);
-    await stopping;
+    await eventually(
+      async () => {
+        const detail = (await (await fetch(`${g.url}/api/health/detailed`)).json()) as { pendingRequests: number };
+        return detail.pendingRequests === 0;
+      },
+      30_000,
+      'the printer test given up',
+    );
+    await g.stop('test');
+    expect(stopLine(g, 'gateway draining').inFlight).toBe(0);
     // Nothing held the stop: neither the count nor the client's keep-alive connection, which the
     // answer (a 504 into a socket nobody reads) left open. Its deadline is 20 s.
-    expect((await stopped).durationMs as number).toBeLessThan(10_000);
+    expect(stopLine(g, 'gateway stopped').durationMs as number).toBeLessThan(10_000);
   });
 
   it('answers a request that is in flight when the stop begins before closing its connection', async () => {
-    const { gw: g, test } = await gatewayWithSilentAgent(3_000);
-    const sent = g.waitForLog((l) => l.msg === 'printer test sent');
+    const { gw: g, test, sent } = await gatewayWithSilentAgent(3_000);
+    const received = sent();
     const answer = test().then(async (res) => ({ status: res.status, body: (await res.json()) as { code?: string } }));
-    await sent;
-    const draining = drainingLine(g);
+    await received;
     const stopping = g.stop('test');
-    expect((await draining).inFlight).toBe(1);
     // The agent never answers: the test runs to its own 3 s deadline during the drain, and its
     // client gets that answer rather than a reset connection.
     expect(await answer).toEqual({ status: 504, body: expect.objectContaining({ code: 'TIMEOUT' }) });
     await stopping;
+    expect(stopLine(g, 'gateway draining').inFlight).toBe(1);
   });
 });
