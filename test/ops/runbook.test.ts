@@ -1,13 +1,14 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../packages/server/test/support/readiness.js';
+import { eventually } from '../../packages/server/test/support/socket-clients.js';
 import { postgresAvailable } from '../../packages/server/test/support/test-database.js';
 import { redisAvailable, TEST_REDIS_URL } from '../../packages/server/test/support/test-redis.js';
 import { baseEnv } from '../e2e/system.js';
@@ -38,17 +39,14 @@ function blocks(): Block[] {
   return out;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 const ready = (await postgresAvailable()) && (await redisAvailable());
+
+/** What the incident playbooks grep pm2's logs for without a fallback (their blocks fail on no match). */
+const PLAYBOOK_LINES = [
+  /"msg":"Active pending requests/,
+  /"msg":"Client (connected|disconnected)"/,
+  /"msg":"Request timeout"/,
+];
 
 /**
  * docs/operations.md, run as written: every ```bash block in order, in bash
@@ -247,6 +245,23 @@ describe.runIf(ready)('the operations runbook, run as written', () => {
       headers: { authorization: `Bearer ${admin}` },
     });
     expect(res.status).toBe(504);
-    await new Promise((r) => setTimeout(r, 2_500));
+    // The playbooks that follow read pm2's log files: wait until pm2 has written what they grep for.
+    await eventually(
+      () => {
+        const logs = pm2Logs();
+        return PLAYBOOK_LINES.every((line) => line.test(logs));
+      },
+      30_000,
+      'the lines the playbooks grep for in the pm2 logs',
+    );
+  }
+
+  /** The gateway's output as pm2 keeps it (PM2_HOME/logs). */
+  function pm2Logs(): string {
+    const dir = join(env.PM2_HOME as string, 'logs');
+    return readdirSync(dir)
+      .filter((f) => f.startsWith('printermaster'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
   }
 });
