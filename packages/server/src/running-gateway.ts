@@ -2,6 +2,7 @@ import type pino from 'pino';
 import type { JwtService } from './auth/jwt-service.js';
 import type { BootstrapResult } from './bootstrap.js';
 import type { Cluster } from './cluster/cluster.js';
+import type { JobDispatcher } from './core/job-dispatcher.js';
 import type { LicenseService } from './core/license-service.js';
 import type { TenantService } from './core/tenant-service.js';
 import type { Database } from './store/database.js';
@@ -20,6 +21,8 @@ export interface RunningGateway {
   jwt: JwtService;
   licenses: LicenseService;
   tenants: TenantService;
+  /** The job dispatcher's idle signal: a test waits on it before asserting that nothing was sent. */
+  dispatcher: Pick<JobDispatcher, 'whenIdle'>;
   /** Set when this start created the default tenant. */
   bootstrap: BootstrapResult | undefined;
   /** Graceful stop (drain), bounded by PRINTERMASTER_SHUTDOWN_TIMEOUT_MS. Idempotent. */

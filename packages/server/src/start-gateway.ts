@@ -132,6 +132,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       ...{ port, url: `http://127.0.0.1:${port}`, instanceId, logger, database, stores, cluster, jwt, bootstrap },
       licenses: core.licenses,
       tenants: core.tenants,
+      dispatcher: core.dispatcher,
       stop: (reason = 'stop') => (stopped ??= stop(reason)),
     };
   } catch (err) {

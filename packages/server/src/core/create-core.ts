@@ -84,14 +84,28 @@ export function createCore(deps: CoreDeps) {
   const tenants = new TenantService(stores);
   const licenses = new LicenseService({ ...stores, clock, changes: deps.licenceChanges });
   const printers = new PrinterService({ ...stores, broadcaster, clock });
-  const lifecycle = new JobLifecycle(stores.jobs, broadcaster, clock, logger);
+  const lifecycle = new JobLifecycle({ jobs: stores.jobs, broadcaster, clock, logger });
   lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));
   // Creating a job reads the printer from the cache the printer tests use: no store round trip per job.
   const printerLookup = { find: (id: string) => printers.findCached(id) };
-  const jobs = new PrintJobService(stores.jobs, printerLookup, lifecycle, deps.renderer, clock, settings.jobs);
-  const dispatcher = new JobDispatcher(stores.jobs, stores.printers, link, lifecycle, logger, {
-    ackTimeoutMs: settings.jobs.ackTimeoutMs,
-    batchSize: settings.jobs.dispatchBatchSize,
+  const jobs = new PrintJobService({
+    jobs: stores.jobs,
+    printers: printerLookup,
+    lifecycle,
+    renderer: deps.renderer,
+    clock,
+    options: settings.jobs,
+  });
+  const dispatcher = new JobDispatcher({
+    jobs: stores.jobs,
+    printers: stores.printers,
+    link,
+    lifecycle,
+    logger,
+    options: {
+      ackTimeoutMs: settings.jobs.ackTimeoutMs,
+      batchSize: settings.jobs.dispatchBatchSize,
+    },
   });
   const remote = new RemoteAgentLink({ rpc, directory: cluster.directory, link, clock, logger });
   // Dispatch is the gateway's own work, not the submitting user's (decision 0007).

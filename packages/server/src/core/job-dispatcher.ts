@@ -13,6 +13,15 @@ export interface JobDispatcherOptions {
   batchSize: number;
 }
 
+export interface JobDispatcherDeps {
+  jobs: PrintJobStore;
+  printers: PrinterStore;
+  link: AgentLink;
+  lifecycle: JobLifecycle;
+  logger: Logger;
+  options: JobDispatcherOptions;
+}
+
 /**
  * Sends a branch's `queued` and `sent` jobs to its v2 agent (docs/architecture.md#a-print-job-end-to-end, docs/protocol.md#print-jobs).
  *
@@ -23,6 +32,12 @@ export interface JobDispatcherOptions {
  * Passes over one branch never overlap; a kick during a pass runs one more pass.
  */
 export class JobDispatcher {
+  private readonly jobs: PrintJobStore;
+  private readonly printers: PrinterStore;
+  private readonly link: AgentLink;
+  private readonly lifecycle: JobLifecycle;
+  private readonly logger: Logger;
+  private readonly options: JobDispatcherOptions;
   private readonly passes = new Map<string, { again: boolean; done: Promise<void> }>();
   /**
    * Jobs emitted and not yet acknowledged in this process, by branch: not re-sent meanwhile,
@@ -37,14 +52,14 @@ export class JobDispatcher {
   private readonly connectChecks = new Set<Promise<void>>();
   private closed = false;
 
-  constructor(
-    private readonly jobs: PrintJobStore,
-    private readonly printers: PrinterStore,
-    private readonly link: AgentLink,
-    private readonly lifecycle: JobLifecycle,
-    private readonly logger: Logger,
-    private readonly options: JobDispatcherOptions,
-  ) {}
+  constructor(deps: JobDispatcherDeps) {
+    this.jobs = deps.jobs;
+    this.printers = deps.printers;
+    this.link = deps.link;
+    this.lifecycle = deps.lifecycle;
+    this.logger = deps.logger;
+    this.options = deps.options;
+  }
 
   /**
    * Dispatches the branch's pending jobs now (or right after the pass under

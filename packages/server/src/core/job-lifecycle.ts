@@ -20,22 +20,33 @@ import { toPrintJobView } from './print-job-view.js';
 /** Observes every state change (metrics). */
 export type TransitionListener = (job: PrintJob, from: JobState | undefined) => void;
 
+export interface JobLifecycleDeps {
+  jobs: PrintJobStore;
+  broadcaster: Broadcaster;
+  clock: Clock;
+  logger: Logger;
+}
+
 /**
  * Every job state change goes through here: the move the state machine plans
  * (job-state-machine.ts), applied by the store as one conditional update with its event row,
  * then the broadcast to the branch and a log line.
  */
 export class JobLifecycle {
+  private readonly jobs: PrintJobStore;
+  private readonly broadcaster: Broadcaster;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
   private readonly listeners: TransitionListener[] = [];
   /** The last report of each job still being applied: the next one waits for it. */
   private readonly reportChains = new Map<string, Promise<void>>();
 
-  constructor(
-    private readonly jobs: PrintJobStore,
-    private readonly broadcaster: Broadcaster,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {}
+  constructor(deps: JobLifecycleDeps) {
+    this.jobs = deps.jobs;
+    this.broadcaster = deps.broadcaster;
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+  }
 
   onTransition(listener: TransitionListener): void {
     this.listeners.push(listener);

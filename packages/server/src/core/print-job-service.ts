@@ -59,18 +59,33 @@ export interface PrinterLookup {
   find(id: string): Promise<Printer | undefined>;
 }
 
+export interface PrintJobServiceDeps {
+  jobs: PrintJobStore;
+  printers: PrinterLookup;
+  lifecycle: JobLifecycle;
+  renderer: TicketRenderer;
+  clock: Clock;
+  options: PrintJobServiceOptions;
+}
+
 /** Print jobs as the API sees them: create (idempotent), read, list, cancel, reprint. */
 export class PrintJobService {
+  private readonly jobs: PrintJobStore;
+  private readonly printers: PrinterLookup;
+  private readonly lifecycle: JobLifecycle;
+  private readonly renderer: TicketRenderer;
+  private readonly clock: Clock;
+  private readonly options: PrintJobServiceOptions;
   private readonly createdListeners: ((job: PrintJobWithContent) => void)[] = [];
 
-  constructor(
-    private readonly jobs: PrintJobStore,
-    private readonly printers: PrinterLookup,
-    private readonly lifecycle: JobLifecycle,
-    private readonly renderer: TicketRenderer,
-    private readonly clock: Clock,
-    private readonly options: PrintJobServiceOptions,
-  ) {}
+  constructor(deps: PrintJobServiceDeps) {
+    this.jobs = deps.jobs;
+    this.printers = deps.printers;
+    this.lifecycle = deps.lifecycle;
+    this.renderer = deps.renderer;
+    this.clock = deps.clock;
+    this.options = deps.options;
+  }
 
   /** Called after a job is stored, with its content (the dispatcher sends it). */
   onCreated(listener: (job: PrintJobWithContent) => void): void {

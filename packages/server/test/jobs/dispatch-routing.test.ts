@@ -49,7 +49,8 @@ describe('which agent of a branch gets a job', () => {
     const lanJob = await post(lanId);
     const cupsJob = await post(cupsId);
     await eventually(() => other.deliveries.some((d) => d.id === lanJob), 5_000, 'the network job on the other PC');
-    await new Promise((r) => setTimeout(r, 300));
+    // Both jobs have been through the dispatcher: the CUPS job stayed for its own PC.
+    await gw.dispatcher.whenIdle();
     expect(other.deliveries.some((d) => d.id === cupsJob)).toBe(false);
     expect((await gw.stores.jobs.find(cupsJob))?.state).toBe('queued');
 

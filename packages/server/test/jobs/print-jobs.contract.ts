@@ -239,8 +239,12 @@ export function describePrintJobs(
       await eventually(() => agent.deliveries.some((d) => d.id === id), 5_000, 'first delivery');
       agent.close();
       await eventually(async () => (await jobState(id)) === 'sent', 3_000, 'sent');
+      // The first delivery has ended (the gateway saw the agent go): a job still in flight is
+      // skipped by every pass, and the stranger's not getting it would prove nothing.
+      await gw.dispatcher.whenIdle();
       const stranger = await WireAgent.connect(gw.url, agentId());
-      await new Promise((r) => setTimeout(r, 400));
+      // The dispatch the stranger's connect started has ended.
+      await gw.dispatcher.whenIdle();
       expect(stranger.deliveries.some((d) => d.id === id)).toBe(false);
       const back = await WireAgent.connect(gw.url, identity);
       await eventually(async () => (await jobState(id)) === 'accepted', 5_000, 'accepted after reconnect');
@@ -270,7 +274,7 @@ export function describePrintJobs(
       });
       agent.close();
       const again = await WireAgent.connect(gw.url, identity);
-      await new Promise((r) => setTimeout(r, 400));
+      await gw.dispatcher.whenIdle();
       expect(again.deliveries.some((d) => d.id === id)).toBe(false);
       const { job } = (await api('GET', `/printing/jobs/${id}`)).body;
       expect(job).toMatchObject({ state: 'unconfirmed', reason: 'printer connection dropped mid-ticket' });
@@ -321,7 +325,7 @@ export function describePrintJobs(
         .id;
       await eventually(async () => (await jobState(id)) === 'expired', 5_000, 'expired');
       const agent = await WireAgent.connect(gw.url, agentId());
-      await new Promise((r) => setTimeout(r, 300));
+      await gw.dispatcher.whenIdle();
       expect(agent.deliveries.some((d) => d.id === id)).toBe(false);
       agent.close();
     });
@@ -375,7 +379,8 @@ export function describePrintJobs(
       const legacy = await connectAgent(gw.url, { ...agentId(), v2: false });
       const received = collect(legacy, 'print:job');
       const id = (await api('POST', '/printing/jobs', { printerId, content: raw('Legacy?') })).body.job.id;
-      await new Promise((r) => setTimeout(r, 400));
+      // A job sent to the legacy client would hold the dispatcher until its acknowledgement timed out.
+      await gw.dispatcher.whenIdle();
       expect(received).toEqual([]);
       expect(await jobState(id)).toBe('queued');
       legacy.close();
