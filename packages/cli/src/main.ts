@@ -1,17 +1,14 @@
 import { existsSync } from 'node:fs';
-import { VERSION } from '@printermaster/server';
-import { adminCommand } from './admin-command.js';
-import { migrateCommand } from './migrate-command.js';
-import { serveCommand } from './serve-command.js';
-import { MAIN_USAGE } from './usage.js';
+import { MAIN_USAGE } from './main-usage.js';
 
 type Handler = (argv: string[]) => Promise<number>;
 
+// Every command is loaded on demand: a branch PC running the agent never loads the server code,
+// and a command does not pay for loading the others (the server alone takes seconds on a busy PC).
 const commands: Record<string, Handler> = {
-  serve: serveCommand,
-  migrate: migrateCommand,
-  admin: adminCommand,
-  // Loaded on demand: a branch PC running the agent never loads the server code, and vice versa.
+  serve: async (argv) => (await import('./serve-command.js')).serveCommand(argv),
+  migrate: async (argv) => (await import('./migrate-command.js')).migrateCommand(argv),
+  admin: async (argv) => (await import('./admin-command.js')).adminCommand(argv),
   agent: async (argv) => {
     const { runAgentCli } = await import('@printermaster/agent');
     return runAgentCli(argv, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
@@ -40,6 +37,7 @@ const commands: Record<string, Handler> = {
     );
   },
   version: async () => {
+    const { VERSION } = await import('@printermaster/server');
     process.stdout.write(`${VERSION}\n`);
     return 0;
   },
