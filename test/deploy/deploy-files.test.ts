@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig, SETTINGS } from '../../packages/server/src/config.js';
+import { freePort } from '../../packages/server/test/support/readiness.js';
 import { startTestGateway, type TestGateway } from '../../packages/server/test/support/test-gateway.js';
 
 // The deployment files are configuration nobody runs in CI (no Docker engine, no cluster):
@@ -50,19 +50,6 @@ function yamlDocument<T>(path: string): T {
 function findExecutable(name: string): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   return dirs.map((d) => join(d, name)).find((p) => p.startsWith('/') && existsSync(p));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** Checks that an environment is one the gateway accepts (NODE_ENV=production checks included). */
