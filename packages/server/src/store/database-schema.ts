@@ -19,6 +19,8 @@ export interface BranchTable {
   id: string;
   companyId: string;
   name: string;
+  /** `active` or `suspended` (deactivated: its agents and jobs are refused). */
+  status: ColumnType<string, string | undefined, string>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -35,6 +37,9 @@ export interface LicenseTable {
   maxPrinters: ColumnType<number, number | undefined, number>;
   features: Json<string[]>;
   lastValidatedAt: NullableTimestamp;
+  /** The key replaced by the last rotation, valid until `previousKeyValidUntil`. */
+  previousKeyHash: ColumnType<string | null, string | null | undefined, string | null>;
+  previousKeyValidUntil: NullableTimestamp;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -166,6 +171,99 @@ export interface GatewayMetaTable {
   updatedAt: Timestamp;
 }
 
+export interface ApiKeyTable {
+  id: string;
+  /** Null for a platform key (role `super_admin`). */
+  companyId: string | null;
+  branchId: string | null;
+  name: string;
+  role: string;
+  prefix: string;
+  keyHash: string;
+  expiresAt: NullableTimestamp;
+  lastUsedAt: NullableTimestamp;
+  revokedAt: NullableTimestamp;
+  createdBy: string;
+  createdAt: Timestamp;
+}
+
+export interface RefreshTokenTable {
+  id: string;
+  familyId: string;
+  tokenHash: string;
+  userId: string;
+  email: string | null;
+  role: string;
+  companyId: string | null;
+  branchId: string | null;
+  expiresAt: Timestamp;
+  usedAt: NullableTimestamp;
+  revokedAt: NullableTimestamp;
+  revokeReason: string | null;
+  createdAt: Timestamp;
+}
+
+/** The event outbox (migration 008). `id` is a bigint, read as a string. */
+export interface EventTable {
+  id: Generated<string>;
+  /** Set by the sequencer, in commit order; null until then. */
+  seq: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  companyId: string;
+  branchId: string | null;
+  type: string;
+  subjectId: string;
+  data: Json<Record<string, unknown>>;
+  createdAt: Timestamp;
+}
+
+export interface WebhookEndpointTable {
+  id: string;
+  companyId: string;
+  branchId: string | null;
+  url: string;
+  description: string | null;
+  events: ColumnType<string[], string[], string[]>;
+  secret: string;
+  previousSecret: ColumnType<string | null, string | null | undefined, string | null>;
+  previousSecretUntil: NullableTimestamp;
+  status: ColumnType<string, string | undefined, string>;
+  disabledReason: ColumnType<string | null, string | null | undefined, string | null>;
+  consecutiveFailures: ColumnType<number, number | undefined, number>;
+  failingSince: NullableTimestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface WebhookDeliveryTable {
+  id: Generated<string>;
+  endpointId: string;
+  companyId: string;
+  eventId: string;
+  seq: string;
+  orderingKey: string;
+  state: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  nextAttemptAt: Timestamp;
+  lockedUntil: NullableTimestamp;
+  firstAttemptAt: NullableTimestamp;
+  deliveredAt: NullableTimestamp;
+  createdAt: Timestamp;
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<string>;
+  deliveryId: string;
+  endpointId: string;
+  companyId: string;
+  attempt: number;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseSnippet: string | null;
+  gatewayInstance: string;
+  createdAt: Timestamp;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -187,5 +285,11 @@ export interface DatabaseSchema {
   deviceHealthReports: DeviceHealthReportTable;
   auditLog: AuditLogTable;
   gatewayMeta: GatewayMetaTable;
+  apiKeys: ApiKeyTable;
+  refreshTokens: RefreshTokenTable;
+  events: EventTable;
+  webhookEndpoints: WebhookEndpointTable;
+  webhookDeliveries: WebhookDeliveryTable;
+  webhookAttempts: WebhookAttemptTable;
   schemaMigrations: SchemaMigrationTable;
 }

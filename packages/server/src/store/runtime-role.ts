@@ -18,6 +18,12 @@ export const RUNTIME_TABLES = [
   'device_health_reports',
   'audit_log',
   'gateway_meta',
+  'api_keys',
+  'refresh_tokens',
+  'events',
+  'webhook_endpoints',
+  'webhook_deliveries',
+  'webhook_attempts',
 ] as const;
 
 /** A role name as PostgreSQL prints it unquoted (the only names `grantRuntimeRole` takes). */

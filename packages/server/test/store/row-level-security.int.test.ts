@@ -29,6 +29,21 @@ const ROWS: Record<string, (c: string) => string> = {
   device_health_reports: (c) =>
     `INSERT INTO device_health_reports (company_id, branch_id, device_id, report) VALUES ('${c}', 'br-${c}', 'dev-${c}', '{}')`,
   audit_log: (c) => `INSERT INTO audit_log (company_id, actor, action) VALUES ('${c}', 'test', 'seeded')`,
+  api_keys: (c) =>
+    `INSERT INTO api_keys (id, company_id, name, role, prefix, key_hash, created_by) VALUES ('ak-${c}', '${c}', 'POS', 'cashier', 'pm_x', 'khash-${c}', 'test')`,
+  refresh_tokens: (c) =>
+    `INSERT INTO refresh_tokens (id, family_id, token_hash, user_id, role, company_id, expires_at) VALUES ('rt-${c}', 'fa-${c}', 'thash-${c}', 'u', 'company_owner', '${c}', now() + interval '1 day')`,
+  events: (c) =>
+    `INSERT INTO events (id, company_id, branch_id, type, subject_id, data) OVERRIDING SYSTEM VALUE
+     VALUES (abs(hashtext('ev-${c}')), '${c}', 'br-${c}', 'job.queued', 'jo-${c}', '{}')`,
+  webhook_endpoints: (c) =>
+    `INSERT INTO webhook_endpoints (id, company_id, url, events, secret) VALUES ('wh-${c}', '${c}', 'http://127.0.0.1/', '{job.*}', 's')`,
+  webhook_deliveries: (c) =>
+    `INSERT INTO webhook_deliveries (id, endpoint_id, company_id, event_id, seq, ordering_key) OVERRIDING SYSTEM VALUE
+     VALUES (abs(hashtext('de-${c}')), 'wh-${c}', '${c}', abs(hashtext('ev-${c}')), 1, 'jo-${c}')`,
+  webhook_attempts: (c) =>
+    `INSERT INTO webhook_attempts (delivery_id, endpoint_id, company_id, attempt, latency_ms, gateway_instance)
+     VALUES (abs(hashtext('de-${c}')), 'wh-${c}', '${c}', 1, 5, 'gw')`,
 };
 const TENANT_TABLES = Object.keys(ROWS);
 const companyColumn = (table: string) => (table === 'companies' ? 'id' : 'company_id');
