@@ -20,6 +20,13 @@ import { memoryLimitBytes } from './metrics/memory-limit.js';
 import type { SocketAdapterFactory } from './topology.js';
 import { VERSION } from './version.js';
 
+/**
+ * How long a stopping gateway leaves idle keep-alive connections open for their clients' next
+ * request (answered with `Connection: close`) before closing them, ms. Longer than a health
+ * poller's period; short enough not to matter to a reload.
+ */
+const IDLE_CONNECTION_GRACE_MS = 1_000;
+
 export interface EdgeDeps {
   config: GatewayConfig;
   core: Core;
@@ -145,8 +152,16 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
       // The answers to the tests just refused, and any request that came meanwhile on a connection
       // already open, go out before the connections are closed below.
       await app.drain.settled(deadline - 2_000);
-      // What is left are connections that never sent a request (a client's spare connection) and
-      // those that fell idle since: neither would end by itself before its timeout (72 s).
+      // Keep-alive clients that come back meanwhile are answered with `Connection: close`; what
+      // is left after a short grace are connections that never sent a request (a client's spare
+      // connection) and idle ones: neither would end by itself before its timeout (72 s).
+      await new Promise<void>((resolve) => {
+        const timer = clock.setTimer(Math.min(IDLE_CONNECTION_GRACE_MS, deadline - clock.now()), resolve);
+        void httpClosed.then(() => {
+          timer.cancel();
+          resolve();
+        });
+      });
       deps.listener.server.closeAllConnections();
       await new Promise<void>((resolve) => {
         const timer = clock.setTimer(deadline - clock.now(), resolve);

@@ -9,7 +9,10 @@ export interface DrainTracker {
   /** Requests received since start (service registry). */
   readonly requestCount: number;
   readonly draining: boolean;
-  /** From now on each answer closes its connection, and idle connections are closed as they appear. */
+  /**
+   * From now on each answer closes its connection. Idle keep-alive connections are left to the
+   * caller: closing one races with the request its client may be sending on it at that moment.
+   */
   begin(): void;
   /** Resolves when no request is in flight, or at `deadline` (Unix ms on the plugin's clock), whichever comes first. */
   settled(deadline: number): Promise<void>;
@@ -26,7 +29,6 @@ const plugin: FastifyPluginCallback<{ clock: Clock }> = (app, { clock }, done) =
   let requestCount = 0;
   let draining = false;
   let idleWaiters: (() => void)[] = [];
-  const closeIdle = () => app.server.closeIdleConnections();
   // A request counts until its response is closed: sent, or its client gone. Fastify's onResponse
   // never runs for a request whose client hung up first, and counting on it left one request
   // "in flight" for the life of the process, so every drain ran to its deadline. A handler still
@@ -34,10 +36,11 @@ const plugin: FastifyPluginCallback<{ clock: Clock }> = (app, { clock }, done) =
   // never saw an answer (an idempotency key makes the retry safe).
   const requestClosed = () => {
     inFlight--;
+    // The answer said `Connection: close`, so its connection ends once it is out; the client's
+    // next request opens a new one, which reaches a process that is not stopping. Other idle
+    // connections are not closed here: under load a client's request may already be in the
+    // socket's buffer, unread, and closing the "idle" connection would reset it.
     if (!draining) return;
-    // The connection falls idle once this answer is out: close it then (the client's next
-    // request opens a new one, which reaches a process that is not stopping).
-    setImmediate(closeIdle);
     if (inFlight === 0) {
       const waiters = idleWaiters;
       idleWaiters = [];
@@ -66,7 +69,6 @@ const plugin: FastifyPluginCallback<{ clock: Clock }> = (app, { clock }, done) =
       draining = true;
     },
     settled(deadline: number): Promise<void> {
-      closeIdle();
       if (inFlight === 0) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const timer = clock.setTimer(deadline - clock.now(), () => {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/ports/logger.js';
 import { StartupError } from '../startup-error.js';
@@ -175,12 +176,18 @@ export class StartupListener {
     await closed;
   }
 
-  /** Stops accepting connections and closes idle keep-alive ones; resolves when every connection has ended. */
+  /**
+   * Stops accepting connections; resolves when every connection has ended. Open keep-alive
+   * connections stay: each is closed after its next answer (`Connection: close` while draining),
+   * and the caller closes the rest (closeAllConnections) once their clients had time to come back.
+   */
   close(): Promise<void> {
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeIdleConnections();
+      // http.Server#close also closes the idle keep-alive connections at once (Node 19+): a client
+      // that is sending its next request on one at that moment (a health poller, under load) gets a
+      // reset instead of an answer. net.Server#close only stops accepting.
+      net.Server.prototype.close.call(this.server, () => resolve());
     });
   }
 

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectAgent, eventually, nextEvent } from '../support/socket-clients.js';
@@ -106,5 +107,44 @@ describe('requests in flight during a graceful stop', () => {
     expect(await answer).toEqual({ status: 504, body: expect.objectContaining({ code: 'TIMEOUT' }) });
     await stopping;
     expect(stopLine(g, 'gateway draining').inFlight).toBe(1);
+  });
+  it('answers keep-alive clients that keep polling through a stop, and never resets one', async () => {
+    const g = await startTestGateway({ env: { PRINTERMASTER_SHUTDOWN_TIMEOUT_MS: '20000' } });
+    gw = g;
+    const url = new URL('/api/health', g.url);
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const outcome = { answered: 0, answeredWhileStopping: 0, resets: [] as string[] };
+    let stopping = false;
+    /** One request on the pooled keep-alive connections: its status, or the error's code. */
+    const poll = () =>
+      new Promise<number | string>((resolve) => {
+        const req = request(url, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+        });
+        req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+        req.end();
+      });
+    // Sixteen clients, each sending its next request as soon as the last one is answered: at any
+    // moment of the stop some have a request on its way on a connection the server sees as idle.
+    const pollers = Array.from({ length: 16 }, async () => {
+      for (;;) {
+        const result = await poll();
+        if (result === 200) {
+          outcome.answered++;
+          if (stopping) outcome.answeredWhileStopping++;
+        } else if (result === 'ECONNREFUSED') {
+          return; // the gateway has stopped accepting: a new connection goes elsewhere in a cluster
+        } else outcome.resets.push(String(result));
+      }
+    });
+    await eventually(async () => outcome.answered >= 200, 30_000, 'the pollers under way');
+    stopping = true;
+    await g.stop('test');
+    await Promise.all(pollers);
+    agent.destroy();
+    expect(outcome.resets).toEqual([]);
+    expect(outcome.answeredWhileStopping).toBeGreaterThan(0);
   });
 });
