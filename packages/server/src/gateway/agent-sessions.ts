@@ -86,6 +86,7 @@ export class AgentSessions {
         gatewayInstance: this.deps.instanceId,
         remoteAddress: socket.handshake.address,
         protocolVersion: agent.protocol === 'v2' ? 2 : null,
+        appVersion: auth.appVersion ?? null,
       })
       .catch((err: unknown) => log.error({ err }, 'recording the agent session failed'));
     if (agent.protocol === 'v2') {

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Device, DeviceStore, DeviceUpsert, NewDeviceSession } from '../core/ports/device-store.js';
 import type { DatabaseSchema, DeviceTable } from './database-schema.js';
 import { statementBatcher } from './statement-batcher.js';
@@ -138,7 +138,31 @@ export class PgDeviceStore implements DeviceStore {
 
   private async writeSessions(ops: readonly SessionOp[]): Promise<true[]> {
     const opens = ops.flatMap((op) => (op.kind === 'open' ? [op.session] : []));
-    if (opens.length > 0) await this.db.insertInto('deviceSessions').values(opens).execute();
+    if (opens.length > 0) {
+      // The session and its `agent.connected` event in one statement. The device row gives the
+      // hostname; the app version comes with the session, since its device row may not be written yet.
+      const versions = opens.map((o) => o.appVersion ?? null);
+      await this.db
+        .with('s', (q) =>
+          q
+            .insertInto('deviceSessions')
+            .values(opens.map(({ appVersion: _, ...session }) => session))
+            .returning(['id', 'companyId', 'branchId', 'deviceId']),
+        )
+        .insertInto('events')
+        .columns(['companyId', 'branchId', 'type', 'subjectId', 'data'])
+        .expression(
+          sql`SELECT s.company_id, s.branch_id, 'agent.connected', s.device_id,
+                jsonb_build_object('deviceId', s.device_id, 'branchId', s.branch_id, 'sessionId', s.id,
+                  'hostname', d.hostname, 'appVersion', COALESCE(v.app_version, d.app_version), 'reason', NULL)
+              FROM s
+              JOIN unnest(${opens.map((o) => o.id)}::text[], ${versions}::text[]) WITH ORDINALITY AS v(id, app_version, ord)
+                ON v.id = s.id
+              LEFT JOIN devices AS d ON d.branch_id = s.branch_id AND d.device_id = s.device_id
+              ORDER BY v.ord`,
+        )
+        .execute();
+    }
     const closes = new Map<string, string[]>();
     for (const op of ops) {
       if (op.kind !== 'close') continue;
@@ -146,41 +170,50 @@ export class PgDeviceStore implements DeviceStore {
       if (ids) ids.push(op.id);
       else closes.set(op.reason, [op.id]);
     }
-    for (const [reason, ids] of closes) {
-      await this.db
-        .updateTable('deviceSessions')
-        .set({ disconnectedAt: sql`now()`, disconnectReason: reason })
-        .where('id', 'in', ids)
-        .where('disconnectedAt', 'is', null)
-        .execute();
-    }
+    for (const [reason, ids] of closes) await this.closeWhere(sql`id = ANY (${ids}::text[])`, reason);
     return ops.map(() => true as const);
   }
 
-  async closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number> {
-    let q = this.db
-      .updateTable('deviceSessions')
-      .set({ disconnectedAt: sql`now()`, disconnectReason: reason })
-      .where('disconnectedAt', 'is', null);
-    if (gatewayInstance !== undefined) q = q.where('gatewayInstance', '=', gatewayInstance);
-    const result = await q.executeTakeFirst();
-    return Number(result.numUpdatedRows);
+  /**
+   * Closes the open sessions that `condition` selects and writes their `agent.disconnected` events,
+   * in one statement; returns how many it closed. A session whose device has another session open
+   * (a newer socket replaced it, or the agent reconnected elsewhere) closes without an event: the
+   * agent is still connected.
+   */
+  private async closeWhere(condition: RawBuilder<unknown>, reason: string): Promise<number> {
+    const { rows } = await sql<{ closed: string }>`
+      WITH c AS (
+        UPDATE device_sessions SET disconnected_at = now(), disconnect_reason = ${reason}
+        WHERE disconnected_at IS NULL AND ${condition}
+        RETURNING id, company_id, branch_id, device_id
+      ), outbox AS (
+        INSERT INTO events (company_id, branch_id, type, subject_id, data)
+        SELECT c.company_id, c.branch_id, 'agent.disconnected', c.device_id,
+          jsonb_build_object('deviceId', c.device_id, 'branchId', c.branch_id, 'sessionId', c.id,
+            'hostname', d.hostname, 'appVersion', d.app_version, 'reason', ${reason}::text)
+        FROM c LEFT JOIN devices AS d ON d.branch_id = c.branch_id AND d.device_id = c.device_id
+        WHERE NOT EXISTS (SELECT 1 FROM device_sessions AS o WHERE o.branch_id = c.branch_id
+          AND o.device_id = c.device_id AND o.disconnected_at IS NULL AND o.id NOT IN (SELECT id FROM c))
+        ORDER BY c.id
+      )
+      SELECT count(*)::text AS closed FROM c`.execute(this.db);
+    return Number(rows[0]?.closed ?? 0);
   }
 
-  async closeSessionsOfGoneInstances(
-    liveInstances: readonly string[],
-    minAgeMs: number,
-    reason: string,
-  ): Promise<number> {
+  closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number> {
+    return this.closeWhere(
+      gatewayInstance === undefined ? sql`true` : sql`gateway_instance = ${gatewayInstance}`,
+      reason,
+    );
+  }
+
+  closeSessionsOfGoneInstances(liveInstances: readonly string[], minAgeMs: number, reason: string): Promise<number> {
     // The age is taken on the database's clock, the one that stamped `connected_at`.
-    let q = this.db
-      .updateTable('deviceSessions')
-      .set({ disconnectedAt: sql`now()`, disconnectReason: reason })
-      .where('disconnectedAt', 'is', null)
-      .where('connectedAt', '<', sql<Date>`now() - make_interval(secs => ${minAgeMs / 1000})`);
-    if (liveInstances.length > 0) q = q.where('gatewayInstance', 'not in', [...liveInstances]);
-    const result = await q.executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    const old = sql`connected_at < now() - make_interval(secs => ${minAgeMs / 1000})`;
+    return this.closeWhere(
+      liveInstances.length > 0 ? sql`${old} AND gateway_instance <> ALL (${[...liveInstances]}::text[])` : old,
+      reason,
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { INITIAL_JOB_STATE } from '../core/job-state-machine.js';
 import type { IdempotencyClaim, InsertResult, NewPrintJob, PrintJob } from '../core/ports/print-job-store.js';
 import type { DatabaseSchema } from './database-schema.js';
+import { jobEventData } from './pg-job-moves.js';
 import { JOB_COLUMNS, type JobRow, newJobRow, toPrintJob } from './pg-print-job-rows.js';
 import { statementBatcher } from './statement-batcher.js';
 
@@ -74,7 +75,7 @@ export class PgJobInserts {
   }
 }
 
-/** The one statement that creates jobs: each row in the first state, with its creation event. */
+/** The one statement that creates jobs: each row in the first state, with its creation event (history and outbox). */
 function createStatement(db: Kysely<DatabaseSchema>, jobs: readonly NewPrintJob[], idempotencyKey: string | null) {
   return db
     .with('job', (q) =>
@@ -94,6 +95,20 @@ function createStatement(db: Kysely<DatabaseSchema>, jobs: readonly NewPrintJob[
             : sql`SELECT j.id, j.company_id, NULL, ${INITIAL_JOB_STATE}::text, a.actor, NULL FROM job AS j
                 JOIN unnest(${jobs.map((j) => j.id)}::text[], ${jobs.map((j) => j.actor)}::text[]) AS a(id, actor)
                 ON a.id = j.id`,
+        ),
+    )
+    .with('outbox', (q) =>
+      q
+        .insertInto('events')
+        .columns(['companyId', 'branchId', 'type', 'subjectId', 'data'])
+        .expression(
+          jobs.length === 1
+            ? sql`SELECT company_id, branch_id, ${`job.${INITIAL_JOB_STATE}`}::text, id,
+                ${jobEventData(sql`NULL::text`, sql`${jobs[0]?.actor}::text`, sql`NULL::text`)} FROM job`
+            : sql`SELECT company_id, branch_id, ${`job.${INITIAL_JOB_STATE}`}::text, id,
+                ${jobEventData(sql`NULL::text`, sql`a.actor`, sql`NULL::text`)}
+                FROM job AS j JOIN unnest(${jobs.map((j) => j.id)}::text[], ${jobs.map((j) => j.actor)}::text[])
+                  WITH ORDINALITY AS a(job_id, actor, ord) ON a.job_id = j.id ORDER BY a.ord`,
         ),
     )
     .selectFrom('job')

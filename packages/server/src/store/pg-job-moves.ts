@@ -158,7 +158,7 @@ interface ChangeTarget {
  * locked in id order (so two processes' statements cannot deadlock) and seen as they are after
  * any concurrent change committed; each moves only from its expected states and when its guards
  * hold (branch, the `unconfirmed` reason that may be left, an active licence), and its event is
- * recorded in the same statement.
+ * recorded in the same statement, in the job's history and in the outbox (`job.<state>`).
  */
 function moveStatement(target: ChangeTarget, v: ChangeValues) {
   return sql<JobRow & { previousState: JobState; ord: string }>`
@@ -184,8 +184,26 @@ function moveStatement(target: ChangeTarget, v: ChangeValues) {
     ), event AS (
       INSERT INTO print_job_events (job_id, company_id, from_state, to_state, actor, reason)
       SELECT id, company_id, previous_state, state, event_actor, event_reason FROM moved ORDER BY ord
+    ), outbox AS (
+      INSERT INTO events (company_id, branch_id, type, subject_id, data)
+      SELECT company_id, branch_id, 'job.' || state, id, ${jobEventData(sql`previous_state`, sql`event_actor`, sql`event_reason`)}
+      FROM moved ORDER BY ord
     )
     SELECT * FROM moved`;
+}
+
+/**
+ * The outbox event's `data` of a job's change (docs/events.md), from the columns of a job row in
+ * scope; the idempotency key, the order data and the content stay out of it.
+ */
+export function jobEventData(
+  previousState: RawBuilder<unknown>,
+  actor: RawBuilder<unknown>,
+  reason: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  return sql`jsonb_build_object('jobId', id, 'printerId', printer_id, 'branchId', branch_id, 'state', state,
+    'previousState', ${previousState}, 'actor', ${actor}, 'reason', ${reason}, 'type', type, 'attempts', attempts,
+    'deviceId', device_id, 'reprintOf', reprint_of, 'createdAt', created_at, 'updatedAt', updated_at)`;
 }
 
 /** One change's values as parameters. */

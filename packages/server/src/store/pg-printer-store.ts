@@ -1,8 +1,10 @@
 import type { PrinterStatus } from '@printermaster/protocol';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { GatewayError } from '../core/gateway-error.js';
+import type { OutboxEvent } from '../core/ports/outbox-event.js';
 import type { Printer, PrinterFields, PrinterStore } from '../core/ports/printer-store.js';
 import type { DatabaseSchema, PrinterTable } from './database-schema.js';
+import { outboxRow } from './outbox-rows.js';
 import { isPgError, UNIQUE_VIOLATION } from './pg-errors.js';
 import { statementBatcher } from './statement-batcher.js';
 
@@ -24,13 +26,38 @@ export class PgPrinterStore implements PrinterStore {
 
   async update(id: string, fields: PrinterFields): Promise<Printer | undefined> {
     try {
-      const row = await this.db
-        .updateTable('printers')
-        .set({ ...toColumns(fields), updatedAt: sql`now()` })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      return row && toPrinter(row);
+      if (fields.status === undefined) {
+        const row = await this.db
+          .updateTable('printers')
+          .set({ ...toColumns(fields), updatedAt: sql`now()` })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        return row && toPrinter(row);
+      }
+      // A status set by hand is a status change like an agent's report: its event goes with it.
+      return await this.db.transaction().execute(async (trx) => {
+        const before = await trx
+          .selectFrom('printers')
+          .select('status')
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst();
+        const row = await trx
+          .updateTable('printers')
+          .set({ ...toColumns(fields), updatedAt: sql`now()` })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row || !before) return undefined;
+        if (before.status !== row.status) {
+          await trx
+            .insertInto('events')
+            .values(outboxRow(statusChanged(toPrinter(row), before.status)))
+            .execute();
+        }
+        return toPrinter(row);
+      });
     } catch (err) {
       throw translate(err, fields.name);
     }
@@ -110,13 +137,24 @@ export class PgPrinterStore implements PrinterStore {
             .slice(i, i + 4_000)
             .map((r) => sql`(${r.id}, ${r.branchId}, ${r.status}, ${r.seenAt.toISOString()}::timestamptz)`),
         );
-        // The sub-select in RETURNING sees the rows as they were before this statement: the previous status.
+        // The sub-select in RETURNING sees the rows as they were before this statement: the previous
+        // status. A printer whose stored status changed gets its `printer.status_changed` event in the
+        // same statement (a change undone within one batch leaves the row, and the outbox, as they were).
         const updated = await sql<Selectable<PrinterTable> & { previousStatus: string }>`
-          update printers as p
-             set status = v.status, last_seen_at = v.seen_at, updated_at = now()
-            from (values ${values}) as v (id, branch_id, status, seen_at)
-           where p.id = v.id and p.branch_id = v.branch_id
-          returning p.*, (select p2.status from printers p2 where p2.id = p.id) as previous_status`.execute(this.db);
+          with u as (
+            update printers as p
+               set status = v.status, last_seen_at = v.seen_at, updated_at = now()
+              from (values ${values}) as v (id, branch_id, status, seen_at)
+             where p.id = v.id and p.branch_id = v.branch_id
+            returning p.*, (select p2.status from printers p2 where p2.id = p.id) as previous_status
+          ), outbox as (
+            insert into events (company_id, branch_id, type, subject_id, data)
+            select company_id, branch_id, 'printer.status_changed', id,
+                   jsonb_build_object('printerId', id, 'branchId', branch_id, 'name', name, 'status', status,
+                     'previousStatus', previous_status, 'reason', null)
+              from u where status is distinct from previous_status order by id
+          )
+          select * from u`.execute(this.db);
         for (const row of updated.rows) {
           const printer = toPrinter(row);
           let previous = row.previousStatus;
@@ -136,6 +174,24 @@ export class PgPrinterStore implements PrinterStore {
     if (updates.length === 0) return Promise.resolve([]);
     return this.statusWrites.load({ branchId, updates });
   }
+}
+
+/** The outbox event of a printer whose stored status changed (docs/events.md). */
+function statusChanged(printer: Printer, previousStatus: string): OutboxEvent {
+  return {
+    companyId: printer.companyId,
+    branchId: printer.branchId,
+    type: 'printer.status_changed',
+    subjectId: printer.id,
+    data: {
+      printerId: printer.id,
+      branchId: printer.branchId,
+      name: printer.name,
+      status: printer.status,
+      previousStatus,
+      reason: null,
+    },
+  };
 }
 
 function toColumns(f: PrinterFields): Record<string, unknown> {

@@ -2,6 +2,7 @@ import type { Stores } from '../core/ports/stores.js';
 import type { Database } from './database.js';
 import { PgAuditLog } from './pg-audit-log.js';
 import { PgDeviceStore } from './pg-device-store.js';
+import { PgEventStore } from './pg-event-store.js';
 import { PgHealthStore } from './pg-health-store.js';
 import { PgLicenseStore } from './pg-license-store.js';
 import { PgMetaStore } from './pg-meta-store.js';
@@ -24,6 +25,7 @@ export function createStores(database: Database, onAuditError: (err: unknown) =>
     health: new PgHealthStore(db),
     audit: new PgAuditLog(db, onAuditError),
     meta: new PgMetaStore(db),
+    events: new PgEventStore(db),
     flush: async () => {
       await Promise.all([devices.flush(), jobs.flush()]);
     },

@@ -39,6 +39,8 @@ export interface NewDeviceSession {
   gatewayInstance: string;
   remoteAddress: string | null;
   protocolVersion: number | null;
+  /** The agent's version as its handshake says; carried into the `agent.connected` event, not stored. */
+  appVersion?: string | null;
 }
 
 /**
@@ -50,8 +52,12 @@ export interface DeviceStore {
   upsert(device: DeviceUpsert): Promise<void>;
   find(branchId: string, deviceId: string): Promise<Device | undefined>;
   list(filter: { companyId?: string; branchId?: string }): Promise<Device[]>;
-  /** Records a connection. */
+  /** Records a connection, with its `agent.connected` outbox event in the same statement. */
   openSession(session: NewDeviceSession): Promise<void>;
+  /**
+   * Records the end of a connection with its `agent.disconnected` event (not when another session
+   * of the device is open: the agent is still connected). The same holds for the two sweeps below.
+   */
   closeSession(id: string, reason: string): Promise<void>;
   /** Closes sessions a crashed process left open: those of `gatewayInstance`, or all with `undefined` (single process). */
   closeOrphanSessions(gatewayInstance: string | undefined, reason: string): Promise<number>;

@@ -1,5 +1,6 @@
 import type { AuditLog } from './audit-log.js';
 import type { DeviceStore } from './device-store.js';
+import type { EventStore } from './event-store.js';
 import type { HealthStore } from './health-store.js';
 import type { LicenseStore } from './license-store.js';
 import type { MetaStore } from './meta-store.js';
@@ -17,6 +18,8 @@ export interface Stores {
   health: HealthStore;
   audit: AuditLog;
   meta: MetaStore;
+  /** The event outbox: its sequencer and the feed (issue 16). */
+  events: EventStore;
   /** Sends the statements still gathering for a group commit and waits for them; before the database closes. */
   flush(): Promise<void>;
 }
