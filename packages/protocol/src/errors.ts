@@ -29,6 +29,8 @@ const CODES_BY_STATUS = {
     COMPANY_NOT_FOUND: 'company not found',
     BRANCH_NOT_FOUND: 'branch not found',
     LICENSE_NOT_FOUND: 'licence not found',
+    /** The API key does not exist, or is not within the caller's scope. */
+    API_KEY_NOT_FOUND: 'API key not found',
   },
   408: {
     /** The request did not arrive in time (HTTP: its headers took longer than the server waits). */

@@ -2,6 +2,7 @@ import nodeCluster from 'node:cluster';
 import { AdminCommands } from './admin/admin-commands.js';
 import { listenAdminSocket } from './admin/admin-socket.js';
 import { JwtService } from './auth/jwt-service.js';
+import { otherCredentials } from './auth/other-credentials.js';
 import { bootstrapIfEmpty, bootstrapMessage } from './bootstrap.js';
 import { openCluster } from './cluster/cluster.js';
 import type { GatewayConfig } from './config.js';
@@ -18,6 +19,7 @@ import { createLogger } from './logger.js';
 import { bindGatewayMetrics } from './metrics/bind-metrics.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { RunningGateway, StartOptions } from './running-gateway.js';
+import { dbCredentialChangeFeeds } from './store/db-credential-change-feeds.js';
 import { DbLicenseChangeFeed } from './store/db-license-change-feed.js';
 import { backupTo } from './store/embedded-backup.js';
 import { closeStore, openStore, resolveJwtSecret } from './store/open-store.js';
@@ -52,7 +54,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     life.adopt({ name: 'store', stop: () => closeStore(stores, database, logger) });
     const cluster = await life.start(await openCluster(config, logger));
     const topology = topologyOf(config, database, cluster);
-    const jwt = new JwtService(await resolveJwtSecret(config, stores), config.jwt.expiresIn);
+    const jwtSecret = await resolveJwtSecret(config, stores);
     const events = new CoreEvents();
     const link = new SocketAgentLink();
     const broadcaster = new RoomBroadcaster({
@@ -76,11 +78,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       broadcaster,
       renderer,
       licenceChanges,
+      ...dbCredentialChangeFeeds(database, logger),
       events,
       clock,
       logger,
     });
     await life.start({ name: 'core', start: () => core.start(), stop: () => core.stop() });
+    // API keys, sessions and a trusted platform's JWTs are accepted wherever a JWT is (docs/credentials.md).
+    const jwt = new JwtService(jwtSecret, config.jwt.expiresIn, otherCredentials(config, core));
     const bootstrap = config.bootstrap
       ? await bootstrapIfEmpty({
           ...core,

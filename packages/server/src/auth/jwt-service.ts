@@ -1,7 +1,10 @@
 import { isRole, type Role } from '@printermaster/protocol';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
+import type { ApiKeyService } from '../core/api-key-service.js';
+import { looksLikeApiKey } from '../core/api-key-service.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { UserPrincipal } from '../core/principal.js';
+import type { TrustedJwtVerifier } from './trusted-jwt-verifier.js';
 
 export interface TokenClaims {
   sub: string;
@@ -9,9 +12,25 @@ export interface TokenClaims {
   role: Role;
   companyId?: string;
   branchId?: string;
+  /** The session (refresh token family) of an access token; logout refuses every token with it. */
+  sid?: string;
 }
 
-/** HS256 JWTs for web users. Scope (company, branch, role) lives in the claims. */
+/** The other credentials a request may carry besides the gateway's own JWTs (docs/credentials.md). */
+export interface OtherCredentials {
+  /** `pm_…` API keys. */
+  apiKeys?: Pick<ApiKeyService, 'alreadyAuthenticated' | 'authenticate'>;
+  /** Revoked sessions: access tokens whose `sid` is revoked are refused. */
+  sessions?: { isRevoked(sessionId: string): boolean };
+  /** A platform's own JWTs, by their (asymmetric) algorithm. */
+  trusted?: TrustedJwtVerifier;
+}
+
+/**
+ * The credentials of web users and POS servers: HS256 JWTs the gateway signs (scope — company,
+ * branch, role — in the claims), and, when given, API keys, a platform's own JWTs and the
+ * revocation of sessions. Every REST route and the web socket authenticate through it.
+ */
 export class JwtService {
   private readonly key: Uint8Array;
   /**
@@ -24,34 +43,81 @@ export class JwtService {
   constructor(
     secret: string,
     private readonly defaultExpiresIn: string,
+    private readonly others: OtherCredentials = {},
   ) {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async sign(claims: TokenClaims, expiresIn: string = this.defaultExpiresIn): Promise<string> {
+  /** Signs a token that expires `ttlS` seconds from now, and says when (Unix ms). */
+  async signFor(claims: TokenClaims, ttlS: number): Promise<{ token: string; expiresAt: number }> {
+    const exp = Math.floor(Date.now() / 1000) + ttlS;
+    return { token: await this.sign(claims, { until: exp }), expiresAt: exp * 1000 };
+  }
+
+  /** `expiresIn`: a duration (`3600`, `15m`, `1d`) or `{ until }`, Unix seconds. */
+  async sign(claims: TokenClaims, expiresIn: string | { until: number } = this.defaultExpiresIn): Promise<string> {
     assertScope(claims);
     const { sub, ...rest } = claims;
+    const exp =
+      typeof expiresIn !== 'string'
+        ? expiresIn.until
+        : /^\d+$/.test(expiresIn)
+          ? Math.floor(Date.now() / 1000) + Number(expiresIn)
+          : expiresIn;
     return new SignJWT({ ...rest })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(sub)
       .setIssuedAt()
-      .setExpirationTime(/^\d+$/.test(expiresIn) ? Math.floor(Date.now() / 1000) + Number(expiresIn) : expiresIn)
+      .setExpirationTime(exp)
       .sign(this.key);
   }
 
   /** The user behind a token verified before and not yet expired; `undefined` means call `verify`. */
   alreadyVerified(token: string): UserPrincipal | undefined {
+    if (looksLikeApiKey(token)) return this.others.apiKeys?.alreadyAuthenticated(token);
     const cached = this.verified.get(token);
     if (!cached) return undefined;
-    if (Date.now() < cached.until) return cached.principal;
+    if (Date.now() < cached.until && !this.revoked(cached.principal)) return cached.principal;
     this.verified.delete(token);
     return undefined;
+  }
+
+  /** Whether the user's session was revoked (logout, refresh token reuse) since its token was made. */
+  revoked(user: UserPrincipal): boolean {
+    return user.sessionId !== undefined && (this.others.sessions?.isRevoked(user.sessionId) ?? false);
   }
 
   /** The user behind `token`; `AUTH_FAILED` for anything invalid, expired, without `exp` or out of shape. */
   async verify(token: string): Promise<UserPrincipal> {
     const cached = this.alreadyVerified(token);
     if (cached) return cached;
+    if (looksLikeApiKey(token)) {
+      if (!this.others.apiKeys) throw new GatewayError('AUTH_FAILED', { message: 'API keys are not accepted here' });
+      return this.others.apiKeys.authenticate(token);
+    }
+    const principal = (await this.trustedAlgorithm(token))
+      ? await (this.others.trusted as TrustedJwtVerifier).verify(token)
+      : await this.verifyOwn(token);
+    if (this.revoked(principal)) throw new GatewayError('AUTH_FAILED', { message: 'session has ended; sign in again' });
+    const until = Math.min(principal.expiresAt ?? 0, Date.now() + 300_000);
+    if (until > Date.now()) {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(token, { principal: Object.freeze(principal), until });
+    }
+    return principal;
+  }
+
+  /** Whether a trusted platform signed the token (by its header's algorithm): not one of ours. */
+  private async trustedAlgorithm(token: string): Promise<boolean> {
+    if (!this.others.trusted) return false;
+    try {
+      return this.others.trusted.accepts(decodeProtectedHeader(token).alg);
+    } catch {
+      return false;
+    }
+  }
+
+  private async verifyOwn(token: string): Promise<UserPrincipal> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] }));
@@ -59,7 +125,7 @@ export class JwtService {
       const reason = err instanceof errors.JWTExpired ? 'token has expired' : 'token is not valid';
       throw new GatewayError('AUTH_FAILED', { message: reason });
     }
-    const { sub, email, role, companyId, branchId, exp } = payload;
+    const { sub, email, role, companyId, branchId, exp, sid } = payload;
     // A token without an expiry would be valid forever, and could never be taken back.
     if (typeof exp !== 'number') throw new GatewayError('AUTH_FAILED', { message: 'token has no expiry (exp)' });
     if (typeof sub !== 'string' || !isRole(role)) {
@@ -77,7 +143,7 @@ export class JwtService {
     } catch {
       throw new GatewayError('AUTH_FAILED', { message: 'token scope does not fit its role' });
     }
-    const principal: UserPrincipal = {
+    return {
       kind: 'user',
       userId: sub,
       role,
@@ -85,13 +151,8 @@ export class JwtService {
       companyId: claims.companyId,
       branchId: claims.branchId,
       expiresAt: exp * 1000,
+      ...(typeof sid === 'string' ? { sessionId: sid } : {}),
     };
-    const until = Math.min(exp * 1000, Date.now() + 300_000);
-    if (until > Date.now()) {
-      if (this.verified.size >= 10_000) this.verified.clear();
-      this.verified.set(token, { principal: Object.freeze(principal), until });
-    }
-    return principal;
   }
 }
 

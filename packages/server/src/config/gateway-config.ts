@@ -1,4 +1,5 @@
 import type { ImageLimits } from '@printermaster/escpos';
+import type { CredentialConfig } from './credential-settings.js';
 
 /**
  * Every setting the gateway reads, parsed from the environment and checked once at start-up
@@ -30,6 +31,8 @@ export interface GatewayConfig {
   redisPrefix: string;
   /** `undefined` in development: a secret is generated once and kept in the store. */
   jwt: { secret: string | undefined; expiresIn: string };
+  /** Web users' sessions and a platform's own JWTs (credential-settings.ts). */
+  credentials: CredentialConfig;
   /** `['*']` allows any origin (development only). */
   corsOrigins: string[];
   logLevel: string;

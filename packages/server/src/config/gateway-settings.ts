@@ -1,4 +1,5 @@
 import { CLUSTER_SETTINGS } from './cluster-settings.js';
+import { CREDENTIAL_SETTINGS } from './credential-settings.js';
 import type { EnvValues } from './env-setting.js';
 import { HTTP_SETTINGS } from './http-settings.js';
 import { JOB_SETTINGS } from './job-settings.js';
@@ -19,6 +20,7 @@ export const GATEWAY_SETTINGS = {
   ...STORE_SETTINGS,
   ...CLUSTER_SETTINGS,
   ...SECURITY_SETTINGS,
+  ...CREDENTIAL_SETTINGS,
   ...REQUEST_SETTINGS,
   ...JOB_SETTINGS,
   ...RENDER_SETTINGS,

@@ -1,5 +1,6 @@
 import { availableParallelism, hostname } from 'node:os';
 import { ConfigError } from './config-error.js';
+import { credentialProblems, toCredentialConfig } from './credential-settings.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CROSS_RULES, GATEWAY_SETTINGS, type GatewayEnv } from './gateway-settings.js';
 import { type Environment, parseEnv } from './parse-env.js';
@@ -17,6 +18,7 @@ export function loadConfig(env: Environment = process.env): GatewayConfig {
       problems.push(`${GATEWAY_SETTINGS[lower].name} must not exceed ${GATEWAY_SETTINGS[upper].name}`);
     }
   }
+  problems.push(...credentialProblems(values));
   if (values.nodeEnv === 'production') {
     for (const [key, setting] of Object.entries(GATEWAY_SETTINGS)) {
       if (!setting.production || refused.has(key as keyof GatewayEnv)) continue;
@@ -55,6 +57,7 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
     redisUrl: v.redisUrl,
     redisPrefix: v.redisPrefix,
     jwt: { secret: v.jwtSecret, expiresIn: v.jwtExpiresIn },
+    credentials: toCredentialConfig(v),
     corsOrigins: v.corsOrigins,
     logLevel: v.logLevel,
     instanceId: v.instanceId ?? `${hostname()}-${process.pid}`,

@@ -1,4 +1,5 @@
 import { AgentHealthTracker } from './agent-health-tracker.js';
+import { ApiKeyService } from './api-key-service.js';
 import type { Clock } from './clock.js';
 import { ClusterRpc } from './cluster-rpc.js';
 import { CoreEvents } from './core-events.js';
@@ -13,6 +14,7 @@ import { PendingRequests } from './pending-requests.js';
 import type { AgentDirectory } from './ports/agent-directory.js';
 import type { AgentLink } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
+import type { ChangeFeed } from './ports/change-feed.js';
 import { type ClusterTransport, typedClusterBus } from './ports/cluster-bus.js';
 import type { InstanceRegistry } from './ports/instance-registry.js';
 import type { LicenseChangeFeed } from './ports/license-change-feed.js';
@@ -25,6 +27,7 @@ import { PrinterService } from './printer-service.js';
 import { type PrinterTestReply, PrinterTestService } from './printer-test-service.js';
 import { RemoteAgentLink } from './remote-agent-link.js';
 import { ServiceRegistryService } from './service-registry-service.js';
+import { SessionService } from './session-service.js';
 import { runAsGateway } from './tenant-scope.js';
 import { TenantService } from './tenant-service.js';
 import { WriteTargetLocator } from './write-target-locator.js';
@@ -42,6 +45,8 @@ export interface CoreSettings {
   };
   /** How long an agent's directory entry lives without a refresh. */
   directoryTtlMs: number;
+  /** Web users' sessions: lifetimes of access and refresh tokens, s (credential-settings.ts). */
+  credentials: { accessTtlS: number; refreshTtlS: number };
 }
 
 /** The ports the core runs on: stores, state shared between processes, the agents' sockets, time. */
@@ -59,6 +64,9 @@ export interface CoreDeps {
   broadcaster: Broadcaster;
   renderer: TicketRenderer;
   licenceChanges: LicenseChangeFeed;
+  /** API key changes and revoked sessions from the database (issue 16); without them, this process's own only. */
+  apiKeyChanges?: ChangeFeed;
+  sessionChanges?: ChangeFeed;
   /** The hub the core reports on (metrics bind to it); a fresh one when not given. */
   events?: CoreEvents;
   clock: Clock;
@@ -83,6 +91,17 @@ export function createCore(deps: CoreDeps) {
   };
   const tenants = new TenantService(stores);
   const licenses = new LicenseService({ ...stores, clock, changes: deps.licenceChanges });
+  const apiKeys = new ApiKeyService({ ...stores, clock, logger, changes: deps.apiKeyChanges });
+  const sessions = new SessionService({
+    ...stores,
+    clock,
+    logger,
+    changes: deps.sessionChanges,
+    settings: {
+      accessTtlMs: settings.credentials.accessTtlS * 1000,
+      refreshTtlMs: settings.credentials.refreshTtlS * 1000,
+    },
+  });
   const printers = new PrinterService({ ...stores, broadcaster, clock });
   const lifecycle = new JobLifecycle({ jobs: stores.jobs, broadcaster, clock, logger });
   lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));
@@ -158,6 +177,8 @@ export function createCore(deps: CoreDeps) {
     rpc,
     tenants,
     licenses,
+    apiKeys,
+    sessions,
     printers,
     lifecycle,
     jobs,
@@ -190,6 +211,7 @@ export function createCore(deps: CoreDeps) {
     async start(): Promise<void> {
       await rpc.start();
       await licenses.startCache();
+      await Promise.all([apiKeys.start(), sessions.start()]);
       // Printer tests read printers from a per-process cache; other processes drop what this one changed.
       printers.onChanged((printerId) => {
         bus
@@ -208,6 +230,7 @@ export function createCore(deps: CoreDeps) {
     },
     async stop(): Promise<void> {
       await licenses.stopCache();
+      await Promise.all([apiKeys.stop(), sessions.stop()]);
     },
     /** Dispatch waiting jobs of every branch with an agent here (the periodic redispatch). */
     async redispatch(branchIds: string[]): Promise<void> {

@@ -13,6 +13,15 @@ export interface UserPrincipal {
   branchId?: string;
   /** Unix ms when the credential behind it (the JWT's `exp`) expires; an open socket is closed then. */
   expiresAt?: number;
+  /** Set when the caller is an API key (`userId` is then `apikey:<id>`). */
+  apiKeyId?: string;
+  /** The session (refresh token family) of an access token from `POST /auth/sessions`; logout ends it. */
+  sessionId?: string;
+}
+
+/** Who did it, for the audit log: `apikey:<id>` for an API key, `user:<id>` for a web user. */
+export function actorOf(user: UserPrincipal): string {
+  return user.apiKeyId === undefined ? `user:${user.userId}` : `apikey:${user.apiKeyId}`;
 }
 
 /** An agent, from a verified licence. */

@@ -15,7 +15,7 @@ import type {
   PrintJobWithContent,
 } from './ports/print-job-store.js';
 import type { Printer } from './ports/printer-store.js';
-import { canSee, type UserPrincipal } from './principal.js';
+import { actorOf, canSee, type UserPrincipal } from './principal.js';
 
 export interface PrintJobServiceOptions {
   /** Useful-until when the request gives none, ms after creation. */
@@ -128,7 +128,7 @@ export class PrintJobService {
         reprintOf: null,
         usefulUntil: new Date(usefulUntil),
         createdAt: new Date(now),
-        actor: `user:${user.userId}`,
+        actor: actorOf(user),
       },
       idempotencyKey,
       () => canonicalHash(body),
@@ -201,7 +201,7 @@ export class PrintJobService {
         reprintOf: original.id,
         usefulUntil: new Date(now + this.options.defaultTtlMs),
         createdAt: new Date(now),
-        actor: `user:${user.userId}`,
+        actor: actorOf(user),
       },
       idempotencyKey,
       () => canonicalHash({ reprintOf: id }),

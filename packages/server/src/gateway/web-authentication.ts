@@ -12,10 +12,11 @@ export interface WebAuthenticationDeps {
 }
 
 /**
- * Admits a web client by its JWT, from `auth.token` or an `Authorization: Bearer` header.
- * The token's claims alone decide the user's role and scope (`auth`'s hints are checked for
- * shape only); a token without `exp` is refused, and the socket is closed when it expires
- * (CredentialWatch, armed by WebClients).
+ * Admits a web client by its credential: a JWT (the gateway's own, a session's access token, a
+ * trusted platform's) or an API key, from `auth.token`, an `Authorization: Bearer` header or an
+ * `X-API-Key` header. The credential alone decides the client's role and scope (`auth`'s hints
+ * are checked for shape only); a token without `exp` is refused, and the socket is closed when
+ * it expires or its session or key is revoked (CredentialWatch, armed by WebClients).
  */
 export class WebAuthentication {
   constructor(private readonly deps: WebAuthenticationDeps) {}
@@ -23,10 +24,17 @@ export class WebAuthentication {
   /** Resolves with the client's session, or rejects with `AUTH_FAILED` or `BAD_REQUEST`. */
   async admit(auth: Record<string, unknown>, headers: IncomingHttpHeaders): Promise<WebSession> {
     const header = headers.authorization;
+    const apiKey = headers['x-api-key'];
     const token =
-      typeof auth.token === 'string' ? auth.token : header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+      typeof auth.token === 'string'
+        ? auth.token
+        : header?.startsWith('Bearer ')
+          ? header.slice(7)
+          : typeof apiKey === 'string'
+            ? apiKey.trim()
+            : undefined;
     if (token === undefined)
-      throw new GatewayError('AUTH_FAILED', { message: 'a JWT (auth.token) or a licence key is required' });
+      throw new GatewayError('AUTH_FAILED', { message: 'a JWT or API key (auth.token) or a licence key is required' });
     validatePayload(WebAuthSchema, { ...auth, token }, 'web handshake');
     const principal = await this.deps.jwt.verify(token);
     return { kind: 'web', principal, connectedAt: this.deps.clock.now() };

@@ -7,17 +7,15 @@ import { scopeRequestToUser } from '../core/tenant-scope.js';
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
- * The web user of a request, from its `Authorization: Bearer` JWT; `AUTH_FAILED` otherwise.
- * From here on the request's database work sees only the user's company (decision 0007).
- * A token verified before and not yet expired is answered without a promise: this runs on
+ * The caller of a request: a web user by `Authorization: Bearer <JWT>` (the gateway's own, a
+ * session's access token, or a trusted platform's), or a POS server or integration by its API key
+ * (`Authorization: Bearer pm_…` or `X-API-Key: pm_…`, docs/credentials.md); `AUTH_FAILED` otherwise.
+ * From here on the request's database work sees only the caller's company (decision 0007).
+ * A credential verified before and not changed since is answered without a promise: this runs on
  * every API request (docs/benchmarks.md, printer-test RPC). Callers `await` it either way.
  */
 export function requireUser(jwt: JwtService, request: FastifyRequest): UserPrincipal | Promise<UserPrincipal> {
-  const header = request.headers.authorization;
-  if (!header) throw new GatewayError('AUTH_FAILED', { message: 'Authorization: Bearer <JWT> is required' });
-  const match = BEARER.exec(header);
-  if (!match) throw new GatewayError('AUTH_FAILED', { message: 'Authorization must be "Bearer <JWT>"' });
-  const token = match[1] as string;
+  const token = credentialOf(request);
   const known = jwt.alreadyVerified(token);
   if (known) {
     scopeRequestToUser(known);
@@ -27,4 +25,25 @@ export function requireUser(jwt: JwtService, request: FastifyRequest): UserPrinc
     scopeRequestToUser(user);
     return user;
   });
+}
+
+/** The token or key a request carries; `AUTH_FAILED` for none, or for two that differ. */
+function credentialOf(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const apiKey = request.headers['x-api-key'];
+  if (Array.isArray(apiKey)) throw new GatewayError('AUTH_FAILED', { message: 'send one X-API-Key header' });
+  let bearer: string | undefined;
+  if (header) {
+    const match = BEARER.exec(header);
+    if (!match) throw new GatewayError('AUTH_FAILED', { message: 'Authorization must be "Bearer <JWT or API key>"' });
+    bearer = match[1] as string;
+  }
+  if (apiKey !== undefined && bearer !== undefined && apiKey.trim() !== bearer) {
+    throw new GatewayError('AUTH_FAILED', { message: 'Authorization and X-API-Key name different credentials' });
+  }
+  const token = bearer ?? apiKey?.trim();
+  if (!token) {
+    throw new GatewayError('AUTH_FAILED', { message: 'Authorization: Bearer <JWT> or X-API-Key: pm_… is required' });
+  }
+  return token;
 }

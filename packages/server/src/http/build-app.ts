@@ -6,6 +6,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type pino from 'pino';
 import type { JwtService } from '../auth/jwt-service.js';
+import { SessionTokens } from '../auth/session-tokens.js';
+import type { ApiKeyService } from '../core/api-key-service.js';
 import type { Clock } from '../core/clock.js';
 import type { DesktopHealthService } from '../core/desktop-health-service.js';
 import type { LegacyAgentVerifier } from '../core/legacy-agent-verifier.js';
@@ -17,6 +19,7 @@ import type { PrinterPresence } from '../core/printer-presence.js';
 import type { PrinterService } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
 import type { ServiceRegistryService } from '../core/service-registry-service.js';
+import type { SessionService } from '../core/session-service.js';
 import type { WriteTargetLocator } from '../core/write-target-locator.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -30,12 +33,14 @@ import {
 } from './framework-errors.js';
 import { installInputGuard } from './input-guard.js';
 import { LazyRequestLogger } from './lazy-request-logger.js';
+import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { desktopHealthRoutes } from './routes/desktop-health-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { legacyRoutes } from './routes/legacy-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
 import { scopeRequests, scopeRoutesToUsers } from './user-request-scope.js';
 import { userWriteIdentity } from './user-write-identity.js';
 import { createValidatorCompiler } from './validator-compiler.js';
@@ -49,6 +54,9 @@ export interface AppDeps {
   trustProxy: boolean;
   jwt: JwtService;
   licenses: LicenseService;
+  /** API keys and web users' sessions (docs/credentials.md). */
+  apiKeys: ApiKeyService;
+  sessions: SessionService;
   printers: PrinterService;
   /** Printers' status as reachable now (agent gone → offline). */
   printerPresence: PrinterPresence;
@@ -184,6 +192,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         registry: deps.registry,
       });
     }
+    // Credentials (docs/credentials.md): API keys and web users' sessions.
+    await users.register(apiKeyRoutes, { jwt: deps.jwt, apiKeys: deps.apiKeys });
+    const tokens = new SessionTokens({ sessions: deps.sessions, jwt: deps.jwt, accessTtlS: deps.sessions.accessTtlS });
+    await users.register(sessionRoutes, { jwt: deps.jwt, sessions: deps.sessions, tokens });
   });
   return app;
 }

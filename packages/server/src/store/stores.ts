@@ -1,5 +1,6 @@
 import type { Stores } from '../core/ports/stores.js';
 import type { Database } from './database.js';
+import { PgApiKeyStore } from './pg-api-key-store.js';
 import { PgAuditLog } from './pg-audit-log.js';
 import { PgDeviceStore } from './pg-device-store.js';
 import { PgEventStore } from './pg-event-store.js';
@@ -8,6 +9,7 @@ import { PgLicenseStore } from './pg-license-store.js';
 import { PgMetaStore } from './pg-meta-store.js';
 import { PgPrintJobStore } from './pg-print-job-store.js';
 import { PgPrinterStore } from './pg-printer-store.js';
+import { PgRefreshTokenStore } from './pg-refresh-token-store.js';
 import { PgTenantStore } from './pg-tenant-store.js';
 
 export type { Stores } from '../core/ports/stores.js';
@@ -26,6 +28,8 @@ export function createStores(database: Database, onAuditError: (err: unknown) =>
     audit: new PgAuditLog(db, onAuditError),
     meta: new PgMetaStore(db),
     events: new PgEventStore(db),
+    apiKeys: new PgApiKeyStore(db),
+    refreshTokens: new PgRefreshTokenStore(db),
     flush: async () => {
       await Promise.all([devices.flush(), jobs.flush()]);
     },

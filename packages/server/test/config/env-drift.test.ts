@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { TInteger } from '@sinclair/typebox';
@@ -131,6 +132,14 @@ describe('each gateway variable', () => {
       JWT_EXPIRES_IN: '15m',
       CORS_ORIGINS: 'https://pos.example.com',
       LOG_LEVEL: 'warn',
+      JWT_ACCESS_TTL: '5m',
+      JWT_REFRESH_TTL: '7d',
+      TRUSTED_JWT_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+      TRUSTED_JWT_PUBLIC_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .publicKey.export({ type: 'spki', format: 'pem' })
+        .toString(),
+      TRUSTED_JWT_ALGORITHMS: 'ES384',
+      TRUSTED_JWT_ROLE_MAP: 'boss:company_owner',
     };
     const sample = samples[setting.name];
     if (sample !== undefined) return [sample];
@@ -143,15 +152,31 @@ describe('each gateway variable', () => {
   }
   const defaults = JSON.stringify(loadConfig({}));
 
+  /** What a variable needs set beside it to be accepted at all (a trusted platform needs its issuer and audience). */
+  function companions(name: string): Record<string, string> {
+    if (!name.startsWith('TRUSTED_JWT_')) return {};
+    const issued = { TRUSTED_JWT_ISSUER: 'https://idp.example.com', TRUSTED_JWT_AUDIENCE: 'printermaster' };
+    if (name === 'TRUSTED_JWT_JWKS_URL' || name === 'TRUSTED_JWT_PUBLIC_KEY') return issued;
+    return { ...issued, TRUSTED_JWT_JWKS_URL: 'https://idp.example.com/jwks' };
+  }
+
   it('changes the configuration when set', () => {
-    const changes = (env: Record<string, string>): boolean => {
+    const changes = (name: string, value: string): boolean => {
       try {
-        return JSON.stringify(loadConfig(env)) !== defaults;
+        return JSON.stringify(loadConfig({ ...companions(name), [name]: value })) !== without(name);
       } catch {
         return false;
       }
     };
-    const withoutEffect = gateway.filter((s) => !otherValues(s).some((value) => changes({ [s.name]: value })));
+    /** The configuration with the companions alone; the defaults when they are not accepted alone. */
+    const without = (name: string): string => {
+      try {
+        return JSON.stringify(loadConfig(companions(name)));
+      } catch {
+        return defaults;
+      }
+    };
+    const withoutEffect = gateway.filter((s) => !otherValues(s).some((value) => changes(s.name, value)));
     expect(withoutEffect.map((s) => s.name)).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { JwtService } from '../../src/auth/jwt-service.js';
+import { otherCredentials } from '../../src/auth/other-credentials.js';
 import { createMemoryCluster } from '../../src/cluster/cluster.js';
 import { loadConfig } from '../../src/config.js';
 import { type Core, createCore } from '../../src/core/create-core.js';
@@ -10,6 +11,7 @@ import { buildApp } from '../../src/http/build-app.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import type { Database } from '../../src/store/database.js';
 import { openDatabase } from '../../src/store/database.js';
+import { dbCredentialChangeFeeds } from '../../src/store/db-credential-change-feeds.js';
 import { DbLicenseChangeFeed } from '../../src/store/db-license-change-feed.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
@@ -64,11 +66,12 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     broadcaster: new RoomBroadcaster({ logger, clock, options: { statusBatchWindowMs: 100, localOnly: true } }),
     renderer,
     licenceChanges: new DbLicenseChangeFeed(database),
+    ...dbCredentialChangeFeeds(database),
     clock,
     logger,
   });
   await core.start();
-  const jwt = new JwtService(JWT_SECRET, config.jwt.expiresIn);
+  const jwt = new JwtService(JWT_SECRET, config.jwt.expiresIn, otherCredentials(config, core));
   const app = await buildApp({
     ...core,
     logger,

@@ -1,3 +1,4 @@
+import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { DeviceStore } from './device-store.js';
 import type { EventStore } from './event-store.js';
@@ -6,6 +7,7 @@ import type { LicenseStore } from './license-store.js';
 import type { MetaStore } from './meta-store.js';
 import type { PrintJobStore } from './print-job-store.js';
 import type { PrinterStore } from './printer-store.js';
+import type { RefreshTokenStore } from './refresh-token-store.js';
 import type { TenantStore } from './tenant-store.js';
 
 /** Every store port, implemented on one database (PostgreSQL or PGlite). */
@@ -18,6 +20,10 @@ export interface Stores {
   health: HealthStore;
   audit: AuditLog;
   meta: MetaStore;
+  /** API keys of POS servers and integrations (issue 16). */
+  apiKeys: ApiKeyStore;
+  /** Web users' refresh tokens (issue 16). */
+  refreshTokens: RefreshTokenStore;
   /** The event outbox: its sequencer and the feed (issue 16). */
   events: EventStore;
   /** Sends the statements still gathering for a group commit and waits for them; before the database closes. */

@@ -1,0 +1,52 @@
+import type { UserPrincipal } from '../core/principal.js';
+import type { IssuedRefresh, SessionService, SessionUser } from '../core/session-service.js';
+import type { JwtService } from './jwt-service.js';
+
+/** What a sign-in or a refresh hands out: a short access token and the refresh token to get the next. */
+export interface SessionPair {
+  accessToken: string;
+  /** ISO 8601. */
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+  /** ISO 8601. */
+  refreshTokenExpiresAt: string;
+  /** The session (`sid` of the access tokens). */
+  sessionId: string;
+}
+
+/** Pairs of tokens for web users' sessions: the core's refresh tokens, with an access token signed for each. */
+export class SessionTokens {
+  constructor(private readonly deps: { sessions: SessionService; jwt: JwtService; accessTtlS: number }) {}
+
+  /** A new session for `user`, handed out by `caller` (credential-grant.ts). */
+  async begin(caller: UserPrincipal, user: SessionUser): Promise<SessionPair> {
+    return this.pair(await this.deps.sessions.begin(caller, user));
+  }
+
+  /** The next pair of a session, for its current refresh token (used once; reuse revokes the session). */
+  async refresh(refreshToken: string): Promise<SessionPair> {
+    return this.pair(await this.deps.sessions.refresh(refreshToken));
+  }
+
+  private async pair(issued: IssuedRefresh): Promise<SessionPair> {
+    const { user, familyId } = issued;
+    const access = await this.deps.jwt.signFor(
+      {
+        sub: user.sub,
+        role: user.role,
+        sid: familyId,
+        ...(user.email === undefined ? {} : { email: user.email }),
+        ...(user.companyId === undefined ? {} : { companyId: user.companyId }),
+        ...(user.branchId === undefined ? {} : { branchId: user.branchId }),
+      },
+      this.deps.accessTtlS,
+    );
+    return {
+      accessToken: access.token,
+      accessTokenExpiresAt: new Date(access.expiresAt).toISOString(),
+      refreshToken: issued.refreshToken,
+      refreshTokenExpiresAt: new Date(issued.refreshExpiresAt).toISOString(),
+      sessionId: familyId,
+    };
+  }
+}

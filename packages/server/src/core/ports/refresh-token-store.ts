@@ -1,0 +1,32 @@
+import type { Role } from '@printermaster/protocol';
+
+/** One refresh token of a web user's session (migration 008). A family is one sign-in. */
+export interface RefreshToken {
+  id: string;
+  /** The session: every token rotated from the same sign-in, and the `sid` of its access tokens. */
+  familyId: string;
+  userId: string;
+  email: string | null;
+  role: Role;
+  companyId: string | null;
+  branchId: string | null;
+  expiresAt: Date;
+  /** Set when it was exchanged for a new pair; a second use is a reuse. */
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+/** Refresh tokens, looked up by the SHA-256 of the token (hex). */
+export interface RefreshTokenStore {
+  insert(token: Omit<RefreshToken, 'usedAt' | 'revokedAt' | 'createdAt'> & { tokenHash: string }): Promise<void>;
+  findByHash(tokenHash: string): Promise<RefreshToken | undefined>;
+  /** Marks it used if it was not yet; false when it already was (a concurrent or repeated use). */
+  markUsed(id: string, at: Date): Promise<boolean>;
+  /** Revokes every token of the family not yet revoked; how many it revoked. */
+  revokeFamily(familyId: string, at: Date, reason: string): Promise<number>;
+  /** Families with a token revoked at or after `since`: what a process that missed notices must refuse. */
+  revokedFamiliesSince(since: Date): Promise<string[]>;
+  /** Deletes tokens that expired before `before`; how many. */
+  deleteExpired(before: Date): Promise<number>;
+}

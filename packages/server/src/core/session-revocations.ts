@@ -1,0 +1,47 @@
+/** Revoked sessions remembered at most; past it the oldest are dropped first. */
+const MAX_REVOKED = 100_000;
+
+/**
+ * The sessions (refresh token families) revoked lately, whose access tokens every request and
+ * socket must refuse although their signature and `exp` are fine. An entry is kept until the
+ * longest an access token of it can live has passed (`keepMs` after it was heard of), so the
+ * list stays bounded by the sessions revoked within one access token lifetime.
+ */
+export class SessionRevocations {
+  /** Family id → Unix ms after which no access token of it can still be valid. Insertion order = age. */
+  private readonly until = new Map<string, number>();
+  private readonly listeners: ((familyId: string) => void)[] = [];
+
+  constructor(private readonly deps: { now: () => number; keepMs: number }) {}
+
+  /** Refuses the family's access tokens from now on, and tells the listeners (open sockets). */
+  add(familyId: string): void {
+    const isNew = !this.until.has(familyId);
+    this.until.delete(familyId);
+    this.until.set(familyId, this.deps.now() + this.deps.keepMs);
+    this.prune();
+    if (isNew) for (const listener of this.listeners) listener(familyId);
+  }
+
+  isRevoked(familyId: string): boolean {
+    const until = this.until.get(familyId);
+    return until !== undefined && until > this.deps.now();
+  }
+
+  /** Calls `listener` once for each newly revoked family. */
+  onRevoked(listener: (familyId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get size(): number {
+    return this.until.size;
+  }
+
+  private prune(): void {
+    const now = this.deps.now();
+    for (const [familyId, until] of this.until) {
+      if (until > now && this.until.size <= MAX_REVOKED) break;
+      this.until.delete(familyId);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from './clock.js';
+import { assertGrantable, type CredentialGrant } from './credential-grant.js';
+import { GatewayError } from './gateway-error.js';
+import type { AuditLog } from './ports/audit-log.js';
+import type { ChangeFeed } from './ports/change-feed.js';
+import type { Logger } from './ports/logger.js';
+import type { RefreshToken, RefreshTokenStore } from './ports/refresh-token-store.js';
+import type { TenantStore } from './ports/tenant-store.js';
+import { actorOf, type UserPrincipal } from './principal.js';
+import { SessionRevocations } from './session-revocations.js';
+import { runAsGateway } from './tenant-scope.js';
+
+/** Refresh tokens: `pmr_` and 43 base64url characters (256 random bits). */
+const REFRESH_SHAPE = /^pmr_[A-Za-z0-9_-]{43}$/;
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The user a session is for: who, and the role and scope its access tokens carry. */
+export interface SessionUser extends CredentialGrant {
+  sub: string;
+  email?: string;
+}
+
+/** A session's refresh token, as handed out (the token itself is not stored). */
+export interface IssuedRefresh {
+  familyId: string;
+  user: SessionUser;
+  refreshToken: string;
+  /** Unix ms. */
+  refreshExpiresAt: number;
+}
+
+export interface SessionServiceDeps {
+  refreshTokens: RefreshTokenStore;
+  tenants: Pick<TenantStore, 'findCompany' | 'findBranch'>;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+  settings: {
+    /** Lifetime of each refresh token, ms; rotation gives the new one a full lifetime. */
+    refreshTtlMs: number;
+    /** The longest an access token lives, ms: how long a revoked session is remembered. */
+    accessTtlMs: number;
+  };
+  /** Revocations other processes commit (the refresh_tokens trigger); without it, this process's only. */
+  changes?: ChangeFeed;
+}
+
+/**
+ * Web users' sessions: a sign-in is a family of refresh tokens, each used once to get the next
+ * pair. Using one a second time means it was copied: the whole family is revoked, and with it
+ * (through `revocations`) every access token of the session on every process.
+ */
+export class SessionService {
+  readonly revocations: SessionRevocations;
+
+  constructor(private readonly deps: SessionServiceDeps) {
+    this.revocations = new SessionRevocations({
+      now: () => deps.clock.now(),
+      // A little over an access token's lifetime: tokens minted just before the revocation.
+      keepMs: deps.settings.accessTtlMs + 60_000,
+    });
+  }
+
+  /** Lifetime of the session's access tokens, s. */
+  get accessTtlS(): number {
+    return Math.floor(this.deps.settings.accessTtlMs / 1000);
+  }
+
+  /** Starts hearing revocations; after a gap in the notices, reads the ones that went unheard. */
+  async start(): Promise<void> {
+    await this.deps.changes?.start((familyId) => {
+      if (familyId !== undefined) this.revocations.add(familyId);
+      else void this.catchUp();
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.deps.changes?.stop();
+  }
+
+  /** Starts a session for `user`, whom `caller` may hand it to (credential-grant.ts). */
+  async begin(caller: UserPrincipal, user: SessionUser): Promise<IssuedRefresh> {
+    await assertGrantable(caller, user, this.deps.tenants);
+    const issued = await this.issue(randomUUID(), user);
+    await this.deps.audit.record({
+      companyId: user.companyId ?? null,
+      actor: actorOf(caller),
+      action: 'session.started',
+      targetType: 'session',
+      targetId: issued.familyId,
+      details: { userId: user.sub, role: user.role, branchId: user.branchId ?? null },
+    });
+    return issued;
+  }
+
+  /**
+   * Exchanges a refresh token for the next one of its session. A token used before revokes the
+   * session (reuse: it was copied) and is refused; so is an unknown, revoked or expired one.
+   */
+  async refresh(refreshToken: string): Promise<IssuedRefresh> {
+    if (!REFRESH_SHAPE.test(refreshToken)) throw refused();
+    const now = this.deps.clock.now();
+    return runAsGateway(async () => {
+      const row = await this.deps.refreshTokens.findByHash(hashRefreshToken(refreshToken));
+      if (!row || row.revokedAt) throw refused();
+      if (row.expiresAt.getTime() <= now)
+        throw new GatewayError('AUTH_FAILED', { message: 'refresh token has expired' });
+      if (row.usedAt || !(await this.deps.refreshTokens.markUsed(row.id, new Date(now)))) {
+        await this.reused(row);
+        throw refused();
+      }
+      return this.issue(row.familyId, userOf(row));
+    });
+  }
+
+  /** Ends the session of the caller's access token: its refresh tokens and access tokens stop working. */
+  async logout(caller: UserPrincipal): Promise<void> {
+    if (caller.sessionId === undefined) {
+      throw new GatewayError('BAD_REQUEST', { message: 'this credential is not a session (POST /auth/sessions)' });
+    }
+    await this.revokeFamily(caller.sessionId, 'logout');
+    await this.deps.audit.record({
+      companyId: caller.companyId ?? null,
+      actor: actorOf(caller),
+      action: 'session.logged_out',
+      targetType: 'session',
+      targetId: caller.sessionId,
+    });
+  }
+
+  /** Whether the session of an access token (its `sid`) was revoked. Synchronous: it runs per request. */
+  isRevoked(familyId: string): boolean {
+    return this.revocations.isRevoked(familyId);
+  }
+
+  /** Deletes refresh tokens expired for a day (housekeeping); how many. */
+  sweepExpired(): Promise<number> {
+    return runAsGateway(() => this.deps.refreshTokens.deleteExpired(new Date(this.deps.clock.now() - 86_400_000)));
+  }
+
+  private async issue(familyId: string, user: SessionUser): Promise<IssuedRefresh> {
+    const refreshToken = `pmr_${randomBytes(32).toString('base64url')}`;
+    const refreshExpiresAt = this.deps.clock.now() + this.deps.settings.refreshTtlMs;
+    await this.deps.refreshTokens.insert({
+      id: randomUUID(),
+      familyId,
+      tokenHash: hashRefreshToken(refreshToken),
+      userId: user.sub,
+      email: user.email ?? null,
+      role: user.role,
+      companyId: user.companyId ?? null,
+      branchId: user.branchId ?? null,
+      expiresAt: new Date(refreshExpiresAt),
+    });
+    return { familyId, user, refreshToken, refreshExpiresAt };
+  }
+
+  private async reused(row: RefreshToken): Promise<void> {
+    this.deps.logger.warn(
+      { sessionId: row.familyId, userId: row.userId, companyId: row.companyId },
+      'refresh token used twice; its session is revoked',
+    );
+    await this.revokeFamily(row.familyId, 'reuse');
+    await this.deps.audit.record({
+      companyId: row.companyId,
+      actor: `user:${row.userId}`,
+      action: 'session.refresh_reused',
+      targetType: 'session',
+      targetId: row.familyId,
+    });
+  }
+
+  private async revokeFamily(familyId: string, reason: string): Promise<void> {
+    // This process refuses the session at once; the others when the trigger's notice arrives.
+    this.revocations.add(familyId);
+    await this.deps.refreshTokens.revokeFamily(familyId, new Date(this.deps.clock.now()), reason);
+  }
+
+  private async catchUp(): Promise<void> {
+    try {
+      const since = new Date(this.deps.clock.now() - this.deps.settings.accessTtlMs - 60_000);
+      const families = await runAsGateway(() => this.deps.refreshTokens.revokedFamiliesSince(since));
+      for (const familyId of families) this.revocations.add(familyId);
+    } catch (err) {
+      this.deps.logger.error({ err }, 'reading the sessions revoked while notices were lost failed');
+    }
+  }
+}
+
+function refused(): GatewayError {
+  return new GatewayError('AUTH_FAILED', { message: 'refresh token is not valid' });
+}
+
+function userOf(row: RefreshToken): SessionUser {
+  return {
+    sub: row.userId,
+    role: row.role,
+    ...(row.email === null ? {} : { email: row.email }),
+    ...(row.companyId === null ? {} : { companyId: row.companyId }),
+    ...(row.branchId === null ? {} : { branchId: row.branchId }),
+  };
+}
