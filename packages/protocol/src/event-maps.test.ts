@@ -12,7 +12,8 @@ import {
   type GatewayToAgentPayload,
   type PrinterTestRequest,
 } from './gateway-to-agent-events.js';
-import type { GATEWAY_TO_WEB_EVENT_SCHEMAS, GatewayToWebEvents } from './gateway-to-web-events.js';
+import type { GATEWAY_TO_WEB_EVENT_SCHEMAS, GatewayToWebEvents, WebToGatewayEvents } from './gateway-to-web-events.js';
+import { WEB_TO_GATEWAY_EVENT_SCHEMAS } from './web-to-gateway-events.js';
 
 type FirstParam<F> = F extends (first: infer A, ...rest: never[]) => void ? A : never;
 
@@ -77,5 +78,12 @@ describe('socket event maps', () => {
       ok: false,
       problem: { path: '/port' },
     });
+  });
+
+  it('name the events web clients send as their schemas, and check their payloads', () => {
+    expectTypeOf<keyof WebToGatewayEvents>().toEqualTypeOf<keyof typeof WEB_TO_GATEWAY_EVENT_SCHEMAS>();
+    expect(checkPayload(WEB_TO_GATEWAY_EVENT_SCHEMAS.subscribe, { branchId: 'b-1' }).ok).toBe(true);
+    expect(checkPayload(WEB_TO_GATEWAY_EVENT_SCHEMAS.unsubscribe, { branchId: '' }).ok).toBe(false);
+    expect(checkPayload(WEB_TO_GATEWAY_EVENT_SCHEMAS.subscribe, { branchId: 'b-1', room: 'x' }).ok).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { ConnectionQualitySchema, PrinterStatusSchema } from './agent-events.js'
 import { type SocketErrorEvent, SocketErrorEventSchema, WireErrorSchema } from './errors.js';
 import { JobStateSchema, PrintJobViewSchema } from './print-job.js';
 import { PrinterViewSchema } from './printer-view.js';
+import type { WebRoomEvents } from './web-to-gateway-events.js';
 
 /** `printerUpdate`: a printer of the branch was found, changed, created or deleted. */
 export const PrinterUpdateEventSchema = Type.Object({
@@ -128,7 +129,8 @@ export interface GatewayToWebEvents {
 }
 
 /**
- * Events web clients send: none. Dashboards use the REST API; anything emitted on the socket
- * is answered with `error:event` `BAD_REQUEST` (and an error acknowledgement if asked for).
+ * Events web clients send: room subscriptions (web-to-gateway-events.ts). Dashboards otherwise use
+ * the REST API; anything else emitted on the socket is answered with `error:event` `BAD_REQUEST`
+ * (and an error acknowledgement if asked for).
  */
-export type WebToGatewayEvents = Record<never, never>;
+export type WebToGatewayEvents = WebRoomEvents;

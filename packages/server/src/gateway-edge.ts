@@ -89,6 +89,7 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
     health,
     metrics: deps.metrics,
     websocketStats,
+    eventStreamHeartbeatMs: config.events.streamHeartbeatMs,
     serverFactory: deps.listener.serverFactory,
   });
   const credentials = new CredentialWatch({ licenses: core.licenses, clock });
@@ -99,6 +100,7 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
     credentials,
     jwt: deps.jwt,
     devices: deps.stores.devices,
+    branches: deps.stores.tenants,
     link,
     broadcaster: deps.broadcaster,
     clock,

@@ -82,12 +82,16 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
         sweepGoneSessions,
       }))
         scheduler.every(task);
+      // The outbox's sequencer: its own loop, since it runs after every write, not on a period alone.
+      deps.core.eventSequencer.start();
       await heartbeat().catch((err: unknown) => logger.error({ err }, 'instance registration failed'));
       // Off the start-up path: in a rolling reload the old worker stops as soon as this one is ready.
       void sweepGoneSessions?.().catch((err: unknown) =>
         logger.error({ err }, 'closing the sessions of gateway processes that are gone failed'),
       );
     },
-    stop: () => scheduler.stop(),
+    async stop() {
+      await Promise.all([scheduler.stop(), deps.core.eventSequencer.stop()]);
+    },
   };
 }

@@ -10,6 +10,7 @@ export const SETTING_GROUPS = {
   requests: 'Printer tests and rate limits',
   jobs: 'Print jobs',
   render: 'Ticket rendering',
+  events: 'Events and the event feed',
   'agent-connection': 'Agent: connection and printers',
   'agent-timings': 'Agent: timings',
 } as const;

@@ -1,4 +1,5 @@
 import type { ImageLimits } from '@printermaster/escpos';
+import type { EventConfig } from './event-settings.js';
 import type { CredentialConfig } from './credential-settings.js';
 
 /**
@@ -70,4 +71,6 @@ export interface GatewayConfig {
     imageLimits: ImageLimits;
   };
   shutdownTimeoutMs: number;
+  /** The event outbox's sequencer and the feed (event-settings.ts). */
+  events: EventConfig;
 }

@@ -1,4 +1,5 @@
 import type { JobState } from '@printermaster/protocol';
+import type { SequencedBatch } from './ports/event-store.js';
 import type { PendingRequestInfo } from './pending-requests.js';
 import type { PrintJob } from './ports/print-job-store.js';
 
@@ -27,6 +28,12 @@ export interface CoreEventMap {
   connection: [kind: 'agent' | 'web', delta: 1 | -1, reason: string | undefined, durationMs: number | undefined];
   /** A browser socket was refused for its Origin. */
   originRefused: [origin: string, address: string | undefined];
+  /**
+   * This process's sequencer published outbox events (gave them their seq) and created their
+   * webhook deliveries, committed: the webhook worker and the feed's waiters look now. Events
+   * published by another process are not announced here; poll for them.
+   */
+  eventsSequenced: [batch: SequencedBatch];
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;

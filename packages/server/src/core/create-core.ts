@@ -5,6 +5,8 @@ import { ClusterRpc } from './cluster-rpc.js';
 import { CoreEvents } from './core-events.js';
 import { CorrelationIds } from './correlation-ids.js';
 import { DesktopHealthService } from './desktop-health-service.js';
+import { EventFeed } from './event-feed.js';
+import { EventSequencer } from './event-sequencer.js';
 import { HealthService } from './health-service.js';
 import { JobDispatcher } from './job-dispatcher.js';
 import { JobLifecycle } from './job-lifecycle.js';
@@ -47,6 +49,8 @@ export interface CoreSettings {
   directoryTtlMs: number;
   /** Web users' sessions: lifetimes of access and refresh tokens, s (credential-settings.ts). */
   credentials: { accessTtlS: number; refreshTtlS: number };
+  /** The outbox sequencer's period and pass size, and the feed's poll while waiting (event-settings.ts). */
+  events: { sequencerIntervalMs: number; sequencerBatchSize: number; feedPollIntervalMs: number };
 }
 
 /** The ports the core runs on: stores, state shared between processes, the agents' sockets, time. */
@@ -102,11 +106,25 @@ export function createCore(deps: CoreDeps) {
       refreshTtlMs: settings.credentials.refreshTtlS * 1000,
     },
   });
-  // A branch or company deactivated here: its agents are checked again and its jobs refused at once.
-  tenants.onStatusChange((change) => licenses.tenantStatusChanged(change));
   const printers = new PrinterService({ ...stores, broadcaster, clock });
   const lifecycle = new JobLifecycle({ jobs: stores.jobs, broadcaster, clock, logger });
   lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));
+  // The outbox: events are published in order by the sequencer, run by housekeeping; a job's change
+  // here wakes it at once (a cheap no-op while a pass runs), the feed's waiters wake on its passes.
+  const eventFeed = new EventFeed({
+    events: stores.events,
+    clock,
+    options: { pollIntervalMs: settings.events.feedPollIntervalMs },
+  });
+  const eventSequencer = new EventSequencer({
+    events: stores.events,
+    clock,
+    logger,
+    options: { intervalMs: settings.events.sequencerIntervalMs, batchSize: settings.events.sequencerBatchSize },
+    onSequenced: (batch) => events.emit('eventsSequenced', batch),
+  });
+  events.on('eventsSequenced', () => eventFeed.sequenced());
+  lifecycle.onTransition(() => eventSequencer.nudge());
   // Creating a job reads the printer from the cache the printer tests use: no store round trip per job.
   const printerLookup = { find: (id: string) => printers.findCached(id) };
   const jobs = new PrintJobService({
@@ -116,7 +134,6 @@ export function createCore(deps: CoreDeps) {
     renderer: deps.renderer,
     clock,
     options: settings.jobs,
-    branches: licenses,
   });
   const dispatcher = new JobDispatcher({
     jobs: stores.jobs,
@@ -193,6 +210,8 @@ export function createCore(deps: CoreDeps) {
     desktopHealth: new DesktopHealthService({ directory: cluster.directory, tracker, rpc, clock }),
     registry: new ServiceRegistryService({ ...cluster, clock }),
     printerPresence: new PrinterPresence(cluster.directory),
+    eventFeed,
+    eventSequencer,
     legacyAgents: new LegacyAgentVerifier({ link, directory: cluster.directory, devices: stores.devices, licenses }),
     validateLimiter: limiter(60, 'licence-validate', 'licence_validate'),
     writeLimits: {

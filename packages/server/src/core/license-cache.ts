@@ -13,8 +13,7 @@ const MAX_CACHED_LICENCES = 100_000;
  */
 export class LicenseCache {
   private readonly byHash = new Map<string, License>();
-  /** Every key hash a licence is held under (its key, and the key its rotation replaced). */
-  private readonly hashesById = new Map<string, Set<string>>();
+  private readonly hashById = new Map<string, string>();
   /** Counts change notices: a read that began before one may hold what changed, and is not kept. */
   private notices = 0;
   /** Key hashes changed while a load of every licence runs (`undefined` in it: something was missed). */
@@ -42,7 +41,7 @@ export class LicenseCache {
   async stop(): Promise<void> {
     await this.changes?.stop();
     this.byHash.clear();
-    this.hashesById.clear();
+    this.hashById.clear();
   }
 
   /** The licence of a key hash: from memory while the feed is live, else (and then kept) from the store. */
@@ -66,9 +65,9 @@ export class LicenseCache {
     this.listeners.push(listener);
   }
 
-  /** The key hashes a licence is held under in memory, by id (none when it is not held). */
-  hashesOf(id: string): string[] {
-    return [...(this.hashesById.get(id) ?? [])];
+  /** The key hash of a licence held in memory, by id. */
+  hashOf(id: string): string | undefined {
+    return this.hashById.get(id);
   }
 
   /** Tells the listeners of a change this process made, before the database's notice comes back. */
@@ -78,10 +77,10 @@ export class LicenseCache {
 
   /** Drops a licence this process is changing, without waiting for the database's notice. */
   forget(id: string): void {
-    const hashes = this.hashesById.get(id);
-    if (hashes === undefined) return;
-    this.hashesById.delete(id);
-    for (const keyHash of hashes) this.byHash.delete(keyHash);
+    const keyHash = this.hashById.get(id);
+    if (keyHash === undefined) return;
+    this.hashById.delete(id);
+    this.byHash.delete(keyHash);
   }
 
   private changed(keyHash: string | undefined): void {
@@ -90,12 +89,11 @@ export class LicenseCache {
     if (keyHash === undefined) {
       // The feed lost its connection and is back: anything may have changed meanwhile.
       this.byHash.clear();
-      this.hashesById.clear();
+      this.hashById.clear();
       void this.load().catch(() => {});
     } else {
-      // Both keys of a rotated licence go: the row they were read from changed.
       const license = this.byHash.get(keyHash);
-      if (license) this.forget(license.id);
+      if (license) this.hashById.delete(license.id);
       this.byHash.delete(keyHash);
     }
     this.announce(keyHash);
@@ -121,14 +119,9 @@ export class LicenseCache {
   private remember(keyHash: string, license: License): void {
     if (this.byHash.size >= MAX_CACHED_LICENCES) {
       this.byHash.clear();
-      this.hashesById.clear();
+      this.hashById.clear();
     }
     this.byHash.set(keyHash, license);
-    let hashes = this.hashesById.get(license.id);
-    if (!hashes) {
-      hashes = new Set();
-      this.hashesById.set(license.id, hashes);
-    }
-    hashes.add(keyHash);
+    this.hashById.set(license.id, keyHash);
   }
 }

@@ -62,7 +62,7 @@ export class AgentAuthentication {
         keyHash: hashLicenseKey(auth.licenseKey),
         deviceId,
         branchId,
-        expiresAt: licensed.validUntil?.getTime(),
+        expiresAt: licensed.license.expiresAt?.getTime(),
       },
       socket,
       log: new FieldsLogger(this.deps.logger, { deviceId, branchId, socketId: socket.id }),

@@ -7,6 +7,7 @@ import type { JobDispatcher } from '../core/job-dispatcher.js';
 import type { JobLifecycle } from '../core/job-lifecycle.js';
 import type { LicenseService } from '../core/license-service.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
+import type { TenantStore } from '../core/ports/tenant-store.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { PrinterService } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
@@ -49,6 +50,8 @@ export interface PrintingGatewayDeps
   health: HealthService;
   tracker: AgentHealthTracker;
   devices: DeviceStore;
+  /** Branches, for web clients' room subscriptions. */
+  branches: Pick<TenantStore, 'findBranch'>;
   link: SocketAgentLink;
   broadcaster: RoomBroadcaster;
   clock: Clock;

@@ -10,6 +10,7 @@ import { SessionTokens } from '../auth/session-tokens.js';
 import type { ApiKeyService } from '../core/api-key-service.js';
 import type { Clock } from '../core/clock.js';
 import type { DesktopHealthService } from '../core/desktop-health-service.js';
+import type { EventFeed } from '../core/event-feed.js';
 import type { LegacyAgentVerifier } from '../core/legacy-agent-verifier.js';
 import type { LicenseService } from '../core/license-service.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
@@ -35,6 +36,7 @@ import { installInputGuard } from './input-guard.js';
 import { LazyRequestLogger } from './lazy-request-logger.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { desktopHealthRoutes } from './routes/desktop-health-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { legacyRoutes } from './routes/legacy-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
@@ -71,6 +73,10 @@ export interface AppDeps {
   metrics: GatewayMetrics;
   desktopHealth: DesktopHealthService;
   registry: ServiceRegistryService;
+  /** The event feed (`GET /printing/events`). */
+  eventFeed: EventFeed;
+  /** Comment lines of an idle Server-Sent Events stream, ms (default 15 000). */
+  eventStreamHeartbeatMs?: number;
   websocketStats: () => { agents: number; webClients: number; uniqueUsers: number; byProtocol: Record<string, number> };
   /** Time for the drain's deadline. */
   clock: Clock;
@@ -185,6 +191,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         presence: deps.printerPresence,
       });
       await users.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs });
+      await users.register(eventRoutes, {
+        prefix,
+        jwt: deps.jwt,
+        feed: deps.eventFeed,
+        heartbeatMs: deps.eventStreamHeartbeatMs ?? 15_000,
+      });
       await users.register(desktopHealthRoutes, {
         prefix,
         jwt: deps.jwt,

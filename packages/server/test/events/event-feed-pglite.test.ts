@@ -1,0 +1,3 @@
+import { describeEventFeed } from './event-feed.contract.js';
+
+describeEventFeed('pglite');
