@@ -21,6 +21,11 @@ const CODES_BY_STATUS = {
     LICENSE_INVALID: 'licence is not valid for this request',
     /** Authenticated, but the role or tenant scope does not allow this. */
     FORBIDDEN: 'not allowed',
+    /**
+     * The branch (or its company) is deactivated: its agents' handshakes and its print jobs are
+     * refused until an administrator activates it again (docs/admin-api.md).
+     */
+    BRANCH_INACTIVE: 'branch is deactivated',
   },
   404: {
     NOT_FOUND: 'not found',

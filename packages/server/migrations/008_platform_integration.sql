@@ -35,6 +35,38 @@ CREATE TRIGGER licences_changed
     bound_device_id, company_id, branch_id
   ON licenses FOR EACH ROW EXECUTE FUNCTION printermaster_licence_changed();
 
+-- A branch or company deactivated or activated changes whether its licences admit agents: every
+-- gateway hears it on the licence channel, first as '<schema>:branch:<id>' or '<schema>:company:<id>'
+-- (drop the branch or company from memory; no key hash looks like that, hashes are hex), then as
+-- the key hashes of its licences (check their connected agents again).
+CREATE FUNCTION printermaster_tenant_status_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  hash text;
+BEGIN
+  IF NEW.status IS NOT DISTINCT FROM OLD.status THEN
+    RETURN NULL;
+  END IF;
+  IF TG_TABLE_NAME = 'branches' THEN
+    PERFORM pg_notify('printermaster_licences', TG_TABLE_SCHEMA || ':branch:' || NEW.id);
+    FOR hash IN SELECT h FROM licenses l, LATERAL (VALUES (l.key_hash), (l.previous_key_hash)) v(h)
+                 WHERE l.branch_id = NEW.id AND h IS NOT NULL LOOP
+      PERFORM pg_notify('printermaster_licences', TG_TABLE_SCHEMA || ':' || hash);
+    END LOOP;
+  ELSE
+    PERFORM pg_notify('printermaster_licences', TG_TABLE_SCHEMA || ':company:' || NEW.id);
+    FOR hash IN SELECT h FROM licenses l, LATERAL (VALUES (l.key_hash), (l.previous_key_hash)) v(h)
+                 WHERE l.company_id = NEW.id AND h IS NOT NULL LOOP
+      PERFORM pg_notify('printermaster_licences', TG_TABLE_SCHEMA || ':' || hash);
+    END LOOP;
+  END IF;
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER branches_status_changed
+  AFTER UPDATE OF status ON branches FOR EACH ROW EXECUTE FUNCTION printermaster_tenant_status_changed();
+CREATE TRIGGER companies_status_changed
+  AFTER UPDATE OF status ON companies FOR EACH ROW EXECUTE FUNCTION printermaster_tenant_status_changed();
+
 -- API keys for POS servers and integrations. The key is shown once; only its SHA-256 is kept.
 -- A key without a company is a platform key (role super_admin only).
 CREATE TABLE api_keys (

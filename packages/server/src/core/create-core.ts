@@ -106,6 +106,8 @@ export function createCore(deps: CoreDeps) {
       refreshTtlMs: settings.credentials.refreshTtlS * 1000,
     },
   });
+  // A branch or company deactivated here: its agents are checked again and its jobs refused at once.
+  tenants.onStatusChange((change) => licenses.tenantStatusChanged(change));
   const printers = new PrinterService({ ...stores, broadcaster, clock });
   const lifecycle = new JobLifecycle({ jobs: stores.jobs, broadcaster, clock, logger });
   lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));
@@ -134,6 +136,7 @@ export function createCore(deps: CoreDeps) {
     renderer: deps.renderer,
     clock,
     options: settings.jobs,
+    branches: licenses,
   });
   const dispatcher = new JobDispatcher({
     jobs: stores.jobs,

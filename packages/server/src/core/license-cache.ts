@@ -13,7 +13,8 @@ const MAX_CACHED_LICENCES = 100_000;
  */
 export class LicenseCache {
   private readonly byHash = new Map<string, License>();
-  private readonly hashById = new Map<string, string>();
+  /** Every key hash a licence is held under (its key, and the key its rotation replaced). */
+  private readonly hashesById = new Map<string, Set<string>>();
   /** Counts change notices: a read that began before one may hold what changed, and is not kept. */
   private notices = 0;
   /** Key hashes changed while a load of every licence runs (`undefined` in it: something was missed). */
@@ -41,7 +42,7 @@ export class LicenseCache {
   async stop(): Promise<void> {
     await this.changes?.stop();
     this.byHash.clear();
-    this.hashById.clear();
+    this.hashesById.clear();
   }
 
   /** The licence of a key hash: from memory while the feed is live, else (and then kept) from the store. */
@@ -65,9 +66,9 @@ export class LicenseCache {
     this.listeners.push(listener);
   }
 
-  /** The key hash of a licence held in memory, by id. */
-  hashOf(id: string): string | undefined {
-    return this.hashById.get(id);
+  /** The key hashes a licence is held under in memory, by id (none when it is not held). */
+  hashesOf(id: string): string[] {
+    return [...(this.hashesById.get(id) ?? [])];
   }
 
   /** Tells the listeners of a change this process made, before the database's notice comes back. */
@@ -77,10 +78,10 @@ export class LicenseCache {
 
   /** Drops a licence this process is changing, without waiting for the database's notice. */
   forget(id: string): void {
-    const keyHash = this.hashById.get(id);
-    if (keyHash === undefined) return;
-    this.hashById.delete(id);
-    this.byHash.delete(keyHash);
+    const hashes = this.hashesById.get(id);
+    if (hashes === undefined) return;
+    this.hashesById.delete(id);
+    for (const keyHash of hashes) this.byHash.delete(keyHash);
   }
 
   private changed(keyHash: string | undefined): void {
@@ -89,11 +90,12 @@ export class LicenseCache {
     if (keyHash === undefined) {
       // The feed lost its connection and is back: anything may have changed meanwhile.
       this.byHash.clear();
-      this.hashById.clear();
+      this.hashesById.clear();
       void this.load().catch(() => {});
     } else {
+      // Both keys of a rotated licence go: the row they were read from changed.
       const license = this.byHash.get(keyHash);
-      if (license) this.hashById.delete(license.id);
+      if (license) this.forget(license.id);
       this.byHash.delete(keyHash);
     }
     this.announce(keyHash);
@@ -119,9 +121,14 @@ export class LicenseCache {
   private remember(keyHash: string, license: License): void {
     if (this.byHash.size >= MAX_CACHED_LICENCES) {
       this.byHash.clear();
-      this.hashById.clear();
+      this.hashesById.clear();
     }
     this.byHash.set(keyHash, license);
-    this.hashById.set(license.id, keyHash);
+    let hashes = this.hashesById.get(license.id);
+    if (!hashes) {
+      hashes = new Set();
+      this.hashesById.set(license.id, hashes);
+    }
+    hashes.add(keyHash);
   }
 }

@@ -66,6 +66,8 @@ export interface PrintJobServiceDeps {
   renderer: TicketRenderer;
   clock: Clock;
   options: PrintJobServiceOptions;
+  /** Refuses jobs for a deactivated branch or company (`BRANCH_INACTIVE`); every branch is open without it. */
+  branches?: { requireActiveBranch(branchId: string): Promise<void> };
 }
 
 /** Print jobs as the API sees them: create (idempotent), read, list, cancel, reprint. */
@@ -76,6 +78,7 @@ export class PrintJobService {
   private readonly renderer: TicketRenderer;
   private readonly clock: Clock;
   private readonly options: PrintJobServiceOptions;
+  private readonly branches: PrintJobServiceDeps['branches'];
   private readonly createdListeners: ((job: PrintJobWithContent) => void)[] = [];
 
   constructor(deps: PrintJobServiceDeps) {
@@ -85,6 +88,7 @@ export class PrintJobService {
     this.renderer = deps.renderer;
     this.clock = deps.clock;
     this.options = deps.options;
+    this.branches = deps.branches;
   }
 
   /** Called after a job is stored, with its content (the dispatcher sends it). */
@@ -110,6 +114,7 @@ export class PrintJobService {
     }
     const printer = await this.printers.find(body.printerId);
     if (!printer || !canSee(user, printer.companyId, printer.branchId)) throw new GatewayError('PRINTER_NOT_FOUND');
+    await this.branches?.requireActiveBranch(printer.branchId);
     const now = this.clock.now();
     const { content, usefulUntil } = await readJobRequest(body, now, this.options, (document) =>
       this.renderer.render(document),
@@ -182,6 +187,7 @@ export class PrintJobService {
     }
     const printer = await this.printers.find(original.printerId);
     if (!printer) throw new GatewayError('PRINTER_NOT_FOUND', { message: 'the original printer no longer exists' });
+    await this.branches?.requireActiveBranch(printer.branchId);
     const banner = this.renderer.banner('REPRINT', printer.paperWidth === 58 ? 58 : 80);
     const content = new Uint8Array(banner.byteLength + original.content.byteLength);
     content.set(banner, 0);

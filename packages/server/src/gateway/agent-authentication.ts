@@ -62,7 +62,7 @@ export class AgentAuthentication {
         keyHash: hashLicenseKey(auth.licenseKey),
         deviceId,
         branchId,
-        expiresAt: licensed.license.expiresAt?.getTime(),
+        expiresAt: licensed.validUntil?.getTime(),
       },
       socket,
       log: new FieldsLogger(this.deps.logger, { deviceId, branchId, socketId: socket.id }),

@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { GatewayError } from '../core/gateway-error.js';
-import type { Branch, Company, TenantStore } from '../core/ports/tenant-store.js';
+import type { Branch, Company, TenantStatus, TenantStore } from '../core/ports/tenant-store.js';
 import type { BranchTable, CompanyTable, DatabaseSchema } from './database-schema.js';
 import { isPgError, UNIQUE_VIOLATION } from './pg-errors.js';
 
@@ -8,8 +8,36 @@ export class PgTenantStore implements TenantStore {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async createCompany(company: { id: string; name: string }): Promise<Company> {
-    const row = await this.db.insertInto('companies').values(company).returningAll().executeTakeFirstOrThrow();
-    return toCompany(row);
+    try {
+      const row = await this.db.insertInto('companies').values(company).returningAll().executeTakeFirstOrThrow();
+      return toCompany(row);
+    } catch (err) {
+      if (isPgError(err, UNIQUE_VIOLATION)) {
+        throw new GatewayError('CONFLICT', { message: `a company with id "${company.id}" already exists`, cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async updateCompany(id: string, fields: { name?: string }): Promise<Company | undefined> {
+    if (fields.name === undefined) return this.findCompany(id);
+    const row = await this.db
+      .updateTable('companies')
+      .set({ name: fields.name, updatedAt: sql`now()` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toCompany(row);
+  }
+
+  async setCompanyStatus(id: string, status: TenantStatus): Promise<Company | undefined> {
+    const row = await this.db
+      .updateTable('companies')
+      .set({ status, updatedAt: sql`now()` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toCompany(row);
   }
 
   async findCompany(id: string): Promise<Company | undefined> {
@@ -35,11 +63,35 @@ export class PgTenantStore implements TenantStore {
       const row = await this.db.insertInto('branches').values(branch).returningAll().executeTakeFirstOrThrow();
       return toBranch(row);
     } catch (err) {
-      if (isPgError(err, UNIQUE_VIOLATION)) {
-        throw new GatewayError('CONFLICT', { message: `a branch named "${branch.name}" already exists`, cause: err });
-      }
+      if (isPgError(err, UNIQUE_VIOLATION)) throw branchConflict(err, branch);
       throw err;
     }
+  }
+
+  async updateBranch(id: string, fields: { name?: string }): Promise<Branch | undefined> {
+    if (fields.name === undefined) return this.findBranch(id);
+    try {
+      const row = await this.db
+        .updateTable('branches')
+        .set({ name: fields.name, updatedAt: sql`now()` })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toBranch(row);
+    } catch (err) {
+      if (isPgError(err, UNIQUE_VIOLATION)) throw branchConflict(err, { id, name: fields.name });
+      throw err;
+    }
+  }
+
+  async setBranchStatus(id: string, status: TenantStatus): Promise<Branch | undefined> {
+    const row = await this.db
+      .updateTable('branches')
+      .set({ status, updatedAt: sql`now()` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toBranch(row);
   }
 
   async findBranch(id: string): Promise<Branch | undefined> {
@@ -55,10 +107,25 @@ export class PgTenantStore implements TenantStore {
   }
 }
 
+/** A unique violation on a branch: its name in the company, or its id. */
+function branchConflict(err: unknown, branch: { id: string; name: string }): GatewayError {
+  const constraint = (err as { constraint?: string }).constraint ?? '';
+  const message = constraint.endsWith('_pkey')
+    ? `a branch with id "${branch.id}" already exists`
+    : `a branch named "${branch.name}" already exists`;
+  return new GatewayError('CONFLICT', { message, cause: err });
+}
+
 function toCompany(row: Selectable<CompanyTable>): Company {
-  return { id: row.id, name: row.name, status: row.status, createdAt: row.createdAt };
+  return { id: row.id, name: row.name, status: row.status as TenantStatus, createdAt: row.createdAt };
 }
 
 function toBranch(row: Selectable<BranchTable>): Branch {
-  return { id: row.id, companyId: row.companyId, name: row.name, createdAt: row.createdAt };
+  return {
+    id: row.id,
+    companyId: row.companyId,
+    name: row.name,
+    status: row.status as TenantStatus,
+    createdAt: row.createdAt,
+  };
 }
