@@ -3,6 +3,7 @@ import { ConnectionQualitySchema, PrinterStatusSchema } from './agent-events.js'
 import { type SocketErrorEvent, SocketErrorEventSchema, WireErrorSchema } from './errors.js';
 import { JobStateSchema, PrintJobViewSchema } from './print-job.js';
 import { PrinterViewSchema } from './printer-view.js';
+import { type AuthExpiringEvent, AuthExpiringEventSchema } from './web-reauth-events.js';
 import type { WebRoomEvents } from './web-to-gateway-events.js';
 
 /** `printerUpdate`: a printer of the branch was found, changed, created or deleted. */
@@ -104,6 +105,7 @@ export const GATEWAY_TO_WEB_EVENT_SCHEMAS = {
   'printer:test:completed': PrinterTestCompletedEventSchema,
   'desktop:health:alert': DesktopHealthAlertEventSchema,
   printJobUpdate: PrintJobUpdateEventSchema,
+  'auth:expiring': AuthExpiringEventSchema,
   'auth:expired': AuthExpiredEventSchema,
   'error:event': SocketErrorEventSchema,
 } as const satisfies Record<string, TSchema>;
@@ -122,7 +124,9 @@ export interface GatewayToWebEvents {
   /** To admin rooms only. */
   'desktop:health:alert': (alert: DesktopHealthAlertEvent) => void;
   printJobUpdate: (event: PrintJobUpdateEvent) => void;
-  /** The token expired; the socket is disconnected next. Connect again with a fresh token. */
+  /** The token expires soon: send `auth:refresh` with a new one (web-reauth-events.ts). */
+  'auth:expiring': (notice: AuthExpiringEvent) => void;
+  /** The token expired (or its session or key was revoked); the socket is disconnected next. Connect again with a fresh token. */
   'auth:expired': (notice: AuthExpiredEvent) => void;
   /** An event the client sent was rejected (web clients send none). */
   'error:event': (error: SocketErrorEvent) => void;

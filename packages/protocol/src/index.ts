@@ -16,5 +16,6 @@ export * from './printer-view.js';
 export * from './printing-namespace-events.js';
 export * from './roles.js';
 export * from './ticket-document.js';
+export * from './web-reauth-events.js';
 export * from './web-to-gateway-events.js';
 export * from './wire-values.js';

@@ -92,7 +92,13 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
     eventStreamHeartbeatMs: config.events.streamHeartbeatMs,
     serverFactory: deps.listener.serverFactory,
   });
-  const credentials = new CredentialWatch({ licenses: core.licenses, clock });
+  const credentials = new CredentialWatch({
+    licenses: core.licenses,
+    clock,
+    // Web sockets: closed when their session is revoked, renewed by `auth:refresh` (docs/credentials.md).
+    sessions: core.sessions.revocations,
+    verify: (token) => deps.jwt.verify(token),
+  });
   const origins = new OriginRefusalLog({ clock, logger, allowed: config.corsOrigins });
   const gateway = new PrintingGateway({
     ...core,

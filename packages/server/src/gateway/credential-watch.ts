@@ -1,10 +1,15 @@
+import { type AuthRefreshReply, AuthRefreshRequestSchema, checkPayload } from '@printermaster/protocol';
 import type { Clock, Timer } from '../core/clock.js';
+import { GatewayError } from '../core/gateway-error.js';
 import type { LicenseService } from '../core/license-service.js';
 import type { Logger } from '../core/ports/logger.js';
+import type { UserPrincipal } from '../core/principal.js';
 import type { AgentSocket, WebClientSocket } from './gateway-sockets.js';
 
 /** Agents checked at once after a notice that any licence may have changed. */
 const RECHECK_CHUNK = 200;
+/** How long before its token expires a web socket is told (`auth:expiring`), at most, ms. */
+const EXPIRY_WARNING_MS = 60_000;
 
 /** What an agent was admitted with, to check again. */
 export interface AgentCredential {
@@ -20,9 +25,21 @@ interface WatchedAgent extends AgentCredential {
   timer: Timer | undefined;
 }
 
+interface WatchedWeb {
+  log: Logger;
+  /** The session of the socket's token, closed when it is revoked. */
+  sessionId: string | undefined;
+  expiry: Timer | undefined;
+  warning: Timer | undefined;
+}
+
 export type CredentialWatchDeps = {
   licenses: Pick<LicenseService, 'onLicenceChange' | 'stillValid'>;
   clock: Clock;
+  /** Revoked web sessions (logout, refresh token reuse): their open sockets are closed at once. */
+  sessions?: { onRevoked(listener: (sessionId: string) => void): void };
+  /** Verifies the token of an `auth:refresh` (JwtService.verify); without it, `auth:refresh` is refused. */
+  verify?: (token: string) => Promise<UserPrincipal>;
 };
 
 /**
@@ -30,18 +47,22 @@ export type CredentialWatchDeps = {
  * at the next handshake. An agent is checked again whenever the database announces a change to
  * its licence (on every gateway process, since each listens) and when the licence's expiry
  * time comes; one no longer valid has its transport closed, and its reconnect is refused at
- * the handshake. A web socket is closed when its JWT expires, after `auth:expired`.
+ * the handshake. A web socket is told `auth:expiring` a minute before its token expires, may send
+ * `auth:refresh` with a new token of the same user to go on (web-reauth.ts), and is otherwise
+ * closed when the token expires, after `auth:expired`; so is one whose session is revoked.
  */
 export class CredentialWatch {
   private readonly agents = new Map<AgentSocket, WatchedAgent>();
   private readonly byHash = new Map<string, Set<AgentSocket>>();
-  private readonly webTimers = new Map<WebClientSocket, Timer>();
+  private readonly web = new Map<WebClientSocket, WatchedWeb>();
+  private readonly webBySession = new Map<string, Set<WebClientSocket>>();
   private closed = false;
 
   constructor(private readonly deps: CredentialWatchDeps) {
     deps.licenses.onLicenceChange((keyHash) => {
       void this.recheck(keyHash);
     });
+    deps.sessions?.onRevoked((sessionId) => this.sessionRevoked(sessionId));
   }
 
   get watchedAgents(): number {
@@ -60,20 +81,72 @@ export class CredentialWatch {
     this.armExpiry(socket, watched);
   }
 
-  /** Closes the socket when `expiresAt` (Unix ms) comes. */
-  watchWeb(socket: WebClientSocket, expiresAt: number, log: Logger): void {
-    const wait = expiresAt - this.deps.clock.now();
+  /**
+   * Warns the socket before `expiresAt` (Unix ms) and closes it then, unless `auth:refresh` gives it
+   * a later one; closes it at once when its token's session is revoked.
+   */
+  watchWeb(socket: WebClientSocket, expiresAt: number | undefined, log: Logger): void {
+    this.forgetWeb(socket);
+    const sessionId = socket.data.principal.sessionId;
+    const watched: WatchedWeb = { log, sessionId, expiry: undefined, warning: undefined };
+    this.web.set(socket, watched);
+    if (sessionId !== undefined) {
+      let sockets = this.webBySession.get(sessionId);
+      if (!sockets) {
+        sockets = new Set();
+        this.webBySession.set(sessionId, sockets);
+      }
+      sockets.add(socket);
+    }
+    if (expiresAt === undefined) return;
+    const now = this.deps.clock.now();
+    const lead = Math.min(EXPIRY_WARNING_MS, Math.max(0, (expiresAt - now) / 2));
+    watched.warning = this.deps.clock.setTimer(expiresAt - lead - now, () => {
+      watched.warning = undefined;
+      socket.emit('auth:expiring', { expiresAt: new Date(expiresAt).toISOString() });
+    });
     const fire = () => {
-      this.webTimers.delete(socket);
+      watched.expiry = undefined;
+      // A timer may fire a little early; wait for the real instant.
       if (expiresAt > this.deps.clock.now()) {
-        this.watchWeb(socket, expiresAt, log);
+        watched.expiry = this.deps.clock.setTimer(expiresAt - this.deps.clock.now(), fire);
         return;
       }
-      log.info({ kind: 'web' }, 'web socket closed: its token expired');
-      socket.emit('auth:expired', { code: 'AUTH_FAILED', message: 'token has expired; connect again with a new one' });
-      socket.disconnect(true);
+      this.closeWeb(socket, 'token has expired; connect again with a new one', 'web socket closed: its token expired');
     };
-    this.webTimers.set(socket, this.deps.clock.setTimer(wait, fire));
+    watched.expiry = this.deps.clock.setTimer(expiresAt - now, fire);
+  }
+
+  /**
+   * `auth:refresh`: a new token for an open socket. It must verify and name the same user, role
+   * and scope (`FORBIDDEN` otherwise: the socket keeps its token and expires with it); the socket
+   * then goes on until the new token expires.
+   */
+  async reauthenticate(socket: WebClientSocket, payload: unknown): Promise<AuthRefreshReply> {
+    const checked = checkPayload(AuthRefreshRequestSchema, payload);
+    if (!checked.ok) {
+      throw new GatewayError('BAD_REQUEST', {
+        message: `auth:refresh: ${checked.problem.message}`,
+        details: { path: checked.problem.path },
+      });
+    }
+    if (!this.deps.verify) throw new GatewayError('BAD_REQUEST', { message: 'auth:refresh is not accepted here' });
+    const next = await this.deps.verify(checked.value.token);
+    const current = socket.data.principal;
+    const same =
+      next.userId === current.userId &&
+      next.role === current.role &&
+      next.companyId === current.companyId &&
+      next.branchId === current.branchId;
+    if (!same) {
+      throw new GatewayError('FORBIDDEN', { message: 'auth:refresh needs a token of the same user, role and scope' });
+    }
+    const watched = this.web.get(socket);
+    if (!watched || !socket.connected) throw new GatewayError('AUTH_FAILED', { message: 'the socket is closing' });
+    socket.data.principal = next;
+    this.watchWeb(socket, next.expiresAt, watched.log);
+    watched.log.info({ kind: 'web', expiresAt: next.expiresAt }, 'web socket token renewed');
+    return { expiresAt: next.expiresAt === undefined ? null : new Date(next.expiresAt).toISOString() };
   }
 
   /** Stops watching an agent's socket (it disconnected). */
@@ -89,17 +162,43 @@ export class CredentialWatch {
 
   /** Stops watching a web client's socket (it disconnected). */
   forgetWeb(socket: WebClientSocket): void {
-    this.webTimers.get(socket)?.cancel();
-    this.webTimers.delete(socket);
+    const watched = this.web.get(socket);
+    if (!watched) return;
+    watched.expiry?.cancel();
+    watched.warning?.cancel();
+    this.web.delete(socket);
+    if (watched.sessionId === undefined) return;
+    const sockets = this.webBySession.get(watched.sessionId);
+    sockets?.delete(socket);
+    if (sockets?.size === 0) this.webBySession.delete(watched.sessionId);
   }
 
   close(): void {
     this.closed = true;
     for (const w of this.agents.values()) w.timer?.cancel();
-    for (const t of this.webTimers.values()) t.cancel();
+    for (const w of this.web.values()) {
+      w.expiry?.cancel();
+      w.warning?.cancel();
+    }
     this.agents.clear();
     this.byHash.clear();
-    this.webTimers.clear();
+    this.web.clear();
+    this.webBySession.clear();
+  }
+
+  private sessionRevoked(sessionId: string): void {
+    if (this.closed) return;
+    for (const socket of [...(this.webBySession.get(sessionId) ?? [])]) {
+      this.closeWeb(socket, 'session has ended; sign in again', 'web socket closed: its session was revoked');
+    }
+  }
+
+  private closeWeb(socket: WebClientSocket, message: string, logMessage: string): void {
+    const watched = this.web.get(socket);
+    this.forgetWeb(socket);
+    watched?.log.info({ kind: 'web' }, logMessage);
+    socket.emit('auth:expired', { code: 'AUTH_FAILED', message });
+    socket.disconnect(true);
   }
 
   /** Checks the agents of `keyHash` (every agent for `undefined`) and closes those no longer valid. */

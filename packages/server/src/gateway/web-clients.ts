@@ -9,6 +9,7 @@ import type { EngineListeners } from './engine-listeners.js';
 import type { WebClientSocket } from './gateway-sockets.js';
 import { rejectEvent } from './reject-event.js';
 import { rooms } from './rooms.js';
+import { handleWebReauth, WEB_REAUTH_EVENTS } from './web-reauth.js';
 import { webRoomsOf } from './web-rooms.js';
 
 export interface WebClientsDeps {
@@ -55,8 +56,10 @@ export class WebClients {
     this.deps.onConnectionChange?.('web', 1);
     const log = this.deps.logger.child({ userId: user.userId, role: user.role, socketId: socket.id });
     log.info({ kind: 'web', rooms: targets, webClients: this.clients }, 'Client connected');
-    if (user.expiresAt !== undefined) credentials.watchWeb(socket, user.expiresAt, log);
+    credentials.watchWeb(socket, user.expiresAt, log);
+    handleWebReauth(socket, credentials, log); // auth:refresh (docs/credentials.md)
     socket.onAny((event: string, ...args: unknown[]) => {
+      if (WEB_REAUTH_EVENTS.has(event)) return; // web-reauth.ts answers these
       const last = args[args.length - 1];
       const ack = typeof last === 'function' ? (last as Ack<unknown>) : undefined;
       if (event === 'subscribe' || event === 'unsubscribe') {

@@ -20,6 +20,7 @@ import type { PrinterPresence } from '../core/printer-presence.js';
 import type { PrinterService } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
 import type { ServiceRegistryService } from '../core/service-registry-service.js';
+import type { TenantService } from '../core/tenant-service.js';
 import type { SessionService } from '../core/session-service.js';
 import type { WriteTargetLocator } from '../core/write-target-locator.js';
 import type { HealthChecks } from '../health/health-checks.js';
@@ -34,6 +35,8 @@ import {
 } from './framework-errors.js';
 import { installInputGuard } from './input-guard.js';
 import { LazyRequestLogger } from './lazy-request-logger.js';
+import { adminLicenceRoutes } from './routes/admin-licence-routes.js';
+import { adminTenantRoutes } from './routes/admin-tenant-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { desktopHealthRoutes } from './routes/desktop-health-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
@@ -56,6 +59,8 @@ export interface AppDeps {
   trustProxy: boolean;
   jwt: JwtService;
   licenses: LicenseService;
+  /** Companies and branches (the admin API). */
+  tenants: TenantService;
   /** API keys and web users' sessions (docs/credentials.md). */
   apiKeys: ApiKeyService;
   sessions: SessionService;
@@ -208,6 +213,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await users.register(apiKeyRoutes, { jwt: deps.jwt, apiKeys: deps.apiKeys });
     const tokens = new SessionTokens({ sessions: deps.sessions, jwt: deps.jwt, accessTtlS: deps.sessions.accessTtlS });
     await users.register(sessionRoutes, { jwt: deps.jwt, sessions: deps.sessions, tokens });
+    // The admin API (docs/admin-api.md): companies, branches, licences.
+    await users.register(adminTenantRoutes, { jwt: deps.jwt, tenants: deps.tenants });
+    await users.register(adminLicenceRoutes, { jwt: deps.jwt, licenses: deps.licenses, clock: deps.clock });
   });
   return app;
 }
