@@ -3,6 +3,7 @@ import {
   AdminCommands,
   type AdminRequest,
   adminSocketPath,
+  createLogger,
   createStores,
   DataDirLock,
   type GatewayConfig,
@@ -11,6 +12,7 @@ import {
   openStore,
   resolveJwtSecret,
   sendAdminCommand,
+  sessionTokensFor,
   systemClock,
   TenantService,
 } from '@printermaster/server';
@@ -49,7 +51,7 @@ export async function adminCommand(argv: string[]): Promise<number> {
   let values: Record<string, string | undefined>;
   try {
     ({ values } = parseArgs({
-      args: optionArgs,
+      args: optionArgs.filter((arg) => arg !== '--session'),
       options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])),
       strict: true,
     }) as { values: Record<string, string | undefined> });
@@ -57,6 +59,8 @@ export async function adminCommand(argv: string[]): Promise<number> {
     process.stderr.write(`printermaster admin: ${(err as Error).message}\n\n${ADMIN_USAGE}`);
     return 2;
   }
+  // `token --session`: an access and a refresh token instead of one JWT (docs/credentials.md).
+  if (group === 'token' && optionArgs.includes('--session')) values.session = 'true';
   if (commandName === 'license.set-status') {
     values.status = action === 'revoke' ? 'revoked' : action === 'suspend' ? 'suspended' : 'active';
   }
@@ -82,9 +86,11 @@ async function runAdmin(config: GatewayConfig, request: AdminRequest): Promise<u
   try {
     const stores = createStores(database, () => {});
     const jwt = new JwtService(await resolveJwtSecret(config, stores), config.jwt.expiresIn);
+    const logger = createLogger({ level: 'warn', instanceId: 'cli' });
+    const sessions = sessionTokensFor({ config, stores, jwt, clock: systemClock, logger });
     const tenants = new TenantService(stores);
     const licenses = new LicenseService({ ...stores, clock: systemClock });
-    return await new AdminCommands(tenants, licenses, jwt).run(request);
+    return await new AdminCommands(tenants, licenses, jwt, undefined, sessions).run(request);
   } finally {
     await database.close();
   }

@@ -47,6 +47,9 @@ Subcommands:
   license revoke|suspend|activate --id LICENSE_ID
   token --role ROLE [--company COMPANY_ID] [--branch BRANCH_ID] [--sub SUBJECT] [--email EMAIL] [--expires 1d]
                  ROLE: super_admin | company_owner | branch_manager | cashier
+  token --session --role ROLE [--company ..] [--branch ..] [--sub ..] [--email ..]
+                 A session instead: an access token (JWT_ACCESS_TTL) and a refresh
+                 token for POST /auth/refresh; POST /auth/logout ends it.
 
 Example:
   npx printermaster admin token --role cashier --branch <branch id>

@@ -3,6 +3,7 @@ import { AdminCommands } from './admin/admin-commands.js';
 import { listenAdminSocket } from './admin/admin-socket.js';
 import { JwtService } from './auth/jwt-service.js';
 import { otherCredentials } from './auth/other-credentials.js';
+import { SessionTokens } from './auth/session-tokens.js';
 import { bootstrapIfEmpty, bootstrapMessage } from './bootstrap.js';
 import { openCluster } from './cluster/cluster.js';
 import type { GatewayConfig } from './config.js';
@@ -86,6 +87,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     await life.start({ name: 'core', start: () => core.start(), stop: () => core.stop() });
     // API keys, sessions and a trusted platform's JWTs are accepted wherever a JWT is (docs/credentials.md).
     const jwt = new JwtService(jwtSecret, config.jwt.expiresIn, otherCredentials(config, core));
+    const sessionTokens = new SessionTokens({ sessions: core.sessions, jwt, accessTtlS: core.sessions.accessTtlS });
     const bootstrap = config.bootstrap
       ? await bootstrapIfEmpty({
           ...core,
@@ -97,7 +99,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       : undefined;
     await stores.devices.closeOrphanSessions(topology.orphanSessionsOf, 'gateway restarted');
     if (topology.adminSocketPath) {
-      const commands = new AdminCommands(core.tenants, core.licenses, jwt, backupTo(database, logger));
+      const commands = new AdminCommands(core.tenants, core.licenses, jwt, backupTo(database, logger), sessionTokens);
       const admin = await listenAdminSocket(topology.adminSocketPath, commands, logger);
       life.adopt({ name: 'admin socket', stop: () => void admin.close() });
     }

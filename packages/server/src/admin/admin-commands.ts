@@ -1,5 +1,6 @@
 import { instantMs, isRole, ROLES } from '@printermaster/protocol';
 import type { JwtService } from '../auth/jwt-service.js';
+import type { SessionTokens } from '../auth/session-tokens.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { LicenseService } from '../core/license-service.js';
 import { LICENSE_STATUSES, type LicenseStatus } from '../core/ports/license-store.js';
@@ -23,6 +24,8 @@ export class AdminCommands {
     private readonly jwt: JwtService,
     /** Writes a consistent copy of the embedded store to a file (embedded store only). */
     private readonly backup?: (file: string) => Promise<number>,
+    /** `token --session`: sessions as `POST /auth/sessions` starts them (docs/credentials.md). */
+    private readonly sessions?: SessionTokens,
   ) {}
 
   async run(req: AdminRequest): Promise<unknown> {
@@ -69,16 +72,24 @@ export class AdminCommands {
           if (branch.companyId !== companyId)
             throw new GatewayError('BAD_REQUEST', { message: 'the branch belongs to another company' });
         }
-        const token = await this.jwt.sign(
-          {
-            sub: a.sub ?? `${role}@cli`,
-            role,
-            ...(a.email ? { email: a.email } : {}),
-            ...(role !== 'super_admin' && companyId ? { companyId } : {}),
-            ...((role === 'branch_manager' || role === 'cashier') && a.branch ? { branchId: a.branch } : {}),
-          },
-          a.expires,
-        );
+        const claims = {
+          sub: a.sub ?? `${role}@cli`,
+          role,
+          ...(a.email ? { email: a.email } : {}),
+          ...(role !== 'super_admin' && companyId ? { companyId } : {}),
+          ...((role === 'branch_manager' || role === 'cashier') && a.branch ? { branchId: a.branch } : {}),
+        };
+        if (a.session !== undefined) {
+          // An access token (JWT_ACCESS_TTL) and a refresh token, logged out like any session.
+          if (!this.sessions) throw new GatewayError('BAD_REQUEST', { message: '--session is not available here' });
+          if (a.expires !== undefined) {
+            throw new GatewayError('BAD_REQUEST', {
+              message: '--expires does not apply to --session (JWT_ACCESS_TTL)',
+            });
+          }
+          return this.sessions.begin({ kind: 'user', userId: 'cli', role: 'super_admin' }, claims);
+        }
+        const token = await this.jwt.sign(claims, a.expires);
         return { token };
       }
       case 'backup': {

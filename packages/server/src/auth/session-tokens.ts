@@ -1,5 +1,9 @@
+import type { CredentialConfig } from '../config/credential-settings.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/ports/logger.js';
+import type { Stores } from '../core/ports/stores.js';
 import type { UserPrincipal } from '../core/principal.js';
-import type { IssuedRefresh, SessionService, SessionUser } from '../core/session-service.js';
+import { type IssuedRefresh, SessionService, type SessionUser } from '../core/session-service.js';
 import type { JwtService } from './jwt-service.js';
 
 /** What a sign-in or a refresh hands out: a short access token and the refresh token to get the next. */
@@ -49,4 +53,25 @@ export class SessionTokens {
       sessionId: familyId,
     };
   }
+}
+
+/**
+ * Session tokens for the admin CLI run without a gateway (the store not in use): the revocations
+ * it makes are heard by gateways through the database's notices, as any other.
+ */
+export function sessionTokensFor(deps: {
+  config: { credentials: CredentialConfig };
+  stores: Stores;
+  jwt: JwtService;
+  clock: Clock;
+  logger: Logger;
+}): SessionTokens {
+  const { accessTtlS, refreshTtlS } = deps.config.credentials;
+  const sessions = new SessionService({
+    ...deps.stores,
+    clock: deps.clock,
+    logger: deps.logger,
+    settings: { accessTtlMs: accessTtlS * 1000, refreshTtlMs: refreshTtlS * 1000 },
+  });
+  return new SessionTokens({ sessions, jwt: deps.jwt, accessTtlS });
 }
