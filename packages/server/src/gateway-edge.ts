@@ -97,6 +97,7 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
     clock,
     // Web sockets: closed when their session is revoked, renewed by `auth:refresh` (docs/credentials.md).
     sessions: core.sessions.revocations,
+    apiKeys: core.apiKeys,
     verify: (token) => deps.jwt.verify(token),
   });
   const origins = new OriginRefusalLog({ clock, logger, allowed: config.corsOrigins });

@@ -60,6 +60,7 @@ export class ApiKeyService {
   private readonly touchedAt = new Map<string, number>();
   /** Counts change notices: a read that began before one may hold what changed, and is not kept. */
   private notices = 0;
+  private readonly listeners: ((apiKeyId: string | undefined) => void)[] = [];
 
   constructor(private readonly deps: ApiKeyServiceDeps) {}
 
@@ -67,9 +68,26 @@ export class ApiKeyService {
   async start(): Promise<void> {
     await this.deps.changes?.start((keyHash) => {
       this.notices++;
+      const apiKeyId = keyHash === undefined ? undefined : this.cache.get(keyHash)?.principal.apiKeyId;
       if (keyHash === undefined) this.cache.clear();
       else this.cache.delete(keyHash);
+      for (const listener of this.listeners) listener(apiKeyId);
     });
+  }
+
+  /**
+   * Calls `listener` after a key changed in the database (on any process): with its id when this
+   * process had verified it, `undefined` when it may be any key. Open sockets check theirs again.
+   */
+  onKeyChange(listener: (apiKeyId: string | undefined) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Whether the key of `apiKeyId` may still be used now (not revoked, not expired, not deleted). */
+  async stillValid(apiKeyId: string): Promise<boolean> {
+    const apiKey = await runAsGateway(() => this.deps.apiKeys.findById(apiKeyId));
+    if (!apiKey || apiKey.revokedAt) return false;
+    return apiKey.expiresAt === null || apiKey.expiresAt.getTime() > this.deps.clock.now();
   }
 
   async stop(): Promise<void> {

@@ -29,6 +29,8 @@ interface WatchedWeb {
   log: Logger;
   /** The session of the socket's token, closed when it is revoked. */
   sessionId: string | undefined;
+  /** The API key the socket was admitted with, closed when it is revoked. */
+  apiKeyId: string | undefined;
   expiry: Timer | undefined;
   warning: Timer | undefined;
 }
@@ -38,6 +40,11 @@ export type CredentialWatchDeps = {
   clock: Clock;
   /** Revoked web sessions (logout, refresh token reuse): their open sockets are closed at once. */
   sessions?: { onRevoked(listener: (sessionId: string) => void): void };
+  /** API key changes: the sockets of a key revoked (on any process) are closed at once. */
+  apiKeys?: {
+    onKeyChange(listener: (apiKeyId: string | undefined) => void): void;
+    stillValid(apiKeyId: string): Promise<boolean>;
+  };
   /** Verifies the token of an `auth:refresh` (JwtService.verify); without it, `auth:refresh` is refused. */
   verify?: (token: string) => Promise<UserPrincipal>;
 };
@@ -56,6 +63,7 @@ export class CredentialWatch {
   private readonly byHash = new Map<string, Set<AgentSocket>>();
   private readonly web = new Map<WebClientSocket, WatchedWeb>();
   private readonly webBySession = new Map<string, Set<WebClientSocket>>();
+  private readonly webByApiKey = new Map<string, Set<WebClientSocket>>();
   private closed = false;
 
   constructor(private readonly deps: CredentialWatchDeps) {
@@ -63,6 +71,9 @@ export class CredentialWatch {
       void this.recheck(keyHash);
     });
     deps.sessions?.onRevoked((sessionId) => this.sessionRevoked(sessionId));
+    deps.apiKeys?.onKeyChange((apiKeyId) => {
+      void this.apiKeyChanged(apiKeyId);
+    });
   }
 
   get watchedAgents(): number {
@@ -87,17 +98,11 @@ export class CredentialWatch {
    */
   watchWeb(socket: WebClientSocket, expiresAt: number | undefined, log: Logger): void {
     this.forgetWeb(socket);
-    const sessionId = socket.data.principal.sessionId;
-    const watched: WatchedWeb = { log, sessionId, expiry: undefined, warning: undefined };
+    const { sessionId, apiKeyId } = socket.data.principal;
+    const watched: WatchedWeb = { log, sessionId, apiKeyId, expiry: undefined, warning: undefined };
     this.web.set(socket, watched);
-    if (sessionId !== undefined) {
-      let sockets = this.webBySession.get(sessionId);
-      if (!sockets) {
-        sockets = new Set();
-        this.webBySession.set(sessionId, sockets);
-      }
-      sockets.add(socket);
-    }
+    if (sessionId !== undefined) addTo(this.webBySession, sessionId, socket);
+    if (apiKeyId !== undefined) addTo(this.webByApiKey, apiKeyId, socket);
     if (expiresAt === undefined) return;
     const now = this.deps.clock.now();
     const lead = Math.min(EXPIRY_WARNING_MS, Math.max(0, (expiresAt - now) / 2));
@@ -167,10 +172,8 @@ export class CredentialWatch {
     watched.expiry?.cancel();
     watched.warning?.cancel();
     this.web.delete(socket);
-    if (watched.sessionId === undefined) return;
-    const sockets = this.webBySession.get(watched.sessionId);
-    sockets?.delete(socket);
-    if (sockets?.size === 0) this.webBySession.delete(watched.sessionId);
+    if (watched.sessionId !== undefined) removeFrom(this.webBySession, watched.sessionId, socket);
+    if (watched.apiKeyId !== undefined) removeFrom(this.webByApiKey, watched.apiKeyId, socket);
   }
 
   close(): void {
@@ -184,6 +187,27 @@ export class CredentialWatch {
     this.byHash.clear();
     this.web.clear();
     this.webBySession.clear();
+    this.webByApiKey.clear();
+  }
+
+  /** Checks the sockets of `apiKeyId` (every API key's for `undefined`) and closes those whose key is no longer valid. */
+  private async apiKeyChanged(apiKeyId: string | undefined): Promise<void> {
+    if (this.closed || !this.deps.apiKeys) return;
+    const ids = apiKeyId === undefined ? [...this.webByApiKey.keys()] : [apiKeyId];
+    for (const id of ids) {
+      if (!this.webByApiKey.has(id)) continue;
+      let valid: boolean;
+      try {
+        valid = await this.deps.apiKeys.stillValid(id);
+      } catch {
+        // The store could not answer: the sockets stay, and the next notice checks again.
+        continue;
+      }
+      if (valid) continue;
+      for (const socket of [...(this.webByApiKey.get(id) ?? [])]) {
+        this.closeWeb(socket, 'API key is no longer valid', 'web socket closed: its API key was revoked');
+      }
+    }
   }
 
   private sessionRevoked(sessionId: string): void {
@@ -242,4 +266,19 @@ export class CredentialWatch {
       void this.check(socket);
     });
   }
+}
+
+function addTo(index: Map<string, Set<WebClientSocket>>, key: string, socket: WebClientSocket): void {
+  let sockets = index.get(key);
+  if (!sockets) {
+    sockets = new Set();
+    index.set(key, sockets);
+  }
+  sockets.add(socket);
+}
+
+function removeFrom(index: Map<string, Set<WebClientSocket>>, key: string, socket: WebClientSocket): void {
+  const sockets = index.get(key);
+  sockets?.delete(socket);
+  if (sockets?.size === 0) index.delete(key);
 }

@@ -94,16 +94,24 @@ describe('open web sockets and their tokens (real Socket.IO)', () => {
     await expect(connectWeb(gw.url, accessToken)).rejects.toThrow();
   });
 
-  it('admits an API key on the socket, by auth.token', async () => {
+  it('admits an API key on the socket, by auth.token, and closes the socket when the key is revoked', async () => {
     const owner = await gw.token('company_owner', { companyId: tenant.companyId });
     const created = await fetch(`${gw.url}/admin/api-keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${owner}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Dashboard', role: 'cashier', branchId: tenant.branchId }),
     });
-    const { key } = (await created.json()) as { key: string };
+    const { key, apiKey } = (await created.json()) as { key: string; apiKey: { id: string } };
     const socket = await connect(key);
     await roundTrip(socket);
     expect(socket.connected).toBe(true);
+    const told = nextEvent<{ message: string }>(socket, 'auth:expired', 10_000);
+    const gone = disconnected(socket);
+    await fetch(`${gw.url}/admin/api-keys/${apiKey.id}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner}` },
+    });
+    expect((await told).message).toMatch(/API key/);
+    expect(await gone).toBe('io server disconnect');
   });
 });
