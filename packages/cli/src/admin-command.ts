@@ -29,17 +29,29 @@ export async function adminCommand(argv: string[]): Promise<number> {
   const commandName =
     group === 'token'
       ? 'token'
-      : action === 'revoke' || action === 'suspend' || action === 'activate'
+      : group === 'license' && (action === 'revoke' || action === 'suspend' || action === 'activate')
         ? 'license.set-status'
         : `${group}.${action ?? ''}`;
   const known = [
     'company.create',
     'company.list',
+    'company.get',
+    'company.update',
+    'company.deactivate',
+    'company.activate',
     'branch.create',
     'branch.list',
+    'branch.get',
+    'branch.update',
+    'branch.deactivate',
+    'branch.activate',
     'license.issue',
     'license.list',
+    'license.get',
     'license.set-status',
+    'license.rotate',
+    'license.bind',
+    'license.unbind',
     'token',
   ];
   if (!known.includes(commandName)) {
@@ -47,7 +59,19 @@ export async function adminCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const optionArgs = group === 'token' ? argv.slice(1) : rest;
-  const names = ['name', 'company', 'branch', 'max-printers', 'expires', 'device', 'id', 'role', 'sub', 'email'];
+  const names = [
+    'name',
+    'company',
+    'branch',
+    'max-printers',
+    'expires',
+    'device',
+    'id',
+    'role',
+    'sub',
+    'email',
+    'grace',
+  ];
   let values: Record<string, string | undefined>;
   try {
     ({ values } = parseArgs({

@@ -37,14 +37,29 @@ Prints JSON. Works on DATABASE_URL, or on the embedded store (through the
 running gateway when it is up).
 
 Subcommands:
-  company create --name NAME
+  company create --name NAME [--id COMPANY_ID]
   company list
-  branch create --company COMPANY_ID --name NAME
+  company get --id COMPANY_ID
+  company update --id COMPANY_ID --name NAME
+  company deactivate|activate --id COMPANY_ID
+                 A deactivated company's agents are disconnected and its jobs refused.
+  branch create --company COMPANY_ID --name NAME [--id BRANCH_ID]
   branch list [--company COMPANY_ID]
+  branch get --id BRANCH_ID
+  branch update --id BRANCH_ID --name NAME
+  branch deactivate|activate --id BRANCH_ID
+                 A deactivated branch's agents are disconnected and its jobs refused.
   license issue --branch BRANCH_ID [--max-printers N] [--expires YYYY-MM-DD] [--device DEVICE_ID]
                  The key is printed once (licenseKey) and stored only as a hash.
   license list [--company COMPANY_ID] [--branch BRANCH_ID]
+  license get --id LICENSE_ID
   license revoke|suspend|activate --id LICENSE_ID
+                 Revoking is final.
+  license rotate --id LICENSE_ID [--grace 24h]
+                 A new key, printed once; the old one stays valid for the grace
+                 period (default 24h, at most 7d, 0 for none).
+  license bind --id LICENSE_ID --device DEVICE_ID
+  license unbind --id LICENSE_ID
   token --role ROLE [--company COMPANY_ID] [--branch BRANCH_ID] [--sub SUBJECT] [--email EMAIL] [--expires 1d]
                  ROLE: super_admin | company_owner | branch_manager | cashier
   token --session --role ROLE [--company ..] [--branch ..] [--sub ..] [--email ..]

@@ -1,9 +1,11 @@
 import { instantMs, isRole, ROLES } from '@printermaster/protocol';
 import type { JwtService } from '../auth/jwt-service.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
+import { CLI_ACTOR } from '../core/admin-actor.js';
 import { GatewayError } from '../core/gateway-error.js';
-import type { LicenseService } from '../core/license-service.js';
-import { LICENSE_STATUSES, type LicenseStatus } from '../core/ports/license-store.js';
+import { toLicenceView } from '../core/licence-view.js';
+import { type LicenseService, MAX_ROTATION_GRACE_MS } from '../core/license-service.js';
+import { LICENSE_STATUSES, type License, type LicenseStatus } from '../core/ports/license-store.js';
 import type { TenantService } from '../core/tenant-service.js';
 
 /** A command of `printermaster admin`, as sent over the admin socket or run in-process. */
@@ -32,13 +34,27 @@ export class AdminCommands {
     const a = req.args;
     switch (req.command) {
       case 'company.create':
-        return this.tenants.createCompany(required(a, 'name'), 'cli');
+        return this.tenants.createCompany(required(a, 'name'), CLI_ACTOR, a.id || undefined);
       case 'company.list':
-        return this.tenants.listCompanies();
+        return this.tenants.listCompanies(CLI_ACTOR);
+      case 'company.get':
+        return this.tenants.getCompany(required(a, 'id'), CLI_ACTOR);
+      case 'company.update':
+        return this.tenants.updateCompany(required(a, 'id'), { name: required(a, 'name') }, CLI_ACTOR);
+      case 'company.deactivate':
+      case 'company.activate':
+        return this.tenants.setCompanyStatus(required(a, 'id'), statusOf(req.command), CLI_ACTOR);
       case 'branch.create':
-        return this.tenants.createBranch(required(a, 'company'), required(a, 'name'), 'cli');
+        return this.tenants.createBranch(required(a, 'company'), required(a, 'name'), CLI_ACTOR, a.id || undefined);
       case 'branch.list':
-        return this.tenants.listBranches(a.company);
+        return this.tenants.listBranches(a.company, CLI_ACTOR);
+      case 'branch.get':
+        return this.tenants.getBranch(required(a, 'id'), CLI_ACTOR);
+      case 'branch.update':
+        return this.tenants.updateBranch(required(a, 'id'), { name: required(a, 'name') }, CLI_ACTOR);
+      case 'branch.deactivate':
+      case 'branch.activate':
+        return this.tenants.setBranchStatus(required(a, 'id'), statusOf(req.command), CLI_ACTOR);
       case 'license.issue': {
         const branch = await this.tenants.getBranch(required(a, 'branch'));
         const { license, key } = await this.licenses.issue({
@@ -47,19 +63,30 @@ export class AdminCommands {
           maxPrinters: a['max-printers'] === undefined ? undefined : positiveInt(a['max-printers'], 'max-printers'),
           expiresAt: a.expires === undefined ? null : date(a.expires, 'expires'),
           boundDeviceId: a.device ?? null,
-          actor: 'cli',
+          actor: CLI_ACTOR,
         });
-        return { ...license, licenseKey: key };
+        return { ...view(license), licenseKey: key };
       }
       case 'license.list':
-        return this.licenses.list({ companyId: a.company, branchId: a.branch });
+        return (await this.licenses.list({ companyId: a.company, branchId: a.branch }, CLI_ACTOR)).map(view);
+      case 'license.get':
+        return view(await this.licenses.get(required(a, 'id'), CLI_ACTOR));
       case 'license.set-status': {
         const status = required(a, 'status');
         if (!(LICENSE_STATUSES as readonly string[]).includes(status)) {
           throw new GatewayError('BAD_REQUEST', { message: `status must be one of ${LICENSE_STATUSES.join(', ')}` });
         }
-        return this.licenses.setStatus(required(a, 'id'), status as LicenseStatus, 'cli');
+        return view(await this.licenses.setStatus(required(a, 'id'), status as LicenseStatus, CLI_ACTOR));
       }
+      case 'license.rotate': {
+        const graceMs = a.grace === undefined ? undefined : duration(a.grace, 'grace');
+        const { license, key } = await this.licenses.rotate(required(a, 'id'), CLI_ACTOR, graceMs);
+        return { ...view(license), licenseKey: key };
+      }
+      case 'license.bind':
+        return view(await this.licenses.bind(required(a, 'id'), required(a, 'device'), CLI_ACTOR));
+      case 'license.unbind':
+        return view(await this.licenses.unbind(required(a, 'id'), CLI_ACTOR));
       case 'token': {
         const role = required(a, 'role');
         if (!isRole(role))
@@ -104,6 +131,28 @@ export class AdminCommands {
         throw new GatewayError('BAD_REQUEST', { message: `unknown admin command "${req.command}"` });
     }
   }
+}
+
+function view(license: License) {
+  return toLicenceView(license, Date.now());
+}
+
+function statusOf(command: string): 'active' | 'suspended' {
+  return command.endsWith('.activate') ? 'active' : 'suspended';
+}
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `30s`, `90m`, `24h`, `2d` or a number of seconds, in ms; at most the longest rotation grace period. */
+function duration(value: string, name: string): number {
+  const match = /^(\d{1,9})([smhd]?)$/.exec(value.trim());
+  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] || 's'] ?? 1_000) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms > MAX_ROTATION_GRACE_MS) {
+    throw new GatewayError('BAD_REQUEST', {
+      message: `--${name} must be a duration such as 30s, 90m, 24h or 7d, at most ${MAX_ROTATION_GRACE_MS / 86_400_000}d`,
+    });
+  }
+  return ms;
 }
 
 function required(args: Record<string, string | undefined>, name: string): string {
