@@ -46,7 +46,7 @@ function manualOutbox() {
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('EventSequencer', () => {
-  it('runs a pass at start, again at once while passes are full, then waits for a nudge or its interval', async () => {
+  it('runs a pass at start, again at once while passes are full, then after a nudge’s gathering or its interval', async () => {
     const clock = new FakeClock();
     const outbox = manualOutbox();
     const announced: SequencedBatch[] = [];
@@ -54,7 +54,7 @@ describe('EventSequencer', () => {
       events: outbox,
       clock,
       logger: silent,
-      options: { intervalMs: 200, batchSize: 2 },
+      options: { intervalMs: 200, batchSize: 2, gatherMs: 20 },
       onSequenced: (b) => announced.push(b),
     });
     outbox.write(3);
@@ -68,9 +68,12 @@ describe('EventSequencer', () => {
     await settle();
     expect(announced.map((b) => b.lastSeq)).toEqual(['2', '3']);
     expect(outbox.passes).toHaveLength(2);
-    // A nudge runs one at once; the interval one otherwise.
+    // A nudge runs one after gathering for gatherMs; the interval one otherwise.
     outbox.write(1);
     sequencer.nudge();
+    sequencer.nudge();
+    expect(outbox.passes).toHaveLength(2);
+    await clock.advance(20);
     expect(outbox.passes).toHaveLength(3);
     outbox.passes[2]?.release();
     await settle();
@@ -83,14 +86,14 @@ describe('EventSequencer', () => {
     expect(announced.map((b) => b.count)).toEqual([2, 1, 1]);
   });
 
-  it('folds the nudges that come during a pass into one pass right after it', async () => {
+  it('folds the nudges that come during a pass into one pass after it', async () => {
     const clock = new FakeClock();
     const outbox = manualOutbox();
     const sequencer = new EventSequencer({
       events: outbox,
       clock,
       logger: silent,
-      options: { intervalMs: 1000, batchSize: 100 },
+      options: { intervalMs: 1000, batchSize: 100, gatherMs: 20 },
     });
     sequencer.start();
     outbox.write(1);
@@ -98,6 +101,7 @@ describe('EventSequencer', () => {
     expect(outbox.passes).toHaveLength(1);
     outbox.passes[0]?.release();
     await settle();
+    await clock.advance(20);
     expect(outbox.passes).toHaveLength(2);
     outbox.passes[1]?.release();
     await settle();
