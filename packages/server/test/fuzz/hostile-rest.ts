@@ -61,6 +61,8 @@ function routes(t: RestTargets): Route[] {
     { method: 'GET', path: '/printing/desktop-health', query: ['companyId', 'branchId'] },
     { method: 'GET', path: '/printing/desktop-health/:id', query: ['branchId'] },
     { method: 'GET', path: '/printing/service-registry/status' },
+    // Without `wait`: a valid one would hold the request open for up to 30 s.
+    { method: 'GET', path: '/printing/events', query: ['after', 'limit', 'branchId', 'companyId', 'types'] },
     {
       method: 'POST',
       path: '/api/v1/printer-licenses/validate',
