@@ -91,12 +91,11 @@ export class TenantService {
    */
   async setCompanyStatus(id: string, status: TenantStatus, by: AdminActor | string): Promise<Company> {
     const actor = asActor(by);
-    await this.getCompany(id, actor);
+    const before = await this.getCompany(id, actor);
     requireActorRole(actor, PLATFORM);
-    const before = await this.tenants.findCompany(id);
     const company = await this.tenants.setCompanyStatus(id, status);
     if (!company) throw new GatewayError('COMPANY_NOT_FOUND');
-    if (before?.status !== status) {
+    if (before.status !== status) {
       await this.changed({ companyId: id, status });
       await this.record(actor, id, statusAction('company', status), 'company', id);
     }

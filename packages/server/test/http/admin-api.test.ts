@@ -293,6 +293,14 @@ describe('admin API: companies, branches and licences', () => {
       await t.core.licenses.validate(key);
       await call('POST', `/admin/branches/${a.branchId}/deactivate`, ownerA);
       await expect(t.core.licenses.validate(key)).rejects.toMatchObject({ code: 'BRANCH_INACTIVE' });
+      // The legacy clients' validation says so too.
+      const legacy = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/printer-licenses/validate',
+        payload: { licenseKey: key, deviceInfo: { deviceId: 'legacy-1' } },
+      });
+      expect(legacy.statusCode).toBe(403);
+      expect(legacy.json()).toMatchObject({ code: 'BRANCH_INACTIVE' });
       await call('POST', `/admin/branches/${a.branchId}/activate`, ownerA);
       await expect(t.core.licenses.validate(key)).resolves.toBeDefined();
     });
