@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectWeb, eventually, nextEvent } from '../support/socket-clients.js';
+import { connectAgent, connectWeb, eventually, nextEvent } from '../support/socket-clients.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 interface FeedEvent {
@@ -224,6 +224,25 @@ export function describeEventFeed(store: 'pglite' | 'postgres', extra: { rowLeve
       const seen = [(await again.nextEvent())?.event.data.jobId, (await again.nextEvent())?.event.data.jobId];
       expect(seen).toEqual(later);
       await again.close();
+    });
+
+    it('publishes an agent’s connection and disconnection with its device and version', async () => {
+      const start = await head();
+      const deviceId = `dev-${randomUUID().slice(0, 8)}`;
+      const agent = await connectAgent(gw.url, { licenseKey: tenant.licenseKey, branchId: tenant.branchId, deviceId });
+      agent.close();
+      const events = await eventually(async () => {
+        const page = await feed(`?after=${start}&types=agent.*`);
+        const mine = page.events.filter((e) => e.data.deviceId === deviceId);
+        return mine.length >= 2 ? mine : undefined;
+      }, 10_000);
+      expect(events.map((e) => e.type)).toEqual(['agent.connected', 'agent.disconnected']);
+      expect(events[0]).toMatchObject({
+        branchId: tenant.branchId,
+        data: { deviceId, branchId: tenant.branchId, appVersion: '2.1.0-test' },
+      });
+      expect(events[1]?.data.sessionId).toBe(events[0]?.data.sessionId);
+      expect(typeof events[1]?.data.reason).toBe('string');
     });
 
     it('lets a dashboard subscribe to and unsubscribe from the branches its token allows, and nothing else', async () => {
