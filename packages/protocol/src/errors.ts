@@ -11,6 +11,11 @@ const CODES_BY_STATUS = {
     BAD_REQUEST: 'request is invalid',
     /** An image of a ticket document is not a complete, decodable PNG; `details.blockIndex` names it. */
     IMAGE_INVALID: 'image is not a valid PNG',
+    /**
+     * A webhook URL that may not be called: not http(s), credentials in it, or a host that is (or
+     * resolves to) a private, loopback, link-local or other internal address; `details.reason` says which.
+     */
+    WEBHOOK_URL_REFUSED: 'webhook URL is not allowed',
   },
   401: {
     /** No credentials, or credentials that are not valid (bad JWT, unknown licence). */
@@ -36,6 +41,9 @@ const CODES_BY_STATUS = {
     LICENSE_NOT_FOUND: 'licence not found',
     /** The API key does not exist, or is not within the caller's scope. */
     API_KEY_NOT_FOUND: 'API key not found',
+    WEBHOOK_NOT_FOUND: 'webhook endpoint not found',
+    /** The delivery (or the event to redeliver) is not one of this endpoint's. */
+    WEBHOOK_DELIVERY_NOT_FOUND: 'webhook delivery not found',
   },
   408: {
     /** The request did not arrive in time (HTTP: its headers took longer than the server waits). */

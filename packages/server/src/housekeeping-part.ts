@@ -84,6 +84,8 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
         scheduler.every(task);
       // The outbox's sequencer: its own loop, since it runs after every write, not on a period alone.
       deps.core.eventSequencer.start();
+      // Webhook deliveries: due ones are claimed by one process each (PRINTERMASTER_WEBHOOK_WORKER).
+      if (config.webhooks.worker) deps.core.webhookWorker.start();
       await heartbeat().catch((err: unknown) => logger.error({ err }, 'instance registration failed'));
       // Off the start-up path: in a rolling reload the old worker stops as soon as this one is ready.
       void sweepGoneSessions?.().catch((err: unknown) =>
@@ -91,7 +93,7 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
       );
     },
     async stop() {
-      await Promise.all([scheduler.stop(), deps.core.eventSequencer.stop()]);
+      await Promise.all([scheduler.stop(), deps.core.eventSequencer.stop(), deps.core.webhookWorker.stop()]);
     },
   };
 }

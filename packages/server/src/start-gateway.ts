@@ -24,11 +24,14 @@ import { dbCredentialChangeFeeds } from './store/db-credential-change-feeds.js';
 import { DbLicenseChangeFeed } from './store/db-license-change-feed.js';
 import { backupTo } from './store/embedded-backup.js';
 import { closeStore, openStore, resolveJwtSecret } from './store/open-store.js';
+import { PgWebhookStore } from './store/pg-webhook-store.js';
 import { createStores } from './store/stores.js';
 import { systemClock } from './system-clock.js';
 import { TicketRenderPool } from './ticket-render-pool.js';
 import { topologyOf } from './topology.js';
 import { VERSION } from './version.js';
+import { HttpWebhookSender } from './webhooks/http-webhook-sender.js';
+import { WebhookUrlGuard } from './webhooks/webhook-url-guard.js';
 
 export type { RunningGateway, StartOptions } from './running-gateway.js';
 export { StartupError } from './startup-error.js';
@@ -71,6 +74,17 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     life.adopt({ name: 'render threads', stop: () => renderer.close() });
     const licenceChanges = new DbLicenseChangeFeed(database, DbLicenseChangeFeed.logLiveChanges(logger));
     const settings = { ...config, directoryTtlMs: DIRECTORY_TTL_MS };
+    // Webhook requests reach only public addresses unless PRINTERMASTER_WEBHOOK_ALLOW_PRIVATE (docs/webhooks.md).
+    const { allowPrivate, timeoutMs } = config.webhooks;
+    const webhookSender = new HttpWebhookSender({ allowPrivate, timeoutMs });
+    life.adopt({ name: 'webhook connections', stop: () => webhookSender.close() });
+    const webhookUrls = new WebhookUrlGuard({ allowPrivate });
+    const webhooks = {
+      store: new PgWebhookStore(database.db),
+      sender: webhookSender,
+      urls: webhookUrls,
+      version: VERSION,
+    };
     const core = createCore({
       settings,
       stores,
@@ -80,6 +94,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       renderer,
       licenceChanges,
       ...dbCredentialChangeFeeds(database, logger),
+      webhooks,
       events,
       clock,
       logger,

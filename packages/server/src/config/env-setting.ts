@@ -11,6 +11,7 @@ export const SETTING_GROUPS = {
   jobs: 'Print jobs',
   render: 'Ticket rendering',
   events: 'Events and the event feed',
+  webhooks: 'Webhooks',
   'agent-connection': 'Agent: connection and printers',
   'agent-timings': 'Agent: timings',
 } as const;

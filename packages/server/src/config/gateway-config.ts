@@ -1,5 +1,6 @@
 import type { ImageLimits } from '@printermaster/escpos';
 import type { EventConfig } from './event-settings.js';
+import type { WebhookConfig } from './webhook-settings.js';
 import type { CredentialConfig } from './credential-settings.js';
 
 /**
@@ -73,4 +74,6 @@ export interface GatewayConfig {
   shutdownTimeoutMs: number;
   /** The event outbox's sequencer and the feed (event-settings.ts). */
   events: EventConfig;
+  /** Webhook deliveries (webhook-settings.ts). */
+  webhooks: WebhookConfig;
 }

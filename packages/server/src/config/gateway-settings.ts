@@ -1,5 +1,6 @@
 import { CLUSTER_SETTINGS } from './cluster-settings.js';
 import { EVENT_SETTINGS } from './event-settings.js';
+import { WEBHOOK_SETTINGS } from './webhook-settings.js';
 import { CREDENTIAL_SETTINGS } from './credential-settings.js';
 import type { EnvValues } from './env-setting.js';
 import { HTTP_SETTINGS } from './http-settings.js';
@@ -26,6 +27,7 @@ export const GATEWAY_SETTINGS = {
   ...JOB_SETTINGS,
   ...RENDER_SETTINGS,
   ...EVENT_SETTINGS,
+  ...WEBHOOK_SETTINGS,
 } as const;
 
 /** The gateway's variables, parsed (before derived defaults are filled in). */

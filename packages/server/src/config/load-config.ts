@@ -1,6 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { ConfigError } from './config-error.js';
 import { toEventConfig } from './event-settings.js';
+import { toWebhookConfig } from './webhook-settings.js';
 import { credentialProblems, toCredentialConfig } from './credential-settings.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CROSS_RULES, GATEWAY_SETTINGS, type GatewayEnv } from './gateway-settings.js';
@@ -103,5 +104,6 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
     },
     shutdownTimeoutMs: v.shutdownTimeoutMs,
     events: toEventConfig(v),
+    webhooks: toWebhookConfig(v),
   };
 }

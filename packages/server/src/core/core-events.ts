@@ -34,6 +34,13 @@ export interface CoreEventMap {
    * published by another process are not announced here; poll for them.
    */
   eventsSequenced: [batch: SequencedBatch];
+  /**
+   * A webhook attempt ended: `delivered`, `retry` (failed, tried again later) or `failed` (given up);
+   * the request's duration in ms; for a delivered one, the lag from the event to its delivery, ms.
+   */
+  webhookDelivery: [outcome: 'delivered' | 'retry' | 'failed', latencyMs: number, lagMs: number | undefined];
+  /** A webhook endpoint was disabled after a run of failures. */
+  webhookEndpointDisabled: [];
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;

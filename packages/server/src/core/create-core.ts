@@ -23,6 +23,8 @@ import type { LicenseChangeFeed } from './ports/license-change-feed.js';
 import type { Logger } from './ports/logger.js';
 import type { RateLimiter, RateLimiterOptions } from './ports/rate-limiter.js';
 import type { Stores } from './ports/stores.js';
+import type { WebhookSender, WebhookUrlChecker } from './ports/webhook-sender.js';
+import type { WebhookStore } from './ports/webhook-store.js';
 import { PrintJobService, type PrintJobServiceOptions, type TicketRenderer } from './print-job-service.js';
 import { PrinterPresence } from './printer-presence.js';
 import { PrinterService } from './printer-service.js';
@@ -32,6 +34,8 @@ import { ServiceRegistryService } from './service-registry-service.js';
 import { SessionService } from './session-service.js';
 import { runAsGateway } from './tenant-scope.js';
 import { TenantService } from './tenant-service.js';
+import { WebhookDeliveryWorker, type WebhookWorkerSettings } from './webhook-delivery-worker.js';
+import { WebhookService } from './webhook-service.js';
 import { WriteTargetLocator } from './write-target-locator.js';
 
 /** The settings the core runs on (a slice of the gateway's configuration). Times in ms. */
@@ -47,6 +51,8 @@ export interface CoreSettings {
   };
   /** How long an agent's directory entry lives without a refresh. */
   directoryTtlMs: number;
+  /** The webhook delivery worker: polling, concurrency, retries, disabling (webhook-settings.ts). */
+  webhooks: Omit<WebhookWorkerSettings, 'instanceId' | 'version'>;
   /** Web users' sessions: lifetimes of access and refresh tokens, s (credential-settings.ts). */
   credentials: { accessTtlS: number; refreshTtlS: number };
   /** The outbox sequencer's period and pass size, and the feed's poll while waiting (event-settings.ts). */
@@ -73,6 +79,8 @@ export interface CoreDeps {
   sessionChanges?: ChangeFeed;
   /** The hub the core reports on (metrics bind to it); a fresh one when not given. */
   events?: CoreEvents;
+  /** Webhooks: their store, the guarded HTTP sender, the registration URL check, the version in the User-Agent. */
+  webhooks: { store: WebhookStore; sender: WebhookSender; urls: WebhookUrlChecker; version: string };
   clock: Clock;
   logger: Logger;
 }
@@ -126,6 +134,17 @@ export function createCore(deps: CoreDeps) {
     onSequenced: (batch) => events.emit('eventsSequenced', batch),
   });
   events.on('eventsSequenced', () => eventFeed.sequenced());
+  const webhooks = new WebhookService({ ...deps.webhooks, tenants: stores.tenants, audit: stores.audit, clock });
+  const webhookWorker = new WebhookDeliveryWorker({
+    ...deps.webhooks,
+    audit: stores.audit,
+    events,
+    clock,
+    logger,
+    settings: { ...settings.webhooks, instanceId: settings.instanceId, version: deps.webhooks.version },
+  });
+  // Deliveries this process's sequencer just made go out at once, not at the worker's next poll.
+  events.on('eventsSequenced', () => webhookWorker.wake());
   lifecycle.onTransition(() => eventSequencer.nudge());
   // Creating a job reads the printer from the cache the printer tests use: no store round trip per job.
   const printerLookup = { find: (id: string) => printers.findCached(id) };
@@ -215,6 +234,8 @@ export function createCore(deps: CoreDeps) {
     printerPresence: new PrinterPresence(cluster.directory),
     eventFeed,
     eventSequencer,
+    webhooks,
+    webhookWorker,
     legacyAgents: new LegacyAgentVerifier({ link, directory: cluster.directory, devices: stores.devices, licenses }),
     validateLimiter: limiter(60, 'licence-validate', 'licence_validate'),
     writeLimits: {

@@ -21,6 +21,7 @@ import type { PrinterService } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
 import type { ServiceRegistryService } from '../core/service-registry-service.js';
 import type { TenantService } from '../core/tenant-service.js';
+import type { WebhookService } from '../core/webhook-service.js';
 import type { SessionService } from '../core/session-service.js';
 import type { WriteTargetLocator } from '../core/write-target-locator.js';
 import type { HealthChecks } from '../health/health-checks.js';
@@ -45,6 +46,7 @@ import { legacyRoutes } from './routes/legacy-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { scopeRequests, scopeRoutesToUsers } from './user-request-scope.js';
 import { userWriteIdentity } from './user-write-identity.js';
@@ -78,6 +80,8 @@ export interface AppDeps {
   metrics: GatewayMetrics;
   desktopHealth: DesktopHealthService;
   registry: ServiceRegistryService;
+  /** Webhook endpoints, their delivery logs, redelivery and pings (`/admin/webhooks`). */
+  webhooks: WebhookService;
   /** The event feed (`GET /printing/events`). */
   eventFeed: EventFeed;
   /** Comment lines of an idle Server-Sent Events stream, ms (default 15 000). */
@@ -216,6 +220,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The admin API (docs/admin-api.md): companies, branches, licences.
     await users.register(adminTenantRoutes, { jwt: deps.jwt, tenants: deps.tenants });
     await users.register(adminLicenceRoutes, { jwt: deps.jwt, licenses: deps.licenses, clock: deps.clock });
+    await users.register(webhookRoutes, { jwt: deps.jwt, webhooks: deps.webhooks });
   });
   return app;
 }

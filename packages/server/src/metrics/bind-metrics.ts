@@ -48,6 +48,12 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
     }
   });
   events.on('originRefused', () => metrics.originRejections.inc());
+  events.on('webhookDelivery', (outcome, latencyMs, lagMs) => {
+    metrics.webhookDeliveries.inc({ outcome });
+    metrics.webhookRequestDuration.observe(latencyMs / 1000);
+    if (lagMs !== undefined) metrics.webhookLag.observe(Math.max(0, lagMs) / 1000);
+  });
+  events.on('webhookEndpointDisabled', () => metrics.webhookEndpointsDisabled.inc());
 
   metrics.collectFrom(metrics.connections, sources.connections, 'kind');
   metrics.collectFrom(metrics.agentsConnected, sources.agentsByProtocol, 'protocol');

@@ -123,6 +123,25 @@ export class GatewayMetrics {
     [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     ['where'],
   );
+  readonly webhookDeliveries = this.#declare.counter(
+    'webhook_attempts_total',
+    'Webhook attempts by outcome: delivered, retry (failed, tried again later), failed (given up)',
+    ['outcome'],
+  );
+  readonly webhookRequestDuration = this.#declare.histogram(
+    'webhook_request_duration_seconds',
+    'Duration of webhook requests, to the end of the part of the answer read',
+    LATENCY_BUCKETS,
+  );
+  readonly webhookLag = this.#declare.histogram(
+    'webhook_delivery_lag_seconds',
+    'Time from an event to its successful delivery, retries included',
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600],
+  );
+  readonly webhookEndpointsDisabled = this.#declare.counter(
+    'webhook_endpoints_disabled_total',
+    'Webhook endpoints this process disabled after a run of failures',
+  );
 
   constructor(version: string) {
     this.#buildInfo.set({ version, node: process.version }, 1);

@@ -14,8 +14,11 @@ import { openDatabase } from '../../src/store/database.js';
 import { dbCredentialChangeFeeds } from '../../src/store/db-credential-change-feeds.js';
 import { DbLicenseChangeFeed } from '../../src/store/db-license-change-feed.js';
 import { migrate } from '../../src/store/migrator.js';
+import { PgWebhookStore } from '../../src/store/pg-webhook-store.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
 import { TicketRenderPool } from '../../src/ticket-render-pool.js';
+import { HttpWebhookSender } from '../../src/webhooks/http-webhook-sender.js';
+import { WebhookUrlGuard } from '../../src/webhooks/webhook-url-guard.js';
 import { FakeClock } from './fake-clock.js';
 import { RecordingAgentLink } from './recording-agent-link.js';
 
@@ -58,6 +61,14 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     ...options.env,
   });
   const renderer = new TicketRenderPool(config.render);
+  const { allowPrivate, timeoutMs } = config.webhooks;
+  const webhookSender = new HttpWebhookSender({ allowPrivate, timeoutMs });
+  const webhooks = {
+    store: new PgWebhookStore(database.db),
+    sender: webhookSender,
+    urls: new WebhookUrlGuard({ allowPrivate }),
+    version: 'test',
+  };
   const core = createCore({
     settings: { ...config, instanceId: 'unit', directoryTtlMs: 90_000 },
     stores,
@@ -66,6 +77,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     broadcaster: new RoomBroadcaster({ logger, clock, options: { statusBatchWindowMs: 100, localOnly: true } }),
     renderer,
     licenceChanges: new DbLicenseChangeFeed(database),
+    webhooks,
     ...dbCredentialChangeFeeds(database),
     clock,
     logger,
@@ -121,6 +133,8 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
       await app.close();
       link.abandonDeliveries();
       await core.quiesce(new Error('test over'));
+      await core.webhookWorker.stop();
+      await webhookSender.close();
       await core.stop();
       await renderer.close();
       await cluster.close();

@@ -1,0 +1,7 @@
+import { openDatabase } from '../../src/store/database.js';
+import { describeWebhookDelivery } from './webhook-delivery.contract.js';
+
+describeWebhookDelivery('pglite', async () => ({
+  database: await openDatabase({ kind: 'pglite', dataDir: 'memory' }),
+  teardown: async () => {},
+}));
