@@ -333,6 +333,8 @@ export class PgWebhookStore implements WebhookStore {
         .where('e.id', '=', endpointId)
         .where('v.id', '=', eventId)
         .where('v.seq', 'is not', null)
+        // A branch's endpoint gets that branch's events only, redelivered or not.
+        .where((eb) => eb.or([eb('e.branchId', 'is', null), eb('e.branchId', '=', eb.ref('v.branchId'))]))
         .executeTakeFirst();
       if (!event) return { found: false, busy: false };
       const existing = await trx

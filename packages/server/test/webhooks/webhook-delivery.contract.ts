@@ -458,6 +458,22 @@ export function describeWebhookDelivery(
       expect(await store.redeliverEvent(e.id, '999999999', clock.now())).toEqual({ found: false, busy: false });
     });
 
+    it("redelivers to a branch's endpoint only events of its branch", async () => {
+      const branchId = `br-${randomUUID()}`;
+      await database.db.insertInto('branches').values({ id: branchId, companyId, name: branchId }).execute();
+      const ofBranch = await store.insertEndpoint({
+        id: `whe_${randomUUID()}`,
+        companyId,
+        branchId,
+        url: receiver.url,
+        description: null,
+        events: ['*'],
+        secret: 'whsec_branch',
+      });
+      const eventId = await emit([await endpoint()], 'job-elsewhere');
+      expect(await store.redeliverEvent(ofBranch.id, eventId, clock.now())).toEqual({ found: false, busy: false });
+    });
+
     it('polls on its own once started, and wakes at once when told new deliveries were made', async () => {
       const e = await endpoint();
       const w = worker({ pollIntervalMs: 60_000 });

@@ -162,7 +162,8 @@ export interface WebhookStore {
   ): Promise<WebhookDeliveryView[]>;
   /**
    * Makes the delivery of `eventId` to the endpoint pending and due at `now`, creating it if the
-   * event never had one (a sequenced event of the endpoint's company). Its attempts count from 0
+   * event never had one (a sequenced event of the endpoint's company, and of its branch for a
+   * branch's endpoint). Its attempts count from 0
    * again. `found: false` when there is no such event; `busy: true` when an attempt is in flight.
    */
   redeliverEvent(
