@@ -82,6 +82,12 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
         sweepGoneSessions,
       }))
         scheduler.every(task);
+      // Refresh tokens expired for a day are of no more use, even to detect a reuse (docs/credentials.md).
+      scheduler.every({
+        name: 'refresh-token-sweep',
+        intervalMs: 3_600_000,
+        run: () => deps.core.sessions.sweepExpired().then(() => undefined),
+      });
       // The outbox's sequencer: its own loop, since it runs after every write, not on a period alone.
       deps.core.eventSequencer.start();
       // Webhook deliveries: due ones are claimed by one process each (PRINTERMASTER_WEBHOOK_WORKER).
