@@ -3,10 +3,13 @@ import type { CoreEvents } from './core-events.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Logger } from './ports/logger.js';
 import type { WebhookSender } from './ports/webhook-sender.js';
-import type { ClaimedDelivery, WebhookStore } from './ports/webhook-store.js';
+import type { ClaimedDelivery, WebhookAttemptOutcome, WebhookStore } from './ports/webhook-store.js';
 import { runAsGateway } from './tenant-scope.js';
 import { isDelivered, webhookRequest } from './webhook-request.js';
 import { planAfterFailure, shouldDisable, type WebhookRetrySettings } from './webhook-retry-policy.js';
+
+/** Successes written in one transaction at most. */
+const MAX_SUCCESSES_PER_WRITE = 256;
 
 /** How the worker runs. Times in ms. */
 export interface WebhookWorkerSettings extends WebhookRetrySettings {
@@ -73,6 +76,14 @@ export class WebhookDeliveryWorker {
   private closed = false;
   /** The last claim may have left due deliveries behind (a full batch, endpoints at their limit). */
   private backlog = false;
+  /** Successes waiting for the next group write, and whether one is in flight. */
+  private readonly successes: {
+    delivery: ClaimedDelivery;
+    outcome: WebhookAttemptOutcome;
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+  private writingSuccesses = false;
 
   constructor(deps: WebhookDeliveryWorkerDeps) {
     ({ store: this.store, sender: this.sender, audit: this.audit, events: this.events } = deps);
@@ -229,7 +240,7 @@ export class WebhookDeliveryWorker {
     const now = this.clock.now();
     const fields = { deliveryId: delivery.id, endpointId: delivery.endpointId, eventId: event.id };
     if (isDelivered(response.statusCode)) {
-      await this.store.recordSuccess(delivery, response, this.settings.instanceId, now);
+      await this.recordSuccess(delivery, response);
       this.events.emit('webhookDelivery', 'delivered', response.latencyMs, now - delivery.eventCreatedAt);
       this.logger.debug({ ...fields, attempt: delivery.attempt, statusCode: response.statusCode }, 'webhook delivered');
       return;
@@ -242,6 +253,32 @@ export class WebhookDeliveryWorker {
     if (gaveUp) this.logger.warn(failure, 'webhook delivery given up');
     else this.logger.info({ ...failure, retryInMs: plan.retryAt - now }, 'webhook attempt failed');
     if (shouldDisable(this.settings, run, now)) await this.disable(delivery, run, now);
+  }
+
+  /**
+   * Records a success together with the others that end while a write is in flight: one
+   * transaction for all of them (group commit), so that a busy endpoint costs one write per
+   * batch, not three statements per event. Resolves once this one's write committed.
+   */
+  private recordSuccess(delivery: ClaimedDelivery, outcome: WebhookAttemptOutcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.successes.push({ delivery, outcome, resolve, reject });
+      if (!this.writingSuccesses) void this.writeSuccesses();
+    });
+  }
+
+  private async writeSuccesses(): Promise<void> {
+    this.writingSuccesses = true;
+    while (this.successes.length > 0) {
+      const batch = this.successes.splice(0, MAX_SUCCESSES_PER_WRITE);
+      try {
+        await runAsGateway(() => this.store.recordSuccesses(batch, this.settings.instanceId, this.clock.now()));
+        for (const s of batch) s.resolve();
+      } catch (err) {
+        for (const s of batch) s.reject(err);
+      }
+    }
+    this.writingSuccesses = false;
   }
 
   private async disable(

@@ -13,6 +13,26 @@ import type {
 } from '../core/ports/webhook-store.js';
 import type { DatabaseSchema, WebhookEndpointTable } from './database-schema.js';
 
+/** A claimed delivery with its event and endpoint, as the claim returns it (camelCased by the plugin). */
+interface ClaimRow {
+  id: string;
+  endpointId: string;
+  companyId: string;
+  attempts: number;
+  firstAttemptAt: Date | null;
+  nextAttemptAt: Date;
+  eventId: string;
+  seq: string;
+  type: string;
+  branchId: string | null;
+  data: Record<string, unknown>;
+  eventCreatedAt: Date;
+  url: string;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretUntil: Date | null;
+}
+
 /** Longest error text kept per attempt. */
 const MAX_ERROR_CHARS = 500;
 
@@ -120,7 +140,7 @@ export class PgWebhookStore implements WebhookStore {
     // retrying one holds back the later ones, so a job's events arrive in order. SKIP LOCKED lets
     // processes that claim at once take different deliveries; the lease then keeps the others off
     // it after this transaction commits.
-    const claimed = await sql<{ id: string }>`
+    const claimed = await sql<ClaimRow>`
       WITH due AS (
         SELECT d.id FROM webhook_deliveries d
         JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.status = 'active'
@@ -140,74 +160,57 @@ export class PgWebhookStore implements WebhookStore {
       UPDATE webhook_deliveries w
       SET locked_until = ${leaseEnd}, attempts = w.attempts + 1,
           first_attempt_at = coalesce(w.first_attempt_at, ${now})
-      FROM due WHERE w.id = due.id
-      RETURNING w.id
+      FROM due, events v, webhook_endpoints e
+      WHERE w.id = due.id AND v.id = w.event_id AND e.id = w.endpoint_id
+      RETURNING w.id, w.endpoint_id, w.company_id, w.attempts, w.first_attempt_at, w.next_attempt_at,
+        v.id AS event_id, v.seq, v.type, v.branch_id, v.data, v.created_at AS event_created_at,
+        e.url, e.secret, e.previous_secret, e.previous_secret_until
     `.execute(this.db);
-    const ids = claimed.rows.map((r) => String(r.id));
-    if (ids.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('webhookDeliveries as d')
-      .innerJoin('events as v', 'v.id', 'd.eventId')
-      .innerJoin('webhookEndpoints as e', 'e.id', 'd.endpointId')
-      .select([
-        'd.id',
-        'd.endpointId',
-        'd.companyId',
-        'd.attempts',
-        'd.firstAttemptAt',
-        'v.id as eventId',
-        'v.seq',
-        'v.type',
-        'v.branchId',
-        'v.data',
-        'v.createdAt as eventCreatedAt',
-        'e.url',
-        'e.secret',
-        'e.previousSecret',
-        'e.previousSecretUntil',
-      ])
-      .where('d.id', 'in', ids)
-      .orderBy('d.nextAttemptAt')
-      .orderBy('d.id')
-      .execute();
-    return rows.map((r) => ({
-      id: String(r.id),
-      endpointId: r.endpointId,
-      companyId: r.companyId,
-      attempt: r.attempts,
-      firstAttemptAt: (r.firstAttemptAt ?? now).getTime(),
-      eventCreatedAt: r.eventCreatedAt.getTime(),
-      event: { id: String(r.eventId), seq: String(r.seq), type: r.type, branchId: r.branchId, data: r.data },
-      endpoint: {
-        url: r.url,
-        secret: r.secret,
-        previousSecret: r.previousSecret,
-        previousSecretUntil: r.previousSecretUntil,
-      },
-    }));
+    return claimed.rows
+      .sort((x, y) => x.nextAttemptAt.getTime() - y.nextAttemptAt.getTime() || Number(x.id) - Number(y.id))
+      .map((r) => ({
+        id: String(r.id),
+        endpointId: r.endpointId,
+        companyId: r.companyId,
+        attempt: r.attempts,
+        firstAttemptAt: (r.firstAttemptAt ?? now).getTime(),
+        eventCreatedAt: r.eventCreatedAt.getTime(),
+        event: { id: String(r.eventId), seq: String(r.seq), type: r.type, branchId: r.branchId, data: r.data },
+        endpoint: {
+          url: r.url,
+          secret: r.secret,
+          previousSecret: r.previousSecret,
+          previousSecretUntil: r.previousSecretUntil,
+        },
+      }));
   }
 
-  async recordSuccess(
-    delivery: ClaimedDelivery,
-    outcome: WebhookAttemptOutcome,
+  async recordSuccesses(
+    successes: readonly { delivery: ClaimedDelivery; outcome: WebhookAttemptOutcome }[],
     instance: string,
     now: number,
   ): Promise<void> {
+    if (successes.length === 0) return;
+    const endpointIds = [...new Set(successes.map((s) => s.delivery.endpointId))];
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('webhookAttempts')
-        .values(attemptRow(delivery, outcome, instance, now))
+        .values(successes.map((s) => attemptRow(s.delivery, s.outcome, instance, now)))
         .execute();
       await trx
         .updateTable('webhookDeliveries')
         .set({ state: 'delivered', deliveredAt: new Date(now), lockedUntil: null })
-        .where('id', '=', delivery.id)
+        .where(
+          'id',
+          'in',
+          successes.map((s) => s.delivery.id),
+        )
         .execute();
       // Written only when there is a run to end: a healthy endpoint's row is not rewritten per delivery.
       await trx
         .updateTable('webhookEndpoints')
         .set({ consecutiveFailures: 0, failingSince: null })
-        .where('id', '=', delivery.endpointId)
+        .where('id', 'in', endpointIds)
         .where((eb) => eb.or([eb('consecutiveFailures', '>', 0), eb('failingSince', 'is not', null)]))
         .execute();
     });

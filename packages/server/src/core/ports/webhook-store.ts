@@ -131,10 +131,12 @@ export interface WebhookStore {
     leaseMs: number;
     excludeEndpointIds: string[];
   }): Promise<ClaimedDelivery[]>;
-  /** Logs a successful attempt, marks the delivery delivered and ends the endpoint's run of failures. */
-  recordSuccess(
-    delivery: ClaimedDelivery,
-    outcome: WebhookAttemptOutcome,
+  /**
+   * Logs successful attempts, marks their deliveries delivered and ends their endpoints' runs of
+   * failures, all in one transaction (the worker gathers the successes that end together).
+   */
+  recordSuccesses(
+    successes: readonly { delivery: ClaimedDelivery; outcome: WebhookAttemptOutcome }[],
     instance: string,
     now: number,
   ): Promise<void>;
