@@ -107,9 +107,15 @@ export class SessionService {
     return runAsGateway(async () => {
       const row = await this.deps.refreshTokens.findByHash(hashRefreshToken(refreshToken));
       if (!row || row.revokedAt) throw refused();
-      if (row.expiresAt.getTime() <= now)
+      // A used token is a reuse even once expired: whoever holds it copied it.
+      if (row.usedAt) {
+        await this.reused(row);
+        throw refused();
+      }
+      if (row.expiresAt.getTime() <= now) {
         throw new GatewayError('AUTH_FAILED', { message: 'refresh token has expired' });
-      if (row.usedAt || !(await this.deps.refreshTokens.markUsed(row.id, new Date(now)))) {
+      }
+      if (!(await this.deps.refreshTokens.markUsed(row.id, new Date(now)))) {
         await this.reused(row);
         throw refused();
       }
