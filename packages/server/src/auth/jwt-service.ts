@@ -4,6 +4,7 @@ import type { ApiKeyService } from '../core/api-key-service.js';
 import { looksLikeApiKey } from '../core/api-key-service.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { UserPrincipal } from '../core/principal.js';
+import type { SessionService } from '../core/session-service.js';
 import type { TrustedJwtVerifier } from './trusted-jwt-verifier.js';
 
 export interface TokenClaims {
@@ -21,7 +22,7 @@ export interface OtherCredentials {
   /** `pm_…` API keys. */
   apiKeys?: Pick<ApiKeyService, 'alreadyAuthenticated' | 'authenticate'>;
   /** Revoked sessions: access tokens whose `sid` is revoked are refused. */
-  sessions?: { isRevoked(sessionId: string): boolean };
+  sessions?: Pick<SessionService, 'isRevoked' | 'hearsRevocations' | 'isRevokedNow'>;
   /** A platform's own JWTs, by their (asymmetric) algorithm. */
   trusted?: TrustedJwtVerifier;
 }
@@ -77,12 +78,16 @@ export class JwtService {
     if (looksLikeApiKey(token)) return this.others.apiKeys?.alreadyAuthenticated(token);
     const cached = this.verified.get(token);
     if (!cached) return undefined;
-    if (Date.now() < cached.until && !this.revoked(cached.principal)) return cached.principal;
+    if (Date.now() < cached.until && !this.revoked(cached.principal)) {
+      // While revocations go unheard, a session's token is checked in the store on every use.
+      const unsure = cached.principal.sessionId !== undefined && this.others.sessions?.hearsRevocations() === false;
+      return unsure ? undefined : cached.principal;
+    }
     this.verified.delete(token);
     return undefined;
   }
 
-  /** Whether the user's session was revoked (logout, refresh token reuse) since its token was made. */
+  /** Whether the user's session was revoked (logout, refresh token reuse), as this process has heard. */
   revoked(user: UserPrincipal): boolean {
     return user.sessionId !== undefined && (this.others.sessions?.isRevoked(user.sessionId) ?? false);
   }
@@ -98,7 +103,8 @@ export class JwtService {
     const principal = (await this.trustedAlgorithm(token))
       ? await (this.others.trusted as TrustedJwtVerifier).verify(token)
       : await this.verifyOwn(token);
-    if (this.revoked(principal)) throw new GatewayError('AUTH_FAILED', { message: 'session has ended; sign in again' });
+    const ended = principal.sessionId !== undefined && (await this.others.sessions?.isRevokedNow(principal.sessionId));
+    if (ended) throw new GatewayError('AUTH_FAILED', { message: 'session has ended; sign in again' });
     const until = Math.min(principal.expiresAt ?? 0, Date.now() + 300_000);
     if (until > Date.now()) {
       if (this.verified.size >= 10_000) this.verified.clear();

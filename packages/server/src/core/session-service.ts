@@ -138,9 +138,26 @@ export class SessionService {
     });
   }
 
-  /** Whether the session of an access token (its `sid`) was revoked. Synchronous: it runs per request. */
+  /** Whether the session of an access token (its `sid`) was revoked, as this process has heard. Synchronous: it runs per request. */
   isRevoked(familyId: string): boolean {
     return this.revocations.isRevoked(familyId);
+  }
+
+  /**
+   * Whether what this process has heard of revocations is complete: false while the notices are
+   * lost, when `isRevokedNow` must ask the store instead.
+   */
+  hearsRevocations(): boolean {
+    return this.deps.changes === undefined || this.deps.changes.live;
+  }
+
+  /** Whether the session was revoked, from the store when the notices are lost. */
+  async isRevokedNow(familyId: string): Promise<boolean> {
+    if (this.revocations.isRevoked(familyId)) return true;
+    if (this.hearsRevocations()) return false;
+    const revoked = await runAsGateway(() => this.deps.refreshTokens.isFamilyRevoked(familyId));
+    if (revoked) this.revocations.add(familyId);
+    return revoked;
   }
 
   /** Deletes refresh tokens expired for a day (housekeeping); how many. */

@@ -39,6 +39,17 @@ export class PgRefreshTokenStore implements RefreshTokenStore {
     return Number(result.numUpdatedRows);
   }
 
+  async isFamilyRevoked(familyId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('refreshTokens')
+      .select('id')
+      .where('familyId', '=', familyId)
+      .where('revokedAt', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async revokedFamiliesSince(since: Date): Promise<string[]> {
     const rows = await this.db
       .selectFrom('refreshTokens')

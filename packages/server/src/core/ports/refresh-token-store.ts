@@ -25,6 +25,8 @@ export interface RefreshTokenStore {
   markUsed(id: string, at: Date): Promise<boolean>;
   /** Revokes every token of the family not yet revoked; how many it revoked. */
   revokeFamily(familyId: string, at: Date, reason: string): Promise<number>;
+  /** Whether any token of the family is revoked (the family is then over). */
+  isFamilyRevoked(familyId: string): Promise<boolean>;
   /** Families with a token revoked at or after `since`: what a process that missed notices must refuse. */
   revokedFamiliesSince(since: Date): Promise<string[]>;
   /** Deletes tokens that expired before `before`; how many. */
