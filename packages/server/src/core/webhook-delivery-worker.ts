@@ -8,6 +8,9 @@ import { runAsGateway } from './tenant-scope.js';
 import { isDelivered, webhookRequest } from './webhook-request.js';
 import { planAfterFailure, shouldDisable, type WebhookRetrySettings } from './webhook-retry-policy.js';
 
+/** Shortest time between two claims of one process when woken, ms (see untilNextClaim). */
+const MIN_CLAIM_GAP_MS = 100;
+
 /** Successes written in one transaction at most. */
 const MAX_SUCCESSES_PER_WRITE = 256;
 
@@ -68,6 +71,9 @@ export class WebhookDeliveryWorker {
   private readonly sending = new Set<Promise<void>>();
   private claimed = 0;
   private timer: Timer | undefined;
+  private timerDue = 0;
+  /** When the last claim started, Unix ms. */
+  private lastClaimAt = Number.NEGATIVE_INFINITY;
   private ticking: Promise<void> | undefined;
   private again = false;
   /** Polling (start() called, stop() not). */
@@ -116,7 +122,16 @@ export class WebhookDeliveryWorker {
   wake(): void {
     if (!this.polling) return;
     if (this.ticking) this.again = true;
-    else this.arm(0);
+    else this.arm(this.untilNextClaim());
+  }
+
+  /**
+   * Wake-ups come with every batch of events and every freed slot: claims at most every
+   * MIN_CLAIM_GAP_MS gather them, since each claim is a statement of its own (on the embedded
+   * store, one that every other write waits for).
+   */
+  private untilNextClaim(): number {
+    return Math.max(0, this.lastClaimAt + Math.min(MIN_CLAIM_GAP_MS, this.settings.pollIntervalMs) - this.clock.now());
   }
 
   /**
@@ -154,7 +169,11 @@ export class WebhookDeliveryWorker {
   }
 
   private arm(delayMs: number): void {
+    const due = this.clock.now() + delayMs;
+    // A claim already due sooner stays as it is.
+    if (this.timer && this.timerDue <= due) return;
     this.timer?.cancel();
+    this.timerDue = due;
     this.timer = this.clock.setTimer(delayMs, () => {
       this.timer = undefined;
       this.ticking = this.tick().finally(() => {
@@ -162,7 +181,7 @@ export class WebhookDeliveryWorker {
         if (!this.polling) return;
         const more = this.again;
         this.again = false;
-        this.arm(more ? 0 : this.settings.pollIntervalMs);
+        this.arm(more ? this.untilNextClaim() : this.settings.pollIntervalMs);
       });
     });
   }
@@ -182,6 +201,7 @@ export class WebhookDeliveryWorker {
       .filter(([, lane]) => lane.active + lane.waiting.length >= this.settings.endpointConcurrency)
       .map(([id]) => id);
     const now = this.clock.now();
+    this.lastClaimAt = now;
     const deliveries = await runAsGateway(() =>
       this.store.claimDue({ now, limit, leaseMs: this.leaseMs, excludeEndpointIds }),
     );

@@ -481,7 +481,8 @@ export function describeWebhookDelivery(
       await clock.advance(0);
       await emit([e], 'job-poll');
       w.wake();
-      await clock.advance(0);
+      // Woken claims come at most every 100 ms.
+      await clock.advance(100);
       await receiver.waitFor(1);
       // Recorded before fake time moves past the lease (real time would not get there mid-request).
       await until(async () => (await store.listDeliveries(e.id, { limit: 1 }))[0]?.state === 'delivered');
