@@ -3,6 +3,7 @@ import { ConnectionQualitySchema, PrinterStatusSchema } from './agent-events.js'
 import { type SocketErrorEvent, SocketErrorEventSchema, WireErrorSchema } from './errors.js';
 import { JobStateSchema, PrintJobViewSchema } from './print-job.js';
 import { PrinterViewSchema } from './printer-view.js';
+import type { WebReauthEvents } from './web-reauth-events.js';
 import { type AuthExpiringEvent, AuthExpiringEventSchema } from './web-reauth-events.js';
 import type { WebRoomEvents } from './web-to-gateway-events.js';
 
@@ -133,8 +134,9 @@ export interface GatewayToWebEvents {
 }
 
 /**
- * Events web clients send: room subscriptions (web-to-gateway-events.ts). Dashboards otherwise use
+ * Events web clients send: room subscriptions (web-to-gateway-events.ts) and re-authentication
+ * (web-reauth-events.ts). Dashboards otherwise use
  * the REST API; anything else emitted on the socket is answered with `error:event` `BAD_REQUEST`
  * (and an error acknowledgement if asked for).
  */
-export type WebToGatewayEvents = WebRoomEvents;
+export type WebToGatewayEvents = WebRoomEvents & WebReauthEvents;

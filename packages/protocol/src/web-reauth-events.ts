@@ -28,8 +28,8 @@ export const WEB_REAUTH_EVENT_SCHEMAS = {
 } as const satisfies Record<string, TSchema>;
 
 /**
- * Re-authentication of an open web socket (docs/credentials.md#open-sockets), sent by web clients
- * besides `WebToGatewayEvents`. Acknowledged `{ok: true, data}` or `{ok: false, error}`:
+ * Re-authentication of an open web socket (docs/credentials.md#open-sockets), part of
+ * `WebToGatewayEvents`. Acknowledged `{ok: true, data}` or `{ok: false, error}`:
  * `AUTH_FAILED` for a token that is not valid, `FORBIDDEN` for one of another user or scope
  * (the socket then keeps its old token, and expires with it).
  */

@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { Ack } from './errors.js';
+import { WEB_REAUTH_EVENT_SCHEMAS } from './web-reauth-events.js';
 
 /** `subscribe` / `unsubscribe`: the branch whose room the socket joins or leaves. */
 export const BranchRoomRequestSchema = Type.Object(
@@ -19,6 +20,8 @@ export type BranchRoomReply = Static<typeof BranchRoomReplySchema>;
 export const WEB_TO_GATEWAY_EVENT_SCHEMAS = {
   subscribe: BranchRoomRequestSchema,
   unsubscribe: BranchRoomRequestSchema,
+  // Re-authentication of the socket (docs/credentials.md#open-sockets).
+  ...WEB_REAUTH_EVENT_SCHEMAS,
 } as const satisfies Record<string, TSchema>;
 
 /**

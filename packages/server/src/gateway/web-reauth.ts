@@ -1,5 +1,4 @@
-import type { Ack, AuthRefreshReply, WebReauthEvents } from '@printermaster/protocol';
-import type { Socket } from 'socket.io';
+import type { Ack, AuthRefreshReply } from '@printermaster/protocol';
 import type { Logger } from '../core/ports/logger.js';
 import type { CredentialWatch } from './credential-watch.js';
 import type { WebClientSocket } from './gateway-sockets.js';
@@ -14,9 +13,7 @@ export const WEB_REAUTH_EVENTS: ReadonlySet<string> = new Set(['auth:refresh']);
  * CredentialWatch that will close the socket when its token expires.
  */
 export function handleWebReauth(socket: WebClientSocket, credentials: CredentialWatch, log: Logger): void {
-  // The re-authentication events are a map of their own beside the web clients' (protocol web-reauth-events.ts).
-  const reauth = socket as unknown as Socket<WebReauthEvents>;
-  reauth.on('auth:refresh', (payload: unknown, ack?: Ack<AuthRefreshReply>) => {
+  socket.on('auth:refresh', (payload: unknown, ack?: Ack<AuthRefreshReply>) => {
     const answer = typeof ack === 'function' ? ack : undefined;
     credentials.reauthenticate(socket, payload).then(
       (data) => answer?.({ ok: true, data }),
