@@ -20,9 +20,9 @@ import type { PrinterPresence } from '../core/printer-presence.js';
 import type { PrinterService } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
 import type { ServiceRegistryService } from '../core/service-registry-service.js';
+import type { SessionService } from '../core/session-service.js';
 import type { TenantService } from '../core/tenant-service.js';
 import type { WebhookService } from '../core/webhook-service.js';
-import type { SessionService } from '../core/session-service.js';
 import type { WriteTargetLocator } from '../core/write-target-locator.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -46,8 +46,8 @@ import { legacyRoutes } from './routes/legacy-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
-import { webhookRoutes } from './routes/webhook-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { scopeRequests, scopeRoutesToUsers } from './user-request-scope.js';
 import { userWriteIdentity } from './user-write-identity.js';
 import { createValidatorCompiler } from './validator-compiler.js';
@@ -172,7 +172,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'PrinterMaster gateway API', version: deps.version },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          // A JWT, or an API key (`pm_…`) as a bearer token (docs/credentials.md).
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

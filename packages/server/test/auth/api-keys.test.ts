@@ -210,3 +210,27 @@ describe('API keys (embedded store, real HTTP)', () => {
     expect(await codeOf(mismatch)).toBe('AUTH_FAILED');
   });
 });
+
+describe('API keys in the OpenAPI document', () => {
+  it('names the X-API-Key scheme beside the bearer one, on the key and session routes', async () => {
+    const gw = await startTestGateway();
+    try {
+      const doc = (await (await fetch(`${gw.url}/docs/json`)).json()) as {
+        components: { securitySchemes: Record<string, unknown> };
+        paths: Record<string, Record<string, { security?: unknown[] }>>;
+      };
+      expect(doc.components.securitySchemes.apiKeyAuth).toEqual({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+      expect(doc.paths['/admin/api-keys']?.post?.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining([
+          '/admin/api-keys/{apiKeyId}/revoke',
+          '/auth/sessions',
+          '/auth/refresh',
+          '/auth/logout',
+        ]),
+      );
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -52,7 +52,7 @@ export async function apiKeyRoutes(
 ): Promise<void> {
   const { jwt, apiKeys } = opts;
   const tags = ['api keys'];
-  const security = [{ bearerAuth: [] }];
+  const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
 
   app.post(
     '/admin/api-keys',

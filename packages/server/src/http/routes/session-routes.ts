@@ -38,7 +38,7 @@ export async function sessionRoutes(
 ): Promise<void> {
   const { jwt, sessions, tokens } = opts;
   const tags = ['sessions'];
-  const security = [{ bearerAuth: [] }];
+  const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
 
   app.post(
     '/auth/sessions',
