@@ -18,14 +18,16 @@ import { runImages } from './scenarios/images.mjs';
 import { runProfile } from './scenarios/profile.mjs';
 import { runBaseline, runRelayAndRpc, runRpc } from './scenarios/request-reply.mjs';
 import { runStorm } from './scenarios/storm.mjs';
+import { runWebhooks } from './scenarios/webhooks.mjs';
 
 const USAGE = `Usage: npm run bench -- [options]      (or: node bench/run.mjs [options] after npm run build)
 
 Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
 (and with --profile, <out>/profiles/*.svg flame graphs).
 
-  --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,images,profile
-                       (default: all but profile)
+  --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,images,webhooks,profile
+                       (default: all but profile; webhooks: the durable path at the highest
+                       --connections without and with a webhook endpoint, --rounds times each)
   --quick              small sizes and 3 s per level: a smoke run of about 2 minutes
   --duration S         measured seconds per concurrency level (default 10; quick 3)
   --warmup S           unmeasured seconds before each level (default 2; quick 1)
@@ -66,7 +68,7 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --help
 `;
 
-const ALL = ['baseline', 'rpc', 'durable', 'idle', 'storm', 'fanout', 'images'];
+const ALL = ['baseline', 'rpc', 'durable', 'idle', 'storm', 'fanout', 'images', 'webhooks'];
 const PROFILE_PARTS = ['rpc', 'durable', 'handshake', 'fanout'];
 
 function list(s) {
@@ -284,6 +286,7 @@ async function main() {
   if (want('storm')) await run('storm', () => runStorm(ctx));
   if (want('fanout')) await run('fanout', () => runFanout(ctx));
   if (want('images')) await run('images', () => runImages(ctx));
+  if (want('webhooks')) await run('webhooks', () => runWebhooks(ctx));
   if (want('profile')) await run('profile', () => runProfile(ctx));
 
   results.meta.finishedAt = new Date().toISOString();

@@ -138,10 +138,20 @@ async function measureLevels(ctx, { label, store, vp, load, procs, connectionsLi
 export async function runStore(
   ctx,
   store,
-  { nodeArgs = [], agentNodeArgs = [], connectionsList = ctx.opts.connections, label = '' } = {},
+  {
+    nodeArgs = [],
+    agentNodeArgs = [],
+    connectionsList = ctx.opts.connections,
+    label = '',
+    env = {},
+    // Called with the gateway once it is ready, before any job (the webhook scenario registers its endpoint).
+    beforeLoad = async () => {},
+    // Called once the levels are measured, before the gateway stops (the webhook scenario lets its receiver catch up).
+    afterLevels = async () => {},
+  } = {},
 ) {
   const vp = await startVirtualPrinter(ctx, `vprinter-${store}${label}`);
-  const gw = await freshGateway(ctx, store, `gateway-durable-${store}${label}`, { nodeArgs });
+  const gw = await freshGateway(ctx, store, `gateway-durable-${store}${label}`, { nodeArgs, env });
   const printerNames = Array.from({ length: ctx.opts.printers }, (_, i) => `bench-${i + 1}`);
   const agent = await startAgent(ctx, {
     name: `agent-${store}${label}`,
@@ -160,6 +170,7 @@ export async function runStore(
       ? (await admin(gw.storeEnv, ['token', '--role', 'company_owner', '--company', gw.creds.companyId])).token
       : gw.creds.adminJwt;
   try {
+    await beforeLoad(gw);
     await load.call('start', {
       url: gw.url,
       token,
@@ -175,6 +186,7 @@ export async function runStore(
       procs: [gw.proc, agent.proc],
       connectionsList,
     });
+    await afterLevels(gw);
     await load.stop();
     await agent.proc.stop('SIGTERM');
     await gw.proc.stop('SIGTERM');
