@@ -1,7 +1,7 @@
 import type { ImageLimits } from '@printermaster/escpos';
+import type { CredentialConfig } from './credential-settings.js';
 import type { EventConfig } from './event-settings.js';
 import type { WebhookConfig } from './webhook-settings.js';
-import type { CredentialConfig } from './credential-settings.js';
 
 /**
  * Every setting the gateway reads, parsed from the environment and checked once at start-up

@@ -1,8 +1,7 @@
 import { CLUSTER_SETTINGS } from './cluster-settings.js';
-import { EVENT_SETTINGS } from './event-settings.js';
-import { WEBHOOK_SETTINGS } from './webhook-settings.js';
 import { CREDENTIAL_SETTINGS } from './credential-settings.js';
 import type { EnvValues } from './env-setting.js';
+import { EVENT_SETTINGS } from './event-settings.js';
 import { HTTP_SETTINGS } from './http-settings.js';
 import { JOB_SETTINGS } from './job-settings.js';
 import { PROCESS_SETTINGS } from './process-settings.js';
@@ -10,6 +9,7 @@ import { RENDER_SETTINGS } from './render-settings.js';
 import { REQUEST_SETTINGS } from './request-settings.js';
 import { SECURITY_SETTINGS } from './security-settings.js';
 import { STORE_SETTINGS } from './store-settings.js';
+import { WEBHOOK_SETTINGS } from './webhook-settings.js';
 
 /**
  * The schema of every environment variable the gateway reads (`serve`, and `migrate`, `admin`,

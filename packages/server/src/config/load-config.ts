@@ -1,11 +1,11 @@
 import { availableParallelism, hostname } from 'node:os';
 import { ConfigError } from './config-error.js';
-import { toEventConfig } from './event-settings.js';
-import { toWebhookConfig } from './webhook-settings.js';
 import { credentialProblems, toCredentialConfig } from './credential-settings.js';
+import { toEventConfig } from './event-settings.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CROSS_RULES, GATEWAY_SETTINGS, type GatewayEnv } from './gateway-settings.js';
 import { type Environment, parseEnv } from './parse-env.js';
+import { toWebhookConfig } from './webhook-settings.js';
 
 /**
  * Reads and checks the gateway's environment against its schema (gateway-settings.ts); throws

@@ -1,6 +1,6 @@
 import type { JobState } from '@printermaster/protocol';
-import type { SequencedBatch } from './ports/event-store.js';
 import type { PendingRequestInfo } from './pending-requests.js';
+import type { SequencedBatch } from './ports/event-store.js';
 import type { PrintJob } from './ports/print-job-store.js';
 
 /**
