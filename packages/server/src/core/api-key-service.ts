@@ -43,6 +43,12 @@ export interface ApiKeyServiceDeps {
   logger: Logger;
   /** With it, verified keys are kept in memory and dropped when the database announces a change. */
   changes?: ChangeFeed;
+  /**
+   * Throws `BRANCH_INACTIVE` when the company (and, for a branch key, the branch) a key belongs
+   * to is deactivated: a deactivated tenant's keys are refused like its agents. Run in the
+   * gateway's own tenant scope. Without it, keys are not checked against their tenant's status.
+   */
+  requireActiveTenant?: (companyId: string, branchId: string | null) => Promise<void>;
 }
 
 interface CachedKey {
@@ -92,6 +98,15 @@ export class ApiKeyService {
 
   async stop(): Promise<void> {
     await this.deps.changes?.stop();
+    this.cache.clear();
+  }
+
+  /**
+   * Forgets every key verified so far (a company or branch was deactivated or activated, here or
+   * on another process): each key's next use reads it, and its tenant's status, again.
+   */
+  forgetVerified(): void {
+    this.notices++;
     this.cache.clear();
   }
 
@@ -201,6 +216,9 @@ export class ApiKeyService {
     if (expiresAt !== undefined && expiresAt <= this.deps.clock.now()) {
       throw new GatewayError('AUTH_FAILED', { message: 'API key has expired' });
     }
+    const { companyId } = apiKey;
+    const active = this.deps.requireActiveTenant;
+    if (companyId !== null && active) await runAsGateway(() => active(companyId, apiKey.branchId));
     const principal: UserPrincipal = Object.freeze({
       kind: 'user',
       userId: `apikey:${apiKey.id}`,

@@ -103,7 +103,16 @@ export function createCore(deps: CoreDeps) {
   };
   const tenants = new TenantService(stores);
   const licenses = new LicenseService({ ...stores, clock, changes: deps.licenceChanges });
-  const apiKeys = new ApiKeyService({ ...stores, clock, logger, changes: deps.apiKeyChanges });
+  const apiKeys = new ApiKeyService({
+    ...stores,
+    clock,
+    logger,
+    changes: deps.apiKeyChanges,
+    requireActiveTenant: (companyId, branchId) => licenses.requireActiveTenant(companyId, branchId),
+  });
+  // A deactivation (here, or on another process: its notices come on the licence channel) is
+  // seen at each key's next use; licence notices are rare, so any of them starts the keys over.
+  licenses.onLicenceChange(() => apiKeys.forgetVerified());
   const sessions = new SessionService({
     ...stores,
     clock,
@@ -115,7 +124,10 @@ export function createCore(deps: CoreDeps) {
     },
   });
   // A branch or company deactivated here: its agents are checked again and its jobs refused at once.
-  tenants.onStatusChange((change) => licenses.tenantStatusChanged(change));
+  tenants.onStatusChange((change) => {
+    apiKeys.forgetVerified();
+    return licenses.tenantStatusChanged(change);
+  });
   const printers = new PrinterService({ ...stores, broadcaster, clock });
   const lifecycle = new JobLifecycle({ jobs: stores.jobs, broadcaster, clock, logger });
   lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));

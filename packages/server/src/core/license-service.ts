@@ -51,6 +51,7 @@ export interface LicenseServiceDeps {
  */
 export class LicenseService {
   private readonly licenses: LicenseStore;
+  private readonly tenants: TenantStore;
   private readonly audit: AuditLog;
   private readonly clock: Clock;
   private readonly tenantCache: TenantCache;
@@ -67,6 +68,7 @@ export class LicenseService {
    */
   constructor(deps: LicenseServiceDeps) {
     this.licenses = deps.licenses;
+    this.tenants = deps.tenants;
     this.audit = deps.audit;
     this.clock = deps.clock;
     this.tenantCache = deps.tenantCache ?? new TenantCache({ tenants: deps.tenants, clock: deps.clock });
@@ -146,6 +148,26 @@ export class LicenseService {
    */
   async requireActiveBranch(branchId: string): Promise<void> {
     await this.tenantCache.requireActive(branchId);
+  }
+
+  /**
+   * Throws `BRANCH_INACTIVE` when the company is deactivated, or the branch (when given) or its
+   * company; `COMPANY_NOT_FOUND` / `BRANCH_NOT_FOUND` when gone. A company alone is read from the
+   * store (API keys verified anew, not on a hot path); a branch from memory.
+   */
+  async requireActiveTenant(companyId: string, branchId: string | null): Promise<void> {
+    if (branchId !== null) {
+      await this.tenantCache.requireActive(branchId);
+      return;
+    }
+    const company = await this.tenants.findCompany(companyId);
+    if (!company) throw new GatewayError('COMPANY_NOT_FOUND');
+    if (company.status !== 'active') {
+      throw new GatewayError('BRANCH_INACTIVE', {
+        message: 'the company is deactivated',
+        details: { companyId },
+      });
+    }
   }
 
   /**

@@ -124,6 +124,32 @@ describe('API keys (embedded store, real HTTP)', () => {
     expect(audit.every((a) => a.actor === 'user:company_owner-user')).toBe(true);
   });
 
+  it('refuses the keys of a deactivated branch or company, and takes them back when it is activated', async () => {
+    const tenant = await gw.seedTenant('Soon closed');
+    const ownerThere = await gw.token('company_owner', { companyId: tenant.companyId });
+    const branchKey = (await create(ownerThere, { name: 'Till', role: 'cashier', branchId: tenant.branchId })).json.key;
+    const companyKey = (await create(ownerThere, { name: 'Back office', role: 'company_owner' })).json.key;
+    // Both verified, and so held in memory, before the deactivations.
+    expect((await call('GET', '/printing/printers', branchKey)).status).toBe(200);
+    expect((await call('GET', '/printing/printers', companyKey)).status).toBe(200);
+
+    expect((await call('POST', `/admin/branches/${tenant.branchId}/deactivate`, admin)).status).toBe(200);
+    const refused = await call('GET', '/printing/printers', branchKey);
+    expect(refused.status).toBe(403);
+    expect(await codeOf(refused)).toBe('BRANCH_INACTIVE');
+    expect((await call('GET', '/printing/printers', companyKey)).status).toBe(200);
+
+    expect((await call('POST', `/admin/companies/${tenant.companyId}/deactivate`, admin)).status).toBe(200);
+    const companyRefused = await call('GET', '/printing/printers', companyKey);
+    expect(companyRefused.status).toBe(403);
+    expect(await codeOf(companyRefused)).toBe('BRANCH_INACTIVE');
+
+    expect((await call('POST', `/admin/companies/${tenant.companyId}/activate`, admin)).status).toBe(200);
+    expect((await call('POST', `/admin/branches/${tenant.branchId}/activate`, admin)).status).toBe(200);
+    expect((await call('GET', '/printing/printers', branchKey)).status).toBe(200);
+    expect((await call('GET', '/printing/printers', companyKey)).status).toBe(200);
+  });
+
   it('refuses an expired key, and records the last use of a valid one', async () => {
     const soon = new Date(Date.now() + 1_500).toISOString();
     const { json } = await create(owner, { name: 'Short', role: 'company_owner', expiresAt: soon });
