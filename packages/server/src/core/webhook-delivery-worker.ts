@@ -144,6 +144,8 @@ export class WebhookDeliveryWorker {
     this.timer?.cancel();
     this.timer = undefined;
     await this.ticking;
+    // No claim is coming to take the successes along: they are written now (and any later at once).
+    if (!this.writingSuccesses) void this.writeSuccesses();
     const waiting = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
     this.claimed -= waiting.length;
     await Promise.all(
@@ -188,6 +190,9 @@ export class WebhookDeliveryWorker {
 
   private async tick(): Promise<void> {
     try {
+      // The successes first: their deliveries' next events (a job's next step) become claimable
+      // in the claim that follows.
+      if (!this.writingSuccesses) await this.writeSuccesses();
       await this.claimAndStart();
     } catch (err) {
       this.logger.error({ err }, 'claiming webhook deliveries failed');
@@ -276,14 +281,19 @@ export class WebhookDeliveryWorker {
   }
 
   /**
-   * Records a success together with the others that end while a write is in flight: one
-   * transaction for all of them (group commit), so that a busy endpoint costs one write per
-   * batch, not three statements per event. Resolves once this one's write committed.
+   * Records a success together with the others that end before the next claim: one statement
+   * for all of them (group commit), written by the next claim's tick just before it claims
+   * (woken claims come at most every MIN_CLAIM_GAP_MS). Answers arrive one by one, so writing
+   * each as it comes would cost a write per event, on the embedded store a statement that the
+   * print path waits for. Resolves once this one's write committed; until then the delivery
+   * keeps its lease, so a crash meanwhile means another attempt (at least once). Outside
+   * polling (runOnce, after stop) it is written at once.
    */
   private recordSuccess(delivery: ClaimedDelivery, outcome: WebhookAttemptOutcome): Promise<void> {
     return new Promise((resolve, reject) => {
       this.successes.push({ delivery, outcome, resolve, reject });
-      if (!this.writingSuccesses) void this.writeSuccesses();
+      if (this.polling) this.wake();
+      else if (!this.writingSuccesses) void this.writeSuccesses();
     });
   }
 

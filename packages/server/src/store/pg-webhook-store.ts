@@ -191,29 +191,30 @@ export class PgWebhookStore implements WebhookStore {
     now: number,
   ): Promise<void> {
     if (successes.length === 0) return;
-    const endpointIds = [...new Set(successes.map((s) => s.delivery.endpointId))];
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('webhookAttempts')
-        .values(successes.map((s) => attemptRow(s.delivery, s.outcome, instance, now)))
-        .execute();
-      await trx
-        .updateTable('webhookDeliveries')
-        .set({ state: 'delivered', deliveredAt: new Date(now), lockedUntil: null })
-        .where(
-          'id',
-          'in',
-          successes.map((s) => s.delivery.id),
-        )
-        .execute();
-      // Written only when there is a run to end: a healthy endpoint's row is not rewritten per delivery.
-      await trx
-        .updateTable('webhookEndpoints')
-        .set({ consecutiveFailures: 0, failingSince: null })
-        .where('id', 'in', endpointIds)
-        .where((eb) => eb.or([eb('consecutiveFailures', '>', 0), eb('failingSince', 'is not', null)]))
-        .execute();
-    });
+    const rows = successes.map((s) => attemptRow(s.delivery, s.outcome, instance, now));
+    const endpointIds = [...new Set(rows.map((r) => r.endpointId))];
+    // One statement, atomic on its own: no BEGIN and COMMIT around three (on the embedded store
+    // every statement is one the print path waits for).
+    await sql`
+      WITH attempts AS (
+        INSERT INTO webhook_attempts (delivery_id, endpoint_id, company_id, attempt, status_code, latency_ms,
+          error, response_snippet, gateway_instance, created_at)
+        SELECT a.delivery_id, a.endpoint_id, a.company_id, a.attempt, a.status_code, a.latency_ms,
+          a.error, a.response_snippet, ${instance}, ${new Date(now)}
+        FROM unnest(${rows.map((r) => r.deliveryId)}::bigint[], ${rows.map((r) => r.endpointId)}::text[],
+          ${rows.map((r) => r.companyId)}::text[], ${rows.map((r) => r.attempt)}::integer[],
+          ${rows.map((r) => r.statusCode)}::integer[], ${rows.map((r) => r.latencyMs)}::integer[],
+          ${rows.map((r) => r.error)}::text[], ${rows.map((r) => r.responseSnippet)}::text[])
+          AS a (delivery_id, endpoint_id, company_id, attempt, status_code, latency_ms, error, response_snippet)
+        ORDER BY a.delivery_id
+      ), delivered AS (
+        UPDATE webhook_deliveries SET state = 'delivered', delivered_at = ${new Date(now)}, locked_until = NULL
+        WHERE id = ANY (${rows.map((r) => r.deliveryId)}::bigint[])
+      )
+      -- Written only when there is a run to end: a healthy endpoint's row is not rewritten per delivery.
+      UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL
+      WHERE id = ANY (${endpointIds}::text[]) AND (consecutive_failures > 0 OR failing_since IS NOT NULL)
+    `.execute(this.db);
   }
 
   async recordFailure(

@@ -484,8 +484,12 @@ export function describeWebhookDelivery(
       // Woken claims come at most every 100 ms.
       await clock.advance(100);
       await receiver.waitFor(1);
-      // Recorded before fake time moves past the lease (real time would not get there mid-request).
-      await until(async () => (await store.listDeliveries(e.id, { limit: 1 }))[0]?.state === 'delivered');
+      // The success is written with the next claim, at most 100 ms later; fake time stays far
+      // below the lease (real time would not get there mid-request).
+      await until(async () => {
+        await clock.advance(100);
+        return (await store.listDeliveries(e.id, { limit: 1 }))[0]?.state === 'delivered';
+      });
       await emit([e], 'job-poll-2');
       // Not woken: the next poll, a minute later, finds it.
       await clock.advance(60_000);

@@ -133,7 +133,8 @@ export interface WebhookStore {
   }): Promise<ClaimedDelivery[]>;
   /**
    * Logs successful attempts, marks their deliveries delivered and ends their endpoints' runs of
-   * failures, all in one transaction (the worker gathers the successes that end together).
+   * failures, all in one transaction (the worker gathers the successes that end before its next
+   * claim).
    */
   recordSuccesses(
     successes: readonly { delivery: ClaimedDelivery; outcome: WebhookAttemptOutcome }[],
