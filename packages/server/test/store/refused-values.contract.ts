@@ -63,9 +63,10 @@ export function describeRefusedValues(
     });
 
     it('leaves other errors to the stores: a unique violation passes through as it was', async () => {
+      // Raw statements, since the tenant store itself turns this one into CONFLICT for the admin API.
       const id = randomUUID();
-      await stores.tenants.createCompany({ id, name: 'Once' });
-      const err = await stores.tenants.createCompany({ id, name: 'Twice' }).then(
+      await sql`insert into companies (id, name) values (${id}, 'Once')`.execute(database.db);
+      const err = await sql`insert into companies (id, name) values (${id}, 'Twice')`.execute(database.db).then(
         () => undefined,
         (e: unknown) => e,
       );
