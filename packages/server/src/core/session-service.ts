@@ -115,11 +115,12 @@ export class SessionService {
       if (row.expiresAt.getTime() <= now) {
         throw new GatewayError('AUTH_FAILED', { message: 'refresh token has expired' });
       }
-      if (!(await this.deps.refreshTokens.markUsed(row.id, new Date(now)))) {
+      const next = this.next(row.familyId, userOf(row));
+      if (!(await this.deps.refreshTokens.exchange(row.id, new Date(now), next.row))) {
         await this.reused(row);
         throw refused();
       }
-      return this.issue(row.familyId, userOf(row));
+      return next.issued;
     });
   }
 
@@ -166,9 +167,16 @@ export class SessionService {
   }
 
   private async issue(familyId: string, user: SessionUser): Promise<IssuedRefresh> {
+    const { row, issued } = this.next(familyId, user);
+    await this.deps.refreshTokens.insert(row);
+    return issued;
+  }
+
+  /** A new refresh token of the family: its row to store and what the caller is given. */
+  private next(familyId: string, user: SessionUser) {
     const refreshToken = `pmr_${randomBytes(32).toString('base64url')}`;
     const refreshExpiresAt = this.deps.clock.now() + this.deps.settings.refreshTtlMs;
-    await this.deps.refreshTokens.insert({
+    const row = {
       id: randomUUID(),
       familyId,
       tokenHash: hashRefreshToken(refreshToken),
@@ -178,8 +186,9 @@ export class SessionService {
       companyId: user.companyId ?? null,
       branchId: user.branchId ?? null,
       expiresAt: new Date(refreshExpiresAt),
-    });
-    return { familyId, user, refreshToken, refreshExpiresAt };
+    };
+    const issued: IssuedRefresh = { familyId, user, refreshToken, refreshExpiresAt };
+    return { row, issued };
   }
 
   private async reused(row: RefreshToken): Promise<void> {

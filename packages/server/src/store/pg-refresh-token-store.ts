@@ -1,5 +1,5 @@
 import { isRole } from '@printermaster/protocol';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { RefreshToken, RefreshTokenStore } from '../core/ports/refresh-token-store.js';
 import type { DatabaseSchema, RefreshTokenTable } from './database-schema.js';
 
@@ -19,24 +19,39 @@ export class PgRefreshTokenStore implements RefreshTokenStore {
     return row && toRefreshToken(row);
   }
 
-  async markUsed(id: string, at: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('refreshTokens')
-      .set({ usedAt: at })
-      .where('id', '=', id)
-      .where('usedAt', 'is', null)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+  async exchange(usedId: string, at: Date, next: Parameters<RefreshTokenStore['exchange']>[2]): Promise<boolean> {
+    // One statement: the next token exists only if the used one was taken from unused, and a
+    // concurrent use of the same token waits for this row's lock and then finds it used.
+    const { rows } = await sql<{ id: string }>`
+      WITH used AS (
+        UPDATE refresh_tokens SET used_at = ${at}
+        WHERE id = ${usedId} AND used_at IS NULL AND revoked_at IS NULL
+        RETURNING id
+      )
+      INSERT INTO refresh_tokens (id, family_id, token_hash, user_id, email, role, company_id, branch_id, expires_at)
+      SELECT ${next.id}, ${next.familyId}, ${next.tokenHash}, ${next.userId}, ${next.email}, ${next.role},
+        ${next.companyId}, ${next.branchId}, ${next.expiresAt}
+      FROM used
+      RETURNING id`.execute(this.db);
+    return rows.length === 1;
   }
 
   async revokeFamily(familyId: string, at: Date, reason: string): Promise<number> {
-    const result = await this.db
-      .updateTable('refreshTokens')
-      .set({ revokedAt: at, revokeReason: reason })
-      .where('familyId', '=', familyId)
-      .where('revokedAt', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    // An exchange that held a token of the family when the first pass began commits its new token
+    // before that pass gets the row, and outside the pass's snapshot: a second pass revokes it.
+    // Once a pass has revoked every row, no exchange can add one (its used token is revoked).
+    let total = 0;
+    for (;;) {
+      const result = await this.db
+        .updateTable('refreshTokens')
+        .set({ revokedAt: at, revokeReason: reason })
+        .where('familyId', '=', familyId)
+        .where('revokedAt', 'is', null)
+        .executeTakeFirst();
+      const revoked = Number(result.numUpdatedRows);
+      if (revoked === 0) return total;
+      total += revoked;
+    }
   }
 
   async isFamilyRevoked(familyId: string): Promise<boolean> {

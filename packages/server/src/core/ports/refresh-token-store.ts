@@ -21,9 +21,20 @@ export interface RefreshToken {
 export interface RefreshTokenStore {
   insert(token: Omit<RefreshToken, 'usedAt' | 'revokedAt' | 'createdAt'> & { tokenHash: string }): Promise<void>;
   findByHash(tokenHash: string): Promise<RefreshToken | undefined>;
-  /** Marks it used if it was not yet; false when it already was (a concurrent or repeated use). */
-  markUsed(id: string, at: Date): Promise<boolean>;
-  /** Revokes every token of the family not yet revoked; how many it revoked. */
+  /**
+   * Marks token `usedId` used and stores `next` (of the same family) in one statement, only if
+   * `usedId` was neither used nor revoked; false otherwise (a concurrent or repeated use, or a
+   * revoked session), and then nothing is stored.
+   */
+  exchange(
+    usedId: string,
+    at: Date,
+    next: Omit<RefreshToken, 'usedAt' | 'revokedAt' | 'createdAt'> & { tokenHash: string },
+  ): Promise<boolean>;
+  /**
+   * Revokes every token of the family not yet revoked, including one an exchange stored while
+   * this ran; how many it revoked.
+   */
   revokeFamily(familyId: string, at: Date, reason: string): Promise<number>;
   /** Whether any token of the family is revoked (the family is then over). */
   isFamilyRevoked(familyId: string): Promise<boolean>;
