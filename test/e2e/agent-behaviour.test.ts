@@ -121,6 +121,41 @@ describe('the agent against a real gateway and virtual printer', { timeout: E2E_
     expect(summary.jobsByState.completed).toBeGreaterThanOrEqual(1);
     expect(summary.lastOutcomeByPrinter.kitchen?.state).toBe('completed');
   });
+
+  it('keeps running and retrying while its branch is deactivated, and is back once it is active again', async () => {
+    let exitCode: number | null | undefined;
+    void agent.proc.exited.then((code) => {
+      exitCode = code;
+    });
+    const listed = async () => (await gateway.api('GET', '/printing/desktop-health/e2e-agent')).status === 200;
+    const refusals = async () => {
+      const text = await (await fetch(`${gateway.base}/metrics`)).text();
+      const line = /^printermaster_handshake_rejections_total\{kind="agent",code="BRANCH_INACTIVE"\} (\d+)/m.exec(text);
+      return Number(line?.[1] ?? 0);
+    };
+    const { body } = await gateway.api<{ branches: { id: string }[] }>('GET', '/admin/branches');
+    const branchId = body.branches[0]?.id as string;
+
+    expect((await gateway.api('POST', `/admin/branches/${branchId}/deactivate`)).status).toBe(200);
+    await until(async () => !(await listed()), 30_000, 'the agent dropped');
+    // Refused again and again: each retry is a handshake the gateway counts, from a process still alive.
+    await until(async () => (await refusals()) >= 3, 60_000, 'three refused retries');
+    expect(exitCode).toBeUndefined();
+
+    expect((await gateway.api('POST', `/admin/branches/${branchId}/activate`)).status).toBe(200);
+    await until(listed, 60_000, 'the agent back');
+    expect(exitCode).toBeUndefined();
+    const res = await gateway.api<{ job: PrintJobView }>('POST', '/printing/jobs', {
+      printerId,
+      content: markedTicket('Mreactivated'),
+    });
+    expect(res.status).toBe(202);
+    await until(
+      async () => printer.tickets().some((t) => t.text.includes('JOB Mreactivated')),
+      30_000,
+      'the ticket after reactivation',
+    );
+  });
 });
 
 describe('agent health reporting and CUPS queues', { timeout: E2E_TIMEOUT_MS }, () => {

@@ -169,8 +169,13 @@ export async function runAgentCli(argv: string[], cli: CliIo): Promise<number> {
     process.once('SIGINT', stop);
     cli.signal?.addEventListener('abort', stop, { once: true });
   });
+  // An agent runs until it is told to stop: this handle keeps the process alive even when
+  // nothing else is pending (every timer of the agent's own may be unref'd, and a pending
+  // promise holds nothing), so a gateway that refuses it for a while never ends it with status 0.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   await Promise.race([agent.start(), stopped]);
   await stopped;
+  clearInterval(keepAlive);
   logger.info({}, 'agent stopping');
   await agent.stop();
   return 0;

@@ -55,6 +55,12 @@ export class GatewayConnection {
   private reconnections = 0;
   private connectedSince: number | undefined;
   private manualReconnectAttempt = 0;
+  /**
+   * The pending retry after a refused handshake. Deliberately not `unref`ed: while the gateway
+   * refuses (a deactivated branch, a suspended licence) it is the only thing that keeps the
+   * agent's process alive, and an agent that exits is one nobody restarts in a branch.
+   */
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: GatewayConnectionDeps) {}
 
@@ -107,8 +113,12 @@ export class GatewayConnection {
       // The client library does not come back by itself after a server-side namespace disconnect.
       if (reason === 'io server disconnect') this.reconnectManually();
     });
-    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-      deps.logger.warn({ err: err.message, code: err.data?.code }, 'connection to the gateway failed');
+    socket.on('connect_error', (err: Error & { data?: { code?: string; reason?: string } }) => {
+      // `reason` is the gateway's own error code behind a refused handshake (BRANCH_INACTIVE, LICENSE_INVALID, …).
+      deps.logger.warn(
+        { err: err.message, code: err.data?.code, reason: err.data?.reason },
+        'connection to the gateway failed',
+      );
       // A handshake the gateway refused is not retried by the library: retry ourselves, forever.
       if (!socket.active) this.reconnectManually();
     });
@@ -116,6 +126,8 @@ export class GatewayConnection {
   }
 
   close(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.socket?.close();
   }
 
@@ -170,8 +182,10 @@ export class GatewayConnection {
     const { deps } = this;
     if (deps.stopped.aborted) return;
     const delay = backoffDelay(this.manualReconnectAttempt++, deps.reconnectBaseMs, deps.reconnectMaxMs);
-    setTimeout(() => {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
       if (!deps.stopped.aborted && this.socket && !this.socket.connected) this.socket.connect();
-    }, delay).unref();
+    }, delay);
   }
 }

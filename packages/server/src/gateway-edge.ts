@@ -122,6 +122,7 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
     pingTimeoutMs: config.socket.pingTimeoutMs,
     onConnectionChange: (kind, delta, reason, durationMs) =>
       core.events.emit('connection', kind, delta, reason, durationMs),
+    onHandshakeRefused: (kind, code) => core.events.emit('handshakeRefused', kind, code),
     onOriginRefused: (origin, address) => {
       core.events.emit('originRefused', origin, address);
       origins.refused(origin, address);

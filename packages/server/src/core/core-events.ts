@@ -28,6 +28,8 @@ export interface CoreEventMap {
   connection: [kind: 'agent' | 'web', delta: 1 | -1, reason: string | undefined, durationMs: number | undefined];
   /** A browser socket was refused for its Origin. */
   originRefused: [origin: string, address: string | undefined];
+  /** A socket's handshake was refused: an agent's licence or a web client's token; `code` is the reason's error code. */
+  handshakeRefused: [kind: 'agent' | 'web', code: string];
   /**
    * This process's sequencer published outbox events (gave them their seq) and created their
    * webhook deliveries, committed: the webhook worker and the feed's waiters look now. Events

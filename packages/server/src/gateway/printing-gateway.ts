@@ -65,6 +65,8 @@ export interface PrintingGatewayDeps
   credentials: CredentialWatch;
   /** A browser connection refused for its Origin (CORS_ORIGINS); `address` is the peer's IP. */
   onOriginRefused?: (origin: string, address: string | undefined) => void;
+  /** A socket's handshake refused: its kind and the error code behind it. */
+  onHandshakeRefused?: (kind: 'agent' | 'web', code: string) => void;
 }
 
 /**
@@ -97,7 +99,12 @@ export class PrintingGateway {
     this.io = attachSocketIo({ ...deps, isDraining: () => this.draining });
     this.namespace = this.io.of(PRINTING_NAMESPACE);
     this.broadcaster.attach(this.namespace);
-    const admission = { agents: new AgentAuthentication(deps), web: new WebAuthentication(deps), logger: deps.logger };
+    const admission = {
+      agents: new AgentAuthentication(deps),
+      web: new WebAuthentication(deps),
+      logger: deps.logger,
+      onRefused: deps.onHandshakeRefused,
+    };
     this.namespace.use(socketHandshake(admission));
     this.namespace.on('connection', (socket) => {
       // The handshake decided the kind; from here on each kind has its own events.

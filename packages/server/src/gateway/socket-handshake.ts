@@ -8,6 +8,8 @@ export interface SocketHandshakeDeps {
   agents: AgentAuthentication;
   web: WebAuthentication;
   logger: Logger;
+  /** Observes each refusal (metrics): the socket's kind and the error code behind it. */
+  onRefused?: (kind: 'agent' | 'web', code: string) => void;
 }
 
 /** The `connect_error` a refused client gets: `data.reason` is the gateway's error code. */
@@ -20,14 +22,14 @@ type RefusedHandshake = Error & { data: { code: 'AUTH_FAILED'; message: string; 
  * (the store) says only that it could not be made.
  */
 export function socketHandshake(deps: SocketHandshakeDeps) {
-  const admit = (socket: NamespaceSocket): Promise<SocketSession> => {
+  return (socket: NamespaceSocket, next: (err?: Error) => void): void => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     // The kind decides which events the socket may send and receive from here on.
-    if (isAgentHandshake(auth)) return deps.agents.admit(socket as AgentSocket, auth);
-    return deps.web.admit(auth, socket.handshake.headers);
-  };
-  return (socket: NamespaceSocket, next: (err?: Error) => void): void => {
-    admit(socket).then(
+    const agent = isAgentHandshake(auth);
+    const admitted: Promise<SocketSession> = agent
+      ? deps.agents.admit(socket as AgentSocket, auth)
+      : deps.web.admit(auth, socket.handshake.headers);
+    admitted.then(
       (session) => {
         socket.data = session;
         next();
@@ -37,6 +39,7 @@ export function socketHandshake(deps: SocketHandshakeDeps) {
         const reason = e.code === 'INTERNAL' ? 'authentication could not be checked' : e.message;
         if (e.code === 'INTERNAL') deps.logger.error({ err }, 'handshake check failed');
         else deps.logger.info({ code: e.code, reason, address: socket.handshake.address }, 'handshake rejected');
+        deps.onRefused?.(agent ? 'agent' : 'web', e.code);
         const error = new Error(reason) as RefusedHandshake;
         error.data = { code: 'AUTH_FAILED', message: reason, reason: e.code };
         next(error);

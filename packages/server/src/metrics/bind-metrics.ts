@@ -48,6 +48,7 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
     }
   });
   events.on('originRefused', () => metrics.originRejections.inc());
+  events.on('handshakeRefused', (kind, code) => metrics.handshakeRejections.inc({ kind, code }));
   events.on('webhookDelivery', (outcome, latencyMs, lagMs) => {
     metrics.webhookDeliveries.inc({ outcome });
     metrics.webhookRequestDuration.observe(latencyMs / 1000);

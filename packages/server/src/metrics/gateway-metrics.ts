@@ -101,6 +101,11 @@ export class GatewayMetrics {
     'cors_rejections_total',
     'Socket connections refused because their browser Origin is not in CORS_ORIGINS',
   );
+  readonly handshakeRejections = this.#declare.counter(
+    'handshake_rejections_total',
+    'Socket handshakes refused, by kind (agent, web) and the error code behind it (AUTH_FAILED, LICENSE_INVALID, BRANCH_INACTIVE, ...)',
+    ['kind', 'code'],
+  );
   readonly statusBatches = this.#declare.counter('status_batches_total', 'printerStatusUpdate batches sent');
   readonly statusBatchSize = this.#declare.histogram(
     'status_batch_size',

@@ -77,6 +77,12 @@ describe('printing gateway: handshake, rooms and agent events', () => {
       (e: { data?: { code: string; reason: string } }) => e.data,
     );
     expect(revoked).toMatchObject({ code: 'AUTH_FAILED', reason: 'LICENSE_INVALID' });
+    // Operators count refusals by kind and the code behind them.
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^printermaster_handshake_rejections_total\{kind="agent",code="LICENSE_INVALID"\} [1-9]\d*$/m,
+    );
+    expect(metrics).toMatch(/^printermaster_handshake_rejections_total\{kind="web",code="AUTH_FAILED"\} [1-9]\d*$/m);
   });
 
   it('takes scope from the token, not from auth hints', async () => {
