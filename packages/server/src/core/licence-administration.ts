@@ -25,6 +25,26 @@ export const DEFAULT_ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 /** The longest grace period a rotation may give the replaced key, ms (7 days). */
 export const MAX_ROTATION_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** What a licence allows when the issuer names nothing. */
+export const DEFAULT_LICENCE_FEATURES = ['printing', 'printer-test', 'health-monitoring'] as const;
+/**
+ * A feature name: lower case, digits, and `-`, `_`, `.` or `:` inside. The gateway carries features
+ * to the agent and the platform (`/printer-licenses/validate`) without interpreting them, so a
+ * platform may add its own; the shape keeps them greppable and free of spaces and markup.
+ */
+const FEATURE_NAME = /^[a-z0-9](?:[a-z0-9._:-]{0,62}[a-z0-9])?$/;
+
+function checkedFeatures(features: readonly string[]): string[] {
+  const bad = features.findIndex((f) => !FEATURE_NAME.test(f));
+  if (bad >= 0) {
+    throw new GatewayError('BAD_REQUEST', {
+      message: `features[${bad}] "${String(features[bad]).slice(0, 64)}" is not a feature name (lower-case letters, digits, - _ . :)`,
+      details: { path: `body/features/${bad}` },
+    });
+  }
+  return [...new Set(features)];
+}
+
 const CHANGE_OF_STATUS: Record<LicenseStatus, LicenceChange> = {
   active: 'activated',
   suspended: 'suspended',
@@ -63,6 +83,14 @@ export class LicenceAdministration {
     if (!branch || !actorCanSee(actor, branch.companyId, branch.id)) throw new GatewayError('BRANCH_NOT_FOUND');
     if (input.companyId !== undefined && branch.companyId !== input.companyId)
       throw new GatewayError('BRANCH_NOT_FOUND');
+    // A licence born expired is a typo (a year, a time zone), never what the operator meant.
+    if (input.expiresAt && input.expiresAt.getTime() <= this.deps.clock.now()) {
+      throw new GatewayError('BAD_REQUEST', {
+        message: 'expiresAt must be in the future',
+        details: { path: 'body/expiresAt' },
+      });
+    }
+    const features = input.features && checkedFeatures(input.features);
     const key = randomUUID();
     const license = await this.deps.licenses.insert({
       id: randomUUID(),
@@ -74,7 +102,7 @@ export class LicenceAdministration {
       expiresAt: input.expiresAt ?? null,
       boundDeviceId: input.boundDeviceId ?? null,
       maxPrinters: input.maxPrinters ?? 10,
-      features: input.features ?? ['printing', 'printer-test', 'health-monitoring'],
+      features: features ?? [...DEFAULT_LICENCE_FEATURES],
     });
     await this.record(actor, license, 'license.issued', { branchId: input.branchId, keyHint: license.keyHint });
     return { license, key };

@@ -344,6 +344,24 @@ describe('admin API: companies, branches and licences', () => {
       expect(JSON.stringify(events)).not.toContain(hashLicenseKey(key));
     });
 
+    it('refuses a licence born expired and features that are not names, and issues nothing for them', async () => {
+      const before = (await call('GET', `/admin/licences?branchId=${a.branchId}`, ownerA)).body.total;
+      expect(
+        await call('POST', '/admin/licences', ownerA, { branchId: a.branchId, expiresAt: '2001-01-01T00:00:00Z' }),
+      ).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST', path: 'body/expiresAt' } });
+      expect(
+        await call('POST', '/admin/licences', ownerA, { branchId: a.branchId, features: ['printing', 'Print All!'] }),
+      ).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST', path: 'body/features/1' } });
+      expect((await call('GET', `/admin/licences?branchId=${a.branchId}`, ownerA)).body.total).toBe(before);
+      // A platform's own feature names pass through as given, once each.
+      const own = await call('POST', '/admin/licences', ownerA, {
+        branchId: a.branchId,
+        features: ['printing', 'acme:kds', 'printing'],
+      });
+      expect(own.status).toBe(201);
+      expect(own.body.licence).toMatchObject({ features: ['printing', 'acme:kds'] });
+    });
+
     it('revokes, suspends, activates, binds and unbinds, each audited and written as licence.<change>', async () => {
       const issued = await call('POST', '/admin/licences', managerA, { branchId: a.branchId });
       expect(issued.status).toBe(201);
