@@ -112,7 +112,7 @@ export class ApiKeyService {
 
   /** Creates a key; the returned `key` is not stored and cannot be shown again. */
   async create(caller: UserPrincipal, input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; key: string }> {
-    const grant = grantWithCallerScope(caller, input);
+    const grant = await grantWithCallerScope(caller, input, this.deps.tenants);
     await assertGrantable(caller, grant, this.deps.tenants);
     const name = input.name.trim();
     if (name.length === 0) throw new GatewayError('BAD_REQUEST', { message: 'name must not be blank' });

@@ -67,16 +67,26 @@ export function assertGrantShape(grant: CredentialGrant): void {
 }
 
 /**
- * The grant's company and branch filled in from the caller's own scope when the request leaves
- * them out: a company owner creating a key for its company need not name it.
+ * The grant's company and branch filled in where the request leaves them out: from the caller's
+ * own scope (a company owner creating a key for its company need not name it), and the company
+ * from the branch when only the branch is named (a platform's `super_admin` knows the branch it
+ * onboards; a branch of no company is left for `assertGrantable` to refuse).
  */
-export function grantWithCallerScope(caller: UserPrincipal, grant: CredentialGrant): CredentialGrant {
+export async function grantWithCallerScope<G extends CredentialGrant>(
+  caller: UserPrincipal,
+  grant: G,
+  tenants: Pick<TenantStore, 'findBranch'>,
+): Promise<G> {
   if (grant.role === 'super_admin') return grant;
-  const companyId = grant.companyId ?? caller.companyId;
+  let companyId = grant.companyId ?? caller.companyId;
+  if (companyId === undefined && grant.branchId !== undefined) {
+    companyId = (await tenants.findBranch(grant.branchId))?.companyId;
+    if (companyId === undefined) throw new GatewayError('BRANCH_NOT_FOUND');
+  }
   const needsBranch = grant.role === 'branch_manager' || grant.role === 'cashier';
   const branchId = grant.branchId ?? (needsBranch ? caller.branchId : undefined);
   return {
-    role: grant.role,
+    ...grant,
     ...(companyId === undefined ? {} : { companyId }),
     ...(branchId === undefined ? {} : { branchId }),
   };

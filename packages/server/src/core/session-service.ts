@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
-import { assertGrantable, type CredentialGrant } from './credential-grant.js';
+import { assertGrantable, type CredentialGrant, grantWithCallerScope } from './credential-grant.js';
 import { GatewayError } from './gateway-error.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { ChangeFeed } from './ports/change-feed.js';
@@ -83,7 +83,8 @@ export class SessionService {
   }
 
   /** Starts a session for `user`, whom `caller` may hand it to (credential-grant.ts). */
-  async begin(caller: UserPrincipal, user: SessionUser): Promise<IssuedRefresh> {
+  async begin(caller: UserPrincipal, requested: SessionUser): Promise<IssuedRefresh> {
+    const user = await grantWithCallerScope(caller, requested, this.deps.tenants);
     await assertGrantable(caller, user, this.deps.tenants);
     const issued = await this.issue(randomUUID(), user);
     await this.deps.audit.record({

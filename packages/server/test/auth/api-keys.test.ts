@@ -184,6 +184,13 @@ describe('API keys (embedded store, real HTTP)', () => {
       companyId: globex.companyId,
     });
     expect(fromKey.status).toBe(201);
+    // A platform naming only the branch gets a key of that branch's company.
+    const byBranch = await create(admin, { name: 'Till', role: 'cashier', branchId: globex.branchId });
+    expect(byBranch.status).toBe(201);
+    expect(byBranch.json.apiKey).toMatchObject({ companyId: globex.companyId, branchId: globex.branchId });
+    expect((await create(admin, { name: 'Till', role: 'cashier', branchId: 'no-such-branch' })).json.code).toBe(
+      'BRANCH_NOT_FOUND',
+    );
     const audit = await gw.database.db
       .selectFrom('auditLog')
       .select('actor')

@@ -121,6 +121,14 @@ describe('web users’ sessions (embedded store, real HTTP)', () => {
     };
     const res = await call('POST', '/auth/sessions', { 'x-api-key': key.key }, cashierOf());
     expect(res.status).toBe(201);
+    // The caller's company is the default, as for API keys; a manager's branch too.
+    const { companyId: _c, ...withoutCompany } = cashierOf();
+    const defaulted = await call('POST', '/auth/sessions', { 'x-api-key': key.key }, withoutCompany);
+    expect(defaulted.status).toBe(201);
+    const claims = decodeJwt(((await defaulted.json()) as Pair).accessToken);
+    expect(claims).toMatchObject({ companyId: acme.companyId, branchId: acme.branchId, role: 'cashier' });
+    const fromManager = await begin(manager, { sub: 'till-9', role: 'cashier' });
+    expect(decodeJwt(fromManager.accessToken)).toMatchObject({ companyId: acme.companyId, branchId: acme.branchId });
   });
 
   it('answers bad input with its status and code', async () => {
