@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { toLicenceView } from '../../core/licence-view.js';
 import { DEFAULT_ROTATION_GRACE_MS, type LicenseService, MAX_ROTATION_GRACE_MS } from '../../core/license-service.js';
 import { requireUser } from '../authenticate.js';
+import { USER_SECURITY } from './user-security.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const DeviceId = Type.String({ minLength: 1, maxLength: 128 });
@@ -60,7 +61,7 @@ export async function adminLicenceRoutes(
 ): Promise<void> {
   const { jwt, licenses, clock } = opts;
   const tags = ['admin'];
-  const security = [{ bearerAuth: [] }];
+  const security = USER_SECURITY;
   const view = (license: Parameters<typeof toLicenceView>[0]) => toLicenceView(license, clock.now());
 
   app.post('/admin/licences', { schema: { tags, security, body: IssueBody } }, async (request, reply) => {

@@ -6,6 +6,7 @@ import { GatewayError } from '../../core/gateway-error.js';
 import type { Branch, Company } from '../../core/ports/tenant-store.js';
 import type { TenantService } from '../../core/tenant-service.js';
 import { requireUser } from '../authenticate.js';
+import { USER_SECURITY } from './user-security.js';
 
 /** Ids a client may choose for a company or branch (a platform's own ids, used in its JWT claims). */
 export const TENANT_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$';
@@ -58,7 +59,7 @@ export async function adminTenantRoutes(
 ): Promise<void> {
   const { jwt, tenants } = opts;
   const tags = ['admin'];
-  const security = [{ bearerAuth: [] }];
+  const security = USER_SECURITY;
 
   app.post('/admin/companies', { schema: { tags, security, body: CreateCompanyBody } }, async (request, reply) => {
     const user = await requireUser(jwt, request);

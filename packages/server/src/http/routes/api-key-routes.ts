@@ -5,6 +5,7 @@ import type { JwtService } from '../../auth/jwt-service.js';
 import type { ApiKeyService } from '../../core/api-key-service.js';
 import type { ApiKey } from '../../core/ports/api-key-store.js';
 import { requireUser } from '../authenticate.js';
+import { USER_SECURITY } from './user-security.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -52,7 +53,7 @@ export async function apiKeyRoutes(
 ): Promise<void> {
   const { jwt, apiKeys } = opts;
   const tags = ['api keys'];
-  const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
+  const security = USER_SECURITY;
 
   app.post(
     '/admin/api-keys',

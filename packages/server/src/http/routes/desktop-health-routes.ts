@@ -5,6 +5,7 @@ import type { JwtService } from '../../auth/jwt-service.js';
 import type { DesktopHealthService } from '../../core/desktop-health-service.js';
 import type { ServiceRegistryService } from '../../core/service-registry-service.js';
 import { requireUser } from '../authenticate.js';
+import { USER_SECURITY } from './user-security.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const ListQuery = Type.Object(
@@ -20,7 +21,7 @@ export async function desktopHealthRoutes(
   opts: { jwt: JwtService; desktopHealth: DesktopHealthService; registry: ServiceRegistryService },
 ): Promise<void> {
   const tags = ['desktop health'];
-  const security = [{ bearerAuth: [] }];
+  const security = USER_SECURITY;
 
   app.get('/desktop-health', { schema: { tags, security, querystring: ListQuery } }, async (request) => {
     const user = await requireUser(opts.jwt, request);

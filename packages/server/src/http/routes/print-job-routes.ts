@@ -5,6 +5,7 @@ import type { JwtService } from '../../auth/jwt-service.js';
 import type { PrintJobService } from '../../core/print-job-service.js';
 import { toPrintJobView } from '../../core/print-job-view.js';
 import { requireUser } from '../authenticate.js';
+import { USER_SECURITY } from './user-security.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Params = Type.Object({ jobId: Id });
@@ -37,7 +38,7 @@ export async function printJobRoutes(
 ): Promise<void> {
   const { jwt, jobs } = opts;
   const tags = ['print jobs'];
-  const security = [{ bearerAuth: [] }];
+  const security = USER_SECURITY;
 
   app.post(
     '/jobs',

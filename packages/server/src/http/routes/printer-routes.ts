@@ -7,6 +7,7 @@ import type { PrinterService } from '../../core/printer-service.js';
 import type { PrinterTestAnswer, PrinterTestService } from '../../core/printer-test-service.js';
 import { toPrinterView } from '../../core/printer-view.js';
 import { requireUser } from '../authenticate.js';
+import { USER_SECURITY } from './user-security.js';
 
 const Status = Type.Union(PRINTER_STATUSES.map((s) => Type.Literal(s)));
 const Id = Type.String({ minLength: 1, maxLength: 128 });
@@ -59,7 +60,7 @@ export async function printerRoutes(
 ): Promise<void> {
   const { jwt, printers, printerTests, presence } = opts;
   const tags = ['printers'];
-  const security = [{ bearerAuth: [] }];
+  const security = USER_SECURITY;
 
   app.get('/printers', { schema: { tags, security, querystring: ListQuery } }, async (request) => {
     const user = await requireUser(jwt, request);

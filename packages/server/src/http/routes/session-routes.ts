@@ -5,6 +5,7 @@ import type { JwtService } from '../../auth/jwt-service.js';
 import type { SessionTokens } from '../../auth/session-tokens.js';
 import type { SessionService } from '../../core/session-service.js';
 import { requireUser } from '../authenticate.js';
+import { USER_SECURITY } from './user-security.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -38,7 +39,7 @@ export async function sessionRoutes(
 ): Promise<void> {
   const { jwt, sessions, tokens } = opts;
   const tags = ['sessions'];
-  const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
+  const security = USER_SECURITY;
 
   app.post(
     '/auth/sessions',
