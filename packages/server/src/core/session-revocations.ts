@@ -1,4 +1,4 @@
-/** Revoked sessions remembered at most; past it the oldest are dropped first. */
+/** Revoked sessions remembered at most by default; past it the oldest are dropped first. */
 const MAX_REVOKED = 100_000;
 
 /**
@@ -11,8 +11,14 @@ export class SessionRevocations {
   /** Family id → Unix ms after which no access token of it can still be valid. Insertion order = age. */
   private readonly until = new Map<string, number>();
   private readonly listeners: ((familyId: string) => void)[] = [];
+  /**
+   * Until when (Unix ms) the memory misses revocations it had to drop for room while their
+   * tokens could still be valid. Until then it may only say "revoked", never "not revoked":
+   * `complete` is false and the session service asks the store (failing closed, not open).
+   */
+  private incompleteUntil = 0;
 
-  constructor(private readonly deps: { now: () => number; keepMs: number }) {}
+  constructor(private readonly deps: { now: () => number; keepMs: number; maxEntries?: number }) {}
 
   /** Refuses the family's access tokens from now on, and tells the listeners (open sockets). */
   add(familyId: string): void {
@@ -37,10 +43,17 @@ export class SessionRevocations {
     return this.until.size;
   }
 
+  /** Whether every revocation heard whose tokens may still be valid is remembered. */
+  get complete(): boolean {
+    return this.deps.now() >= this.incompleteUntil;
+  }
+
   private prune(): void {
     const now = this.deps.now();
+    const max = this.deps.maxEntries ?? MAX_REVOKED;
     for (const [familyId, until] of this.until) {
-      if (until > now && this.until.size <= MAX_REVOKED) break;
+      if (until > now && this.until.size <= max) break;
+      if (until > now) this.incompleteUntil = Math.max(this.incompleteUntil, until);
       this.until.delete(familyId);
     }
   }

@@ -147,10 +147,11 @@ export class SessionService {
 
   /**
    * Whether what this process has heard of revocations is complete: false while the notices are
-   * lost, when `isRevokedNow` must ask the store instead.
+   * lost, or while revocations it had to forget for room may still matter (a mass logout), when
+   * `isRevokedNow` must ask the store instead.
    */
   hearsRevocations(): boolean {
-    return this.deps.changes === undefined || this.deps.changes.live;
+    return (this.deps.changes === undefined || this.deps.changes.live) && this.revocations.complete;
   }
 
   /** Whether the session was revoked, from the store when the notices are lost. */
