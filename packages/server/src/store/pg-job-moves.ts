@@ -203,7 +203,16 @@ export function jobEventData(
 ): RawBuilder<unknown> {
   return sql`jsonb_build_object('jobId', id, 'printerId', printer_id, 'branchId', branch_id, 'state', state,
     'previousState', ${previousState}, 'actor', ${actor}, 'reason', ${reason}, 'type', type, 'attempts', attempts,
-    'deviceId', device_id, 'reprintOf', reprint_of, 'createdAt', created_at, 'updatedAt', updated_at)`;
+    'deviceId', device_id, 'reprintOf', reprint_of, 'createdAt', ${isoUtc('created_at')},
+    'updatedAt', ${isoUtc('updated_at')})`;
+}
+
+/**
+ * A timestamp column as the API writes every instant, `2026-12-06T20:00:00.123Z`: jsonb would
+ * write it in the session's time zone (`+00:00` at best, `+01:00` on a server in Paris).
+ */
+function isoUtc(column: string): RawBuilder<unknown> {
+  return sql`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** One change's values as parameters. */

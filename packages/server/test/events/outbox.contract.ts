@@ -102,6 +102,15 @@ export function describeOutbox(
         reprintOf: null,
       });
       expect(events[3]?.data).toMatchObject({ state: 'completed', previousState: 'accepted' });
+      // Instants as the API writes them everywhere: UTC, milliseconds, `Z`, whatever the session's time zone.
+      const instant = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+      for (const e of events) {
+        expect(e.data).toMatchObject({
+          createdAt: expect.stringMatching(instant),
+          updatedAt: expect.stringMatching(instant),
+        });
+      }
+      expect(new Date((events[0]?.data as { createdAt: string }).createdAt).getTime()).toBe(job.createdAt.getTime());
       // Neither the idempotency key nor the order data nor the content leave in an event.
       expect(JSON.stringify(events)).not.toContain(`k-${job.id}`);
       expect(events[0]?.data).not.toHaveProperty('orderData');
