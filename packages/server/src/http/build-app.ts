@@ -120,6 +120,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   scopeRequests(app);
   // The API speaks JSON only; anything else is 415 rather than a confusing validation error.
   app.removeContentTypeParser('text/plain');
+  // A POST of an action (revoke, activate, ...) sent with `Content-Type: application/json` and no
+  // body, as curl and many clients do, means "no body": Fastify would refuse it as broken JSON.
+  // A route that needs a body still says which field is missing.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else json(request, body as string, done);
+  });
   installErrorHandler(app);
   installInputGuard(app);
   installWriteRateLimit(app, {

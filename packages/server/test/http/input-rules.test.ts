@@ -77,6 +77,23 @@ describe('input rules at the edges', () => {
     }
   });
 
+  it('reads an empty JSON body as none: an action needs none, and a route that needs one names it', async () => {
+    const licence = await call('/admin/licences', {
+      method: 'POST',
+      body: JSON.stringify({ branchId: (await gateway.seedTenant()).branchId }),
+    });
+    const id = (licence.body.licence as { id: string }).id;
+    expect(await call(`/admin/licences/${id}/suspend`, { method: 'POST' })).toMatchObject({
+      status: 200,
+      body: { licence: { status: 'suspended' } },
+    });
+    expect(await call('/printing/jobs', { method: 'POST' })).toMatchObject({
+      status: 400,
+      body: { code: 'BAD_REQUEST' },
+    });
+    expect(await post('/printing/jobs', '{"printerId":')).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
+  });
+
   it('refuses orderData nested 5,000 deep with 400', async () => {
     const res = await post('/printing/jobs', `{"printerId":"${printerId}","content":"G0BA","orderData":{"d":${DEEP}}}`);
     expect(res).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
