@@ -36,6 +36,7 @@ import {
 } from './framework-errors.js';
 import { installInputGuard } from './input-guard.js';
 import { LazyRequestLogger } from './lazy-request-logger.js';
+import { installRouteSummaries } from './route-summaries.js';
 import { adminLicenceRoutes } from './routes/admin-licence-routes.js';
 import { adminTenantRoutes } from './routes/admin-tenant-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
@@ -191,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  installRouteSummaries(app);
 
   await app.register(healthRoutes, { checks: deps.health });
   await app.register(metricsRoutes, { metrics: deps.metrics, websocket: deps.websocketStats });

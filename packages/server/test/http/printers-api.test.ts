@@ -133,7 +133,7 @@ describe('printers REST API', () => {
   it('serves the OpenAPI document with both path prefixes', async () => {
     const res = await call('GET', '/docs/json');
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { paths: Record<string, unknown> };
+    const doc = (await res.json()) as { paths: Record<string, Record<string, { summary?: string }>> };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/printing/printers',
@@ -142,6 +142,13 @@ describe('printers REST API', () => {
         '/api/health',
       ]),
     );
+    // Every operation says in a line what it does, on the API page.
+    const unsummarised = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => !op.summary)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(unsummarised).toEqual([]);
   });
 
   it('reports health as PROTOCOL and the runbooks expect', async () => {
