@@ -52,7 +52,10 @@ export function describeHostileInput(store: 'pglite' | 'postgres'): void {
     };
 
     beforeAll(async () => {
-      gateway = await startTestGateway({ store, env: { CORS_ORIGINS: 'https://pos.example.com' } });
+      gateway = await startTestGateway({
+        store,
+        env: { CORS_ORIGINS: 'https://pos.example.com', PRINTERMASTER_WEBHOOK_ALLOW_PRIVATE: 'true' },
+      });
       url = gateway.url;
       const tenant = await gateway.seedTenant('Fuzz company');
       const deviceId = `fuzz-${randomUUID()}`;
@@ -71,6 +74,18 @@ export function describeHostileInput(store: 'pglite' | 'postgres'): void {
       const jobId = ((await job.json()) as { job: { id: string } }).job.id;
       const scope = { companyId: tenant.companyId, branchId: tenant.branchId };
       const other = await gateway.seedTenant('Fuzz legacy company');
+      const adminTenant = await gateway.seedTenant('Fuzz admin company');
+      const created = async (path: string, body: unknown, pick: (json: never) => string) => {
+        const answer = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        const json = await answer.json();
+        if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${JSON.stringify(json)}`);
+        return pick(json as never);
+      };
+      const adminScope = { companyId: adminTenant.companyId, branchId: adminTenant.branchId };
       targets = {
         branchId: tenant.branchId,
         printerId,
@@ -78,6 +93,24 @@ export function describeHostileInput(store: 'pglite' | 'postgres'): void {
         licenseKey: tenant.licenseKey,
         deviceId,
         legacy: { branchId: other.branchId, deviceId: `legacy-${randomUUID()}` },
+        admin: {
+          ...adminScope,
+          licenceId: await created(
+            '/admin/licences',
+            { branchId: adminTenant.branchId },
+            (j: { licence: { id: string } }) => j.licence.id,
+          ),
+          apiKeyId: await created(
+            '/admin/api-keys',
+            { name: 'Fuzz', role: 'cashier', ...adminScope },
+            (j: { apiKey: { id: string } }) => j.apiKey.id,
+          ),
+          webhookId: await created(
+            '/admin/webhooks',
+            { companyId: adminTenant.companyId, url: 'http://127.0.0.1:9/pm', events: ['licence.*'] },
+            (j: { webhook: { id: string } }) => j.webhook.id,
+          ),
+        },
         authorizations: [
           `Bearer ${admin}`,
           `Bearer ${await gateway.token('branch_manager', scope)}`,

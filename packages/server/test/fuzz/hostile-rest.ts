@@ -14,6 +14,11 @@ export interface RestTargets {
   legacy: { branchId: string; deviceId: string };
   /** `Authorization` header values: valid JWTs of several roles, and none. */
   authorizations: (string | undefined)[];
+  /**
+   * A tenant of its own for the admin routes (they deactivate, revoke and delete what they
+   * name, so they must not reach the tenant whose agent the other properties use).
+   */
+  admin: { companyId: string; branchId: string; licenceId: string; apiKeyId: string; webhookId: string };
 }
 
 export interface HostileRequest {
@@ -78,6 +83,74 @@ function routes(t: RestTargets): Route[] {
     { method: 'GET', path: '/api/health/detailed' },
     { method: 'GET', path: '/metrics' },
     { method: 'DELETE', path: '/printing/printers/:id' },
+    ...adminRoutes(t.admin),
+  ];
+}
+
+/** The admin API, sessions and webhooks (issue 16), with bodies shaped like real ones. */
+function adminRoutes(a: RestTargets['admin']): Route[] {
+  const tenantActions = ['deactivate', 'activate'].flatMap((action) => [
+    { method: 'POST', path: `/admin/companies/:id/${action}` },
+    { method: 'POST', path: `/admin/branches/:id/${action}` },
+  ]);
+  const licenceActions = ['revoke', 'suspend', 'activate', 'unbind'].map((action) => ({
+    method: 'POST',
+    path: `/admin/licences/:id/${action}`,
+  }));
+  const webhookActions = ['rotate-secret', 'enable', 'disable'].map((action) => ({
+    method: 'POST',
+    path: `/admin/webhooks/:id/${action}`,
+  }));
+  return [
+    { method: 'POST', path: '/admin/companies', body: { name: 'Fuzz Co', id: 'fuzz-co' } },
+    { method: 'GET', path: '/admin/companies' },
+    { method: 'GET', path: '/admin/companies/:id' },
+    { method: 'PATCH', path: '/admin/companies/:id', body: { name: 'Renamed Co' } },
+    { method: 'POST', path: '/admin/branches', body: { companyId: a.companyId, name: 'Fuzz branch' } },
+    { method: 'GET', path: '/admin/branches', query: ['companyId'] },
+    { method: 'GET', path: '/admin/branches/:id' },
+    { method: 'PATCH', path: '/admin/branches/:id', body: { name: 'Renamed branch' } },
+    ...tenantActions,
+    {
+      method: 'POST',
+      path: '/admin/licences',
+      body: { branchId: a.branchId, maxPrinters: 3, expiresAt: '2099-01-01T00:00:00Z', features: ['printing'] },
+    },
+    { method: 'GET', path: '/admin/licences', query: ['companyId', 'branchId'] },
+    { method: 'GET', path: '/admin/licences/:id' },
+    ...licenceActions,
+    { method: 'POST', path: '/admin/licences/:id/rotate', body: { graceSeconds: 60 } },
+    { method: 'POST', path: '/admin/licences/:id/bind', body: { deviceId: 'till-1' } },
+    {
+      method: 'POST',
+      path: '/admin/api-keys',
+      body: { name: 'Fuzz key', role: 'cashier', branchId: a.branchId, expiresAt: '2099-01-01T00:00:00Z' },
+    },
+    { method: 'GET', path: '/admin/api-keys', query: ['companyId', 'branchId', 'includeRevoked'] },
+    { method: 'GET', path: '/admin/api-keys/:id' },
+    { method: 'POST', path: '/admin/api-keys/:id/revoke' },
+    { method: 'DELETE', path: '/admin/api-keys/:id' },
+    {
+      method: 'POST',
+      path: '/auth/sessions',
+      body: { sub: 'user-1', email: 'a@b.test', role: 'cashier', companyId: a.companyId, branchId: a.branchId },
+    },
+    { method: 'POST', path: '/auth/refresh', body: { refreshToken: 'pmr_x' } },
+    { method: 'POST', path: '/auth/logout' },
+    // The discard port of this machine, where nothing listens: deliveries fail at once (the fuzz gateway allows loopback).
+    {
+      method: 'POST',
+      path: '/admin/webhooks',
+      body: { companyId: a.companyId, url: 'http://127.0.0.1:9/pm', events: ['job.*'], description: 'x' },
+    },
+    { method: 'GET', path: '/admin/webhooks', query: ['companyId'] },
+    { method: 'GET', path: '/admin/webhooks/:id' },
+    { method: 'PATCH', path: '/admin/webhooks/:id', body: { url: 'http://127.0.0.1:9/v2', events: ['*'] } },
+    ...webhookActions,
+    { method: 'GET', path: '/admin/webhooks/:id/deliveries', query: ['cursor', 'limit', 'state'] },
+    { method: 'POST', path: '/admin/webhooks/:id/deliveries/:id/redeliver' },
+    { method: 'POST', path: '/admin/webhooks/:id/redeliver', body: { eventId: 'evt_1' } },
+    { method: 'DELETE', path: '/admin/webhooks/:id' },
   ];
 }
 
@@ -126,7 +199,7 @@ export function hostileRequest(t: RestTargets): fc.Arbitrary<HostileRequest> {
   return fc.constantFrom(...routes(t)).chain((route) =>
     fc
       .record({
-        id: fc.oneof(fc.constantFrom(t.printerId, t.jobId, t.deviceId), hostileSegment),
+        id: fc.oneof(fc.constantFrom(t.printerId, t.jobId, t.deviceId, ...Object.values(t.admin)), hostileSegment),
         query: query(route.query),
         body: route.method === 'GET' || route.method === 'DELETE' ? fc.constant(undefined) : body(route),
         authorization: fc.oneof(
@@ -151,7 +224,7 @@ export function hostileRequest(t: RestTargets): fc.Arbitrary<HostileRequest> {
         if (r.correlationId !== null) headers['x-correlation-id'] = r.correlationId;
         return {
           method: route.method,
-          path: route.path.replace(':id', r.id) + r.query,
+          path: route.path.replaceAll(':id', r.id) + r.query,
           headers,
           ...(r.body !== undefined ? { body: r.body } : {}),
         };
