@@ -1,18 +1,18 @@
+import { claimedDeliveryRequest } from './claimed-delivery-request.js';
 import type { Clock, Timer } from './clock.js';
 import type { CoreEvents } from './core-events.js';
+import { disableFailingWebhookEndpoint } from './disable-failing-webhook-endpoint.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Logger } from './ports/logger.js';
 import type { WebhookSender } from './ports/webhook-sender.js';
 import type { ClaimedDelivery, WebhookAttemptOutcome, WebhookStore } from './ports/webhook-store.js';
 import { runAsGateway } from './tenant-scope.js';
-import { isDelivered, webhookRequest } from './webhook-request.js';
+import { isDelivered } from './webhook-request.js';
 import { planAfterFailure, shouldDisable, type WebhookRetrySettings } from './webhook-retry-policy.js';
+import { WebhookSuccessBatch } from './webhook-success-batch.js';
 
 /** Shortest time between two claims of one process when woken, ms (see untilNextClaim). */
 const MIN_CLAIM_GAP_MS = 100;
-
-/** Successes written in one transaction at most. */
-const MAX_SUCCESSES_PER_WRITE = 256;
 
 /** How the worker runs. Times in ms. */
 export interface WebhookWorkerSettings extends WebhookRetrySettings {
@@ -82,19 +82,14 @@ export class WebhookDeliveryWorker {
   private closed = false;
   /** The last claim may have left due deliveries behind (a full batch, endpoints at their limit). */
   private backlog = false;
-  /** Successes waiting for the next group write, and whether one is in flight. */
-  private readonly successes: {
-    delivery: ClaimedDelivery;
-    outcome: WebhookAttemptOutcome;
-    resolve: () => void;
-    reject: (err: unknown) => void;
-  }[] = [];
-  private writingSuccesses = false;
+  /** Successes waiting for the next group write (see recordSuccess). */
+  private readonly successes: WebhookSuccessBatch;
 
   constructor(deps: WebhookDeliveryWorkerDeps) {
     ({ store: this.store, sender: this.sender, audit: this.audit, events: this.events } = deps);
     ({ clock: this.clock, logger: this.logger, settings: this.settings } = deps);
     this.random = deps.random ?? Math.random;
+    this.successes = new WebhookSuccessBatch(this.store, this.settings.instanceId, () => this.clock.now());
   }
 
   /**
@@ -145,12 +140,12 @@ export class WebhookDeliveryWorker {
     this.timer = undefined;
     await this.ticking;
     // No claim is coming to take the successes along: they are written now (and any later at once).
-    if (!this.writingSuccesses) void this.writeSuccesses();
+    void this.successes.flush();
     const waiting = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
     this.claimed -= waiting.length;
     await Promise.all(
       waiting.map((d) =>
-        runAsGateway(() => this.store.release(d.id)).catch((err: unknown) =>
+        runAsGateway(() => this.store.release(d)).catch((err: unknown) =>
           this.logger.warn({ err, deliveryId: d.id }, 'webhook delivery not released'),
         ),
       ),
@@ -192,7 +187,7 @@ export class WebhookDeliveryWorker {
     try {
       // The successes first: their deliveries' next events (a job's next step) become claimable
       // in the claim that follows.
-      if (!this.writingSuccesses) await this.writeSuccesses();
+      await this.successes.flush();
       await this.claimAndStart();
     } catch (err) {
       this.logger.error({ err }, 'claiming webhook deliveries failed');
@@ -245,96 +240,51 @@ export class WebhookDeliveryWorker {
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
-    const sentAt = this.clock.now();
-    const { event } = delivery;
-    const request = webhookRequest(
-      delivery.endpoint,
-      {
-        id: `evt_${event.id}`,
-        seq: event.seq,
-        type: event.type,
-        createdAt: new Date(delivery.eventCreatedAt).toISOString(),
-        companyId: delivery.companyId,
-        branchId: event.branchId,
-        data: event.data,
-      },
-      { deliveryId: delivery.id, attempt: delivery.attempt, version: this.settings.version },
-      sentAt,
-    );
+    const request = claimedDeliveryRequest(delivery, this.settings.version, this.clock.now());
     const response = await this.sender.send(request);
     const now = this.clock.now();
-    const fields = { deliveryId: delivery.id, endpointId: delivery.endpointId, eventId: event.id };
+    const fields = { deliveryId: delivery.id, endpointId: delivery.endpointId, eventId: delivery.event.id };
     if (isDelivered(response.statusCode)) {
-      await this.recordSuccess(delivery, response);
+      if (!(await this.recordSuccess(delivery, response))) return this.notRecorded(delivery);
       this.events.emit('webhookDelivery', 'delivered', response.latencyMs, now - delivery.eventCreatedAt);
       this.logger.debug({ ...fields, attempt: delivery.attempt, statusCode: response.statusCode }, 'webhook delivered');
       return;
     }
     const plan = planAfterFailure(this.settings, delivery.attempt, delivery.firstAttemptAt, now, this.random);
     const run = await this.store.recordFailure(delivery, response, plan, this.settings.instanceId, now);
+    if (!run) return this.notRecorded(delivery);
     const gaveUp = 'giveUp' in plan;
     this.events.emit('webhookDelivery', gaveUp ? 'failed' : 'retry', response.latencyMs, undefined);
     const failure = { ...fields, attempt: delivery.attempt, statusCode: response.statusCode, error: response.error };
     if (gaveUp) this.logger.warn(failure, 'webhook delivery given up');
     else this.logger.info({ ...failure, retryInMs: plan.retryAt - now }, 'webhook attempt failed');
-    if (shouldDisable(this.settings, run, now)) await this.disable(delivery, run, now);
+    if (!shouldDisable(this.settings, run, now)) return;
+    const { store, audit, events, logger } = this;
+    await disableFailingWebhookEndpoint({ store, audit, events, logger }, delivery, run, now);
   }
 
   /**
-   * Records a success together with the others that end before the next claim: one statement
-   * for all of them (group commit), written by the next claim's tick just before it claims
-   * (woken claims come at most every MIN_CLAIM_GAP_MS). Answers arrive one by one, so writing
-   * each as it comes would cost a write per event, on the embedded store a statement that the
-   * print path waits for. Resolves once this one's write committed; until then the delivery
-   * keeps its lease, so a crash meanwhile means another attempt (at least once). Outside
-   * polling (runOnce, after stop) it is written at once.
+   * The attempt's outcome was not written: the delivery is gone (its endpoint was deleted) or no
+   * longer this claim's (the lease ran out and another claim took it, or it was redelivered). The
+   * one that holds it now records its own attempts; this one is dropped, and not counted.
    */
-  private recordSuccess(delivery: ClaimedDelivery, outcome: WebhookAttemptOutcome): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.successes.push({ delivery, outcome, resolve, reject });
-      if (this.polling) this.wake();
-      else if (!this.writingSuccesses) void this.writeSuccesses();
-    });
-  }
-
-  private async writeSuccesses(): Promise<void> {
-    this.writingSuccesses = true;
-    while (this.successes.length > 0) {
-      const batch = this.successes.splice(0, MAX_SUCCESSES_PER_WRITE);
-      try {
-        await runAsGateway(() => this.store.recordSuccesses(batch, this.settings.instanceId, this.clock.now()));
-        for (const s of batch) s.resolve();
-      } catch (err) {
-        for (const s of batch) s.reject(err);
-      }
-    }
-    this.writingSuccesses = false;
-  }
-
-  private async disable(
-    delivery: ClaimedDelivery,
-    run: { consecutiveFailures: number; failingSince: number },
-    now: number,
-  ): Promise<void> {
-    const hours = ((now - run.failingSince) / 3_600_000).toFixed(1);
-    const reason = `${run.consecutiveFailures} failed attempts in a row over ${hours} h`;
-    if (!(await this.store.disableEndpoint(delivery.endpointId, reason, now))) return;
-    this.events.emit('webhookEndpointDisabled');
-    this.logger.error(
-      { endpointId: delivery.endpointId, companyId: delivery.companyId, consecutiveFailures: run.consecutiveFailures },
-      'webhook endpoint disabled after a run of failures',
+  private notRecorded(delivery: ClaimedDelivery): void {
+    this.logger.info(
+      { deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: delivery.attempt },
+      'webhook attempt not recorded: delivery no longer held',
     );
-    await this.audit.record({
-      companyId: delivery.companyId,
-      actor: 'gateway',
-      action: 'webhook.disabled',
-      targetType: 'webhook_endpoint',
-      targetId: delivery.endpointId,
-      details: {
-        reason,
-        consecutiveFailures: run.consecutiveFailures,
-        failingSince: new Date(run.failingSince).toISOString(),
-      },
-    });
+  }
+
+  /**
+   * Records a success together with the others that end before the next claim (group commit,
+   * WebhookSuccessBatch), written by the next claim's tick just before it claims (woken claims
+   * come at most every MIN_CLAIM_GAP_MS). Outside polling (runOnce, after stop) it is written at
+   * once. False when it was not written (see WebhookSuccessBatch.add).
+   */
+  private recordSuccess(delivery: ClaimedDelivery, outcome: WebhookAttemptOutcome): Promise<boolean> {
+    const written = this.successes.add(delivery, outcome);
+    if (this.polling) this.wake();
+    else void this.successes.flush();
+    return written;
   }
 }

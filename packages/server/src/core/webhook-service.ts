@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Role } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
 import type { AuditLog } from './ports/audit-log.js';
@@ -12,14 +11,15 @@ import type {
   WebhookEndpointChanges,
   WebhookStore,
 } from './ports/webhook-store.js';
-import { canSee, requireRole, type UserPrincipal } from './principal.js';
+import { requireRole, type UserPrincipal } from './principal.js';
+import {
+  mayReadWebhookEndpoint,
+  placeOfNewWebhookEndpoint,
+  WEBHOOK_READ_ROLES as READ_ROLES,
+  WEBHOOK_WRITE_ROLES as WRITE_ROLES,
+} from './webhook-endpoint-access.js';
 import { checkEventPatterns } from './webhook-event-patterns.js';
 import { isDelivered, webhookRequest } from './webhook-request.js';
-
-/** Roles that may create and change webhook endpoints: the company's owner, and the platform's admins. */
-const WRITE_ROLES: readonly Role[] = ['super_admin', 'company_owner'];
-/** Branch managers may read the endpoints of their own branch and their delivery logs, nothing more. */
-const READ_ROLES: readonly Role[] = ['super_admin', 'company_owner', 'branch_manager'];
 
 /** The overlap of a rotation: the previous secret still signs this long by default, and at most this long. Ms. */
 export const DEFAULT_ROTATION_OVERLAP_MS = 24 * 3_600_000;
@@ -82,7 +82,7 @@ export class WebhookService {
     request: NewEndpointRequest,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     requireRole(user, WRITE_ROLES);
-    const { companyId, branchId } = await this.placeOf(user, request);
+    const { companyId, branchId } = await placeOfNewWebhookEndpoint(this.tenants, user, request);
     const events = checkEventPatterns(request.events);
     const url = await this.urls.check(request.url);
     const secret = newSecret();
@@ -119,7 +119,7 @@ export class WebhookService {
   async get(user: UserPrincipal, id: string): Promise<WebhookEndpoint> {
     requireRole(user, READ_ROLES);
     const endpoint = await this.store.findEndpoint(id);
-    if (!endpoint || !this.mayRead(user, endpoint)) throw new GatewayError('WEBHOOK_NOT_FOUND');
+    if (!endpoint || !mayReadWebhookEndpoint(user, endpoint)) throw new GatewayError('WEBHOOK_NOT_FOUND');
     return endpoint;
   }
 
@@ -202,7 +202,9 @@ export class WebhookService {
 
   /**
    * Sends an event again: a delivery of the endpoint (by its id) or any event of the endpoint's
-   * company (by its id, with or without a delivery yet) becomes pending and due now.
+   * company (by its id, with or without a delivery yet) becomes pending and due now. An event
+   * the endpoint's filter does not match (now: it may have changed since) is refused,
+   * `BAD_REQUEST` with its type and the filter: the filter says what the receiver takes.
    */
   async redeliver(
     user: UserPrincipal,
@@ -213,9 +215,19 @@ export class WebhookService {
     const eventId = 'eventId' in target ? target.eventId : await this.store.findDeliveryEventId(id, target.deliveryId);
     if (eventId === undefined || !/^\d{1,18}$/.test(eventId)) throw new GatewayError('WEBHOOK_DELIVERY_NOT_FOUND');
     const outcome = await this.store.redeliverEvent(id, eventId, this.clock.now());
-    if (!outcome.found || outcome.deliveryId === undefined) throw new GatewayError('WEBHOOK_DELIVERY_NOT_FOUND');
-    if (outcome.busy) {
+    if (outcome.status === 'not_found') throw new GatewayError('WEBHOOK_DELIVERY_NOT_FOUND');
+    if (outcome.status === 'busy') {
       throw new GatewayError('CONFLICT', { message: 'an attempt of this delivery is in flight; try again shortly' });
+    }
+    if (outcome.status === 'filtered') {
+      throw new GatewayError('BAD_REQUEST', {
+        message: `the endpoint's event filter does not match ${outcome.eventType}: add it to the filter to send it`,
+        details: {
+          ...('eventId' in target ? { path: '/eventId' } : {}),
+          eventType: outcome.eventType,
+          events: endpoint.events,
+        },
+      });
     }
     await this.record(user, endpoint, 'webhook.redelivered', { eventId, deliveryId: outcome.deliveryId });
     return { deliveryId: outcome.deliveryId, eventId };
@@ -246,35 +258,6 @@ export class WebhookService {
     );
     const response = await this.sender.send(request);
     return { ...response, delivered: isDelivered(response.statusCode), eventId };
-  }
-
-  /** The company and branch a new endpoint belongs to, within `user`'s scope. */
-  private async placeOf(
-    user: UserPrincipal,
-    request: NewEndpointRequest,
-  ): Promise<{ companyId: string; branchId: string | null }> {
-    let companyId = request.companyId ?? user.companyId;
-    if (request.branchId !== undefined) {
-      const branch = await this.tenants.findBranch(request.branchId);
-      if (!branch || (companyId !== undefined && branch.companyId !== companyId) || !canSee(user, branch.companyId)) {
-        throw new GatewayError('BRANCH_NOT_FOUND');
-      }
-      companyId = branch.companyId;
-    }
-    if (companyId === undefined) {
-      throw new GatewayError('BAD_REQUEST', { message: 'companyId is required', details: { path: '/companyId' } });
-    }
-    if (!canSee(user, companyId))
-      throw new GatewayError('FORBIDDEN', { message: 'that company is outside your scope' });
-    if (!(await this.tenants.findCompany(companyId))) throw new GatewayError('COMPANY_NOT_FOUND');
-    return { companyId, branchId: request.branchId ?? null };
-  }
-
-  private mayRead(user: UserPrincipal, endpoint: WebhookEndpoint): boolean {
-    if (user.role === 'branch_manager') {
-      return endpoint.companyId === user.companyId && endpoint.branchId !== null && endpoint.branchId === user.branchId;
-    }
-    return canSee(user, endpoint.companyId);
   }
 
   /** The endpoint if `user` may change it: `WEBHOOK_NOT_FOUND` if they may not see it, `FORBIDDEN` if only read it. */

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { EventListQuery, EventStore, SequencedBatch, SequencedEvent } from '../core/ports/event-store.js';
 import type { DatabaseSchema } from './database-schema.js';
+import { webhookFilterMatches } from './pg-webhook-filter.js';
 
 /** The gateway_meta row that holds the last seq given; locked by every sequencer pass. */
 const COUNTER_KEY = 'event_seq';
@@ -39,10 +40,10 @@ export class PgEventStore implements EventStore {
           INSERT INTO webhook_deliveries (endpoint_id, company_id, event_id, seq, ordering_key, state, next_attempt_at)
           SELECT w.id, n.company_id, n.id, n.seq, n.subject_id, 'pending', now()
           FROM numbered AS n
-          JOIN webhook_endpoints AS w ON w.company_id = n.company_id AND w.status = 'active'
+          -- Disabled endpoints too: their deliveries wait, pending, until they are enabled.
+          JOIN webhook_endpoints AS w ON w.company_id = n.company_id
             AND (w.branch_id IS NULL OR w.branch_id = n.branch_id)
-            AND (n.type = ANY (w.events) OR '*' = ANY (w.events)
-              OR split_part(n.type, '.', 1) || '.*' = ANY (w.events))
+            AND ${webhookFilterMatches(sql.ref('n.type'), sql.ref('w.events'))}
           ORDER BY n.seq, w.id
           RETURNING 1
         ), top AS (

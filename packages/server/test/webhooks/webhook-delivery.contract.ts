@@ -440,22 +440,18 @@ export function describeWebhookDelivery(
       await w.runOnce();
       const [d] = await store.listDeliveries(e.id, { limit: 1 });
       expect(await store.findDeliveryEventId(e.id, d?.id ?? '')).toBe(first);
-      expect(await store.redeliverEvent(e.id, first, clock.now())).toEqual({
-        found: true,
-        busy: false,
-        deliveryId: d?.id,
-      });
+      expect(await store.redeliverEvent(e.id, first, clock.now())).toEqual({ status: 'pending', deliveryId: d?.id });
       await w.runOnce();
       const other = await endpoint(`${receiver.url}?other`);
       const second = await emit([other], 'job-s');
       const created = await store.redeliverEvent(e.id, second, clock.now());
-      expect(created.found).toBe(true);
+      expect(created.status).toBe('pending');
       await w.runOnce();
       await w.runOnce();
       const forE = receiver.received.filter((r) => r.url === '/hook').map((r) => JSON.parse(r.rawBody).id);
       expect(forE.filter((id) => id === `evt_${first}`)).toHaveLength(2);
       expect(forE).toContain(`evt_${second}`);
-      expect(await store.redeliverEvent(e.id, '999999999', clock.now())).toEqual({ found: false, busy: false });
+      expect(await store.redeliverEvent(e.id, '999999999', clock.now())).toEqual({ status: 'not_found' });
     });
 
     it("redelivers to a branch's endpoint only events of its branch", async () => {
@@ -471,7 +467,7 @@ export function describeWebhookDelivery(
         secret: 'whsec_branch',
       });
       const eventId = await emit([await endpoint()], 'job-elsewhere');
-      expect(await store.redeliverEvent(ofBranch.id, eventId, clock.now())).toEqual({ found: false, busy: false });
+      expect(await store.redeliverEvent(ofBranch.id, eventId, clock.now())).toEqual({ status: 'not_found' });
     });
 
     it('polls on its own once started, and wakes at once when told new deliveries were made', async () => {

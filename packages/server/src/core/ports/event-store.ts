@@ -47,10 +47,11 @@ export interface EventListQuery {
 export interface EventStore {
   /**
    * Gives the next `limit` unsequenced events (oldest id first) consecutive seq values after the
-   * highest given so far, and creates a pending webhook delivery of each for every active
-   * endpoint whose company, branch and event filter match, all in one transaction. Passes are
-   * serialised across processes by a row lock, so seq values are given in commit order: once a
-   * reader has seen seq N, no event with a seq at or below N appears later.
+   * highest given so far, and creates a pending webhook delivery of each for every endpoint
+   * whose company, branch and event filter match (disabled ones too: their deliveries wait until
+   * they are enabled), all in one transaction. Passes are serialised across processes by a row
+   * lock, so seq values are given in commit order: once a reader has seen seq N, no event with a
+   * seq at or below N appears later.
    */
   sequence(limit: number): Promise<SequencedBatch>;
   /** Sequenced events after `afterSeq`, in seq order. */

@@ -1,4 +1,7 @@
-/** `active` endpoints get deliveries; `disabled` ones (by a user, or after a run of failures) keep theirs pending. */
+/**
+ * `active` endpoints get their deliveries sent; `disabled` ones (by a user, or after a run of
+ * failures) still get deliveries made for their events, kept pending and unsent until enabled.
+ */
 export type WebhookEndpointStatus = 'active' | 'disabled';
 
 /** A webhook endpoint as stored (migration 008's `webhook_endpoints`). */
@@ -47,6 +50,11 @@ export interface ClaimedDelivery {
   companyId: string;
   /** Attempt number of this try, from 1 (counted when claimed). */
   attempt: number;
+  /**
+   * When this claim's lease ends, Unix ms. With `attempt` it names the claim: the outcome is
+   * recorded only while the delivery is still leased by it (see WebhookStore.recordSuccesses).
+   */
+  leasedUntil: number;
   /** When the first attempt was made (this one, for a first attempt). Unix ms. */
   firstAttemptAt: number;
   /** When the delivery was due, Unix ms (lag = now - this, for the first attempt: the event's creation). */
@@ -68,6 +76,23 @@ export interface WebhookAttemptOutcome {
 
 /** What a failed attempt leads to: another try at `nextAttemptAt`, or the end (`failed`). */
 export type FailedAttemptPlan = { retryAt: number } | { giveUp: true };
+
+/** An endpoint's run of failures after a failed attempt was counted. Unix ms. */
+export interface WebhookFailureRun {
+  consecutiveFailures: number;
+  failingSince: number;
+}
+
+/**
+ * What a redelivery request came to: `pending` (due now), `busy` (an attempt is in flight),
+ * `not_found` (no such sequenced event of the endpoint's company, or of its branch), or
+ * `filtered` (the endpoint's filter does not match the event's type: nothing was changed).
+ */
+export type RedeliveryOutcome =
+  | { status: 'pending'; deliveryId: string }
+  | { status: 'busy'; deliveryId: string }
+  | { status: 'not_found' }
+  | { status: 'filtered'; eventType: string };
 
 export interface WebhookAttemptView extends WebhookAttemptOutcome {
   attempt: number;
@@ -93,8 +118,13 @@ export interface WebhookDeliveryView {
 
 /**
  * Webhook endpoints, their deliveries and the attempts' log, in the database. Deliveries are made
- * by the event sequencer (one per matching active endpoint, in the transaction that sequences the
- * event); this store claims, records and resets them. Times are Unix ms from the caller's clock.
+ * by the event sequencer (one per matching endpoint, enabled or disabled, in the transaction that
+ * sequences the event); this store claims, records and resets them. Times are Unix ms from the
+ * caller's clock.
+ *
+ * Outcomes are written under the claim's lease: a delivery deleted meanwhile (its endpoint was)
+ * or claimed again after the lease ran out (or redelivered) is not written by the old claim, so a
+ * late process never overwrites the state of the one that holds the delivery now.
  */
 export interface WebhookStore {
   insertEndpoint(endpoint: NewWebhookEndpoint): Promise<WebhookEndpoint>;
@@ -120,7 +150,7 @@ export interface WebhookStore {
 
   /**
    * Claims up to `limit` due deliveries for `leaseMs` (others skip them until then): pending, due by
-   * `now`, not leased, of an active endpoint not in `excludeEndpointIds`, and each the first pending
+   * `now`, not leased, of an active (enabled) endpoint not in `excludeEndpointIds`, and each the first pending
    * delivery of its endpoint and ordering key (so one subject's events go one at a time, in `seq`
    * order). Uses `FOR UPDATE SKIP LOCKED`: processes claiming at once never get the same delivery.
    * Counts the attempt and sets `firstAttemptAt` on the first.
@@ -134,16 +164,20 @@ export interface WebhookStore {
   /**
    * Logs successful attempts, marks their deliveries delivered and ends their endpoints' runs of
    * failures, all in one transaction (the worker gathers the successes that end before its next
-   * claim).
+   * claim). Only deliveries still held by the claim that sent them are written (pending, same
+   * attempt, same lease end; a lease that ran out counts while no other claim took the delivery);
+   * the others are skipped without failing the rest. Returns the ids of those written.
    */
   recordSuccesses(
     successes: readonly { delivery: ClaimedDelivery; outcome: WebhookAttemptOutcome }[],
     instance: string,
     now: number,
-  ): Promise<void>;
+  ): Promise<string[]>;
   /**
    * Logs a failed attempt, schedules the retry or gives up as `plan` says, and counts the failure
-   * on the endpoint; returns the endpoint's run of failures after it.
+   * on the endpoint; returns the endpoint's run of failures after it. Written only while the
+   * delivery is still held by this claim (as recordSuccesses); `undefined`, with nothing written,
+   * when it is not.
    */
   recordFailure(
     delivery: ClaimedDelivery,
@@ -151,9 +185,12 @@ export interface WebhookStore {
     plan: FailedAttemptPlan,
     instance: string,
     now: number,
-  ): Promise<{ consecutiveFailures: number; failingSince: number }>;
-  /** Gives a leased delivery back unattempted (shutting down): due again at once, its attempt uncounted. */
-  release(deliveryId: string): Promise<void>;
+  ): Promise<WebhookFailureRun | undefined>;
+  /**
+   * Gives a leased delivery back unattempted (shutting down): due again at once, its attempt
+   * uncounted. Does nothing when the delivery is no longer held by this claim.
+   */
+  release(delivery: ClaimedDelivery): Promise<void>;
 
   /**
    * The endpoint's deliveries, newest first, with their attempts: `before` is a delivery id (the
@@ -166,14 +203,10 @@ export interface WebhookStore {
   /**
    * Makes the delivery of `eventId` to the endpoint pending and due at `now`, creating it if the
    * event never had one (a sequenced event of the endpoint's company, and of its branch for a
-   * branch's endpoint). Its attempts count from 0
-   * again. `found: false` when there is no such event; `busy: true` when an attempt is in flight.
+   * branch's endpoint, whose type the endpoint's filter matches now). Its attempts count from 0
+   * again. See RedeliveryOutcome for the cases where nothing changes.
    */
-  redeliverEvent(
-    endpointId: string,
-    eventId: string,
-    now: number,
-  ): Promise<{ found: boolean; busy: boolean; deliveryId?: string }>;
+  redeliverEvent(endpointId: string, eventId: string, now: number): Promise<RedeliveryOutcome>;
   /** The event id of one of the endpoint's deliveries. */
   findDeliveryEventId(endpointId: string, deliveryId: string): Promise<string | undefined>;
 }
