@@ -41,6 +41,15 @@ export const EVENT_SETTINGS = {
     max: 300_000,
     unit: 'ms',
   }),
+  eventFeedMaxStreams: integer({
+    name: 'PRINTERMASTER_EVENT_FEED_MAX_STREAMS_PER_CREDENTIAL',
+    group: 'events',
+    description:
+      'Long-polls and Server-Sent Events streams one credential (API key, session, user) may hold open at once on each gateway process; one more is answered 429 RATE_LIMIT_EXCEEDED',
+    default: 10,
+    min: 1,
+    max: 10_000,
+  }),
 } as const;
 
 /** The settings of the sequencer and the feed, in ms. */
@@ -48,6 +57,7 @@ export interface EventConfig {
   sequencerIntervalMs: number;
   sequencerBatchSize: number;
   feedPollIntervalMs: number;
+  feedMaxStreams: number;
   streamHeartbeatMs: number;
 }
 
@@ -56,6 +66,7 @@ export function toEventConfig(v: EnvValues<typeof EVENT_SETTINGS>): EventConfig 
     sequencerIntervalMs: v.eventSequencerIntervalMs,
     sequencerBatchSize: v.eventSequencerBatchSize,
     feedPollIntervalMs: v.eventFeedPollIntervalMs,
+    feedMaxStreams: v.eventFeedMaxStreams,
     streamHeartbeatMs: v.eventStreamHeartbeatMs,
   };
 }

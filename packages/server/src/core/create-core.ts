@@ -5,7 +5,7 @@ import { ClusterRpc } from './cluster-rpc.js';
 import { CoreEvents } from './core-events.js';
 import { CorrelationIds } from './correlation-ids.js';
 import { DesktopHealthService } from './desktop-health-service.js';
-import { EventFeed } from './event-feed.js';
+import { EventFeed, type EventFeedSettings } from './event-feed.js';
 import { EventSequencer } from './event-sequencer.js';
 import { HealthService } from './health-service.js';
 import { JobDispatcher } from './job-dispatcher.js';
@@ -55,8 +55,8 @@ export interface CoreSettings {
   webhooks: Omit<WebhookWorkerSettings, 'instanceId' | 'version'>;
   /** Web users' sessions: lifetimes of access and refresh tokens, s (credential-settings.ts). */
   credentials: { accessTtlS: number; refreshTtlS: number };
-  /** The outbox sequencer's period and pass size, and the feed's poll while waiting (event-settings.ts). */
-  events: { sequencerIntervalMs: number; sequencerBatchSize: number; feedPollIntervalMs: number };
+  /** The outbox sequencer's period and pass size, the feed's poll and cap per credential (event-settings.ts). */
+  events: { sequencerIntervalMs: number; sequencerBatchSize: number } & EventFeedSettings;
 }
 
 /** The ports the core runs on: stores, state shared between processes, the agents' sockets, time. */
@@ -135,8 +135,10 @@ export function createCore(deps: CoreDeps) {
   // here wakes it at once (a cheap no-op while a pass runs), the feed's waiters wake on its passes.
   const eventFeed = new EventFeed({
     events: stores.events,
+    tenants: stores.tenants,
+    credentials: { sessions: sessions.revocations, apiKeys },
     clock,
-    options: { pollIntervalMs: settings.events.feedPollIntervalMs },
+    options: { pollIntervalMs: settings.events.feedPollIntervalMs, maxStreams: settings.events.feedMaxStreams },
   });
   const eventSequencer = new EventSequencer({
     events: stores.events,

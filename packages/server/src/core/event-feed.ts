@@ -1,5 +1,8 @@
 import type { Clock } from './clock.js';
+import { FeedAdmission, type FeedAdmissionDeps, type FeedLease } from './feed-admission.js';
+import { GatewayError } from './gateway-error.js';
 import type { EventStore, SequencedEvent } from './ports/event-store.js';
+import type { TenantStore } from './ports/tenant-store.js';
 import { listScope, type UserPrincipal } from './principal.js';
 
 /**
@@ -40,8 +43,23 @@ export interface EventFeedQuery {
 /** The longest page of the feed. */
 export const MAX_FEED_PAGE = 1000;
 
+/** The feed's part of the gateway's settings (event-settings.ts). */
+export interface EventFeedSettings {
+  /** How often a waiting request asks the store again for other processes' events, ms. */
+  feedPollIntervalMs: number;
+  /** Long-polls and streams one credential may hold open at once on this process. */
+  feedMaxStreams: number;
+}
+
 export interface EventFeedDeps {
   events: Pick<EventStore, 'list'>;
+  /**
+   * Where a `branchId` filter's company is looked up, so that a company's caller naming another
+   * company's branch is FORBIDDEN rather than an empty feed. Without it, only listScope applies.
+   */
+  tenants?: Pick<TenantStore, 'findBranch'>;
+  /** Revocation notices that end the waits and streams of a taken-back credential (FeedAdmission). */
+  credentials?: Pick<FeedAdmissionDeps, 'sessions' | 'apiKeys'>;
   clock: Clock;
   options: {
     /**
@@ -49,6 +67,8 @@ export interface EventFeedDeps {
      * process wake no one here. Those of this process wake waiters at once (`sequenced`).
      */
     pollIntervalMs: number;
+    /** Long-polls and streams one credential may hold open at once on this process; undefined for no cap. */
+    maxStreams?: number;
   };
 }
 
@@ -56,11 +76,44 @@ export interface EventFeedDeps {
 export class EventFeed {
   private wakers = new Set<() => void>();
   private closed = false;
+  private readonly admission: FeedAdmission;
 
-  constructor(private readonly deps: EventFeedDeps) {}
+  constructor(private readonly deps: EventFeedDeps) {
+    this.admission = new FeedAdmission({
+      clock: deps.clock,
+      maxPerCredential: deps.options.maxStreams,
+      ...deps.credentials,
+    });
+  }
+
+  /**
+   * A slot for a long-poll or stream of `user` (`RATE_LIMIT_EXCEEDED` past the cap), whose signal
+   * aborts when the credential expires or is revoked. Release it when the answer ends.
+   */
+  admit(user: UserPrincipal): FeedLease {
+    return this.admission.admit(user);
+  }
 
   /** A page of the caller's events after `query.after`, scoped like every listing (listScope). */
   async page(user: UserPrincipal, query: EventFeedQuery): Promise<EventPage> {
+    await this.checkBranch(user, query);
+    return this.read(user, query);
+  }
+
+  /**
+   * FORBIDDEN for a `branchId` outside the caller's company: listScope alone would narrow the
+   * listing to the caller's company and that branch, and answer an empty feed forever. A branch
+   * that does not exist is refused the same way (the answer does not say which).
+   */
+  private async checkBranch(user: UserPrincipal, query: EventFeedQuery): Promise<void> {
+    if (query.branchId === undefined || user.role === 'super_admin' || !this.deps.tenants) return;
+    const branch = await this.deps.tenants.findBranch(query.branchId);
+    if (!branch || branch.companyId !== user.companyId) {
+      throw new GatewayError('FORBIDDEN', { message: `branch ${query.branchId} is outside your scope` });
+    }
+  }
+
+  private async read(user: UserPrincipal, query: EventFeedQuery): Promise<EventPage> {
     const scope = listScope(user, { companyId: query.companyId, branchId: query.branchId });
     const rows = await this.deps.events.list({
       ...(scope.companyId !== undefined ? { companyId: scope.companyId } : {}),
@@ -80,8 +133,9 @@ export class EventFeed {
    */
   async wait(user: UserPrincipal, query: EventFeedQuery, waitMs: number, signal?: AbortSignal): Promise<EventPage> {
     const deadline = this.deps.clock.now() + waitMs;
+    await this.checkBranch(user, query);
     for (;;) {
-      const page = await this.page(user, query);
+      const page = await this.read(user, query);
       const left = deadline - this.deps.clock.now();
       if (page.events.length > 0 || this.closed || signal?.aborted || left <= 0) return page;
       await this.nextWake(Math.min(left, this.deps.options.pollIntervalMs), signal);

@@ -166,6 +166,35 @@ export function describeEventFeed(store: 'pglite' | 'postgres', extra: { rowLeve
       expect(refused.body).toMatchObject({ success: false, code: 'FORBIDDEN' });
     });
 
+    it('refuses a company’s caller a branch or company of another company, or a branch that does not exist, with 403', async () => {
+      const apiKey = await api('POST', '/admin/api-keys', owner, { name: 'Feed POS', role: 'company_owner' });
+      expect(apiKey.status).toBe(201);
+      const key = (apiKey.body as { key: string }).key;
+      for (const query of [
+        `?branchId=${other.branchId}`,
+        `?branchId=${randomUUID()}`,
+        `?companyId=${other.companyId}`,
+      ]) {
+        for (const [credential, headers] of [
+          ['owner', { authorization: `Bearer ${owner}` }],
+          ['api key', { 'x-api-key': key }],
+        ] as const) {
+          for (const extra of ['', '&wait=1']) {
+            const res = await api('GET', `/printing/events${query}${extra}`, undefined, undefined, headers);
+            expect({ query, credential, extra, status: res.status, code: res.body.code }).toEqual({
+              query,
+              credential,
+              extra,
+              status: 403,
+              code: 'FORBIDDEN',
+            });
+          }
+        }
+      }
+      // Its own branch is fine.
+      expect((await api('GET', `/printing/events?branchId=${tenant.branchId}`, owner)).status).toBe(200);
+    });
+
     it('answers bad cursors, limits, waits and types with 400 BAD_REQUEST, and no credentials with 401', async () => {
       for (const query of [
         '?after=abc',
@@ -176,6 +205,8 @@ export function describeEventFeed(store: 'pglite' | 'postgres', extra: { rowLeve
         '?wait=x',
         '?types=job',
         '?types=foo.bar',
+        '?types=job.exploded',
+        '?types=agent.*,printer.melted',
         '?extra=1',
       ]) {
         const res = await api('GET', `/printing/events${query}`, owner);
@@ -186,6 +217,10 @@ export function describeEventFeed(store: 'pglite' | 'postgres', extra: { rowLeve
         });
       }
       expect((await api('GET', '/printing/events', undefined)).status).toBe(401);
+      // An unknown type is named, so that a typo is not mistaken for a quiet feed.
+      const unknown = await api('GET', '/printing/events?types=job.completed,job.exploded', owner);
+      expect(unknown.body).toMatchObject({ code: 'BAD_REQUEST', path: 'querystring/types', value: 'job.exploded' });
+      expect(unknown.body.message).toContain('"job.exploded"');
     });
 
     it('long-polls: answers as soon as an event arrives, or with an empty page when the wait ends', async () => {

@@ -1,11 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
-import { type EventFeed, type EventFeedQuery, type EventView, MAX_FEED_PAGE } from '../../core/event-feed.js';
+import { type EventFeed, type EventFeedQuery, MAX_FEED_PAGE } from '../../core/event-feed.js';
 import { GatewayError } from '../../core/gateway-error.js';
-import { EVENT_TYPE_PREFIXES } from '../../core/ports/outbox-event.js';
-import type { UserPrincipal } from '../../core/principal.js';
+import { checkEventPatterns } from '../../core/webhook-event-patterns.js';
 import { requireUser } from '../authenticate.js';
+import { sendEventStream } from '../event-stream.js';
 
 /** The longest long-poll, seconds. */
 export const MAX_FEED_WAIT_S = 30;
@@ -91,56 +91,27 @@ export async function eventRoutes(
         ...(q.branchId !== undefined ? { branchId: q.branchId } : {}),
         ...(q.types !== undefined ? { types: typeList(q.types) } : {}),
       };
-      if (wantsStream(request)) return stream(request, reply, user, query);
-      const closed = abortOnClose(reply);
-      const page =
-        q.wait && q.wait > 0
-          ? await feed.wait(user, query, q.wait * 1000, closed.signal)
-          : await feed.page(user, query);
-      return { success: true, ...page };
+      if (!wantsStream(request) && !q.wait) return { success: true, ...(await feed.page(user, query)) };
+      // Long-polls and streams hold a slot of their credential's cap until they end.
+      const lease = feed.admit(user);
+      try {
+        if (wantsStream(request)) {
+          // The first page is read before the answer starts, so that a refusal (scope) is a plain error.
+          const first = await feed.page(user, query);
+          await sendEventStream(request, reply, { feed, user, query, first, lease, heartbeatMs });
+          return reply;
+        }
+        const closed = abortOnClose(reply);
+        const signal = AbortSignal.any([closed.signal, lease.signal]);
+        const page = await feed.wait(user, query, (q.wait ?? 0) * 1000, signal);
+        // Revoked or expired while it waited: the caller may no longer read what came meanwhile.
+        if (lease.signal.aborted) throw lease.signal.reason;
+        return { success: true, ...page };
+      } finally {
+        lease.release();
+      }
     },
   );
-
-  /**
-   * Server-Sent Events: each event as `id: <seq>` and `data: <event JSON>`, so that a client's
-   * reconnection (`Last-Event-ID`) resumes after the last event it got; a comment line every
-   * `heartbeatMs` when nothing comes. Ends when the client goes, or the gateway stops.
-   */
-  async function stream(request: FastifyRequest, reply: FastifyReply, user: UserPrincipal, query: EventFeedQuery) {
-    // The first page is read before the answer starts, so that a refusal (scope) is a plain error.
-    let page = await feed.page(user, query);
-    const closed = abortOnClose(reply);
-    reply.hijack();
-    const raw = reply.raw;
-    // Headers set so far (CORS, the correlation id) are Fastify's to send; a hijacked answer sends its own.
-    for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined) raw.setHeader(name, value);
-    }
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      // nginx buffers answers unless told not to; a stream must go out as it is written.
-      'x-accel-buffering': 'no',
-    });
-    raw.write(`retry: 2000\n\n`);
-    try {
-      for (;;) {
-        if (page.events.length > 0) raw.write(page.events.map(frame).join(''));
-        else raw.write(': heartbeat\n\n');
-        if (closed.signal.aborted || feed.isClosed) break;
-        page = await feed.wait(user, { ...query, after: page.nextCursor }, heartbeatMs, closed.signal);
-        if (closed.signal.aborted) break;
-      }
-    } catch (err) {
-      // The client reconnects with Last-Event-ID and misses nothing.
-      request.log.warn({ err }, 'event stream ended by an error');
-    }
-    raw.end();
-  }
-}
-
-function frame(event: EventView): string {
-  return `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 function wantsStream(request: FastifyRequest): boolean {
@@ -154,14 +125,20 @@ function abortOnClose(reply: FastifyReply): AbortController {
   return controller;
 }
 
-/** The `types` filter as a list; a family no event has is BAD_REQUEST rather than an empty feed forever. */
+/**
+ * The `types` filter as a list. A type or family no event has (`job.exploded`, `foo.*`) is
+ * BAD_REQUEST naming it, rather than an empty feed forever; the known ones are those a webhook
+ * endpoint may ask for (checkEventPatterns).
+ */
 function typeList(types: string): string[] {
   const list = types.split(',');
   for (const t of list) {
-    const family = t.slice(0, t.indexOf('.'));
-    if (!(EVENT_TYPE_PREFIXES as readonly string[]).includes(family)) {
+    try {
+      checkEventPatterns([t]);
+    } catch {
       throw new GatewayError('BAD_REQUEST', {
-        message: `unknown event type "${t}": types start with ${EVENT_TYPE_PREFIXES.join(', ')}`,
+        message: `unknown event type "${t}": see docs/events.md for the types and families (job.*, agent.*, printer.*, licence.*)`,
+        details: { path: 'querystring/types', value: t },
       });
     }
   }
