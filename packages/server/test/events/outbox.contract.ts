@@ -110,7 +110,8 @@ export function describeOutbox(
           updatedAt: expect.stringMatching(instant),
         });
       }
-      expect(new Date((events[0]?.data as { createdAt: string }).createdAt).getTime()).toBe(job.createdAt.getTime());
+      const queued = events[0]?.data as { createdAt: string } | undefined;
+      expect(new Date(queued?.createdAt ?? 0).getTime()).toBe(job.createdAt.getTime());
       // Neither the idempotency key nor the order data nor the content leave in an event.
       expect(JSON.stringify(events)).not.toContain(`k-${job.id}`);
       expect(events[0]?.data).not.toHaveProperty('orderData');
@@ -292,7 +293,7 @@ export function describeOutbox(
         expect(events.map((e) => String(e.seq))).toEqual([first.lastSeq, second.lastSeq]);
       });
 
-      it('creates a delivery for each active endpoint whose company, branch and filter match', async () => {
+      it('creates a delivery for each endpoint whose company, branch and filter match, disabled ones too (they wait)', async () => {
         await stores.events.sequence(10_000);
         const all = await endpoint(['*']);
         const jobs = await endpoint(['job.*']);
@@ -310,8 +311,8 @@ export function describeOutbox(
           .selectAll()
           .where('endpointId', 'in', [all, jobs, completedOnly, agents, otherBranch, thisBranch, disabled])
           .execute();
-        expect(deliveries.map((d) => d.endpointId).sort()).toEqual([all, jobs, thisBranch].sort());
-        expect(batch.deliveries).toBeGreaterThanOrEqual(3);
+        expect(deliveries.map((d) => d.endpointId).sort()).toEqual([all, jobs, thisBranch, disabled].sort());
+        expect(batch.deliveries).toBeGreaterThanOrEqual(4);
         for (const d of deliveries) {
           expect(d).toMatchObject({ companyId, orderingKey: job.id, state: 'pending' });
           expect(String(d.seq)).toBe(batch.lastSeq);
