@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAgent, connectWeb, eventually, nextEvent } from '../support/socket-clients.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
@@ -110,8 +111,21 @@ export function describeEventFeed(store: 'pglite' | 'postgres', extra: { rowLeve
       expect(res.status).toBe(202);
       return (res.body as { job: { id: string } }).job.id;
     };
-    /** The cursor after everything sequenced so far. */
+    /**
+     * The cursor after every event written so far: first waits until the sequencer has numbered
+     * them all, so that an earlier test's last event cannot arrive after it.
+     */
     const head = async () => {
+      await eventually(
+        async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from events where seq is null`.execute(
+            gw.database.db,
+          );
+          return rows[0]?.n === 0;
+        },
+        30_000,
+        'every event sequenced',
+      );
       let cursor = '0';
       for (;;) {
         const page = await feed(`?after=${cursor}&limit=1000`);
