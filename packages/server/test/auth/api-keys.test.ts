@@ -245,7 +245,7 @@ describe('API keys (embedded store, real HTTP)', () => {
 });
 
 describe('API keys in the OpenAPI document', () => {
-  it('names the X-API-Key scheme beside the bearer one, on the key and session routes', async () => {
+  it('names the X-API-Key scheme beside the bearer one, on every route that takes a credential', async () => {
     const gw = await startTestGateway();
     try {
       const doc = (await (await fetch(`${gw.url}/docs/json`)).json()) as {
@@ -254,6 +254,13 @@ describe('API keys in the OpenAPI document', () => {
       };
       expect(doc.components.securitySchemes.apiKeyAuth).toEqual({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
       expect(doc.paths['/admin/api-keys']?.post?.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+      // Every route that takes a credential takes both.
+      const bearerOnly = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.entries(ops)
+          .filter(([, op]) => op.security !== undefined && !JSON.stringify(op.security).includes('apiKeyAuth'))
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+      );
+      expect(bearerOnly).toEqual([]);
       expect(Object.keys(doc.paths)).toEqual(
         expect.arrayContaining([
           '/admin/api-keys/{apiKeyId}/revoke',

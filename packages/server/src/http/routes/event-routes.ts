@@ -6,6 +6,7 @@ import { GatewayError } from '../../core/gateway-error.js';
 import { checkEventPatterns } from '../../core/webhook-event-patterns.js';
 import { requireUser } from '../authenticate.js';
 import { sendEventStream } from '../event-stream.js';
+import { USER_SECURITY } from './user-security.js';
 
 /** The longest long-poll, seconds. */
 export const MAX_FEED_WAIT_S = 30;
@@ -73,7 +74,7 @@ export async function eventRoutes(
     {
       schema: {
         tags: ['events'],
-        security: [{ bearerAuth: [] }],
+        security: USER_SECURITY,
         summary: 'Events in order after a cursor: a page, a long-poll (wait) or Server-Sent Events',
         querystring: FeedQuery,
         headers: LastEventId,

@@ -4,6 +4,7 @@ import type { JwtService } from '../../auth/jwt-service.js';
 import type { WebhookDeliveryView, WebhookEndpoint } from '../../core/ports/webhook-store.js';
 import { MAX_ROTATION_OVERLAP_MS, type WebhookService } from '../../core/webhook-service.js';
 import { requireUser } from '../authenticate.js';
+import { USER_SECURITY } from './user-security.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 /** Event type patterns are checked by the service, which names the unknown one. */
@@ -111,7 +112,7 @@ export async function webhookRoutes(
 ): Promise<void> {
   const { jwt, webhooks } = opts;
   const tags = ['webhooks'];
-  const security = [{ bearerAuth: [] }];
+  const security = USER_SECURITY;
 
   app.post('/admin/webhooks', { schema: { tags, security, body: CreateBody } }, async (request, reply) => {
     const user = await requireUser(jwt, request);
