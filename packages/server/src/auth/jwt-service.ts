@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isRole, type Role } from '@printermaster/protocol';
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import type { ApiKeyService } from '../core/api-key-service.js';
@@ -65,9 +66,12 @@ export class JwtService {
         : /^\d+$/.test(expiresIn)
           ? Math.floor(Date.now() / 1000) + Number(expiresIn)
           : expiresIn;
+    // The jti makes each token its own: a refresh within the same second would otherwise hand
+    // back the very token it replaces (iat and exp are whole seconds), which confuses clients.
     return new SignJWT({ ...rest })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(sub)
+      .setJti(randomUUID())
       .setIssuedAt()
       .setExpirationTime(exp)
       .sign(this.key);

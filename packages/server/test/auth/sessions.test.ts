@@ -70,6 +70,8 @@ describe('web users’ sessions (embedded store, real HTTP)', () => {
     const second = (await (await refresh(first.refreshToken)).json()) as Pair;
     expect(second.sessionId).toBe(first.sessionId);
     expect(second.refreshToken).not.toBe(first.refreshToken);
+    // A new access token too, even within the same second (each has its own jti).
+    expect(second.accessToken).not.toBe(first.accessToken);
     expect((await call('GET', '/printing/printers', second.accessToken)).status).toBe(200);
 
     const replay = await refresh(first.refreshToken);
