@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { EventListQuery, EventStore, SequencedBatch, SequencedEvent } from '../core/ports/event-store.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { webhookFilterMatches } from './pg-webhook-filter.js';
+import { HELD_UNTIL } from './webhook-held-deliveries.js';
 
 /** The gateway_meta row that holds the last seq given; locked by every sequencer pass. */
 const COUNTER_KEY = 'event_seq';
@@ -38,9 +39,10 @@ export class PgEventStore implements EventStore {
           RETURNING e.id, e.seq, e.company_id, e.branch_id, e.type, e.subject_id
         ), delivered AS (
           INSERT INTO webhook_deliveries (endpoint_id, company_id, event_id, seq, ordering_key, state, next_attempt_at)
-          SELECT w.id, n.company_id, n.id, n.seq, n.subject_id, 'pending', now()
+          SELECT w.id, n.company_id, n.id, n.seq, n.subject_id, 'pending',
+            CASE WHEN w.status = 'active' THEN now() ELSE ${HELD_UNTIL}::timestamptz END
           FROM numbered AS n
-          -- Disabled endpoints too: their deliveries wait, pending, until they are enabled.
+          -- Disabled endpoints too: their deliveries wait, pending and parked, until they are enabled.
           JOIN webhook_endpoints AS w ON w.company_id = n.company_id
             AND (w.branch_id IS NULL OR w.branch_id = n.branch_id)
             AND ${webhookFilterMatches(sql.ref('n.type'), sql.ref('w.events'))}

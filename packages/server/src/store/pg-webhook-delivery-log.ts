@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { RedeliveryOutcome, WebhookDeliveryState, WebhookDeliveryView } from '../core/ports/webhook-store.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { webhookFilterMatches } from './pg-webhook-filter.js';
+import { HELD_UNTIL, isHeld } from './webhook-held-deliveries.js';
 
 /** The users' side of an endpoint's deliveries: the delivery log and redelivery. */
 export class PgWebhookDeliveryLog {
@@ -50,7 +51,7 @@ export class PgWebhookDeliveryLog {
       subjectId: r.subjectId,
       state: r.state as WebhookDeliveryState,
       attempts: r.attempts,
-      nextAttemptAt: r.nextAttemptAt,
+      nextAttemptAt: r.state === 'pending' && !isHeld(r.nextAttemptAt) ? r.nextAttemptAt : null,
       firstAttemptAt: r.firstAttemptAt,
       deliveredAt: r.deliveredAt,
       createdAt: r.createdAt,
@@ -79,6 +80,7 @@ export class PgWebhookDeliveryLog {
           'v.type',
           'v.subjectId',
           'v.companyId',
+          'e.status',
           webhookFilterMatches(sql.ref('v.type'), sql.ref('e.events')).as('matches'),
         ])
         .where('e.id', '=', endpointId)
@@ -91,6 +93,8 @@ export class PgWebhookDeliveryLog {
       // The filter says what the receiver takes, now: an event it does not match is not sent to it,
       // by redelivery either (also when the filter changed after the delivery was made).
       if (!event.matches) return { status: 'filtered', eventType: event.type };
+      // A disabled endpoint's delivery waits parked with the others, and goes when it is enabled.
+      const due = event.status === 'active' ? new Date(now) : HELD_UNTIL;
       const existing = await trx
         .selectFrom('webhookDeliveries')
         .select(['id', 'state', 'lockedUntil'])
@@ -107,7 +111,7 @@ export class PgWebhookDeliveryLog {
           .set({
             state: 'pending',
             attempts: 0,
-            nextAttemptAt: new Date(now),
+            nextAttemptAt: due,
             lockedUntil: null,
             firstAttemptAt: null,
             deliveredAt: null,
@@ -124,7 +128,7 @@ export class PgWebhookDeliveryLog {
           eventId,
           seq: event.seq as string,
           orderingKey: event.subjectId,
-          nextAttemptAt: new Date(now),
+          nextAttemptAt: due,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

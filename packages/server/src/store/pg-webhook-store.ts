@@ -16,6 +16,7 @@ import type {
 import type { DatabaseSchema, WebhookEndpointTable } from './database-schema.js';
 import { PgWebhookDeliveryLog } from './pg-webhook-delivery-log.js';
 import { PgWebhookLeases } from './pg-webhook-leases.js';
+import { HELD_UNTIL } from './webhook-held-deliveries.js';
 
 /**
  * The webhook store: endpoints here; claims and outcomes under a lease in PgWebhookLeases, the
@@ -84,13 +85,23 @@ export class PgWebhookStore implements WebhookStore {
   }
 
   async disableEndpoint(id: string, reason: string, now: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('webhookEndpoints')
-      .set({ status: 'disabled', disabledReason: reason, updatedAt: new Date(now) })
-      .where('id', '=', id)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('webhookEndpoints')
+        .set({ status: 'disabled', disabledReason: reason, updatedAt: new Date(now) })
+        .where('id', '=', id)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      // Parked out of the claim's way; `enable` makes them due again.
+      await trx
+        .updateTable('webhookDeliveries')
+        .set({ nextAttemptAt: HELD_UNTIL })
+        .where('endpointId', '=', id)
+        .where('state', '=', 'pending')
+        .execute();
+      return true;
+    });
   }
 
   async enableEndpoint(id: string, now: number): Promise<boolean> {

@@ -144,8 +144,19 @@ export function describeWebhookDeliveryRaces(label: string, open: Open) {
       sent.push(await append('job-x', 'job.completed'));
       const w = worker();
       expect(await w.runOnce()).toBe(0);
-      expect(await store.listDeliveries(e.id, { limit: 10, state: 'pending' })).toHaveLength(4);
+      const waiting = await store.listDeliveries(e.id, { limit: 10, state: 'pending' });
+      expect(waiting).toHaveLength(4);
+      // Parked past any due time, so that claims do not walk them, and shown with no next attempt.
+      expect(waiting.map((d) => d.nextAttemptAt)).toEqual([null, null, null, null]);
+      const parked = await database.db
+        .selectFrom('webhookDeliveries')
+        .select('nextAttemptAt')
+        .where('endpointId', '=', e.id)
+        .execute();
+      expect(parked.map((d) => d.nextAttemptAt.getUTCFullYear())).toEqual([9999, 9999, 9999, 9999]);
       expect(await store.enableEndpoint(e.id, clock.now())).toBe(true);
+      const due = await store.listDeliveries(e.id, { limit: 10, state: 'pending' });
+      expect(due.every((d) => d.nextAttemptAt !== null && d.nextAttemptAt.getTime() <= clock.now())).toBe(true);
       await runUntilIdle(w);
       expect(receivedBy('off').filter((id) => id !== other)).toEqual(sent);
       expect(receivedBy('off')).toContain(other);

@@ -109,7 +109,8 @@ export interface WebhookDeliveryView {
   subjectId: string;
   state: WebhookDeliveryState;
   attempts: number;
-  nextAttemptAt: Date;
+  /** When it is tried next; null once it is no longer pending, and while its endpoint is disabled. */
+  nextAttemptAt: Date | null;
   firstAttemptAt: Date | null;
   deliveredAt: Date | null;
   createdAt: Date;

@@ -86,7 +86,7 @@ function toDeliveryView(d: WebhookDeliveryView) {
     subjectId: d.subjectId,
     state: d.state,
     attempts: d.attempts,
-    nextAttemptAt: d.state === 'pending' ? d.nextAttemptAt.toISOString() : null,
+    nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
     firstAttemptAt: d.firstAttemptAt?.toISOString() ?? null,
     deliveredAt: d.deliveredAt?.toISOString() ?? null,
     createdAt: d.createdAt.toISOString(),
