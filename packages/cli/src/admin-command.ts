@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   AdminCommands,
@@ -105,6 +107,13 @@ export async function adminCommand(argv: string[]): Promise<number> {
 async function runAdmin(config: GatewayConfig, request: AdminRequest): Promise<unknown> {
   if (!config.database.url && DataDirLock.isHeld(config.database.dataDir)) {
     return sendAdminCommand(adminSocketPath(config.database.dataDir), request);
+  }
+  // Opening a directory without a store would create an empty one, and every command would then
+  // answer as if the gateway's companies did not exist (BRANCH_NOT_FOUND): say where we looked.
+  if (!config.database.url && !existsSync(join(config.database.dataDir, 'pgdata'))) {
+    throw new Error(
+      `there is no embedded store in ${resolve(config.database.dataDir)}: run this in the gateway's directory or set PRINTERMASTER_DATA_DIR (or DATABASE_URL) as the gateway has it; a new store is made by \`npx printermaster serve\` or \`npx printermaster migrate\``,
+    );
   }
   const database = await openStore(config);
   try {

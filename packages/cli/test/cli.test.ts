@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,15 @@ describe('printermaster CLI', () => {
     },
     SLOW_MS,
   );
+
+  it('refuses admin commands on a directory without a store, and creates none there', async () => {
+    const dir = tempDir();
+    const res = await runCli(['admin', 'company', 'list'], { PRINTERMASTER_DATA_DIR: join(dir, 'data') });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`there is no embedded store in ${join(dir, 'data')}`);
+    expect(res.stderr).toContain('PRINTERMASTER_DATA_DIR');
+    expect(existsSync(join(dir, 'data', 'pgdata'))).toBe(false);
+  });
 
   it('refuses to start in production without a JWT secret, CORS origins and a database, listing all three', async () => {
     const res = await runCli(['serve'], { NODE_ENV: 'production', PRINTERMASTER_DATA_DIR: tempDir() });
