@@ -38,8 +38,9 @@ describe('health endpoints and metrics', () => {
     expect(api.body).toMatchObject({ status: 'ok', database: 'connected', websocket: 'active' });
 
     const full = await get('/health');
+    // Runbook 001's words here; /api/health keeps the protocol's.
     expect(full.body).toMatchObject({
-      status: 'ok',
+      status: 'healthy',
       database: 'connected',
       websocket: 'active',
       version: expect.any(String),
@@ -164,6 +165,9 @@ describe('readiness follows the store', async () => {
         const health = await fetch(`${gw.url}/api/health`);
         expect(health.status).toBe(503);
         expect(await health.json()).toMatchObject({ status: 'down', database: 'disconnected' });
+        const full = await fetch(`${gw.url}/health`);
+        expect(full.status).toBe(503);
+        expect(await full.json()).toMatchObject({ status: 'unhealthy', database: 'disconnected' });
         expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
         proxy.restore();
         await eventually(

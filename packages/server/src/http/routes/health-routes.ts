@@ -7,6 +7,9 @@ import type { HealthChecks } from '../../health/health-checks.js';
  * probe fails: 503 for a down store (`/api/health`, `/health`) and for not
  * ready (`/health/ready`).
  */
+/** The words of runbook 001 for `/health`'s status; `/api/health` keeps the protocol's (ok/degraded/down). */
+const RUNBOOK_STATUS = { ok: 'healthy', degraded: 'degraded', down: 'unhealthy' } as const;
+
 export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthChecks }): Promise<void> {
   const { checks } = opts;
   const tags = ['health'];
@@ -25,7 +28,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthC
   app.get('/health', { schema: { tags } }, async (_request, reply) => {
     const r = await checks.report();
     return reply.status(r.status === 'down' ? 503 : 200).send({
-      status: r.status,
+      status: RUNBOOK_STATUS[r.status],
       timestamp: r.timestamp,
       version: checks.version,
       uptime: r.uptime,
