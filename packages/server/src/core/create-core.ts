@@ -249,6 +249,8 @@ export function createCore(deps: CoreDeps) {
     eventFeed,
     eventSequencer,
     webhooks,
+    /** The audit log, for its readers (`GET /api/audit-log`). */
+    auditLog: stores.audit,
     webhookWorker,
     legacyAgents: new LegacyAgentVerifier({ link, directory: cluster.directory, devices: stores.devices, licenses }),
     validateLimiter: limiter(60, 'licence-validate', 'licence_validate'),

@@ -13,6 +13,7 @@ import type { DesktopHealthService } from '../core/desktop-health-service.js';
 import type { EventFeed } from '../core/event-feed.js';
 import type { LegacyAgentVerifier } from '../core/legacy-agent-verifier.js';
 import type { LicenseService } from '../core/license-service.js';
+import type { AuditLog } from '../core/ports/audit-log.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
 import type { RateLimiter } from '../core/ports/rate-limiter.js';
 import type { PrintJobService } from '../core/print-job-service.js';
@@ -40,6 +41,7 @@ import { installRouteSummaries } from './route-summaries.js';
 import { adminLicenceRoutes } from './routes/admin-licence-routes.js';
 import { adminTenantRoutes } from './routes/admin-tenant-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
+import { auditLogRoutes } from './routes/audit-log-routes.js';
 import { desktopHealthRoutes } from './routes/desktop-health-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -68,6 +70,8 @@ export interface AppDeps {
   apiKeys: ApiKeyService;
   sessions: SessionService;
   printers: PrinterService;
+  /** The audit log, read by `GET /api/audit-log`. */
+  auditLog: AuditLog;
   /** Printers' status as reachable now (agent gone → offline). */
   printerPresence: PrinterPresence;
   printerTests: PrinterTestService;
@@ -238,6 +242,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await users.register(adminTenantRoutes, { jwt: deps.jwt, tenants: deps.tenants });
     await users.register(adminLicenceRoutes, { jwt: deps.jwt, licenses: deps.licenses, clock: deps.clock });
     await users.register(webhookRoutes, { jwt: deps.jwt, webhooks: deps.webhooks });
+    await users.register(auditLogRoutes, { jwt: deps.jwt, audit: deps.auditLog });
   });
   return app;
 }

@@ -162,6 +162,8 @@ export interface AuditLogTable {
   targetType: string | null;
   targetId: string | null;
   details: NullableJson<Record<string, unknown>>;
+  /** Where the action came from (migration 009); null for entries from before, and the gateway's own. */
+  sourceAddress: string | null;
   createdAt: Timestamp;
 }
 

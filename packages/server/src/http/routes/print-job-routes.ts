@@ -5,6 +5,8 @@ import type { JwtService } from '../../auth/jwt-service.js';
 import type { PrintJobService } from '../../core/print-job-service.js';
 import { toPrintJobView } from '../../core/print-job-view.js';
 import { requireUser } from '../authenticate.js';
+import { sendCsv, wantsCsv } from './csv-export.js';
+import { printJobCsv } from './print-job-csv.js';
 import { USER_SECURITY } from './user-security.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
@@ -21,6 +23,8 @@ const ListQuery = Type.Object(
     createdBefore: Type.Optional(Type.String({ maxLength: 64, format: INSTANT_FORMAT })),
     cursor: Type.Optional(Type.String({ maxLength: 512 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    /** `csv` streams the whole filtered history as CSV (so does `Accept: text/csv`). */
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
   },
   { additionalProperties: false },
 );
@@ -52,9 +56,14 @@ export async function printJobRoutes(
     },
   );
 
-  app.get('/jobs', { schema: { tags, security, querystring: ListQuery } }, async (request) => {
+  app.get('/jobs', { schema: { tags, security, querystring: ListQuery } }, async (request, reply) => {
     const user = await requireUser(jwt, request);
-    const { jobs: list, nextCursor } = await jobs.list(user, request.query as Static<typeof ListQuery>);
+    const { format, ...query } = request.query as Static<typeof ListQuery>;
+    if (wantsCsv(request, format)) {
+      await sendCsv(reply, printJobCsv(jobs, user, query));
+      return reply;
+    }
+    const { jobs: list, nextCursor } = await jobs.list(user, query);
     return {
       success: true,
       jobs: list.map((j) => toPrintJobView(j)),
