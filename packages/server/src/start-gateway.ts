@@ -85,10 +85,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       urls: webhookUrls,
       version: VERSION,
     };
+    const metrics = new GatewayMetrics(VERSION, { rateLimitWhitelist: config.rateLimits.whitelist });
     const core = createCore({
       settings,
       stores,
-      cluster,
+      // The limiters are watched for `/api/metrics/ratelimit`, and skip the whitelisted keys.
+      cluster: { ...cluster, rateLimiter: metrics.limiters.wrap(cluster.rateLimiter) },
       link,
       broadcaster,
       renderer,
@@ -118,7 +120,6 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       const admin = await listenAdminSocket(topology.adminSocketPath, commands, logger);
       life.adopt({ name: 'admin socket', stop: () => void admin.close() });
     }
-    const metrics = new GatewayMetrics(VERSION);
     const edge = await life.start(
       await createEdge({
         ...{ config, core, stores, link, broadcaster, jwt, metrics, listener, clock, logger },

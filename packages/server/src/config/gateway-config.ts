@@ -48,6 +48,8 @@ export interface GatewayConfig {
     writesPerBranchPerMinute: number;
     /** Writes per minute per credential: a JWT subject, a licence, a legacy device. */
     writesPerCredentialPerMinute: number;
+    /** Keys no limiter counts or refuses (PRINTERMASTER_RATE_LIMIT_WHITELIST). */
+    whitelist: string[];
   };
   jobs: {
     maxJobBytes: number;

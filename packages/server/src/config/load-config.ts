@@ -74,6 +74,7 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
       testsPerPrinterPerMinute: v.testsPerPrinterPerMinute,
       writesPerBranchPerMinute: v.writesPerBranchPerMinute,
       writesPerCredentialPerMinute: v.writesPerCredentialPerMinute,
+      whitelist: v.rateLimitWhitelist,
     },
     jobs: {
       maxJobBytes: v.maxJobBytes,

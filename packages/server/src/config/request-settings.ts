@@ -1,4 +1,4 @@
-import { integer } from './setting-kinds.js';
+import { integer, list } from './setting-kinds.js';
 
 /** Requests that wait for an agent (printer tests), and the write rate limits. */
 export const REQUEST_SETTINGS = {
@@ -65,5 +65,15 @@ export const REQUEST_SETTINGS = {
     min: 1,
     max: 10_000_000,
     unit: 'per minute',
+  }),
+  rateLimitWhitelist: list({
+    name: 'PRINTERMASTER_RATE_LIMIT_WHITELIST',
+    group: 'requests',
+    description:
+      'Comma-separated rate-limit keys no limiter counts or refuses, exactly as `/api/metrics/ratelimit` lists blocked keys (a user’s or API key’s writes: `user:<companyId>:<userId>`); for high-volume internal services',
+    default: [],
+    defaultText: 'none',
+    item: { pattern: /^[^\s,]{1,200}$/, rule: 'must be a key without spaces, at most 200 characters' },
+    bounds: 'keys without spaces',
   }),
 } as const;

@@ -21,6 +21,8 @@ export class LicenseCache {
   private changedDuringLoad: Set<string | undefined> | undefined;
   private loading: Promise<void> | undefined;
   private readonly listeners: ((keyHash: string | undefined) => void)[] = [];
+  /** Lookups answered from memory and from the store, since start (metrics: cache_lookups_total). */
+  readonly lookups = { hits: 0, misses: 0 };
 
   constructor(
     private readonly licenses: LicenseStore,
@@ -49,8 +51,12 @@ export class LicenseCache {
   async find(keyHash: string): Promise<License | undefined> {
     if (this.changes?.live) {
       const cached = this.byHash.get(keyHash);
-      if (cached) return cached;
+      if (cached) {
+        this.lookups.hits += 1;
+        return cached;
+      }
     }
+    this.lookups.misses += 1;
     const before = this.notices;
     const license = await this.licenses.findByKeyHash(keyHash);
     // Kept only if no change was announced while it was read: it could be the old row.

@@ -88,6 +88,11 @@ export class LicenseService {
     });
   }
 
+  /** Hits and misses of the licence and tenant caches, since start (metrics). */
+  cacheLookups(): { licences: { hits: number; misses: number }; tenants: { hits: number; misses: number } } {
+    return { licences: this.cache.lookups, tenants: this.tenantCache.lookups };
+  }
+
   /** Starts keeping licences in memory (see LicenseCache.start). */
   startCache(): Promise<void> {
     return this.cache.start();

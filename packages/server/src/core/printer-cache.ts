@@ -21,6 +21,8 @@ export class PrinterCache {
   private readonly entries = new Map<string, { printer: Printer; at: number }>();
   /** Bumped by every `forget`: a load that overlapped one may have read the old row. */
   private generation = 0;
+  /** Reads answered from memory and from the store, since start (metrics: cache_lookups_total). */
+  readonly lookups = { hits: 0, misses: 0 };
 
   constructor(
     private readonly clock: Clock,
@@ -30,13 +32,20 @@ export class PrinterCache {
   /** The entry if it is fresh, without loading: lets a hot path skip an `await` on a hit. */
   peek(id: string): Printer | undefined {
     const hit = this.entries.get(id);
-    return hit && this.clock.now() - hit.at < this.options.ttlMs ? hit.printer : undefined;
+    if (!hit || this.clock.now() - hit.at >= this.options.ttlMs) return undefined;
+    // A miss here is counted by the `get` that follows it.
+    this.lookups.hits += 1;
+    return hit.printer;
   }
 
   async get(id: string, load: (id: string) => Promise<Printer | undefined>): Promise<Printer | undefined> {
     const hit = this.entries.get(id);
     const now = this.clock.now();
-    if (hit && now - hit.at < this.options.ttlMs) return hit.printer;
+    if (hit && now - hit.at < this.options.ttlMs) {
+      this.lookups.hits += 1;
+      return hit.printer;
+    }
+    this.lookups.misses += 1;
     const generation = this.generation;
     const printer = await load(id);
     if (generation !== this.generation) return printer;

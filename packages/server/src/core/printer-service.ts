@@ -93,6 +93,11 @@ export class PrinterService {
     return this.cache.get(id, (key) => this.printers.find(key));
   }
 
+  /** Hits and misses of the printer cache, since start (metrics). */
+  cacheLookups(): { hits: number; misses: number } {
+    return this.cache.lookups;
+  }
+
   /**
    * As `getCached` when the cache holds the printer; `undefined` when it must be loaded
    * (then call `getCached`). Throws `PRINTER_NOT_FOUND` for a cached printer the user may not see.

@@ -28,13 +28,20 @@ export class TenantCache {
   private readonly loads = new Map<string, Promise<TenantOf>>();
   /** Counts drops: a read that began before one may hold what changed, and is not kept. */
   private drops = 0;
+  /** Reads answered from memory and from the store, since start (metrics: cache_lookups_total). */
+  readonly lookups = { hits: 0, misses: 0 };
 
   constructor(private readonly deps: TenantCacheDeps) {}
 
   /** The branch and its company (either `undefined` when gone), from memory when fresh. */
   get(branchId: string): Promise<TenantOf> {
     const cached = this.entries.get(branchId);
-    if (cached && this.deps.clock.now() - cached.at < TENANT_CACHE_MS) return Promise.resolve(cached);
+    if (cached && this.deps.clock.now() - cached.at < TENANT_CACHE_MS) {
+      this.lookups.hits += 1;
+      return Promise.resolve(cached);
+    }
+    // A read that joins one under way waits for the store too.
+    this.lookups.misses += 1;
     // Reads of one branch arriving together share one.
     const pending = this.loads.get(branchId);
     if (pending) return pending;

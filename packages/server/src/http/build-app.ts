@@ -199,7 +199,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installRouteSummaries(app);
 
   await app.register(healthRoutes, { checks: deps.health });
-  await app.register(metricsRoutes, { metrics: deps.metrics, websocket: deps.websocketStats });
+  await app.register(metricsRoutes, {
+    metrics: deps.metrics,
+    websocket: deps.websocketStats,
+    jwt: deps.jwt,
+    health: deps.health,
+  });
   await app.register(legacyRoutes, {
     licenses: deps.licenses,
     printers: deps.printers,

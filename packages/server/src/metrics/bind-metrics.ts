@@ -67,12 +67,48 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
   metrics.collectFrom(metrics.renderDocuments, sources.renderLoad, 'state');
 }
 
+type Lookups = { hits: number; misses: number };
+
+const lookupTotals = (caches: Record<string, Lookups>): [Record<string, string>, number][] =>
+  Object.entries(caches).flatMap(([cache, l]): [Record<string, string>, number][] => [
+    [{ cache, result: 'hit' }, l.hits],
+    [{ cache, result: 'miss' }, l.misses],
+  ]);
+
 /** The gateway's metrics, read from its core, its edge, the job store and the render threads. */
 export function bindGatewayMetrics(
   metrics: GatewayMetrics,
   parts: { core: Core; edge: Edge; jobs: PrintJobStore; renderer: TicketRenderPool },
 ): void {
   const { core, edge } = parts;
+  metrics.collectTotals(metrics.cacheLookups, () =>
+    lookupTotals({ ...core.licenses.cacheLookups(), printers: core.printers.cacheLookups() }),
+  );
+  // Plain numbers on the hot path; the counter is set from them when read.
+  const messages = { in: 0, out: 0 };
+  const received = (packet: { type: string }) => {
+    if (packet.type === 'message') messages.in += 1;
+  };
+  const sent = (packet: { type: string }) => {
+    if (packet.type === 'message') messages.out += 1;
+  };
+  edge.gateway.io.engine.on('connection', (conn: { on(event: string, fn: (p: { type: string }) => void): void }) => {
+    conn.on('packet', received);
+    conn.on('packetCreate', sent);
+  });
+  metrics.collectTotals(metrics.websocketMessages, () => [
+    [{ direction: 'in' }, messages.in],
+    [{ direction: 'out' }, messages.out],
+  ]);
+  const namespace = edge.gateway.namespace;
+  metrics.sources = {
+    agents: () => core.tracker.records(),
+    rooms: () => {
+      let n = 0;
+      for (const room of namespace.adapter.rooms.keys()) if (!namespace.sockets.has(room)) n += 1;
+      return n;
+    },
+  };
   bindMetrics(metrics, core.events, {
     connections: () => ({ agent: edge.websocketStats().agents, web: edge.gateway.webClientCount }),
     agentsByProtocol: () => edge.websocketStats().byProtocol,

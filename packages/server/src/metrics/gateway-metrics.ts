@@ -1,6 +1,16 @@
-import type { Gauge } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import { memoryLimitBytes } from './memory-limit.js';
+import { MetricReader } from './metric-reader.js';
 import { prefixedMetrics, registryWithDefaultMetrics } from './prefixed-metrics.js';
+import { RateLimitWatch } from './rate-limit-watch.js';
+
+/** What the JSON views (`/api/metrics/…`) read that the registry does not hold. */
+export interface ViewSources {
+  /** This process's agents and the tenant each belongs to. */
+  agents(): { companyId: string; branchId: string; protocol: string }[];
+  /** Rooms of web clients on this process (a socket's own room not counted). */
+  rooms(): number;
+}
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
 
@@ -147,10 +157,28 @@ export class GatewayMetrics {
     'webhook_endpoints_disabled_total',
     'Webhook endpoints this process disabled after a run of failures',
   );
+  readonly cacheLookups = this.#declare.counter(
+    'cache_lookups_total',
+    'Reads of the in-memory caches (licences, tenants, printers) by result (hit, miss)',
+    ['cache', 'result'],
+  );
+  readonly websocketMessages = this.#declare.counter(
+    'websocket_messages_total',
+    'Socket.IO messages (events and acknowledgements; not pings) by direction (in, out)',
+    ['direction'],
+  );
 
-  constructor(version: string) {
+  /** Reads the metrics above back, for the JSON views. */
+  readonly reader = new MetricReader(this.registry);
+  /** The rate limiters the core was built with (wrap the cluster's factory with it). */
+  readonly limiters: RateLimitWatch;
+  /** Set once the edge is up (bindGatewayMetrics); the JSON views answer without it. */
+  sources: ViewSources | undefined;
+
+  constructor(version: string, options: { rateLimitWhitelist?: readonly string[] } = {}) {
     this.#buildInfo.set({ version, node: process.version }, 1);
     this.#memoryLimit.set(memoryLimitBytes());
+    this.limiters = new RateLimitWatch(options.rateLimitWhitelist ?? []);
   }
 
   /** Fills a gauge from live state at every scrape. */
@@ -170,6 +198,14 @@ export class GatewayMetrics {
   /** Sets a gauge from live state at every scrape. */
   collectValue(gauge: Gauge, value: () => number): void {
     (gauge as unknown as { collect?: () => void }).collect = () => gauge.set(value());
+  }
+
+  /** Sets a counter from running totals kept elsewhere at every read: `[labels, total]` pairs. */
+  collectTotals(counter: Counter<string>, totals: () => [Record<string, string>, number][]): void {
+    (counter as unknown as { collect?: () => void }).collect = () => {
+      counter.reset();
+      for (const [labels, total] of totals()) counter.inc(labels, total);
+    };
   }
 
   text(): Promise<string> {

@@ -121,7 +121,10 @@ describe('health endpoints and metrics', () => {
     expect(scrape.text).toMatch(/printermaster_ready 1/);
     for (const path of ['/metrics/prometheus', '/api/metrics'])
       expect((await get(path)).text).toContain('printermaster_websocket_connections');
-    expect((await get('/api/metrics/websocket')).body).toMatchObject({
+    const websocket = await fetch(`${gw.url}/api/metrics/websocket`, {
+      headers: { authorization: `Bearer ${await gw.token('super_admin')}` },
+    });
+    expect(await websocket.json()).toMatchObject({
       agents: 1,
       webClients: 1,
       agentsByProtocol: { legacy: 1 },
