@@ -85,7 +85,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       urls: webhookUrls,
       version: VERSION,
     };
-    const metrics = new GatewayMetrics(VERSION, { rateLimitWhitelist: config.rateLimits.whitelist });
+    const metrics = new GatewayMetrics(VERSION, {
+      rateLimitWhitelist: config.rateLimits.whitelist,
+      slowQueryMs: config.database.slowQueryMs,
+    });
+    database.watchQueries(metrics.slowQueries.record);
     const core = createCore({
       settings,
       stores,

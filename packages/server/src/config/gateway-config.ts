@@ -27,6 +27,8 @@ export interface GatewayConfig {
     dataDir: string;
     schema: string | undefined;
     lockWaitMs: number;
+    /** Statements at least this long go to the slow-query log, ms (PRINTERMASTER_SLOW_QUERY_MS). */
+    slowQueryMs: number;
   };
   redisUrl: string | undefined;
   /** Prefix of every Redis key and channel (several deployments on one Redis). */

@@ -55,6 +55,7 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
       dataDir: v.dataDir,
       schema: v.databaseSchema,
       lockWaitMs: v.dataDirLockWaitMs,
+      slowQueryMs: v.slowQueryMs,
     },
     redisUrl: v.redisUrl,
     redisPrefix: v.redisPrefix,

@@ -3,6 +3,7 @@ import { memoryLimitBytes } from './memory-limit.js';
 import { MetricReader } from './metric-reader.js';
 import { prefixedMetrics, registryWithDefaultMetrics } from './prefixed-metrics.js';
 import { RateLimitWatch } from './rate-limit-watch.js';
+import { SlowQueryLog } from './slow-query-log.js';
 
 /** What the JSON views (`/api/metrics/…`) read that the registry does not hold. */
 export interface ViewSources {
@@ -172,13 +173,16 @@ export class GatewayMetrics {
   readonly reader = new MetricReader(this.registry);
   /** The rate limiters the core was built with (wrap the cluster's factory with it). */
   readonly limiters: RateLimitWatch;
+  /** The store's slow statements (watch the database's queries with `slowQueries.record`). */
+  readonly slowQueries: SlowQueryLog;
   /** Set once the edge is up (bindGatewayMetrics); the JSON views answer without it. */
   sources: ViewSources | undefined;
 
-  constructor(version: string, options: { rateLimitWhitelist?: readonly string[] } = {}) {
+  constructor(version: string, options: { rateLimitWhitelist?: readonly string[]; slowQueryMs?: number } = {}) {
     this.#buildInfo.set({ version, node: process.version }, 1);
     this.#memoryLimit.set(memoryLimitBytes());
     this.limiters = new RateLimitWatch(options.rateLimitWhitelist ?? []);
+    this.slowQueries = new SlowQueryLog(options.slowQueryMs ?? 1_000);
   }
 
   /** Fills a gauge from live state at every scrape. */

@@ -105,7 +105,7 @@ export class MetricViews {
     return { timestamp: isoTime(Date.now()), whitelist: [...this.metrics.limiters.whitelist], limiters };
   }
 
-  /** HTTP latency percentiles per route (estimated from the histogram's buckets) and event-loop lag. */
+  /** HTTP latency percentiles per route (estimated from the histogram's buckets), event-loop lag, slow statements. */
   async performance() {
     const groups = await this.metrics.reader.histogramBy(`${PREFIX}http_request_duration_seconds`, ['method', 'route']);
     const http: Record<string, { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null }> =
@@ -125,6 +125,8 @@ export class MetricViews {
       // The health checks' sampler (since start): reading prom-client's lag metrics would reset
       // the window the next Prometheus scrape reports.
       eventLoopLag: this.health.eventLoopLag(),
+      slowQueryThresholdMs: this.metrics.slowQueries.thresholdMs,
+      slowQueries: this.metrics.slowQueries.entries(),
     };
   }
 

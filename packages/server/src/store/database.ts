@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DataDirLock } from './data-dir-lock.js';
 import type { DatabaseSchema } from './database-schema.js';
@@ -12,6 +12,9 @@ import { translatingDialect } from './translating-dialect.js';
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; poolSize?: number; schema?: string; applicationName?: string }
   | { kind: 'pglite'; dataDir: string | 'memory'; lockWaitMs?: number };
+
+/** A statement that ran: its SQL text (placeholders such as `$1`, never the values) and how long it took. */
+export type QueryListener = (query: { sql: string; durationMs: number }) => void;
 
 /** An open store database. Open it once per process; `close` ends every connection. */
 export interface Database {
@@ -40,7 +43,23 @@ export interface Database {
    * no query runs. `undefined` on PostgreSQL, which is backed up with pg_dump.
    */
   backup?(): Promise<Uint8Array>;
+  /** Calls `listener` after every statement (the slow-query log); `undefined` stops. One listener at a time. */
+  watchQueries(listener: QueryListener | undefined): void;
   close(): Promise<void>;
+}
+
+/** Kysely's log hook, passing each statement to the listener of the moment. */
+function queryWatch() {
+  let listener: QueryListener | undefined;
+  return {
+    log: (event: LogEvent) => {
+      if (listener && event.level === 'query')
+        listener({ sql: event.query.sql, durationMs: event.queryDurationMillis });
+    },
+    watch: (next: QueryListener | undefined) => {
+      listener = next;
+    },
+  };
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
@@ -61,9 +80,11 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   // Each connection carries the tenant scope of the work it serves (row-level security, decision 0007).
+  const queries = queryWatch();
   const db = new Kysely<DatabaseSchema>({
     dialect: translatingDialect(new TenantScopedDialect(new PostgresDialect({ pool }))),
     plugins: [new CamelCasePlugin()],
+    log: queries.log,
   });
   const url = new URL(target.url);
   /** Listening connections, ended with the pool. */
@@ -74,6 +95,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
     description: `postgres://${url.hostname}:${url.port || 5432}${url.pathname}${target.schema ? ` (schema ${target.schema})` : ''}`,
     ...(target.schema ? { schema: target.schema } : {}),
     ping: () => timed(() => sql`select 1`.execute(db)),
+    watchQueries: queries.watch,
     listen: async (channel, onMessage, onLive) => {
       const stop = await listenPostgres(target, channel, onMessage, onLive);
       listeners.add(stop);
@@ -164,15 +186,18 @@ async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database
     const pglite =
       dataDir === 'memory' ? new PGlite(PGLITE_BYTEA_TYPES) : new PGlite(`${dataDir}/pgdata`, PGLITE_BYTEA_TYPES);
     await pglite.waitReady;
+    const queries = queryWatch();
     const db = new Kysely<DatabaseSchema>({
       dialect: translatingDialect(new PgliteDialect(pglite)),
       plugins: [new CamelCasePlugin()],
+      log: queries.log,
     });
     return {
       kind: 'pglite',
       db,
       description: dataDir === 'memory' ? 'pglite (in memory)' : `pglite ${dataDir}`,
       ping: () => timed(() => sql`select 1`.execute(db)),
+      watchQueries: queries.watch,
       // In process: a notification cannot be missed, so the listener is live from the start.
       listen: async (channel, onMessage, onLive) => {
         const unlisten = await pglite.listen(channel, onMessage);

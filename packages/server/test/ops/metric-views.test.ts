@@ -36,6 +36,8 @@ describe('JSON metric views under /api/metrics', () => {
         // Two writes a minute per credential: the third is refused.
         PRINTERMASTER_WRITE_RATE_PER_CREDENTIAL: '2',
         PRINTERMASTER_RATE_LIMIT_WHITELIST: 'user:*:batch-processor',
+        // Every statement is "slow": the log's entries can be looked at.
+        PRINTERMASTER_SLOW_QUERY_MS: '0',
       },
     });
     tenant = await gw.seedTenant('Metrics company');
@@ -206,6 +208,28 @@ describe('JSON metric views under /api/metrics', () => {
     expect(await (await fetch(`${gw.url}/metrics`)).text()).toContain(
       `printermaster_cache_lookups_total{cache="printers",result="hit"} ${then.hits}`,
     );
+  });
+
+  it('lists slow statements with their duration and time, never their values', async () => {
+    const writer = await gw.jwt.sign({ sub: 'slow-writer', role: 'company_owner', companyId: tenant.companyId }, '1h');
+    const name = 'Secret-printer-name-4711';
+    const created = await call('POST', '/printing/printers', writer, { branchId: tenant.branchId, name });
+    const printerId = (created.body.printer as { id: string }).id;
+    const content = Buffer.from('\x1b@TICKET-BYTES-0815\n').toString('base64');
+    expect((await call('POST', '/printing/jobs', writer, { printerId, content })).status).toBe(202);
+
+    const perf = await view('performance');
+    expect(perf.slowQueryThresholdMs).toBe(0);
+    expect(perf.slowQueries.length).toBeGreaterThan(0);
+    expect(perf.slowQueries[0]).toEqual({
+      statement: expect.any(String),
+      durationMs: expect.any(Number),
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    const statements = perf.slowQueries.map((q) => q.statement);
+    expect(statements.some((s) => s.includes('insert into "print_jobs"'))).toBe(true);
+    const text = JSON.stringify(perf.slowQueries);
+    for (const value of [name, content, printerId, 'TICKET-BYTES']) expect(text).not.toContain(value);
   });
 
   it('answers an empty exports list until exports are tracked', async () => {
