@@ -188,6 +188,23 @@ describe('Dockerfile', () => {
     expect(runtime.at(-1)).toBe('CMD ["node", "packages/cli/dist/main.js", "serve"]');
   });
 
+  it('has curl in the runtime stage, as `kubectl exec $pod -- curl -f …/api/health` needs', () => {
+    const install = runtime.find((l) => /^RUN apt-get update\b/.test(l));
+    expect(install).toMatch(/apt-get install -y --no-install-recommends [^&]*\bcurl\b/);
+    expect(install).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*$/);
+    // Installed as root: after USER the package manager cannot write.
+    expect(runtime.indexOf(install as string)).toBeLessThan(runtime.findIndex((l) => l.startsWith('USER ')));
+  });
+
+  it('runs the npm health and smoke scripts from what the runtime stage holds (no build, no dev dependencies)', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(runtime).toContain('COPY package.json package-lock.json ./');
+    for (const name of ['health:db', 'health:redis', 'test:websocket', 'test:smoke']) {
+      expect(scripts[name], name).toMatch(/^node packages\/cli\/dist\/main\.js (health (db|redis|websocket)|smoke)$/);
+    }
+    expect(runtime).toContain('COPY --from=build /app/packages/cli/dist packages/cli/dist');
+  });
+
   it('has a BuildKit ignore file that keeps local state and build output out of the context', () => {
     const ignored = read('deploy/Dockerfile.dockerignore')
       .split('\n')

@@ -9,6 +9,8 @@ Commands:
   restore    Replace the embedded store with a backup (gateway stopped)
   agent      Run the branch agent (\`agent status\` shows its journal)
   virtual-printer  Run a TCP ESC/POS printer emulator (tests, demos, benchmarks)
+  health     Check the database, Redis or the WebSocket: \`health db|redis|websocket\`
+  smoke      Smoke-test a running gateway: agent handshake, printer test, print job
   demo       Gateway + virtual printer + agent on this machine, printing two sample tickets
   version    Print the version
 

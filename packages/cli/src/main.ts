@@ -36,6 +36,14 @@ const commands: Record<string, Handler> = {
       (s) => process.stderr.write(s),
     );
   },
+  health: async (argv) => {
+    const { healthCommand } = await import('./health-command.js');
+    return healthCommand(argv, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  },
+  smoke: async (argv) => {
+    const { smokeCommand } = await import('./smoke-command.js');
+    return smokeCommand(argv, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  },
   version: async () => {
     const { VERSION } = await import('@printermaster/server');
     process.stdout.write(`${VERSION}\n`);
