@@ -81,6 +81,11 @@ export function bindGatewayMetrics(
   parts: { core: Core; edge: Edge; jobs: PrintJobStore; renderer: TicketRenderPool },
 ): void {
   const { core, edge } = parts;
+  // The runbooks alert on `database_connected == 0` (deploy/prometheus/recording-rules.yml).
+  (metrics.databaseConnected as unknown as { collect?: () => Promise<void> }).collect = async () => {
+    const report = await edge.health.report();
+    metrics.databaseConnected.set(report.database === 'connected' ? 1 : 0);
+  };
   metrics.collectTotals(metrics.cacheLookups, () =>
     lookupTotals({ ...core.licenses.cacheLookups(), printers: core.printers.cacheLookups() }),
   );

@@ -32,6 +32,10 @@ export class GatewayMetrics {
     'Memory the process may use (cgroup limit or machine memory)',
   );
   readonly ready = this.#declare.gauge('ready', '1 while the gateway takes traffic, 0 while starting or draining');
+  readonly databaseConnected = this.#declare.gauge(
+    'database_connected',
+    '1 while the gateway reaches its store (pinged at each scrape, 2 s at most), 0 when it does not',
+  );
   readonly connections = this.#declare.gauge('websocket_connections', 'Open Socket.IO connections by kind', ['kind']);
   readonly uniqueUsers = this.#declare.gauge('websocket_unique_users', 'Distinct web users connected');
   readonly connects = this.#declare.counter('websocket_connects_total', 'Socket.IO connections admitted', ['kind']);
