@@ -1,5 +1,6 @@
 import type { CredentialConfig } from '../config/credential-settings.js';
 import type { Clock } from '../core/clock.js';
+import type { RequestOrigin } from '../core/ports/audit-log.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { Stores } from '../core/ports/stores.js';
 import type { UserPrincipal } from '../core/principal.js';
@@ -23,13 +24,13 @@ export class SessionTokens {
   constructor(private readonly deps: { sessions: SessionService; jwt: JwtService; accessTtlS: number }) {}
 
   /** A new session for `user`, handed out by `caller` (credential-grant.ts). */
-  async begin(caller: UserPrincipal, user: SessionUser): Promise<SessionPair> {
-    return this.pair(await this.deps.sessions.begin(caller, user));
+  async begin(caller: UserPrincipal, user: SessionUser, origin: RequestOrigin = {}): Promise<SessionPair> {
+    return this.pair(await this.deps.sessions.begin(caller, user, origin));
   }
 
   /** The next pair of a session, for its current refresh token (used once; reuse revokes the session). */
-  async refresh(refreshToken: string): Promise<SessionPair> {
-    return this.pair(await this.deps.sessions.refresh(refreshToken));
+  async refresh(refreshToken: string, origin: RequestOrigin = {}): Promise<SessionPair> {
+    return this.pair(await this.deps.sessions.refresh(refreshToken, origin));
   }
 
   private async pair(issued: IssuedRefresh): Promise<SessionPair> {

@@ -170,6 +170,7 @@ export function createCore(deps: CoreDeps) {
     clock,
     options: settings.jobs,
     branches: licenses,
+    audit: stores.audit,
   });
   const dispatcher = new JobDispatcher({
     jobs: stores.jobs,

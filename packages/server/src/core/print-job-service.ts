@@ -7,6 +7,7 @@ import type { JobLifecycle } from './job-lifecycle.js';
 import { jobListFilter, jobListPage, type ListJobsQuery } from './job-list-query.js';
 import { isIdempotencyKey, readJobRequest } from './job-request.js';
 import { canReprint } from './job-state-machine.js';
+import type { AuditLog, RequestOrigin } from './ports/audit-log.js';
 import type {
   NewPrintJob,
   PrintJob,
@@ -68,6 +69,8 @@ export interface PrintJobServiceDeps {
   options: PrintJobServiceOptions;
   /** Refuses jobs for a deactivated branch or company (`BRANCH_INACTIVE`); every branch is open without it. */
   branches?: { requireActiveBranch(branchId: string): Promise<void> };
+  /** Where cancels and reprints are recorded; not recorded without it. */
+  audit?: AuditLog;
 }
 
 /** Print jobs as the API sees them: create (idempotent), read, list, cancel, reprint. */
@@ -79,6 +82,7 @@ export class PrintJobService {
   private readonly clock: Clock;
   private readonly options: PrintJobServiceOptions;
   private readonly branches: PrintJobServiceDeps['branches'];
+  private readonly audit: AuditLog | undefined;
   private readonly createdListeners: ((job: PrintJobWithContent) => void)[] = [];
 
   constructor(deps: PrintJobServiceDeps) {
@@ -89,6 +93,7 @@ export class PrintJobService {
     this.clock = deps.clock;
     this.options = deps.options;
     this.branches = deps.branches;
+    this.audit = deps.audit;
   }
 
   /** Called after a job is stored, with its content (the dispatcher sends it). */
@@ -154,10 +159,13 @@ export class PrintJobService {
    * journal, so it cannot be cancelled from here: that would promise something
    * the gateway cannot keep.
    */
-  async cancel(user: UserPrincipal, id: string): Promise<PrintJob> {
+  async cancel(user: UserPrincipal, id: string, origin: RequestOrigin = {}): Promise<PrintJob> {
     const job = await this.find(user, id);
     const moved = await this.lifecycle.transition('cancel', id, { actor: 'user', userId: user.userId });
-    if (moved) return moved;
+    if (moved) {
+      await this.record(user, 'job.cancelled', moved, origin);
+      return moved;
+    }
     const latest = (await this.jobs.find(id)) ?? job;
     throw new GatewayError('JOB_ALREADY_FINAL', {
       message:
@@ -173,6 +181,7 @@ export class PrintJobService {
     user: UserPrincipal,
     id: string,
     idempotencyKey?: string,
+    origin: RequestOrigin = {},
   ): Promise<{ job: PrintJob; replayed: boolean }> {
     const original = await this.jobs.findWithContent(id);
     if (!original || !canSee(user, original.companyId, original.branchId)) throw new GatewayError('JOB_NOT_FOUND');
@@ -193,7 +202,7 @@ export class PrintJobService {
     content.set(banner, 0);
     content.set(original.content, banner.byteLength);
     const now = this.clock.now();
-    return this.store(
+    const reprinted = await this.store(
       {
         id: randomUUID(),
         companyId: original.companyId,
@@ -212,6 +221,9 @@ export class PrintJobService {
       idempotencyKey,
       () => canonicalHash({ reprintOf: id }),
     );
+    // A replay made nothing new: the first request was recorded.
+    if (!reprinted.replayed) await this.record(user, 'job.reprinted', reprinted.job, origin);
+    return reprinted;
   }
 
   /**
@@ -232,6 +244,19 @@ export class PrintJobService {
 
   async purgeIdempotencyKeys(): Promise<number> {
     return this.jobs.purgeIdempotencyKeys(new Date(this.clock.now() - this.options.idempotencyWindowMs));
+  }
+
+  /** Records a user's action on a job (`job` is the new one for a reprint, which names its original). */
+  private async record(user: UserPrincipal, action: string, job: PrintJob, origin: RequestOrigin): Promise<void> {
+    await this.audit?.record({
+      companyId: job.companyId,
+      actor: actorOf(user),
+      action,
+      targetType: 'print_job',
+      targetId: job.id,
+      details: { branchId: job.branchId, printerId: job.printerId, reprintOf: job.reprintOf },
+      ...origin,
+    });
   }
 
   private async find(user: UserPrincipal, id: string): Promise<PrintJob> {

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { assertGrantable, type CredentialGrant, grantWithCallerScope } from './credential-grant.js';
 import { GatewayError } from './gateway-error.js';
-import type { AuditLog } from './ports/audit-log.js';
+import type { AuditLog, RequestOrigin } from './ports/audit-log.js';
 import type { ChangeFeed } from './ports/change-feed.js';
 import type { Logger } from './ports/logger.js';
 import type { RefreshToken, RefreshTokenStore } from './ports/refresh-token-store.js';
@@ -83,7 +83,7 @@ export class SessionService {
   }
 
   /** Starts a session for `user`, whom `caller` may hand it to (credential-grant.ts). */
-  async begin(caller: UserPrincipal, requested: SessionUser): Promise<IssuedRefresh> {
+  async begin(caller: UserPrincipal, requested: SessionUser, origin: RequestOrigin = {}): Promise<IssuedRefresh> {
     const user = await grantWithCallerScope(caller, requested, this.deps.tenants);
     await assertGrantable(caller, user, this.deps.tenants);
     const issued = await this.issue(randomUUID(), user);
@@ -94,6 +94,7 @@ export class SessionService {
       targetType: 'session',
       targetId: issued.familyId,
       details: { userId: user.sub, role: user.role, branchId: user.branchId ?? null },
+      ...origin,
     });
     return issued;
   }
@@ -102,7 +103,7 @@ export class SessionService {
    * Exchanges a refresh token for the next one of its session. A token used before revokes the
    * session (reuse: it was copied) and is refused; so is an unknown, revoked or expired one.
    */
-  async refresh(refreshToken: string): Promise<IssuedRefresh> {
+  async refresh(refreshToken: string, origin: RequestOrigin = {}): Promise<IssuedRefresh> {
     if (!REFRESH_SHAPE.test(refreshToken)) throw refused();
     const now = this.deps.clock.now();
     return runAsGateway(async () => {
@@ -110,7 +111,7 @@ export class SessionService {
       if (!row || row.revokedAt) throw refused();
       // A used token is a reuse even once expired: whoever holds it copied it.
       if (row.usedAt) {
-        await this.reused(row);
+        await this.reused(row, origin);
         throw refused();
       }
       if (row.expiresAt.getTime() <= now) {
@@ -118,15 +119,16 @@ export class SessionService {
       }
       const next = this.next(row.familyId, userOf(row));
       if (!(await this.deps.refreshTokens.exchange(row.id, new Date(now), next.row))) {
-        await this.reused(row);
+        await this.reused(row, origin);
         throw refused();
       }
+      await this.deps.audit.record({ ...this.sessionEntry(row, 'session.refreshed'), ...origin });
       return next.issued;
     });
   }
 
   /** Ends the session of the caller's access token: its refresh tokens and access tokens stop working. */
-  async logout(caller: UserPrincipal): Promise<void> {
+  async logout(caller: UserPrincipal, origin: RequestOrigin = {}): Promise<void> {
     if (caller.sessionId === undefined) {
       throw new GatewayError('BAD_REQUEST', { message: 'this credential is not a session (POST /auth/sessions)' });
     }
@@ -137,6 +139,7 @@ export class SessionService {
       action: 'session.logged_out',
       targetType: 'session',
       targetId: caller.sessionId,
+      ...origin,
     });
   }
 
@@ -193,19 +196,23 @@ export class SessionService {
     return { row, issued };
   }
 
-  private async reused(row: RefreshToken): Promise<void> {
+  private async reused(row: RefreshToken, origin: RequestOrigin): Promise<void> {
     this.deps.logger.warn(
       { sessionId: row.familyId, userId: row.userId, companyId: row.companyId },
       'refresh token used twice; its session is revoked',
     );
     await this.revokeFamily(row.familyId, 'reuse');
-    await this.deps.audit.record({
+    await this.deps.audit.record({ ...this.sessionEntry(row, 'session.refresh_reused'), ...origin });
+  }
+
+  private sessionEntry(row: RefreshToken, action: string) {
+    return {
       companyId: row.companyId,
       actor: `user:${row.userId}`,
-      action: 'session.refresh_reused',
+      action,
       targetType: 'session',
       targetId: row.familyId,
-    });
+    };
   }
 
   private async revokeFamily(familyId: string, reason: string): Promise<void> {

@@ -37,6 +37,7 @@ import {
 } from './framework-errors.js';
 import { installInputGuard } from './input-guard.js';
 import { LazyRequestLogger } from './lazy-request-logger.js';
+import { installRefusedAccessAudit } from './refused-access-audit.js';
 import { installRouteSummaries } from './route-summaries.js';
 import { adminLicenceRoutes } from './routes/admin-licence-routes.js';
 import { adminTenantRoutes } from './routes/admin-tenant-routes.js';
@@ -169,6 +170,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     done();
   });
+
+  // 401s and 403s go to the audit log with their source address, a flood bounded (docs/api.md#audit-log).
+  installRefusedAccessAudit(app, { audit: deps.auditLog, jwt: deps.jwt, clock: deps.clock });
 
   installPreflightCheck(app, deps.corsOrigins);
   const anyOrigin = deps.corsOrigins.includes('*');

@@ -19,6 +19,12 @@ export interface AuditLog {
   list(filter: AuditLogFilter): Promise<AuditEntry[]>;
 }
 
+/** Where a user's request came from, for the audit log. */
+export interface RequestOrigin {
+  /** The client's address (`request.ip`, the proxy rule of `PRINTERMASTER_TRUST_PROXY`). */
+  sourceAddress?: string;
+}
+
 /** One recorded action, as stored. */
 export interface AuditEntry {
   /** Grows with every entry (a bigint, as decimal text): the order of recording. */

@@ -82,7 +82,7 @@ export async function printJobRoutes(
   app.post('/jobs/:jobId/cancel', { schema: { tags, security, params: Params } }, async (request) => {
     const user = await requireUser(jwt, request);
     const { jobId } = request.params as Static<typeof Params>;
-    return { success: true, job: toPrintJobView(await jobs.cancel(user, jobId)) };
+    return { success: true, job: toPrintJobView(await jobs.cancel(user, jobId, { sourceAddress: request.ip })) };
   });
 
   app.post(
@@ -91,7 +91,9 @@ export async function printJobRoutes(
     async (request, reply) => {
       const user = await requireUser(jwt, request);
       const { jobId } = request.params as Static<typeof Params>;
-      const { job, replayed } = await jobs.reprint(user, jobId, idempotencyKey(request));
+      const { job, replayed } = await jobs.reprint(user, jobId, idempotencyKey(request), {
+        sourceAddress: request.ip,
+      });
       return reply.status(202).send({ success: true, replayed, job: toPrintJobView(job) });
     },
   );

@@ -47,7 +47,9 @@ export async function sessionRoutes(
     async (request, reply) => {
       const caller = await requireUser(jwt, request);
       const body = request.body as Static<typeof SessionBody>;
-      return reply.status(201).send({ success: true, ...(await tokens.begin(caller, body)) });
+      return reply
+        .status(201)
+        .send({ success: true, ...(await tokens.begin(caller, body, { sourceAddress: request.ip })) });
     },
   );
 
@@ -60,7 +62,7 @@ export async function sessionRoutes(
     },
     async (request) => {
       const { refreshToken } = request.body as Static<typeof RefreshBody>;
-      return { success: true, ...(await tokens.refresh(refreshToken)) };
+      return { success: true, ...(await tokens.refresh(refreshToken, { sourceAddress: request.ip })) };
     },
   );
 
@@ -69,7 +71,7 @@ export async function sessionRoutes(
     { schema: { tags, security, response: { 200: Type.Object({ success: Type.Boolean(), message: Type.String() }) } } },
     async (request) => {
       const caller = await requireUser(jwt, request);
-      await sessions.logout(caller);
+      await sessions.logout(caller, { sourceAddress: request.ip });
       return { success: true, message: 'session ended' };
     },
   );
