@@ -82,6 +82,8 @@ describe('printermaster admin token --session', () => {
     'prints a session pair from the store when no gateway runs',
     async () => {
       const env = { PRINTERMASTER_DATA_DIR: tempDir() };
+      // A store made without a gateway (admin commands refuse a directory without one).
+      expect((await runCli(['migrate'], env)).code).toBe(0);
       const company = JSON.parse((await runCli(['admin', 'company', 'create', '--name', 'Offline'], env)).stdout) as {
         id: string;
       };
