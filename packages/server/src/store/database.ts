@@ -79,6 +79,13 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // A client checked out of the pool has no listener of the pool's: its connection reset (a
+  // failover, a proxy, a cut cable) between two statements of a transaction would be an
+  // uncaught 'error' and end the process. The statement in flight, or the next one, fails with
+  // the error instead, and the pool drops the client when it comes back.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   // Each connection carries the tenant scope of the work it serves (row-level security, decision 0007).
   const queries = queryWatch();
   const db = new Kysely<DatabaseSchema>({
