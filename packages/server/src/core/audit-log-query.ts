@@ -1,7 +1,7 @@
-import { instantMs } from '@printermaster/protocol';
 import { GatewayError } from './gateway-error.js';
 import type { AuditEntry, AuditLogFilter } from './ports/audit-log.js';
 import type { UserPrincipal } from './principal.js';
+import { parseQueryInstant } from './query-instant.js';
 
 /** `GET /api/audit-log` as the API receives it (shape and lengths already checked by its schema). */
 export interface AuditLogQuery {
@@ -33,8 +33,8 @@ const DEFAULT_PAGE_SIZE = 100;
  */
 export function auditLogFilter(user: UserPrincipal, query: AuditLogQuery): AuditLogFilter {
   const companyId = auditScope(user, query.companyId);
-  const from = parseInstant(query.from, 'from');
-  const to = parseInstant(query.to, 'to');
+  const from = parseQueryInstant(query.from, 'from');
+  const to = parseQueryInstant(query.to, 'to');
   return {
     ...(companyId !== undefined ? { companyId } : {}),
     ...(query.action !== undefined ? { action: query.action } : {}),
@@ -81,16 +81,4 @@ function auditScope(user: UserPrincipal, companyId: string | undefined): string 
     throw new GatewayError('FORBIDDEN', { message: 'that company is outside your scope' });
   }
   return user.companyId;
-}
-
-function parseInstant(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = instantMs(value);
-  if (ms === undefined) {
-    throw new GatewayError('BAD_REQUEST', {
-      message: `${name} is not a date-time between the years 1 and 9999`,
-      details: { path: `querystring/${name}` },
-    });
-  }
-  return new Date(ms);
 }

@@ -228,7 +228,8 @@ export function createCore(deps: CoreDeps) {
     },
   });
   // Jobs must not stop when Redis does: the write limits then count per process.
-  const perProcessWhenUnreachable = { perProcessWhenUnreachable: true };
+  const writeLimiter = (points: number, of: 'branch' | 'credential') =>
+    limiter(points, `write-${of}`, `write_${of}`, { perProcessWhenUnreachable: true });
   return {
     events,
     rpc,
@@ -256,18 +257,8 @@ export function createCore(deps: CoreDeps) {
     legacyAgents: new LegacyAgentVerifier({ link, directory: cluster.directory, devices: stores.devices, licenses }),
     validateLimiter: limiter(60, 'licence-validate', 'licence_validate'),
     writeLimits: {
-      perBranch: limiter(
-        settings.rateLimits.writesPerBranchPerMinute,
-        'write-branch',
-        'write_branch',
-        perProcessWhenUnreachable,
-      ),
-      perCredential: limiter(
-        settings.rateLimits.writesPerCredentialPerMinute,
-        'write-credential',
-        'write_credential',
-        perProcessWhenUnreachable,
-      ),
+      perBranch: writeLimiter(settings.rateLimits.writesPerBranchPerMinute, 'branch'),
+      perCredential: writeLimiter(settings.rateLimits.writesPerCredentialPerMinute, 'credential'),
       targets: new WriteTargetLocator({ printers, jobs: stores.jobs, tenants: stores.tenants }),
     },
     /** Starts listening: other processes' calls, printer changes, the licence change feed. */

@@ -2,6 +2,7 @@ import { findInputProblem, instantMs, JOB_STATES, type JobState } from '@printer
 import { GatewayError } from './gateway-error.js';
 import type { PrintJob, PrintJobListFilter } from './ports/print-job-store.js';
 import { listScope, type UserPrincipal } from './principal.js';
+import { parseQueryInstant } from './query-instant.js';
 
 /** `GET /printing/jobs` as the API receives it. */
 export interface ListJobsQuery {
@@ -38,8 +39,8 @@ export function jobListFilter(user: UserPrincipal, query: ListJobsQuery): PrintJ
     ...scope,
     printerId: query.printerId,
     states: states as JobState[] | undefined,
-    createdAfter: parseDate(query.createdAfter, 'createdAfter'),
-    createdBefore: parseDate(query.createdBefore, 'createdBefore'),
+    createdAfter: parseQueryInstant(query.createdAfter, 'createdAfter'),
+    createdBefore: parseQueryInstant(query.createdBefore, 'createdBefore'),
     cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
     limit: pageSize(query) + 1,
   };
@@ -69,16 +70,4 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     throw new GatewayError('BAD_REQUEST', { message: 'cursor is not valid', details: { path: 'querystring/cursor' } });
   }
   return { createdAt: new Date(ms), id };
-}
-
-function parseDate(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = instantMs(value);
-  if (ms === undefined) {
-    throw new GatewayError('BAD_REQUEST', {
-      message: `${name} is not a date-time between the years 1 and 9999`,
-      details: { path: `querystring/${name}` },
-    });
-  }
-  return new Date(ms);
 }
