@@ -164,8 +164,14 @@ describe('Dockerfile', () => {
     expect(stages[1]).toMatch(/\sAS\s+runtime$/i);
     const base = instructions.find((l) => l.startsWith('ARG NODE_IMAGE='));
     expect(Number(base?.match(/^ARG NODE_IMAGE=node:(\d+)-bookworm-slim$/)?.[1])).toBeGreaterThanOrEqual(20);
-    expect(runtime.some((l) => /^RUN npm install --omit=dev\b/.test(l))).toBe(true);
+    expect(runtime.some((l) => /^RUN npm ci --omit=dev\b/.test(l))).toBe(true);
     expect(runtime).toContain('COPY --from=build /app/packages/server/migrations packages/server/migrations');
+  });
+
+  it('installs with `npm ci` in both stages, as .ci/run does, so a lock file out of step fails the build', () => {
+    const build = instructions.slice(0, instructions.indexOf(runtime[0] as string));
+    expect(build.some((l) => /^RUN npm ci\b/.test(l) && !/--omit=dev/.test(l))).toBe(true);
+    expect(instructions.filter((l) => /\bnpm (install|i)\b/.test(l))).toEqual([]);
   });
 
   it('copies every workspace package (manifest in both stages, dist into the runtime)', () => {
