@@ -11,6 +11,7 @@ export { openStore, type RunningGateway, resolveJwtSecret, StartupError, startGa
 export { DataDirLock } from './store/data-dir-lock.js';
 export { type Database, type DatabaseTarget, openDatabase } from './store/database.js';
 export { restoreEmbeddedBackup, writeBackupFile } from './store/embedded-backup.js';
+export { loadDownMigrations, rollback, rollbackTargets } from './store/migration-rollback.js';
 export { loadMigrations, migrate, migrationStatus } from './store/migrator.js';
 export { grantRuntimeRole, RUNTIME_TABLES, runtimeRoleGrants } from './store/runtime-role.js';
 export { createStores, type Stores } from './store/stores.js';

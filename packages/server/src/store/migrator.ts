@@ -20,9 +20,10 @@ export interface MigrationStatus {
   modified: { version: number; name: string }[];
 }
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
-// Taken inside the migration transaction so that two processes migrating at once run one after the other.
-const MIGRATION_LOCK_ID = 726_175_301;
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+// Taken inside each migration's (and rollback's) transaction, so that two processes changing the
+// schema at once run one after the other.
+export const MIGRATION_LOCK_ID = 726_175_301;
 
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)
@@ -52,7 +53,7 @@ async function ensureTable(database: Database): Promise<void> {
     )`.execute(database.db);
 }
 
-async function hasMigrationsTable(database: Database): Promise<boolean> {
+export async function hasMigrationsTable(database: Database): Promise<boolean> {
   const { rows } = await sql<{
     exists: boolean;
   }>`select to_regclass('schema_migrations') is not null as exists`.execute(database.db);

@@ -1,0 +1,2 @@
+-- Undoes 002_open_sessions_index.
+DROP INDEX device_sessions_open_idx;

@@ -1,0 +1,2 @@
+-- Undoes 003_printer_count_view.
+DROP VIEW "Printer";
