@@ -7,6 +7,7 @@ import { housekeepingTasks } from './core/housekeeping.js';
 import type { LifecyclePart } from './core/lifecycle.js';
 import type { Logger } from './core/ports/logger.js';
 import type { Stores } from './core/ports/stores.js';
+import { RetentionPurge } from './core/retention-purge.js';
 import { Scheduler } from './core/scheduler.js';
 import type { SocketAgentLink } from './gateway/socket-agent-link.js';
 import type { Edge } from './gateway-edge.js';
@@ -63,6 +64,13 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
       })
     : undefined;
   const sweepGoneSessions = goneSessions && (() => goneSessions.sweep().then(() => undefined));
+  const retention = new RetentionPurge({
+    store: deps.stores.retention,
+    clock,
+    events: deps.core.events,
+    logger,
+    options: config.retention,
+  });
   return {
     name: 'housekeeping',
     async start() {
@@ -88,6 +96,13 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
         intervalMs: 3_600_000,
         run: () => deps.core.sessions.sweepExpired().then(() => undefined),
       });
+      // Finished rows past their retention (docs/operations.md, Retention); every process runs it,
+      // one at a time by an advisory lock.
+      scheduler.every({
+        name: 'retention-purge',
+        intervalMs: config.retention.intervalMs,
+        run: () => retention.run().then(() => undefined),
+      });
       // The outbox's sequencer: its own loop, since it runs after every write, not on a period alone.
       deps.core.eventSequencer.start();
       // Webhook deliveries: due ones are claimed by one process each (PRINTERMASTER_WEBHOOK_WORKER).
@@ -99,6 +114,7 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
       );
     },
     async stop() {
+      retention.stop();
       await Promise.all([scheduler.stop(), deps.core.eventSequencer.stop(), deps.core.webhookWorker.stop()]);
     },
   };

@@ -12,6 +12,7 @@ export const SETTING_GROUPS = {
   render: 'Ticket rendering',
   events: 'Events and the event feed',
   webhooks: 'Webhooks',
+  retention: 'Retention',
   'agent-connection': 'Agent: connection and printers',
   'agent-timings': 'Agent: timings',
 } as const;

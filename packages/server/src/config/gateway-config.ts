@@ -1,6 +1,7 @@
 import type { ImageLimits } from '@printermaster/escpos';
 import type { CredentialConfig } from './credential-settings.js';
 import type { EventConfig } from './event-settings.js';
+import type { RetentionConfig } from './retention-settings.js';
 import type { WebhookConfig } from './webhook-settings.js';
 
 /**
@@ -80,4 +81,6 @@ export interface GatewayConfig {
   events: EventConfig;
   /** Webhook deliveries (webhook-settings.ts). */
   webhooks: WebhookConfig;
+  /** How long finished rows are kept, and the purge (retention-settings.ts). */
+  retention: RetentionConfig;
 }

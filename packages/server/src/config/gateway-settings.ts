@@ -7,6 +7,7 @@ import { JOB_SETTINGS } from './job-settings.js';
 import { PROCESS_SETTINGS } from './process-settings.js';
 import { RENDER_SETTINGS } from './render-settings.js';
 import { REQUEST_SETTINGS } from './request-settings.js';
+import { RETENTION_SETTINGS } from './retention-settings.js';
 import { SECURITY_SETTINGS } from './security-settings.js';
 import { STORE_SETTINGS } from './store-settings.js';
 import { WEBHOOK_SETTINGS } from './webhook-settings.js';
@@ -28,6 +29,7 @@ export const GATEWAY_SETTINGS = {
   ...RENDER_SETTINGS,
   ...EVENT_SETTINGS,
   ...WEBHOOK_SETTINGS,
+  ...RETENTION_SETTINGS,
 } as const;
 
 /** The gateway's variables, parsed (before derived defaults are filled in). */

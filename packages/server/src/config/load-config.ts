@@ -5,6 +5,7 @@ import { toEventConfig } from './event-settings.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CROSS_RULES, GATEWAY_SETTINGS, type GatewayEnv } from './gateway-settings.js';
 import { type Environment, parseEnv } from './parse-env.js';
+import { toRetentionConfig } from './retention-settings.js';
 import { toWebhookConfig } from './webhook-settings.js';
 
 /**
@@ -107,5 +108,6 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
     shutdownTimeoutMs: v.shutdownTimeoutMs,
     events: toEventConfig(v),
     webhooks: toWebhookConfig(v),
+    retention: toRetentionConfig(v),
   };
 }

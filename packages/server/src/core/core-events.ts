@@ -2,6 +2,7 @@ import type { JobState } from '@printermaster/protocol';
 import type { PendingRequestInfo } from './pending-requests.js';
 import type { SequencedBatch } from './ports/event-store.js';
 import type { PrintJob } from './ports/print-job-store.js';
+import type { RetentionTable } from './ports/retention-store.js';
 
 /**
  * What the core and the edges report as it happens, for whoever observes it (metrics, later
@@ -43,6 +44,8 @@ export interface CoreEventMap {
   webhookDelivery: [outcome: 'delivered' | 'retry' | 'failed', latencyMs: number, lagMs: number | undefined];
   /** A webhook endpoint was disabled after a run of failures. */
   webhookEndpointDisabled: [];
+  /** The retention purge deleted `count` rows of `table` (one batch). */
+  retentionPurged: [table: RetentionTable, count: number];
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;

@@ -55,6 +55,7 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
     if (lagMs !== undefined) metrics.webhookLag.observe(Math.max(0, lagMs) / 1000);
   });
   events.on('webhookEndpointDisabled', () => metrics.webhookEndpointsDisabled.inc());
+  events.on('retentionPurged', (table, count) => metrics.retentionPurged.inc({ table }, count));
 
   metrics.collectFrom(metrics.connections, sources.connections, 'kind');
   metrics.collectFrom(metrics.agentsConnected, sources.agentsByProtocol, 'protocol');

@@ -162,6 +162,11 @@ export class GatewayMetrics {
     'webhook_endpoints_disabled_total',
     'Webhook endpoints this process disabled after a run of failures',
   );
+  readonly retentionPurged = this.#declare.counter(
+    'retention_purged_rows_total',
+    'Rows the retention purge deleted, by table (PRINTERMASTER_RETENTION_*)',
+    ['table'],
+  );
   readonly cacheLookups = this.#declare.counter(
     'cache_lookups_total',
     'Reads of the in-memory caches (licences, tenants, printers) by result (hit, miss)',

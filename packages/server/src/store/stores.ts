@@ -10,6 +10,7 @@ import { PgMetaStore } from './pg-meta-store.js';
 import { PgPrintJobStore } from './pg-print-job-store.js';
 import { PgPrinterStore } from './pg-printer-store.js';
 import { PgRefreshTokenStore } from './pg-refresh-token-store.js';
+import { PgRetentionStore } from './pg-retention-store.js';
 import { PgTenantStore } from './pg-tenant-store.js';
 
 export type { Stores } from '../core/ports/stores.js';
@@ -30,6 +31,7 @@ export function createStores(database: Database, onAuditError: (err: unknown) =>
     events: new PgEventStore(db),
     apiKeys: new PgApiKeyStore(db),
     refreshTokens: new PgRefreshTokenStore(db),
+    retention: new PgRetentionStore(db),
     flush: async () => {
       await Promise.all([devices.flush(), jobs.flush()]);
     },

@@ -8,6 +8,7 @@ import type { MetaStore } from './meta-store.js';
 import type { PrintJobStore } from './print-job-store.js';
 import type { PrinterStore } from './printer-store.js';
 import type { RefreshTokenStore } from './refresh-token-store.js';
+import type { RetentionStore } from './retention-store.js';
 import type { TenantStore } from './tenant-store.js';
 
 /** Every store port, implemented on one database (PostgreSQL or PGlite). */
@@ -26,6 +27,8 @@ export interface Stores {
   refreshTokens: RefreshTokenStore;
   /** The event outbox: its sequencer and the feed (issue 16). */
   events: EventStore;
+  /** Deletes rows past their retention, for the purge (core/retention-purge.ts). */
+  retention: RetentionStore;
   /** Sends the statements still gathering for a group commit and waits for them; before the database closes. */
   flush(): Promise<void>;
 }
