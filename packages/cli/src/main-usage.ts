@@ -3,7 +3,7 @@ export const MAIN_USAGE = `Usage: printermaster [command] [options]
 
 Commands:
   serve      Start the gateway (HTTP API + Socket.IO on PORT, default 3001); the default
-  migrate    Apply pending database migrations (--status to list them)
+  migrate    Apply pending database migrations (--status to list them, --down-to to undo)
   admin      Companies, branches, licences and tokens
   backup     Copy the embedded store to a file (works while the gateway runs)
   restore    Replace the embedded store with a backup (gateway stopped)

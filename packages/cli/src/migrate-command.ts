@@ -1,14 +1,38 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { grantRuntimeRole, migrate, migrationStatus, openDatabase } from '@printermaster/server';
+import {
+  type Database,
+  DataDirLock,
+  type GatewayConfig,
+  GatewayError,
+  grantRuntimeRole,
+  migrate,
+  migrationStatus,
+  openDatabase,
+  rollback,
+  rollbackTargets,
+} from '@printermaster/server';
 import { loadConfigOrExplain } from './load-config-or-explain.js';
 import { MIGRATE_USAGE } from './usage.js';
 
-/** `printermaster migrate [--status] [--grant ROLE]`. */
+/** `printermaster migrate [--status] [--grant ROLE] [--down-to VERSION]`. */
 export async function migrateCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { status: { type: 'boolean' }, grant: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
+  let values: { status?: boolean; grant?: string; 'down-to'?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        status: { type: 'boolean' },
+        grant: { type: 'string' },
+        'down-to': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`printermaster migrate: ${(err as Error).message}\n\n${MIGRATE_USAGE}`);
+    return 2;
+  }
   if (values.help) {
     process.stdout.write(MIGRATE_USAGE);
     return 0;
@@ -17,19 +41,44 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     process.stderr.write(`--grant takes a plain role name (lower case, digits, _), not "${values.grant}"\n`);
     return 2;
   }
+  const downTo = values['down-to'];
+  if (downTo !== undefined) {
+    if (!/^\d{1,9}$/.test(downTo)) {
+      process.stderr.write(
+        `--down-to takes the version of an applied migration (a number; 0 undoes every migration), not "${downTo}"\n`,
+      );
+      return 2;
+    }
+    if (values.status || values.grant !== undefined) {
+      process.stderr.write('--down-to goes alone: without --status or --grant\n');
+      return 2;
+    }
+  }
   const config = loadConfigOrExplain();
   if (!config) return 1;
+  if (downTo !== undefined) {
+    const refusal = embeddedStoreRefusal(config);
+    if (refusal) {
+      process.stderr.write(`printermaster migrate: ${refusal}\n`);
+      return 1;
+    }
+  }
   const database = await openDatabase(
     config.database.url
       ? { kind: 'postgres', url: config.database.url, poolSize: 2, schema: config.database.schema }
       : { kind: 'pglite', dataDir: config.database.dataDir },
   );
   try {
+    if (downTo !== undefined) return await rollBack(database, Number(downTo));
     if (values.status) {
       const status = await migrationStatus(database);
-      process.stdout.write(
-        `${JSON.stringify({ store: database.description, ...status, pending: status.pending.map((m) => ({ version: m.version, name: m.name })) }, null, 2)}\n`,
-      );
+      const view = {
+        store: database.description,
+        ...status,
+        pending: status.pending.map((m) => ({ version: m.version, name: m.name })),
+        rollbackTargets: await rollbackTargets(database),
+      };
+      process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
       return status.pending.length === 0 ? 0 : 3;
     }
     const applied = await migrate(database);
@@ -49,5 +98,37 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await database.close();
+  }
+}
+
+/**
+ * Why a rollback may not open the embedded store, if it may not: a running gateway holds it (the
+ * schema would change under it), or there is none (opening would create one, to undo nothing).
+ */
+function embeddedStoreRefusal(config: GatewayConfig): string | undefined {
+  if (config.database.url) return undefined;
+  const dataDir = config.database.dataDir;
+  if (DataDirLock.isHeld(dataDir)) {
+    return `a gateway is running on ${dataDir} (pid ${DataDirLock.ownerPid(dataDir)}); stop it first`;
+  }
+  if (!existsSync(join(dataDir, 'pgdata'))) {
+    return `there is no embedded store in ${resolve(dataDir)} (set PRINTERMASTER_DATA_DIR as the gateway has it)`;
+  }
+  return undefined;
+}
+
+async function rollBack(database: Database, toVersion: number): Promise<number> {
+  try {
+    const undone = await rollback(database, toVersion);
+    process.stdout.write(
+      undone.length === 0
+        ? `${database.description}: at version ${toVersion} already, nothing to roll back\n`
+        : `${database.description}: rolled back ${undone.map((m) => `${m.version}_${m.name}`).join(', ')}; now at version ${toVersion}\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    process.stderr.write(`printermaster migrate: ${err.message}\n`);
+    return err.code === 'BAD_REQUEST' ? 2 : 1;
   }
 }

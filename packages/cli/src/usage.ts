@@ -19,13 +19,20 @@ ${environmentHelp()}
 `;
 
 export const MIGRATE_USAGE = `Usage: printermaster migrate [--status] [--grant ROLE]
+       printermaster migrate --down-to VERSION
 
 Applies pending migrations to DATABASE_URL (or the embedded store in
 PRINTERMASTER_DATA_DIR). Safe to run again: applied migrations are skipped,
 and two processes migrating at once run one after the other.
 
 Options:
-  --status       List applied and pending migrations; change nothing
+  --status       List applied and pending migrations, and the versions --down-to
+                 can go to (rollbackTargets); change nothing
+  --down-to VERSION
+                 Undo the applied migrations newer than VERSION, newest first, with
+                 their down files (0 undoes every one). What they added is dropped
+                 with its data. Stop the gateway first; then start the release that
+                 VERSION belongs to (docs/operations.md, "Rolling back a migration")
   --grant ROLE   PostgreSQL: then grant ROLE what a running gateway needs (and no
                  more): run as the tables' owner, start the gateway as ROLE, a role
                  without SUPERUSER or BYPASSRLS (docs/operations.md, "Database roles")
