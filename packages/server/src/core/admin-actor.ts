@@ -1,6 +1,6 @@
 import type { Role } from '@printermaster/protocol';
 import { GatewayError } from './gateway-error.js';
-import { actorOf, canSee, type UserPrincipal } from './principal.js';
+import { actorOf, canSee, originOf, type UserPrincipal } from './principal.js';
 
 /**
  * Whoever runs an administrative change that no web user asked for: the `printermaster admin`
@@ -26,6 +26,11 @@ export function operator(name: string): OperatorActor {
 /** The audit log's actor: `user:<id>` for a web user, `apikey:<id>` for an API key, the operator's name otherwise. */
 export function actorName(actor: AdminActor): string {
   return actor.kind === 'operator' ? actor.name : actorOf(actor);
+}
+
+/** Where the actor's change came from: a web user's request address; none for an operator (the CLI). */
+export function actorOrigin(actor: AdminActor): { sourceAddress?: string } {
+  return actor.kind === 'operator' ? {} : originOf(actor);
 }
 
 /** Roles that may act on the admin API at all: everyone but cashiers. */

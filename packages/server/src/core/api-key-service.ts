@@ -8,7 +8,7 @@ import type { AuditLog } from './ports/audit-log.js';
 import type { ChangeFeed } from './ports/change-feed.js';
 import type { Logger } from './ports/logger.js';
 import type { TenantStore } from './ports/tenant-store.js';
-import { actorOf, canSee, listScope, requireRole, type UserPrincipal } from './principal.js';
+import { actorOf, canSee, listScope, originOf, requireRole, type UserPrincipal } from './principal.js';
 import { runAsGateway } from './tenant-scope.js';
 
 /** `pm_`, 8 hex characters (the visible prefix), `_`, 43 base64url characters (256 random bits). */
@@ -139,6 +139,7 @@ export class ApiKeyService {
       targetType: 'api_key',
       targetId: apiKey.id,
       details: { name, role: apiKey.role, prefix, branchId: apiKey.branchId, expiresAt: apiKey.expiresAt },
+      ...originOf(caller),
     });
     return { apiKey, key };
   }
@@ -183,6 +184,7 @@ export class ApiKeyService {
       targetType: 'api_key',
       targetId: apiKey.id,
       details: { name: apiKey.name, prefix: apiKey.prefix },
+      ...originOf(caller),
     });
     return apiKey;
   }

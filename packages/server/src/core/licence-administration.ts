@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ADMIN_ROLES, type AdminActor, actorCanSee, actorName, operator, requireActorRole } from './admin-actor.js';
+import {
+  ADMIN_ROLES,
+  type AdminActor,
+  actorCanSee,
+  actorName,
+  actorOrigin,
+  operator,
+  requireActorRole,
+} from './admin-actor.js';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
 import type { LicenseCache } from './license-cache.js';
@@ -255,6 +263,7 @@ export class LicenceAdministration {
       targetType: 'license',
       targetId: license.id,
       details: { branchId: license.branchId, ...details },
+      ...actorOrigin(actor),
     });
   }
 }

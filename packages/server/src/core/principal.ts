@@ -17,6 +17,16 @@ export interface UserPrincipal {
   apiKeyId?: string;
   /** The session (refresh token family) of an access token from `POST /auth/sessions`; logout ends it. */
   sessionId?: string;
+  /**
+   * The address the request came from (`request.ip`), for the audit log; set per request by the
+   * HTTP layer (`requireUser`), absent for sockets. Not part of the credential.
+   */
+  sourceAddress?: string;
+}
+
+/** Where a user's change came from, for the audit log: the request's address, when there is one. */
+export function originOf(user: UserPrincipal): { sourceAddress?: string } {
+  return user.sourceAddress === undefined ? {} : { sourceAddress: user.sourceAddress };
 }
 
 /** Who did it, for the audit log: `apikey:<id>` for an API key, `user:<id>` for a web user. */

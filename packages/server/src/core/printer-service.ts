@@ -8,7 +8,15 @@ import type { Broadcaster } from './ports/broadcaster.js';
 import type { LicenseStore } from './ports/license-store.js';
 import type { Printer, PrinterFields, PrinterStore } from './ports/printer-store.js';
 import type { TenantStore } from './ports/tenant-store.js';
-import { type AgentPrincipal, canSee, listScope, MANAGER_ROLES, requireRole, type UserPrincipal } from './principal.js';
+import {
+  type AgentPrincipal,
+  canSee,
+  listScope,
+  MANAGER_ROLES,
+  originOf,
+  requireRole,
+  type UserPrincipal,
+} from './principal.js';
 import { PrinterCache } from './printer-cache.js';
 import { toPrinterView } from './printer-view.js';
 import { addressChanged, type ReportedPrinter } from './reported-printer.js';
@@ -259,6 +267,7 @@ export class PrinterService {
       action: auditAction,
       targetType: 'printer',
       targetId: printer.id,
+      ...originOf(user),
     });
   }
 }

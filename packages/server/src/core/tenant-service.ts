@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '@printermaster/protocol';
-import { ADMIN_ROLES, type AdminActor, actorCanSee, actorName, operator, requireActorRole } from './admin-actor.js';
+import {
+  ADMIN_ROLES,
+  type AdminActor,
+  actorCanSee,
+  actorName,
+  actorOrigin,
+  operator,
+  requireActorRole,
+} from './admin-actor.js';
 import { GatewayError } from './gateway-error.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Branch, Company, TenantStatus, TenantStore } from './ports/tenant-store.js';
@@ -183,7 +191,15 @@ export class TenantService {
     targetId: string,
     details?: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record({ companyId, actor: actorName(actor), action, targetType, targetId, details });
+    return this.audit.record({
+      companyId,
+      actor: actorName(actor),
+      action,
+      targetType,
+      targetId,
+      details,
+      ...actorOrigin(actor),
+    });
   }
 }
 

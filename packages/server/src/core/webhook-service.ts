@@ -11,7 +11,7 @@ import type {
   WebhookEndpointChanges,
   WebhookStore,
 } from './ports/webhook-store.js';
-import { requireRole, type UserPrincipal } from './principal.js';
+import { originOf, requireRole, type UserPrincipal } from './principal.js';
 import {
   mayReadWebhookEndpoint,
   placeOfNewWebhookEndpoint,
@@ -284,6 +284,7 @@ export class WebhookService {
       targetType: 'webhook_endpoint',
       targetId: endpoint.id,
       details,
+      ...originOf(user),
     };
   }
 }

@@ -11,6 +11,8 @@ const BEARER = /^Bearer\s+(\S+)$/i;
  * session's access token, or a trusted platform's), or a POS server or integration by its API key
  * (`Authorization: Bearer pm_…` or `X-API-Key: pm_…`, docs/credentials.md); `AUTH_FAILED` otherwise.
  * From here on the request's database work sees only the caller's company (decision 0007).
+ * The principal carries the request's address (`request.ip`), which the services write to the
+ * audit log with every change the caller makes; the verified credential itself is shared.
  * A credential verified before and not changed since is answered without a promise: this runs on
  * every API request (docs/benchmarks.md, printer-test RPC). Callers `await` it either way.
  */
@@ -19,11 +21,11 @@ export function requireUser(jwt: JwtService, request: FastifyRequest): UserPrinc
   const known = jwt.alreadyVerified(token);
   if (known) {
     scopeRequestToUser(known);
-    return known;
+    return { ...known, sourceAddress: request.ip };
   }
   return jwt.verify(token).then((user) => {
     scopeRequestToUser(user);
-    return user;
+    return { ...user, sourceAddress: request.ip };
   });
 }
 
