@@ -76,12 +76,10 @@ export class PgPrintJobStore implements PrintJobStore {
     if (f.createdBefore) q = q.where('createdAt', '<', f.createdBefore);
     const cursor = f.cursor;
     if (cursor) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('createdAt', '<', cursor.createdAt),
-          eb.and([eb('createdAt', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
-        ]),
-      );
+      // A row comparison, not `a < x OR (a = x AND b < y)`: PostgreSQL turns only the row form into
+      // an index bound, so each page starts where the last ended instead of filtering every newer row
+      // again (a million-row export went quadratic: 0.8 s a page by its middle).
+      q = q.where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)));
     }
     const rows = await q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
     return rows.map(toPrintJob);
