@@ -104,7 +104,8 @@ export async function adminCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function runAdmin(config: GatewayConfig, request: AdminRequest): Promise<unknown> {
+/** Runs one admin request where `printermaster admin` would: through the gateway that holds the embedded store, else on the store itself. */
+export async function runAdmin(config: GatewayConfig, request: AdminRequest): Promise<unknown> {
   if (!config.database.url && DataDirLock.isHeld(config.database.dataDir)) {
     return sendAdminCommand(adminSocketPath(config.database.dataDir), request);
   }
