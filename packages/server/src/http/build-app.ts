@@ -229,7 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         printerTests: deps.printerTests,
         presence: deps.printerPresence,
       });
-      await users.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs });
+      await users.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs, exports: deps.metrics.exports });
       await users.register(eventRoutes, {
         prefix,
         jwt: deps.jwt,
@@ -251,7 +251,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await users.register(adminTenantRoutes, { jwt: deps.jwt, tenants: deps.tenants });
     await users.register(adminLicenceRoutes, { jwt: deps.jwt, licenses: deps.licenses, clock: deps.clock });
     await users.register(webhookRoutes, { jwt: deps.jwt, webhooks: deps.webhooks });
-    await users.register(auditLogRoutes, { jwt: deps.jwt, audit: deps.auditLog });
+    await users.register(auditLogRoutes, { jwt: deps.jwt, audit: deps.auditLog, exports: deps.metrics.exports });
   });
   return app;
 }

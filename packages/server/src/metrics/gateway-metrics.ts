@@ -1,4 +1,5 @@
 import type { Counter, Gauge } from 'prom-client';
+import { ExportTracker } from './export-tracker.js';
 import { memoryLimitBytes } from './memory-limit.js';
 import { MetricReader } from './metric-reader.js';
 import { prefixedMetrics, registryWithDefaultMetrics } from './prefixed-metrics.js';
@@ -177,6 +178,8 @@ export class GatewayMetrics {
     'Socket.IO messages (events and acknowledgements; not pings) by direction (in, out)',
     ['direction'],
   );
+  /** The CSV exports running and recently finished, with their counters (exports_total, export_rows_total). */
+  readonly exports = new ExportTracker(this.#declare);
 
   /** Reads the metrics above back, for the JSON views. */
   readonly reader = new MetricReader(this.registry);

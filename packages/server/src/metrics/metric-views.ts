@@ -130,6 +130,18 @@ export class MetricViews {
     };
   }
 
+  /**
+   * The CSV exports running now and the last 50 finished on this process (ExportTracker), those of
+   * the caller's scope: every one for a super_admin, a company's for its owner, a branch's for its manager.
+   */
+  async exports(user: UserPrincipal) {
+    const scope =
+      user.role === 'super_admin'
+        ? ('process' as const)
+        : { companyId: user.companyId, ...(user.branchId ? { branchId: user.branchId } : {}) };
+    return { timestamp: isoTime(Date.now()), scope, ...this.metrics.exports.list(user) };
+  }
+
   /** Hits, misses and hit rate of each in-memory cache, since start. */
   async caches() {
     const caches: Record<string, { hits: number; misses: number; hitRate: number | null }> = {};

@@ -1,8 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { UserPrincipal } from '../../src/core/principal.js';
 import { sendCsv } from '../../src/http/routes/csv-export.js';
+import { ExportTracker } from '../../src/metrics/export-tracker.js';
+import { prefixedMetrics } from '../../src/metrics/prefixed-metrics.js';
+import { eventually } from '../support/socket-clients.js';
+
+const SUPER_ADMIN: UserPrincipal = { kind: 'user', userId: 'root', role: 'super_admin' };
 
 /** The streaming helper under both exports: it reads batches only as fast as the client takes them. */
 describe('CSV export streaming', () => {
@@ -52,5 +59,56 @@ describe('CSV export streaming', () => {
     // An endless source that ignored backpressure or the disconnect would never get here; what was
     // read is what the sockets buffered (a few MB on loopback), far from 1000 batches (~60 MB).
     expect(await whenStopped).toBeLessThan(1000);
+  });
+
+  it('lists an export whose source fails mid-stream as failed, with what it wrote before', async () => {
+    const registry = new Registry();
+    const tracker = new ExportTracker(prefixedMetrics(registry));
+    async function* failing(): AsyncGenerator<number[]> {
+      yield [1, 2, 3];
+      throw new Error('connection reset');
+    }
+    const app = Fastify({ logger: false });
+    apps.push(app);
+    app.get('/export', async (_request, reply) => {
+      await sendCsv(reply, {
+        name: 'numbers',
+        header: ['n'],
+        toRow: (n) => [n],
+        batches: failing(),
+        tracking: { tracker, kind: 'jobs', companyId: 'c1', branchId: null, actor: 'user:u1' },
+      });
+      return reply;
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    // The download is cut short: the client sees an error or a truncated body, never a complete one.
+    await fetch(`http://127.0.0.1:${port}/export`)
+      .then((res) => res.text())
+      .catch(() => undefined);
+    const failed = await eventually(() => tracker.list(SUPER_ADMIN).recent[0], 5_000, 'the export listed as finished');
+    expect(failed).toMatchObject({ state: 'failed', error: 'INTERNAL', rows: 3, bytes: 'n\r\n1\r\n2\r\n3\r\n'.length });
+    expect(await registry.getSingleMetricAsString('printermaster_exports_total')).toContain(
+      'printermaster_exports_total{kind="jobs",outcome="failed"} 1',
+    );
+  });
+});
+
+describe('ExportTracker', () => {
+  it('keeps the last 50 finished exports, newest first, and every running one', () => {
+    const tracker = new ExportTracker(prefixedMetrics(new Registry()));
+    const start = (n: number) =>
+      tracker.start({ kind: 'audit-log', companyId: null, branchId: null, actor: `user:${n}`, startedAt: n });
+    for (let n = 0; n < 60; n++) start(n).finish('completed');
+    const open = start(99);
+    open.wrote(10, 100);
+    const { running, recent } = tracker.list(SUPER_ADMIN);
+    expect(recent).toHaveLength(50);
+    expect(recent[0]?.actor).toBe('user:59');
+    expect(recent[49]?.actor).toBe('user:10');
+    expect(running).toMatchObject([{ actor: 'user:99', state: 'running', finishedAt: null, rows: 10, bytes: 100 }]);
+    open.finish('aborted');
+    open.finish('completed');
+    expect(tracker.list(SUPER_ADMIN).recent[0]).toMatchObject({ actor: 'user:99', state: 'aborted' });
   });
 });

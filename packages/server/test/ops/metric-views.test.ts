@@ -14,7 +14,7 @@ interface ViewOf {
   ratelimit: Answer<'rateLimits'>;
   performance: Answer<'performance'>;
   cache: Answer<'caches'>;
-  exports: { running: unknown[]; recent: unknown[]; note: string };
+  exports: Answer<'exports'>;
 }
 
 /** `value`, which the test has just seen to be there. */
@@ -232,8 +232,14 @@ describe('JSON metric views under /api/metrics', () => {
     for (const value of [name, content, printerId, 'TICKET-BYTES']) expect(text).not.toContain(value);
   });
 
-  it('answers an empty exports list until exports are tracked', async () => {
+  it('answers the exports of the caller’s scope, none before any (export-tracking.test.ts has the rest)', async () => {
     const owner = await gw.token('company_owner', { companyId: tenant.companyId });
-    expect(await view('exports', owner)).toMatchObject({ running: [], recent: [], note: expect.any(String) });
+    expect(await view('exports', owner)).toEqual({
+      timestamp: expect.any(String),
+      scope: { companyId: tenant.companyId },
+      running: [],
+      recent: [],
+    });
+    expect(await view('exports')).toMatchObject({ scope: 'process', running: [], recent: [] });
   });
 });

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
 import { type AuditLogQuery, auditLogFilter, auditLogPage } from '../../core/audit-log-query.js';
 import type { AuditEntry, AuditLog, AuditLogFilter } from '../../core/ports/audit-log.js';
+import { actorOf } from '../../core/principal.js';
+import type { ExportTracker } from '../../metrics/export-tracker.js';
 import { requireUser } from '../authenticate.js';
 import { type CsvExport, sendCsv, wantsCsv } from './csv-export.js';
 import { USER_SECURITY } from './user-security.js';
@@ -45,7 +47,10 @@ export function toAuditEntryView(e: AuditEntry) {
 }
 
 /** The audit log (docs/api.md#audit-log): a page as JSON, or the whole filtered log as CSV. */
-export async function auditLogRoutes(app: FastifyInstance, opts: { jwt: JwtService; audit: AuditLog }): Promise<void> {
+export async function auditLogRoutes(
+  app: FastifyInstance,
+  opts: { jwt: JwtService; audit: AuditLog; exports?: ExportTracker },
+): Promise<void> {
   const { jwt, audit } = opts;
   const tags = ['audit log'];
   const security = USER_SECURITY;
@@ -57,7 +62,16 @@ export async function auditLogRoutes(app: FastifyInstance, opts: { jwt: JwtServi
     const query: AuditLogQuery = exporting ? { ...rest, action: undefined } : rest;
     const filter = auditLogFilter(user, query);
     if (exporting || wantsCsv(request, format)) {
-      await sendCsv(reply, auditCsv(audit, filter));
+      const csv = auditCsv(audit, filter);
+      const tracker = opts.exports;
+      const tracking = tracker && {
+        tracker,
+        kind: 'audit-log' as const,
+        companyId: filter.companyId ?? null,
+        branchId: null,
+        actor: actorOf(user),
+      };
+      await sendCsv(reply, tracking ? { ...csv, tracking } : csv);
       return reply;
     }
     const { entries, nextCursor } = auditLogPage(filter, await audit.list(filter));

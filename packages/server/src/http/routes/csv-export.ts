@@ -2,6 +2,8 @@ import { AsyncResource } from 'node:async_hooks';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type CsvCell, csvRow } from '../../core/csv.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import type { ExportStart, ExportTracker } from '../../metrics/export-tracker.js';
 
 /** A CSV download: its file name, header row, and the rows in batches read from the store as needed. */
 export interface CsvExport<T> {
@@ -11,6 +13,8 @@ export interface CsvExport<T> {
   toRow(item: T): CsvCell[];
   /** Batches in order, each read only when the client has taken the one before (a keyset cursor). */
   batches: AsyncIterable<T[]>;
+  /** Where the export is listed while it runs and after (`/api/metrics/exports`), and as whose. */
+  tracking?: { tracker: ExportTracker } & Omit<ExportStart, 'startedAt'>;
 }
 
 /** Whether a list request asks for CSV: `?format=csv`, or `Accept: text/csv` (before any JSON type). */
@@ -30,20 +34,38 @@ export function wantsCsv(request: FastifyRequest, format: string | undefined): b
  * client that goes away destroys the stream, which ends the batches' iterator: no further reads.
  */
 export async function sendCsv<T>(reply: FastifyReply, csv: CsvExport<T>): Promise<void> {
+  const startedAt = Date.now();
   const batches = csv.batches[Symbol.asyncIterator]();
   const first = await batches.next();
+  const { tracking } = csv;
+  const run = tracking ? tracking.tracker.start({ ...tracking, startedAt }) : undefined;
   // The stream asks for more from the socket's callbacks, outside the request: each read goes back
   // into the request's context, so it keeps the caller's tenant scope (row-level security).
   const next = AsyncResource.bind(() => batches.next());
-  async function* chunks(): AsyncGenerator<string> {
+  // Buffers, not strings: the stream would encode each string anyway, and this counts its bytes.
+  const chunk = (text: string, rows: number): Buffer => {
+    const bytes = Buffer.from(text, 'utf8');
+    run?.wrote(rows, bytes.length);
+    return bytes;
+  };
+  async function* chunks(): AsyncGenerator<Buffer> {
     try {
-      yield csvRow(csv.header);
+      yield chunk(csvRow(csv.header), 0);
       for (let batch = first; !batch.done; batch = await next()) {
-        if (batch.value.length > 0) yield batch.value.map((item) => csvRow(csv.toRow(item))).join('');
+        const items = batch.value;
+        if (items.length > 0) yield chunk(items.map((item) => csvRow(csv.toRow(item))).join(''), items.length);
       }
+    } catch (err) {
+      run?.finish('failed', err instanceof GatewayError ? err.code : 'INTERNAL');
+      throw err;
     } finally {
       await batches.return?.();
     }
+  }
+  if (run) {
+    // 'close' comes after 'finish' when everything was sent, and alone when the client went away.
+    const response = reply.raw;
+    response.once('close', () => run.finish(response.writableFinished ? 'completed' : 'aborted'));
   }
   const body = Readable.from(chunks(), { objectMode: false, highWaterMark: 64 * 1024 });
   const stamp = new Date()

@@ -1,4 +1,4 @@
-import { isoTime, type Role } from '@printermaster/protocol';
+import type { Role } from '@printermaster/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
 import { ADMIN_VIEW_ROLES, requireRole, type UserPrincipal } from '../../core/principal.js';
@@ -60,13 +60,7 @@ export async function metricsRoutes(
     return views.caches();
   });
   app.get('/api/metrics/exports', { schema }, async (request) => {
-    await caller(request, ADMIN_VIEW_ROLES);
-    // TODO(issue 17, item 2): list running and recent exports once the CSV exports record them.
-    return {
-      timestamp: isoTime(Date.now()),
-      running: [],
-      recent: [],
-      note: 'exports are not tracked yet: this list stays empty',
-    };
+    const user = await caller(request, ADMIN_VIEW_ROLES);
+    return views.exports(user);
   });
 }

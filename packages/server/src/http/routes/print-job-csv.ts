@@ -1,7 +1,8 @@
 import type { ListJobsQuery } from '../../core/job-list-query.js';
 import type { PrintJob } from '../../core/ports/print-job-store.js';
-import type { UserPrincipal } from '../../core/principal.js';
+import { actorOf, listScope, type UserPrincipal } from '../../core/principal.js';
 import type { PrintJobService } from '../../core/print-job-service.js';
+import type { ExportTracker } from '../../metrics/export-tracker.js';
 import type { CsvExport } from './csv-export.js';
 
 /** Jobs read per statement of an export: large enough to keep round trips few, small enough to hold. */
@@ -12,7 +13,12 @@ const EXPORT_BATCH = 500;
  * newest first, read page after page with the list's own keyset cursor. `limit` is the JSON
  * list's page size and does not cut an export; a `cursor` starts it after that page.
  */
-export function printJobCsv(jobs: PrintJobService, user: UserPrincipal, query: ListJobsQuery): CsvExport<PrintJob> {
+export function printJobCsv(
+  jobs: PrintJobService,
+  user: UserPrincipal,
+  query: ListJobsQuery,
+  tracker?: ExportTracker,
+): CsvExport<PrintJob> {
   async function* batches(): AsyncGenerator<PrintJob[]> {
     let cursor = query.cursor;
     do {
@@ -66,5 +72,14 @@ export function printJobCsv(jobs: PrintJobService, user: UserPrincipal, query: L
       j.orderData === null ? null : JSON.stringify(j.orderData),
     ],
     batches: batches(),
+    ...(tracker
+      ? { tracking: { tracker, kind: 'jobs' as const, ...trackedScope(user, query), actor: actorOf(user) } }
+      : {}),
   };
+}
+
+/** The company and branch the export reads, as the list narrows them (a scope it may not read throws FORBIDDEN). */
+function trackedScope(user: UserPrincipal, query: ListJobsQuery) {
+  const scope = listScope(user, query);
+  return { companyId: scope.companyId ?? null, branchId: scope.branchId ?? null };
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
 import type { PrintJobService } from '../../core/print-job-service.js';
 import { toPrintJobView } from '../../core/print-job-view.js';
+import type { ExportTracker } from '../../metrics/export-tracker.js';
 import { requireUser } from '../authenticate.js';
 import { sendCsv, wantsCsv } from './csv-export.js';
 import { printJobCsv } from './print-job-csv.js';
@@ -38,7 +39,7 @@ function idempotencyKey(request: FastifyRequest): string | undefined {
 /** Print jobs (docs/architecture.md#a-print-job-end-to-end, docs/protocol.md#print-jobs). Registered under `/printing` and `/api/v1/printing`. */
 export async function printJobRoutes(
   app: FastifyInstance,
-  opts: { jwt: JwtService; jobs: PrintJobService },
+  opts: { jwt: JwtService; jobs: PrintJobService; exports?: ExportTracker },
 ): Promise<void> {
   const { jwt, jobs } = opts;
   const tags = ['print jobs'];
@@ -60,7 +61,7 @@ export async function printJobRoutes(
     const user = await requireUser(jwt, request);
     const { format, ...query } = request.query as Static<typeof ListQuery>;
     if (wantsCsv(request, format)) {
-      await sendCsv(reply, printJobCsv(jobs, user, query));
+      await sendCsv(reply, printJobCsv(jobs, user, query, opts.exports));
       return reply;
     }
     const { jobs: list, nextCursor } = await jobs.list(user, query);
