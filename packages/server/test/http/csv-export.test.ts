@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
@@ -59,6 +60,45 @@ describe('CSV export streaming', () => {
     // An endless source that ignored backpressure or the disconnect would never get here; what was
     // read is what the sockets buffered (a few MB on loopback), far from 1000 batches (~60 MB).
     expect(await whenStopped).toBeLessThan(1000);
+  });
+
+  it('lets other work run between batches of a source that answers without I/O (the embedded store)', async () => {
+    const BATCHES = 2_000;
+    let read = 0;
+    let readWhenOtherWorkRan: number | undefined;
+    function* immediate(): Generator<number[]> {
+      for (; read < BATCHES; read++) yield Array.from({ length: 200 }, (_, i) => i);
+    }
+    const app = Fastify();
+    apps.push(app);
+    app.get('/export', async (_request, reply) => {
+      const batches = immediate();
+      const source = {
+        async *[Symbol.asyncIterator]() {
+          yield* batches;
+        },
+      };
+      await sendCsv(reply, { name: 'numbers', header: ['n'], toRow: (n) => [n], batches: source });
+      setTimeout(() => {
+        readWhenOtherWorkRan = read;
+      }, 0);
+      return reply;
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    // The client in a process of its own, reading as fast as it can: the socket never pushes back.
+    const reader = `const r = await fetch('http://127.0.0.1:${port}/export'); let n = 0; for await (const c of r.body) n += c.length; console.log(n);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', reader], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(Number(out.trim())).toBeGreaterThan(BATCHES * 200);
+    expect(readWhenOtherWorkRan).toBeDefined();
+    expect(readWhenOtherWorkRan).toBeLessThan(BATCHES);
   });
 
   it('lists an export whose source fails mid-stream as failed, with what it wrote before', async () => {

@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { Readable } from 'node:stream';
+import { setImmediate as afterIo } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type CsvCell, csvRow } from '../../core/csv.js';
 import { GatewayError } from '../../core/gateway-error.js';
@@ -54,6 +55,10 @@ export async function sendCsv<T>(reply: FastifyReply, csv: CsvExport<T>): Promis
       for (let batch = first; !batch.done; batch = await next()) {
         const items = batch.value;
         if (items.length > 0) yield chunk(items.map((item) => csvRow(csv.toRow(item))).join(''), items.length);
+        // The embedded store answers without I/O and a fast client's socket rarely pushes back: read
+        // after read would then chain through promises alone and starve every other request (a
+        // million-job export held /health/live for its whole length). Other I/O runs between batches.
+        await afterIo();
       }
     } catch (err) {
       run?.finish('failed', err instanceof GatewayError ? err.code : 'INTERNAL');
