@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TicketDocument } from '@printermaster/protocol';
 import { createVirtualPrinter, type VirtualPrinter } from '@printermaster/virtual-printer';
+import { resolveCheckToken } from './check-token.js';
 import type { CheckIo } from './health-command.js';
 import { SmokeAgent } from './smoke-agent.js';
 import { SmokeGatewayClient, SmokeStepError } from './smoke-gateway-client.js';
@@ -18,7 +19,11 @@ gateway's REST API, a printer test and a print job go to the virtual printer and
 confirmed. Prints one summary line and exits 0, or one line naming the failed step and exits 1.
 
 Credentials:
-  --token TOKEN    a JWT or API key that may print in the licence's branch; required
+  --token TOKEN    a JWT or API key that may print in the licence's branch. Default: the
+                   PRINTERMASTER_TOKEN variable; without it, on the gateway's host, a
+                   super_admin token minted here for 10 minutes, as \`printermaster admin
+                   token --role super_admin\` mints one (the gateway's configuration: its
+                   PRINTERMASTER_DATA_DIR, or DATABASE_URL and JWT_SECRET)
   --license KEY    a licence key of a branch to test in. Its branch gets a printer named
                    --printer-name, offline after the test.
   Without a licence the token must be a super_admin's: the test then uses its own company and
@@ -62,13 +67,11 @@ export async function smokeCommand(argv: string[], io: CheckIo): Promise<number>
       io.out(SMOKE_USAGE);
       return 0;
     }
-    const token = values.token;
-    if (!token) throw new Error('no token: give --token');
     const timeoutMs = Number(values.timeout ?? 30_000);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error('--timeout takes a positive whole number');
     options = {
       target: targetUrl(values.target),
-      token,
+      token: (await resolveCheckToken(values.token)).token,
       licenseKey: values.license,
       printerName: values['printer-name'] ?? 'printermaster-smoke',
       timeoutMs,

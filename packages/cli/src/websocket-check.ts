@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PRINTING_NAMESPACE } from '@printermaster/protocol';
 import { io as connect, type Socket } from 'socket.io-client';
+import { NoCheckTokenError, resolveCheckToken } from './check-token.js';
 import type { CheckIo } from './health-command.js';
 import { describeError, elapsedMs, type Target, targetUrl } from './target-url.js';
 
@@ -14,7 +15,11 @@ is refused or an answer does not come.
 Options:
   --target URL    the gateway (default http://localhost:3001); a bare host[:port]
                   means http://host[:port]
-  --token TOKEN   a JWT or API key (pm_…); required
+  --token TOKEN   a JWT or API key (pm_…). Default: the PRINTERMASTER_TOKEN variable;
+                  without it, on the gateway's host, a super_admin token minted here for
+                  10 minutes, as \`printermaster admin token --role super_admin\` mints one
+                  (the gateway's configuration: its PRINTERMASTER_DATA_DIR, or DATABASE_URL
+                  and JWT_SECRET)
   --branch ID     the branch to subscribe to; its refusal fails the check (default: the
                   token's branchId claim; without one any answer, FORBIDDEN included,
                   counts as a round trip)
@@ -45,7 +50,6 @@ export async function websocketCheckCommand(argv: string[], io: CheckIo): Promis
     io.out(WEBSOCKET_CHECK_USAGE);
     return 0;
   }
-  const token = values.token;
   const count = Number(values.count ?? 5);
   const timeoutMs = Number(values.timeout ?? 10_000);
   let target: Target;
@@ -55,12 +59,16 @@ export async function websocketCheckCommand(argv: string[], io: CheckIo): Promis
     io.err(`websocket FAILED: ${(e as Error).message}\n`);
     return 2;
   }
-  if (!token) {
-    io.err('websocket FAILED: no token: give --token (a JWT or an API key of the gateway)\n');
-    return 2;
-  }
   if (!Number.isInteger(count) || count < 1 || !Number.isInteger(timeoutMs) || timeoutMs < 1) {
     io.err('websocket FAILED: --count and --timeout take positive whole numbers\n');
+    return 2;
+  }
+  let token: string;
+  try {
+    ({ token } = await resolveCheckToken(values.token));
+  } catch (err) {
+    if (!(err instanceof NoCheckTokenError)) throw err;
+    io.err(`websocket FAILED: ${err.message}\n`);
     return 2;
   }
   const branchId = values.branch ?? branchClaim(token);

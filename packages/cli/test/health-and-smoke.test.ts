@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/test/support/readiness.js';
 import { createTestSchema, postgresAvailable, TEST_DATABASE_URL } from '../../server/test/support/test-database.js';
@@ -78,10 +79,74 @@ describe('printermaster health and smoke, against a real gateway on the embedded
       const wrongTarget = await runCli(['health', 'websocket', `--target=${deadTarget}`, `--token=${adminToken}`]);
       expect(wrongTarget.code).toBe(1);
       expect(oneLine(wrongTarget.stderr)).toMatch(/^websocket FAILED: .*handshake failed: .*ECONNREFUSED/);
+    },
+    SLOW_MS,
+  );
 
-      const noToken = await runCli(['health', 'websocket', '--target', target]);
+  it(
+    'health websocket without --token takes PRINTERMASTER_TOKEN, else mints a super_admin token through the gateway holding the embedded store, else names the three ways',
+    async () => {
+      const fromEnv = await runCli(['health', 'websocket', '--target', target, '--count', '1'], {
+        PRINTERMASTER_TOKEN: adminToken,
+        PRINTERMASTER_DATA_DIR: join(root, 'nowhere'),
+      });
+      expect(fromEnv.code, fromEnv.stderr).toBe(0);
+      expect(oneLine(fromEnv.stdout)).toMatch(/^websocket ok: /);
+
+      // The variable wins over minting: a token the gateway refuses fails the handshake.
+      const badEnv = await runCli(['health', 'websocket', '--target', target], {
+        PRINTERMASTER_TOKEN: 'not-a-token',
+        PRINTERMASTER_DATA_DIR: dataDir,
+      });
+      expect(badEnv.code).toBe(1);
+      expect(oneLine(badEnv.stderr)).toMatch(/handshake refused: AUTH_FAILED/);
+
+      const minted = await runCli(['health', 'websocket', '--target', target, '--count', '1'], {
+        PRINTERMASTER_DATA_DIR: dataDir,
+      });
+      expect(minted.code, minted.stderr).toBe(0);
+      expect(oneLine(minted.stdout)).toMatch(/^websocket ok: /);
+      expect(minted.stdout + minted.stderr).not.toMatch(/eyJ/);
+
+      const noToken = await runCli(['health', 'websocket', '--target', target], {
+        PRINTERMASTER_DATA_DIR: join(root, 'nowhere'),
+      });
       expect(noToken.code).toBe(2);
-      expect(oneLine(noToken.stderr)).toMatch(/no token: give --token/);
+      expect(oneLine(noToken.stderr)).toMatch(
+        /^websocket FAILED: no token: give --token, set PRINTERMASTER_TOKEN, or run this on the gateway's host .*there is no embedded store in .*nowhere/,
+      );
+    },
+    SLOW_MS,
+  );
+
+  it(
+    "scripts/test-websocket-connection.js runs the websocket check against this host's gateway (PORT) and passes its exit code through",
+    async () => {
+      const script = fileURLToPath(new URL('../../../scripts/test-websocket-connection.js', import.meta.url));
+      const run = (args: string[], env: Record<string, string>) =>
+        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+          execFile(process.execPath, [script, ...args], { env: { ...cleanEnv(), ...env } }, (err, stdout, stderr) =>
+            resolve({ code: err ? (err.code as number) : 0, stdout, stderr }),
+          );
+        });
+      const port = new URL(target).port;
+      const ok = await run(['--count', '1'], { PORT: port, PRINTERMASTER_DATA_DIR: dataDir });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(oneLine(ok.stdout)).toMatch(new RegExp(`^websocket ok: http://127\\.0\\.0\\.1:${port}/printing-ws`));
+
+      const refused = await run([`--target=${target}`, '--token', 'not-a-token'], {});
+      expect(refused.code).toBe(1);
+      expect(oneLine(refused.stderr)).toMatch(/handshake refused: AUTH_FAILED/);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    "smoke without --token, on the gateway's host, mints a short-lived super_admin token and passes",
+    async () => {
+      const smoke = await runCli(['smoke', `--target=${target}`], { PRINTERMASTER_DATA_DIR: dataDir }, SLOW_MS);
+      expect(smoke.code, smoke.stderr).toBe(0);
+      expect(oneLine(smoke.stdout)).toMatch(/^smoke ok: .*\(branch printermaster-smoke/);
     },
     SLOW_MS,
   );
@@ -129,9 +194,11 @@ describe('printermaster health and smoke, against a real gateway on the embedded
       expect(badToken.code).toBe(1);
       expect(oneLine(badToken.stderr)).toMatch(/^smoke FAILED at licence: .*401/);
 
-      const noToken = await runCli(['smoke', `--target=${target}`]);
+      const noToken = await runCli(['smoke', `--target=${target}`], { PRINTERMASTER_DATA_DIR: join(root, 'nowhere') });
       expect(noToken.code).toBe(2);
-      expect(oneLine(noToken.stderr)).toMatch(/^smoke FAILED: no token: give --token$/);
+      expect(oneLine(noToken.stderr)).toMatch(
+        /^smoke FAILED: no token: give --token, set PRINTERMASTER_TOKEN, or run this on the gateway's host with its configuration/,
+      );
     },
     SLOW_MS,
   );

@@ -10,6 +10,7 @@
  * start-up (listen early only without DATABASE_URL, the public URL from PORT), rules between
  * variables, production requirements, secrets kept out of messages and the operator docs.
  */
+export { CHECK_SETTINGS, loadCheckSettings } from './config/check-settings.js';
 export { ConfigError } from './config/config-error.js';
 export { environmentHelp } from './config/environment-help.js';
 export type { GatewayConfig } from './config/gateway-config.js';

@@ -2,7 +2,15 @@ export { AdminCommands, type AdminRequest } from './admin/admin-commands.js';
 export { adminSocketPath, sendAdminCommand } from './admin/admin-socket.js';
 export { JwtService } from './auth/jwt-service.js';
 export { SessionTokens, sessionTokensFor } from './auth/session-tokens.js';
-export { ConfigError, environmentHelp, type GatewayConfig, loadConfig, SETTINGS, settingsTable } from './config.js';
+export {
+  ConfigError,
+  environmentHelp,
+  type GatewayConfig,
+  loadCheckSettings,
+  loadConfig,
+  SETTINGS,
+  settingsTable,
+} from './config.js';
 export { GatewayError } from './core/gateway-error.js';
 export { hashLicenseKey, LicenseService } from './core/license-service.js';
 export { TenantService } from './core/tenant-service.js';

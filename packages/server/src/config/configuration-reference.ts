@@ -1,4 +1,5 @@
 import { AGENT_SETTINGS } from './agent-settings.js';
+import { CHECK_SETTINGS } from './check-settings.js';
 import { defaultShown, type EnvSetting, groupSettings, SETTING_GROUPS } from './env-setting.js';
 import { GATEWAY_CROSS_RULES, GATEWAY_SETTINGS } from './gateway-settings.js';
 
@@ -32,7 +33,7 @@ function referenceTables(settings: readonly EnvSetting[]): string[] {
 
 /**
  * The reference of every variable, grouped, as docs/configuration.md holds it between its
- * generated-section markers: the gateway's, the rules between them, then the agent's.
+ * generated-section markers: the gateway's, the rules between them, the agent's, then the checks'.
  */
 export function configurationReference(): string {
   const gateway = Object.values(GATEWAY_SETTINGS) as EnvSetting[];
@@ -58,6 +59,11 @@ export function configurationReference(): string {
     'Read by `printermaster agent`. A flag wins over its variable, and the variable over the `--config` file; printers from all three are added together ([the agent](agent.md)).',
     '',
     ...referenceTables(Object.values(AGENT_SETTINGS) as EnvSetting[]),
+    '## The checks',
+    '',
+    'Read by `printermaster smoke` and `printermaster health websocket` (`npm run test:smoke`, `npm run test:websocket`, `scripts/test-websocket-connection.js`); `--token` wins over the variable ([smoke and health commands](operations.md#smoke-and-health-commands)).',
+    '',
+    ...referenceTables(Object.values(CHECK_SETTINGS) as EnvSetting[]),
   ]
     .join('\n')
     .trimEnd();

@@ -15,6 +15,7 @@ export const SETTING_GROUPS = {
   retention: 'Retention',
   'agent-connection': 'Agent: connection and printers',
   'agent-timings': 'Agent: timings',
+  checks: 'Smoke and health checks',
 } as const;
 
 /** Key of a section in `SETTING_GROUPS`. */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { AGENT_USAGE, runAgentCli } from '../../../agent/src/agent-cli.js';
 import { runCli } from '../../../cli/test/cli-process.js';
 import { AGENT_SETTINGS } from '../../src/config/agent-settings.js';
+import { CHECK_SETTINGS } from '../../src/config/check-settings.js';
 import { defaultShown, type EnvSetting } from '../../src/config/env-setting.js';
 import { environmentHelp } from '../../src/config/environment-help.js';
 import { GATEWAY_SETTINGS } from '../../src/config/gateway-settings.js';
@@ -20,7 +21,8 @@ const gateway = Object.values(GATEWAY_SETTINGS) as EnvSetting[];
 const agent = Object.values(AGENT_SETTINGS) as EnvSetting[];
 const gatewayNames = gateway.map((s) => s.name).sort();
 const agentNames = agent.map((s) => s.name).sort();
-const schemaNames = new Set([...gatewayNames, ...agentNames]);
+const checkNames = (Object.values(CHECK_SETTINGS) as EnvSetting[]).map((s) => s.name).sort();
+const schemaNames = new Set([...gatewayNames, ...agentNames, ...checkNames]);
 
 /** Every TypeScript file under packages/PACKAGE/src, relative to the repository root. */
 function sourceFiles(pkg = '*'): string[] {
@@ -63,6 +65,8 @@ const READS_ENVIRONMENT: Record<string, string> = {
   'packages/server/src/config/load-config.ts': 'the gateway reads its variables only through the schema',
   'packages/agent/src/agent-cli.ts': 'the agent parses its own variables (it cannot import the gateway)',
   'packages/cli/src/demo.ts': 'the demo copies the environment to its child processes, without PRINTERMASTER_ ones',
+  'packages/server/src/config/check-settings.ts':
+    'the smoke and websocket checks read their variable through its schema',
 };
 
 describe('the variables the code reads', () => {
@@ -214,9 +218,9 @@ describe('the generated docs', () => {
     expect(tableNames(settingsSection('README.md')).sort()).toEqual(gatewayNames);
   });
 
-  it('docs/configuration.md lists every gateway and agent variable once', () => {
+  it('docs/configuration.md lists every gateway, agent and check variable once', () => {
     const names = tableNames(settingsSection('docs/configuration.md'));
-    expect(names.sort()).toEqual([...gatewayNames, ...agentNames].sort());
+    expect(names.sort()).toEqual([...gatewayNames, ...agentNames, ...checkNames].sort());
   });
 
   function settingsSection(file: string): string {
