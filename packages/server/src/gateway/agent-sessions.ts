@@ -8,6 +8,7 @@ import type { CredentialWatch } from './credential-watch.js';
 import type { EngineListeners } from './engine-listeners.js';
 import type { AgentSession, AgentSocket } from './gateway-sockets.js';
 import type { SocketAgentLink } from './socket-agent-link.js';
+import { SOCKET_LOG_COMPONENT } from './socket-log-component.js';
 
 export interface AgentSessionsDeps {
   link: SocketAgentLink;
@@ -56,6 +57,7 @@ export class AgentSessions {
     socket.on('disconnect', this.onDisconnect);
     log.info(
       {
+        ...SOCKET_LOG_COMPONENT,
         protocol: agent.protocol,
         address: socket.handshake.address,
         agents: link.size,
@@ -105,7 +107,13 @@ export class AgentSessions {
     if (removed) this.deps.tracker.disconnected(agent);
     this.deps.onConnectionChange?.('agent', -1, reason, clock.now() - agent.connectedAt);
     log.info(
-      { reason, durationMs: clock.now() - agent.connectedAt, agents: link.size, replaced: !removed },
+      {
+        ...SOCKET_LOG_COMPONENT,
+        reason,
+        durationMs: clock.now() - agent.connectedAt,
+        agents: link.size,
+        replaced: !removed,
+      },
       'Client disconnected',
     );
     void this.deps.devices

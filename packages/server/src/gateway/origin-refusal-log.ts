@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/ports/logger.js';
+import { SOCKET_LOG_COMPONENT } from './socket-log-component.js';
 
 /** How often one refused origin is logged, ms: a refused browser page retries every few seconds. */
 const LOG_EVERY_MS = 60_000;
@@ -18,7 +19,7 @@ export class OriginRefusalLog {
     if (this.lastLogged.size >= MAX_ORIGINS) this.lastLogged.clear();
     this.lastLogged.set(origin, now);
     this.deps.logger.warn(
-      { origin, address, allowed: this.deps.allowed },
+      { ...SOCKET_LOG_COMPONENT, origin, address, allowed: this.deps.allowed },
       'socket connection refused: its origin is not in CORS_ORIGINS',
     );
   }

@@ -2,6 +2,7 @@ import { GatewayError } from '../core/gateway-error.js';
 import type { Logger } from '../core/ports/logger.js';
 import { type AgentAuthentication, isAgentHandshake } from './agent-authentication.js';
 import type { AgentSocket, NamespaceSocket, SocketSession } from './gateway-sockets.js';
+import { SOCKET_LOG_COMPONENT } from './socket-log-component.js';
 import type { WebAuthentication } from './web-authentication.js';
 
 export interface SocketHandshakeDeps {
@@ -37,8 +38,12 @@ export function socketHandshake(deps: SocketHandshakeDeps) {
       (err: unknown) => {
         const e = GatewayError.from(err);
         const reason = e.code === 'INTERNAL' ? 'authentication could not be checked' : e.message;
-        if (e.code === 'INTERNAL') deps.logger.error({ err }, 'handshake check failed');
-        else deps.logger.info({ code: e.code, reason, address: socket.handshake.address }, 'handshake rejected');
+        if (e.code === 'INTERNAL') deps.logger.error({ ...SOCKET_LOG_COMPONENT, err }, 'handshake check failed');
+        else
+          deps.logger.info(
+            { ...SOCKET_LOG_COMPONENT, code: e.code, reason, address: socket.handshake.address },
+            'handshake rejected',
+          );
         deps.onRefused?.(agent ? 'agent' : 'web', e.code);
         const error = new Error(reason) as RefusedHandshake;
         error.data = { code: 'AUTH_FAILED', message: reason, reason: e.code };

@@ -9,6 +9,7 @@ import type { EngineListeners } from './engine-listeners.js';
 import type { WebClientSocket } from './gateway-sockets.js';
 import { rejectEvent } from './reject-event.js';
 import { rooms } from './rooms.js';
+import { SOCKET_LOG_COMPONENT } from './socket-log-component.js';
 import { handleWebReauth, WEB_REAUTH_EVENTS } from './web-reauth.js';
 import { webRoomsOf } from './web-rooms.js';
 
@@ -55,7 +56,7 @@ export class WebClients {
     this.users.set(user.userId, (this.users.get(user.userId) ?? 0) + 1);
     this.deps.onConnectionChange?.('web', 1);
     const log = this.deps.logger.child({ userId: user.userId, role: user.role, socketId: socket.id });
-    log.info({ kind: 'web', rooms: targets, webClients: this.clients }, 'Client connected');
+    log.info({ ...SOCKET_LOG_COMPONENT, kind: 'web', rooms: targets, webClients: this.clients }, 'Client connected');
     credentials.watchWeb(socket, user.expiresAt, log);
     handleWebReauth(socket, credentials, log); // auth:refresh (docs/credentials.md)
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -81,7 +82,10 @@ export class WebClients {
       if (left <= 0) this.users.delete(user.userId);
       else this.users.set(user.userId, left);
       this.deps.onConnectionChange?.('web', -1, reason, clock.now() - connectedAt);
-      log.info({ kind: 'web', reason, durationMs: clock.now() - connectedAt }, 'Client disconnected');
+      log.info(
+        { ...SOCKET_LOG_COMPONENT, kind: 'web', reason, durationMs: clock.now() - connectedAt },
+        'Client disconnected',
+      );
     });
   }
 

@@ -43,6 +43,28 @@ describe('printing gateway: handshake, rooms and agent events', () => {
     expect(gw.logs.some((l) => l.msg === 'Client connected' && l.deviceId === 'dev-a')).toBe(true);
   });
 
+  it('marks connect, disconnect and refused-handshake lines with component WebSocket, as runbooks grep for', async () => {
+    const agent = track(
+      await connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: acme.branchId, deviceId: 'dev-log' }),
+    );
+    const web = track(await connectWeb(gw.url, await gw.token('super_admin')));
+    const webSocketId = web.id;
+    const agentGone = gw.waitForLog((l) => l.msg === 'Client disconnected' && l.deviceId === 'dev-log');
+    const webGone = gw.waitForLog((l) => l.msg === 'Client disconnected' && l.socketId === webSocketId);
+    agent.close();
+    web.close();
+    await expect(connectWeb(gw.url, 'eyJhbGciOiJIUzI1NiJ9.e30.bad')).rejects.toBeTruthy();
+    await gw.waitForLog((l) => l.msg === 'handshake rejected');
+    const lines = [
+      gw.logs.find((l) => l.msg === 'Client connected' && l.deviceId === 'dev-log'),
+      gw.logs.find((l) => l.msg === 'Client connected' && l.socketId === webSocketId),
+      await agentGone,
+      await webGone,
+      ...gw.logs.filter((l) => l.msg === 'handshake rejected'),
+    ];
+    for (const line of lines) expect(line).toMatchObject({ component: 'WebSocket' });
+  });
+
   it('rejects handshakes with AUTH_FAILED: unknown key, wrong branch, revoked licence, bad token, nothing', async () => {
     const { SignJWT } = await import('jose');
     const expired = await new SignJWT({ role: 'cashier', companyId: acme.companyId, branchId: acme.branchId })
