@@ -1,12 +1,17 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { registerHeapLimit } from './heap-limit.js';
 
 /** The prefix of every metric the gateway exports. */
 const PREFIX = 'printermaster_';
 
-/** A registry holding Node's and the process's default metrics (`printermaster_process_…`, `printermaster_nodejs_…`). */
+/**
+ * A registry holding Node's and the process's default metrics (`printermaster_process_…`,
+ * `printermaster_nodejs_…`) and the heap's limit (`printermaster_heap_limit_bytes`).
+ */
 export function registryWithDefaultMetrics(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  registerHeapLimit(registry, `${PREFIX}heap_limit_bytes`);
   return registry;
 }
 
