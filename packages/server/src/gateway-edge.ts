@@ -12,7 +12,7 @@ import { OriginRefusalLog } from './gateway/origin-refusal-log.js';
 import { PrintingGateway } from './gateway/printing-gateway.js';
 import type { RoomBroadcaster } from './gateway/room-broadcaster.js';
 import type { SocketAgentLink } from './gateway/socket-agent-link.js';
-import { HealthChecks } from './health/health-checks.js';
+import { HealthChecks, type HealthDeps } from './health/health-checks.js';
 import { buildApp } from './http/build-app.js';
 import type { StartupListener } from './http/startup-listener.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -36,6 +36,8 @@ export interface EdgeDeps {
   jwt: JwtService;
   metrics: GatewayMetrics;
   pingDatabase: () => Promise<number>;
+  /** PostgreSQL's connection pool now, for the detailed health view; absent on the embedded store. */
+  databasePool?: HealthDeps['databasePool'];
   pingRedis: (() => Promise<number>) | undefined;
   listener: StartupListener;
   /** Opens the port now, when it was not opened at the start. */
@@ -69,6 +71,7 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
     version: VERSION,
     startedAt: clock.now(),
     pingDatabase: deps.pingDatabase,
+    ...(deps.databasePool ? { databasePool: deps.databasePool } : {}),
     pingRedis: deps.pingRedis,
     isWebsocketActive: () => listening && !app.drain.draining,
     isDraining: () => app.drain.draining,

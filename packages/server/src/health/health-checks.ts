@@ -23,6 +23,16 @@ export interface HealthDeps {
   connections: () => { agents: number; webClients: number; uniqueUsers: number };
   pendingRequests: () => number;
   memoryLimitBytes: number;
+  /** PostgreSQL's connection pool now; absent on the embedded store (one connection). */
+  databasePool?: () => DatabasePoolState | undefined;
+}
+
+/** The store's connection pool: connections open, idle, queries waiting for one, and the most it opens. */
+export interface DatabasePoolState {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
 }
 
 export interface HealthReport {
@@ -149,5 +159,9 @@ export class HealthChecks {
 
   pendingRequests(): number {
     return this.deps.pendingRequests();
+  }
+
+  databasePool(): DatabasePoolState | undefined {
+    return this.deps.databasePool?.();
   }
 }

@@ -1,8 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { Logger } from '../core/ports/logger.js';
 import { DataDirLock } from './data-dir-lock.js';
 import type { DatabaseSchema } from './database-schema.js';
+import { type PoolState, poolState, watchedPool } from './pg-pool-watch.js';
 import { PGLITE_BYTEA_TYPES } from './pglite-bytea.js';
 import { PgliteDialect } from './pglite-dialect.js';
 import { TenantScopedDialect } from './tenant-scoped-dialect.js';
@@ -10,7 +12,15 @@ import { translatingDialect } from './translating-dialect.js';
 
 /** Where the store lives: a PostgreSQL server, or PGlite in a directory (or in memory). */
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number; schema?: string; applicationName?: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      schema?: string;
+      applicationName?: string;
+      /** Logs the connection pool's state when it is ready, and slow waits for a connection (the gateway's). */
+      logger?: Logger;
+    }
   | { kind: 'pglite'; dataDir: string | 'memory'; lockWaitMs?: number };
 
 /** A statement that ran: its SQL text (placeholders such as `$1`, never the values) and how long it took. */
@@ -26,6 +36,8 @@ export interface Database {
   readonly schema?: string;
   /** Round-trip time of `select 1`, ms. Throws when the database is unreachable. */
   ping(): Promise<number>;
+  /** PostgreSQL: the connection pool's state now. `undefined` on the embedded store, which has one connection. */
+  pool?(): PoolState;
   /**
    * Listens on a notification channel (`LISTEN`/`NOTIFY`): `onMessage(payload)` for each
    * notification, after the notifying transaction committed. `onLive(false)` when the
@@ -67,11 +79,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 }
 
 async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Promise<Database> {
+  const max = target.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString: target.url,
     // Shown in pg_stat_activity: which gateway process holds which connections.
     ...(target.applicationName ? { application_name: target.applicationName } : {}),
-    max: target.poolSize ?? 10,
+    max,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     // Tests give each file its own schema; production uses the default search path.
@@ -89,7 +102,11 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
   // Each connection carries the tenant scope of the work it serves (row-level security, decision 0007).
   const queries = queryWatch();
   const db = new Kysely<DatabaseSchema>({
-    dialect: translatingDialect(new TenantScopedDialect(new PostgresDialect({ pool }))),
+    dialect: translatingDialect(
+      new TenantScopedDialect(
+        new PostgresDialect({ pool: target.logger ? watchedPool(pool, max, { logger: target.logger }) : pool }),
+      ),
+    ),
     plugins: [new CamelCasePlugin()],
     log: queries.log,
   });
@@ -102,6 +119,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
     description: `postgres://${url.hostname}:${url.port || 5432}${url.pathname}${target.schema ? ` (schema ${target.schema})` : ''}`,
     ...(target.schema ? { schema: target.schema } : {}),
     ping: () => timed(() => sql`select 1`.execute(db)),
+    pool: () => poolState(pool, max),
     watchQueries: queries.watch,
     listen: async (channel, onMessage, onLive) => {
       const stop = await listenPostgres(target, channel, onMessage, onLive);

@@ -60,6 +60,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthC
   app.get('/api/health/detailed', { schema: { tags } }, async (_request, reply) => {
     const r = await checks.report();
     const mem = process.memoryUsage();
+    const pool = checks.databasePool();
     return reply.status(r.status === 'down' ? 503 : 200).send({
       status: r.status,
       ready: r.ready,
@@ -77,6 +78,8 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthC
       eventLoop: checks.eventLoopLag(),
       connections: checks.connections(),
       pendingRequests: checks.pendingRequests(),
+      // PostgreSQL only: {total, idle, waiting, max}, as the pool warning in the log reports it.
+      ...(pool ? { databasePool: pool } : {}),
       node: process.version,
       pid: process.pid,
     });
