@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import {
   AdminCommands,
   type AdminRequest,
-  adminSocketPath,
   createLogger,
   createStores,
   DataDirLock,
@@ -13,12 +12,12 @@ import {
   LicenseService,
   openStore,
   resolveJwtSecret,
-  sendAdminCommand,
   sessionTokensFor,
   systemClock,
   TenantService,
 } from '@printermaster/server';
 import { loadConfigOrExplain } from './load-config-or-explain.js';
+import { askRunningGateway } from './running-gateway.js';
 import { ADMIN_USAGE } from './usage.js';
 
 /** `printermaster admin …`: prints the result as JSON. */
@@ -106,8 +105,9 @@ export async function adminCommand(argv: string[]): Promise<number> {
 
 /** Runs one admin request where `printermaster admin` would: through the gateway that holds the embedded store, else on the store itself. */
 export async function runAdmin(config: GatewayConfig, request: AdminRequest): Promise<unknown> {
+  // Never open the store beside a live gateway, even one whose admin socket is not there yet.
   if (!config.database.url && DataDirLock.isHeld(config.database.dataDir)) {
-    return sendAdminCommand(adminSocketPath(config.database.dataDir), request);
+    return askRunningGateway(config.database.dataDir, request);
   }
   // Opening a directory without a store would create an empty one, and every command would then
   // answer as if the gateway's companies did not exist (BRANCH_NOT_FOUND): say where we looked.

@@ -1,15 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  adminSocketPath,
   DataDirLock,
   type GatewayConfig,
   openDatabase,
   restoreEmbeddedBackup,
-  sendAdminCommand,
   writeBackupFile,
 } from '@printermaster/server';
 import { loadConfigOrExplain } from './load-config-or-explain.js';
+import { askRunningGateway, lockErrorLine } from './running-gateway.js';
 
 export const BACKUP_USAGE = `Usage: printermaster backup <file>
        printermaster restore <file>
@@ -20,18 +19,22 @@ backup   Writes a consistent copy of the embedded store (PRINTERMASTER_DATA_DIR)
 restore  Replaces the embedded store with <file>. Stop the gateway first. The
          store it replaces is kept beside it as pgdata.before-restore-<time>.
 
-On PostgreSQL (DATABASE_URL set) use pg_dump and psql instead:
-  pg_dump "$DATABASE_URL" > printermaster.sql
-  psql "$DATABASE_URL" < printermaster.sql
-(docs/operations.md, "Backup and restore").
+On PostgreSQL (DATABASE_URL set) use pg_dump and psql instead, restoring into
+a new database and then pointing DATABASE_URL at it:
+  pg_dump --clean --if-exists "$DATABASE_URL" > printermaster.sql
+  psql "$NEW_DATABASE_URL" -v ON_ERROR_STOP=1 < printermaster.sql
+  DATABASE_URL="$NEW_DATABASE_URL" printermaster migrate
+(docs/operations.md, "Backup and restore", has the whole sequence).
 `;
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
 /** What each command says to do on PostgreSQL instead: its own tools. */
 const ON_POSTGRES = {
-  backup: 'back PostgreSQL up with pg_dump:\n  pg_dump "$DATABASE_URL" > printermaster.sql',
-  restore: 'restore PostgreSQL with psql:\n  psql "$DATABASE_URL" < printermaster.sql',
+  backup: 'back PostgreSQL up with pg_dump:\n  pg_dump --clean --if-exists "$DATABASE_URL" > printermaster.sql',
+  restore:
+    'restore PostgreSQL with psql, into a new database (docs/operations.md, "Backup and restore"):\n' +
+    '  psql "$NEW_DATABASE_URL" -v ON_ERROR_STOP=1 < printermaster.sql',
 };
 
 /**
@@ -66,13 +69,18 @@ export async function backupCommand(argv: string[], io: Io): Promise<number> {
   if (typeof args === 'number') return args;
   const { config, file } = args;
   if (DataDirLock.isHeld(config.database.dataDir)) {
-    const res = (await sendAdminCommand(
-      adminSocketPath(config.database.dataDir),
-      { command: 'backup', args: { file } },
-      120_000,
-    )) as { bytes: number };
-    io.out(`${JSON.stringify({ file, bytes: res.bytes, takenBy: 'running gateway' })}\n`);
-    return 0;
+    try {
+      const res = (await askRunningGateway(
+        config.database.dataDir,
+        { command: 'backup', args: { file } },
+        120_000,
+      )) as { bytes: number };
+      io.out(`${JSON.stringify({ file, bytes: res.bytes, takenBy: 'running gateway' })}\n`);
+      return 0;
+    } catch (err) {
+      io.err(`printermaster backup: ${(err as Error).message}\n`);
+      return 1;
+    }
   }
   // Opening a directory without a store would create an empty one and back that up.
   if (!existsSync(join(config.database.dataDir, 'pgdata'))) {
@@ -81,7 +89,16 @@ export async function backupCommand(argv: string[], io: Io): Promise<number> {
     );
     return 1;
   }
-  const database = await openDatabase({ kind: 'pglite', dataDir: config.database.dataDir });
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    database = await openDatabase({ kind: 'pglite', dataDir: config.database.dataDir });
+  } catch (err) {
+    // A gateway that took the data directory since the check above.
+    const line = lockErrorLine(err);
+    if (!line) throw err;
+    io.err(`printermaster backup: ${line}\n`);
+    return 1;
+  }
   try {
     const bytes = await (database.backup as () => Promise<Uint8Array>)();
     writeBackupFile(file, bytes);

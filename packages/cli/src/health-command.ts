@@ -2,15 +2,17 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  adminSocketPath,
+  type Database,
   DataDirLock,
   type GatewayConfig,
   migrationStatus,
   openDatabase,
-  sendAdminCommand,
+  repairSequences,
 } from '@printermaster/server';
 import { Redis } from 'ioredis';
 import { loadConfigOrExplain } from './load-config-or-explain.js';
+import { askRunningGateway } from './running-gateway.js';
+import { describeRepair } from './sequence-repair-line.js';
 import { describeError, elapsedMs } from './target-url.js';
 
 export const HEALTH_USAGE = `Usage: printermaster health <db|redis|websocket> [options]
@@ -93,8 +95,9 @@ async function checkDatabase(config: GatewayConfig, io: CheckIo): Promise<number
       return 1;
     }
     const modified = status.modified.length > 0 ? `; ${status.modified.length} applied migration(s) changed since` : '';
+    const sequences = await checkSequences(database, io);
     io.out(
-      `database ok: ${where}, select 1 in ${pingMs} ms, ${status.applied.length} migrations applied, none pending${modified} (${elapsedMs(startedAt)} ms in all)\n`,
+      `database ok: ${where}, select 1 in ${pingMs} ms, ${status.applied.length} migrations applied, none pending${modified}${sequences} (${elapsedMs(startedAt)} ms in all)\n`,
     );
     return 0;
   } catch (err) {
@@ -118,7 +121,7 @@ async function checkEmbeddedStore(dataDir: string, io: CheckIo): Promise<number>
   // (its admin socket) to run a query on it, which is what a health check of the store means.
   if (DataDirLock.isHeld(dir)) {
     try {
-      await sendAdminCommand(adminSocketPath(dir), { command: 'company.list', args: {} }, CHECK_TIMEOUT_MS);
+      await askRunningGateway(dir, { command: 'company.list', args: {} }, CHECK_TIMEOUT_MS);
       io.out(
         `database ok: embedded store ${dir}, held by the running gateway, which answered a query in ${elapsedMs(startedAt)} ms\n`,
       );
@@ -139,8 +142,9 @@ async function checkEmbeddedStore(dataDir: string, io: CheckIo): Promise<number>
       status.pending.length === 0
         ? 'none pending'
         : `${status.pending.length} pending (the next \`serve\` applies them)`;
+    const sequences = await checkSequences(database, io);
     io.out(
-      `database ok: embedded store ${dir} (no gateway running), select 1 in ${pingMs} ms, ${status.applied.length} migrations applied, ${pending}\n`,
+      `database ok: embedded store ${dir} (no gateway running), select 1 in ${pingMs} ms, ${status.applied.length} migrations applied, ${pending}${sequences}\n`,
     );
     return 0;
   } catch (err) {
@@ -149,6 +153,20 @@ async function checkEmbeddedStore(dataDir: string, io: CheckIo): Promise<number>
   } finally {
     await database?.close().catch(() => {});
   }
+}
+
+/**
+ * Moves up the id sequences left behind their tables (each named on stderr): inserts would
+ * otherwise fail with duplicate keys. The summary's part about them, empty when all were in order.
+ */
+async function checkSequences(database: Database, io: CheckIo): Promise<string> {
+  const { repaired, unchecked } = await repairSequences(database);
+  for (const fix of repaired) io.err(`database: ${describeRepair(fix)}\n`);
+  const parts = [
+    ...(repaired.length > 0 ? [`${repaired.length} sequence(s) behind their table repaired`] : []),
+    ...(unchecked.length > 0 ? [`${unchecked.length} sequence(s) not checked (this role may not set them)`] : []),
+  ];
+  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }
 
 async function checkRedis(config: GatewayConfig, io: CheckIo): Promise<number> {

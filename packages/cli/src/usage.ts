@@ -23,11 +23,18 @@ export const MIGRATE_USAGE = `Usage: printermaster migrate [--status] [--grant R
 
 Applies pending migrations to DATABASE_URL (or the embedded store in
 PRINTERMASTER_DATA_DIR). Safe to run again: applied migrations are skipped,
-and two processes migrating at once run one after the other.
+and two processes migrating at once run one after the other. Then moves up
+any id sequence left behind its table's highest id (one line each on stderr).
+
+While a gateway runs on the embedded store, the store is not opened here: the
+running gateway says which migrations it has, this checkout's others are listed
+as pending, and the gateway applies them when the new release starts (pm2
+reload). Exit code 0.
 
 Options:
   --status       List applied and pending migrations, and the versions --down-to
-                 can go to (rollbackTargets); change nothing
+                 can go to (rollbackTargets); change nothing. Exit code 0 when
+                 none is pending, 3 when some are
   --down-to VERSION
                  Undo the applied migrations newer than VERSION, newest first, with
                  their down files (0 undoes every one). What they added is dropped

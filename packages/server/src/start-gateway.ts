@@ -120,7 +120,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       : undefined;
     await stores.devices.closeOrphanSessions(topology.orphanSessionsOf, 'gateway restarted');
     if (topology.adminSocketPath) {
-      const commands = new AdminCommands(core.tenants, core.licenses, jwt, backupTo(database, logger), sessionTokens);
+      const commands = new AdminCommands(
+        core.tenants,
+        core.licenses,
+        jwt,
+        backupTo(database, logger),
+        sessionTokens,
+        database,
+      );
       const admin = await listenAdminSocket(topology.adminSocketPath, commands, logger);
       life.adopt({ name: 'admin socket', stop: () => void admin.close() });
     }

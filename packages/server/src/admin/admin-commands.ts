@@ -7,6 +7,8 @@ import { toLicenceView } from '../core/licence-view.js';
 import { type LicenseService, MAX_ROTATION_GRACE_MS } from '../core/license-service.js';
 import { LICENSE_STATUSES, type License, type LicenseStatus } from '../core/ports/license-store.js';
 import type { TenantService } from '../core/tenant-service.js';
+import type { Database } from '../store/database.js';
+import { migrationStatus } from '../store/migrator.js';
 
 /** A command of `printermaster admin`, as sent over the admin socket or run in-process. */
 export interface AdminRequest {
@@ -28,6 +30,8 @@ export class AdminCommands {
     private readonly backup?: (file: string) => Promise<number>,
     /** `token --session`: sessions as `POST /auth/sessions` starts them (docs/credentials.md). */
     private readonly sessions?: SessionTokens,
+    /** The store the gateway runs on, for `migrate.status` (read only). */
+    private readonly store?: Database,
   ) {}
 
   async run(req: AdminRequest): Promise<unknown> {
@@ -126,6 +130,13 @@ export class AdminCommands {
           });
         const file = required(a, 'file');
         return { file, bytes: await this.backup(file) };
+      }
+      case 'migrate.status': {
+        // What `printermaster migrate` of a new checkout reports while this gateway holds the
+        // embedded store: the checkout compares its own migrations with these.
+        if (!this.store) throw new GatewayError('BAD_REQUEST', { message: 'migrate.status is not available here' });
+        const { applied } = await migrationStatus(this.store, []);
+        return { store: this.store.description, pid: process.pid, applied };
       }
       default:
         throw new GatewayError('BAD_REQUEST', { message: `unknown admin command "${req.command}"` });

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../core/ports/logger.js';
+import { createLogger } from '../logger.js';
 import { StartupError } from '../startup-error.js';
 import { type Database, openDatabase } from './database.js';
 import { migrate, migrationStatus } from './migrator.js';
+import { repairSequences } from './sequence-check.js';
 import type { Stores } from './stores.js';
 
-/** Opens the store and applies (embedded) or checks (PostgreSQL) migrations. */
-export async function openStore(config: GatewayConfig): Promise<Database> {
+/**
+ * Opens the store and applies (embedded) or checks (PostgreSQL) migrations, then moves up any
+ * sequence left behind its table (a dump restored over the live database), with a warning each.
+ * `logger` defaults to one like the gateway's, on stdout.
+ */
+export async function openStore(
+  config: GatewayConfig,
+  logger: Logger = createLogger({ level: config.logLevel, instanceId: config.instanceId }),
+): Promise<Database> {
   const database = await openDatabase(
     config.database.url
       ? {
@@ -30,6 +39,13 @@ export async function openStore(config: GatewayConfig): Promise<Database> {
             `(${status.pending.map((m) => `${m.version}_${m.name}`).join(', ')}); run \`npx printermaster migrate\` first`,
         );
       }
+    }
+    const { unchecked } = await repairSequences(database, logger);
+    if (unchecked.length > 0) {
+      logger.info(
+        { sequences: unchecked.length },
+        'sequences not checked: this role may not set them (`printermaster migrate` as the owner checks them)',
+      );
     }
     return database;
   } catch (err) {
