@@ -12,6 +12,7 @@ import { Context } from './lib/context.mjs';
 import { pgReachable, ROOT } from './lib/gateway.mjs';
 import { evaluateTargets, renderMarkdown, renderSvg } from './lib/report.mjs';
 import { runDurable } from './scenarios/durable.mjs';
+import { runExport } from './scenarios/export.mjs';
 import { runFanout } from './scenarios/fanout.mjs';
 import { runIdle } from './scenarios/idle.mjs';
 import { runImages } from './scenarios/images.mjs';
@@ -25,9 +26,10 @@ const USAGE = `Usage: npm run bench -- [options]      (or: node bench/run.mjs [o
 Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
 (and with --profile, <out>/profiles/*.svg flame graphs).
 
-  --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,images,webhooks,profile
-                       (default: all but profile; webhooks: the durable path at the highest
-                       --connections without and with a webhook endpoint, --rounds times each)
+  --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,images,webhooks,profile,export
+                       (default: all but profile and export; webhooks: the durable path at the highest
+                       --connections without and with a webhook endpoint, --rounds times each;
+                       export: a million seeded jobs streamed as CSV, RSS and /health/live sampled)
   --quick              small sizes and 3 s per level: a smoke run of about 2 minutes
   --duration S         measured seconds per concurrency level (default 10; quick 3)
   --warmup S           unmeasured seconds before each level (default 2; quick 1)
@@ -46,6 +48,10 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --status-rate N      fan-out printer status changes per second (default 1000; quick 200)
   --printers N         printers of the real agent on the durable path (default 4)
   --image-connections N  images: connections submitting the largest allowed documents (default 4)
+  --export-rows N      export: print jobs seeded and exported (default 1000000; quick 100000)
+  --export-stores LIST export: stores seeded, postgres,embedded (default both; postgres is skipped
+                       with a note when it is unreachable)
+  --export-role ROLE   export: who exports, company_owner (default, the bootstrap company's) or super_admin
   --skip-floor         durable: skip the durable path's floor (the same path on the same stack
                        with no gateway code: bench/procs/durable-floor-*.mjs)
   --agent-journal-dir D  parent directory of the real agents' journals (default: the run's work
@@ -99,6 +105,9 @@ function parseOptions(argv) {
       'status-rate': { type: 'string' },
       printers: { type: 'string' },
       'image-connections': { type: 'string' },
+      'export-rows': { type: 'string' },
+      'export-stores': { type: 'string' },
+      'export-role': { type: 'string' },
       'agent-journal-dir': { type: 'string' },
       'skip-floor': { type: 'boolean', default: false },
       sizes: { type: 'string', multiple: true },
@@ -128,7 +137,7 @@ function parseOptions(argv) {
   const q = values.quick;
   const scenarios = values.scenarios ? list(values.scenarios) : [...ALL];
   if (values.profile && !scenarios.includes('profile')) scenarios.push('profile');
-  for (const s of scenarios) if (![...ALL, 'profile'].includes(s)) throw new Error(`unknown scenario "${s}"`);
+  for (const s of scenarios) if (![...ALL, 'profile', 'export'].includes(s)) throw new Error(`unknown scenario "${s}"`);
   for (const s of list(values['profile-parts'] ?? PROFILE_PARTS.join(',')))
     if (!PROFILE_PARTS.includes(s)) throw new Error(`unknown profile part "${s}"`);
   return {
@@ -149,6 +158,9 @@ function parseOptions(argv) {
     statusRate: Number(values['status-rate'] ?? (q ? 200 : 1000)),
     printers: Number(values.printers ?? 4),
     imageConnections: Number(values['image-connections'] ?? 4),
+    exportRows: Number(values['export-rows'] ?? (q ? 100_000 : 1_000_000)),
+    exportStores: list(values['export-stores'] ?? 'postgres,embedded'),
+    exportRole: exportRole(values['export-role'] ?? 'company_owner'),
     floor: !values['skip-floor'],
     gatewayEnv: Object.fromEntries(
       (values['gateway-env'] ?? []).map((kv) => {
@@ -164,6 +176,12 @@ function parseOptions(argv) {
     outDir: resolve(values.out ?? join(ROOT, 'bench/results')),
     keep: values.keep,
   };
+}
+
+function exportRole(role) {
+  if (!['super_admin', 'company_owner'].includes(role))
+    throw new Error(`--export-role ${role}: company_owner or super_admin`);
+  return role;
 }
 
 function durableRole(role) {
@@ -238,6 +256,7 @@ async function main() {
     results.meta.notes.push(note);
     ctx.log(note);
     opts.stores = opts.stores.filter((s) => s !== 'postgres');
+    opts.exportStores = opts.exportStores.filter((s) => s !== 'postgres');
     if (opts.rpcStore === 'postgres') opts.rpcStore = 'embedded';
     if (opts.stormStore === 'postgres') opts.stormStore = 'embedded';
   }
@@ -288,6 +307,7 @@ async function main() {
   if (want('images')) await run('images', () => runImages(ctx));
   if (want('webhooks')) await run('webhooks', () => runWebhooks(ctx));
   if (want('profile')) await run('profile', () => runProfile(ctx));
+  if (want('export')) await run('export', () => runExport(ctx));
 
   results.meta.finishedAt = new Date().toISOString();
   results.meta.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);

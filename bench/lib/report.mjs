@@ -1,5 +1,6 @@
 // The report: targets evaluated against the baseline of the same run, a
 // Markdown summary and a hand-built SVG bar chart.
+import { exportMarkdown, exportTargets } from '../scenarios/export.mjs';
 import { imagesMarkdown, imagesTarget } from '../scenarios/images.mjs';
 
 const fmt = (v, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? '–' : Number(v).toFixed(digits));
@@ -98,6 +99,7 @@ export function evaluateTargets(results) {
         : `p95 ${fmt(big.backFromReadyS.p95, 2)} s after the new gateway was ready (${fmt(big.backFromStopS.p95, 2)} s after SIGTERM), ${big.back}/${big.agents} back, ${jobs?.lost ?? '?'} of ${jobs?.accepted ?? '?'} jobs not completed${bareBig ? `; bare Socket.IO restarted with the same agents: p95 ${fmt(bareBig.backFromReadyS.p95, 2)} s (gateway ${fmt(s.storm.comparison?.at(-1)?.p95Ratio, 2)}×)` : ''}`,
   });
   out.push(imagesTarget(s.images));
+  if (s.export) out.push(...exportTargets(s.export));
   return out;
 }
 
@@ -381,6 +383,7 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
     );
   }
   if (s.images?.largest) p(...imagesMarkdown(s.images));
+  if (s.export?.stores) p(...exportMarkdown(s.export));
   if (s.profile?.profiles) {
     p('## CPU profiles (gateway under --cpu-prof)', '');
     for (const prof of s.profile.profiles) {
