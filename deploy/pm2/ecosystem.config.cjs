@@ -10,13 +10,14 @@
 //
 //   pm2 reload printermaster --wait-ready --listen-timeout 10000
 //
-// pm2 stops the old process with SIGINT (the gateway drains: not-ready, in-flight requests
-// finish, agent connections are closed) and counts the new one online only once it has
-// sent process.send('ready'), i.e. once it listens. With a single fork-mode process this
-// reload is a restart: pm2 overlaps old and new processes only in its cluster mode, so
-// agents are without a gateway for the drain plus the start-up (a few seconds) and
-// reconnect by themselves. For reloads without that gap run two processes behind nginx
-// and reload them one at a time: deploy/pm2/ecosystem.cluster.config.cjs.
+// pm2 starts the new worker beside the old one (cluster mode), counts it online once it has
+// sent process.send('ready'), then stops the old one with SIGINT (the gateway drains:
+// not-ready, in-flight requests finish, agent connections are closed, agents reconnect).
+// On the embedded store, where one process at a time may open the data directory, the new
+// worker listens at once, asks the old one to hand the store over and holds what arrives
+// until it has opened it (a second or three; docs/decisions/0010). No connection is refused.
+// For more than one process run two behind nginx on PostgreSQL and Redis:
+// deploy/pm2/ecosystem.cluster.config.cjs.
 //
 // Secrets (JWT_SECRET, DATABASE_URL, ...) are better kept out of this file: export them
 // in the shell that runs `pm2 start` (pm2 passes that environment on). A reload keeps the
@@ -63,7 +64,8 @@ module.exports = {
         PORT: process.env.PORT || 3001,
         HOST: process.env.HOST || '127.0.0.1',
         LOG_LEVEL: 'info',
-        // On the embedded store the new process waits for the old one to release the data directory.
+        // On the embedded store the new worker asks the old one to hand the data directory over,
+        // holding what arrives meanwhile, and waits at most this long for it (decision 0010).
         PRINTERMASTER_DATA_DIR_LOCK_WAIT_MS: 15000,
       },
       env_production: {

@@ -2,6 +2,9 @@ import { StartupError, startGateway } from '@printermaster/server';
 import { loadConfigOrExplain } from './load-config-or-explain.js';
 import { SERVE_USAGE } from './usage.js';
 
+/** How long a process that handed its store over waits for its process manager's signal, ms. */
+const HANDED_OVER_EXIT_MS = 60_000;
+
 /** `printermaster serve`: runs the gateway until SIGTERM or SIGINT has drained it. */
 export async function serveCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -15,8 +18,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const config = loadConfigOrExplain();
   if (!config) return 1;
   let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let handedOver: () => void = () => {};
   try {
-    gateway = await startGateway(config);
+    gateway = await startGateway(config, { onHandedOver: () => handedOver() });
   } catch (err) {
     if (err instanceof StartupError || (err instanceof Error && err.name === 'DataDirLockedError')) {
       process.stderr.write(`printermaster serve: ${err.message}\n`);
@@ -33,6 +37,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // pm2 `--wait-ready`: the process takes traffic from here on.
   process.send?.('ready');
   return new Promise<number>((resolve) => {
+    handedOver = () => {
+      logger.info('handed the data directory over; waiting for the process manager to stop this process');
+      // Left alone (the successor failed to start, or this was not pm2), the process ends anyway;
+      // the timer also keeps it alive until then (main exits at once on the signal).
+      setTimeout(() => resolve(0), HANDED_OVER_EXIT_MS);
+    };
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'signal received; draining');
       const force = setTimeout(() => {

@@ -34,4 +34,10 @@ export interface StartOptions {
   logDestination?: pino.DestinationStream;
   /** Where the one-time bootstrap message goes; default stdout. */
   announce?: (text: string) => void;
+  /**
+   * Called once the gateway has stopped because a successor asked for the embedded store
+   * (decision 0010). The process should then stay until its process manager stops it: pm2
+   * counts a worker that exits by itself as crashed and starts another.
+   */
+  onHandedOver?: () => void;
 }

@@ -1,6 +1,7 @@
 import nodeCluster from 'node:cluster';
 import { AdminCommands } from './admin/admin-commands.js';
 import { listenAdminSocket } from './admin/admin-socket.js';
+import { requestHandover } from './admin/request-handover.js';
 import { JwtService } from './auth/jwt-service.js';
 import { otherCredentials } from './auth/other-credentials.js';
 import { SessionTokens } from './auth/session-tokens.js';
@@ -16,10 +17,12 @@ import { SocketAgentLink } from './gateway/socket-agent-link.js';
 import { createEdge } from './gateway-edge.js';
 import { DIRECTORY_TTL_MS, housekeepingPart } from './housekeeping-part.js';
 import { StartupListener } from './http/startup-listener.js';
+import { StartupPhases } from './http/startup-phases.js';
 import { createLogger } from './logger.js';
 import { bindGatewayMetrics } from './metrics/bind-metrics.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { RunningGateway, StartOptions } from './running-gateway.js';
+import { DataDirLock } from './store/data-dir-lock.js';
 import { dbCredentialChangeFeeds } from './store/db-credential-change-feeds.js';
 import { DbLicenseChangeFeed } from './store/db-license-change-feed.js';
 import { backupTo } from './store/embedded-backup.js';
@@ -47,13 +50,24 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const { instanceId } = config;
   const logger = createLogger({ level: config.logLevel, instanceId, destination: options.logDestination });
   const life = new Lifecycle(logger);
+  // One stop, whoever asks first: a signal, the caller, or a successor's handover.
+  let stopped: Promise<void> | undefined;
+  let stopNow: (reason: string) => Promise<void> = () => life.stop();
+  const stopOnce = (reason: string) => (stopped ??= stopNow(reason));
   // The port opens first and holds what arrives until the gateway is ready (decision 0005), except in
   // a pm2 cluster-mode worker, where the old, ready worker should keep taking connections meanwhile.
-  const listener = new StartupListener(logger);
-  const early = config.http.listenEarly && !nodeCluster.isWorker;
+  // A worker started beside the one holding the embedded store takes it over (decision 0010): it
+  // listens first, holding probes too, then asks its predecessor to stop listening and let go.
+  const successor = takesOverEmbeddedStore(config);
+  const listener = new StartupListener(logger, undefined, successor);
+  const early = (config.http.listenEarly && !nodeCluster.isWorker) || successor;
   if (early) await listener.listenOn(config.http);
   try {
-    const database = await openStore(config);
+    if (successor) await requestHandover(config.database.dataDir, logger);
+    // Start-up phases in the "gateway listening" line: what a slow restart or reload spent its time on, ms.
+    const phases = new StartupPhases();
+    const database = await openStore(config, logger);
+    phases.mark('store');
     const stores = createStores(database, (err) => logger.error({ err }, 'audit log write failed'));
     life.adopt({ name: 'store', stop: () => closeStore(stores, database, logger) });
     const cluster = await life.start(await openCluster(config, logger));
@@ -106,6 +120,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       logger,
     });
     await life.start({ name: 'core', start: () => core.start(), stop: () => core.stop() });
+    phases.mark('core');
     // API keys, sessions and a trusted platform's JWTs are accepted wherever a JWT is (docs/credentials.md).
     const jwt = new JwtService(jwtSecret, config.jwt.expiresIn, otherCredentials(config, core));
     const sessionTokens = new SessionTokens({ sessions: core.sessions, jwt, accessTtlS: core.sessions.accessTtlS });
@@ -128,18 +143,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         sessionTokens,
         database,
       );
-      const admin = await listenAdminSocket(topology.adminSocketPath, commands, logger);
+      const onHandover = () => void stopOnce('handover').then(() => options.onHandedOver?.());
+      const admin = await listenAdminSocket(topology.adminSocketPath, commands, logger, onHandover);
       life.adopt({ name: 'admin socket', stop: () => void admin.close() });
     }
     const edge = await life.start(
       await createEdge({
         ...{ config, core, stores, link, broadcaster, jwt, metrics, listener, clock, logger },
         pingDatabase: () => database.ping(),
+        ...(database.pool ? { databasePool: () => database.pool?.() } : {}),
         pingRedis: topology.pingRedis,
         socketAdapter: topology.socketAdapter,
         listenLate: early ? undefined : () => listener.listenOn(config.http),
       }),
     );
+    phases.mark('edge');
     bindGatewayMetrics(metrics, { core, edge, jobs: stores.jobs, renderer });
     const sweepGoneSessions = topology.sweepGoneSessions;
     await life.start(housekeepingPart({ config, core, cluster, stores, edge, link, sweepGoneSessions, clock, logger }));
@@ -152,11 +170,18 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const rowLevelSecurity = isTrackingTenantScopes();
     const store = database.description;
     logger.info(
-      { port, store, cluster: cluster.kind, version: VERSION, node: process.version, rowLevelSecurity },
+      {
+        port,
+        store,
+        cluster: cluster.kind,
+        version: VERSION,
+        node: process.version,
+        rowLevelSecurity,
+        ...phases.done(),
+      },
       'gateway listening',
     );
-    let stopped: Promise<void> | undefined;
-    const stop = async (reason: string) => {
+    stopNow = async (reason: string) => {
       const started = clock.now();
       logger.info({ reason }, 'gateway stopping');
       await life.stop();
@@ -167,7 +192,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       licenses: core.licenses,
       tenants: core.tenants,
       dispatcher: core.dispatcher,
-      stop: (reason = 'stop') => (stopped ??= stop(reason)),
+      stop: (reason = 'stop') => stopOnce(reason),
     };
   } catch (err) {
     // A start that fails anywhere lets go of what it opened (the store's lock, Redis), so the process can end.
@@ -175,4 +200,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     await listener.abort();
     throw err;
   }
+}
+
+/**
+ * Whether this process is a pm2 cluster-mode worker started beside a live gateway on the same
+ * embedded store (a reload), and so should take the store over rather than wait for its lock.
+ * Needs a lock wait: it is how the process file says that an overlap is expected.
+ */
+function takesOverEmbeddedStore(config: GatewayConfig): boolean {
+  const { url, dataDir, lockWaitMs } = config.database;
+  return url === undefined && lockWaitMs > 0 && nodeCluster.isWorker && DataDirLock.isHeld(dataDir);
 }

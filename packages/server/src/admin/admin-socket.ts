@@ -15,7 +15,16 @@ export function adminSocketPath(dataDir: string): string {
  * commands, one JSON line per request. Only the owner of the data directory
  * can reach it (mode 0600): that is the authentication.
  */
-export async function listenAdminSocket(path: string, commands: AdminCommands, logger: Logger): Promise<Server> {
+export async function listenAdminSocket(
+  path: string,
+  commands: AdminCommands,
+  logger: Logger,
+  /**
+   * Called after answering `handover`, the request of a successor started by the process
+   * manager to take over the data directory (decision 0010). Without it, `handover` is unknown.
+   */
+  onHandover?: () => void,
+): Promise<Server> {
   rmSync(path, { force: true });
   const server = createServer((conn) => {
     let buffer = '';
@@ -30,6 +39,12 @@ export async function listenAdminSocket(path: string, commands: AdminCommands, l
       void (async () => {
         try {
           const req = JSON.parse(line) as AdminRequest;
+          if (req.command === HANDOVER_COMMAND && onHandover) {
+            logger.info({ pid: process.pid }, 'a new gateway process asked for the data directory; handing it over');
+            conn.end(`${JSON.stringify({ ok: true, data: { pid: process.pid } })}\n`);
+            onHandover();
+            return;
+          }
           const result = await commands.run({ command: String(req.command), args: req.args ?? {} });
           logger.info({ command: req.command }, 'admin command run');
           conn.end(`${JSON.stringify({ ok: true, data: result })}\n`);
@@ -49,6 +64,9 @@ export async function listenAdminSocket(path: string, commands: AdminCommands, l
   chmodSync(path, 0o600);
   return server;
 }
+
+/** The admin-socket command by which a successor asks the running gateway to let go of the store. */
+export const HANDOVER_COMMAND = 'handover';
 
 /** Sends one command to a running gateway's admin socket. */
 export function sendAdminCommand(path: string, req: AdminRequest, timeoutMs = 15_000): Promise<unknown> {

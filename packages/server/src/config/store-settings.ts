@@ -42,7 +42,7 @@ export const STORE_SETTINGS = {
     name: 'PRINTERMASTER_DATA_DIR_LOCK_WAIT_MS',
     group: 'store',
     description:
-      'How long a starting gateway waits for another process to release the embedded store (pm2 reload overlap)',
+      'How long a starting gateway waits for another process to release the embedded store; in a pm2 cluster-mode reload, above 0 also lets the new worker ask the old one to hand the store over (decision 0010)',
     default: 0,
     min: 0,
     max: 120_000,

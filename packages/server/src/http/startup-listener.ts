@@ -47,6 +47,12 @@ export class StartupListener {
   constructor(
     private readonly logger: Logger,
     private readonly maxHeld = 20_000,
+    /**
+     * Hold health probes too instead of answering 503. For a successor taking over the embedded
+     * store (decision 0010): its predecessor has stopped listening, so a probe answered 503 here
+     * would be a failed probe, while one held for the second or two of the handover succeeds.
+     */
+    private readonly holdProbes = false,
   ) {
     this.server = createServer();
     // Fastify's own defaults, which it applies only to a server it creates: keep-alive
@@ -198,7 +204,7 @@ export class StartupListener {
       else h.res.destroy();
       return;
     }
-    if (this.held.size >= this.maxHeld || (h.kind === 'request' && isProbe(path))) {
+    if (this.held.size >= this.maxHeld || (h.kind === 'request' && !this.holdProbes && isProbe(path))) {
       this.refuse(h);
       return;
     }

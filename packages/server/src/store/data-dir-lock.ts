@@ -39,7 +39,7 @@ export class DataDirLock {
         return DataDirLock.acquire(dataDir);
       } catch (err) {
         if (!(err instanceof DataDirLockedError) || Date.now() >= deadline) throw err;
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 20));
       }
     }
   }
