@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../core/ports/logger.js';
 import { DataDirLock } from './data-dir-lock.js';
 import type { DatabaseSchema } from './database-schema.js';
@@ -79,6 +79,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 }
 
 async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Promise<Database> {
+  // Loaded only when used: the driver is a tenth of a second of every start of the embedded store.
+  const pg = (await import('pg')).default;
   const max = target.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -154,8 +156,9 @@ async function listenPostgres(
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
   let failures = 0;
+  const { Client, escapeIdentifier } = (await import('pg')).default;
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({
+    const c = new Client({
       connectionString: target.url,
       ...(target.applicationName ? { application_name: `${target.applicationName}:listen` } : {}),
       connectionTimeoutMillis: 5_000,
@@ -178,7 +181,7 @@ async function listenPostgres(
     });
     try {
       await c.connect();
-      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      await c.query(`LISTEN ${escapeIdentifier(channel)}`);
     } catch {
       onLost();
       return;

@@ -80,6 +80,10 @@ export async function migrationStatus(database: Database, migrations = loadMigra
  * Returns the migrations it applied.
  */
 export async function migrate(database: Database, migrations = loadMigrations()): Promise<Migration[]> {
+  // Up to date is the usual answer, and the embedded store asks at every start: one read, no
+  // transactions (a migration another process applies meanwhile is seen under the lock below).
+  if ((await hasMigrationsTable(database)) && (await migrationStatus(database, migrations)).pending.length === 0)
+    return [];
   await ensureTable(database);
   const done: Migration[] = [];
   for (const migration of migrations) {

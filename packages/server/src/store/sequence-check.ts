@@ -50,12 +50,16 @@ export async function repairSequences(database: Database, logger?: Logger): Prom
      where s.relkind = 'S' and t.relkind in ('r', 'p') and t.relnamespace = current_schema()::regnamespace
      order by 2, 3`.execute(database.db);
   const repaired: RepairedSequence[] = [];
-  const unchecked: string[] = [];
-  for (const seq of owned) {
-    if (!seq.mayRepair) {
-      unchecked.push(seq.sequence);
-      continue;
-    }
+  const unchecked = owned.filter((seq) => !seq.mayRepair).map((seq) => seq.sequence);
+  // The cheap check first, every sequence in one statement and without a lock: the usual answer is
+  // "all in order", and it is asked at every start (a restart's time is the clients' wait).
+  const behind = await database.db.transaction().execute((trx) =>
+    behindOf(
+      trx,
+      owned.filter((seq) => seq.mayRepair),
+    ),
+  );
+  for (const seq of behind) {
     const fix = await repairOne(database, seq);
     if (!fix) continue;
     repaired.push(fix);
@@ -68,9 +72,6 @@ export async function repairSequences(database: Database, logger?: Logger): Prom
 }
 
 async function repairOne(database: Database, seq: OwnedSequence): Promise<RepairedSequence | undefined> {
-  // Cheap check first, without a lock: the usual answer is "in order".
-  const seen = await database.db.transaction().execute((trx) => positions(trx, seq));
-  if (!isBehind(seen)) return undefined;
   return database.db.transaction().execute(async (trx) => {
     // No insert meanwhile: one could take a value the sequence is about to be moved past.
     await sql`lock table ${sql.id(seq.table)} in exclusive mode`.execute(trx);
@@ -90,16 +91,43 @@ interface Positions {
   next: number;
 }
 
-async function positions(trx: Transaction<DatabaseSchema>, seq: OwnedSequence): Promise<Positions> {
-  // Every company's rows: row-level security applies to the tables' owner too (decision 0007).
-  await sql`select set_config(${TENANT_SETTING}, '*', true)`.execute(trx);
+interface PositionRow {
+  i: number;
+  max: string | null;
+  lastValue: string;
+  isCalled: boolean;
+}
+
+/** One sequence's position beside its column's highest value, as row `i` of a statement. */
+function positionQuery(seq: OwnedSequence, i: number) {
   // `seq.sequence` is quoted by PostgreSQL itself (quote_ident above).
-  const { rows } = await sql<{ max: string | null; lastValue: string; isCalled: boolean }>`
-    select (select max(${sql.id(seq.column)}) from ${sql.id(seq.table)})::text as max,
+  return sql`select ${i}::int as i, (select max(${sql.id(seq.column)}) from ${sql.id(seq.table)})::text as max,
            s.last_value::text as last_value, s.is_called
-      from ${sql.raw(seq.sequence)} as s`.execute(trx);
+      from ${sql.raw(seq.sequence)} as s`;
+}
+
+/** Every company's rows: row-level security applies to the tables' owner too (decision 0007). */
+async function seeAllTenants(trx: Transaction<DatabaseSchema>): Promise<void> {
+  await sql`select set_config(${TENANT_SETTING}, '*', true)`.execute(trx);
+}
+
+/** The sequences among `seqs` that stand behind their column, in one statement. */
+async function behindOf(trx: Transaction<DatabaseSchema>, seqs: OwnedSequence[]): Promise<OwnedSequence[]> {
+  if (seqs.length === 0) return [];
+  await seeAllTenants(trx);
+  const { rows } = await sql<PositionRow>`${sql.join(seqs.map(positionQuery), sql` union all `)}`.execute(trx);
+  return rows.filter((row) => isBehind(toPositions(row))).map((row) => seqs[row.i] as OwnedSequence);
+}
+
+async function positions(trx: Transaction<DatabaseSchema>, seq: OwnedSequence): Promise<Positions> {
+  await seeAllTenants(trx);
+  const { rows } = await sql<PositionRow>`${positionQuery(seq, 0)}`.execute(trx);
   const row = rows[0];
   if (!row) throw new Error(`the sequence ${seq.sequence} has no row`);
+  return toPositions(row);
+}
+
+function toPositions(row: PositionRow): Positions {
   const last = Number(row.lastValue);
   return {
     max: row.max === null ? undefined : Number(row.max),

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import type { WebhookRequest, WebhookResponse, WebhookSender } from '../core/ports/webhook-sender.js';
 import { guardedLookup, type HostResolver, urlRefusal } from './webhook-url-guard.js';
 
@@ -22,19 +22,30 @@ export interface HttpWebhookSenderOptions {
  * followed (a 3xx is a failed attempt), and answers are read up to MAX_RESPONSE_READ_BYTES.
  */
 export class HttpWebhookSender implements WebhookSender {
-  private readonly agent: Agent;
+  /** Made at the first request: undici is a tenth of a second of a start, and most gateways have no webhooks. */
+  private client: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
   private readonly timeoutMs: number;
   private readonly allowPrivate: boolean;
 
-  constructor(options: HttpWebhookSenderOptions) {
+  constructor(private readonly options: HttpWebhookSenderOptions) {
     this.timeoutMs = options.timeoutMs;
     this.allowPrivate = options.allowPrivate;
-    this.agent = new Agent({
-      connect: { lookup: guardedLookup(options.allowPrivate, options.resolve), timeout: options.timeoutMs },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      keepAliveTimeout: 4_000,
-    });
+  }
+
+  private undici() {
+    this.client ??= import('undici').then(({ Agent, request }) => ({
+      request,
+      agent: new Agent({
+        connect: {
+          lookup: guardedLookup(this.options.allowPrivate, this.options.resolve),
+          timeout: this.options.timeoutMs,
+        },
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+        keepAliveTimeout: 4_000,
+      }),
+    }));
+    return this.client;
   }
 
   async send(req: WebhookRequest): Promise<WebhookResponse> {
@@ -50,11 +61,12 @@ export class HttpWebhookSender implements WebhookSender {
     if (refusal) return failure(`refused: ${refusal}`, 0);
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
+      const { agent, request } = await this.undici();
       const res = await request(url, {
         method: 'POST',
         headers: req.headers,
         body: req.body,
-        dispatcher: this.agent,
+        dispatcher: agent,
         signal,
       });
       const snippet = await readSnippet(res.body);
@@ -66,7 +78,7 @@ export class HttpWebhookSender implements WebhookSender {
 
   /** Closes the pooled connections. */
   async close(): Promise<void> {
-    await this.agent.destroy();
+    if (this.client) await (await this.client).agent.destroy();
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { describe, it } from 'vitest';
-import { createRedisCluster } from '../../src/cluster/cluster.js';
+import { createRedisCluster } from '../../src/cluster/redis-cluster.js';
 import { redisAvailable, TEST_REDIS_URL } from '../support/test-redis.js';
 import { describeCluster } from './cluster.contract.js';
 
