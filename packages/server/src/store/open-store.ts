@@ -11,12 +11,11 @@ import type { Stores } from './stores.js';
 /**
  * Opens the store and applies (embedded) or checks (PostgreSQL) migrations, then moves up any
  * sequence left behind its table (a dump restored over the live database), with a warning each.
- * `logger` defaults to one like the gateway's, on stdout.
+ * `logger` defaults to one like the gateway's, on stdout. Only a caller that gives its logger (the
+ * gateway) has the PostgreSQL pool's lines logged: a command's output stays its own.
  */
-export async function openStore(
-  config: GatewayConfig,
-  logger: Logger = createLogger({ level: config.logLevel, instanceId: config.instanceId }),
-): Promise<Database> {
+export async function openStore(config: GatewayConfig, gatewayLogger?: Logger): Promise<Database> {
+  const logger = gatewayLogger ?? createLogger({ level: config.logLevel, instanceId: config.instanceId });
   const database = await openDatabase(
     config.database.url
       ? {
@@ -25,6 +24,7 @@ export async function openStore(
           poolSize: config.database.poolSize,
           schema: config.database.schema,
           applicationName: `printermaster:${config.instanceId}`,
+          ...(gatewayLogger ? { logger: gatewayLogger } : {}),
         }
       : { kind: 'pglite', dataDir: config.database.dataDir, lockWaitMs: config.database.lockWaitMs },
   );
