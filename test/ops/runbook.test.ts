@@ -75,10 +75,16 @@ describe.runIf(ready)('the operations runbook, run as written', () => {
     } catch {
       // no daemon
     }
-    try {
-      psqlAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    } catch {
-      // already gone
+    // The database itself and the ones the restore block made beside it (<name>_restored_<time>).
+    const made = psqlAdmin(`SELECT datname FROM pg_database WHERE datname LIKE '${dbName}%'`)
+      .split('\n')
+      .filter(Boolean);
+    for (const name of made) {
+      try {
+        psqlAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } catch {
+        // already gone
+      }
     }
     const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`${prefix}*`);
@@ -161,6 +167,7 @@ describe.runIf(ready)('the operations runbook, run as written', () => {
         continue;
       }
       const out = await run(block);
+      if (block.code.includes('CREATE DATABASE')) expectRestored(out);
       if (block.code.includes('service-registry/status') && block.section === 'Scaling') {
         expect(out).toContain('printermaster-2');
       }
@@ -186,6 +193,38 @@ describe.runIf(ready)('the operations runbook, run as written', () => {
     const health = execFileSync('curl', ['-fsS', `${env.PM_URL}/api/health`], { encoding: 'utf8' });
     expect(JSON.parse(health)).toMatchObject({ status: 'ok' });
   }, 300_000);
+
+  /**
+   * After the PostgreSQL restore block: the gateway runs on a new database holding the rows of
+   * the one backed up, with its sequences at or above its ids, and the block's check counted the
+   * printers restored.
+   */
+  function expectRestored(out: string): void {
+    const url = /declare -x DATABASE_URL="([^"]*)"/.exec(readFileSync(envFile, 'utf8'))?.[1];
+    const restored = url?.split('/').at(-1) ?? '';
+    expect(restored).toMatch(new RegExp(`^${dbName}_restored_\\d{8}_\\d{6}$`));
+    // As in the operator's shell: the commands run from here on (admin, as the playbooks do) use the new database.
+    env.DATABASE_URL = url as string;
+    const psqlIn = (db: string, sql: string) =>
+      execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', db, '-v', 'ON_ERROR_STOP=1', '-Atc', sql], {
+        encoding: 'utf8',
+      }).trim();
+    const count = (db: string, table: string) => psqlIn(db, `SELECT count(*) FROM ${table}`);
+    for (const table of ['companies', 'branches', 'licenses', 'printers', 'print_jobs', 'schema_migrations']) {
+      expect(count(restored, table), table).toBe(count(dbName, table));
+    }
+    expect(Number(count(restored, 'printers'))).toBeGreaterThan(0);
+    // The block's last line counts the printers (after the readiness check's answer, which has no newline).
+    expect(/(\d+)\s*$/.exec(out)?.[1]).toBe(count(restored, 'printers'));
+    const behind = psqlIn(
+      restored,
+      `SELECT count(*) FROM pg_sequences s WHERE s.schemaname = 'public' AND s.sequencename = 'events_id_seq'
+         AND coalesce(s.last_value, 0) < (SELECT coalesce(max(id), 0) FROM events)`,
+    );
+    expect(behind).toBe('0');
+    const health = execFileSync('curl', ['-fsS', `${env.PM_URL}/api/health`], { encoding: 'utf8' });
+    expect(JSON.parse(health)).toMatchObject({ status: 'ok' });
+  }
 
   /** What the incident playbooks look for: a connected agent, a rejected handshake, a timed-out printer test. */
   async function causeIncidents(base: string): Promise<void> {
