@@ -12,6 +12,7 @@ export * from './input-rules.js';
 export * from './iso-time.js';
 export * from './licence-validation.js';
 export * from './print-job.js';
+export * from './printer-profile.js';
 export * from './printer-view.js';
 export * from './printing-namespace-events.js';
 export * from './roles.js';
