@@ -220,6 +220,19 @@ describe('decodeEscPos', () => {
     );
   });
 
+  it('decodes bytes above 0x7F in the code table selected by ESC t, back to PC437 after ESC @', () => {
+    const [ticket] = decodeEscPos(
+      bytes([ESC, 0x74, 17], 0x81, 0xae, 0xe0, 0xe9, LF, [ESC, 0x74, 47], 0xd3, 0xe1, LF, [ESC, 0x40], 0x9c, LF),
+    );
+    expect(ticket?.text).toBe('Борщ\nΣα\n£');
+  });
+
+  it('shows bytes above 0x7F of an unknown code table as U+FFFD and goes on decoding', () => {
+    const [ticket] = decodeEscPos(bytes([ESC, 0x74, 255], 'a', 0x80, 0xff, LF, [ESC, 0x74, 0], 0x80, LF));
+    expect(ticket?.text).toBe('a\ufffd\ufffd\nÇ');
+    expect(ticket?.unknownCommands).toBe(0);
+  });
+
   it('merges consecutive ESC * bands into one image', () => {
     const band = [ESC, 0x2a, 33, 100, 0, ...new Array<number>(300).fill(0xff)];
     const [ticket] = decodeEscPos(bytes(band, LF, band, LF, band, LF, 'after', LF, band, LF));

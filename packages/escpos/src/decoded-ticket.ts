@@ -7,7 +7,9 @@ import type { TextAlign, TextSize } from './text-style.js';
  */
 export interface DecodedLine {
   /**
-   * The characters as printed, in code page 437, trailing spaces removed. Centered and right-aligned
+   * The characters as printed, trailing spaces removed. Bytes above 0x7F are read in the code table
+   * selected by the last `ESC t n` (PC437 after `ESC @`); U+FFFD stands for a byte of an undefined
+   * position or of a table the decoder does not know. Centered and right-aligned
    * lines are indented with spaces counted in normal-width font A columns, so the text starts where
    * it would on paper (a double-width character still appears once). Barcode, QR code and image lines
    * are the markers described on {@link DecodedTicket.text}, without indentation.

@@ -17,6 +17,11 @@ export interface PrinterState {
   widthMultiplier: number;
   heightMultiplier: number;
   fontB: boolean;
+  /**
+   * `n` of the last `ESC t n`. `ESC @` sets it back to 0 (PC437), the factory default; a printer
+   * whose memory switch says otherwise would differ, which is why the encoder always sends `ESC t`.
+   */
+  codeTable: number;
   /** Width of a printed line in dots (`GS W`). */
   printAreaDots: number;
   /** QR data stored by `GS ( k` fn 80, printed by fn 81. */
@@ -35,6 +40,7 @@ export function initialPrinterState(): PrinterState {
     widthMultiplier: 1,
     heightMultiplier: 1,
     fontB: false,
+    codeTable: 0,
     printAreaDots: DEFAULT_PRINT_AREA_DOTS,
     qrData: undefined,
     storedGraphics: undefined,
@@ -44,7 +50,18 @@ export function initialPrinterState(): PrinterState {
 /** Commands that only change a text mode: they print nothing and touch no line. */
 export type ModeCommand = Extract<
   EscPosCommand,
-  { kind: 'bold' | 'underline' | 'invert' | 'align' | 'print-mode' | 'character-size' | 'font' | 'print-area-width' }
+  {
+    kind:
+      | 'bold'
+      | 'underline'
+      | 'invert'
+      | 'align'
+      | 'print-mode'
+      | 'character-size'
+      | 'font'
+      | 'code-table'
+      | 'print-area-width';
+  }
 >;
 
 /** Applies a mode command to `state`. */
@@ -75,6 +92,9 @@ export function applyMode(state: PrinterState, command: ModeCommand): void {
       return;
     case 'font':
       state.fontB = command.fontB;
+      return;
+    case 'code-table':
+      state.codeTable = command.n;
       return;
     case 'print-area-width':
       state.printAreaDots = command.dots;

@@ -25,6 +25,8 @@ export type EscPosCommand =
   | { kind: 'print-mode'; mode: number }
   | { kind: 'character-size'; width: number; height: number }
   | { kind: 'font'; fontB: boolean }
+  /** `ESC t n`: character code table for the bytes 0x80–0xFF that follow. */
+  | { kind: 'code-table'; n: number }
   | { kind: 'print-area-width'; dots: number }
   | { kind: 'absolute-position'; dots: number }
   | { kind: 'relative-position'; dots: number }

@@ -19,6 +19,8 @@ export function readEsc(b: CommandBytes): ReadCommand | undefined {
       return b.has(3) ? done({ kind: 'align', align: ALIGNS[b.at(2) & 3] ?? 'left' }, 3) : undefined;
     case 0x21: // ESC ! n
       return b.has(3) ? done({ kind: 'print-mode', mode: b.at(2) }, 3) : undefined;
+    case 0x74: // ESC t n: character code table
+      return b.has(3) ? done({ kind: 'code-table', n: b.at(2) }, 3) : undefined;
     case 0x4d: // ESC M n (0/48 font A, 1/49 font B)
       return b.has(3) ? done({ kind: 'font', fontB: (b.at(2) & 3) === 1 }, 3) : undefined;
     case 0x64: // ESC d n
@@ -58,7 +60,6 @@ export function readEsc(b: CommandBytes): ReadCommand | undefined {
     case 0x55: // ESC U n: unidirectional printing
     case 0x56: // ESC V n: 90° rotation
     case 0x72: // ESC r n: print color
-    case 0x74: // ESC t n: character code table
     case 0x75: // ESC u n: legacy peripheral status
     case 0x7b: // ESC { n: upside-down printing
       return b.fixed(3);

@@ -1,5 +1,5 @@
 import { describeBarcode } from './barcode-symbology.js';
-import { decodeCp437Byte } from './code-page-437.js';
+import { codePageForTable, decodeByte } from './code-page.js';
 import type { DecodedBarcode, DecodedImage, DecodedLine, DecodedTicket } from './decoded-ticket.js';
 import { applyMode, charDots, currentStyle, FONT_A_DOTS, initialPrinterState } from './printer-state.js';
 import type { EscPosCommand } from './read-command.js';
@@ -52,9 +52,12 @@ export class TicketAssembler {
   apply(command: EscPosCommand): void {
     const state = this.#state;
     switch (command.kind) {
-      case 'text':
-        for (const byte of command.bytes) this.#printChar(decodeCp437Byte(byte));
+      case 'text': {
+        // A table this package does not know shows its bytes above 0x7F as U+FFFD.
+        const page = codePageForTable(state.codeTable);
+        for (const byte of command.bytes) this.#printChar(decodeByte(page, byte));
         return;
+      }
       case 'line-feed':
         this.#endLine();
         return;
@@ -90,6 +93,7 @@ export class TicketAssembler {
       case 'print-mode':
       case 'character-size':
       case 'font':
+      case 'code-table':
       case 'print-area-width':
         applyMode(state, command);
         return;
