@@ -4,8 +4,8 @@ import type { CodePageName } from '@printermaster/protocol';
  * The characters of bytes 0x80–0xFF of each code page, in byte order, 16 to a row; bytes 0x20–0x7E
  * are ASCII in all of them. U+FFFD marks a byte the table leaves undefined: the encoder never sends
  * one, and the decoder shows it as U+FFFD. Generated from iconv-lite's tables and checked against
- * @point-of-sale/codepage-encoder's (they agree on every byte); the tests also check the Windows and
- * 866 tables against the WHATWG encodings built into Node.
+ * @point-of-sale/codepage-encoder's (they agree on every byte); the tests also check 866, 1251 and
+ * 1253 against the WHATWG decoders built into Node (whose windows-1252 is Latin-1, so no help there).
  */
 export const HIGH_HALVES: Readonly<Record<CodePageName, readonly string[]>> = {
   cp437: [

@@ -7,9 +7,10 @@
  * markup would also need escaping of its markup characters. The command set we need is small and
  * documented, so the table below is simpler than working around those differences.
  */
-import type { TicketBlock, TicketDocument } from '@printermaster/protocol';
+import type { PrinterProfile, TicketBlock, TicketDocument } from '@printermaster/protocol';
 import { estimateBarcodeModules, toBarcodeCommandData } from './barcode-symbology.js';
-import { toCp437Printable } from './code-page-437.js';
+import { CodePageChooser } from './code-page-chooser.js';
+import { DEFAULT_PRINTER_PROFILE } from './default-printer-profile.js';
 import { escPosCommand } from './escpos-command.js';
 import { EscPosWriter } from './escpos-writer.js';
 import { checkDocumentImages, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image-limits.js';
@@ -17,6 +18,7 @@ import { layoutColumns } from './layout-columns.js';
 import { pngToRaster } from './png-to-raster.js';
 import { sizeMultipliers } from './text-style.js';
 import { TicketImageError } from './ticket-image-error.js';
+import type { UnencodableText } from './unencodable-text.js';
 import { wrapText } from './wrap-text.js';
 
 /** Options that are not part of the document itself. */
@@ -28,6 +30,18 @@ export interface EncodeTicketOptions {
   banner?: string;
   /** What the document's images may cost; default `DEFAULT_IMAGE_LIMITS`. */
   imageLimits?: ImageLimits;
+  /**
+   * The printer's code pages, in its order of preference; default `DEFAULT_PRINTER_PROFILE`. Only
+   * `codePages` is read: the paper width still comes from the document.
+   */
+  profile?: Readonly<Pick<PrinterProfile, 'codePages'>>;
+}
+
+/** A ticket's bytes and the text in it that could not be printed as characters. */
+export interface EncodedTicket {
+  bytes: Uint8Array;
+  /** Empty when every character printed as itself. */
+  unencodable: UnencodableText[];
 }
 
 /** Paper geometry in font A (12×24 dots) on a 203 dpi head. */
@@ -47,17 +61,34 @@ const DEFAULT_BARCODE_HEIGHT = 80;
 const DEFAULT_QR_MODULE_SIZE = 6;
 const FINAL_FEED_LINES = 3;
 
-/** Tabs become spaces; other control characters become `?` like any unprintable character. */
-function printable(text: string): string {
-  return toCp437Printable(text.replaceAll('\t', ' '));
+/** What writing one block needs besides the block. */
+interface BlockContext {
+  writer: EscPosWriter;
+  paper: PaperLayout;
+  chooser: CodePageChooser;
+  unencodable: UnencodableText[];
+  blockIndex: number | null;
+}
+
+/**
+ * Tabs become spaces; other control characters become `?` like any character the printer's code
+ * pages lack, and such text is recorded in `ctx.unencodable`.
+ */
+function printable(ctx: BlockContext, text: string): string {
+  const result = ctx.chooser.printable(text.replaceAll('\t', ' '));
+  if (result.missing.length > 0) {
+    ctx.unencodable.push({ blockIndex: ctx.blockIndex, text, characters: result.missing });
+  }
+  return result.text;
 }
 
 /** Newlines in a one-line field (a column) print as spaces rather than breaking the row. */
-function printableSingleLine(text: string): string {
-  return printable(text.replace(/\r\n|[\r\n]/g, ' '));
+function printableSingleLine(ctx: BlockContext, text: string): string {
+  return printable(ctx, text.replace(/\r\n|[\r\n]/g, ' '));
 }
 
-function writeBlock(writer: EscPosWriter, block: TicketBlock, paper: PaperLayout): void {
+function writeBlock(ctx: BlockContext, block: TicketBlock): void {
+  const { writer, paper } = ctx;
   switch (block.type) {
     case 'text': {
       const size = block.size ?? 'normal';
@@ -69,22 +100,22 @@ function writeBlock(writer: EscPosWriter, block: TicketBlock, paper: PaperLayout
         align: block.align ?? 'left',
         size,
       });
-      const paragraphs = block.text.split(/\r\n|\r|\n/).map(printable);
+      const paragraphs = block.text.split(/\r\n|\r|\n/).map((paragraph) => printable(ctx, paragraph));
       for (const line of wrapText(paragraphs.join('\n'), columns)) writer.printLine(line);
       return;
     }
     case 'columns':
       writer.setStyle({ bold: block.bold ?? false });
       for (const line of layoutColumns(
-        printableSingleLine(block.left),
-        printableSingleLine(block.right),
+        printableSingleLine(ctx, block.left),
+        printableSingleLine(ctx, block.right),
         paper.columns,
       )) {
         writer.printLine(line);
       }
       return;
     case 'separator': {
-      const char = printableSingleLine(block.char ?? '-').charAt(0) || '-';
+      const char = printableSingleLine(ctx, block.char ?? '-').charAt(0) || '-';
       writer.setStyle({});
       writer.printLine(char.repeat(paper.columns));
       return;
@@ -131,15 +162,24 @@ function writeBlock(writer: EscPosWriter, block: TicketBlock, paper: PaperLayout
   }
 }
 
-function writeBanner(writer: EscPosWriter, banner: string, paper: PaperLayout): void {
+function writeBanner(ctx: BlockContext, banner: string): void {
+  const bannerCtx = { ...ctx, blockIndex: null };
   // One space of padding on each side makes the black box wider than the letters.
-  writeBlock(
-    writer,
-    { type: 'text', text: ` ${banner} `, bold: true, invert: true, align: 'center', size: 'double' },
-    paper,
-  );
-  writeBlock(writer, { type: 'separator', char: '=' }, paper);
-  writer.setStyle({});
+  writeBlock(bannerCtx, {
+    type: 'text',
+    text: ` ${banner} `,
+    bold: true,
+    invert: true,
+    align: 'center',
+    size: 'double',
+  });
+  writeBlock(bannerCtx, { type: 'separator', char: '=' });
+  ctx.writer.setStyle({});
+}
+
+function newContext(paper: PaperLayout, profile: Readonly<Pick<PrinterProfile, 'codePages'>>): BlockContext {
+  const chooser = CodePageChooser.for(profile.codePages);
+  return { writer: new EscPosWriter(chooser), paper, chooser, unencodable: [], blockIndex: null };
 }
 
 /**
@@ -147,12 +187,15 @@ function writeBanner(writer: EscPosWriter, banner: string, paper: PaperLayout): 
  * raw ESC/POS content such as a reprinted job. The content's own `ESC @`
  * resets the printer after it, so the banner cannot change how the rest prints.
  */
-export function encodeBanner(banner: string, paperWidth: 58 | 80 = 80): Uint8Array {
-  const paper = { ...PAPER_LAYOUTS[paperWidth], maxImagePixels: 0 };
-  const writer = new EscPosWriter();
-  writer.initialize(paper.dots);
-  writeBanner(writer, banner.trim() || banner, paper);
-  return writer.toBytes();
+export function encodeBanner(
+  banner: string,
+  paperWidth: 58 | 80 = 80,
+  profile: Readonly<Pick<PrinterProfile, 'codePages'>> = DEFAULT_PRINTER_PROFILE,
+): Uint8Array {
+  const ctx = newContext({ ...PAPER_LAYOUTS[paperWidth], maxImagePixels: 0 }, profile);
+  ctx.writer.initialize(ctx.paper.dots);
+  writeBanner(ctx, banner.trim() || banner);
+  return ctx.writer.toBytes();
 }
 
 /**
@@ -160,8 +203,10 @@ export function encodeBanner(banner: string, paperWidth: 58 | 80 = 80): Uint8Arr
  * 58 mm (32 columns, 384 dots) printer, font A.
  *
  * The output starts with `ESC @` and always ends with a cut: a document whose last block is not a
- * `cut` gets a 3-line feed and a full cut appended. Text is printed in code page 437; characters it
- * lacks print as `?`. Text wraps at the paper width (half as many characters for double width);
+ * `cut` gets a 3-line feed and a full cut appended. Each line of text is printed in the first of the
+ * printer's code pages (`options.profile`) that holds all of it, selected with `ESC t n` when it
+ * changes; a line no single page holds is split between pages. Characters none of them holds print
+ * as `?` (see {@link encodeTicketWithReport} to learn which). Text wraps at the paper width (half as many characters for double width);
  * columns keep the right side intact and truncate the left. Barcodes are centered; QR codes and
  * images use their `align` (default centered). The result is deterministic: the same document and
  * options always give the same bytes.
@@ -171,19 +216,28 @@ export function encodeBanner(banner: string, paperWidth: 58 | 80 = 80): Uint8Arr
  * printed for them.
  */
 export function encodeTicket(doc: TicketDocument, options: EncodeTicketOptions = {}): Uint8Array {
+  return encodeTicketWithReport(doc, options).bytes;
+}
+
+/**
+ * {@link encodeTicket}, also listing the text that printed with `?` because none of the printer's
+ * code pages holds some of its characters.
+ */
+export function encodeTicketWithReport(doc: TicketDocument, options: EncodeTicketOptions = {}): EncodedTicket {
   const limits = options.imageLimits ?? DEFAULT_IMAGE_LIMITS;
   // Every image is measured from its header before the first one is decoded.
   checkDocumentImages(doc, limits);
   const paper = { ...PAPER_LAYOUTS[doc.paperWidth ?? 80], maxImagePixels: limits.maxImagePixels };
-  const writer = new EscPosWriter();
+  const ctx = newContext(paper, options.profile ?? DEFAULT_PRINTER_PROFILE);
+  const { writer } = ctx;
   writer.initialize(paper.dots);
 
   const banner = options.banner?.trim();
-  if (banner) writeBanner(writer, banner, paper);
+  if (banner) writeBanner(ctx, banner);
 
   doc.blocks.forEach((block, blockIndex) => {
     try {
-      writeBlock(writer, block, paper);
+      writeBlock({ ...ctx, blockIndex }, block);
     } catch (err) {
       if (!(err instanceof TicketImageError)) throw err;
       throw new TicketImageError(err.problem, `image in block ${blockIndex}: ${err.message}`, {
@@ -198,5 +252,5 @@ export function encodeTicket(doc: TicketDocument, options: EncodeTicketOptions =
     writer.command(escPosCommand.feedLines(FINAL_FEED_LINES));
     writer.command(escPosCommand.cut(false));
   }
-  return writer.toBytes();
+  return { bytes: writer.toBytes(), unencodable: ctx.unencodable };
 }

@@ -37,7 +37,7 @@ function qrFunction(fn: number, ...params: (number | Uint8Array)[]): Uint8Array 
 export const escPosCommand = {
   /** `ESC @`: reset modes and clear the print buffer. */
   initialize: (): Uint8Array => bytes(ESC, 0x40),
-  /** `ESC t n`: character code table; 0 is PC437. */
+  /** `ESC t n`: character code table (0 PC437, 19 PC858, 46 WPC1251, …; see `code-page.ts`). */
   selectCodeTable: (table: number): Uint8Array => bytes(ESC, 0x74, table),
   /** `ESC R n`: international character set; 0 is U.S.A. */
   selectInternationalCharacterSet: (set: number): Uint8Array => bytes(ESC, 0x52, set),

@@ -1,24 +1,35 @@
 import { ByteSink } from './byte-sink.js';
-import { encodeCp437 } from './code-page-437.js';
+import { type CodePage, encodeInCodePage } from './code-page.js';
+import type { CodePageChooser } from './code-page-chooser.js';
 import { escPosCommand } from './escpos-command.js';
 import { DEFAULT_TEXT_STYLE, sizeMultipliers, type TextStyle } from './text-style.js';
 
 /**
  * Writes ESC/POS commands into a byte buffer while tracking the printer's text style, so that
  * each style command is only sent when the style actually changes. The output depends only on
- * the sequence of calls (no clocks, no randomness).
+ * the sequence of calls (no clocks, no randomness). The character code table is tracked the same way.
  */
 export class EscPosWriter {
   readonly #sink = new ByteSink(1024);
+  readonly #chooser: CodePageChooser;
   #style: TextStyle = { ...DEFAULT_TEXT_STYLE };
+  #page: CodePage;
+
+  constructor(chooser: CodePageChooser) {
+    this.#chooser = chooser;
+    this.#page = this.#firstPage();
+  }
 
   /**
-   * Resets the printer (`ESC @`), selects code page 437 with U.S.A. characters and sets the print
-   * area width, which lets a decoder (and the printer) wrap at the same column as the encoder.
+   * Resets the printer (`ESC @`), selects the printer's first code page with U.S.A. characters and
+   * sets the print area width, which lets a decoder (and the printer) wrap at the same column as the
+   * encoder. The table is selected even when it is the printer's default, since that default is a
+   * memory switch setting.
    */
   initialize(printAreaDots: number): void {
+    this.#page = this.#firstPage();
     this.#write(escPosCommand.initialize());
-    this.#write(escPosCommand.selectCodeTable(0));
+    this.#write(escPosCommand.selectCodeTable(this.#page.escPosTable));
     this.#write(escPosCommand.selectInternationalCharacterSet(0));
     this.#write(escPosCommand.printAreaWidth(printAreaDots));
     this.#style = { ...DEFAULT_TEXT_STYLE };
@@ -39,9 +50,18 @@ export class EscPosWriter {
     this.#style = next;
   }
 
-  /** Prints one line of text (already laid out to fit) followed by LF. */
+  /**
+   * Prints one line of text (already laid out to fit and made printable by the chooser) followed by
+   * LF, switching code tables (`ESC t n`) where the chooser says so.
+   */
   printLine(text: string): void {
-    this.#write(encodeCp437(text));
+    for (const segment of this.#chooser.segments(text, this.#page)) {
+      if (segment.page !== this.#page) {
+        this.#write(escPosCommand.selectCodeTable(segment.page.escPosTable));
+        this.#page = segment.page;
+      }
+      this.#write(encodeInCodePage(segment.page, segment.text));
+    }
     this.#write(escPosCommand.lineFeed());
   }
 
@@ -53,6 +73,12 @@ export class EscPosWriter {
   /** The bytes written so far. */
   toBytes(): Uint8Array {
     return this.#sink.toUint8Array();
+  }
+
+  #firstPage(): CodePage {
+    const page = this.#chooser.pages[0];
+    if (page === undefined) throw new RangeError('a printer needs at least one code page');
+    return page;
   }
 
   #write(bytes: Uint8Array): void {

@@ -1,7 +1,15 @@
 export type { BarcodeSymbology } from './barcode-symbology.js';
+export { type CodePage, codePage, codePageForTable, decodeByte, encodeInCodePage } from './code-page.js';
 export { decodeEscPos } from './decode-esc-pos.js';
 export type { DecodedBarcode, DecodedImage, DecodedLine, DecodedTicket } from './decoded-ticket.js';
-export { type EncodeTicketOptions, encodeBanner, encodeTicket } from './encode-ticket.js';
+export { DEFAULT_PRINTER_PROFILE } from './default-printer-profile.js';
+export {
+  type EncodedTicket,
+  type EncodeTicketOptions,
+  encodeBanner,
+  encodeTicket,
+  encodeTicketWithReport,
+} from './encode-ticket.js';
 export { EscPosStreamDecoder, type StreamEvent } from './escpos-stream-decoder.js';
 export { checkDocumentImages, DEFAULT_IMAGE_LIMITS, type DocumentImageCost, type ImageLimits } from './image-limits.js';
 export { MAX_SOURCE_PIXELS } from './png-to-raster.js';
@@ -21,3 +29,4 @@ export {
 } from './render-ticket-task.js';
 export type { TextAlign, TextSize } from './text-style.js';
 export { TicketImageError, type TicketImageProblem } from './ticket-image-error.js';
+export type { UnencodableText } from './unencodable-text.js';

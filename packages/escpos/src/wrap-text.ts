@@ -1,6 +1,6 @@
 /**
  * Splits `text` into printed lines of at most `width` characters (one UTF-16 unit = one
- * character cell, as produced by `toCp437Printable`).
+ * character cell, as produced by `CodePageChooser.printable`).
  *
  * - `\n`, `\r\n` and `\r` force a line break; an empty paragraph yields one empty line.
  * - A line that is too long breaks at the last space that fits; the spaces at the break are dropped.
