@@ -154,6 +154,12 @@ export class PrintJobService {
     return jobListPage(query, await this.jobs.list(jobListFilter(user, query)));
   }
 
+  /** A page of the list as CSV (PrintJobStore.csvPage): `size` jobs after `after`, else after the query's cursor. */
+  csvPage(user: UserPrincipal, query: ListJobsQuery, size: number, after?: { createdAt: Date; id: string }) {
+    const filter = jobListFilter(user, query);
+    return this.jobs.csvPage({ ...filter, cursor: after ?? filter.cursor, limit: size });
+  }
+
   /**
    * Cancels a job no agent has yet. A `sent` job may already be in an agent's
    * journal, so it cannot be cancelled from here: that would promise something

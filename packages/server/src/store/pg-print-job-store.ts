@@ -6,6 +6,7 @@ import type {
   InsertResult,
   NewPrintJob,
   PrintJob,
+  PrintJobCsvPage,
   PrintJobEvent,
   PrintJobListFilter,
   PrintJobStore,
@@ -14,7 +15,9 @@ import type {
 } from '../core/ports/print-job-store.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { PgJobInserts } from './pg-job-inserts.js';
+import { jobListQuery } from './pg-job-list-query.js';
 import { PgJobMoves } from './pg-job-moves.js';
+import { readPrintJobCsvPage } from './pg-print-job-csv.js';
 import { JOB_COLUMNS, toPrintJob } from './pg-print-job-rows.js';
 import { statementBatcher } from './statement-batcher.js';
 
@@ -67,22 +70,12 @@ export class PgPrintJobStore implements PrintJobStore {
   }
 
   async list(f: PrintJobListFilter): Promise<PrintJob[]> {
-    let q = this.db.selectFrom('printJobs').select(JOB_COLUMNS);
-    if (f.companyId) q = q.where('companyId', '=', f.companyId);
-    if (f.branchId) q = q.where('branchId', '=', f.branchId);
-    if (f.printerId) q = q.where('printerId', '=', f.printerId);
-    if (f.states && f.states.length > 0) q = q.where('state', 'in', f.states);
-    if (f.createdAfter) q = q.where('createdAt', '>=', f.createdAfter);
-    if (f.createdBefore) q = q.where('createdAt', '<', f.createdBefore);
-    const cursor = f.cursor;
-    if (cursor) {
-      // A row comparison, not `a < x OR (a = x AND b < y)`: PostgreSQL turns only the row form into
-      // an index bound, so each page starts where the last ended instead of filtering every newer row
-      // again (a million-row export went quadratic: 0.8 s a page by its middle).
-      q = q.where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)));
-    }
-    const rows = await q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+    const rows = await jobListQuery(this.db, f).select(JOB_COLUMNS).execute();
     return rows.map(toPrintJob);
+  }
+
+  csvPage(f: PrintJobListFilter): Promise<PrintJobCsvPage> {
+    return readPrintJobCsvPage(this.db, f, () => this.list(f));
   }
 
   transition(

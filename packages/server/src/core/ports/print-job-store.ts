@@ -81,6 +81,16 @@ export interface PrintJobListFilter {
   limit: number;
 }
 
+/** One page of the job history as CSV records (PrintJobStore.csvPage). */
+export interface PrintJobCsvPage {
+  /** The page's records, CRLF-ended, exactly as core/csv.ts csvRow writes printJobCsvCells of each job. */
+  csv: string;
+  /** How many records `csv` holds. */
+  rows: number;
+  /** The page's last job, where the next page starts (absent when the page is empty). */
+  last?: { createdAt: Date; id: string };
+}
+
 /**
  * What a state change does besides setting the state, and the guards it must pass. Planned by
  * the job state machine (job-state-machine.ts planJobMove) from the transition's rule.
@@ -123,6 +133,11 @@ export interface PrintJobStore {
   findWithContent(id: string): Promise<PrintJobWithContent | undefined>;
   events(id: string): Promise<PrintJobEvent[]>;
   list(filter: PrintJobListFilter): Promise<PrintJob[]>;
+  /**
+   * The jobs `list(filter)` returns, as one string of CSV records (core/print-job-csv-columns.ts),
+   * so that an export holds one string per page rather than an object per job.
+   */
+  csvPage(filter: PrintJobListFilter): Promise<PrintJobCsvPage>;
   /**
    * Moves the job to `to` only if its state is one of `from` and the patch's guards hold; records
    * the event with `actor` and the patch's reason. Returns the updated job and the state it left,

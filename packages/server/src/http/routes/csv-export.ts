@@ -6,17 +6,29 @@ import { type CsvCell, csvRow } from '../../core/csv.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { ExportStart, ExportTracker } from '../../metrics/export-tracker.js';
 
-/** A CSV download: its file name, header row, and the rows in batches read from the store as needed. */
-export interface CsvExport<T> {
+/** Records already written as CSV: CRLF-ended, in order, and how many. */
+export interface CsvPage {
+  text: string;
+  rows: number;
+}
+
+/**
+ * Where an export's records come from: items in batches with `toRow` to encode them, or pages the
+ * store has encoded itself (one string per page, not an object per row: the job history).
+ * Either way each is read only when the client has taken the one before (a keyset cursor).
+ */
+export type CsvSource<T> =
+  | { toRow(item: T): CsvCell[]; batches: AsyncIterable<T[]> }
+  | { pages: AsyncIterable<CsvPage> };
+
+/** A CSV download: its file name, header row, and the records read from the store as needed. */
+export type CsvExport<T = never> = CsvSource<T> & {
   /** The download's name without extension, e.g. `audit-log`; the time of the export is appended. */
   name: string;
   header: readonly string[];
-  toRow(item: T): CsvCell[];
-  /** Batches in order, each read only when the client has taken the one before (a keyset cursor). */
-  batches: AsyncIterable<T[]>;
   /** Where the export is listed while it runs and after (`/api/metrics/exports`), and as whose. */
   tracking?: { tracker: ExportTracker } & Omit<ExportStart, 'startedAt'>;
-}
+};
 
 /** Whether a list request asks for CSV: `?format=csv`, or `Accept: text/csv` (before any JSON type). */
 export function wantsCsv(request: FastifyRequest, format: string | undefined): boolean {
@@ -36,25 +48,25 @@ export function wantsCsv(request: FastifyRequest, format: string | undefined): b
  */
 export async function sendCsv<T>(reply: FastifyReply, csv: CsvExport<T>): Promise<void> {
   const startedAt = Date.now();
-  const batches = csv.batches[Symbol.asyncIterator]();
+  const batches = ('pages' in csv ? csv.pages : encoded(csv.batches, csv.toRow))[Symbol.asyncIterator]();
   const first = await batches.next();
   const { tracking } = csv;
   const run = tracking ? tracking.tracker.start({ ...tracking, startedAt }) : undefined;
   // The stream asks for more from the socket's callbacks, outside the request: each read goes back
   // into the request's context, so it keeps the caller's tenant scope (row-level security).
   const next = AsyncResource.bind(() => batches.next());
-  // Buffers, not strings: the stream would encode each string anyway, and this counts its bytes.
-  const chunk = (text: string, rows: number): Buffer => {
-    const bytes = Buffer.from(text, 'utf8');
-    run?.wrote(rows, bytes.length);
-    return bytes;
+  // Pages go to the socket as the strings they are (the socket encodes a string as it writes it):
+  // a Buffer per page would be one more copy of each, freed only by a garbage collection.
+  const chunk = (text: string, rows: number): string => {
+    run?.wrote(rows, Buffer.byteLength(text, 'utf8'));
+    return text;
   };
-  async function* chunks(): AsyncGenerator<Buffer> {
+  async function* chunks(): AsyncGenerator<string> {
     try {
       yield chunk(csvRow(csv.header), 0);
       for (let batch = first; !batch.done; batch = await next()) {
-        const items = batch.value;
-        if (items.length > 0) yield chunk(items.map((item) => csvRow(csv.toRow(item))).join(''), items.length);
+        const page = batch.value;
+        if (page.rows > 0) yield chunk(page.text, page.rows);
         // The embedded store answers without I/O and a fast client's socket rarely pushes back: read
         // after read would then chain through promises alone and starve every other request (a
         // million-job export held /health/live for its whole length). Other I/O runs between batches.
@@ -72,7 +84,8 @@ export async function sendCsv<T>(reply: FastifyReply, csv: CsvExport<T>): Promis
     const response = reply.raw;
     response.once('close', () => run.finish(response.writableFinished ? 'completed' : 'aborted'));
   }
-  const body = Readable.from(chunks(), { objectMode: false, highWaterMark: 64 * 1024 });
+  // One page read ahead of the socket at most (object mode counts pages, not bytes).
+  const body = Readable.from(chunks(), { objectMode: true, highWaterMark: 1 });
   const stamp = new Date()
     .toISOString()
     .replaceAll(':', '-')
@@ -82,4 +95,9 @@ export async function sendCsv<T>(reply: FastifyReply, csv: CsvExport<T>): Promis
     .header('content-disposition', `attachment; filename="${csv.name}-${stamp}.csv"`)
     .header('cache-control', 'no-store')
     .send(body);
+}
+
+async function* encoded<T>(batches: AsyncIterable<T[]>, toRow: (item: T) => CsvCell[]): AsyncGenerator<CsvPage> {
+  for await (const items of batches)
+    yield { text: items.map((item) => csvRow(toRow(item))).join(''), rows: items.length };
 }
