@@ -54,6 +54,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   let stopped: Promise<void> | undefined;
   let stopNow: (reason: string) => Promise<void> = () => life.stop();
   const stopOnce = (reason: string) => (stopped ??= stopNow(reason));
+  // A successor's request to take the embedded store over (decision 0010), run once started.
+  let started = false;
+  let handoverAsked = false;
+  const handOver = () => void stopOnce('handover').then(() => options.onHandedOver?.());
   // The port opens first and holds what arrives until the gateway is ready (decision 0005), except in
   // a pm2 cluster-mode worker, where the old, ready worker should keep taking connections meanwhile.
   // A worker started beside the one holding the embedded store takes it over (decision 0010): it
@@ -63,7 +67,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const early = (config.http.listenEarly && !nodeCluster.isWorker) || successor;
   if (early) await listener.listenOn(config.http);
   try {
-    if (successor) await requestHandover(config.database.dataDir, logger);
+    if (successor) await requestHandover(config.database.dataDir, config.pm2Slot, logger);
     // Start-up phases in the "gateway listening" line: what a slow restart or reload spent its time on, ms.
     const phases = new StartupPhases();
     const database = await openStore(config, logger);
@@ -143,7 +147,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         sessionTokens,
         database,
       );
-      const onHandover = () => void stopOnce('handover').then(() => options.onHandedOver?.());
+      const onHandover = (args: Record<string, unknown>) => {
+        // Several workers on one store (pm2 scale) would take it from each other forever.
+        if (args.slot !== config.pm2Slot)
+          return `only the worker of this pm2 slot (${config.pm2Slot ?? 'none'}) may take the store over, not ${String(args.slot ?? 'none')}`;
+        // Asked while still starting (two reloads in a row): the stop must wait for the start.
+        if (started) handOver();
+        else handoverAsked = true;
+        return undefined;
+      };
       const admin = await listenAdminSocket(topology.adminSocketPath, commands, logger, onHandover);
       life.adopt({ name: 'admin socket', stop: () => void admin.close() });
     }
@@ -187,6 +199,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await life.stop();
       logger.info({ reason, durationMs: clock.now() - started }, 'gateway stopped');
     };
+    started = true;
+    if (handoverAsked) handOver();
     return {
       ...{ port, url: `http://127.0.0.1:${port}`, instanceId, logger, database, stores, cluster, jwt, bootstrap },
       licenses: core.licenses,

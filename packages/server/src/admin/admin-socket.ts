@@ -20,10 +20,11 @@ export async function listenAdminSocket(
   commands: AdminCommands,
   logger: Logger,
   /**
-   * Called after answering `handover`, the request of a successor started by the process
-   * manager to take over the data directory (decision 0010). Without it, `handover` is unknown.
+   * Asked by `handover`, the request of a successor started by the process manager to take over
+   * the data directory (decision 0010): answers why not, or `undefined` once it has agreed (it
+   * then lets go after the answer is sent). Without it, `handover` is unknown.
    */
-  onHandover?: () => void,
+  onHandover?: (args: Record<string, unknown>) => string | undefined,
 ): Promise<Server> {
   rmSync(path, { force: true });
   const server = createServer((conn) => {
@@ -40,9 +41,16 @@ export async function listenAdminSocket(
         try {
           const req = JSON.parse(line) as AdminRequest;
           if (req.command === HANDOVER_COMMAND && onHandover) {
+            const refusal = onHandover(req.args ?? {});
+            if (refusal) {
+              logger.warn({ refusal }, 'a new gateway process asked for the data directory; refused');
+              conn.end(
+                `${JSON.stringify({ ok: false, error: new GatewayError('CONFLICT', { message: refusal }).toWire() })}\n`,
+              );
+              return;
+            }
             logger.info({ pid: process.pid }, 'a new gateway process asked for the data directory; handing it over');
             conn.end(`${JSON.stringify({ ok: true, data: { pid: process.pid } })}\n`);
-            onHandover();
             return;
           }
           const result = await commands.run({ command: String(req.command), args: req.args ?? {} });

@@ -7,12 +7,16 @@ import { adminSocketPath, HANDOVER_COMMAND, sendAdminCommand } from './admin-soc
  * caller then waits for the data-directory lock as before, so a predecessor that does not know
  * the command (an older release) or does not answer only costs the wait it always cost.
  */
-export async function requestHandover(dataDir: string, logger: Logger): Promise<boolean> {
+export async function requestHandover(dataDir: string, slot: string | undefined, logger: Logger): Promise<boolean> {
   const path = adminSocketPath(dataDir);
   if (!existsSync(path)) return false;
   const started = performance.now();
   try {
-    const answer = (await sendAdminCommand(path, { command: HANDOVER_COMMAND, args: {} }, 5_000)) as { pid?: number };
+    const answer = (await sendAdminCommand(
+      path,
+      { command: HANDOVER_COMMAND, args: slot === undefined ? {} : { slot } },
+      5_000,
+    )) as { pid?: number };
     logger.info(
       { predecessorPid: answer?.pid, durationMs: Math.round(performance.now() - started) },
       'the running gateway agreed to hand the data directory over',

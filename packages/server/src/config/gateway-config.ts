@@ -42,6 +42,8 @@ export interface GatewayConfig {
   corsOrigins: string[];
   logLevel: string;
   instanceId: string;
+  /** pm2's slot of this worker (NODE_APP_INSTANCE); a handover of the embedded store stays within one slot. */
+  pm2Slot: string | undefined;
   bootstrap: boolean;
   requests: { printerTestTimeoutMs: number; maxPending: number; staleSweepIntervalMs: number };
   rateLimits: {

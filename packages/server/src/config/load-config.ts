@@ -65,6 +65,7 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
     corsOrigins: v.corsOrigins,
     logLevel: v.logLevel,
     instanceId: v.instanceId ?? `${hostname()}-${process.pid}`,
+    pm2Slot: v.pm2Slot,
     bootstrap: v.bootstrap,
     requests: {
       printerTestTimeoutMs: v.printerTestTimeoutMs,

@@ -21,6 +21,13 @@ export const PROCESS_SETTINGS = {
     description: 'Create a default company, branch, admin token and licence on an empty store',
     default: true,
   }),
+  pm2Slot: text({
+    name: 'NODE_APP_INSTANCE',
+    group: 'process',
+    description:
+      "Set by pm2: the worker's slot in its app. On the embedded store a new worker takes the store over only from the worker of its own slot (a reload), never from another (decision 0010)",
+    default: undefined,
+  }),
   shutdownTimeoutMs: integer({
     name: 'PRINTERMASTER_SHUTDOWN_TIMEOUT_MS',
     group: 'process',

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -12,20 +12,32 @@ export class DataDirLock {
   static acquire(dataDir: string): DataDirLock {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'printermaster.lock');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        writeFileSync(path, String(process.pid), { flag: 'wx' });
-        return new DataDirLock(path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const owner = DataDirLock.ownerPid(dataDir);
-        if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
-          throw new DataDirLockedError(dataDir, owner);
+    // The lock file appears with its pid in it (a link to a file written first): a process that
+    // reads it can never see it empty and take it for a stale lock while its owner writes it.
+    const draft = `${path}.${process.pid}`;
+    writeFileSync(draft, String(process.pid));
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          linkSync(draft, path);
+          return new DataDirLock(path);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          const owner = DataDirLock.ownerPid(dataDir);
+          if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+            throw new DataDirLockedError(dataDir, owner);
+          }
+          // Unreadable but new: a lock of an older release being written; not stale yet.
+          if (owner === undefined && Date.now() - mtimeMs(path) < UNREADABLE_LOCK_GRACE_MS) {
+            throw new DataDirLockedError(dataDir, undefined);
+          }
+          rmSync(path, { force: true });
         }
-        rmSync(path, { force: true });
       }
+      throw new DataDirLockedError(dataDir, undefined);
+    } finally {
+      rmSync(draft, { force: true });
     }
-    throw new DataDirLockedError(dataDir, undefined);
   }
 
   /**
@@ -54,10 +66,13 @@ export class DataDirLock {
     }
   }
 
-  /** Whether a live process holds the lock on `dataDir`. */
+  /** Whether a live process holds the lock on `dataDir` (an unreadable lock file counts while new). */
   static isHeld(dataDir: string): boolean {
     const pid = DataDirLock.ownerPid(dataDir);
-    return pid !== undefined && isAlive(pid);
+    if (pid !== undefined) return isAlive(pid);
+    const path = join(dataDir, 'printermaster.lock');
+    const mtime = mtimeMs(path);
+    return mtime > 0 && Date.now() - mtime < UNREADABLE_LOCK_GRACE_MS;
   }
 
   release(): void {
@@ -74,6 +89,18 @@ export class DataDirLockedError extends Error {
       `the data directory ${dataDir} is in use by another PrinterMaster process${ownerPid ? ` (pid ${ownerPid})` : ''}; ` +
         'stop it first, or point PRINTERMASTER_DATA_DIR elsewhere',
     );
+  }
+}
+
+/** How long a lock file without a readable pid is taken as held (being written), ms. */
+const UNREADABLE_LOCK_GRACE_MS = 5_000;
+
+/** The file's modification time, or 0 when it does not exist. */
+function mtimeMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
