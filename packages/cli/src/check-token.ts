@@ -1,6 +1,6 @@
 import { ConfigError, loadCheckSettings, loadConfig } from '@printermaster/server';
 import { runAdmin } from './admin-command.js';
-import { describeError } from './target-url.js';
+import { describeError, type Target } from './target-url.js';
 
 /** How long a token minted for one check is valid: long enough for a slow smoke run, short enough to leak little. */
 export const MINTED_TOKEN_TTL = '10m';
@@ -23,13 +23,19 @@ export class NoCheckTokenError extends Error {
  * that a runbook's `npm run test:smoke -- --target=URL` works on the gateway's host as written.
  * Throws `NoCheckTokenError` when none of them works.
  */
-export async function resolveCheckToken(given: string | undefined): Promise<CheckToken> {
+export async function resolveCheckToken(given: string | undefined, target: Target): Promise<CheckToken> {
   if (given) return { token: given, source: '--token' };
   let why: string;
   try {
     const { token } = loadCheckSettings();
     if (token) return { token, source: 'PRINTERMASTER_TOKEN' };
-    const minted = (await runAdmin(loadConfig(), {
+    const config = loadConfig();
+    // A super_admin token of this gateway goes only to this gateway: this host, or its public URL.
+    if (!isThisGateway(target, config.http.publicUrl))
+      throw new Error(
+        `${target.origin} is neither this host nor PRINTERMASTER_PUBLIC_URL (${config.http.publicUrl}); a super_admin token is minted only for those`,
+      );
+    const minted = (await runAdmin(config, {
       command: 'token',
       args: { role: 'super_admin', sub: 'printermaster-check@cli', expires: MINTED_TOKEN_TTL },
     })) as { token?: unknown };
@@ -41,4 +47,15 @@ export async function resolveCheckToken(given: string | undefined): Promise<Chec
   throw new NoCheckTokenError(
     `no token: give --token, set PRINTERMASTER_TOKEN, or run this on the gateway's host with its configuration (PRINTERMASTER_DATA_DIR, or DATABASE_URL and JWT_SECRET) so that a super_admin token can be minted; minting one failed: ${why}`,
   );
+}
+
+/** Whether `target` is this host (a loopback address) or the gateway's own public URL. */
+function isThisGateway(target: Target, publicUrl: string): boolean {
+  const host = new URL(target.origin).hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1' || /^127\./.test(host)) return true;
+  try {
+    return new URL(publicUrl).host === new URL(target.origin).host;
+  } catch {
+    return false;
+  }
 }

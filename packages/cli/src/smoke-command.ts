@@ -69,9 +69,10 @@ export async function smokeCommand(argv: string[], io: CheckIo): Promise<number>
     }
     const timeoutMs = Number(values.timeout ?? 30_000);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error('--timeout takes a positive whole number');
+    const target = targetUrl(values.target);
     options = {
-      target: targetUrl(values.target),
-      token: (await resolveCheckToken(values.token)).token,
+      target,
+      token: (await resolveCheckToken(values.token, target)).token,
       licenseKey: values.license,
       printerName: values['printer-name'] ?? 'printermaster-smoke',
       timeoutMs,

@@ -65,7 +65,7 @@ export async function websocketCheckCommand(argv: string[], io: CheckIo): Promis
   }
   let token: string;
   try {
-    ({ token } = await resolveCheckToken(values.token));
+    ({ token } = await resolveCheckToken(values.token, target));
   } catch (err) {
     if (!(err instanceof NoCheckTokenError)) throw err;
     io.err(`websocket FAILED: ${err.message}\n`);

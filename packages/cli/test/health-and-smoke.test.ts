@@ -199,6 +199,15 @@ describe('printermaster health and smoke, against a real gateway on the embedded
       expect(oneLine(noToken.stderr)).toMatch(
         /^smoke FAILED: no token: give --token, set PRINTERMASTER_TOKEN, or run this on the gateway's host with its configuration/,
       );
+
+      // This gateway's super_admin token is minted for this host or its public URL only, never sent elsewhere.
+      const elsewhere = await runCli(['smoke', '--target=http://gateway.example.invalid:3001'], {
+        PRINTERMASTER_DATA_DIR: dataDir,
+      });
+      expect(elsewhere.code).toBe(2);
+      expect(oneLine(elsewhere.stderr)).toMatch(
+        /^smoke FAILED: no token: .*gateway\.example\.invalid:3001 is neither this host nor PRINTERMASTER_PUBLIC_URL/,
+      );
     },
     SLOW_MS,
   );

@@ -94,7 +94,8 @@ export class RetentionPurge {
       }
       if (batch.primary < options.batchSize) return true;
       // Between batches: the event loop serves requests, and other processes' batches may take the lock.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // A timer, not setImmediate: I/O that arrived meanwhile (agents, probes) is served first.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
     }
   }
 }

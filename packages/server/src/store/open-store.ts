@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pino from 'pino';
 import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../core/ports/logger.js';
 import { createLogger } from '../logger.js';
@@ -11,11 +12,14 @@ import type { Stores } from './stores.js';
 /**
  * Opens the store and applies (embedded) or checks (PostgreSQL) migrations, then moves up any
  * sequence left behind its table (a dump restored over the live database), with a warning each.
- * `logger` defaults to one like the gateway's, on stdout. Only a caller that gives its logger (the
+ * `logger` defaults to one like the gateway's, on stderr. Only a caller that gives its logger (the
  * gateway) has the PostgreSQL pool's lines logged: a command's output stays its own.
  */
 export async function openStore(config: GatewayConfig, gatewayLogger?: Logger): Promise<Database> {
-  const logger = gatewayLogger ?? createLogger({ level: config.logLevel, instanceId: config.instanceId });
+  // A command's stdout is its answer (JSON that scripts parse): its log lines go to stderr.
+  const logger =
+    gatewayLogger ??
+    createLogger({ level: config.logLevel, instanceId: config.instanceId, destination: pino.destination(2) });
   const database = await openDatabase(
     config.database.url
       ? {

@@ -10,7 +10,7 @@ export interface PoolState {
   idle: number;
   /** Queries waiting for a connection (every one is lent and `max` are open). */
   waiting: number;
-  /** Most connections the pool opens (`PRINTERMASTER_DATABASE_POOL_SIZE`). */
+  /** Most connections the pool opens (`DATABASE_POOL_SIZE`). */
   max: number;
 }
 
