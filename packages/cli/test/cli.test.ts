@@ -52,7 +52,9 @@ describe('printermaster CLI', () => {
   });
 
   it('refuses to start in production without a JWT secret, CORS origins and a database, listing all three', async () => {
-    const res = await runCli(['serve'], { NODE_ENV: 'production', PRINTERMASTER_DATA_DIR: tempDir() });
+    // In a directory of its own: an operator's checkout may have a .env (the runbooks make one) that sets some of them.
+    const dir = tempDir();
+    const res = await runCli(['serve'], { NODE_ENV: 'production', PRINTERMASTER_DATA_DIR: dir }, undefined, dir);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('JWT_SECRET');
     expect(res.stderr).toContain('CORS_ORIGINS');

@@ -130,11 +130,12 @@ describe('printermaster health and smoke, against a real gateway on the embedded
           );
         });
       const port = new URL(target).port;
-      const ok = await run(['--count', '1'], { PORT: port, PRINTERMASTER_DATA_DIR: dataDir });
+      // A generous deadline for each step: on a loaded machine minting the token and the handshake take seconds.
+      const ok = await run(['--count', '1', '--timeout', '120000'], { PORT: port, PRINTERMASTER_DATA_DIR: dataDir });
       expect(ok.code, ok.stderr).toBe(0);
       expect(oneLine(ok.stdout)).toMatch(new RegExp(`^websocket ok: http://127\\.0\\.0\\.1:${port}/printing-ws`));
 
-      const refused = await run([`--target=${target}`, '--token', 'not-a-token'], {});
+      const refused = await run([`--target=${target}`, '--token', 'not-a-token', '--timeout', '120000'], {});
       expect(refused.code).toBe(1);
       expect(oneLine(refused.stderr)).toMatch(/handshake refused: AUTH_FAILED/);
     },
