@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import { csvRow } from '../core/csv.js';
 import type { PrintJob, PrintJobCsvPage, PrintJobListFilter } from '../core/ports/print-job-store.js';
 import { PRINT_JOB_CSV_COLUMNS, printJobCsvCells } from '../core/print-job-csv-columns.js';
@@ -88,8 +88,56 @@ export async function readPrintJobCsvPage(
   filter: PrintJobListFilter,
   listJobs: () => Promise<PrintJob[]>,
 ): Promise<PrintJobCsvPage> {
+  const {
+    rows: [page],
+  } = await db.executeQuery<CsvPageRow>(pageStatement(db, filter));
+  if (!page) throw new Error('an aggregate returned no row');
+  if (page.needsJs) {
+    const jobs = await listJobs();
+    const last = jobs[jobs.length - 1];
+    return {
+      csv: jobs.map((j) => csvRow(printJobCsvCells(j))).join(''),
+      rows: jobs.length,
+      ...(last ? { last: { createdAt: last.createdAt, id: last.id } } : {}),
+    };
+  }
+  const { csv, rows, lastCreatedAt, lastId } = page;
+  return { csv, rows, ...(lastCreatedAt && lastId !== null ? { last: { createdAt: lastCreatedAt, id: lastId } } : {}) };
+}
+
+interface CsvPageRow {
+  csv: string;
+  rows: number;
+  needsJs: boolean;
+  lastCreatedAt: Date | null;
+  lastId: string | null;
+}
+
+/** The page statement of each filter shape, per database (a schema is part of the text). */
+const statements = new WeakMap<Kysely<DatabaseSchema>, Map<string, string>>();
+
+/**
+ * The page's statement. Building and compiling it with Kysely allocated about 110 KB per page,
+ * which a million-job export on PostgreSQL promoted into the old generation by the megabyte (a
+ * loop over pages: 150 MB allocated and 46 MB promoted per 200,000 jobs, against 40 MB and 6 MB
+ * with the statement compiled once). So the text is compiled once per filter shape and reused
+ * with each page's parameters, as long as they come in the order pageParameters gives them.
+ */
+function pageStatement(db: Kysely<DatabaseSchema>, filter: PrintJobListFilter): CompiledQuery<CsvPageRow> {
+  const byShape = statements.get(db) ?? new Map<string, string>();
+  statements.set(db, byShape);
+  const shape = filterShape(filter);
+  const text = byShape.get(shape);
+  const parameters = pageParameters(filter);
+  if (text !== undefined) return CompiledQuery.raw(text, parameters) as CompiledQuery<CsvPageRow>;
+  const compiled = compiledPage(db, filter);
+  if (sameParameters(compiled.parameters, parameters)) byShape.set(shape, compiled.sql);
+  return compiled;
+}
+
+function compiledPage(db: Kysely<DatabaseSchema>, filter: PrintJobListFilter): CompiledQuery<CsvPageRow> {
   const columns = PRINT_JOB_CSV_COLUMNS.filter((c) => c !== 'orderData');
-  const page = await db
+  return db
     .with('page', () =>
       jobListQuery(db, filter).select([
         ...columns,
@@ -105,16 +153,27 @@ export async function readPrintJobCsvPage(
       sql<Date | null>`min(created_at)`.as('lastCreatedAt'),
       sql<string | null>`(array_agg(id ORDER BY created_at, id))[1]`.as('lastId'),
     ])
-    .executeTakeFirstOrThrow();
-  if (page.needsJs) {
-    const jobs = await listJobs();
-    const last = jobs[jobs.length - 1];
-    return {
-      csv: jobs.map((j) => csvRow(printJobCsvCells(j))).join(''),
-      rows: jobs.length,
-      ...(last ? { last: { createdAt: last.createdAt, id: last.id } } : {}),
-    };
-  }
-  const { csv, rows, lastCreatedAt, lastId } = page;
-  return { csv, rows, ...(lastCreatedAt && lastId !== null ? { last: { createdAt: lastCreatedAt, id: lastId } } : {}) };
+    .compile();
+}
+
+/** Which of the list filter's parts are set: statements of one shape differ only in their parameters. */
+function filterShape(f: PrintJobListFilter): string {
+  const set = [f.companyId, f.branchId, f.printerId, f.createdAfter, f.createdBefore, f.cursor].map((v) => (v ? 1 : 0));
+  return `${set.join('')}:${f.states?.length ?? 0}`;
+}
+
+/** The parameters of the page statement in the order jobListQuery writes them. */
+function pageParameters(f: PrintJobListFilter): unknown[] {
+  const values: unknown[] = [];
+  for (const value of [f.companyId, f.branchId, f.printerId]) if (value) values.push(value);
+  if (f.states) values.push(...f.states);
+  if (f.createdAfter) values.push(f.createdAfter);
+  if (f.createdBefore) values.push(f.createdBefore);
+  if (f.cursor) values.push(f.cursor.createdAt, f.cursor.id);
+  values.push(f.limit);
+  return values;
+}
+
+function sameParameters(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
 }
