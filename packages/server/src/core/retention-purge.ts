@@ -94,8 +94,7 @@ export class RetentionPurge {
       }
       if (batch.primary < options.batchSize) return true;
       // Between batches: the event loop serves requests, and other processes' batches may take the lock.
-      // A timer, not setImmediate: I/O that arrived meanwhile (agents, probes) is served first.
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }
