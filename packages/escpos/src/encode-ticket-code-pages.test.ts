@@ -2,6 +2,7 @@ import type { TicketBlock } from '@printermaster/protocol';
 import { describe, expect, it } from 'vitest';
 import { indexOfBytes } from '../test/byte-stream.js';
 import { decodeEscPos } from './decode-esc-pos.js';
+import { DEFAULT_PRINTER_PROFILE } from './default-printer-profile.js';
 import { encodeBanner, encodeTicket, encodeTicketWithReport } from './encode-ticket.js';
 
 const ESC = 0x1b;
@@ -59,22 +60,33 @@ describe('encodeTicket with code pages', () => {
 
     const only437 = encodeTicketWithReport(
       { blocks: [{ type: 'text', text: 'Café €' }] },
-      { profile: { codePages: ['cp437'] } },
+      { profile: { codePages: ['cp437'], raster: false } },
     );
     expect(decodeEscPos(only437.bytes)[0]?.text).toBe('Café ?');
     expect(only437.unencodable).toEqual([{ blockIndex: 0, text: 'Café €', characters: ['€'] }]);
   });
 
-  it('lists the text no code page holds, by block, for a later raster fallback', () => {
+  const WORLD_MENU = [
+    { type: 'text', text: 'Борщ' },
+    { type: 'text', text: 'شاورما\n拉面 🍜' },
+    { type: 'columns', left: 'Ramen 拉面', right: '€9' },
+  ] as const;
+
+  it('draws the lines no code page holds as raster images of the text, one per line, and lists none as lost', () => {
+    const { bytes, unencodable } = encodeTicketWithReport({ blocks: [...WORLD_MENU] }, { banner: 'נוסף' });
+    expect(unencodable).toEqual([]);
+    const lines = decodeEscPos(bytes)[0]?.text.split('\n') ?? [];
+    // The banner (double size: 24 × 2 dots per character, 48 high), its rule, Борщ as text, then
+    // one picture per line: Arabic (6 × 12 dots), CJK with emoji (24 + 24 + 12 + 24, rounded up to whole bytes), and the columns row drawn whole at paper width.
+    expect(lines[0]).toMatch(/^\[IMAGE \d+x48\]$/);
+    expect(lines.slice(1)).toEqual(['='.repeat(48), 'Борщ', '[IMAGE 72x24]', '[IMAGE 88x24]', '[IMAGE 576x24]']);
+    expect(lines.join('\n')).not.toContain('?');
+  });
+
+  it('without raster, lists the text no code page holds, by block, and prints ? for it', () => {
     const { bytes, unencodable } = encodeTicketWithReport(
-      {
-        blocks: [
-          { type: 'text', text: 'Борщ' },
-          { type: 'text', text: 'شاورما\n拉面 🍜' },
-          { type: 'columns', left: 'Ramen 拉面', right: '€9' },
-        ],
-      },
-      { banner: 'נוסף' },
+      { blocks: [...WORLD_MENU] },
+      { banner: 'נוסף', profile: { codePages: DEFAULT_PRINTER_PROFILE.codePages, raster: false } },
     );
     expect(unencodable).toEqual([
       { blockIndex: null, text: ' נוסף ', characters: ['נ', 'ו', 'ס', 'ף'] },

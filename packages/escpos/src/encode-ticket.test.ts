@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bytes, indexOfBytes } from '../test/byte-stream.js';
 import { BLACK, makePngBase64, TRANSPARENT, WHITE } from '../test/make-png.js';
 import { decodeEscPos } from './decode-esc-pos.js';
+import { DEFAULT_PRINTER_PROFILE } from './default-printer-profile.js';
 import { encodeTicket } from './encode-ticket.js';
 
 const ESC = 0x1b;
@@ -125,8 +126,10 @@ describe('encodeTicket', () => {
     );
   });
 
-  it('encodes text in the first code page that holds the line and prints what none holds as ?', () => {
-    const out = encodeTicket(doc({ type: 'text', text: 'Café € 😀\tok' }));
+  it('encodes text in the first code page that holds the line and, without raster, prints what none holds as ?', () => {
+    const out = encodeTicket(doc({ type: 'text', text: 'Café € 😀\tok' }), {
+      profile: { codePages: DEFAULT_PRINTER_PROFILE.codePages, raster: false },
+    });
     // PC858 (ESC t 19): é is 0x82 as in PC437, € is 0xD5.
     expect(indexOfBytes(out, bytes([ESC, 0x74, 19], 'Caf', 0x82, ' ', 0xd5, ' ? ok', LF))).toBeGreaterThan(0);
     expect(decodeOne(out).text).toBe('Café € ? ok');

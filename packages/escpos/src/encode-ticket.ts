@@ -16,7 +16,8 @@ import { EscPosWriter } from './escpos-writer.js';
 import { checkDocumentImages, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image-limits.js';
 import { layoutColumns } from './layout-columns.js';
 import { pngToRaster } from './png-to-raster.js';
-import { sizeMultipliers } from './text-style.js';
+import { writeRasterColumns, writeRasterText } from './raster-text-lines.js';
+import { sizeMultipliers, type TextStyle } from './text-style.js';
 import { TicketImageError } from './ticket-image-error.js';
 import type { UnencodableText } from './unencodable-text.js';
 import { wrapText } from './wrap-text.js';
@@ -31,16 +32,23 @@ export interface EncodeTicketOptions {
   /** What the document's images may cost; default `DEFAULT_IMAGE_LIMITS`. */
   imageLimits?: ImageLimits;
   /**
-   * The printer's code pages, in its order of preference; default `DEFAULT_PRINTER_PROFILE`. Only
-   * `codePages` is read: the paper width still comes from the document.
+   * The printer's code pages, in its order of preference, and whether it prints raster images
+   * (absent: it does); default `DEFAULT_PRINTER_PROFILE`. The paper width still comes from the
+   * document.
    */
-  profile?: Readonly<Pick<PrinterProfile, 'codePages'>>;
+  profile?: Readonly<EncoderProfile>;
 }
+
+/** What the encoder reads of a printer profile. */
+export type EncoderProfile = Pick<PrinterProfile, 'codePages'> & Partial<Pick<PrinterProfile, 'raster'>>;
 
 /** A ticket's bytes and the text in it that could not be printed as characters. */
 export interface EncodedTicket {
   bytes: Uint8Array;
-  /** Empty when every character printed as itself. */
+  /**
+   * Text printed with `?` for some characters: empty when every character printed as itself or,
+   * on a printer that prints raster images, as a picture of itself.
+   */
   unencodable: UnencodableText[];
 }
 
@@ -66,6 +74,8 @@ interface BlockContext {
   writer: EscPosWriter;
   paper: PaperLayout;
   chooser: CodePageChooser;
+  /** Text no code page holds is drawn as a raster image rather than printed with `?`. */
+  raster: boolean;
   unencodable: UnencodableText[];
   blockIndex: number | null;
 }
@@ -82,6 +92,11 @@ function printable(ctx: BlockContext, text: string): string {
   return result.text;
 }
 
+/** Whether `text` has characters none of the printer's code pages hold, and the printer can draw them instead. */
+function needsRaster(ctx: BlockContext, text: string): boolean {
+  return ctx.raster && ctx.chooser.printable(text).missing.length > 0;
+}
+
 /** Newlines in a one-line field (a column) print as spaces rather than breaking the row. */
 function printableSingleLine(ctx: BlockContext, text: string): string {
   return printable(ctx, text.replace(/\r\n|[\r\n]/g, ' '));
@@ -93,18 +108,30 @@ function writeBlock(ctx: BlockContext, block: TicketBlock): void {
     case 'text': {
       const size = block.size ?? 'normal';
       const columns = Math.floor(paper.columns / sizeMultipliers(size).width);
-      writer.setStyle({
+      const style: TextStyle = {
         bold: block.bold ?? false,
         underline: block.underline ?? false,
         invert: block.invert ?? false,
         align: block.align ?? 'left',
         size,
-      });
-      const paragraphs = block.text.split(/\r\n|\r|\n/).map((paragraph) => printable(ctx, paragraph));
-      for (const line of wrapText(paragraphs.join('\n'), columns)) writer.printLine(line);
+      };
+      writer.setStyle(style);
+      for (const paragraph of block.text.split(/\r\n|\r|\n/)) {
+        if (needsRaster(ctx, paragraph)) {
+          writeRasterText(writer, paragraph.replaceAll('\t', ' '), style, paper.dots);
+          writer.setStyle(style);
+          continue;
+        }
+        for (const line of wrapText(printable(ctx, paragraph), columns)) writer.printLine(line);
+      }
       return;
     }
     case 'columns':
+      if (needsRaster(ctx, `${block.left}${block.right}`)) {
+        const oneLine = (text: string) => text.replace(/\r\n|[\r\n\t]/g, ' ');
+        writeRasterColumns(writer, oneLine(block.left), oneLine(block.right), block.bold ?? false, paper.dots);
+        return;
+      }
       writer.setStyle({ bold: block.bold ?? false });
       for (const line of layoutColumns(
         printableSingleLine(ctx, block.left),
@@ -115,7 +142,9 @@ function writeBlock(ctx: BlockContext, block: TicketBlock): void {
       }
       return;
     case 'separator': {
-      const char = printableSingleLine(ctx, block.char ?? '-').charAt(0) || '-';
+      // A rule is decoration: a character no code page holds becomes `-` rather than a picture.
+      const wanted = block.char ?? '-';
+      const char = (needsRaster(ctx, wanted) ? '-' : printableSingleLine(ctx, wanted)).charAt(0) || '-';
       writer.setStyle({});
       writer.printLine(char.repeat(paper.columns));
       return;
@@ -177,9 +206,10 @@ function writeBanner(ctx: BlockContext, banner: string): void {
   ctx.writer.setStyle({});
 }
 
-function newContext(paper: PaperLayout, profile: Readonly<Pick<PrinterProfile, 'codePages'>>): BlockContext {
+function newContext(paper: PaperLayout, profile: Readonly<EncoderProfile>): BlockContext {
   const chooser = CodePageChooser.for(profile.codePages);
-  return { writer: new EscPosWriter(chooser), paper, chooser, unencodable: [], blockIndex: null };
+  const raster = profile.raster ?? true;
+  return { writer: new EscPosWriter(chooser), paper, chooser, raster, unencodable: [], blockIndex: null };
 }
 
 /**
@@ -190,7 +220,7 @@ function newContext(paper: PaperLayout, profile: Readonly<Pick<PrinterProfile, '
 export function encodeBanner(
   banner: string,
   paperWidth: 58 | 80 = 80,
-  profile: Readonly<Pick<PrinterProfile, 'codePages'>> = DEFAULT_PRINTER_PROFILE,
+  profile: Readonly<EncoderProfile> = DEFAULT_PRINTER_PROFILE,
 ): Uint8Array {
   const ctx = newContext({ ...PAPER_LAYOUTS[paperWidth], maxImagePixels: 0 }, profile);
   ctx.writer.initialize(ctx.paper.dots);
@@ -205,8 +235,10 @@ export function encodeBanner(
  * The output starts with `ESC @` and always ends with a cut: a document whose last block is not a
  * `cut` gets a 3-line feed and a full cut appended. Each line of text is printed in the first of the
  * printer's code pages (`options.profile`) that holds all of it, selected with `ESC t n` when it
- * changes; a line no single page holds is split between pages. Characters none of them holds print
- * as `?` (see {@link encodeTicketWithReport} to learn which). Text wraps at the paper width (half as many characters for double width);
+ * changes; a line no single page holds is split between pages. Text with characters none of them
+ * holds (Arabic, Hebrew, CJK, emoji) is drawn as raster images of its lines in the shipped pixel font,
+ * right-to-left where it is; on a printer without raster (`profile.raster` false) those characters
+ * print as `?` (see {@link encodeTicketWithReport} to learn which). Text wraps at the paper width (half as many characters for double width);
  * columns keep the right side intact and truncate the left. Barcodes are centered; QR codes and
  * images use their `align` (default centered). The result is deterministic: the same document and
  * options always give the same bytes.

@@ -3,8 +3,10 @@ export { type CodePage, codePage, codePageForTable, decodeByte, encodeInCodePage
 export { decodeEscPos } from './decode-esc-pos.js';
 export type { DecodedBarcode, DecodedImage, DecodedLine, DecodedTicket } from './decoded-ticket.js';
 export { DEFAULT_PRINTER_PROFILE } from './default-printer-profile.js';
+export { documentNeedsRaster } from './document-needs-raster.js';
 export {
   type EncodedTicket,
+  type EncoderProfile,
   type EncodeTicketOptions,
   encodeBanner,
   encodeTicket,

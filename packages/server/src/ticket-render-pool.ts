@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   checkDocumentImages,
+  documentNeedsRaster,
   encodeBanner,
   type ImageLimits,
   type RenderTicketOutcome,
@@ -48,8 +49,9 @@ const CODES: Readonly<Record<TicketImageProblem, GatewayError['code']>> = {
  * that would hold every other request, socket and health probe of the process.
  *
  * Every image is first measured from its PNG header on the event loop, so a document over the
- * limits is refused before it is queued. Small documents without images render inline: a thread
- * round trip would cost more than the render (decision 0008).
+ * limits is refused before it is queued. Small documents without images, and without text that is
+ * drawn as a picture (Arabic, Hebrew, CJK, emoji), render inline: a thread round trip would cost
+ * more than the render (decision 0008).
  */
 export class TicketRenderPool implements TicketRenderer {
   private readonly pool: Piscina<RenderTicketTask, RenderTicketOutcome>;
@@ -85,7 +87,12 @@ export class TicketRenderPool implements TicketRenderer {
         if (err instanceof TicketImageError) throw toGatewayError(err.problem, err.message, err.details);
         throw err;
       }
-      if (images === 0 && textChars(document) <= INLINE_TEXT_CHARS) {
+      // Text drawn as a picture needs the pixel font, which takes most of a second to load: a thread's job.
+      if (
+        images === 0 &&
+        textChars(document) <= INLINE_TEXT_CHARS &&
+        !documentNeedsRaster(document, undefined, banner)
+      ) {
         const bytes = unwrap(renderTicketTask(task));
         outcome = 'rendered';
         return bytes;

@@ -1,0 +1,148 @@
+import { createRequire } from 'node:module';
+import type { ArabicShaper as ArabicShaperType } from 'arabic-persian-reshaper';
+import type { Bidi } from 'bidi-js';
+import { MonoBitmap } from './mono-bitmap.js';
+import { PIXEL_FONT_HEIGHT, PixelFont, type PixelGlyph } from './pixel-font.js';
+
+/** How text is drawn: font dots become 1.5 printer dots, so a character is 12 × 24 like font A. */
+export interface TextRasterStyle {
+  bold: boolean;
+  /** `GS !` magnification, 1–8. */
+  widthMultiplier: number;
+  heightMultiplier: number;
+}
+
+/** Printer dots per pixel-font dot, times two: 8 × 16 font cells become font A's 12 × 24. */
+const SCALE_TWICE = 3;
+
+// Both are CommonJS modules whose shape their type declarations describe as ESM; required, they are what they say.
+const require = createRequire(import.meta.url);
+const bidi = (require('bidi-js') as () => Bidi)();
+const { ArabicShaper } = require('arabic-persian-reshaper') as { ArabicShaper: typeof ArabicShaperType };
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const ARABIC = /[\u0600-\u06FF\u0750-\u077F]/u;
+/** Format characters (joiners, variation selectors, direction marks) take no room and draw nothing. */
+const INVISIBLE = /^(?:\p{Cf}|\p{Variation_Selector})$/u;
+
+/** One cluster of a line as it is drawn: a base glyph with the marks over it. */
+interface DrawnCluster {
+  glyph: PixelGlyph;
+  overlays: Uint8Array[];
+}
+
+function cluster(text: string, rightToLeft: boolean): DrawnCluster | undefined {
+  const font = PixelFont.shared();
+  let base: PixelGlyph | undefined;
+  const overlays: Uint8Array[] = [];
+  for (const char of text) {
+    if (INVISIBLE.test(char)) continue;
+    const mirrored = rightToLeft ? bidi.getMirroredCharacter(char) : null;
+    const glyph = font.glyph((mirrored ?? char).codePointAt(0) ?? 0x20);
+    if (glyph.overlay !== undefined) overlays.push(glyph.overlay);
+    // A second spacing character in one cluster (an emoji sequence) shows its first only.
+    else base ??= glyph;
+  }
+  if (base === undefined && overlays.length === 0) return undefined;
+  return { glyph: base ?? font.glyph(0x20), overlays };
+}
+
+/**
+ * The clusters of one line in the order they appear on paper: Arabic joined into its contextual
+ * forms, then the Unicode bidirectional algorithm's levels applied (rule L2: from the highest level
+ * down to the lowest odd one, every run at that level or above is reversed), with mirrored brackets
+ * in right-to-left runs.
+ */
+function visualClusters(line: string): DrawnCluster[] {
+  const shaped = ARABIC.test(line) ? ArabicShaper.convertArabic(line.normalize('NFC')) : line.normalize('NFC');
+  const { levels } = bidi.getEmbeddingLevels(shaped);
+  const parts = [...graphemes.segment(shaped)].map(({ segment, index }) => ({ segment, level: levels[index] ?? 0 }));
+  const highest = parts.reduce((max, part) => Math.max(max, part.level), 0);
+  const lowestOdd = parts.reduce((min, part) => (part.level % 2 === 1 ? Math.min(min, part.level) : min), 255);
+  for (let level = highest; level >= lowestOdd && level > 0; level--) {
+    for (let start = 0; start < parts.length; ) {
+      if ((parts[start]?.level ?? 0) < level) {
+        start++;
+        continue;
+      }
+      let end = start;
+      while (end < parts.length && (parts[end]?.level ?? 0) >= level) end++;
+      parts.splice(start, end - start, ...parts.slice(start, end).reverse());
+      start = end;
+    }
+  }
+  return parts.flatMap((part) => cluster(part.segment, part.level % 2 === 1) ?? []);
+}
+
+/** Width in printer dots of a glyph `width` font dots wide. */
+function scaledWidth(width: number, style: TextRasterStyle): number {
+  return Math.round((width * SCALE_TWICE) / 2) * style.widthMultiplier;
+}
+
+/** How many dots wide `line` prints in `style`. */
+export function measureTextDots(line: string, style: TextRasterStyle): number {
+  return visualClusters(line).reduce((sum, drawn) => sum + scaledWidth(drawn.glyph.width, style), 0);
+}
+
+/**
+ * Breaks `text` into lines of at most `maxDots`: at spaces where it can, inside a word where a word
+ * alone is wider. Lines are broken in logical order, before reordering, as the bidirectional
+ * algorithm requires.
+ */
+export function wrapTextToDots(text: string, maxDots: number, style: TextRasterStyle): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      const candidate = line === '' ? word : `${line} ${word}`;
+      if (measureTextDots(candidate, style) <= maxDots) {
+        line = candidate;
+        continue;
+      }
+      if (line !== '') lines.push(line);
+      line = '';
+      for (const { segment } of graphemes.segment(word)) {
+        if (line !== '' && measureTextDots(line + segment, style) > maxDots) {
+          lines.push(line);
+          line = '';
+        }
+        line += segment;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * Draws one line of text as a printer would print it in font A at `style`, in any script the pixel
+ * font covers, right-to-left where the text is. The picture is as wide as the text and
+ * 24 × `heightMultiplier` dots tall; bold adds each dot's right neighbour, as printers embolden.
+ */
+export function rasterizeTextLine(line: string, style: TextRasterStyle): MonoBitmap {
+  const clusters = visualClusters(line);
+  const width = clusters.reduce((sum, drawn) => sum + scaledWidth(drawn.glyph.width, style), 0);
+  const height = ((PIXEL_FONT_HEIGHT * SCALE_TWICE) / 2) * style.heightMultiplier;
+  const picture = new MonoBitmap(Math.max(width, 1), height);
+  let left = 0;
+  for (const { glyph, overlays } of clusters) {
+    const cellWidth = scaledWidth(glyph.width, style);
+    const overlayLeft = glyph.width > 8 ? 4 : 0;
+    for (let y = 0; y < height; y++) {
+      const sourceRow = Math.floor((y * 2) / (SCALE_TWICE * style.heightMultiplier));
+      for (let x = 0; x < cellWidth; x++) {
+        const sourceCol = Math.floor((x * 2) / (SCALE_TWICE * style.widthMultiplier));
+        let ink = glyph.dots[sourceRow * glyph.width + sourceCol] === 1;
+        const overlayCol = sourceCol - overlayLeft;
+        if (!ink && overlayCol >= 0 && overlayCol < 8) {
+          ink = overlays.some((overlay) => overlay[sourceRow * 8 + overlayCol] === 1);
+        }
+        if (ink) {
+          picture.set(left + x, y);
+          if (style.bold) picture.set(left + x + 1, y);
+        }
+      }
+    }
+    left += cellWidth;
+  }
+  return picture;
+}
