@@ -28,8 +28,8 @@ export async function adminCommand(argv: string[]): Promise<number> {
     return group ? 0 : 2;
   }
   const commandName =
-    group === 'token'
-      ? 'token'
+    group === 'token' || group === 'login-link'
+      ? group
       : group === 'license' && (action === 'revoke' || action === 'suspend' || action === 'activate')
         ? 'license.set-status'
         : `${group}.${action ?? ''}`;
@@ -54,12 +54,13 @@ export async function adminCommand(argv: string[]): Promise<number> {
     'license.bind',
     'license.unbind',
     'token',
+    'login-link',
   ];
   if (!known.includes(commandName)) {
     process.stderr.write(`printermaster admin: unknown subcommand "${argv.slice(0, 2).join(' ')}"\n\n${ADMIN_USAGE}`);
     return 2;
   }
-  const optionArgs = group === 'token' ? argv.slice(1) : rest;
+  const optionArgs = group === 'token' || group === 'login-link' ? argv.slice(1) : rest;
   const names = [
     'name',
     'company',
@@ -93,7 +94,8 @@ export async function adminCommand(argv: string[]): Promise<number> {
   if (!config) return 1;
   const request: AdminRequest = { command: commandName, args: values };
   try {
-    const result = await runAdmin(config, request);
+    const answer = await runAdmin(config, request);
+    const result = commandName === 'login-link' ? loginLink(config.http.publicUrl, answer) : answer;
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (err) {
@@ -128,4 +130,13 @@ export async function runAdmin(config: GatewayConfig, request: AdminRequest): Pr
   } finally {
     await database.close();
   }
+}
+
+/**
+ * The dashboard's link for a one-time code: in the fragment, which browsers send to no server
+ * (nor in a Referer); the page reads it, swaps it for the session's cookies and erases it.
+ */
+function loginLink(publicUrl: string, answer: unknown): unknown {
+  const { code, ...rest } = answer as { code: string };
+  return { url: `${publicUrl}/login#${code}`, ...rest };
 }

@@ -79,6 +79,9 @@ Subcommands:
   token --session --role ROLE [--company ..] [--branch ..] [--sub ..] [--email ..]
                  A session instead: an access token (JWT_ACCESS_TTL) and a refresh
                  token for POST /auth/refresh; POST /auth/logout ends it.
+  login-link [--role ROLE] [--company ..] [--branch ..] [--sub ..] [--email ..]
+                 A one-time link to the web dashboard (PRINTERMASTER_PUBLIC_URL/login#…),
+                 valid 10 minutes; ROLE defaults to super_admin (docs/dashboard.md).
 
 Example:
   npx printermaster admin token --role cashier --branch <branch id>

@@ -92,24 +92,7 @@ export class AdminCommands {
       case 'license.unbind':
         return view(await this.licenses.unbind(required(a, 'id'), CLI_ACTOR));
       case 'token': {
-        const role = required(a, 'role');
-        if (!isRole(role))
-          throw new GatewayError('BAD_REQUEST', { message: `role must be one of ${ROLES.join(', ')}` });
-        let companyId = a.company;
-        if (a.branch && !companyId) companyId = (await this.tenants.getBranch(a.branch)).companyId;
-        if (companyId) await this.tenants.getCompany(companyId);
-        if (a.branch) {
-          const branch = await this.tenants.getBranch(a.branch);
-          if (branch.companyId !== companyId)
-            throw new GatewayError('BAD_REQUEST', { message: 'the branch belongs to another company' });
-        }
-        const claims = {
-          sub: a.sub ?? `${role}@cli`,
-          role,
-          ...(a.email ? { email: a.email } : {}),
-          ...(role !== 'super_admin' && companyId ? { companyId } : {}),
-          ...((role === 'branch_manager' || role === 'cashier') && a.branch ? { branchId: a.branch } : {}),
-        };
+        const claims = await this.claimsOf(a, required(a, 'role'));
         if (a.session !== undefined) {
           // An access token (JWT_ACCESS_TTL) and a refresh token, logged out like any session.
           if (!this.sessions) throw new GatewayError('BAD_REQUEST', { message: '--session is not available here' });
@@ -118,10 +101,17 @@ export class AdminCommands {
               message: '--expires does not apply to --session (JWT_ACCESS_TTL)',
             });
           }
-          return this.sessions.begin({ kind: 'user', userId: 'cli', role: 'super_admin' }, claims);
+          return this.sessions.begin(CLI_PRINCIPAL, claims);
         }
         const token = await this.jwt.sign(claims, a.expires);
         return { token };
+      }
+      case 'login-link': {
+        // A one-time code for the dashboard (docs/dashboard.md); the CLI makes the link of it.
+        if (!this.sessions) throw new GatewayError('BAD_REQUEST', { message: 'login-link is not available here' });
+        const claims = await this.claimsOf(a, a.role || 'super_admin');
+        const login = await this.sessions.loginCode(CLI_PRINCIPAL, claims, LOGIN_LINK_TTL_MS);
+        return { ...login, role: claims.role, companyId: claims.companyId, branchId: claims.branchId };
       }
       case 'backup': {
         if (!this.backup)
@@ -142,7 +132,33 @@ export class AdminCommands {
         throw new GatewayError('BAD_REQUEST', { message: `unknown admin command "${req.command}"` });
     }
   }
+
+  /** The claims of a token or session for `role` in the scope `--company`/`--branch` name, both checked. */
+  private async claimsOf(a: Record<string, string | undefined>, role: string) {
+    if (!isRole(role)) throw new GatewayError('BAD_REQUEST', { message: `role must be one of ${ROLES.join(', ')}` });
+    let companyId = a.company;
+    if (a.branch && !companyId) companyId = (await this.tenants.getBranch(a.branch)).companyId;
+    if (companyId) await this.tenants.getCompany(companyId);
+    if (a.branch) {
+      const branch = await this.tenants.getBranch(a.branch);
+      if (branch.companyId !== companyId)
+        throw new GatewayError('BAD_REQUEST', { message: 'the branch belongs to another company' });
+    }
+    return {
+      sub: a.sub ?? `${role}@cli`,
+      role,
+      ...(a.email ? { email: a.email } : {}),
+      ...(role !== 'super_admin' && companyId ? { companyId } : {}),
+      ...((role === 'branch_manager' || role === 'cashier') && a.branch ? { branchId: a.branch } : {}),
+    };
+  }
 }
+
+/** The operator at the command line, as the caller that hands out tokens and sessions. */
+const CLI_PRINCIPAL = { kind: 'user', userId: 'cli', role: 'super_admin' } as const;
+
+/** How long a dashboard login link may wait before it is used: short, since it sits in a URL. */
+export const LOGIN_LINK_TTL_MS = 10 * 60_000;
 
 function view(license: License) {
   return toLicenceView(license, Date.now());

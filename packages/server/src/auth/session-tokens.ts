@@ -28,6 +28,24 @@ export class SessionTokens {
     return this.pair(await this.deps.sessions.begin(caller, user, origin));
   }
 
+  /**
+   * A one-time sign-in code for the dashboard's login link: the first refresh token of a new
+   * session for `user`, living `ttlMs` only. `POST /auth/web/login` exchanges it for the session's
+   * cookies, which spends it; a second use revokes the session, as any reused refresh token does.
+   */
+  async loginCode(
+    caller: UserPrincipal,
+    user: SessionUser,
+    ttlMs: number,
+  ): Promise<{ code: string; expiresAt: string; sessionId: string }> {
+    const issued = await this.deps.sessions.begin(caller, user, {}, ttlMs);
+    return {
+      code: issued.refreshToken,
+      expiresAt: new Date(issued.refreshExpiresAt).toISOString(),
+      sessionId: issued.familyId,
+    };
+  }
+
   /** The next pair of a session, for its current refresh token (used once; reuse revokes the session). */
   async refresh(refreshToken: string, origin: RequestOrigin = {}): Promise<SessionPair> {
     return this.pair(await this.deps.sessions.refresh(refreshToken, origin));

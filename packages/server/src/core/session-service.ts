@@ -82,11 +82,20 @@ export class SessionService {
     await this.deps.changes?.stop();
   }
 
-  /** Starts a session for `user`, whom `caller` may hand it to (credential-grant.ts). */
-  async begin(caller: UserPrincipal, requested: SessionUser, origin: RequestOrigin = {}): Promise<IssuedRefresh> {
+  /**
+   * Starts a session for `user`, whom `caller` may hand it to (credential-grant.ts). `firstTtlMs`
+   * shortens the life of the first refresh token only: a dashboard's login link is that token,
+   * spent by its first exchange (docs/dashboard.md).
+   */
+  async begin(
+    caller: UserPrincipal,
+    requested: SessionUser,
+    origin: RequestOrigin = {},
+    firstTtlMs?: number,
+  ): Promise<IssuedRefresh> {
     const user = await grantWithCallerScope(caller, requested, this.deps.tenants);
     await assertGrantable(caller, user, this.deps.tenants);
-    const issued = await this.issue(randomUUID(), user);
+    const issued = await this.issue(randomUUID(), user, firstTtlMs);
     await this.deps.audit.record({
       companyId: user.companyId ?? null,
       actor: actorOf(caller),
@@ -171,16 +180,16 @@ export class SessionService {
     return runAsGateway(() => this.deps.refreshTokens.deleteExpired(new Date(this.deps.clock.now() - 86_400_000)));
   }
 
-  private async issue(familyId: string, user: SessionUser): Promise<IssuedRefresh> {
-    const { row, issued } = this.next(familyId, user);
+  private async issue(familyId: string, user: SessionUser, ttlMs?: number): Promise<IssuedRefresh> {
+    const { row, issued } = this.next(familyId, user, ttlMs);
     await this.deps.refreshTokens.insert(row);
     return issued;
   }
 
   /** A new refresh token of the family: its row to store and what the caller is given. */
-  private next(familyId: string, user: SessionUser) {
+  private next(familyId: string, user: SessionUser, ttlMs = this.deps.settings.refreshTtlMs) {
     const refreshToken = `pmr_${randomBytes(32).toString('base64url')}`;
-    const refreshExpiresAt = this.deps.clock.now() + this.deps.settings.refreshTtlMs;
+    const refreshExpiresAt = this.deps.clock.now() + ttlMs;
     const row = {
       id: randomUUID(),
       familyId,

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { WebAuthSchema } from '@printermaster/protocol';
 import type { JwtService } from '../auth/jwt-service.js';
+import { ACCESS_COOKIE, cookieFromHeaders, isOwnOrigin } from '../auth/web-session-cookies.js';
 import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { WebSession } from './gateway-sockets.js';
@@ -14,7 +15,7 @@ export interface WebAuthenticationDeps {
 /**
  * Admits a web client by its credential: a JWT (the gateway's own, a session's access token, a
  * trusted platform's) or an API key, from `auth.token`, an `Authorization: Bearer` header or an
- * `X-API-Key` header. The credential alone decides the client's role and scope (`auth`'s hints
+ * `X-API-Key` header, or the dashboard's session cookie (docs/dashboard.md). The credential alone decides the client's role and scope (`auth`'s hints
  * are checked for shape only); a token without `exp` is refused, and the socket is closed when
  * it expires or its session or key is revoked (CredentialWatch, armed by WebClients).
  */
@@ -32,11 +33,23 @@ export class WebAuthentication {
           ? header.slice(7)
           : typeof apiKey === 'string'
             ? apiKey.trim()
-            : undefined;
+            : dashboardCookie(headers);
     if (token === undefined)
       throw new GatewayError('AUTH_FAILED', { message: 'a JWT or API key (auth.token) or a licence key is required' });
     validatePayload(WebAuthSchema, { ...auth, token }, 'web handshake');
     const principal = await this.deps.jwt.verify(token);
     return { kind: 'web', principal, connectedAt: this.deps.clock.now() };
   }
+}
+
+/** The dashboard's session cookie, from the gateway's own pages only (no cross-site socket hijacking). */
+function dashboardCookie(headers: IncomingHttpHeaders): string | undefined {
+  const token = cookieFromHeaders(headers, ACCESS_COOKIE);
+  if (token === undefined) return undefined;
+  if (!isOwnOrigin(headers.origin, headers.host)) {
+    throw new GatewayError('AUTH_FAILED', {
+      message: 'the session cookie is accepted from the gateway’s own pages only',
+    });
+  }
+  return token;
 }

@@ -3,13 +3,15 @@ import type { JwtService } from '../auth/jwt-service.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { UserPrincipal } from '../core/principal.js';
 import { scopeRequestToUser } from '../core/tenant-scope.js';
+import { cookieCredential } from './cookie-credential.js';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * The caller of a request: a web user by `Authorization: Bearer <JWT>` (the gateway's own, a
  * session's access token, or a trusted platform's), or a POS server or integration by its API key
- * (`Authorization: Bearer pm_…` or `X-API-Key: pm_…`, docs/credentials.md); `AUTH_FAILED` otherwise.
+ * (`Authorization: Bearer pm_…` or `X-API-Key: pm_…`, docs/credentials.md), or the dashboard's
+ * session cookie (docs/dashboard.md); `AUTH_FAILED` otherwise.
  * From here on the request's database work sees only the caller's company (decision 0007).
  * The principal carries the request's address (`request.ip`), which the services write to the
  * audit log with every change the caller makes; the verified credential itself is shared.
@@ -43,7 +45,8 @@ function credentialOf(request: FastifyRequest): string {
   if (apiKey !== undefined && bearer !== undefined && apiKey.trim() !== bearer) {
     throw new GatewayError('AUTH_FAILED', { message: 'Authorization and X-API-Key name different credentials' });
   }
-  const token = bearer ?? apiKey?.trim();
+  // The dashboard's session cookie (docs/dashboard.md) counts only when no header names a credential.
+  const token = bearer ?? apiKey?.trim() ?? cookieCredential(request);
   if (!token) {
     throw new GatewayError('AUTH_FAILED', { message: 'Authorization: Bearer <JWT> or X-API-Key: pm_… is required' });
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -27,6 +28,7 @@ import type { WebhookService } from '../core/webhook-service.js';
 import type { WriteTargetLocator } from '../core/write-target-locator.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { dashboardStatic } from './dashboard-static.js';
 import { drainTracking } from './drain-tracking.js';
 import { installErrorHandler } from './error-handler.js';
 import {
@@ -51,6 +53,7 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { webSessionRoutes } from './routes/web-session-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { scopeRequests, scopeRoutesToUsers } from './user-request-scope.js';
 import { userWriteIdentity } from './user-write-identity.js';
@@ -137,6 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   installInputGuard(app);
+  // The dashboard's session cookies (docs/dashboard.md); read before any credential is checked.
+  await app.register(cookie);
   installWriteRateLimit(app, {
     perBranch: deps.writeLimits.perBranch,
     perCredential: deps.writeLimits.perCredential,
@@ -202,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   installRouteSummaries(app);
 
+  await app.register(dashboardStatic);
   await app.register(healthRoutes, { checks: deps.health });
   await app.register(metricsRoutes, {
     metrics: deps.metrics,
@@ -247,6 +253,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await users.register(apiKeyRoutes, { jwt: deps.jwt, apiKeys: deps.apiKeys });
     const tokens = new SessionTokens({ sessions: deps.sessions, jwt: deps.jwt, accessTtlS: deps.sessions.accessTtlS });
     await users.register(sessionRoutes, { jwt: deps.jwt, sessions: deps.sessions, tokens });
+    await users.register(webSessionRoutes, { jwt: deps.jwt, sessions: deps.sessions, tokens });
     // The admin API (docs/admin-api.md): companies, branches, licences.
     await users.register(adminTenantRoutes, { jwt: deps.jwt, tenants: deps.tenants });
     await users.register(adminLicenceRoutes, { jwt: deps.jwt, licenses: deps.licenses, clock: deps.clock });
