@@ -76,10 +76,10 @@ describe('encodeTicket with code pages', () => {
     const { bytes, unencodable } = encodeTicketWithReport({ blocks: [...WORLD_MENU] }, { banner: 'נוסף' });
     expect(unencodable).toEqual([]);
     const lines = decodeEscPos(bytes)[0]?.text.split('\n') ?? [];
-    // The banner (double size: 24 × 2 dots per character, 48 high), its rule, Борщ as text, then
+    // The banner (double size: 24 × 2 dots per character, 48 high and a 6-dot gap), its rule, Борщ as text, then
     // one picture per line: Arabic (6 × 12 dots), CJK with emoji (24 + 24 + 12 + 24, rounded up to whole bytes), and the columns row drawn whole at paper width.
-    expect(lines[0]).toMatch(/^\[IMAGE \d+x48\]$/);
-    expect(lines.slice(1)).toEqual(['='.repeat(48), 'Борщ', '[IMAGE 72x24]', '[IMAGE 88x24]', '[IMAGE 576x24]']);
+    expect(lines[0]).toMatch(/^\[IMAGE \d+x54\]$/);
+    expect(lines.slice(1)).toEqual(['='.repeat(48), 'Борщ', '[IMAGE 72x30]', '[IMAGE 88x30]', '[IMAGE 576x30]']);
     expect(lines.join('\n')).not.toContain('?');
   });
 

@@ -15,6 +15,7 @@ export {
 export { EscPosStreamDecoder, type StreamEvent } from './escpos-stream-decoder.js';
 export { checkDocumentImages, DEFAULT_IMAGE_LIMITS, type DocumentImageCost, type ImageLimits } from './image-limits.js';
 export { MAX_SOURCE_PIXELS } from './png-to-raster.js';
+export type { PreviewTask } from './preview-task.js';
 export {
   decodeStatusResponse,
   encodeStatusResponse,
@@ -23,6 +24,7 @@ export {
   STATUS_REQUEST,
   type StatusRequestKind,
 } from './printer-status.js';
+export { type PreviewOptions, renderPaper, renderPreviewPng, type TicketPreview } from './render-preview.js';
 export {
   type RenderTicketOutcome,
   type RenderTicketTask,

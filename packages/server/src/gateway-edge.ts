@@ -17,6 +17,7 @@ import { buildApp } from './http/build-app.js';
 import type { StartupListener } from './http/startup-listener.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { memoryLimitBytes } from './metrics/memory-limit.js';
+import type { TicketPreviews } from './ticket-previews.js';
 import type { SocketAdapterFactory } from './topology.js';
 import { VERSION } from './version.js';
 
@@ -35,6 +36,8 @@ export interface EdgeDeps {
   broadcaster: RoomBroadcaster;
   jwt: JwtService;
   metrics: GatewayMetrics;
+  /** Ticket previews (`/printing/jobs/:id/preview.png`, `/printing/preview`). */
+  previews: TicketPreviews;
   pingDatabase: () => Promise<number>;
   /** PostgreSQL's connection pool now, for the detailed health view; absent on the embedded store. */
   databasePool?: HealthDeps['databasePool'];
@@ -89,6 +92,7 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
     trustProxy: config.http.trustProxy,
     jwt: deps.jwt,
     devices: deps.stores.devices,
+    previews: deps.previews,
     health,
     metrics: deps.metrics,
     websocketStats,

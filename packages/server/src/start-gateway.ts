@@ -30,6 +30,7 @@ import { closeStore, openStore, resolveJwtSecret } from './store/open-store.js';
 import { PgWebhookStore } from './store/pg-webhook-store.js';
 import { createStores } from './store/stores.js';
 import { systemClock } from './system-clock.js';
+import { TicketPreviews } from './ticket-previews.js';
 import { TicketRenderPool } from './ticket-render-pool.js';
 import { topologyOf } from './topology.js';
 import { VERSION } from './version.js';
@@ -90,6 +91,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     });
     const renderer = new TicketRenderPool({ ...config.render, onRendered: (...r) => events.emit('rendered', ...r) });
     life.adopt({ name: 'render threads', stop: () => renderer.close() });
+    const previews = new TicketPreviews(stores.jobs, renderer, {
+      cacheBytes: config.render.previewCacheBytes,
+      maxJobBytes: config.jobs.maxJobBytes,
+    });
     const licenceChanges = new DbLicenseChangeFeed(database, DbLicenseChangeFeed.logLiveChanges(logger));
     const settings = { ...config, directoryTtlMs: DIRECTORY_TTL_MS };
     // Webhook requests reach only public addresses unless PRINTERMASTER_WEBHOOK_ALLOW_PRIVATE (docs/webhooks.md).
@@ -161,7 +166,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }
     const edge = await life.start(
       await createEdge({
-        ...{ config, core, stores, link, broadcaster, jwt, metrics, listener, clock, logger },
+        ...{ config, core, stores, link, broadcaster, jwt, metrics, listener, clock, logger, previews },
         pingDatabase: () => database.ping(),
         ...(database.pool ? { databasePool: () => database.pool?.() } : {}),
         pingRedis: topology.pingRedis,
@@ -170,7 +175,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       }),
     );
     phases.mark('edge');
-    bindGatewayMetrics(metrics, { core, edge, jobs: stores.jobs, renderer });
+    bindGatewayMetrics(metrics, { core, edge, jobs: stores.jobs, renderer, previews });
     const sweepGoneSessions = topology.sweepGoneSessions;
     await life.start(housekeepingPart({ config, core, cluster, stores, edge, link, sweepGoneSessions, clock, logger }));
     const { port } = edge;

@@ -4,12 +4,15 @@ import {
   documentNeedsRaster,
   encodeBanner,
   type ImageLimits,
+  type PreviewOptions,
+  type PreviewTask,
   type RenderTicketOutcome,
   type RenderTicketTask,
   renderTicketTask,
   TICKET_RENDER_WORKER_URL,
   TicketImageError,
   type TicketImageProblem,
+  type TicketPreview,
 } from '@printermaster/escpos';
 import type { TicketDocument } from '@printermaster/protocol';
 import { Piscina } from 'piscina';
@@ -54,7 +57,8 @@ const CODES: Readonly<Record<TicketImageProblem, GatewayError['code']>> = {
  * more than the render (decision 0008).
  */
 export class TicketRenderPool implements TicketRenderer {
-  private readonly pool: Piscina<RenderTicketTask, RenderTicketOutcome>;
+  // One pool for both kinds of work: renders and previews share the threads and the queue bound.
+  private readonly pool: Piscina<RenderTicketTask | PreviewTask, RenderTicketOutcome | TicketPreview>;
   /** Documents handed to the pool and not yet settled (running or queued). */
   private inPool = 0;
 
@@ -98,20 +102,7 @@ export class TicketRenderPool implements TicketRenderer {
         return bytes;
       }
       where = 'thread';
-      if (this.inPool >= this.options.threads + this.options.maxQueue) {
-        throw new GatewayError('RENDERER_BUSY', {
-          message: `${this.inPool} documents are being rendered or waiting; retry shortly`,
-          details: { threads: this.options.threads, maxQueue: this.options.maxQueue },
-        });
-      }
-      this.inPool++;
-      let result: RenderTicketOutcome;
-      try {
-        result = await this.pool.run(task);
-      } finally {
-        this.inPool--;
-      }
-      const bytes = unwrap(result);
+      const bytes = unwrap((await this.runInPool(task)) as RenderTicketOutcome);
       outcome = 'rendered';
       return bytes;
     } catch (err) {
@@ -119,6 +110,33 @@ export class TicketRenderPool implements TicketRenderer {
       throw err;
     } finally {
       this.options.onRendered?.(outcome, where, performance.now() - started);
+    }
+  }
+
+  /**
+   * Draws the paper an ESC/POS stream prints (`renderPreviewPng`) on a thread: tens of milliseconds
+   * for a ticket, up to the paper bound for a hostile stream.
+   * @throws GatewayError `RENDERER_BUSY` (503) when too many renders and previews wait.
+   */
+  async preview(bytes: Uint8Array, options: PreviewOptions = {}): Promise<TicketPreview> {
+    return (await this.runInPool({ bytes, options }, 'preview')) as TicketPreview;
+  }
+
+  private async runInPool(
+    task: RenderTicketTask | PreviewTask,
+    name?: 'preview',
+  ): Promise<RenderTicketOutcome | TicketPreview> {
+    if (this.inPool >= this.options.threads + this.options.maxQueue) {
+      throw new GatewayError('RENDERER_BUSY', {
+        message: `${this.inPool} documents are being rendered or waiting; retry shortly`,
+        details: { threads: this.options.threads, maxQueue: this.options.maxQueue },
+      });
+    }
+    this.inPool++;
+    try {
+      return await this.pool.run(task, name === undefined ? {} : { name });
+    } finally {
+      this.inPool--;
     }
   }
 

@@ -77,6 +77,8 @@ export interface GatewayConfig {
     /** Documents that may wait for a thread; one more is refused with RENDERER_BUSY. */
     maxQueue: number;
     imageLimits: ImageLimits;
+    /** Ticket previews kept in memory, PNG bytes in all. */
+    previewCacheBytes: number;
   };
   shutdownTimeoutMs: number;
   /** The event outbox's sequencer and the feed (event-settings.ts). */

@@ -105,6 +105,7 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
         maxDocumentPixels: v.maxJobImagePixels,
         maxDocumentBytes: v.maxJobImageBytes,
       },
+      previewCacheBytes: v.previewCacheBytes,
     },
     shutdownTimeoutMs: v.shutdownTimeoutMs,
     events: toEventConfig(v),

@@ -20,6 +20,16 @@ export const RENDER_SETTINGS = {
     min: 0,
     max: 100_000,
   }),
+  previewCacheBytes: integer({
+    name: 'PRINTERMASTER_PREVIEW_CACHE_BYTES',
+    group: 'render',
+    description:
+      'Ticket previews (PNG) kept in memory per process, bytes in all; the least recently shown are dropped first',
+    default: 32 * 1024 * 1024,
+    min: 0,
+    max: 1024 * 1024 * 1024,
+    unit: 'bytes',
+  }),
   maxImagePixels: integer({
     name: 'PRINTERMASTER_MAX_IMAGE_PIXELS',
     group: 'render',

@@ -49,7 +49,15 @@ export async function readJobRequest(
   return { content: await contentOf(body, limits.maxJobBytes, render), usefulUntil };
 }
 
-async function contentOf(body: CreatePrintJobBody, maxJobBytes: number, render: Render): Promise<Uint8Array> {
+/**
+ * The ESC/POS bytes of a request that gives exactly one of `content` (base64) or `document` (rendered).
+ * @throws GatewayError `BAD_REQUEST` (with the field path), `PAYLOAD_TOO_LARGE`, or the renderer's errors.
+ */
+export async function contentOf(
+  body: Pick<CreatePrintJobBody, 'content' | 'document'>,
+  maxJobBytes: number,
+  render: Render,
+): Promise<Uint8Array> {
   if ((body.content === undefined) === (body.document === undefined)) {
     throw new GatewayError('BAD_REQUEST', {
       message: 'give exactly one of content (base64 ESC/POS) or document',

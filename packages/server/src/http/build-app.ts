@@ -28,6 +28,7 @@ import type { WebhookService } from '../core/webhook-service.js';
 import type { WriteTargetLocator } from '../core/write-target-locator.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { TicketPreviews } from '../ticket-previews.js';
 import { dashboardStatic } from './dashboard-static.js';
 import { drainTracking } from './drain-tracking.js';
 import { installErrorHandler } from './error-handler.js';
@@ -53,6 +54,7 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { ticketPreviewRoutes } from './routes/ticket-preview-routes.js';
 import { webSessionRoutes } from './routes/web-session-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { scopeRequests, scopeRoutesToUsers } from './user-request-scope.js';
@@ -80,6 +82,8 @@ export interface AppDeps {
   printerPresence: PrinterPresence;
   printerTests: PrinterTestService;
   jobs: PrintJobService;
+  /** Pictures of tickets as they print. */
+  previews: TicketPreviews;
   devices: DeviceStore;
   legacyAgents: LegacyAgentVerifier;
   validateLimiter: RateLimiter;
@@ -236,6 +240,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         presence: deps.printerPresence,
       });
       await users.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs, exports: deps.metrics.exports });
+      await users.register(ticketPreviewRoutes, { prefix, jwt: deps.jwt, previews: deps.previews });
       await users.register(eventRoutes, {
         prefix,
         jwt: deps.jwt,

@@ -35,6 +35,8 @@ export const ROUTE_SUMMARIES: Readonly<Record<string, string>> = {
   'GET /printing/jobs/:jobId': 'Read a job with its events',
   'POST /printing/jobs/:jobId/cancel': 'Cancel a job that has not reached the printer',
   'POST /printing/jobs/:jobId/reprint': 'Print a job again, as a new job marked REPRINT',
+  'GET /printing/jobs/:jobId/preview.png': 'The job’s ticket as it prints, as a PNG picture',
+  'POST /printing/preview': 'A ticket (document or raw ESC/POS) as it would print, as a PNG picture',
   'GET /printing/events': 'Events in order after a cursor: a page, a long-poll (wait) or Server-Sent Events',
   'GET /printing/desktop-health': 'Agents’ health: latency, loss and connection quality',
   'GET /printing/desktop-health/:deviceId': 'One agent’s health and its recent reports',

@@ -76,10 +76,16 @@ const lookupTotals = (caches: Record<string, Lookups>): [Record<string, string>,
     [{ cache, result: 'miss' }, l.misses],
   ]);
 
-/** The gateway's metrics, read from its core, its edge, the job store and the render threads. */
+/** The gateway's metrics, read from its core, its edge, the job store, the render threads and the preview cache. */
 export function bindGatewayMetrics(
   metrics: GatewayMetrics,
-  parts: { core: Core; edge: Edge; jobs: PrintJobStore; renderer: TicketRenderPool },
+  parts: {
+    core: Core;
+    edge: Edge;
+    jobs: PrintJobStore;
+    renderer: TicketRenderPool;
+    previews?: { lookups: Lookups };
+  },
 ): void {
   const { core, edge } = parts;
   // The runbooks alert on `database_connected == 0` (deploy/prometheus/recording-rules.yml).
@@ -88,7 +94,11 @@ export function bindGatewayMetrics(
     metrics.databaseConnected.set(report.database === 'connected' ? 1 : 0);
   };
   metrics.collectTotals(metrics.cacheLookups, () =>
-    lookupTotals({ ...core.licenses.cacheLookups(), printers: core.printers.cacheLookups() }),
+    lookupTotals({
+      ...core.licenses.cacheLookups(),
+      printers: core.printers.cacheLookups(),
+      ...(parts.previews ? { previews: parts.previews.lookups } : {}),
+    }),
   );
   // Plain numbers on the hot path; the counter is set from them when read.
   const messages = { in: 0, out: 0 };

@@ -170,7 +170,7 @@ export class GatewayMetrics {
   );
   readonly cacheLookups = this.#declare.counter(
     'cache_lookups_total',
-    'Reads of the in-memory caches (licences, tenants, printers) by result (hit, miss)',
+    'Reads of the in-memory caches (licences, tenants, printers, ticket previews) by result (hit, miss)',
     ['cache', 'result'],
   );
   readonly websocketMessages = this.#declare.counter(

@@ -16,6 +16,7 @@ import { DbLicenseChangeFeed } from '../../src/store/db-license-change-feed.js';
 import { migrate } from '../../src/store/migrator.js';
 import { PgWebhookStore } from '../../src/store/pg-webhook-store.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
+import { TicketPreviews } from '../../src/ticket-previews.js';
 import { TicketRenderPool } from '../../src/ticket-render-pool.js';
 import { HttpWebhookSender } from '../../src/webhooks/http-webhook-sender.js';
 import { WebhookUrlGuard } from '../../src/webhooks/webhook-url-guard.js';
@@ -94,6 +95,10 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     trustProxy: false,
     jwt,
     devices: stores.devices,
+    previews: new TicketPreviews(stores.jobs, renderer, {
+      cacheBytes: config.render.previewCacheBytes,
+      maxJobBytes: config.jobs.maxJobBytes,
+    }),
     metrics: new GatewayMetrics('test'),
     health: new HealthChecks({
       version: 'test',
