@@ -129,6 +129,13 @@ describe('renderPreviewPng', () => {
     expect(preview.truncated).toBe(false);
   });
 
+  it('takes the paper width from the GS W the ticket starts with: 384 dots for 58 mm', () => {
+    const narrow = renderPreviewPng(encodeTicket({ paperWidth: 58, blocks: [{ type: 'text', text: 'Hi' }] }));
+    expect(narrow.widthDots).toBe(384 + 32);
+    const hostile = renderPreviewPng(Uint8Array.from([0x1d, 0x57, 0xff, 0xff, 0x41, 0x0a]));
+    expect(hostile.widthDots).toBe(1280 + 32);
+  });
+
   it('bounds the paper, whatever the stream claims: a 65,535-row image is cut at the limit', () => {
     // GS v 0 declaring 72 bytes × 65,535 rows, with only a few rows of data present.
     const bytes = Uint8Array.from([0x1d, 0x76, 0x30, 0, 72, 0, 0xff, 0xff, ...new Array(72 * 4).fill(0xff)]);

@@ -5,7 +5,10 @@ import { readCommand } from './read-command.js';
 
 /** What a preview may cost. */
 export interface PreviewOptions {
-  /** Width of the paper in dots; default 576 (80 mm at 203 dpi). Wider content is cut at the edge. */
+  /**
+   * Width of the paper in dots; default: the first `GS W` of the stream, else 576 (80 mm at 203 dpi),
+   * at most 1,280. Wider content is cut at the edge.
+   */
   paperWidthDots?: number;
   /** Longest paper drawn, dots; the rest is left out and `truncated` set. Default 16,000 (2 m). */
   maxHeightDots?: number;
@@ -22,6 +25,23 @@ export interface TicketPreview {
 }
 
 const DEFAULT_PAPER_DOTS = 576;
+/** Wider than any receipt head (112 mm at 300 dpi is 1,323 … at 203 dpi 832): bounds a hostile GS W. */
+const MAX_PAPER_DOTS = 1280;
+/** Commands looked through for a `GS W` before anything prints; the encoder sends it third. */
+const WIDTH_SCAN_COMMANDS = 64;
+
+/** The print area the stream sets before it prints anything, if it does. */
+function declaredWidth(bytes: Uint8Array): number | undefined {
+  let offset = 0;
+  for (let i = 0; i < WIDTH_SCAN_COMMANDS && offset < bytes.length; i++) {
+    const read = readCommand(bytes, offset);
+    if (read === undefined) return undefined;
+    if (read.command.kind === 'print-area-width') return read.command.dots;
+    if (read.command.kind === 'text' || read.payload > 0) return undefined;
+    offset += read.length + read.payload;
+  }
+  return undefined;
+}
 const DEFAULT_MAX_HEIGHT_DOTS = 16_000;
 /** Paper around the printable area, so the edge of the print is visible. */
 const MARGIN_DOTS = 16;
@@ -36,8 +56,9 @@ export function renderPaper(
   bytes: Uint8Array,
   options: PreviewOptions = {},
 ): { paper: MonoBitmap; truncated: boolean } {
+  const width = options.paperWidthDots ?? declaredWidth(bytes) ?? DEFAULT_PAPER_DOTS;
   const renderer = new PaperRenderer(
-    options.paperWidthDots ?? DEFAULT_PAPER_DOTS,
+    Math.max(8, Math.min(MAX_PAPER_DOTS, width)),
     options.maxHeightDots ?? DEFAULT_MAX_HEIGHT_DOTS,
   );
   let offset = 0;
