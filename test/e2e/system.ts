@@ -212,6 +212,8 @@ export class AgentProcess {
     readonly journalDir: string,
     private readonly printerName = 'kitchen',
     private readonly deviceId = 'e2e-agent',
+    /** Settings over FAST_AGENT_ENV, e.g. a faster status poll. */
+    private readonly env: Record<string, string> = {},
   ) {}
 
   /**
@@ -236,7 +238,7 @@ export class AgentProcess {
         this.deviceId,
         '--no-cups',
       ],
-      { ...baseEnv(), ...FAST_AGENT_ENV },
+      { ...baseEnv(), ...FAST_AGENT_ENV, ...this.env },
       echo,
     );
     if (!waitConnected) return;

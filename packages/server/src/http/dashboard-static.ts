@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
@@ -33,9 +34,10 @@ export async function dashboardStatic(app: FastifyInstance, opts: { dir?: string
   const dir = opts.dir ?? DEFAULT_DIR;
   const indexFile = `${dir}index.html`;
   const built = existsSync(indexFile);
-  const index = built ? readFileSync(indexFile) : undefined;
   for (const url of PAGES) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) => {
+      // Read each time (half a kilobyte): a rebuild while the gateway runs renames the assets it names.
+      const index = await readFile(indexFile).catch(() => undefined);
       if (!index) {
         return reply
           .status(404)

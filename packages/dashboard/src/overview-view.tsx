@@ -1,0 +1,131 @@
+import { branchIds, type Fleet, WAITING_LIMIT } from './fleet.js';
+import { ago, printerLabel, printerReason, printerTone } from './format.js';
+import { printerHref } from './route.js';
+import type { AgentHealth, Printer, User } from './types.js';
+
+/** Every branch in the user's scope with its agents, printers and waiting jobs. */
+export function OverviewView({ fleet, user }: { fleet: Fleet; user: User }) {
+  if (!fleet.loaded) return <p aria-busy="true">Loading…</p>;
+  const ids = branchIds(fleet, user);
+  return (
+    <section aria-labelledby="overview-title">
+      <h1 id="overview-title">Overview</h1>
+      {fleet.error && (
+        <p class="banner banner-bad" role="alert">
+          Could not load everything: {fleet.error}
+        </p>
+      )}
+      <p class="summary">
+        {ids.length} {ids.length === 1 ? 'branch' : 'branches'} · {fleet.agents.length} agents connected ·{' '}
+        {fleet.printers.length} printers ·{' '}
+        <a href="#/jobs?state=queued,sent,accepted,printing">
+          {fleet.waiting.length >= WAITING_LIMIT ? `${WAITING_LIMIT}+` : fleet.waiting.length} jobs waiting
+        </a>
+      </p>
+      {ids.length === 0 && <p>No branch has an agent or a printer yet.</p>}
+      {ids.map((id) => (
+        <BranchCard
+          key={id}
+          id={id}
+          name={fleet.branches.find((b) => b.id === id)?.name}
+          agents={fleet.agents.filter((a) => a.branchId === id)}
+          printers={fleet.printers.filter((p) => p.branchId === id).sort((a, b) => a.name.localeCompare(b.name))}
+          waitingByPrinter={countBy(fleet.waiting.filter((j) => j.branchId === id).map((j) => j.printerId))}
+        />
+      ))}
+    </section>
+  );
+}
+
+function BranchCard(props: {
+  id: string;
+  name: string | undefined;
+  agents: AgentHealth[];
+  printers: Printer[];
+  waitingByPrinter: Map<string, number>;
+}) {
+  const waiting = [...props.waitingByPrinter.values()].reduce((a, b) => a + b, 0);
+  const headingId = `branch-${props.id}`;
+  return (
+    <article class="card" aria-labelledby={headingId} data-branch={props.id}>
+      <h2 id={headingId}>
+        {props.name ?? 'Branch'} <span class="muted">{props.name ? '' : props.id}</span>
+        {waiting > 0 && (
+          <a class="pill" href={`#/jobs?branchId=${encodeURIComponent(props.id)}&state=queued,sent,accepted,printing`}>
+            {waiting} waiting
+          </a>
+        )}
+      </h2>
+      <h3>Agents</h3>
+      {props.agents.length === 0 ? (
+        <p class="muted">No agent connected.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">Quality</th>
+              <th scope="col">Latency</th>
+              <th scope="col">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.agents.map((a) => (
+              <tr key={a.deviceId}>
+                <td>{a.deviceId}</td>
+                <td>
+                  <span
+                    class={`badge tone-${a.connectionQuality === 'poor' ? 'bad' : a.connectionQuality === 'fair' ? 'busy' : 'good'}`}
+                  >
+                    {a.connectionQuality}
+                  </span>
+                </td>
+                <td>{Math.round(a.averageLatency)} ms</td>
+                <td>{ago(a.lastHeartbeat)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Printers</h3>
+      {props.printers.length === 0 ? (
+        <p class="muted">No printer reported.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Printer</th>
+              <th scope="col">Status</th>
+              <th scope="col">Why</th>
+              <th scope="col">Waiting</th>
+              <th scope="col">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.printers.map((p) => (
+              <tr key={p.id} data-printer={p.name}>
+                <td>
+                  <a href={printerHref(p.id)}>{p.name}</a>
+                </td>
+                <td>
+                  <span class={`badge tone-${printerTone(p.status)}`} data-testid="printer-status">
+                    {printerLabel(p.status)}
+                  </span>
+                </td>
+                <td>{printerReason(p.status, p.statusReason)}</td>
+                <td>{props.waitingByPrinter.get(p.id) ?? 0}</td>
+                <td>{ago(p.lastSeen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </article>
+  );
+}
+
+function countBy(keys: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return counts;
+}
