@@ -1,4 +1,4 @@
-import type { PrinterProfile } from '@printermaster/protocol';
+import { DEFAULT_CODE_PAGES, type PrinterProfile } from '@printermaster/protocol';
 
 /**
  * An 80 mm, 203 dpi Epson TM-T20/TM-T88-class printer. Those have every table listed here (Epson's
@@ -9,6 +9,6 @@ import type { PrinterProfile } from '@printermaster/protocol';
  */
 export const DEFAULT_PRINTER_PROFILE: Readonly<PrinterProfile> = {
   paperWidthDots: 576,
-  codePages: ['cp437', 'cp858', 'cp1252', 'cp866', 'cp1251', 'cp737', 'cp1253', 'cp850'],
+  codePages: [...DEFAULT_CODE_PAGES],
   raster: true,
 };

@@ -32,15 +32,16 @@ export interface EncodeTicketOptions {
   /** What the document's images may cost; default `DEFAULT_IMAGE_LIMITS`. */
   imageLimits?: ImageLimits;
   /**
-   * The printer's code pages, in its order of preference, and whether it prints raster images
-   * (absent: it does); default `DEFAULT_PRINTER_PROFILE`. The paper width still comes from the
-   * document.
+   * The printer's code pages, in its order of preference, whether it prints raster images (absent:
+   * it does) and its paper width in dots; default `DEFAULT_PRINTER_PROFILE`. A document's own
+   * `paperWidth` wins over the profile's.
    */
   profile?: Readonly<EncoderProfile>;
 }
 
 /** What the encoder reads of a printer profile. */
-export type EncoderProfile = Pick<PrinterProfile, 'codePages'> & Partial<Pick<PrinterProfile, 'raster'>>;
+export type EncoderProfile = Pick<PrinterProfile, 'codePages'> &
+  Partial<Pick<PrinterProfile, 'raster' | 'paperWidthDots'>>;
 
 /** A ticket's bytes and the text in it that could not be printed as characters. */
 export interface EncodedTicket {
@@ -64,6 +65,15 @@ const PAPER_LAYOUTS: Readonly<Record<58 | 80, Omit<PaperLayout, 'maxImagePixels'
   58: { columns: 32, dots: 384 },
   80: { columns: 48, dots: 576 },
 };
+
+/** Paper geometry for a document's `paperWidth`, else the profile's width in dots, else 80 mm. */
+function paperLayout(
+  paperWidth: 58 | 80 | undefined,
+  profileDots: number | undefined,
+): Omit<PaperLayout, 'maxImagePixels'> {
+  if (paperWidth !== undefined || profileDots === undefined) return PAPER_LAYOUTS[paperWidth ?? 80];
+  return { columns: Math.max(1, Math.floor(profileDots / 12)), dots: profileDots };
+}
 
 const DEFAULT_BARCODE_HEIGHT = 80;
 const DEFAULT_QR_MODULE_SIZE = 6;
@@ -259,7 +269,10 @@ export function encodeTicketWithReport(doc: TicketDocument, options: EncodeTicke
   const limits = options.imageLimits ?? DEFAULT_IMAGE_LIMITS;
   // Every image is measured from its header before the first one is decoded.
   checkDocumentImages(doc, limits);
-  const paper = { ...PAPER_LAYOUTS[doc.paperWidth ?? 80], maxImagePixels: limits.maxImagePixels };
+  const paper = {
+    ...paperLayout(doc.paperWidth, options.profile?.paperWidthDots),
+    maxImagePixels: limits.maxImagePixels,
+  };
   const ctx = newContext(paper, options.profile ?? DEFAULT_PRINTER_PROFILE);
   const { writer } = ctx;
   writer.initialize(paper.dots);

@@ -1,4 +1,4 @@
-import type { TicketDocument } from '@printermaster/protocol';
+import type { PrinterProfile, TicketDocument } from '@printermaster/protocol';
 import { encodeTicket } from './encode-ticket.js';
 import type { ImageLimits } from './image-limits.js';
 import { TicketImageError, type TicketImageProblem } from './ticket-image-error.js';
@@ -9,6 +9,8 @@ export interface RenderTicketTask {
   /** Printed first in large type (e.g. REPRINT); see `EncodeTicketOptions.banner`. */
   banner?: string;
   imageLimits: ImageLimits;
+  /** The printer's profile (code pages, raster, paper width); default `DEFAULT_PRINTER_PROFILE`. */
+  profile?: PrinterProfile;
 }
 
 /**
@@ -29,6 +31,7 @@ export function renderTicketTask(task: RenderTicketTask): RenderTicketOutcome {
     const bytes = encodeTicket(task.document, {
       imageLimits: task.imageLimits,
       ...(task.banner ? { banner: task.banner } : {}),
+      ...(task.profile ? { profile: task.profile } : {}),
     });
     return { ok: true, bytes };
   } catch (err) {

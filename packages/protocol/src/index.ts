@@ -13,6 +13,7 @@ export * from './iso-time.js';
 export * from './licence-validation.js';
 export * from './print-job.js';
 export * from './printer-profile.js';
+export * from './printer-profile-of.js';
 export * from './printer-view.js';
 export * from './printing-namespace-events.js';
 export * from './roles.js';

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PrinterStatusSchema } from './agent-events.js';
+import { PrinterProfileSchema } from './printer-profile.js';
 
 /** A printer as the REST API and web clients see it. Times are ISO 8601. */
 export const PrinterViewSchema = Type.Object({
@@ -23,6 +24,8 @@ export const PrinterViewSchema = Type.Object({
   assignedTo: Type.Optional(Type.String()),
   isDefault: Type.Boolean(),
   capabilities: Type.Array(Type.String()),
+  /** What tickets for it are encoded for: the printer's own profile, or the default for its paper width. */
+  profile: Type.Optional(PrinterProfileSchema),
   discoveredBy: Type.Optional(Type.String()),
   discoveryMethod: Type.Optional(Type.String()),
   deviceId: Type.Optional(Type.String()),

@@ -14,10 +14,10 @@ import {
   type TicketImageProblem,
   type TicketPreview,
 } from '@printermaster/escpos';
-import type { TicketDocument } from '@printermaster/protocol';
+import type { PrinterProfile, TicketDocument } from '@printermaster/protocol';
 import { Piscina } from 'piscina';
 import { GatewayError } from './core/gateway-error.js';
-import type { TicketRenderer } from './core/print-job-service.js';
+import type { TicketRenderer } from './core/ports/ticket-renderer.js';
 
 export interface TicketRenderPoolOptions {
   /** Worker threads; each renders one document at a time. */
@@ -74,12 +74,13 @@ export class TicketRenderPool implements TicketRenderer {
     });
   }
 
-  async render(document: TicketDocument, banner?: string): Promise<Uint8Array> {
+  async render(document: TicketDocument, banner?: string, profile?: PrinterProfile): Promise<Uint8Array> {
     const started = performance.now();
     const task: RenderTicketTask = {
       document,
       imageLimits: this.options.imageLimits,
       ...(banner ? { banner } : {}),
+      ...(profile ? { profile } : {}),
     };
     let where: 'inline' | 'thread' = 'inline';
     let outcome: RenderOutcome = 'failed';
@@ -92,11 +93,7 @@ export class TicketRenderPool implements TicketRenderer {
         throw err;
       }
       // Text drawn as a picture needs the pixel font, which takes most of a second to load: a thread's job.
-      if (
-        images === 0 &&
-        textChars(document) <= INLINE_TEXT_CHARS &&
-        !documentNeedsRaster(document, undefined, banner)
-      ) {
+      if (images === 0 && textChars(document) <= INLINE_TEXT_CHARS && !documentNeedsRaster(document, profile, banner)) {
         const bytes = unwrap(renderTicketTask(task));
         outcome = 'rendered';
         return bytes;

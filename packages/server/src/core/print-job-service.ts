@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type CreatePrintJobBody, DEFAULT_JOB_PRIORITY, type TicketDocument } from '@printermaster/protocol';
+import { type CreatePrintJobBody, DEFAULT_JOB_PRIORITY, printerProfileOf } from '@printermaster/protocol';
 import { canonicalHash } from './canonical-hash.js';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
@@ -16,6 +16,7 @@ import type {
   PrintJobWithContent,
 } from './ports/print-job-store.js';
 import type { Printer } from './ports/printer-store.js';
+import type { TicketRenderer } from './ports/ticket-renderer.js';
 import { actorOf, canSee, type UserPrincipal } from './principal.js';
 
 export interface PrintJobServiceOptions {
@@ -32,20 +33,6 @@ export interface PrintJobServiceOptions {
    * outcome before it calls the job `unconfirmed` ("delivered to the agent, outcome unknown"), ms.
    */
   outcomeGraceMs: number;
-}
-
-/**
- * Renders documents to ESC/POS; `banner` is printed first in large type (e.g. REPRINT).
- * Rendering may take seconds of CPU (images), so it is asynchronous and runs off the event loop.
- */
-export interface TicketRenderer {
-  /**
-   * @throws GatewayError: `IMAGE_TOO_LARGE`, `JOB_IMAGES_TOO_LARGE` (413), `IMAGE_INVALID`, `BAD_REQUEST`
-   * (400) for a document that cannot print, `RENDERER_BUSY` (503) when too many wait for rendering.
-   */
-  render(document: TicketDocument, banner?: string): Promise<Uint8Array>;
-  /** Bytes of a banner alone, placed before raw content. Must not cut the paper. */
-  banner(text: string, paperWidth?: number): Uint8Array;
 }
 
 /**
@@ -122,7 +109,7 @@ export class PrintJobService {
     await this.branches?.requireActiveBranch(printer.branchId);
     const now = this.clock.now();
     const { content, usefulUntil } = await readJobRequest(body, now, this.options, (document) =>
-      this.renderer.render(document),
+      this.renderer.render(document, undefined, printerProfileOf(printer)),
     );
     return this.store(
       {

@@ -1,4 +1,4 @@
-import type { PrinterView } from '@printermaster/protocol';
+import { type PrinterView, printerProfileOf } from '@printermaster/protocol';
 import type { Printer } from './ports/printer-store.js';
 
 export function toPrinterView(p: Printer): PrinterView {
@@ -12,6 +12,7 @@ export function toPrinterView(p: Printer): PrinterView {
     status: p.status,
     isDefault: p.isDefault,
     capabilities: p.capabilities,
+    profile: printerProfileOf(p),
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };

@@ -1,3 +1,4 @@
+import type { PrinterProfile } from '@printermaster/protocol';
 import type { ColumnType, Generated } from 'kysely';
 
 /** A timestamp column: read as Date, written as Date or ISO string, defaulted by the database. */
@@ -92,6 +93,8 @@ export interface PrinterTable {
   assignedTo: string | null;
   isDefault: ColumnType<boolean, boolean | undefined, boolean>;
   capabilities: Json<string[]>;
+  /** Migration 011; NULL: the default profile for the paper width. */
+  profile: NullableJson<PrinterProfile>;
   discoveredBy: string | null;
   discoveryMethod: string | null;
   deviceId: string | null;

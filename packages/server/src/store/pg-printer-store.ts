@@ -198,7 +198,7 @@ function toColumns(f: PrinterFields): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(f)) {
     if (value === undefined) continue;
-    out[key] = key === 'capabilities' ? JSON.stringify(value) : value;
+    out[key] = key === 'capabilities' || key === 'profile' ? (value === null ? null : JSON.stringify(value)) : value;
   }
   return out;
 }
@@ -232,6 +232,7 @@ function toPrinter(row: Selectable<PrinterTable>): Printer {
     assignedTo: row.assignedTo,
     isDefault: row.isDefault,
     capabilities: row.capabilities,
+    profile: row.profile,
     discoveredBy: row.discoveredBy,
     discoveryMethod: row.discoveryMethod,
     deviceId: row.deviceId,

@@ -1,4 +1,4 @@
-import type { PrinterStatus } from '@printermaster/protocol';
+import type { PrinterProfile, PrinterStatus } from '@printermaster/protocol';
 
 export interface Printer {
   id: string;
@@ -18,6 +18,8 @@ export interface Printer {
   assignedTo: string | null;
   isDefault: boolean;
   capabilities: string[];
+  /** What the printer can print; `null`: the default profile for its paper width (`printerProfileOf`). */
+  profile: PrinterProfile | null;
   discoveredBy: string | null;
   discoveryMethod: string | null;
   /** The agent that last reported the printer. */

@@ -1,4 +1,4 @@
-import { PRINTER_STATUSES } from '@printermaster/protocol';
+import { PRINTER_STATUSES, PrinterProfileSchema } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
@@ -27,6 +27,8 @@ const PrinterFieldsSchema = {
   assignedTo: Type.Optional(Text(128)),
   isDefault: Type.Optional(Type.Boolean()),
   capabilities: Type.Optional(Type.Array(Text(64), { maxItems: 64 })),
+  /** What the printer can print; `null` goes back to the default for its paper width. */
+  profile: Type.Optional(Type.Union([PrinterProfileSchema, Type.Null()])),
 };
 
 const CreatePrinterBody = Type.Object(
