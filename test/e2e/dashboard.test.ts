@@ -155,6 +155,10 @@ describe.skipIf(!hasChromium)(
       await dialog.waitFor();
       await dialog.getByRole('button', { name: 'Reprint' }).click();
       await page.getByText('Reprint queued as a new job.').waitFor();
+      // The ticket's preview (GET /printing/jobs/:id/preview.png) loads with the session cookie.
+      await expect
+        .poll(() => page.evaluate('document.querySelector(".preview img")?.naturalWidth ?? 0'), { timeout: 20_000 })
+        .toBeGreaterThan(0);
       await screenshot(page, 'dashboard-job');
       await page.context().close();
     });

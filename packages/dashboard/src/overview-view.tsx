@@ -81,7 +81,7 @@ function BranchCard(props: {
                   </span>
                 </td>
                 <td>{Math.round(a.averageLatency)} ms</td>
-                <td>{ago(a.lastHeartbeat)}</td>
+                <td>{ago(a.lastHeartbeat ?? a.lastHealthReport)}</td>
               </tr>
             ))}
           </tbody>

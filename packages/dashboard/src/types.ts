@@ -86,6 +86,7 @@ export interface AgentHealth {
   packetLossRate: number;
   connectionQuality: 'excellent' | 'good' | 'fair' | 'poor';
   lastHeartbeat?: string;
+  lastHealthReport?: string;
   protocol?: string;
 }
 
