@@ -21,6 +21,15 @@ export interface DecodedLine {
   align: TextAlign;
   /** Any magnification above 1 counts as doubled. */
   size: TextSize;
+  /**
+   * Present (true) when the line was printed as a `GS v 0` picture of its text, as the encoder draws
+   * text no code page holds (Arabic, Hebrew, CJK, emoji), and read back from the picture. Its `text`
+   * is in logical order, Arabic as letters (not presentation forms), a character the font lacks as
+   * the code point its hex box shows; bold, underline, invert and size are how it was drawn. Indented
+   * like other text from where the picture prints. A columns row reads as its left text, spaces up to
+   * the font A column where its right text starts, and its right text.
+   */
+  drawn?: true;
 }
 
 /** A bar code printed with `GS k`. */
@@ -44,7 +53,8 @@ export interface DecodedTicket {
    * The printed text: the `text` of each line joined with `\n`, trailing blank lines (the feed before
    * the cut) dropped. Barcodes and QR codes appear as lines `[BARCODE code128: 12345]` and
    * `[QR: data]` (with `\n`, `\r` and `\t` in the data shown as `\n`, `\r`, `\t`), images as
-   * `[IMAGE 384x120]` (width x height in dots).
+   * `[IMAGE 384x120]` (width x height in dots). A line of drawn text (see {@link DecodedLine.drawn})
+   * appears as its text.
    */
   text: string;
   /** Every printed line, including blank ones. */
@@ -52,6 +62,7 @@ export interface DecodedTicket {
   barcodes: DecodedBarcode[];
   /** Data of each QR code printed, decoded as UTF-8. */
   qrCodes: string[];
+  /** Images printed, not counting drawn lines of text read back as text. */
   images: DecodedImage[];
   /** How the ticket was cut; `null` for content at the end of the stream that was never cut. */
   cut: 'full' | 'partial' | null;

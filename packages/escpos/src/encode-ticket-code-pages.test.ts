@@ -4,6 +4,7 @@ import { indexOfBytes } from '../test/byte-stream.js';
 import { decodeEscPos } from './decode-esc-pos.js';
 import { DEFAULT_PRINTER_PROFILE } from './default-printer-profile.js';
 import { encodeBanner, encodeTicket, encodeTicketWithReport } from './encode-ticket.js';
+import { readCommand } from './read-command.js';
 
 const ESC = 0x1b;
 
@@ -13,6 +14,18 @@ function codeTablesSelected(out: Uint8Array): number[] {
     tables.push(out[at + 2] ?? -1);
   }
   return tables;
+}
+
+/** How many `GS v 0` images the bytes hold, read command by command. */
+function countRasterImages(out: Uint8Array): number {
+  let count = 0;
+  for (let at = 0; at < out.length; ) {
+    const read = readCommand(out, at);
+    if (read === undefined) break;
+    if (read.command.kind === 'image') count++;
+    at += read.length + read.payload;
+  }
+  return count;
 }
 
 const MENU: TicketBlock[] = [
@@ -75,12 +88,29 @@ describe('encodeTicket with code pages', () => {
   it('draws the lines no code page holds as raster images of the text, one per line, and lists none as lost', () => {
     const { bytes, unencodable } = encodeTicketWithReport({ blocks: [...WORLD_MENU] }, { banner: 'נוסף' });
     expect(unencodable).toEqual([]);
-    const lines = decodeEscPos(bytes)[0]?.text.split('\n') ?? [];
-    // The banner (double size: 24 × 2 dots per character, 48 high and a 6-dot gap), its rule, Борщ as text, then
-    // one picture per line: Arabic (6 × 12 dots), CJK with emoji (24 + 24 + 12 + 24, rounded up to whole bytes), and the columns row drawn whole at paper width.
-    expect(lines[0]).toMatch(/^\[IMAGE \d+x54\]$/);
-    expect(lines.slice(1)).toEqual(['='.repeat(48), 'Борщ', '[IMAGE 72x30]', '[IMAGE 88x30]', '[IMAGE 576x30]']);
-    expect(lines.join('\n')).not.toContain('?');
+    const [ticket] = decodeEscPos(bytes);
+    // The banner (double size, centered), its rule, Борщ as text, then one picture per line, each read
+    // back as its text: Arabic, CJK with emoji, and the columns row drawn whole at paper width.
+    expect(ticket?.text.split('\n')).toEqual([
+      `${' '.repeat(19)}נוסף`,
+      '='.repeat(48),
+      'Борщ',
+      'شاورما',
+      '拉面 🍜',
+      `Ramen 拉面${' '.repeat(48 - 10 - 2)}€9`,
+    ]);
+    expect(ticket?.lines.slice(0, 6).map((line) => line.drawn ?? false)).toEqual([
+      true,
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
+    expect(ticket?.lines[0]).toMatchObject({ size: 'double', align: 'center', bold: true });
+    expect(ticket?.images).toEqual([]);
+    // The pictures are still in the bytes: one GS v 0 per drawn line.
+    expect(countRasterImages(bytes)).toBe(4);
   });
 
   it('without raster, lists the text no code page holds, by block, and prints ? for it', () => {

@@ -152,4 +152,60 @@ describe('EscPosStreamDecoder', () => {
       }).not.toThrow();
     }
   });
+
+  describe('lines drawn as pictures', () => {
+    const drawn: TicketDocument = {
+      paperWidth: 58,
+      blocks: [
+        { type: 'text', text: 'شاورما', bold: true },
+        { type: 'columns', left: '拉面', right: '9.50' },
+        { type: 'image', png: makePngBase64(64, 30, (x, y) => (y < 24 && (x * y) % 7 === 0 ? BLACK : WHITE)) },
+      ],
+    };
+
+    it('reads them back as text, and leaves a picture the size of a line that is no text an image', () => {
+      const [event] = new EscPosStreamDecoder().push(encodeTicket(drawn));
+      const ticket = event?.kind === 'ticket' ? event.ticket : undefined;
+      expect(ticket?.text).toBe(`شاورما\n拉面${' '.repeat(32 - 4 - 4)}9.50\n[IMAGE 64x30]`);
+      expect(ticket?.lines.slice(0, 2)).toMatchObject([
+        { text: 'شاورما', bold: true, drawn: true },
+        { text: expect.stringMatching(/^拉面 +9\.50$/), drawn: true },
+      ]);
+      expect(ticket?.images).toEqual([{ widthDots: 64, heightDots: 30 }]);
+    });
+
+    it('gives the same events wherever the stream is split in two, or byte by byte', () => {
+      const stream = concatBytes(encodeTicket(drawn), STATUS_REQUEST[1], encodeTicket(kitchen));
+      const expected = new EscPosStreamDecoder().push(stream);
+      // Every 13th split, and each one around the pictures' headers.
+      const splits = new Set<number>();
+      for (let at = 0; at <= stream.length; at += 13) splits.add(at);
+      let header = indexOfBytes(stream, Uint8Array.of(0x1d, 0x76, 0x30));
+      while (header >= 0) {
+        for (let at = header - 1; at <= header + 10; at++) splits.add(at);
+        header = indexOfBytes(stream, Uint8Array.of(0x1d, 0x76, 0x30), header + 1);
+      }
+      for (const at of splits) {
+        const events = pushAll(new EscPosStreamDecoder(), [stream.subarray(0, at), stream.subarray(at)]);
+        expect(events, `split at ${at}`).toEqual(expected);
+      }
+      const single = Array.from(stream, (byte) => Uint8Array.of(byte));
+      expect(pushAll(new EscPosStreamDecoder(), single)).toEqual(expected);
+    });
+
+    it('prints a drawn line cut short by the end of the stream as an image', () => {
+      const bytes = encodeTicket({ blocks: [{ type: 'text', text: '拉面' }] });
+      const header = indexOfBytes(bytes, Uint8Array.of(0x1d, 0x76, 0x30));
+      const decoder = new EscPosStreamDecoder();
+      expect(decoder.push(bytes.subarray(0, header + 8 + 20))).toEqual([]);
+      expect(decoder.flush()).toMatchObject({ text: '[IMAGE 48x30]', images: [{ widthDots: 48, heightDots: 30 }] });
+    });
+
+    it('does not keep the data of a magnified image or one that is not a line high', () => {
+      const magnified = [0x1d, 0x76, 0x30, 1, 1, 0, 30, 0, ...new Array(30).fill(0xff)];
+      const tall = [0x1d, 0x76, 0x30, 0, 1, 0, 31, 0, ...new Array(31).fill(0xff)];
+      const ticket = decodeEscPos(Uint8Array.from([...magnified, ...tall]))[0];
+      expect(ticket?.text).toBe('[IMAGE 16x30]\n[IMAGE 8x31]');
+    });
+  });
 });

@@ -2,7 +2,7 @@
  * Digits 0–F, 3 dots wide and 5 tall, each row's bits most significant leftmost. Small enough that
  * six of them fit in a 16 × 16 box.
  */
-const HEX_DIGITS: readonly (readonly number[])[] = [
+export const HEX_DIGITS: readonly (readonly number[])[] = [
   [7, 5, 5, 5, 7],
   [2, 6, 2, 2, 7],
   [7, 1, 7, 4, 7],

@@ -32,11 +32,24 @@ function decorate(line: MonoBitmap, style: TextStyle): MonoBitmap {
  */
 const LINE_GAP_DOTS = 6;
 
-function writePicture(writer: EscPosWriter, line: MonoBitmap): void {
+/**
+ * The `GS v 0` raster data a drawn line is sent as: the line with the paper gap under it. The decoder's
+ * drawn-text reader compares what it read with this, so both sides share one definition.
+ */
+export function drawnLineRaster(line: MonoBitmap): { bytesPerRow: number; heightDots: number; data: Uint8Array } {
   const picture = new MonoBitmap(line.width, line.height + LINE_GAP_DOTS);
   picture.draw(line, 0, 0);
-  const raster = picture.toRaster();
+  return picture.toRaster();
+}
+
+function writePicture(writer: EscPosWriter, line: MonoBitmap): void {
+  const raster = drawnLineRaster(line);
   writer.command(escPosCommand.rasterImage(raster.bytesPerRow, raster.heightDots, raster.data));
+}
+
+/** One line of text as it is drawn in `style`: bold, size, white-on-black and underline included. */
+export function drawTextLine(line: string, style: TextStyle): MonoBitmap {
+  return decorate(rasterizeTextLine(line, rasterStyle(style)), style);
 }
 
 /**
@@ -52,7 +65,7 @@ export function writeRasterText(writer: EscPosWriter, text: string, style: TextS
       writer.printLine('');
       continue;
     }
-    writePicture(writer, decorate(rasterizeTextLine(line, draw), style));
+    writePicture(writer, drawTextLine(line, style));
   }
 }
 
@@ -67,8 +80,13 @@ export function writeRasterColumns(
   bold: boolean,
   paperDots: number,
 ): void {
-  const draw: TextRasterStyle = { bold, widthMultiplier: 1, heightMultiplier: 1 };
   writer.setStyle({ bold: false, align: 'left' });
+  writePicture(writer, drawColumnsRow(left, right, bold, paperDots));
+}
+
+/** The picture of a columns row {@link writeRasterColumns} prints, `paperDots` wide. */
+export function drawColumnsRow(left: string, right: string, bold: boolean, paperDots: number): MonoBitmap {
+  const draw: TextRasterStyle = { bold, widthMultiplier: 1, heightMultiplier: 1 };
   const rightPicture = rasterizeTextLine(right, draw);
   const gap = measureTextDots(' ', draw);
   const leftRoom = Math.max(0, paperDots - rightPicture.width - gap);
@@ -78,5 +96,5 @@ export function writeRasterColumns(
     for (let x = 0; x < Math.min(leftRoom, leftPicture.width); x++) if (leftPicture.get(x, y)) row.set(x, y);
   }
   row.draw(rightPicture, paperDots - rightPicture.width, 0);
-  writePicture(writer, row);
+  return row;
 }

@@ -1,9 +1,10 @@
 import { describeBarcode } from './barcode-symbology.js';
 import { codePageForTable, decodeByte } from './code-page.js';
 import type { DecodedBarcode, DecodedImage, DecodedLine, DecodedTicket } from './decoded-ticket.js';
+import { type DrawnText, readDrawnText } from './drawn-text-reader.js';
 import { applyMode, charDots, currentStyle, FONT_A_DOTS, initialPrinterState } from './printer-state.js';
 import type { EscPosCommand } from './read-command.js';
-import type { TextStyle } from './text-style.js';
+import { sizeFromMultipliers, type TextStyle } from './text-style.js';
 
 /** Default tab stops every 8 font A characters. */
 const TAB_STOP_DOTS = 8 * FONT_A_DOTS;
@@ -141,6 +142,22 @@ export class TicketAssembler {
   }
 
   /**
+   * A `GS v 0` image whose data the caller kept (`bytesPerRow` × `rows` bytes, not magnified): a line
+   * of text the encoder drew is printed as that text, anything else as an image.
+   */
+  printRaster(bytesPerRow: number, rows: number, data: Uint8Array): void {
+    let drawn: DrawnText | undefined;
+    try {
+      drawn = readDrawnText({ bytesPerRow, rows, data });
+    } catch {
+      // The decoder never throws: a font that cannot be loaded leaves the picture an image.
+      drawn = undefined;
+    }
+    if (drawn === undefined) this.#addImage({ widthDots: bytesPerRow * 8, heightDots: rows });
+    else this.#addDrawnLine(drawn, bytesPerRow * 8);
+  }
+
+  /**
    * Completes the current ticket (printing a pending line) and starts a new one; printer modes
    * carry over. `byteLength` is supplied by the caller, which sees the raw bytes.
    */
@@ -229,6 +246,21 @@ export class TicketAssembler {
     this.#bitImageRun = undefined;
     this.#lines.push({ ...this.#currentStyle(), text });
     return this.#lines.length - 1;
+  }
+
+  /** Indented like text, from where the printer puts the picture: as wide as its data, aligned by `ESC a`. */
+  #addDrawnLine(drawn: DrawnText, widthDots: number): void {
+    if (this.#lineText !== '') this.#endLine();
+    this.#bitImageRun = undefined;
+    const printed = this.#currentStyle();
+    const free = Math.max(0, this.#state.printAreaDots - widthDots);
+    let indent = 0;
+    if (printed.align === 'center') indent = Math.floor(free / 2 / FONT_A_DOTS);
+    if (printed.align === 'right') indent = Math.floor(free / FONT_A_DOTS);
+    const { bold, underline, invert, widthMultiplier, heightMultiplier } = drawn.style;
+    const size = sizeFromMultipliers(widthMultiplier, heightMultiplier);
+    const text = (' '.repeat(indent) + drawn.text).trimEnd();
+    this.#lines.push({ ...printed, bold, underline, invert, size, text, drawn: true });
   }
 
   #addImage(image: DecodedImage): void {
