@@ -24,15 +24,35 @@ export function onSignedOut(listener: () => void): void {
   signedOut = listener;
 }
 
-/** Asks for the next session cookies; concurrent callers share one request (each refresh token works once). */
+/** A refresh is skipped when the access cookie still has this long to live (another tab refreshed it). */
+const FRESH_ENOUGH_MS = 90_000;
+
+/**
+ * Asks for the next session cookies. Each refresh token works once and a second use ends the
+ * session, while every tab of the dashboard shares the same cookies: refreshes are therefore made
+ * one at a time across tabs (a Web Lock), and skipped when another tab has just made one.
+ * Concurrent callers in one tab share one request.
+ */
 export function refreshSession(): Promise<boolean> {
-  refreshing ??= fetch('/auth/web/refresh', { method: 'POST', headers: { [CSRF_HEADER]: '1' } })
-    .then((res) => res.ok)
+  refreshing ??= oneAtATime(async () => {
+    const me = await fetch('/auth/web/me', { headers: { accept: 'application/json' } }).catch(() => undefined);
+    if (me?.ok) {
+      const { expiresAt } = (await me.json()) as { expiresAt?: string };
+      if (expiresAt && Date.parse(expiresAt) - Date.now() > FRESH_ENOUGH_MS) return true;
+    }
+    const res = await fetch('/auth/web/refresh', { method: 'POST', headers: { [CSRF_HEADER]: '1' } });
+    return res.ok;
+  })
     .catch(() => false)
     .finally(() => {
       refreshing = undefined;
     });
   return refreshing;
+}
+
+function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+  if (!navigator.locks) return task();
+  return navigator.locks.request('printermaster-session-refresh', task) as Promise<T>;
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {

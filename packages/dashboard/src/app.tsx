@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { onSignedOut } from './api.js';
 import { useFleet } from './fleet.js';
 import { JobView } from './job-view.js';
@@ -75,6 +75,13 @@ function Dashboard({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const stableUser = useMemo(() => user, [user.userId, user.role, user.companyId, user.branchId]);
   const fleet = useFleet(stableUser, live);
   const route = useRoute();
+  // A new view takes the focus to its content, as a page load would, so keyboard and screen
+  // reader users start there; the first view and changes of filters keep it where it is.
+  const firstView = useRef(true);
+  useEffect(() => {
+    if (firstView.current) firstView.current = false;
+    else document.getElementById('main')?.focus();
+  }, [route.view, route.id]);
   return (
     <>
       <a class="skip" href="#main">

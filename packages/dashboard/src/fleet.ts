@@ -75,7 +75,8 @@ export function useFleet(user: User, live: LiveConnection): Fleet {
         (next) => !stopped && setFleet(next),
         (err: Error) => !stopped && setFleet((f) => ({ ...f, loaded: true, error: err.message })),
       );
-    // A status event carries no reason: the printers are read again shortly after, for it.
+    // The gateway's own view (a gone agent, a printer removed) follows a status event: read the
+    // printers again shortly after, once a burst of events has passed.
     const rereadPrinters = () => {
       clearTimeout(printersTimer);
       printersTimer = setTimeout(async () => {
@@ -90,7 +91,7 @@ export function useFleet(user: User, live: LiveConnection): Fleet {
           ...f,
           printers: f.printers.map((p) => {
             const e = entries.find((x) => x.printerId === p.id);
-            return e ? { ...p, status: e.status, lastSeen: e.lastSeen, statusReason: undefined } : p;
+            return e ? { ...p, status: e.status, lastSeen: e.lastSeen, statusReason: e.reason } : p;
           }),
         }));
         rereadPrinters();

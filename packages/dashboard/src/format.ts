@@ -23,24 +23,33 @@ const PRINTER_LABELS: Record<PrinterStatus, string> = {
   unknown: 'Unknown',
 };
 
-const REASONS: Record<string, string> = {
-  agent_disconnected: 'its agent is not connected',
+/** The reasons agents and the gateway give (`PRINTER_STATUS_REASONS` in the protocol): a short name and what it means. */
+const REASONS: Record<string, { label: string; text: string }> = {
+  paper_near_end: { label: 'Paper low', text: 'the paper is nearly out; it still prints' },
+  paper_out: { label: 'Paper out', text: 'out of paper: load a roll' },
+  cover_open: { label: 'Cover open', text: 'the cover is open: close it' },
+  printer_offline: { label: 'Offline', text: 'the printer says it is offline' },
+  unreachable: { label: 'Unreachable', text: 'the agent cannot connect to the printer' },
+  not_answering: { label: 'Not answering', text: 'connected, but the printer does not answer' },
+  agent_disconnected: { label: 'Offline', text: 'its agent is not connected' },
 };
 
-export function printerLabel(status: PrinterStatus): string {
-  return PRINTER_LABELS[status] ?? status;
+/** The badge: the reason's short name when there is one (`Paper out`), else the status. */
+export function printerLabel(status: PrinterStatus, reason?: string): string {
+  return (reason && REASONS[reason]?.label) || PRINTER_LABELS[status] || status;
 }
 
 /** Why, in words: the gateway's reason, else what the status means at the printer. */
 export function printerReason(status: PrinterStatus, reason: string | undefined): string {
-  if (reason) return REASONS[reason] ?? reason;
+  if (reason) return REASONS[reason]?.text ?? reason.replaceAll('_', ' ');
   if (status === 'error') return 'the printer reports a fault (paper out, cover open or similar)';
   if (status === 'offline') return 'the agent cannot reach the printer';
   return '';
 }
 
 /** A tone for badges: good, busy, bad, quiet. */
-export function printerTone(status: PrinterStatus): string {
+export function printerTone(status: PrinterStatus, reason?: string): string {
+  if (reason === 'paper_near_end') return 'busy';
   return status === 'online' ? 'good' : status === 'busy' ? 'busy' : status === 'unknown' ? 'quiet' : 'bad';
 }
 

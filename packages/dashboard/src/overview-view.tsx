@@ -108,8 +108,8 @@ function BranchCard(props: {
                   <a href={printerHref(p.id)}>{p.name}</a>
                 </td>
                 <td>
-                  <span class={`badge tone-${printerTone(p.status)}`} data-testid="printer-status">
-                    {printerLabel(p.status)}
+                  <span class={`badge tone-${printerTone(p.status, p.statusReason)}`} data-testid="printer-status">
+                    {printerLabel(p.status, p.statusReason)}
                   </span>
                 </td>
                 <td>{printerReason(p.status, p.statusReason)}</td>

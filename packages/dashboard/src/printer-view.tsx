@@ -57,8 +57,8 @@ export function PrinterView({ id, fleet, live }: { id: string; fleet: Fleet; liv
       </p>
       <h1 id="printer-title">
         {printer.name}{' '}
-        <span class={`badge tone-${printerTone(printer.status)}`} data-testid="printer-status">
-          {printerLabel(printer.status)}
+        <span class={`badge tone-${printerTone(printer.status, printer.statusReason)}`} data-testid="printer-status">
+          {printerLabel(printer.status, printer.statusReason)}
         </span>
       </h1>
       <p>{printerReason(printer.status, printer.statusReason)}</p>

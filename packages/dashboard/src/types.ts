@@ -100,6 +100,8 @@ export interface Branch {
 export interface PrinterStatusEntry {
   printerId: string;
   status: PrinterStatus;
+  /** Why, from agents that say (absent for a ready printer). */
+  reason?: string;
   branchId: string;
   lastSeen: string;
 }
