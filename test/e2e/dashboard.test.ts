@@ -16,7 +16,8 @@ describe.skipIf(!hasChromium)(
   },
   () => {
     const root = mkdtempSync(join(tmpdir(), 'pm-dashboard-'));
-    const gateway = new GatewayProcess(join(root, 'gateway'));
+    // Access tokens of 12 s: every test runs across several refreshes of its session.
+    const gateway = new GatewayProcess(join(root, 'gateway'), { JWT_ACCESS_TTL: '12s' });
     const printer = new PrinterProcess(join(root, 'tickets'));
     // The agent asks its printer every 250 ms, so a fault reaches the page well within 2 s.
     const agent = new AgentProcess(join(root, 'agent'), 'kitchen', 'dash-agent', {
@@ -171,6 +172,27 @@ describe.skipIf(!hasChromium)(
       await page.getByRole('button', { name: 'Print a test page' }).click();
       await page.locator('[data-testid="test-outcome"]', { hasText: 'Printed' }).waitFor({ timeout: 20_000 });
       await screenshot(page, 'dashboard-printer');
+      await page.context().close();
+    });
+
+    it('keeps the session and the live socket across expiries of the access token, without a banner', async () => {
+      const page = await signIn(['--role', 'branch_manager', '--branch', kitchenBranch]);
+      const refreshed = () =>
+        page.waitForResponse((r) => r.url().endsWith('/auth/web/refresh') && r.status() === 200, { timeout: 30_000 });
+      await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+      await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+      // Two access tokens later (each lives 12 s) the socket still delivers what happens.
+      await refreshed();
+      await refreshed();
+      const [kitchenId] = await printerIds(gateway, ['kitchen']);
+      const created = await gateway.api<{ job: { id: string } }>('POST', '/printing/jobs', {
+        printerId: kitchenId,
+        content: markedTicket('Mdash-2'),
+      });
+      await page
+        .locator(`tr[data-job="${created.body.job.id}"] .badge:text-is("completed")`)
+        .waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId('live-lost').count()).toBe(0);
       await page.context().close();
     });
 

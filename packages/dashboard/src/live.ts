@@ -27,6 +27,8 @@ export class LiveConnection {
   private readonly stateListeners = new Set<(s: LiveState) => void>();
   private readonly listeners = new Map<keyof LiveEvents, Set<(...args: never[]) => void>>();
   private restoredTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Wait before a new handshake after a refused one; doubles up to 10 s, reset by a connection. */
+  private retryMs = 500;
 
   constructor(private readonly onSessionEnded: () => void) {}
 
@@ -34,6 +36,7 @@ export class LiveConnection {
     const socket = io('/printing-ws', { transports: ['websocket', 'polling'], withCredentials: true });
     this.socket = socket;
     socket.on('connect', () => {
+      this.retryMs = 500;
       if (this.wasLive && !this.planned) {
         this.setState('restored');
         this.restoredTimer = setTimeout(() => this.setState('live'), 5_000);
@@ -49,6 +52,9 @@ export class LiveConnection {
     });
     socket.on('connect_error', () => {
       if (this.wasLive) this.setState('lost');
+      // A refusal by the gateway (an access cookie that expired while it was away, most often)
+      // is not retried by socket.io itself: new cookies, then a new handshake.
+      if (!socket.active) void this.retryAfterRefusal();
     });
     socket.on('auth:expiring', () => void this.renew());
     socket.on('auth:expired', () => void this.renew());
@@ -78,6 +84,18 @@ export class LiveConnection {
     this.listeners.set(event, set);
     set.add(listener as (...args: never[]) => void);
     return () => set.delete(listener as (...args: never[]) => void);
+  }
+
+  private async retryAfterRefusal(): Promise<void> {
+    if (!(await refreshSession())) {
+      const me = await fetch('/auth/web/me').catch(() => undefined);
+      if (me?.status === 401) {
+        this.onSessionEnded();
+        return;
+      }
+    }
+    this.retryMs = Math.min(this.retryMs * 2, 10_000);
+    setTimeout(() => this.socket?.connect(), this.retryMs);
   }
 
   /** New session cookies, then a new handshake that carries them. */

@@ -42,7 +42,7 @@ export async function signOut(): Promise<void> {
 export function keepSessionFresh(expiresAt: string | undefined, onRefreshed: (me: Me) => void): () => void {
   if (!expiresAt) return () => {};
   const left = Date.parse(expiresAt) - Date.now();
-  const wait = Math.max(1_000, Math.min(left - 60_000, left / 2));
+  const wait = Math.max(1_000, left > 120_000 ? left - 60_000 : left / 2);
   const timer = setTimeout(async () => {
     if (!(await refreshSession())) return;
     const me = await currentUser();
