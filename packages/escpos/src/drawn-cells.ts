@@ -1,11 +1,13 @@
 import { cellKey, type DrawnLinePicture } from './drawn-cell.js';
 import { codePointsWithKey } from './drawn-glyph-table.js';
+import { markedGlyphAt } from './drawn-marks.js';
 import { PixelFont } from './pixel-font.js';
 import { readHexBox } from './read-hex-box.js';
 
 /** A stretch of a drawn line, left to right: a character cell, a blank cell (a space), or blank dots off the cell grid. */
 export type DrawnCell =
-  | { kind: 'glyph'; x: number; width: number; codePoints: readonly number[] }
+  /** `codePoints`: the characters drawn so (look-alikes), best first; `marks`: combining marks drawn over it. */
+  | { kind: 'glyph'; x: number; width: number; codePoints: readonly number[]; marks: string }
   | { kind: 'space'; x: number; width: number }
   | { kind: 'shift'; x: number; width: number };
 
@@ -21,56 +23,64 @@ const PADDING_DOTS = 8;
  * a hex box, or blank), backtracking where a guess leads nowhere. Once, after a blank cell, the grid
  * may move by less than a cell: the right side of a columns row is flush with the paper's edge, which
  * need not be a whole number of cells away. Returns undefined when no split works (not drawn text).
+ * Looking for marks over a letter is the costly part: `budget` bounds how many cells it is done for.
  */
-export function splitDrawnCells(picture: DrawnLinePicture): DrawnCell[] | undefined {
+export function splitDrawnCells(picture: DrawnLinePicture, budget: { markSearches: number }): DrawnCell[] | undefined {
   const font = PixelFont.shared();
   const half = picture.cellWidth(HALF);
   const failed = new Set<string>();
-  const lookups = new Map<string, readonly number[]>();
+  const lookups = new Map<string, { codePoints: readonly number[]; marks: string }>();
 
-  const glyphsAt = (x: number, fontWidth: number): readonly number[] => {
+  const glyphsAt = (x: number, fontWidth: number): { codePoints: readonly number[]; marks: string } => {
     const id = `${x}/${fontWidth}`;
     let found = lookups.get(id);
     if (found === undefined) {
       const cell = picture.readCell(x, fontWidth);
-      const box = fontWidth === FULL ? readHexBox(picture, x) : undefined;
-      found =
-        box !== undefined
-          ? [box]
-          : codePointsWithKey(cellKey(cell, fontWidth)).filter((codePoint) => {
-              const glyph = font.glyph(codePoint);
-              return glyph.width === fontWidth && picture.matches(cell, glyph.dots, fontWidth);
-            });
+      const plain = codePointsWithKey(cellKey(cell, fontWidth)).filter((codePoint) => {
+        const glyph = font.glyph(codePoint);
+        return glyph.width === fontWidth && picture.matches(cell, glyph.dots, fontWidth);
+      });
+      const box = plain.length === 0 && fontWidth === FULL ? readHexBox(picture, x) : undefined;
+      if (plain.length > 0) found = { codePoints: plain, marks: '' };
+      else if (box !== undefined) found = { codePoints: [box], marks: '' };
+      else if (budget.markSearches-- > 0) found = markedGlyphAt(picture, x, fontWidth) ?? { codePoints: [], marks: '' };
+      else found = { codePoints: [], marks: '' };
       lookups.set(id, found);
     }
     return found;
   };
+
+  const then = (cell: DrawnCell, rest: DrawnCell[] | undefined): DrawnCell[] | undefined =>
+    rest === undefined ? undefined : [cell, ...rest];
 
   const from = (x: number, shifted: boolean, afterSpace: boolean): DrawnCell[] | undefined => {
     const remaining = picture.width - x;
     if (remaining < PADDING_DOTS && picture.blank(x, remaining)) return [];
     const id = `${x}/${shifted}/${afterSpace}`;
     if (failed.has(id)) return undefined;
-    const attempts: { cell: DrawnCell; next: () => DrawnCell[] | undefined }[] = [];
+    // Tried in order, each only if those before lead nowhere: a wide cell is looked up only then.
+    const attempts: (() => DrawnCell[] | undefined)[] = [];
     if (x + half <= picture.width && picture.blank(x, half)) {
-      attempts.push({ cell: { kind: 'space', x, width: half }, next: () => from(x + half, shifted, true) });
+      attempts.push(() => then({ kind: 'space', x, width: half }, from(x + half, shifted, true)));
     } else {
       for (const fontWidth of [HALF, FULL]) {
-        const width = picture.cellWidth(fontWidth);
-        if (x + width > picture.width) continue;
-        const codePoints = glyphsAt(x, fontWidth);
-        if (codePoints.length === 0) continue;
-        attempts.push({ cell: { kind: 'glyph', x, width, codePoints }, next: () => from(x + width, shifted, false) });
+        attempts.push(() => {
+          const width = picture.cellWidth(fontWidth);
+          if (x + width > picture.width) return undefined;
+          const { codePoints, marks } = glyphsAt(x, fontWidth);
+          if (codePoints.length === 0) return undefined;
+          return then({ kind: 'glyph', x, width, codePoints, marks }, from(x + width, shifted, false));
+        });
       }
     }
     if (!shifted && afterSpace) {
       for (let dots = 1; dots < half && x + dots <= picture.width && picture.blank(x, dots); dots++) {
-        attempts.push({ cell: { kind: 'shift', x, width: dots }, next: () => from(x + dots, true, false) });
+        attempts.push(() => then({ kind: 'shift', x, width: dots }, from(x + dots, true, false)));
       }
     }
-    for (const { cell, next } of attempts) {
-      const rest = next();
-      if (rest !== undefined) return [cell, ...rest];
+    for (const attempt of attempts) {
+      const cells = attempt();
+      if (cells !== undefined) return cells;
     }
     failed.add(id);
     return undefined;

@@ -14,6 +14,7 @@ export const DRAWN_GLYPH_RANGES: readonly (readonly [number, number])[] = [
   [0x0370, 0x052f], // Greek, Cyrillic
   [0x0530, 0x058f], // Armenian
   [0x10a0, 0x10ff], // Georgian
+  [0x0e00, 0x0e7f], // Thai (its vowel and tone marks are read as marks)
   [0x0590, 0x05ff], // Hebrew
   [0x0600, 0x06ff], // Arabic
   [0x0750, 0x077f], // Arabic Supplement

@@ -3,6 +3,7 @@ import { seededRandom } from '../test/byte-stream.js';
 import { BLACK, makePngBase64, WHITE } from '../test/make-png.js';
 import { DRAWN_GLYPH_RANGES, glyphKey } from './drawn-glyph-key.js';
 import { codePointsWithKey } from './drawn-glyph-table.js';
+import { MARK_RANGES, MAX_MARK_DOTS } from './drawn-marks.js';
 import { type DrawnText, readDrawnText } from './drawn-text-reader.js';
 import type { MonoBitmap } from './mono-bitmap.js';
 import { PixelFont } from './pixel-font.js';
@@ -114,7 +115,7 @@ describe('readDrawnText', () => {
     }
   });
 
-  it('leaves a logo, a picture one dot off and a line with vowel points as images', () => {
+  it('leaves a logo and a picture one dot off as images', () => {
     const logo = pngToRaster(
       makePngBase64(96, 30, (x, y) => (y < 24 && (x - 48) ** 2 + (y - 12) ** 2 < 100 ? BLACK : WHITE)),
       576,
@@ -124,8 +125,28 @@ describe('readDrawnText', () => {
     const data = text.data.slice();
     data[40] = (data[40] ?? 0) ^ 0x10;
     expect(readDrawnText({ ...text, data })).toBeUndefined();
-    // Hebrew points are drawn over their letter: such a cell is no glyph of the font.
-    expect(readBack('שָׁלוֹם')).toBeUndefined();
+  });
+
+  it('reads letters with marks drawn over them: Hebrew points, Arabic vowel signs, Thai, accents', () => {
+    const marked = ['שָׁלוֹם', 'שָׁלוֹם עֲלֵיכֶם', 'شَاوَرْمَا', 'مُحَمَّد', 'ผัดไทย', 'Zoë 拉面', 'e\u0301\u0323'];
+    for (const style of [{}, { bold: true }, { size: 'double' as const }]) {
+      for (const text of marked)
+        expect(readBack(text, style)?.text, `${text} ${JSON.stringify(style)}`).toBe(text.normalize('NFC'));
+    }
+    expect(readBack('שָׁלוֹם', { underline: true })?.text).toBe('שָׁלוֹם');
+  });
+
+  it('bounds the dots a mark draws, as the search for marks assumes', () => {
+    const font = PixelFont.shared();
+    let most = 0;
+    for (const [first, last] of MARK_RANGES) {
+      for (let codePoint = first; codePoint <= last; codePoint++) {
+        const ink = font.glyph(codePoint).overlay?.reduce((sum, dot) => sum + dot, 0) ?? 0;
+        // Bold at normal width can add a dot beside each.
+        most = Math.max(most, 2 * ink);
+      }
+    }
+    expect(most).toBeLessThanOrEqual(MAX_MARK_DOTS);
   });
 
   it('never throws on random dots of a drawn line’s size', () => {

@@ -5,6 +5,8 @@ import { drawColumnsRow, drawnLineRaster, drawTextLine } from './raster-text-lin
 import { sizeFromMultipliers } from './text-style.js';
 import { chooseLookalikes, logicalReadings } from './visual-to-logical.js';
 
+/** Width of a normal character cell. */
+const DRAWN_CELL_DOTS = 12;
 /** Blank rows the encoder puts under a drawn line (raster-text-lines.ts). */
 const GAP_ROWS = 6;
 /** Widest drawn line the reader looks at: 1024 dots, wider than any receipt printer's paper. */
@@ -66,8 +68,7 @@ function candidateStyles(bits: RasterBits, heightMultiplier: number): { style: D
   const probe = new DrawnLinePicture(bits, styleOf(false, false, false, 1, heightMultiplier), 0);
   const ruledUnder = ruled(probe, textRows - 1, lastColumn + 1) && ruled(probe, textRows - 2, lastColumn + 1);
   const styles: { style: DrawnStyle; inkWidth: number }[] = [];
-  // A line of hex boxes alone has a full bottom row: read without an underline if it draws the same.
-  const ways = [false, true].flatMap((underline) =>
+  const ways = [true, false].flatMap((underline) =>
     [likelyInvert, !likelyInvert].map((invert) => ({ underline, invert })),
   );
   for (const { underline, invert } of ways.filter((way) => !way.underline || (ruledUnder && !way.invert))) {
@@ -88,7 +89,10 @@ function styleOf(bold: boolean, underline: boolean, invert: boolean, width: numb
 
 function visualChars(cells: readonly DrawnCell[]): string[] {
   const choices = cells.map((cell) => (cell.kind === 'glyph' ? cell.codePoints : []));
-  return chooseLookalikes(choices).map((codePoint) => String.fromCodePoint(codePoint));
+  return chooseLookalikes(choices).map((codePoint, i) => {
+    const cell = cells[i];
+    return String.fromCodePoint(codePoint) + (cell?.kind === 'glyph' ? cell.marks : '');
+  });
 }
 
 /** Read as one line of text drawn by `drawTextLine`: the first logical reading that draws the same picture. */
@@ -145,8 +149,8 @@ function asColumns(bits: RasterBits, cells: readonly DrawnCell[], style: DrawnSt
  * picture is cut into character cells, each cell looked up by its dots, the visual order undone,
  * and the result accepted only if drawing it again gives the very same bytes. Reads normal and
  * double width and height, bold, underline, white on black, hex boxes (characters the font lacks)
- * and columns rows. Not read: lines with combining marks drawn over a letter (Hebrew points, Arabic
- * vowel signs, Thai), which stay images.
+ * and columns rows, and letters with one or two combining marks (Hebrew points, Arabic vowel signs,
+ * Thai; see drawn-marks.ts).
  */
 export function readDrawnText(bits: RasterBits): DrawnText | undefined {
   const heightMultiplier = DRAWN_LINE_ROWS.indexOf(bits.rows) + 1;
@@ -156,8 +160,11 @@ export function readDrawnText(bits: RasterBits): DrawnText | undefined {
   for (let i = bytesPerRow * DRAWN_TEXT_DOTS * heightMultiplier; i < bytesPerRow * rows; i++) {
     if (data[i] !== 0) return undefined;
   }
+  // A line has at most one cell with marks per 12 dots (and its wide neighbour), whatever style is
+  // tried first; a logo gives up after as many.
+  const budget = { markSearches: 2 * Math.ceil((bytesPerRow * 8) / DRAWN_CELL_DOTS) + 16 };
   for (const { style, inkWidth } of candidateStyles(bits, heightMultiplier)) {
-    const cells = splitDrawnCells(new DrawnLinePicture(bits, style, inkWidth));
+    const cells = splitDrawnCells(new DrawnLinePicture(bits, style, inkWidth), budget);
     if (cells === undefined) continue;
     const gap = widestGap(cells);
     const gapCells = gap === undefined ? 0 : gap[1] - gap[0];
@@ -166,7 +173,12 @@ export function readDrawnText(bits: RasterBits): DrawnText | undefined {
     const readers = columnsFirst ? [asColumns, asLine] : [asLine, asColumns];
     for (const read of readers) {
       const text = read(bits, cells, style);
-      if (text !== undefined) return { text, style, columns: read === asColumns };
+      if (text === undefined) continue;
+      // A line of hex boxes alone has a full bottom row, as an underline: it is not one if the text
+      // draws the same without.
+      const plain = { ...style, underline: false };
+      const underline = style.underline && !(read === asLine && asLine(bits, cells, plain) === text);
+      return { text, style: { ...style, underline }, columns: read === asColumns };
     }
   }
   return undefined;

@@ -11,7 +11,7 @@ const PRESENTATION_FORM = /[\uFB50-\uFDFF\uFE70-\uFEFF]/gu;
  * The logical text that, put in visual order by rule L2 with `direction` as the paragraph's, gives
  * `visual` (one entry per drawn cluster, left to right): the same reordering run on the visual string's
  * own levels, brackets mirrored back in right-to-left runs, and Arabic presentation forms (what joined
- * letters are drawn with) turned back into letters by NFKC.
+ * letters are drawn with) turned back into letters by NFKC; in NFC, as the rasteriser draws text.
  */
 function undoVisualOrder(visual: readonly string[], direction: 'ltr' | 'rtl'): string {
   const { levels } = bidi.getEmbeddingLevels(visual.join(''), direction);
@@ -38,7 +38,8 @@ function undoVisualOrder(visual: readonly string[], direction: 'ltr' | 'rtl'): s
   return parts
     .map((part) => part.char)
     .join('')
-    .replace(PRESENTATION_FORM, (form) => form.normalize('NFKC'));
+    .replace(PRESENTATION_FORM, (form) => form.normalize('NFKC'))
+    .normalize('NFC');
 }
 
 /**
