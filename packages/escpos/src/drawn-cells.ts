@@ -31,20 +31,28 @@ export function splitDrawnCells(picture: DrawnLinePicture, budget: { markSearche
   const failed = new Set<string>();
   const lookups = new Map<string, { codePoints: readonly number[]; marks: string }>();
 
-  const glyphsAt = (x: number, fontWidth: number): { codePoints: readonly number[]; marks: string } => {
-    const id = `${x}/${fontWidth}`;
+  /** The glyph at `x`: a character of the font or a hex box, or (`withMarks`) a letter with marks over it. */
+  const glyphsAt = (
+    x: number,
+    fontWidth: number,
+    withMarks: boolean,
+  ): { codePoints: readonly number[]; marks: string } => {
+    const id = `${x}/${fontWidth}/${withMarks}`;
     let found = lookups.get(id);
     if (found === undefined) {
-      const cell = picture.readCell(x, fontWidth);
-      const plain = codePointsWithKey(cellKey(cell, fontWidth)).filter((codePoint) => {
-        const glyph = font.glyph(codePoint);
-        return glyph.width === fontWidth && picture.matches(cell, glyph.dots, fontWidth);
-      });
-      const box = plain.length === 0 && fontWidth === FULL ? readHexBox(picture, x) : undefined;
-      if (plain.length > 0) found = { codePoints: plain, marks: '' };
-      else if (box !== undefined) found = { codePoints: [box], marks: '' };
-      else if (budget.markSearches-- > 0) found = markedGlyphAt(picture, x, fontWidth) ?? { codePoints: [], marks: '' };
-      else found = { codePoints: [], marks: '' };
+      found = { codePoints: [], marks: '' };
+      if (!withMarks) {
+        const cell = picture.readCell(x, fontWidth);
+        const plain = codePointsWithKey(cellKey(cell, fontWidth)).filter((codePoint) => {
+          const glyph = font.glyph(codePoint);
+          return glyph.width === fontWidth && picture.matches(cell, glyph.dots, fontWidth);
+        });
+        const box = plain.length === 0 && fontWidth === FULL ? readHexBox(picture, x) : undefined;
+        if (plain.length > 0) found = { codePoints: plain, marks: '' };
+        else if (box !== undefined) found = { codePoints: [box], marks: '' };
+      } else if (budget.markSearches-- > 0) {
+        found = markedGlyphAt(picture, x, fontWidth) ?? found;
+      }
       lookups.set(id, found);
     }
     return found;
@@ -63,11 +71,17 @@ export function splitDrawnCells(picture: DrawnLinePicture, budget: { markSearche
     if (x + half <= picture.width && picture.blank(x, half)) {
       attempts.push(() => then({ kind: 'space', x, width: half }, from(x + half, shifted, true)));
     } else {
-      for (const fontWidth of [HALF, FULL]) {
+      // Plain characters of either width first: looking for marks is the slow part.
+      for (const [fontWidth, withMarks] of [
+        [HALF, false],
+        [FULL, false],
+        [HALF, true],
+        [FULL, true],
+      ] as const) {
         attempts.push(() => {
           const width = picture.cellWidth(fontWidth);
           if (x + width > picture.width) return undefined;
-          const { codePoints, marks } = glyphsAt(x, fontWidth);
+          const { codePoints, marks } = glyphsAt(x, fontWidth, withMarks);
           if (codePoints.length === 0) return undefined;
           return then({ kind: 'glyph', x, width, codePoints, marks }, from(x + width, shifted, false));
         });
