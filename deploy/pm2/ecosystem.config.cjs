@@ -14,8 +14,9 @@
 // sent process.send('ready'), then stops the old one with SIGINT (the gateway drains:
 // not-ready, in-flight requests finish, agent connections are closed, agents reconnect).
 // On the embedded store, where one process at a time may open the data directory, the new
-// worker listens at once, asks the old one to hand the store over and holds what arrives
-// until it has opened it (a second or three; docs/decisions/0010). No connection is refused.
+// worker listens once it has compiled PGlite, asks the old one to hand the store over and
+// holds what arrives until it has opened it (seconds; docs/decisions/0010). No connection
+// is refused.
 // For more than one process run two behind nginx on PostgreSQL and Redis:
 // deploy/pm2/ecosystem.cluster.config.cjs.
 //

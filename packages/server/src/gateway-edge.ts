@@ -15,6 +15,7 @@ import type { SocketAgentLink } from './gateway/socket-agent-link.js';
 import { HealthChecks, type HealthDeps } from './health/health-checks.js';
 import { buildApp } from './http/build-app.js';
 import type { StartupListener } from './http/startup-listener.js';
+import { StartupPhases } from './http/startup-phases.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { memoryLimitBytes } from './metrics/memory-limit.js';
 import type { TicketPreviews } from './ticket-previews.js';
@@ -162,10 +163,13 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
         logger.error({ err }, 'closing HTTP failed'),
       );
       // In-flight requests may finish; a printer test waits at most until the deadline share below.
+      const steps = new StartupPhases();
       await app.drain.settled(deadline - 2_000);
+      steps.mark('inFlight');
       await core.quiesce(new GatewayError('SERVICE_UNAVAILABLE', { message: 'the gateway is shutting down; retry' }));
       await gateway.close();
       credentials.close();
+      steps.mark('sockets');
       // The answers to the tests just refused, and any request that came meanwhile on a connection
       // already open, go out before the connections are closed below.
       await app.drain.settled(deadline - 2_000);
@@ -179,6 +183,7 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
           resolve();
         });
       });
+      steps.mark('idleGrace');
       deps.listener.server.closeAllConnections();
       await new Promise<void>((resolve) => {
         const timer = clock.setTimer(deadline - clock.now(), resolve);
@@ -188,6 +193,9 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
         });
       });
       health.close();
+      steps.mark('connections');
+      // What a slow drain (or the handover of a reload) spent its time on, ms.
+      logger.info({ drainMs: steps.steps() }, 'gateway drained');
     },
   };
 }

@@ -1,7 +1,7 @@
 import nodeCluster from 'node:cluster';
 import { AdminCommands } from './admin/admin-commands.js';
-import { listenAdminSocket } from './admin/admin-socket.js';
-import { requestHandover } from './admin/request-handover.js';
+import { type HandoverStep, listenAdminSocket } from './admin/admin-socket.js';
+import { prepareHandover, requestHandover } from './admin/request-handover.js';
 import { JwtService } from './auth/jwt-service.js';
 import { otherCredentials } from './auth/other-credentials.js';
 import { SessionTokens } from './auth/session-tokens.js';
@@ -26,8 +26,9 @@ import { DataDirLock } from './store/data-dir-lock.js';
 import { dbCredentialChangeFeeds } from './store/db-credential-change-feeds.js';
 import { DbLicenseChangeFeed } from './store/db-license-change-feed.js';
 import { backupTo } from './store/embedded-backup.js';
-import { closeStore, openStore, resolveJwtSecret } from './store/open-store.js';
+import { closeStore, resolveJwtSecret, storeToOpen } from './store/open-store.js';
 import { PgWebhookStore } from './store/pg-webhook-store.js';
+import { preloadPglite } from './store/pglite-preload.js';
 import { createStores } from './store/stores.js';
 import { systemClock } from './system-clock.js';
 import { TicketPreviews } from './ticket-previews.js';
@@ -38,6 +39,16 @@ import { HttpWebhookSender } from './webhooks/http-webhook-sender.js';
 import { WebhookUrlGuard } from './webhooks/webhook-url-guard.js';
 
 export type { RunningGateway, StartOptions } from './running-gateway.js';
+
+/** How long a gateway told that a successor is getting ready closes each connection after its answer, ms. */
+const HANDOVER_PREPARE_MS = 30_000;
+/**
+ * How old a successor process is at the latest when it listens, ms: 2 s before pm2's listen timeout
+ * (10 s in the documented command). Not earlier: listening while it still compiles PGlite (which
+ * holds its event loop) would hold requests for that long too.
+ */
+const SUCCESSOR_LISTENS_BY_MS = 8_000;
+
 export { StartupError } from './startup-error.js';
 export { openStore, resolveJwtSecret } from './store/open-store.js';
 
@@ -53,7 +64,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const life = new Lifecycle(logger);
   // One stop, whoever asks first: a signal, the caller, or a successor's handover.
   let stopped: Promise<void> | undefined;
-  let stopNow: (reason: string) => Promise<void> = () => life.stop();
+  let stopNow: (reason: string) => Promise<void> = async () => void (await life.stop());
   const stopOnce = (reason: string) => (stopped ??= stopNow(reason));
   // A successor's request to take the embedded store over (decision 0010), run once started.
   let started = false;
@@ -62,22 +73,54 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // The port opens first and holds what arrives until the gateway is ready (decision 0005), except in
   // a pm2 cluster-mode worker, where the old, ready worker should keep taking connections meanwhile.
   // A worker started beside the one holding the embedded store takes it over (decision 0010): it
-  // listens first, holding probes too, then asks its predecessor to stop listening and let go.
+  // compiles PGlite, then listens, holding probes too, asks its predecessor to stop listening and let
+  // go, and builds the rest meanwhile.
   const successor = takesOverEmbeddedStore(config);
+  // Start-up phases in the "gateway listening" line: what a slow restart or reload spent its time on, ms.
+  const phases = new StartupPhases();
   const listener = new StartupListener(logger, undefined, successor);
+  let listening: Promise<void> | undefined;
+  const listen = () => (listening ??= listener.listenOn(config.http));
+  // pm2 stops the old worker once the new one has not said `ready` within its listen timeout (10 s in
+  // the documented command): by then a successor must listen, or the port would refuse connections.
+  // On a machine so busy that its build is not done by then, it listens anyway and holds meanwhile.
+  const listenAnyway = successor
+    ? setTimeout(() => void listen().catch(() => {}), SUCCESSOR_LISTENS_BY_MS - process.uptime() * 1000)
+    : undefined;
+  if (successor) {
+    // Before it listens (and so holds requests), while the old process still serves: that one's
+    // keep-alive clients move on meanwhile, and what the store's opening can do without the store.
+    await prepareHandover(config.database.dataDir, config.pm2Slot, logger);
+    await preloadPglite().catch((err: unknown) => logger.warn({ err }, 'reading PGlite ahead failed'));
+    phases.mark('prepare');
+  }
   const early = (config.http.listenEarly && !nodeCluster.isWorker) || successor;
-  if (early) await listener.listenOn(config.http);
+  if (early && !successor) {
+    await listener.listenOn(config.http);
+    phases.mark('listen');
+  }
   try {
-    if (successor) await requestHandover(config.database.dataDir, config.pm2Slot, logger);
-    // Start-up phases in the "gateway listening" line: what a slow restart or reload spent its time on, ms.
-    const phases = new StartupPhases();
-    const database = await openStore(config, logger);
-    phases.mark('store');
+    const storeToBe = await storeToOpen(config, logger, (phase) => phases.mark(phase));
+    const { database } = storeToBe;
+    if (successor) {
+      await listen();
+      clearTimeout(listenAnyway);
+      phases.mark('listen');
+      await requestHandover(config.database.dataDir, config.pm2Slot, logger);
+      phases.mark('handover');
+    }
+    // A successor builds the gateway while the old process lets go of the store (its drain leaves idle
+    // keep-alive clients a second) and PGlite starts: nothing built uses the store before it is open.
+    const opened = storeToBe.open();
+    opened.catch(() => {});
+    if (!successor) await opened;
     const stores = createStores(database, (err) => logger.error({ err }, 'audit log write failed'));
     life.adopt({ name: 'store', stop: () => closeStore(stores, database, logger) });
     const cluster = await life.start(await openCluster(config, logger));
     const topology = topologyOf(config, database, cluster);
-    const jwtSecret = await resolveJwtSecret(config, stores);
+    // Read from the store in development, once it is open: the HTTP edge is built before that.
+    let secretFromStore: (secret: Promise<string>) => void = () => {};
+    const jwtSecret = config.jwt.secret ?? new Promise<string>((resolve) => (secretFromStore = resolve));
     const events = new CoreEvents();
     const link = new SocketAgentLink();
     const broadcaster = new RoomBroadcaster({
@@ -128,11 +171,25 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       clock,
       logger,
     });
-    await life.start({ name: 'core', start: () => core.start(), stop: () => core.stop() });
-    phases.mark('core');
     // API keys, sessions and a trusted platform's JWTs are accepted wherever a JWT is (docs/credentials.md).
     const jwt = new JwtService(jwtSecret, config.jwt.expiresIn, otherCredentials(config, core));
     const sessionTokens = new SessionTokens({ sessions: core.sessions, jwt, accessTtlS: core.sessions.accessTtlS });
+    const edgeBuilt = await createEdge({
+      ...{ config, core, stores, link, broadcaster, jwt, metrics, listener, clock, logger, previews },
+      pingDatabase: () => database.ping(),
+      ...(database.pool ? { databasePool: () => database.pool?.() } : {}),
+      pingRedis: topology.pingRedis,
+      socketAdapter: topology.socketAdapter,
+      listenLate: early ? undefined : () => listener.listenOn(config.http),
+    });
+    // Fastify registers its routes and plugins here, which needs no open store either.
+    await edgeBuilt.app.ready();
+    phases.mark('build');
+    await opened;
+    secretFromStore(resolveJwtSecret(config, stores));
+    await jwtSecret;
+    await life.start({ name: 'core', start: () => core.start(), stop: () => core.stop() });
+    phases.mark('core');
     const bootstrap = config.bootstrap
       ? await bootstrapIfEmpty({
           ...core,
@@ -152,10 +209,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         sessionTokens,
         database,
       );
-      const onHandover = (args: Record<string, unknown>) => {
+      const onHandover = (args: Record<string, unknown>, step: HandoverStep) => {
         // Several workers on one store (pm2 scale) would take it from each other forever.
         if (args.slot !== config.pm2Slot)
           return `only the worker of this pm2 slot (${config.pm2Slot ?? 'none'}) may take the store over, not ${String(args.slot ?? 'none')}`;
+        if (step === 'prepare') {
+          listener.closeEachConnection(HANDOVER_PREPARE_MS);
+          return undefined;
+        }
         // Asked while still starting (two reloads in a row): the stop must wait for the start.
         if (started) handOver();
         else handoverAsked = true;
@@ -164,16 +225,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       const admin = await listenAdminSocket(topology.adminSocketPath, commands, logger, onHandover);
       life.adopt({ name: 'admin socket', stop: () => void admin.close() });
     }
-    const edge = await life.start(
-      await createEdge({
-        ...{ config, core, stores, link, broadcaster, jwt, metrics, listener, clock, logger, previews },
-        pingDatabase: () => database.ping(),
-        ...(database.pool ? { databasePool: () => database.pool?.() } : {}),
-        pingRedis: topology.pingRedis,
-        socketAdapter: topology.socketAdapter,
-        listenLate: early ? undefined : () => listener.listenOn(config.http),
-      }),
-    );
+    const edge = await life.start(edgeBuilt);
     phases.mark('edge');
     bindGatewayMetrics(metrics, { core, edge, jobs: stores.jobs, renderer, previews });
     const sweepGoneSessions = topology.sweepGoneSessions;
@@ -201,8 +253,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     stopNow = async (reason: string) => {
       const started = clock.now();
       logger.info({ reason }, 'gateway stopping');
-      await life.stop();
-      logger.info({ reason, durationMs: clock.now() - started }, 'gateway stopped');
+      const stopMs = await life.stop();
+      logger.info({ reason, durationMs: clock.now() - started, stopMs }, 'gateway stopped');
     };
     started = true;
     if (handoverAsked) handOver();
@@ -215,6 +267,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     };
   } catch (err) {
     // A start that fails anywhere lets go of what it opened (the store's lock, Redis), so the process can end.
+    clearTimeout(listenAnyway);
+    await listening?.catch(() => {});
     await life.stop();
     await listener.abort();
     throw err;

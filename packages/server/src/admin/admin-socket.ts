@@ -22,9 +22,10 @@ export async function listenAdminSocket(
   /**
    * Asked by `handover`, the request of a successor started by the process manager to take over
    * the data directory (decision 0010): answers why not, or `undefined` once it has agreed (it
-   * then lets go after the answer is sent). Without it, `handover` is unknown.
+   * then lets go after the answer is sent). Asked with `prepare` by `handover-prepare`, which the
+   * successor sends first, while it still gets ready. Without it, both commands are unknown.
    */
-  onHandover?: (args: Record<string, unknown>) => string | undefined,
+  onHandover?: (args: Record<string, unknown>, step: HandoverStep) => string | undefined,
 ): Promise<Server> {
   rmSync(path, { force: true });
   const server = createServer((conn) => {
@@ -40,8 +41,9 @@ export async function listenAdminSocket(
       void (async () => {
         try {
           const req = JSON.parse(line) as AdminRequest;
-          if (req.command === HANDOVER_COMMAND && onHandover) {
-            const refusal = onHandover(req.args ?? {});
+          const step = handoverSteps.get(req.command);
+          if (step && onHandover) {
+            const refusal = onHandover(req.args ?? {}, step);
             if (refusal) {
               logger.warn({ refusal }, 'a new gateway process asked for the data directory; refused');
               conn.end(
@@ -49,7 +51,9 @@ export async function listenAdminSocket(
               );
               return;
             }
-            logger.info({ pid: process.pid }, 'a new gateway process asked for the data directory; handing it over');
+            if (step === 'take')
+              logger.info({ pid: process.pid }, 'a new gateway process asked for the data directory; handing it over');
+            else logger.info({ pid: process.pid }, 'a new gateway process is getting ready to take the data directory');
             conn.end(`${JSON.stringify({ ok: true, data: { pid: process.pid } })}\n`);
             return;
           }
@@ -75,6 +79,19 @@ export async function listenAdminSocket(
 
 /** The admin-socket command by which a successor asks the running gateway to let go of the store. */
 export const HANDOVER_COMMAND = 'handover';
+/**
+ * Sent by a successor before `handover`, while it still gets ready: the running gateway closes each
+ * connection after its next answer, so that keep-alive clients have moved on by the time it stops
+ * listening, and its stop need not wait for them (decision 0010).
+ */
+export const HANDOVER_PREPARE_COMMAND = 'handover-prepare';
+
+/** `prepare` (handover-prepare) or `take` (handover). */
+export type HandoverStep = 'prepare' | 'take';
+const handoverSteps = new Map<unknown, HandoverStep>([
+  [HANDOVER_PREPARE_COMMAND, 'prepare'],
+  [HANDOVER_COMMAND, 'take'],
+]);
 
 /** Sends one command to a running gateway's admin socket. */
 export function sendAdminCommand(path: string, req: AdminRequest, timeoutMs = 15_000): Promise<unknown> {

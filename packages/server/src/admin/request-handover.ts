@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from '../core/ports/logger.js';
-import { adminSocketPath, HANDOVER_COMMAND, sendAdminCommand } from './admin-socket.js';
+import { adminSocketPath, HANDOVER_COMMAND, HANDOVER_PREPARE_COMMAND, sendAdminCommand } from './admin-socket.js';
 
 /**
  * Asks the gateway that holds `dataDir` to hand the embedded store over (decision 0010). The
@@ -25,5 +25,25 @@ export async function requestHandover(dataDir: string, slot: string | undefined,
   } catch (err) {
     logger.warn({ err }, 'the running gateway did not agree to hand the data directory over; waiting for it to stop');
     return false;
+  }
+}
+
+/**
+ * Tells the gateway that holds `dataDir` that a successor is getting ready to take the store over
+ * (decision 0010): it closes each connection after its next answer from now on, so that by the
+ * handover its keep-alive clients have moved on. A predecessor that does not know the command (an
+ * older release) answers an error, which changes nothing: its stop then waits for them as before.
+ */
+export async function prepareHandover(dataDir: string, slot: string | undefined, logger: Logger): Promise<void> {
+  const path = adminSocketPath(dataDir);
+  if (!existsSync(path)) return;
+  try {
+    await sendAdminCommand(
+      path,
+      { command: HANDOVER_PREPARE_COMMAND, args: slot === undefined ? {} : { slot } },
+      2_000,
+    );
+  } catch (err) {
+    logger.info({ err }, 'the running gateway did not take the notice of a coming handover');
   }
 }

@@ -34,7 +34,8 @@ export interface OtherCredentials {
  * revocation of sessions. Every REST route and the web socket authenticate through it.
  */
 export class JwtService {
-  private readonly key: Uint8Array;
+  /** A promise: a gateway taking the embedded store over builds its HTTP edge before it can read the store's secret. */
+  private readonly key: Promise<Uint8Array>;
   /**
    * Tokens already verified, until they expire (at most 5 min): a dashboard or POS sends the
    * same token with every request, and WebCrypto's HMAC costs more than the rest of a
@@ -43,11 +44,13 @@ export class JwtService {
   private readonly verified = new Map<string, { principal: UserPrincipal; until: number }>();
 
   constructor(
-    secret: string,
+    secret: string | Promise<string>,
     private readonly defaultExpiresIn: string,
     private readonly others: OtherCredentials = {},
   ) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = Promise.resolve(secret).then((s) => new TextEncoder().encode(s));
+    // Whoever gave a secret that failed reports it; a token signed or checked with it fails too.
+    this.key.catch(() => {});
   }
 
   /** Signs a token that expires `ttlS` seconds from now, and says when (Unix ms). */
@@ -74,7 +77,7 @@ export class JwtService {
       .setJti(randomUUID())
       .setIssuedAt()
       .setExpirationTime(exp)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   /** The user behind a token verified before and not yet expired; `undefined` means call `verify`. */
@@ -130,7 +133,7 @@ export class JwtService {
   private async verifyOwn(token: string): Promise<UserPrincipal> {
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] }));
+      ({ payload } = await jwtVerify(token, await this.key, { algorithms: ['HS256'] }));
     } catch (err) {
       const reason = err instanceof errors.JWTExpired ? 'token has expired' : 'token is not valid';
       throw new GatewayError('AUTH_FAILED', { message: reason });

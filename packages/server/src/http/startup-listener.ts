@@ -43,6 +43,8 @@ export class StartupListener {
   private opened = false;
   private closing = false;
   private readonly expiry: NodeJS.Timeout;
+  /** Until when (Unix ms) each answer closes its connection; 0 when not. */
+  private keepAliveEndsUntil = 0;
 
   constructor(
     private readonly logger: Logger,
@@ -94,6 +96,7 @@ export class StartupListener {
     // attaches, this one makes it an upgrade (held above) rather than a plain request.
     this.server.on('upgrade', () => {});
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.keepAliveEndsUntil > 0) this.endKeepAlive(res);
       if (this.handler) this.handler(req, res);
       else {
         res.writeHead(503, { 'content-type': 'application/json' });
@@ -165,6 +168,20 @@ export class StartupListener {
       if (from + RELEASE_PER_TURN < held.length) setImmediate(() => release(from + RELEASE_PER_TURN));
     };
     release(0);
+  }
+
+  /**
+   * For the next `forMs`, each answer says `Connection: close` and closes its connection: a
+   * successor is getting ready to take the embedded store over (decision 0010), and the clients of
+   * this process's keep-alive connections should have moved on before it stops listening.
+   */
+  closeEachConnection(forMs: number): void {
+    this.keepAliveEndsUntil = Date.now() + forMs;
+  }
+
+  private endKeepAlive(res: ServerResponse): void {
+    if (Date.now() < this.keepAliveEndsUntil) res.setHeader('connection', 'close');
+    else this.keepAliveEndsUntil = 0;
   }
 
   /** Start-up failed: drops what is held and closes the port and every connection. */

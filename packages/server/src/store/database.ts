@@ -1,12 +1,10 @@
-import { PGlite } from '@electric-sql/pglite';
-import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from '../core/ports/logger.js';
-import { DataDirLock } from './data-dir-lock.js';
 import type { DatabaseSchema } from './database-schema.js';
+import { pendingPglite } from './pending-pglite.js';
 import { type PoolState, poolState, watchedPool } from './pg-pool-watch.js';
-import { PGLITE_BYTEA_TYPES } from './pglite-bytea.js';
-import { PgliteDialect } from './pglite-dialect.js';
+import { queryWatch, timed } from './query-watch.js';
 import { TenantScopedDialect } from './tenant-scoped-dialect.js';
 import { translatingDialect } from './translating-dialect.js';
 
@@ -21,7 +19,13 @@ export type DatabaseTarget =
       /** Logs the connection pool's state when it is ready, and slow waits for a connection (the gateway's). */
       logger?: Logger;
     }
-  | { kind: 'pglite'; dataDir: string | 'memory'; lockWaitMs?: number };
+  | {
+      kind: 'pglite';
+      dataDir: string | 'memory';
+      lockWaitMs?: number;
+      /** Called as each step of the opening ends (`lock`, `pglite`): the gateway's start-up phases. */
+      onPhase?: (phase: string) => void;
+    };
 
 /** A statement that ran: its SQL text (placeholders such as `$1`, never the values) and how long it took. */
 export type QueryListener = (query: { sql: string; durationMs: number }) => void;
@@ -60,22 +64,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Kysely's log hook, passing each statement to the listener of the moment. */
-function queryWatch() {
-  let listener: QueryListener | undefined;
-  return {
-    log: (event: LogEvent) => {
-      if (listener && event.level === 'query')
-        listener({ sql: event.query.sql, durationMs: event.queryDurationMillis });
-    },
-    watch: (next: QueryListener | undefined) => {
-      listener = next;
-    },
-  };
-}
-
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target) : openPglite(target.dataDir, target.lockWaitMs ?? 0);
+  return target.kind === 'postgres'
+    ? openPostgres(target)
+    : openPglite(target.dataDir, target.lockWaitMs ?? 0, target.onPhase);
 }
 
 async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Promise<Database> {
@@ -208,46 +200,13 @@ async function listenPostgres(
   };
 }
 
-async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database> {
-  const lock = dataDir === 'memory' ? undefined : await DataDirLock.acquireWaiting(dataDir, lockWaitMs);
+async function openPglite(dataDir: string, lockWaitMs: number, onPhase?: (phase: string) => void): Promise<Database> {
+  const pending = pendingPglite(dataDir, lockWaitMs, onPhase);
   try {
-    const pglite =
-      dataDir === 'memory' ? new PGlite(PGLITE_BYTEA_TYPES) : new PGlite(`${dataDir}/pgdata`, PGLITE_BYTEA_TYPES);
-    await pglite.waitReady;
-    const queries = queryWatch();
-    const db = new Kysely<DatabaseSchema>({
-      dialect: translatingDialect(new PgliteDialect(pglite)),
-      plugins: [new CamelCasePlugin()],
-      log: queries.log,
-    });
-    return {
-      kind: 'pglite',
-      db,
-      description: dataDir === 'memory' ? 'pglite (in memory)' : `pglite ${dataDir}`,
-      ping: () => timed(() => sql`select 1`.execute(db)),
-      watchQueries: queries.watch,
-      // In process: a notification cannot be missed, so the listener is live from the start.
-      listen: async (channel, onMessage, onLive) => {
-        const unlisten = await pglite.listen(channel, onMessage);
-        onLive(true);
-        return () => (pglite.closed ? Promise.resolve() : unlisten());
-      },
-      // Holding the driver's one connection keeps every other query out while the files are copied.
-      backup: () =>
-        db.connection().execute(async () => new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer())),
-      close: async () => {
-        await db.destroy();
-        lock?.release();
-      },
-    };
+    await pending.open(async () => {});
   } catch (err) {
-    lock?.release();
+    await pending.database.close();
     throw err;
   }
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
+  return pending.database;
 }

@@ -6,6 +6,7 @@ import { createLogger } from '../logger.js';
 import { StartupError } from '../startup-error.js';
 import { type Database, openDatabase } from './database.js';
 import { migrate, migrationStatus } from './migrator.js';
+import { pendingPglite } from './pending-pglite.js';
 import { repairSequences } from './sequence-check.js';
 import type { Stores } from './stores.js';
 
@@ -15,7 +16,11 @@ import type { Stores } from './stores.js';
  * `logger` defaults to one like the gateway's, on stderr. Only a caller that gives its logger (the
  * gateway) has the PostgreSQL pool's lines logged: a command's output stays its own.
  */
-export async function openStore(config: GatewayConfig, gatewayLogger?: Logger): Promise<Database> {
+export async function openStore(
+  config: GatewayConfig,
+  gatewayLogger?: Logger,
+  onPhase?: (phase: string) => void,
+): Promise<Database> {
   // A command's stdout is its answer (JSON that scripts parse): its log lines go to stderr.
   const logger =
     gatewayLogger ??
@@ -30,31 +35,68 @@ export async function openStore(config: GatewayConfig, gatewayLogger?: Logger): 
           applicationName: `printermaster:${config.instanceId}`,
           ...(gatewayLogger ? { logger: gatewayLogger } : {}),
         }
-      : { kind: 'pglite', dataDir: config.database.dataDir, lockWaitMs: config.database.lockWaitMs },
+      : {
+          kind: 'pglite',
+          dataDir: config.database.dataDir,
+          lockWaitMs: config.database.lockWaitMs,
+          ...(onPhase ? { onPhase } : {}),
+        },
   );
+  if (database.kind === 'postgres') onPhase?.('connect');
   try {
-    if (database.kind === 'pglite') {
-      await migrate(database);
-    } else {
-      const status = await migrationStatus(database);
-      if (status.pending.length > 0) {
-        throw new StartupError(
-          `the database ${database.description} is missing ${status.pending.length} migration(s) ` +
-            `(${status.pending.map((m) => `${m.version}_${m.name}`).join(', ')}); run \`npx printermaster migrate\` first`,
-        );
-      }
-    }
-    const { unchecked } = await repairSequences(database, logger);
-    if (unchecked.length > 0) {
-      logger.info(
-        { sequences: unchecked.length },
-        'sequences not checked: this role may not set them (`printermaster migrate` as the owner checks them)',
-      );
-    }
+    await setUpStore(database, logger);
+    onPhase?.('migrations');
     return database;
   } catch (err) {
     await database.close();
     throw err;
+  }
+}
+
+/**
+ * The store, to build the gateway on before it opens (decision 0010). On the embedded store, a
+ * handle whose statements wait until `open()` has taken the data directory's lock, started PGlite
+ * and applied the migrations (close the store if it fails); on PostgreSQL, open already.
+ */
+export async function storeToOpen(
+  config: GatewayConfig,
+  logger: Logger,
+  onPhase?: (phase: string) => void,
+): Promise<{ database: Database; open(): Promise<void> }> {
+  if (config.database.url) {
+    const database = await openStore(config, logger, onPhase);
+    return { database, open: async () => {} };
+  }
+  const pending = pendingPglite(config.database.dataDir, config.database.lockWaitMs, onPhase);
+  return {
+    database: pending.database,
+    open: () =>
+      pending.open(async (first) => {
+        await setUpStore(first, logger);
+        onPhase?.('migrations');
+      }),
+  };
+}
+
+/** Applies (embedded) or checks (PostgreSQL) the migrations, and moves up sequences left behind. */
+async function setUpStore(database: Database, logger: Logger): Promise<void> {
+  if (database.kind === 'pglite') {
+    await migrate(database);
+  } else {
+    const status = await migrationStatus(database);
+    if (status.pending.length > 0) {
+      throw new StartupError(
+        `the database ${database.description} is missing ${status.pending.length} migration(s) ` +
+          `(${status.pending.map((m) => `${m.version}_${m.name}`).join(', ')}); run \`npx printermaster migrate\` first`,
+      );
+    }
+  }
+  const { unchecked } = await repairSequences(database, logger);
+  if (unchecked.length > 0) {
+    logger.info(
+      { sequences: unchecked.length },
+      'sequences not checked: this role may not set them (`printermaster migrate` as the owner checks them)',
+    );
   }
 }
 

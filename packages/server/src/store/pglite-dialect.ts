@@ -13,6 +13,7 @@ import {
   PostgresQueryCompiler,
   type QueryCompiler,
   type QueryResult,
+  type TransactionSettings,
 } from 'kysely';
 
 /**
@@ -22,13 +23,26 @@ import {
  * so that multi-statement scripts (migrations) run as they do on PostgreSQL.
  */
 export class PgliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  private readonly driver: Driver;
+
+  /** `pglite` may still be starting (or not yet started: the store built before it opens, decision 0010). */
+  constructor(pglite: PGlite | Promise<PGlite> | { shares: PgliteDialect; after: Promise<unknown> }) {
+    this.driver = 'shares' in pglite ? new WaitingDriver(pglite.shares.driver, pglite.after) : new PgliteDriver(pglite);
+  }
+
+  /**
+   * A dialect on the same connection, in the same queue, whose statements first wait for `gate`
+   * (and fail if it fails): the store's users, while the migrations run on this one.
+   */
+  after(gate: Promise<unknown>): PgliteDialect {
+    return new PgliteDialect({ shares: this, after: gate });
+  }
 
   createAdapter(): DialectAdapter {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PgliteDriver(this.pglite);
+    return this.driver;
   }
   createQueryCompiler(): QueryCompiler {
     return new PostgresQueryCompiler();
@@ -50,17 +64,26 @@ const SLICE_MS = 2;
 
 class PgliteDriver implements Driver {
   private tail: Promise<void> = Promise.resolve();
-  private readonly connection: PgliteConnection;
+  private readonly opening: Promise<PGlite>;
+  private pglite: PGlite | undefined;
+  /** Set by `init`, which Kysely runs before the first acquire. */
+  private connection!: PgliteConnection;
   /** Acquirers holding or waiting for the connection. */
   private users = 0;
   private sliceStartedAt = 0;
 
-  constructor(private readonly pglite: PGlite) {
-    this.connection = new PgliteConnection(pglite);
+  constructor(pglite: PGlite | Promise<PGlite>) {
+    this.opening = Promise.resolve(pglite);
   }
 
+  /** Idempotent: two Kysely instances may share the driver (`PgliteDialect.after`). */
   async init(): Promise<void> {
-    await this.pglite.waitReady;
+    const pglite = await this.opening;
+    await pglite.waitReady;
+    if (!this.pglite) {
+      this.pglite = pglite;
+      this.connection = new PgliteConnection(pglite);
+    }
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -99,7 +122,39 @@ class PgliteDriver implements Driver {
     (connection as PgliteConnection).release?.();
   }
   async destroy(): Promise<void> {
-    if (!this.pglite.closed) await this.pglite.close();
+    if (this.pglite && !this.pglite.closed) await this.pglite.close();
+  }
+}
+
+/** A driver whose users wait for a gate before they reach the shared one. */
+class WaitingDriver implements Driver {
+  constructor(
+    private readonly shared: Driver,
+    private readonly gate: Promise<unknown>,
+  ) {}
+
+  async init(): Promise<void> {
+    await this.gate;
+    await this.shared.init();
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.gate;
+    return this.shared.acquireConnection();
+  }
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.shared.beginTransaction(connection, settings);
+  }
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.shared.commitTransaction(connection);
+  }
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.shared.rollbackTransaction(connection);
+  }
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.shared.releaseConnection(connection);
+  }
+  destroy(): Promise<void> {
+    return this.shared.destroy();
   }
 }
 

@@ -240,6 +240,17 @@ describe('StartupListener', () => {
     expect(listener.server.listening).toBe(false);
   });
 
+  it('after a notice of handover, closes each connection with its answer', async () => {
+    const { listener, url } = await started();
+    becomeReady(listener);
+    // Before the notice, an answer keeps its connection.
+    expect((await fetch(`${url}/before`)).headers.get('connection')).toBe('keep-alive');
+    listener.closeEachConnection(30_000);
+    const after = await fetch(`${url}/after`);
+    expect(after.headers.get('connection')).toBe('close');
+    expect(await after.json()).toEqual({ path: '/after' });
+  });
+
   it('abort drops what it holds and frees the port', async () => {
     const { listener, url } = await started();
     const watch = watchArrivals(listener);

@@ -66,4 +66,23 @@ describe('a handover request on the admin socket', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('tells the notice of a coming handover from the handover itself', async () => {
+    const steps: string[] = [];
+    const path = join(root, 'admin-steps.sock');
+    const server = await listenAdminSocket(path, commands, logger, (_args, step) => {
+      steps.push(step);
+      return undefined;
+    });
+    try {
+      await sendAdminCommand(path, { command: 'handover-prepare', args: { slot: '0' } });
+      await sendAdminCommand(path, { command: 'handover', args: { slot: '0' } });
+      expect(steps).toEqual(['prepare', 'take']);
+      // Any other command is the admin commands' (here none): not taken for a step of the handover.
+      await expect(sendAdminCommand(path, { command: 'toString', args: {} })).rejects.toBeDefined();
+      expect(steps).toEqual(['prepare', 'take']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });

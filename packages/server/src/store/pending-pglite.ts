@@ -1,0 +1,115 @@
+import { PGlite } from '@electric-sql/pglite';
+import { CamelCasePlugin, Kysely, sql } from 'kysely';
+import { DataDirLock } from './data-dir-lock.js';
+import type { Database } from './database.js';
+import type { DatabaseSchema } from './database-schema.js';
+import { PGLITE_BYTEA_TYPES } from './pglite-bytea.js';
+import { PgliteDialect } from './pglite-dialect.js';
+import { preloadedPgliteOptions } from './pglite-preload.js';
+import { queryWatch, timed } from './query-watch.js';
+import { translatingDialect } from './translating-dialect.js';
+
+/** The embedded store before it is open: see `pendingPglite`. */
+export interface PendingDatabase {
+  /** The store, to build on now; its statements wait until `open` has finished (and fail if it failed). */
+  readonly database: Database;
+  /**
+   * Takes the data directory's lock (waiting up to the lock wait), starts PGlite, and runs `setUp`
+   * (the migrations) on it before any statement of `database`. On failure, close `database`.
+   */
+  open(setUp: (database: Database) => Promise<void>): Promise<void>;
+}
+
+/**
+ * The embedded store as a handle that can be built on before the data directory is opened: the
+ * stores, the services and the HTTP edge only keep it until they start. A successor taking the store
+ * over from the old process (decision 0010) builds all that first, and opens the store only once the
+ * old process has let go, so that what it does meanwhile, holding every request, is short.
+ */
+export function pendingPglite(
+  dataDir: string,
+  lockWaitMs: number,
+  onPhase: (phase: string) => void = () => {},
+): PendingDatabase {
+  let lock: DataDirLock | undefined;
+  let pglite: PGlite | undefined;
+  let opening: Promise<void> | undefined;
+  const starting = deferred<PGlite>();
+  const ready = deferred<void>();
+  const dialect = new PgliteDialect(starting.promise);
+  const queries = queryWatch();
+  const db = new Kysely<DatabaseSchema>({
+    dialect: translatingDialect(dialect.after(ready.promise)),
+    plugins: [new CamelCasePlugin()],
+    log: queries.log,
+  });
+  const database: Database = {
+    kind: 'pglite',
+    db,
+    description: dataDir === 'memory' ? 'pglite (in memory)' : `pglite ${dataDir}`,
+    ping: () => timed(() => sql`select 1`.execute(db)),
+    watchQueries: queries.watch,
+    // In process: a notification cannot be missed, so the listener is live from the start.
+    listen: async (channel, onMessage, onLive) => {
+      await ready.promise;
+      const open = await starting.promise;
+      const unlisten = await open.listen(channel, onMessage);
+      onLive(true);
+      return () => (open.closed ? Promise.resolve() : unlisten());
+    },
+    // Holding the driver's one connection keeps every other query out while the files are copied.
+    backup: () =>
+      db.connection().execute(async (): Promise<Uint8Array> => {
+        const open = await starting.promise;
+        return new Uint8Array(await (await open.dumpDataDir('gzip')).arrayBuffer());
+      }),
+    close: async () => {
+      // An opening under way is let finish first: the lock must not go while PGlite still starts on the directory.
+      await opening?.catch(() => {});
+      // A Kysely whose first statement waited for a failed opening fails its destroy too: nothing to end.
+      await db.destroy().catch(() => {});
+      if (pglite && !pglite.closed) await pglite.close();
+      lock?.release();
+    },
+  };
+  return {
+    database,
+    open(setUpWith) {
+      opening ??= (async () => {
+        try {
+          lock = dataDir === 'memory' ? undefined : await DataDirLock.acquireWaiting(dataDir, lockWaitMs);
+          onPhase('lock');
+          const options = { ...PGLITE_BYTEA_TYPES, ...(await preloadedPgliteOptions()) };
+          pglite = dataDir === 'memory' ? new PGlite(options) : new PGlite(`${dataDir}/pgdata`, options);
+          await pglite.waitReady;
+          starting.resolve(pglite);
+          onPhase('pglite');
+          // The same connection and queue, without the wait: only `setUp` uses it.
+          const first = new Kysely<DatabaseSchema>({
+            dialect: translatingDialect(dialect),
+            plugins: [new CamelCasePlugin()],
+          });
+          await setUpWith({ ...database, db: first });
+          ready.resolve();
+        } catch (err) {
+          starting.reject(err);
+          ready.reject(err);
+          throw err;
+        }
+      })();
+      return opening;
+    },
+  };
+}
+
+/** A promise and its settlers; its failure is reported to whoever awaits it, never as unhandled. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (err: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
