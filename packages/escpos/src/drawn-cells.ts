@@ -4,6 +4,14 @@ import { markedGlyphAt } from './drawn-marks.js';
 import { PixelFont } from './pixel-font.js';
 import { readHexBox } from './read-hex-box.js';
 
+/** How much work reading one picture may still do, shared by the styles it is tried in. */
+export interface DrawnReadBudget {
+  /** Cells looked up (about a microsecond each). */
+  lookups: number;
+  /** Cells searched for a letter with marks over it (about a millisecond each). */
+  markSearches: number;
+}
+
 /** A stretch of a drawn line, left to right: a character cell, a blank cell (a space), or blank dots off the cell grid. */
 export type DrawnCell =
   /** `codePoints`: the characters drawn so (look-alikes), best first; `marks`: combining marks drawn over it. */
@@ -23,9 +31,10 @@ const PADDING_DOTS = 8;
  * a hex box, or blank), backtracking where a guess leads nowhere. Once, after a blank cell, the grid
  * may move by less than a cell: the right side of a columns row is flush with the paper's edge, which
  * need not be a whole number of cells away. Returns undefined when no split works (not drawn text).
- * Looking for marks over a letter is the costly part: `budget` bounds how many cells it is done for.
+ * `budget` bounds the cells looked up, and those searched for marks (the costly part), so that no
+ * picture costs more than some milliseconds.
  */
-export function splitDrawnCells(picture: DrawnLinePicture, budget: { markSearches: number }): DrawnCell[] | undefined {
+export function splitDrawnCells(picture: DrawnLinePicture, budget: DrawnReadBudget): DrawnCell[] | undefined {
   const font = PixelFont.shared();
   const half = picture.cellWidth(HALF);
   const failed = new Set<string>();
@@ -41,7 +50,9 @@ export function splitDrawnCells(picture: DrawnLinePicture, budget: { markSearche
     let found = lookups.get(id);
     if (found === undefined) {
       found = { codePoints: [], marks: '' };
-      if (!withMarks) {
+      if (budget.lookups-- <= 0) {
+        // Out of budget: no more cells are read, so the picture stays an image.
+      } else if (!withMarks) {
         const cell = picture.readCell(x, fontWidth);
         const plain = codePointsWithKey(cellKey(cell, fontWidth)).filter((codePoint) => {
           const glyph = font.glyph(codePoint);

@@ -1,5 +1,5 @@
 import { DRAWN_TEXT_DOTS, DrawnLinePicture, type DrawnStyle, type RasterBits } from './drawn-cell.js';
-import { type DrawnCell, splitDrawnCells } from './drawn-cells.js';
+import { type DrawnCell, type DrawnReadBudget, splitDrawnCells } from './drawn-cells.js';
 import { FONT_A_DOTS } from './printer-state.js';
 import { drawColumnsRow, drawnLineRaster, drawTextLine } from './raster-text-lines.js';
 import { sizeFromMultipliers } from './text-style.js';
@@ -160,9 +160,10 @@ export function readDrawnText(bits: RasterBits): DrawnText | undefined {
   for (let i = bytesPerRow * DRAWN_TEXT_DOTS * heightMultiplier; i < bytesPerRow * rows; i++) {
     if (data[i] !== 0) return undefined;
   }
-  // A line has at most one cell with marks per 12 dots (and its wide neighbour), whatever style is
-  // tried first; a logo gives up after as many.
-  const budget = { markSearches: 2 * Math.ceil((bytesPerRow * 8) / DRAWN_CELL_DOTS) + 16 };
+  // A line takes a few lookups a cell in each style it is tried in, and at most one search for marks
+  // per cell (and its wide neighbour), whatever style is tried first; noise gives up within as many.
+  const cellCount = Math.ceil((bytesPerRow * 8) / DRAWN_CELL_DOTS);
+  const budget: DrawnReadBudget = { lookups: 64 * cellCount + 256, markSearches: 2 * cellCount + 16 };
   for (const { style, inkWidth } of candidateStyles(bits, heightMultiplier)) {
     const cells = splitDrawnCells(new DrawnLinePicture(bits, style, inkWidth), budget);
     if (cells === undefined) continue;

@@ -193,6 +193,19 @@ describe('EscPosStreamDecoder', () => {
       expect(pushAll(new EscPosStreamDecoder(), single)).toEqual(expected);
     });
 
+    it('indents a centered or right-aligned drawn line like text, from where its picture prints', () => {
+      const [ticket] = decodeEscPos(
+        encodeTicket({
+          blocks: [
+            { type: 'text', text: 'شاورما', align: 'center' },
+            { type: 'text', text: 'شاورما', align: 'right' },
+          ],
+        }),
+      );
+      // 72 dots of 576: 504 free, 21 font A columns on either side when centered.
+      expect(ticket?.text).toBe(`${' '.repeat(21)}شاورما\n${' '.repeat(42)}شاورما`);
+    });
+
     it('prints a drawn line cut short by the end of the stream as an image', () => {
       const bytes = encodeTicket({ blocks: [{ type: 'text', text: '拉面' }] });
       const header = indexOfBytes(bytes, Uint8Array.of(0x1d, 0x76, 0x30));
