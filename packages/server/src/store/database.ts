@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from '../core/ports/logger.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { pendingPglite } from './pending-pglite.js';
+import { callbackQueryClient } from './pg-callback-client.js';
 import { type PoolState, poolState, watchedPool } from './pg-pool-watch.js';
 import { queryWatch, timed } from './query-watch.js';
 import { TenantScopedDialect } from './tenant-scoped-dialect.js';
@@ -75,6 +76,8 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
   const pg = (await import('pg')).default;
   const max = target.poolSize ?? 10;
   const pool = new pg.Pool({
+    // Each query's result handed over through pg's callback form (pg-callback-client.ts).
+    Client: callbackQueryClient(pg.Client),
     connectionString: target.url,
     // Shown in pg_stat_activity: which gateway process holds which connections.
     ...(target.applicationName ? { application_name: target.applicationName } : {}),
