@@ -206,6 +206,28 @@ describe('EscPosStreamDecoder', () => {
       expect(ticket?.text).toBe(`${' '.repeat(21)}شاورما\n${' '.repeat(42)}شاورما`);
     });
 
+    it('gives the same result in chunks as whole for damaged drawn lines, and never throws', () => {
+      const original = encodeTicket(drawn);
+      const random = seededRandom(3);
+      for (let round = 0; round < 20; round++) {
+        const stream = original.slice();
+        for (let flip = 0; flip < 3; flip++) {
+          const at = Math.floor(random() * stream.length);
+          stream[at] = (stream[at] ?? 0) ^ (1 << Math.floor(random() * 8));
+        }
+        const whole = new EscPosStreamDecoder();
+        const expected = [...whole.push(stream), whole.flush()];
+        const chunked = new EscPosStreamDecoder();
+        const chunks: Uint8Array[] = [];
+        for (let at = 0; at < stream.length; ) {
+          const size = 1 + Math.floor(random() * 200);
+          chunks.push(stream.slice(at, at + size));
+          at += size;
+        }
+        expect([...pushAll(chunked, chunks), chunked.flush()]).toEqual(expected);
+      }
+    });
+
     it('prints a drawn line cut short by the end of the stream as an image', () => {
       const bytes = encodeTicket({ blocks: [{ type: 'text', text: '拉面' }] });
       const header = indexOfBytes(bytes, Uint8Array.of(0x1d, 0x76, 0x30));
