@@ -70,6 +70,19 @@ describe.skipIf(!hasChromium)(
       return page;
     }
 
+    it('prints a working login link for the bootstrap admin on the first start', async () => {
+      const line = gateway.proc.lines.find((l) => /\/login#pmr_/.test(l));
+      const url = new URL(line?.trim() ?? 'http://no-link');
+      expect(url.pathname).toBe('/login');
+      expect(url.hash).toMatch(/^#pmr_[A-Za-z0-9_-]{43}$/);
+      const { page } = await tabletPage(browser);
+      // The link names PRINTERMASTER_PUBLIC_URL (localhost); the gateway here listens on 127.0.0.1.
+      await page.goto(`${gateway.base}/login${url.hash}`);
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await page.getByText('admin@localhost').waitFor();
+      await page.context().close();
+    });
+
     it('signs in with a login link, keeping every token out of the page, and shows the fleet', async () => {
       const page = await signIn([]);
       // The code is erased from the address; the session lives in httpOnly cookies only.

@@ -1,8 +1,10 @@
 import { isoTime } from '@printermaster/protocol';
+import { LOGIN_LINK_TTL_MS } from './admin/admin-commands.js';
 import type { JwtService } from './auth/jwt-service.js';
 import type { LicenseService } from './core/license-service.js';
 import type { MetaStore } from './core/ports/meta-store.js';
 import type { TenantStore } from './core/ports/tenant-store.js';
+import type { SessionService } from './core/session-service.js';
 import type { TenantService } from './core/tenant-service.js';
 
 export interface BootstrapResult {
@@ -10,6 +12,8 @@ export interface BootstrapResult {
   branchId: string;
   licenseKey: string;
   adminToken: string;
+  /** The one-time code of a login link to the dashboard for the bootstrap admin (docs/dashboard.md). */
+  dashboardCode?: string;
 }
 
 /**
@@ -23,6 +27,8 @@ export async function bootstrapIfEmpty(deps: {
   licenses: LicenseService;
   jwt: JwtService;
   meta: MetaStore;
+  /** When given, the message also carries a login link to the dashboard. */
+  sessions?: Pick<SessionService, 'begin'>;
 }): Promise<BootstrapResult | undefined> {
   if ((await deps.tenants.countCompanies()) > 0) return undefined;
   if (!(await deps.meta.putIfAbsent('bootstrap', { startedAt: isoTime(Date.now()) }))) return undefined;
@@ -33,7 +39,20 @@ export async function bootstrapIfEmpty(deps: {
     { sub: 'bootstrap-admin', email: 'admin@localhost', role: 'super_admin' },
     '30d',
   );
-  return { companyId: company.id, branchId: branch.id, licenseKey: key, adminToken };
+  const admin = { sub: 'bootstrap-admin', email: 'admin@localhost', role: 'super_admin' } as const;
+  const login = await deps.sessions?.begin(
+    { kind: 'user', userId: 'bootstrap', role: 'super_admin' },
+    admin,
+    {},
+    LOGIN_LINK_TTL_MS,
+  );
+  return {
+    companyId: company.id,
+    branchId: branch.id,
+    licenseKey: key,
+    adminToken,
+    ...(login ? { dashboardCode: login.refreshToken } : {}),
+  };
 }
 
 /** The one-time message shown on the console (not in the JSON log: it holds secrets). */
@@ -54,6 +73,12 @@ export function bootstrapMessage(result: BootstrapResult, publicUrl: string): st
     `  npx printermaster agent --server ${publicUrl} --license ${result.licenseKey} --printer kitchen=tcp://<printer-ip>:9100`,
     'Try the API:',
     `  curl -H "Authorization: Bearer <Admin JWT>" ${publicUrl}/printing/printers`,
+    ...(result.dashboardCode
+      ? [
+          'Open the dashboard (this link works once, within 10 minutes; `npx printermaster admin login-link` prints another):',
+          `  ${publicUrl}/login#${result.dashboardCode}`,
+        ]
+      : []),
     `API docs: ${publicUrl}/docs`,
     '=============================================================',
     '',
