@@ -44,8 +44,8 @@ export type { RunningGateway, StartOptions } from './running-gateway.js';
 const HANDOVER_PREPARE_MS = 30_000;
 /**
  * How old a successor process is at the latest when it listens, ms: 2 s before pm2's listen timeout
- * (10 s in the documented command). Not earlier: listening while it still compiles PGlite (which
- * holds its event loop) would hold requests for that long too.
+ * (10 s in the documented command). Not earlier: listening while it still compiles PGlite or builds
+ * (which hold its event loop) would hold requests for that long too.
  */
 const SUCCESSOR_LISTENS_BY_MS = 8_000;
 
@@ -73,8 +73,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // The port opens first and holds what arrives until the gateway is ready (decision 0005), except in
   // a pm2 cluster-mode worker, where the old, ready worker should keep taking connections meanwhile.
   // A worker started beside the one holding the embedded store takes it over (decision 0010): it
-  // compiles PGlite, then listens, holding probes too, asks its predecessor to stop listening and let
-  // go, and builds the rest meanwhile.
+  // compiles PGlite and builds what needs no open store, then listens, holding probes too, and asks
+  // its predecessor to stop listening and let go.
   const successor = takesOverEmbeddedStore(config);
   // Start-up phases in the "gateway listening" line: what a slow restart or reload spent its time on, ms.
   const phases = new StartupPhases();
@@ -102,18 +102,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   try {
     const storeToBe = await storeToOpen(config, logger, (phase) => phases.mark(phase));
     const { database } = storeToBe;
-    if (successor) {
-      await listen();
-      clearTimeout(listenAnyway);
-      phases.mark('listen');
-      await requestHandover(config.database.dataDir, config.pm2Slot, logger);
-      phases.mark('handover');
-    }
-    // A successor builds the gateway while the old process lets go of the store (its drain leaves idle
-    // keep-alive clients a second) and PGlite starts: nothing built uses the store before it is open.
-    const opened = storeToBe.open();
-    opened.catch(() => {});
-    if (!successor) await opened;
+    // A successor builds the gateway first, on a store that is not open yet: nothing built uses it
+    // before it is open, and requests are held only from when it listens.
+    if (!successor) await storeToBe.open();
     const stores = createStores(database, (err) => logger.error({ err }, 'audit log write failed'));
     life.adopt({ name: 'store', stop: () => closeStore(stores, database, logger) });
     const cluster = await life.start(await openCluster(config, logger));
@@ -185,7 +176,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     // Fastify registers its routes and plugins here, which needs no open store either.
     await edgeBuilt.app.ready();
     phases.mark('build');
-    await opened;
+    if (successor) {
+      await listen();
+      clearTimeout(listenAnyway);
+      phases.mark('listen');
+      await requestHandover(config.database.dataDir, config.pm2Slot, logger);
+      phases.mark('handover');
+      await storeToBe.open();
+    }
     secretFromStore(resolveJwtSecret(config, stores));
     await jwtSecret;
     await life.start({ name: 'core', start: () => core.start(), stop: () => core.stop() });
