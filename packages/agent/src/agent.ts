@@ -113,7 +113,7 @@ export class Agent {
       journal: this.journal,
       now,
       onReport: () => void this.outbox.flush().catch(failed('sending reports failed')),
-      onPrinterStatus: (driver, status, reason) => this.printers.statusSeen(driver, status, reason),
+      onPrinterStatus: (driver, status, reason, code) => this.printers.statusSeen(driver, status, reason, code),
     });
     this.intake = new JobIntake({ journal: this.journal, printers: this.printers, queues: this.queues, logger });
     this.outbox = new Outbox({ journal: this.journal, connection: this.connection, logger });

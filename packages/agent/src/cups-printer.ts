@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { PrinterDriver, PrinterReadiness, PrintResult } from './printer-driver.js';
+import { notStarted, type PrinterDriver, type PrinterReadiness, type PrintResult } from './printer-driver.js';
 
 /** Runs a command without a shell and collects its output. */
 function run(
@@ -47,10 +47,13 @@ export class CupsPrinter implements PrinterDriver {
 
   async checkStatus(): Promise<PrinterReadiness> {
     const res = await run('lpstat', ['-p', this.queue]);
-    if (res.code !== 0)
-      return { ready: false, status: 'offline', reason: res.stderr.trim() || `lpstat failed for ${this.queue}` };
-    if (/disabled/i.test(res.stdout))
-      return { ready: false, status: 'offline', reason: `queue ${this.queue} is disabled` };
+    if (res.code !== 0) {
+      const reason = res.stderr.trim() || `lpstat failed for ${this.queue}`;
+      return { ready: false, status: 'offline', reason, code: 'unreachable' };
+    }
+    if (/disabled/i.test(res.stdout)) {
+      return { ready: false, status: 'offline', reason: `queue ${this.queue} is disabled`, code: 'printer_offline' };
+    }
     return { ready: true, status: /now printing/i.test(res.stdout) ? 'busy' : 'online' };
   }
 
@@ -58,8 +61,7 @@ export class CupsPrinter implements PrinterDriver {
     // A disabled queue would take the job and hold it; the job waits here instead, where its
     // useful-until time still applies.
     const readiness = await this.checkStatus();
-    if (!readiness.ready)
-      return { outcome: 'not-started', reason: readiness.reason ?? 'queue not ready', status: readiness.status };
+    if (!readiness.ready) return notStarted(readiness, 'queue not ready');
     await beforeFirstByte();
     const res = await run('lp', ['-d', this.queue, '-o', 'raw'], bytes);
     if (res.code === 0) return { outcome: 'completed' };

@@ -1,4 +1,4 @@
-import type { PrinterStatus } from '@printermaster/protocol';
+import type { PrinterStatus, PrinterStatusReason } from '@printermaster/protocol';
 import type { AgentLogger } from './agent-logger.js';
 import { backoffDelay, sleep } from './backoff.js';
 import type { Journal, JournalJob } from './journal.js';
@@ -13,7 +13,7 @@ export interface PrintQueueDeps {
   retryMaxMs: number;
   now: () => number;
   /** The printer's status changed while waiting or printing (reported to the gateway). */
-  onPrinterStatus: (status: PrinterStatus, reason?: string) => void;
+  onPrinterStatus: (status: PrinterStatus, reason?: string, code?: PrinterStatusReason) => void;
   /** A job reached a final state or started printing: there is a report to send. */
   onReport: () => void;
 }
@@ -102,7 +102,7 @@ export class PrintQueue {
       });
       if (result.outcome === 'completed') {
         await this.finish(job, 'completed', undefined, this.options.now() - started);
-        this.options.onPrinterStatus('online');
+        this.options.onPrinterStatus('online', undefined, result.code);
         this.logger.info(
           { ...log, byteLength: bytes.byteLength, durationMs: this.options.now() - started },
           'print job completed',
@@ -119,7 +119,7 @@ export class PrintQueue {
         this.logger.warn({ ...log, reason: result.reason }, 'print job failed');
         return;
       }
-      this.options.onPrinterStatus(result.status, result.reason);
+      this.options.onPrinterStatus(result.status, result.reason, result.code);
       const wait = Math.min(
         backoffDelay(attempt, this.options.retryBaseMs, this.options.retryMaxMs),
         Math.max(0, deadline - this.options.now()),

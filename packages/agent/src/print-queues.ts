@@ -1,4 +1,4 @@
-import type { PrinterStatus } from '@printermaster/protocol';
+import type { PrinterStatus, PrinterStatusReason } from '@printermaster/protocol';
 import type { AgentLogger } from './agent-logger.js';
 import type { Journal } from './journal.js';
 import { PrintQueue } from './print-queue.js';
@@ -14,7 +14,7 @@ export interface PrintQueuesDeps {
   /** A job started printing or reached a final state: there is a report to send. */
   onReport: () => void;
   /** A print saw its printer's status change. */
-  onPrinterStatus: (driver: PrinterDriver, status: PrinterStatus, reason?: string) => void;
+  onPrinterStatus: (driver: PrinterDriver, status: PrinterStatus, reason?: string, code?: PrinterStatusReason) => void;
 }
 
 /** One print queue per printer (per driver URI), made when the printer gets its first job. */
@@ -41,7 +41,7 @@ export class PrintQueues {
         retryMaxMs: deps.retryMaxMs,
         now: deps.now,
         onReport: deps.onReport,
-        onPrinterStatus: (status, reason) => deps.onPrinterStatus(driver, status, reason),
+        onPrinterStatus: (status, reason, code) => deps.onPrinterStatus(driver, status, reason, code),
       });
       this.queues.set(driver.uri, queue);
     }

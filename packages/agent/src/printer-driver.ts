@@ -1,11 +1,13 @@
-import type { PrinterStatus } from '@printermaster/protocol';
+import type { PrinterStatus, PrinterStatusReason } from '@printermaster/protocol';
 
 /** Whether a printer can take a job now. */
 export interface PrinterReadiness {
   ready: boolean;
   status: PrinterStatus;
-  /** Why it is not ready (offline, paper out, cover open, …). */
+  /** Why it is not ready (offline, paper out, cover open, …), for people and logs. */
   reason?: string;
+  /** The same as a code the gateway shows (`paper_out`…); also `paper_near_end` on a ready printer. */
+  code?: PrinterStatusReason;
 }
 
 /**
@@ -16,10 +18,20 @@ export interface PrinterReadiness {
  * - `failed`: nothing printed and retrying cannot help.
  */
 export type PrintResult =
-  | { outcome: 'completed' }
-  | { outcome: 'not-started'; reason: string; status: PrinterStatus }
+  | { outcome: 'completed'; code?: PrinterStatusReason }
+  | { outcome: 'not-started'; reason: string; status: PrinterStatus; code?: PrinterStatusReason }
   | { outcome: 'unconfirmed'; reason: string }
   | { outcome: 'failed'; reason: string };
+
+/** The `not-started` result of a print on a printer that was not ready. */
+export function notStarted(readiness: PrinterReadiness, fallback = 'printer not ready'): PrintResult {
+  return {
+    outcome: 'not-started',
+    reason: readiness.reason ?? fallback,
+    status: readiness.status,
+    ...(readiness.code ? { code: readiness.code } : {}),
+  };
+}
 
 /** A way to reach one printer. */
 export interface PrinterDriver {

@@ -1,4 +1,4 @@
-import type { PrinterStatus, PrinterTestRequest, PrintJobDelivery } from '@printermaster/protocol';
+import type { PrinterStatus, PrinterStatusReason, PrinterTestRequest, PrintJobDelivery } from '@printermaster/protocol';
 import { isoTime } from '@printermaster/protocol';
 import type { AgentLogger } from './agent-logger.js';
 import { CupsPrinter } from './cups-printer.js';
@@ -33,7 +33,10 @@ const ANNOUNCE_ACK_TIMEOUT_MS = 10_000;
  */
 export class PrinterRegistry {
   private readonly idsByName = new Map<string, string>();
-  private readonly lastStatus = new Map<string, PrinterStatus>();
+  /** The status and reason last reported for each printer (by name), as `status|reason`. */
+  private readonly lastStatus = new Map<string, string>();
+  /** A status check of every printer is under way. */
+  private polling = false;
 
   constructor(private readonly deps: PrinterRegistryDeps) {}
 
@@ -103,7 +106,7 @@ export class PrinterRegistry {
       if (!res) logger.warn({ printer: printer.name }, 'printer announcement not acknowledged');
       else if (res.ok) {
         this.idsByName.set(printer.name, res.data.printerId);
-        this.lastStatus.set(printer.name, readiness.status);
+        this.lastStatus.set(printer.name, statusKey(readiness.status, readiness.code));
       } else {
         logger.error(
           { printer: printer.name, code: res.error.code, message: res.error.message },
@@ -115,27 +118,49 @@ export class PrinterRegistry {
 
   /** Reports the announced printers' statuses: all of them with `force`, else only those that changed. */
   async reportStatuses(force: boolean): Promise<void> {
+    // A check still waiting for a slow printer is not doubled by the next tick; it reports when it ends.
+    if (this.polling && !force) return;
+    this.polling = true;
+    try {
+      await this.checkAndReport(force);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async checkAndReport(force: boolean): Promise<void> {
     const entries: StatusEntry[] = [];
-    for (const printer of this.deps.printers) {
+    // All at once: an unreachable printer's connect timeout must not delay the others' news.
+    const checked = await Promise.all(
+      this.deps.printers
+        .filter((printer) => this.idsByName.has(printer.name))
+        .map(async (printer) => ({ printer, readiness: await printer.driver.checkStatus() })),
+    );
+    for (const { printer, readiness } of checked) {
       const id = this.idsByName.get(printer.name);
       if (!id) continue;
-      const { status } = await printer.driver.checkStatus();
-      if (!force && this.lastStatus.get(printer.name) === status) continue;
-      this.lastStatus.set(printer.name, status);
-      entries.push({ id, name: printer.name, status, lastSeen: isoTime(this.deps.now()) });
+      const { status, code } = readiness;
+      const key = statusKey(status, code);
+      if (!force && this.lastStatus.get(printer.name) === key) continue;
+      if (this.lastStatus.get(printer.name) !== key) {
+        this.deps.logger.info({ printer: printer.name, status, reason: code }, 'printer status changed');
+      }
+      this.lastStatus.set(printer.name, key);
+      entries.push(statusEntry(id, printer.name, status, code, isoTime(this.deps.now())));
     }
     if (entries.length > 0) this.sendStatuses(entries);
   }
 
   /** A print saw the printer's status; a change is reported at once. */
-  statusSeen(driver: PrinterDriver, status: PrinterStatus, reason?: string): void {
+  statusSeen(driver: PrinterDriver, status: PrinterStatus, reason?: string, code?: PrinterStatusReason): void {
     const printer = this.deps.printers.find((p) => p.driver === driver);
     if (!printer) return;
     const id = this.idsByName.get(printer.name);
-    if (!id || this.lastStatus.get(printer.name) === status) return;
-    this.lastStatus.set(printer.name, status);
-    this.deps.logger.info({ printer: printer.name, status, reason }, 'printer status changed');
-    this.sendStatuses([{ id, name: printer.name, status, lastSeen: isoTime(this.deps.now()) }]);
+    const key = statusKey(status, code);
+    if (!id || this.lastStatus.get(printer.name) === key) return;
+    this.lastStatus.set(printer.name, key);
+    this.deps.logger.info({ printer: printer.name, status, reason: code ?? reason }, 'printer status changed');
+    this.sendStatuses([statusEntry(id, printer.name, status, code, isoTime(this.deps.now()))]);
   }
 
   private driverAtOr(uri: string, make: () => PrinterDriver): PrinterDriver {
@@ -156,7 +181,22 @@ interface StatusEntry {
   id: string;
   name: string;
   status: PrinterStatus;
+  reason?: PrinterStatusReason;
   lastSeen: string;
+}
+
+function statusKey(status: PrinterStatus, code: PrinterStatusReason | undefined): string {
+  return `${status}|${code ?? ''}`;
+}
+
+function statusEntry(
+  id: string,
+  name: string,
+  status: PrinterStatus,
+  code: PrinterStatusReason | undefined,
+  lastSeen: string,
+): StatusEntry {
+  return { id, name, status, ...(code ? { reason: code } : {}), lastSeen };
 }
 
 function parseTcp(uri: string): { ip: string; port: number } | undefined {

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { decodeStatusResponse, isValidStatusByte, STATUS_REQUEST } from '@printermaster/escpos';
 import { answersBack } from './answers-back.js';
 import { ByteReader } from './byte-reader.js';
-import type { PrinterDriver, PrinterReadiness, PrintResult } from './printer-driver.js';
+import { notStarted, type PrinterDriver, type PrinterReadiness, type PrintResult } from './printer-driver.js';
 
 export interface TcpPrinterOptions {
   host: string;
@@ -79,7 +79,7 @@ export class TcpPrinter implements PrinterDriver {
     const seen = this.lastSeen;
     if ((this.printing > 0 || this.idle) && seen && Date.now() - seen.at < SEEN_STATUS_FRESH_MS) return seen.readiness;
     const link = await this.open();
-    if (!link) return { ready: false, status: 'offline', reason: `cannot connect to ${this.uri}` };
+    if (!link) return this.unreachable();
     try {
       return await this.queryStatus(link);
     } finally {
@@ -101,15 +101,14 @@ export class TcpPrinter implements PrinterDriver {
     this.lastSeen = { readiness: opened.readiness, at: Date.now() };
     if (!opened.link) {
       const { readiness } = opened;
-      return { outcome: 'not-started', reason: readiness.reason ?? 'printer not ready', status: readiness.status };
+      return notStarted(readiness);
     }
     const { link, readiness: before } = opened;
     const { socket, reader } = link;
     let wroteAny = false;
     let keep = false;
     try {
-      if (!before.ready)
-        return { outcome: 'not-started', reason: before.reason ?? 'printer not ready', status: before.status };
+      if (!before.ready) return notStarted(before);
       await beforeFirstByte();
       wroteAny = true;
       if (answersBack(bytes)) link.spoiled = true;
@@ -140,11 +139,16 @@ export class TcpPrinter implements PrinterDriver {
       if (flags.online === false) return { outcome: 'unconfirmed', reason: 'the printer went offline while printing' };
       link.jobs += 1;
       keep = true;
-      return { outcome: 'completed' };
+      return before.code ? { outcome: 'completed', code: before.code } : { outcome: 'completed' };
     } catch (err) {
       return wroteAny
         ? { outcome: 'unconfirmed', reason: `printer connection failed while printing: ${(err as Error).message}` }
-        : { outcome: 'not-started', reason: `printer connection failed: ${(err as Error).message}`, status: 'offline' };
+        : {
+            outcome: 'not-started',
+            reason: `printer connection failed: ${(err as Error).message}`,
+            status: 'offline',
+            code: 'unreachable',
+          };
     } finally {
       if (keep) this.keep(link);
       else socket.destroy();
@@ -174,7 +178,7 @@ export class TcpPrinter implements PrinterDriver {
       kept.socket.destroy();
     }
     const link = await this.open();
-    if (!link) return { readiness: { ready: false, status: 'offline', reason: `cannot connect to ${this.uri}` } };
+    if (!link) return { readiness: this.unreachable() };
     return { link, readiness: await this.queryStatus(link) };
   }
 
@@ -225,6 +229,10 @@ export class TcpPrinter implements PrinterDriver {
     });
   }
 
+  private unreachable(): PrinterReadiness {
+    return { ready: false, status: 'offline', reason: `cannot connect to ${this.uri}`, code: 'unreachable' };
+  }
+
   /** Asks DLE EOT 1, 2 and 4 in one write; the printer answers each in order. */
   private async queryStatus(link: PrinterLink): Promise<PrinterReadiness> {
     const { socket, reader } = link;
@@ -236,16 +244,31 @@ export class TcpPrinter implements PrinterDriver {
       return decodeStatusResponse(n, byte);
     };
     const printer = await read(1);
-    if (!printer) return { ready: false, status: 'error', reason: 'the printer does not answer status requests' };
+    if (!printer) {
+      return {
+        ready: false,
+        status: 'error',
+        reason: 'the printer does not answer status requests',
+        code: 'not_answering',
+      };
+    }
     const offlineCause = await read(2);
     const paper = await read(4);
-    if (link.reused && link.spoiled)
-      return { ready: false, status: 'error', reason: 'the printer sent bytes that are not status answers' };
+    if (link.reused && link.spoiled) {
+      const reason = 'the printer sent bytes that are not status answers';
+      return { ready: false, status: 'error', reason, code: 'not_answering' };
+    }
     // Some printers answer only DLE EOT 1; what they do not say does not hold a job back.
     if (!offlineCause || !paper) link.spoiled = true;
-    if (offlineCause?.coverOpen) return { ready: false, status: 'error', reason: 'cover open' };
-    if (paper?.paperOut || offlineCause?.paperOut) return { ready: false, status: 'error', reason: 'paper out' };
-    if (printer.online === false) return { ready: false, status: 'offline', reason: 'printer offline' };
+    if (offlineCause?.coverOpen) return { ready: false, status: 'error', reason: 'cover open', code: 'cover_open' };
+    if (paper?.paperOut || offlineCause?.paperOut) {
+      return { ready: false, status: 'error', reason: 'paper out', code: 'paper_out' };
+    }
+    if (printer.online === false) {
+      return { ready: false, status: 'offline', reason: 'printer offline', code: 'printer_offline' };
+    }
+    // Still prints: the roll is nearly done, and someone should bring the next one.
+    if (paper?.paperNearEnd) return { ready: true, status: 'online', reason: 'paper near end', code: 'paper_near_end' };
     return { ready: true, status: 'online' };
   }
 }

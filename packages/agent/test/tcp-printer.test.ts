@@ -146,10 +146,31 @@ describe('TcpPrinter', () => {
     const result = await printer.print(ticket(2), async () => {
       journaled = true;
     });
-    expect(result).toMatchObject({ outcome: 'not-started', status: 'error', reason: 'paper out' });
+    expect(result).toMatchObject({ outcome: 'not-started', status: 'error', reason: 'paper out', code: 'paper_out' });
     expect(journaled).toBe(false);
     expect(relay.accepted).toBe(1);
     expect((await printer.checkStatus()).reason).toBe('paper out');
+  });
+
+  it('names each fault with the code the gateway shows, and prints on with paper near its end', async () => {
+    const { vp, printer } = await setUp();
+    await vp.setFaults({ coverOpen: true });
+    expect(await printer.checkStatus()).toMatchObject({ ready: false, status: 'error', code: 'cover_open' });
+    await vp.setFaults({ coverOpen: false, paperNearEnd: true });
+    expect(await printer.checkStatus()).toEqual({
+      ready: true,
+      status: 'online',
+      reason: 'paper near end',
+      code: 'paper_near_end',
+    });
+    await vp.setFaults({ offline: true });
+    // Through the relay a connection opens and nothing answers; straight to the printer none opens.
+    expect(await printer.checkStatus()).toMatchObject({ ready: false, status: 'error', code: 'not_answering' });
+    const direct = new TcpPrinter({ host: '127.0.0.1', port: vp.port, connectTimeoutMs: 2_000 });
+    expect(await direct.checkStatus()).toMatchObject({ ready: false, status: 'offline', code: 'unreachable' });
+    await vp.setFaults({ offline: false });
+    // A job still prints, and its result carries what the printer said before it.
+    expect(await printer.print(ticket(1), async () => {})).toEqual({ outcome: 'completed', code: 'paper_near_end' });
   });
 
   describe('against a printer that sends bytes nobody asked for', () => {

@@ -10,6 +10,29 @@ export const PRINTER_STATUSES = ['online', 'offline', 'busy', 'error', 'unknown'
 export type PrinterStatus = (typeof PRINTER_STATUSES)[number];
 export const PrinterStatusSchema = Type.Union(PRINTER_STATUSES.map((s) => Type.Literal(s)));
 
+/**
+ * Why a printer is in its status, as a stable code a dashboard or a POS can act on:
+ * - `paper_near_end`: still prints (`online`), the near-end sensor sees little paper left;
+ * - `paper_out`, `cover_open`: cannot print (`error`) until someone fixes it;
+ * - `printer_offline`: the printer says it is offline (`offline`), e.g. a feed button held, or the
+ *   operating system's queue says so;
+ * - `unreachable`: no connection to the printer (`offline`);
+ * - `not_answering`: connected, but no answer to status requests (`error`);
+ * - `agent_disconnected`: set by the gateway, not by agents: no connected agent can reach it.
+ * Absent: nothing to say (a ready printer).
+ */
+export const PRINTER_STATUS_REASONS = [
+  'paper_near_end',
+  'paper_out',
+  'cover_open',
+  'printer_offline',
+  'unreachable',
+  'not_answering',
+  'agent_disconnected',
+] as const;
+export type PrinterStatusReason = (typeof PRINTER_STATUS_REASONS)[number];
+export const PrinterStatusReasonSchema = Type.Union(PRINTER_STATUS_REASONS.map((r) => Type.Literal(r)));
+
 export const JoinBranchSchema = Type.Object({ branchId: Id });
 
 export const DesktopStatusSchema = Type.Object({
@@ -48,6 +71,8 @@ export const PrinterStatusUpdateSchema = Type.Object({
       id: Id,
       name: Type.Optional(ShortText),
       status: PrinterStatusSchema,
+      /** Why, when there is something to say (v2 agents of this gateway; others send none). */
+      reason: Type.Optional(PrinterStatusReasonSchema),
       lastSeen: Type.Optional(Timestamp),
       capabilities: Type.Optional(Type.Array(ShortText, { maxItems: 64 })),
     }),

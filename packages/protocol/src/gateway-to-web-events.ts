@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { ConnectionQualitySchema, PrinterStatusSchema } from './agent-events.js';
+import { ConnectionQualitySchema, PrinterStatusReasonSchema, PrinterStatusSchema } from './agent-events.js';
 import { type SocketErrorEvent, SocketErrorEventSchema, WireErrorSchema } from './errors.js';
 import { JobStateSchema, PrintJobViewSchema } from './print-job.js';
 import { PrinterViewSchema } from './printer-view.js';
@@ -25,6 +25,8 @@ export const PrinterStatusEntrySchema = Type.Object({
   printerId: Type.String(),
   name: Type.Optional(Type.String()),
   status: PrinterStatusSchema,
+  /** Why (see `PRINTER_STATUS_REASONS`); absent for a ready printer. */
+  reason: Type.Optional(PrinterStatusReasonSchema),
   branchId: Type.String(),
   companyId: Type.String(),
   /** ISO 8601 time the agent saw this status. */

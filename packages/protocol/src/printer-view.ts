@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { PrinterStatusSchema } from './agent-events.js';
+import { PrinterStatusReasonSchema, PrinterStatusSchema } from './agent-events.js';
 import { PrinterProfileSchema } from './printer-profile.js';
 
 /** A printer as the REST API and web clients see it. Times are ISO 8601. */
@@ -12,8 +12,11 @@ export const PrinterViewSchema = Type.Object({
   connection: Type.String(),
   /** As last reported; `offline` when no connected agent can reach the printer (see `statusReason`). */
   status: PrinterStatusSchema,
-  /** Why the status is what it is, when the gateway knows better than the last report: `agent_disconnected`. */
-  statusReason: Type.Optional(Type.Literal('agent_disconnected')),
+  /**
+   * Why the status is what it is: the agent's last reason (`paper_out`, `cover_open`, `paper_near_end`…),
+   * or `agent_disconnected` when no connected agent can reach the printer. Absent for a ready printer.
+   */
+  statusReason: Type.Optional(PrinterStatusReasonSchema),
   ip: Type.Optional(Type.String()),
   port: Type.Optional(Type.Integer()),
   manufacturer: Type.Optional(Type.String()),

@@ -14,6 +14,8 @@ export interface Faults {
   paperOut: boolean;
   /** Cover open: same effect as `paperOut`, reported in its own status bits. */
   coverOpen: boolean;
+  /** The roll is nearly done: reported by the near-end sensor (`DLE EOT 4`), and it still prints. */
+  paperNearEnd: boolean;
   /**
    * Read at most this many bytes per second from each connection (a slow or congested printer);
    * `null` reads as fast as the data comes. Greater than 0.
@@ -33,6 +35,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   offline: false,
   paperOut: false,
   coverOpen: false,
+  paperNearEnd: false,
   bytesPerSecond: null,
   dropAfterBytes: null,
 });
@@ -44,14 +47,13 @@ export function isHoldingPrintData(faults: Faults): boolean {
 
 /**
  * What the `DLE EOT` status bytes report for `faults`. A printer that cannot print (paper out, cover
- * open) reports itself offline too, as real ones do; the near-end sensor, errors and the drawer are
- * never simulated.
+ * open) reports itself offline too, as real ones do; errors and the drawer are never simulated.
  */
 export function statusFlagsFor(faults: Faults): PrinterStatusFlags {
   return {
     online: !faults.offline && !faults.paperOut && !faults.coverOpen,
     paperOut: faults.paperOut,
-    paperNearEnd: false,
+    paperNearEnd: faults.paperNearEnd,
     coverOpen: faults.coverOpen,
     error: false,
     drawerOpen: false,

@@ -13,6 +13,7 @@ const FIELD_CHECKS: Readonly<Record<keyof Faults, Check>> = {
   offline: boolean,
   paperOut: boolean,
   coverOpen: boolean,
+  paperNearEnd: boolean,
   bytesPerSecond: (value) =>
     value === null || (typeof value === 'number' && Number.isFinite(value) && value > 0)
       ? undefined

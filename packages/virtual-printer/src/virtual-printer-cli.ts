@@ -25,6 +25,7 @@ Options:
   --offline                   Start offline: connections are refused
   --paper-out                 Start out of paper: data is held until paper is back
   --cover-open                Start with the cover open: data is held until it is closed
+  --paper-near-end            Start with the near-end sensor on: reported, still prints
   --slow BYTES_PER_SECOND     Read at most this many bytes per second per connection
   --drop-after-bytes N        Cut the next connection right after its N-th byte (once)
   --sink                      Benchmark mode: count tickets, keep nothing (ignores --dir)
@@ -79,6 +80,7 @@ function parseSettings(argv: string[]): CliSettings | 'help' {
     offline: values.offline ?? false,
     paperOut: values['paper-out'] ?? false,
     coverOpen: values['cover-open'] ?? false,
+    paperNearEnd: values['paper-near-end'] ?? false,
   };
   if (values.slow !== undefined) {
     const rate = Number(values.slow);
@@ -123,6 +125,7 @@ function parse(argv: string[]) {
       offline: { type: 'boolean' },
       'paper-out': { type: 'boolean' },
       'cover-open': { type: 'boolean' },
+      'paper-near-end': { type: 'boolean' },
       slow: { type: 'string' },
       'drop-after-bytes': { type: 'string' },
       sink: { type: 'boolean' },

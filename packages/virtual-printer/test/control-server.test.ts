@@ -40,7 +40,14 @@ function call(method: string, path: string, body?: string): Promise<Reply> {
   });
 }
 
-const NO_FAULTS = { offline: false, paperOut: false, coverOpen: false, bytesPerSecond: null, dropAfterBytes: null };
+const NO_FAULTS = {
+  offline: false,
+  paperOut: false,
+  coverOpen: false,
+  paperNearEnd: false,
+  bytesPerSecond: null,
+  dropAfterBytes: null,
+};
 
 describe('startControlServer', () => {
   it('GET /status reports the printer', async () => {

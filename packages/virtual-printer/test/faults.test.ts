@@ -174,6 +174,7 @@ describe('setFaults', () => {
       offline: false,
       paperOut: false,
       coverOpen: false,
+      paperNearEnd: false,
       bytesPerSecond: null,
       dropAfterBytes: null,
     });

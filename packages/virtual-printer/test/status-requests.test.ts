@@ -62,6 +62,22 @@ describe('real-time status (DLE EOT n)', () => {
     await client.end();
   });
 
+  it('reports paper near its end in DLE EOT 4 while it still prints', async () => {
+    const printer = await start({ faults: { paperNearEnd: true } });
+    const client = await PrinterClient.open(printer.port);
+    await client.write(Uint8Array.from([...STATUS_REQUEST[1], ...STATUS_REQUEST[4]]));
+    const flags = {
+      online: true,
+      paperOut: false,
+      paperNearEnd: true,
+      coverOpen: false,
+      error: false,
+      drawerOpen: false,
+    };
+    expect(await client.read(2)).toEqual([encodeStatusResponse(1, flags), encodeStatusResponse(4, flags)]);
+    await client.end();
+  });
+
   it('reflects a fault change in the next answer on an open connection', async () => {
     const printer = await start();
     const client = await PrinterClient.open(printer.port);

@@ -68,7 +68,11 @@ export const AGENT_SETTINGS = {
     'Interval of `desktop:health:report`',
     300_000,
   ),
-  statusPollIntervalMs: agentTiming('PRINTERMASTER_AGENT_STATUS_POLL_INTERVAL_MS', 'Printer status checks', 30_000),
+  statusPollIntervalMs: agentTiming(
+    'PRINTERMASTER_AGENT_STATUS_POLL_INTERVAL_MS',
+    'Printer status checks (DLE EOT, lpstat), all printers at once; a change is reported within about this long',
+    1_000,
+  ),
   reconnectBaseMs: agentTiming(
     'PRINTERMASTER_AGENT_RECONNECT_BASE_MS',
     'First delay of the reconnection backoff (jittered, never gives up)',

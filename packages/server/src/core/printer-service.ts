@@ -6,7 +6,7 @@ import { GatewayError } from './gateway-error.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { LicenseStore } from './ports/license-store.js';
-import type { Printer, PrinterFields, PrinterStore } from './ports/printer-store.js';
+import type { Printer, PrinterFields, PrinterStore, StatusReport } from './ports/printer-store.js';
 import type { TenantStore } from './ports/tenant-store.js';
 import {
   type AgentPrincipal,
@@ -212,13 +212,15 @@ export class PrinterService {
   }
 
   /** Records statuses an agent reported and broadcasts the ones that changed. */
-  async recordStatuses(
-    agent: AgentPrincipal,
-    updates: { id: string; status: PrinterStatus; seenAt: Date }[],
-  ): Promise<number> {
+  async recordStatuses(agent: AgentPrincipal, updates: StatusReport[]): Promise<number> {
     const changed = await this.printers.updateStatuses(agent.branchId, updates);
     for (const printer of changed) this.broadcastStatus(printer);
     return changed.length;
+  }
+
+  /** Printers by stored status and reason, across all tenants (the `printermaster_printers` gauge). */
+  countByStatus(): Promise<{ status: string; reason: string | null; count: number }[]> {
+    return this.printers.countByStatus();
   }
 
   /** Broadcasts a discovery to the branch's web clients. */
@@ -242,6 +244,7 @@ export class PrinterService {
       printerId: printer.id,
       name: printer.name,
       status: printer.status,
+      ...(printer.statusReason !== null ? { reason: printer.statusReason } : {}),
       branchId: printer.branchId,
       companyId: printer.companyId,
       lastSeen: (printer.lastSeenAt ?? printer.updatedAt).toISOString(),

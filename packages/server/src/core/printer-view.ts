@@ -10,6 +10,7 @@ export function toPrinterView(p: Printer): PrinterView {
     type: p.type,
     connection: p.connection,
     status: p.status,
+    ...(p.statusReason !== null ? { statusReason: p.statusReason } : {}),
     isDefault: p.isDefault,
     capabilities: p.capabilities,
     profile: printerProfileOf(p),

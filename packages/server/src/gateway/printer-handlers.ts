@@ -40,7 +40,12 @@ export function printerHandlers(deps: PrinterHandlersDeps): Pick<AgentEventHandl
 
     'printer:status:update': async (s, p) => {
       const seen = new Date(clock.now());
-      const updates = p.printerIds.map((e) => ({ id: e.id, status: e.status, seenAt: toDate(e.lastSeen) ?? seen }));
+      const updates = p.printerIds.map((e) => ({
+        id: e.id,
+        status: e.status,
+        reason: e.reason ?? null,
+        seenAt: toDate(e.lastSeen) ?? seen,
+      }));
       await printers.recordStatuses(s.principal, updates);
       const reply = { printerCount: updates.length, branchId: s.agent.branchId, timestamp: isoTime(clock.now()) };
       s.socket.emit('printer:status:acknowledged', reply);

@@ -92,8 +92,10 @@ export class RoomBroadcaster implements Broadcaster {
     for (const [branchId, batch] of this.pendingStatus) {
       const changes = [...batch.entries.values()].filter((e) => {
         const key = `${e.printerId}`;
-        if (this.lastSentStatus.get(key) === e.status) return false;
-        this.lastSentStatus.set(key, e.status);
+        // A new reason on the same status (paper near its end on an online printer) is news too.
+        const sent = `${e.status}|${e.reason ?? ''}`;
+        if (this.lastSentStatus.get(key) === sent) return false;
+        this.lastSentStatus.set(key, sent);
         return true;
       });
       if (changes.length === 0) continue;

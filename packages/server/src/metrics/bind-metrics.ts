@@ -12,6 +12,7 @@ export interface MetricSources {
   agentsByQuality(): Record<string, number>;
   agentsHighLatency(): number;
   jobsByState(): Promise<Record<string, number>>;
+  printersByStatus(): Promise<{ status: string; reason: string | null; count: number }[]>;
   uniqueUsers(): number;
   pendingRequests(): number;
   ready(): boolean;
@@ -61,6 +62,11 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
   metrics.collectFrom(metrics.agentsConnected, sources.agentsByProtocol, 'protocol');
   metrics.collectFrom(metrics.agentsByQuality, sources.agentsByQuality, 'quality');
   metrics.collectFrom(metrics.printJobs, () => sources.jobsByState().catch(() => ({})), 'state');
+  (metrics.printers as unknown as { collect?: () => Promise<void> }).collect = async () => {
+    const rows = await sources.printersByStatus().catch(() => []);
+    metrics.printers.reset();
+    for (const r of rows) metrics.printers.set({ status: r.status, reason: r.reason ?? 'none' }, r.count);
+  };
   metrics.collectValue(metrics.uniqueUsers, sources.uniqueUsers);
   metrics.collectValue(metrics.agentsHighLatency, sources.agentsHighLatency);
   metrics.collectValue(metrics.pendingRequests, sources.pendingRequests);
@@ -131,6 +137,7 @@ export function bindGatewayMetrics(
     agentsByQuality: () => core.tracker.counts().byQuality,
     agentsHighLatency: () => core.tracker.counts().highLatency,
     jobsByState: () => parts.jobs.countByState(),
+    printersByStatus: () => core.printers.countByStatus(),
     uniqueUsers: () => edge.gateway.uniqueUserCount,
     pendingRequests: () => core.pending.size,
     ready: edge.ready,

@@ -79,6 +79,11 @@ export class GatewayMetrics {
     'Pending requests removed by the stale sweep',
   );
   readonly printJobs = this.#declare.gauge('print_jobs', 'Print jobs in the store by state', ['state']);
+  readonly printers = this.#declare.gauge(
+    'printers',
+    'Printers in the store by their agents’ last status and its reason (reason "none" when there is none)',
+    ['status', 'reason'],
+  );
   readonly jobTransitions = this.#declare.counter(
     'print_job_transitions_total',
     'Print job state changes recorded by this process',

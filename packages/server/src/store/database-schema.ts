@@ -93,6 +93,8 @@ export interface PrinterTable {
   assignedTo: string | null;
   isDefault: ColumnType<boolean, boolean | undefined, boolean>;
   capabilities: Json<string[]>;
+  /** Migration 012: why, as the agent reported it (a PrinterStatusReason); NULL: nothing to say. */
+  statusReason: string | null;
   /** Migration 011; NULL: the default profile for the paper width. */
   profile: NullableJson<PrinterProfile>;
   discoveredBy: string | null;

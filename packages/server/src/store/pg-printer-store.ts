@@ -1,8 +1,8 @@
-import type { PrinterStatus } from '@printermaster/protocol';
+import type { PrinterStatus, PrinterStatusReason } from '@printermaster/protocol';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { GatewayError } from '../core/gateway-error.js';
 import type { OutboxEvent } from '../core/ports/outbox-event.js';
-import type { Printer, PrinterFields, PrinterStore } from '../core/ports/printer-store.js';
+import type { Printer, PrinterFields, PrinterStore, StatusReport } from '../core/ports/printer-store.js';
 import type { DatabaseSchema, PrinterTable } from './database-schema.js';
 import { outboxRow } from './outbox-rows.js';
 import { isPgError, UNIQUE_VIOLATION } from './pg-errors.js';
@@ -107,18 +107,22 @@ export class PgPrinterStore implements PrinterStore {
    * to `error` and back must reach the dashboards whether or not load put both reports in
    * one batch.
    */
-  private readonly statusWrites = statementBatcher<
-    { branchId: string; updates: readonly { id: string; status: PrinterStatus; seenAt: Date }[] },
-    Printer[]
-  >(
+  private readonly statusWrites = statementBatcher<{ branchId: string; updates: readonly StatusReport[] }, Printer[]>(
     async (calls) => {
-      type Report = { call: number; branchId: string; id: string; status: PrinterStatus; seenAt: Date };
+      type Report = {
+        call: number;
+        branchId: string;
+        id: string;
+        status: PrinterStatus;
+        reason: PrinterStatusReason | null;
+        seenAt: Date;
+      };
       // Each printer's reports in arrival order; the last one is what the row ends up with.
       const reports = new Map<string, Report[]>();
       calls.forEach((c, call) => {
         for (const u of c.updates) {
           const key = `${c.branchId}\u0000${u.id}`;
-          const r: Report = { call, branchId: c.branchId, ...u };
+          const r: Report = { call, branchId: c.branchId, ...u, reason: u.reason ?? null };
           const list = reports.get(key);
           if (list) list.push(r);
           else reports.set(key, [r]);
@@ -135,33 +139,39 @@ export class PgPrinterStore implements PrinterStore {
         const values = sql.join(
           rows
             .slice(i, i + 4_000)
-            .map((r) => sql`(${r.id}, ${r.branchId}, ${r.status}, ${r.seenAt.toISOString()}::timestamptz)`),
+            .map(
+              (r) =>
+                sql`(${r.id}, ${r.branchId}, ${r.status}, ${r.reason}::text, ${r.seenAt.toISOString()}::timestamptz)`,
+            ),
         );
-        // The sub-select in RETURNING sees the rows as they were before this statement: the previous
-        // status. A printer whose stored status changed gets its `printer.status_changed` event in the
-        // same statement (a change undone within one batch leaves the row, and the outbox, as they were).
-        const updated = await sql<Selectable<PrinterTable> & { previousStatus: string }>`
+        // The sub-selects in RETURNING see the rows as they were before this statement: the previous
+        // status and reason. A printer whose stored status or reason changed gets its
+        // `printer.status_changed` event in the same statement (a change undone within one batch
+        // leaves the row, and the outbox, as they were).
+        const updated = await sql<Selectable<PrinterTable> & { previousStatus: string; previousReason: string | null }>`
           with u as (
             update printers as p
-               set status = v.status, last_seen_at = v.seen_at, updated_at = now()
-              from (values ${values}) as v (id, branch_id, status, seen_at)
+               set status = v.status, status_reason = v.reason, last_seen_at = v.seen_at, updated_at = now()
+              from (values ${values}) as v (id, branch_id, status, reason, seen_at)
              where p.id = v.id and p.branch_id = v.branch_id
-            returning p.*, (select p2.status from printers p2 where p2.id = p.id) as previous_status
+            returning p.*, (select p2.status from printers p2 where p2.id = p.id) as previous_status,
+                      (select p2.status_reason from printers p2 where p2.id = p.id) as previous_reason
           ), outbox as (
             insert into events (company_id, branch_id, type, subject_id, data)
             select company_id, branch_id, 'printer.status_changed', id,
                    jsonb_build_object('printerId', id, 'branchId', branch_id, 'name', name, 'status', status,
-                     'previousStatus', previous_status, 'reason', null)
-              from u where status is distinct from previous_status order by id
+                     'previousStatus', previous_status, 'reason', status_reason)
+              from u where status is distinct from previous_status or status_reason is distinct from previous_reason
+             order by id
           )
           select * from u`.execute(this.db);
         for (const row of updated.rows) {
           const printer = toPrinter(row);
-          let previous = row.previousStatus;
+          let previous = { status: row.previousStatus, reason: row.previousReason };
           for (const r of reports.get(`${row.branchId}\u0000${row.id}`) ?? []) {
-            if (r.status === previous) continue;
-            results[r.call]?.push({ ...printer, status: r.status, lastSeenAt: r.seenAt });
-            previous = r.status;
+            if (r.status === previous.status && r.reason === previous.reason) continue;
+            results[r.call]?.push({ ...printer, status: r.status, statusReason: r.reason, lastSeenAt: r.seenAt });
+            previous = { status: r.status, reason: r.reason };
           }
         }
       }
@@ -170,7 +180,16 @@ export class PgPrinterStore implements PrinterStore {
     { maxBatchSize: 200 },
   );
 
-  updateStatuses(branchId: string, updates: { id: string; status: PrinterStatus; seenAt: Date }[]): Promise<Printer[]> {
+  async countByStatus(): Promise<{ status: string; reason: string | null; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('printers')
+      .select(['status', 'statusReason', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy(['status', 'statusReason'])
+      .execute();
+    return rows.map((r) => ({ status: r.status, reason: r.statusReason, count: Number(r.n) }));
+  }
+
+  updateStatuses(branchId: string, updates: readonly StatusReport[]): Promise<Printer[]> {
     if (updates.length === 0) return Promise.resolve([]);
     return this.statusWrites.load({ branchId, updates });
   }
@@ -189,13 +208,15 @@ function statusChanged(printer: Printer, previousStatus: string): OutboxEvent {
       name: printer.name,
       status: printer.status,
       previousStatus,
-      reason: null,
+      reason: printer.statusReason,
     },
   };
 }
 
 function toColumns(f: PrinterFields): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  // A status set without its reason (a user's change, a discovery) has none: an old one would mislead.
+  if (f.status !== undefined && f.statusReason === undefined) out.statusReason = null;
   for (const [key, value] of Object.entries(f)) {
     if (value === undefined) continue;
     out[key] = key === 'capabilities' || key === 'profile' ? (value === null ? null : JSON.stringify(value)) : value;
@@ -222,6 +243,7 @@ function toPrinter(row: Selectable<PrinterTable>): Printer {
     type: row.type,
     connection: row.connection,
     status: row.status as PrinterStatus,
+    statusReason: row.statusReason as PrinterStatusReason | null,
     ip: row.ip,
     port: row.port,
     systemName: row.systemName,

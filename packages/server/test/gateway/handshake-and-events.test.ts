@@ -249,6 +249,73 @@ describe('printing gateway: handshake, rooms and agent events', () => {
     expect(gw.logs.some((l) => /^Sent \d+ batched status updates$/.test(l.msg))).toBe(true);
   });
 
+  it('carries why a printer is in its status to the API, the live updates and the event feed', async () => {
+    const manager = await gw.token('branch_manager', { companyId: acme.companyId, branchId: acme.branchId });
+    const web = track(await connectWeb(gw.url, manager));
+    const agent = track(
+      await connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: acme.branchId, deviceId: 'dev-r' }),
+    );
+    agent.emit('printer:discovered', { id: 'r-R1', name: 'R1', status: 'online' });
+    await nextEvent(agent, 'printer:discovery:acknowledged');
+    const batches = collect<{ printerId: string; status: string; reason?: string }[]>(web, 'printerStatusUpdate');
+    const report = (status: string, reason?: string) => {
+      const now = new Date().toISOString();
+      agent.emit('printer:status:update', {
+        printerIds: [{ id: 'r-R1', status, ...(reason ? { reason } : {}), lastSeen: now }],
+        branchId: acme.branchId,
+        timestamp: now,
+      });
+      return nextEvent(agent, 'printer:status:acknowledged');
+    };
+    const view = async () => {
+      const res = await fetch(`${gw.url}/printing/printers/r-R1`, { headers: { authorization: `Bearer ${manager}` } });
+      return ((await res.json()) as { printer: { status: string; statusReason?: string } }).printer;
+    };
+    await report('online', 'paper_near_end');
+    // Only the reason changed: still a change, for the dashboards and the feed alike.
+    await eventually(() => batches.flat().some((e) => e.reason === 'paper_near_end'), 3_000, 'the near-end update');
+    expect(await view()).toMatchObject({ status: 'online', statusReason: 'paper_near_end' });
+    await report('error', 'paper_out');
+    await eventually(() => batches.flat().some((e) => e.reason === 'paper_out'), 3_000, 'the paper-out update');
+    expect(await view()).toMatchObject({ status: 'error', statusReason: 'paper_out' });
+    // The metrics count it too, from the store: one printer of this gateway is out of paper.
+    const scrape = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(scrape).toMatch(/^printermaster_printers\{status="error",reason="paper_out"\} 1$/m);
+    await report('online');
+    await eventually(() => batches.flat().some((e) => e.status === 'online' && !e.reason), 3_000, 'the recovery');
+    // The same status with a new reason after a plain one reaches the dashboards as well.
+    await report('online', 'paper_near_end');
+    await eventually(() => batches.flat().filter((e) => e.reason === 'paper_near_end').length === 2, 3_000, 'again');
+    await report('online');
+    await eventually(() => batches.flat().filter((e) => e.status === 'online' && !e.reason).length === 2, 3_000, 'ok');
+    const recovered = await view();
+    expect(recovered.status).toBe('online');
+    expect(recovered.statusReason).toBeUndefined();
+
+    const feed = await fetch(`${gw.url}/printing/events?types=printer.status_changed&limit=100`, {
+      headers: { authorization: `Bearer ${manager}` },
+    });
+    const events = (
+      (await feed.json()) as { events: { subjectId?: string; data: { status: string; reason: string | null } }[] }
+    ).events
+      .filter((e) => (e.data as { printerId?: string }).printerId === 'r-R1')
+      .map((e) => [e.data.status, e.data.reason]);
+    expect(events).toEqual([
+      ['online', 'paper_near_end'],
+      ['error', 'paper_out'],
+      ['online', null],
+      ['online', 'paper_near_end'],
+      ['online', null],
+    ]);
+
+    // A reason no agent may send is refused with the field named, and changes nothing.
+    const errors = collect<{ event: string; code: string }>(agent, 'error:event');
+    agent.emit('printer:status:update', { printerIds: [{ id: 'r-R1', status: 'error', reason: 'on_fire' }] });
+    await eventually(() => errors.length > 0, 3_000, 'the refusal');
+    expect(errors[0]).toMatchObject({ event: 'printer:status:update', code: 'BAD_REQUEST' });
+    expect((await view()).status).toBe('online');
+  });
+
   it('answers malformed events with an error event and ack, and keeps the socket and process up', async () => {
     const agent = track(
       await connectAgent(gw.url, { licenseKey: acme.licenseKey, branchId: acme.branchId, deviceId: 'dev-m' }),

@@ -100,6 +100,7 @@ describe('health endpoints and metrics', () => {
       'printermaster_request_timeouts_total',
       'printermaster_stale_requests_cleaned_total',
       'printermaster_print_jobs',
+      'printermaster_printers',
       'printermaster_print_job_transitions_total',
       'printermaster_print_job_duration_seconds',
       'printermaster_http_request_duration_seconds',

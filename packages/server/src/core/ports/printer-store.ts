@@ -1,4 +1,4 @@
-import type { PrinterProfile, PrinterStatus } from '@printermaster/protocol';
+import type { PrinterProfile, PrinterStatus, PrinterStatusReason } from '@printermaster/protocol';
 
 export interface Printer {
   id: string;
@@ -8,6 +8,8 @@ export interface Printer {
   type: string;
   connection: string;
   status: PrinterStatus;
+  /** Why, as the reporting agent said (`paper_out`…); `null` when it said nothing more. */
+  statusReason: PrinterStatusReason | null;
   ip: string | null;
   port: number | null;
   systemName: string | null;
@@ -29,6 +31,15 @@ export interface Printer {
   updatedAt: Date;
 }
 
+/** One printer's status as an agent reported it, and when the agent saw it. */
+export interface StatusReport {
+  id: string;
+  status: PrinterStatus;
+  /** `null` (or absent): the agent said nothing more than the status. */
+  reason?: PrinterStatusReason | null;
+  seenAt: Date;
+}
+
 /** Fields a create or update may set; `undefined` leaves a field as it is. */
 export type PrinterFields = Partial<Omit<Printer, 'id' | 'companyId' | 'branchId' | 'createdAt' | 'updatedAt'>>;
 
@@ -48,5 +59,7 @@ export interface PrinterStore {
    * of that report; a report repeating the status before it is no change. Reports of other
    * callers written together do not hide a change: `error` then `online` is two changes.
    */
-  updateStatuses(branchId: string, updates: { id: string; status: PrinterStatus; seenAt: Date }[]): Promise<Printer[]>;
+  updateStatuses(branchId: string, updates: readonly StatusReport[]): Promise<Printer[]>;
+  /** How many printers have each stored status and reason (`null`: none), across all tenants. */
+  countByStatus(): Promise<{ status: string; reason: string | null; count: number }[]>;
 }
