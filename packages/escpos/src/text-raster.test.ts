@@ -59,6 +59,22 @@ describe('rasterizeTextLine', () => {
     expect(alone('e\u0301')).toBe(alone('é'));
   });
 
+  it('draws each spacing character of a cluster in its own cell, an emoji sequence as its first', () => {
+    // Thai sara am follows its consonant (and the consonant's tone mark) in one grapheme cluster.
+    const thai = rasterizeTextLine('น้ำ', NORMAL);
+    expect(thai.width).toBe(24);
+    expect(slice(thai, 12, 12)).toBe(alone('ำ'));
+    expect(slice(thai, 0, 12)).not.toBe(alone('น'));
+    expect(rasterizeTextLine('🇫🇷', NORMAL).width).toBe(24);
+    expect(rasterizeTextLine('👨‍👩‍👧', NORMAL).width).toBe(24);
+  });
+
+  it('reads a Thai dish back whole, sara am included', async () => {
+    const { decodeEscPos } = await import('./decode-esc-pos.js');
+    const { encodeTicket } = await import('./encode-ticket.js');
+    expect(decodeEscPos(encodeTicket({ blocks: [{ type: 'text', text: 'ต้มยำกุ้ง' }] }))[0]?.text).toBe('ต้มยำกุ้ง');
+  });
+
   it('draws a character the font lacks as a box with its code point, never as ?', () => {
     expect(PixelFont.shared().glyph(0x1f35c)).toMatchObject({ inFont: false, width: 16 });
     expect(PixelFont.shared().glyph(0x1f35c).dots).toEqual(hexBoxGlyph(0x1f35c));

@@ -30,20 +30,35 @@ interface DrawnCluster {
   overlays: Uint8Array[];
 }
 
-function cluster(text: string, rightToLeft: boolean): DrawnCluster | undefined {
+/** Emoji sequences and flags: one picture of several characters, drawn as their first. */
+const EMOJI_SEQUENCE = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u;
+
+/**
+ * How one grapheme cluster is drawn: each spacing character in a cell of its own with the marks
+ * that follow it laid over it (a Thai consonant, its tone mark, then sara am in the next cell); an
+ * emoji sequence or flag shows its first character only, since the font has no picture of the whole.
+ */
+function clusterCells(text: string, rightToLeft: boolean): DrawnCluster[] {
   const font = PixelFont.shared();
-  let base: PixelGlyph | undefined;
-  const overlays: Uint8Array[] = [];
+  const cells: DrawnCluster[] = [];
+  const firstOnly = EMOJI_SEQUENCE.test(text);
+  let current: DrawnCluster | undefined;
+  let overlays: Uint8Array[] = [];
   for (const char of text) {
     if (INVISIBLE.test(char)) continue;
     const mirrored = rightToLeft ? bidi.getMirroredCharacter(char) : null;
     const glyph = font.glyph((mirrored ?? char).codePointAt(0) ?? 0x20);
-    if (glyph.overlay !== undefined) overlays.push(glyph.overlay);
-    // A second spacing character in one cluster (an emoji sequence) shows its first only.
-    else base ??= glyph;
+    if (glyph.overlay !== undefined) {
+      (current?.overlays ?? overlays).push(glyph.overlay);
+    } else if (!firstOnly || current === undefined) {
+      current = { glyph, overlays };
+      overlays = [];
+      cells.push(current);
+    }
   }
-  if (base === undefined && overlays.length === 0) return undefined;
-  return { glyph: base ?? font.glyph(0x20), overlays };
+  // Marks with no letter before them (a line starting with one) sit over a space.
+  if (cells.length === 0 && overlays.length > 0) cells.push({ glyph: font.glyph(0x20), overlays });
+  return cells;
 }
 
 /**
@@ -70,7 +85,7 @@ function visualClusters(line: string): DrawnCluster[] {
       start = end;
     }
   }
-  return parts.flatMap((part) => cluster(part.segment, part.level % 2 === 1) ?? []);
+  return parts.flatMap((part) => clusterCells(part.segment, part.level % 2 === 1));
 }
 
 /** Width in printer dots of a glyph `width` font dots wide. */
