@@ -159,7 +159,13 @@ describe.skipIf(!hasChromium)(
       const jobId = created.body.job.id;
       // The new job appears and reaches `completed` without a reload.
       await page.locator(`tr[data-job="${jobId}"] .badge:text-is("completed")`).waitFor({ timeout: 20_000 });
-      expect(await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toContain('format=csv');
+      // The CSV of the same filter, downloaded with the session cookie as the link does.
+      const csvHref = (await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')) ?? '';
+      expect(csvHref).toContain('format=csv');
+      const csv = await page.context().request.get(`${gateway.base}${csvHref}`);
+      expect(csv.status()).toBe(200);
+      expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
+      expect(await csv.text()).toContain(jobId);
       await screenshot(page, 'dashboard-jobs');
       expect(await graveViolations(page)).toEqual([]);
 
@@ -178,6 +184,29 @@ describe.skipIf(!hasChromium)(
         .toBeGreaterThan(0);
       await screenshot(page, 'dashboard-job');
       expect(await graveViolations(page)).toEqual([]);
+      await page.context().close();
+    });
+
+    it('cancels a queued job after confirmation', async () => {
+      // The bar printer has no agent: its job waits, queued.
+      const [barId] = await printerIds(gateway, ['bar']);
+      const created = await gateway.api<{ job: { id: string } }>('POST', '/printing/jobs', {
+        printerId: barId,
+        content: markedTicket('Mdash-bar'),
+      });
+      expect(created.status).toBe(202);
+      const page = await signIn([]);
+      await page.goto(`${gateway.base}/#/jobs/${created.body.job.id}`);
+      await page.getByRole('heading', { name: /^Job / }).getByText('queued').waitFor();
+      await page.getByRole('button', { name: 'Cancel job' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Cancel this job?' });
+      // Escape keeps the job; the button asks again.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'Cancel job' }).click();
+      await dialog.getByRole('button', { name: 'Cancel job' }).click();
+      await page.getByText('Job cancelled.').waitFor();
+      await page.getByRole('heading', { name: /^Job / }).getByText('cancelled').waitFor();
       await page.context().close();
     });
 
