@@ -194,7 +194,7 @@ describe('JSON metric views under /api/metrics', () => {
       ).status;
     expect(await submit(1)).toBe(202);
     const caches = (await view('cache')).caches;
-    expect(Object.keys(caches).sort()).toEqual(['licences', 'printers', 'tenants']);
+    expect(Object.keys(caches).sort()).toEqual(['licences', 'previews', 'printers', 'tenants']);
     const first = present(caches.printers);
     for (let n = 2; n < 7; n++) expect(await submit(n)).toBe(202);
     const later = await view('cache');
