@@ -31,7 +31,7 @@ Credentials:
   and revoked after it.
 
 Options:
-  --target URL         the gateway (default http://localhost:3001); a bare host[:port],
+  --target URL         the gateway (default http://localhost:$PORT, 3001 without PORT); a bare host[:port],
                        as in --target=green, means http://host[:port]
   --printer-name NAME  the test printer's name (default printermaster-smoke)
   --timeout MS         deadline of each step (default 30000)

@@ -1,10 +1,12 @@
 /**
- * The gateway a check talks to: `--target`, else this machine's default port. A bare name or
- * host[:port] (`--target=green`, a Kubernetes service of a blue-green deploy) means plain HTTP
- * to it. (Options only, no variables of its own: the environment is the gateway's settings.)
+ * The gateway a check talks to: `--target`, else this machine's gateway on the port its own
+ * setting says (`PORT`, as `npm start` reads it from the environment; 3001 by default). A bare
+ * name or host[:port] (`--target=green`, a Kubernetes service of a blue-green deploy) means plain
+ * HTTP to it. (No variables of its own: the environment is the gateway's settings.)
  */
-export function targetUrl(given: string | undefined): Target {
-  const raw = (given ?? 'http://localhost:3001').trim();
+export function targetUrl(given: string | undefined, env: NodeJS.ProcessEnv = process.env): Target {
+  const port = /^\d{1,5}$/.test(env.PORT ?? '') && Number(env.PORT) > 0 ? Number(env.PORT) : 3001;
+  const raw = (given ?? `http://localhost:${port}`).trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
   let url: URL;
   try {

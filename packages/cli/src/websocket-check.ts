@@ -13,7 +13,7 @@ Prints the handshake and round-trip times; exits 1 with the reason when the hand
 is refused or an answer does not come.
 
 Options:
-  --target URL    the gateway (default http://localhost:3001); a bare host[:port]
+  --target URL    the gateway (default http://localhost:$PORT, 3001 without PORT); a bare host[:port]
                   means http://host[:port]
   --token TOKEN   a JWT or API key (pm_…). Default: the PRINTERMASTER_TOKEN variable;
                   without it, on the gateway's host, a super_admin token minted here for
