@@ -35,6 +35,8 @@ export class PrinterRegistry {
   private readonly idsByName = new Map<string, string>();
   /** The status and reason last reported for each printer (by name), as `status|reason`. */
   private readonly lastStatus = new Map<string, string>();
+  /** When each printer's status was last sent (this.deps.now() ms), changed or not. */
+  private readonly lastSentAt = new Map<string, number>();
   /** A status check of every printer is under way. */
   private polling = false;
 
@@ -141,11 +143,14 @@ export class PrinterRegistry {
       if (!id) continue;
       const { status, code } = readiness;
       const key = statusKey(status, code);
-      if (!force && this.lastStatus.get(printer.name) === key) continue;
+      // An unchanged status is still sent now and then, so the gateway's "last seen" stays true.
+      const stale = this.deps.now() - (this.lastSentAt.get(printer.name) ?? 0) >= STATUS_REFRESH_MS;
+      if (!force && !stale && this.lastStatus.get(printer.name) === key) continue;
       if (this.lastStatus.get(printer.name) !== key) {
         this.deps.logger.info({ printer: printer.name, status, reason: code }, 'printer status changed');
       }
       this.lastStatus.set(printer.name, key);
+      this.lastSentAt.set(printer.name, this.deps.now());
       entries.push(statusEntry(id, printer.name, status, code, isoTime(this.deps.now())));
     }
     if (entries.length > 0) this.sendStatuses(entries);
@@ -159,6 +164,7 @@ export class PrinterRegistry {
     const key = statusKey(status, code);
     if (!id || this.lastStatus.get(printer.name) === key) return;
     this.lastStatus.set(printer.name, key);
+    this.lastSentAt.set(printer.name, this.deps.now());
     this.deps.logger.info({ printer: printer.name, status, reason: code ?? reason }, 'printer status changed');
     this.sendStatuses([statusEntry(id, printer.name, status, code, isoTime(this.deps.now()))]);
   }
@@ -176,6 +182,9 @@ export class PrinterRegistry {
     });
   }
 }
+
+/** An unchanged printer's status is sent again after this long, ms: its "last seen" at the gateway. */
+const STATUS_REFRESH_MS = 60_000;
 
 interface StatusEntry {
   id: string;

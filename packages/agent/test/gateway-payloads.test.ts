@@ -240,3 +240,61 @@ describe('the agent checks every payload the gateway sends', () => {
     ]);
   });
 });
+
+describe('the agent reports printer statuses', () => {
+  it('sends a change with its reason within a poll, and an unchanged status again after a minute', async () => {
+    const gateway = await TestGateway.start();
+    const printer = await createVirtualPrinter({ port: 0 });
+    const journalDir = mkdtempSync(join(tmpdir(), 'pm-agent-status-'));
+    let clock = Date.now();
+    const agent = new Agent({
+      serverUrl: gateway.url,
+      licenseKey: '6f1c3c1e-8d7a-4b7e-9a55-3f1b2c4d5e6f',
+      deviceId: 'device-2',
+      journalDir,
+      printers: [{ name: 'Kitchen', driver: new TcpPrinter({ host: '127.0.0.1', port: printer.port }) }],
+      appVersion: 'test',
+      logger: recordingLogger(),
+      now: () => clock,
+      pingIntervalMs: 60_000,
+      healthReportIntervalMs: 600_000,
+      statusPollIntervalMs: 50,
+      reconnectBaseMs: 100,
+      reconnectMaxMs: 500,
+      retryBaseMs: 100,
+      retryMaxMs: 500,
+    });
+    try {
+      const connected = once(gateway.io.of(PRINTING_NAMESPACE), 'connection') as Promise<[GatewaySocket]>;
+      void agent.start();
+      const [socket] = await connected;
+      await next(socket, 'printer:discovered');
+      const updates: { status: string; reason?: string }[] = [];
+      socket.on('printer:status:update', (p) => {
+        for (const e of p.printerIds) updates.push({ status: e.status, ...(e.reason ? { reason: e.reason } : {}) });
+      });
+      await printer.setFaults({ paperOut: true });
+      await until(() => updates.some((u) => u.reason === 'paper_out'));
+      expect(updates.at(-1)).toEqual({ status: 'error', reason: 'paper_out' });
+      const sent = updates.length;
+      // Nothing changes; a minute later (by the agent's clock) the same status goes again.
+      clock += 61_000;
+      await until(() => updates.length > sent);
+      expect(updates.at(-1)).toEqual({ status: 'error', reason: 'paper_out' });
+    } finally {
+      await agent.stop();
+      await gateway.close();
+      await printer.close();
+      rmSync(journalDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Resolves once `check` holds, polling between turns of the event loop (10 s at most). */
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
