@@ -116,12 +116,12 @@ describe.skipIf(!hasChromium)(
       await expect.poll(() => statusOf(page, 'kitchen').textContent()).toBe('Online');
       const faultAt = Date.now();
       await printer.setFaults({ paperOut: true });
-      // "Paper out" from agents that report why; "Error" from those that report the status alone.
       await statusOf(page, 'kitchen')
-        .filter({ hasText: /^(Paper out|Error)$/ })
+        .filter({ hasText: /^Paper out$/ })
         .waitFor({ timeout: 10_000 });
       const tookMs = Date.now() - faultAt;
       expect(tookMs).toBeLessThan(2_000);
+      await page.locator('tr[data-printer="kitchen"]', { hasText: 'out of paper: load a roll' }).waitFor();
       await screenshot(page, 'dashboard-paper-out');
       const clearedAt = Date.now();
       await printer.setFaults({ paperOut: false });

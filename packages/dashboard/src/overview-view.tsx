@@ -16,8 +16,9 @@ export function OverviewView({ fleet, user }: { fleet: Fleet; user: User }) {
         </p>
       )}
       <p class="summary">
-        {ids.length} {ids.length === 1 ? 'branch' : 'branches'} · {fleet.agents.length} agents connected ·{' '}
-        {fleet.printers.length} printers ·{' '}
+        {ids.length} {ids.length === 1 ? 'branch' : 'branches'} · {fleet.agents.length}{' '}
+        {fleet.agents.length === 1 ? 'agent' : 'agents'} connected · {fleet.printers.length}{' '}
+        {fleet.printers.length === 1 ? 'printer' : 'printers'} ·{' '}
         <a href="#/jobs?state=queued,sent,accepted,printing">
           {fleet.waiting.length >= WAITING_LIMIT ? `${WAITING_LIMIT}+` : fleet.waiting.length} jobs waiting
         </a>
