@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import type { ArabicShaper as ArabicShaperType } from 'arabic-persian-reshaper';
-import type { Bidi } from 'bidi-js';
 import { MonoBitmap } from './mono-bitmap.js';
 import { PIXEL_FONT_HEIGHT, PixelFont, type PixelGlyph } from './pixel-font.js';
+import { bidi, reorderByLevels } from './reorder-by-levels.js';
 
 /** How text is drawn: font dots become 1.5 printer dots, so a character is 12 × 24 like font A. */
 export interface TextRasterStyle {
@@ -15,9 +15,8 @@ export interface TextRasterStyle {
 /** Printer dots per pixel-font dot, times two: 8 × 16 font cells become font A's 12 × 24. */
 const SCALE_TWICE = 3;
 
-// Both are CommonJS modules whose shape their type declarations describe as ESM; required, they are what they say.
+// A CommonJS module whose type declarations describe it as ESM; required, it is what it says.
 const require = createRequire(import.meta.url);
-const bidi = (require('bidi-js') as () => Bidi)();
 const { ArabicShaper } = require('arabic-persian-reshaper') as { ArabicShaper: typeof ArabicShaperType };
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const ARABIC = /[\u0600-\u06FF\u0750-\u077F]/u;
@@ -71,20 +70,7 @@ function visualClusters(line: string): DrawnCluster[] {
   const shaped = ARABIC.test(line) ? ArabicShaper.convertArabic(line.normalize('NFC')) : line.normalize('NFC');
   const { levels } = bidi.getEmbeddingLevels(shaped);
   const parts = [...graphemes.segment(shaped)].map(({ segment, index }) => ({ segment, level: levels[index] ?? 0 }));
-  const highest = parts.reduce((max, part) => Math.max(max, part.level), 0);
-  const lowestOdd = parts.reduce((min, part) => (part.level % 2 === 1 ? Math.min(min, part.level) : min), 255);
-  for (let level = highest; level >= lowestOdd && level > 0; level--) {
-    for (let start = 0; start < parts.length; ) {
-      if ((parts[start]?.level ?? 0) < level) {
-        start++;
-        continue;
-      }
-      let end = start;
-      while (end < parts.length && (parts[end]?.level ?? 0) >= level) end++;
-      parts.splice(start, end - start, ...parts.slice(start, end).reverse());
-      start = end;
-    }
-  }
+  reorderByLevels(parts);
   return parts.flatMap((part) => clusterCells(part.segment, part.level % 2 === 1));
 }
 

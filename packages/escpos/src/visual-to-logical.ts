@@ -1,9 +1,4 @@
-import { createRequire } from 'node:module';
-import type { Bidi } from 'bidi-js';
-
-// A CommonJS module whose type declarations describe it as ESM; required, it is what it says.
-const require = createRequire(import.meta.url);
-const bidi = (require('bidi-js') as () => Bidi)();
+import { bidi, reorderByLevels } from './reorder-by-levels.js';
 
 const PRESENTATION_FORM = /[\uFB50-\uFDFF\uFE70-\uFEFF]/gu;
 
@@ -21,20 +16,7 @@ function undoVisualOrder(visual: readonly string[], direction: 'ltr' | 'rtl'): s
     index += char.length;
     return { char: level % 2 === 1 ? (bidi.getMirroredCharacter(char) ?? char) : char, level };
   });
-  const highest = parts.reduce((max, part) => Math.max(max, part.level), 0);
-  const lowestOdd = parts.reduce((min, part) => (part.level % 2 === 1 ? Math.min(min, part.level) : min), 255);
-  for (let level = highest; level >= lowestOdd && level > 0; level--) {
-    for (let start = 0; start < parts.length; ) {
-      if ((parts[start]?.level ?? 0) < level) {
-        start++;
-        continue;
-      }
-      let end = start;
-      while (end < parts.length && (parts[end]?.level ?? 0) >= level) end++;
-      parts.splice(start, end - start, ...parts.slice(start, end).reverse());
-      start = end;
-    }
-  }
+  reorderByLevels(parts);
   return parts
     .map((part) => part.char)
     .join('')
