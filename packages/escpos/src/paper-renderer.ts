@@ -1,14 +1,14 @@
 import { describeBarcode } from './barcode-symbology.js';
 import { codePageForTable, decodeByte } from './code-page.js';
+import { applyMotion, isMotionCommand, type LineBuffer } from './line-motion.js';
 import { MonoBitmap } from './mono-bitmap.js';
 import { drawBarcode, drawQrCode } from './paper-codes.js';
 import { glyphCell } from './paper-glyph-cell.js';
 import { bandPicture, rasterPicture } from './paper-images.js';
 import { applyPreviewSetting, defaultPreviewSettings } from './preview-settings.js';
-import { applyMode, charDots, FONT_A_DOTS, initialPrinterState } from './printer-state.js';
+import { applyMode, charDots, FONT_A_DOTS, initialPrinterState, isModeCommand } from './printer-state.js';
 import type { EscPosCommand } from './read-command.js';
 
-const TAB_STOP_DOTS = 8 * FONT_A_DOTS;
 /** Room a cut takes on the preview: the dashed line and paper on both sides of it. */
 const CUT_DOTS = 24;
 
@@ -43,6 +43,13 @@ export class PaperRenderer {
   #lineDots = 0;
   #lineStarted = false;
   #maxHeight: number;
+  /** This line buffer as the motion commands see it. */
+  readonly #line: LineBuffer = {
+    lineDots: () => this.#lineDots,
+    endLine: () => this.#endLine(),
+    endLineIfStarted: () => this.#endLineIfStarted(),
+    moveTo: (dots) => this.#moveTo(dots),
+  };
 
   constructor(paperWidthDots: number, maxHeight: number) {
     this.paper = new MonoBitmap(paperWidthDots, 0);
@@ -57,33 +64,23 @@ export class PaperRenderer {
   apply({ command, raw, payload }: PaperCommand): void {
     if (this.truncated) return;
     const state = this.#state;
+    if (isModeCommand(command)) {
+      applyMode(state, command);
+      return;
+    }
+    if (isMotionCommand(command)) {
+      applyMotion(this.#line, command, state.printAreaDots);
+      return;
+    }
     switch (command.kind) {
       case 'text': {
         const page = codePageForTable(state.codeTable);
         for (const byte of command.bytes) this.#printChar(decodeByte(page, byte));
         return;
       }
-      case 'line-feed':
-        this.#endLine();
-        return;
-      case 'feed-lines':
-        if (command.lines === 0) this.#endLineIfStarted();
-        for (let i = 0; i < command.lines; i++) this.#endLine();
-        return;
       case 'feed-dots':
         this.#endLineIfStarted();
         this.#advance(command.dots);
-        return;
-      case 'tab': {
-        const stop = (Math.floor(this.#lineDots / TAB_STOP_DOTS) + 1) * TAB_STOP_DOTS;
-        if (stop <= state.printAreaDots) this.#moveTo(stop);
-        return;
-      }
-      case 'absolute-position':
-        if (command.dots <= state.printAreaDots) this.#moveTo(command.dots);
-        return;
-      case 'relative-position':
-        if (this.#lineDots + command.dots <= state.printAreaDots) this.#moveTo(this.#lineDots + command.dots);
         return;
       case 'initialize':
         this.#state = initialPrinterState();
@@ -91,17 +88,6 @@ export class PaperRenderer {
         this.#items = [];
         this.#lineDots = 0;
         this.#lineStarted = false;
-        return;
-      case 'bold':
-      case 'underline':
-      case 'invert':
-      case 'align':
-      case 'print-mode':
-      case 'character-size':
-      case 'font':
-      case 'code-table':
-      case 'print-area-width':
-        applyMode(state, command);
         return;
       case 'barcode':
         this.#printBarcode(command.m, command.data);

@@ -64,6 +64,22 @@ export type ModeCommand = Extract<
   }
 >;
 
+const MODE_KINDS: ReadonlySet<string> = new Set([
+  'bold',
+  'underline',
+  'invert',
+  'align',
+  'print-mode',
+  'character-size',
+  'font',
+  'code-table',
+  'print-area-width',
+]);
+
+export function isModeCommand(command: EscPosCommand): command is ModeCommand {
+  return MODE_KINDS.has(command.kind);
+}
+
 /** Applies a mode command to `state`. */
 export function applyMode(state: PrinterState, command: ModeCommand): void {
   switch (command.kind) {

@@ -2,12 +2,10 @@ import { describeBarcode } from './barcode-symbology.js';
 import { codePageForTable, decodeByte } from './code-page.js';
 import type { DecodedBarcode, DecodedImage, DecodedLine, DecodedTicket } from './decoded-ticket.js';
 import { type DrawnText, readDrawnText } from './drawn-text-reader.js';
-import { applyMode, charDots, currentStyle, FONT_A_DOTS, initialPrinterState } from './printer-state.js';
+import { applyMotion, isMotionCommand, type LineBuffer } from './line-motion.js';
+import { applyMode, charDots, currentStyle, FONT_A_DOTS, initialPrinterState, isModeCommand } from './printer-state.js';
 import type { EscPosCommand } from './read-command.js';
 import { sizeFromMultipliers, type TextStyle } from './text-style.js';
-
-/** Default tab stops every 8 font A characters. */
-const TAB_STOP_DOTS = 8 * FONT_A_DOTS;
 
 /** Keeps a marker on one line: control characters in QR data would otherwise split it. */
 function escapeControl(text: string): string {
@@ -33,6 +31,13 @@ export class TicketAssembler {
   /** Characters of the current line and how many dots they take. */
   #lineText = '';
   #lineDots = 0;
+  /** This line buffer as the motion commands see it. */
+  readonly #line: LineBuffer = {
+    lineDots: () => this.#lineDots,
+    endLine: () => this.#endLine(),
+    endLineIfStarted: () => this.#endLineIfStarted(),
+    moveTo: (dots) => this.#moveTo(dots),
+  };
   /** Style when the first thing was put on the current line; undefined while it is empty. */
   #lineStyle: TextStyle | undefined;
   /** The current line holds an `ESC *` band: feeding it prints the band, not a blank line. */
@@ -52,6 +57,14 @@ export class TicketAssembler {
 
   apply(command: EscPosCommand): void {
     const state = this.#state;
+    if (isModeCommand(command)) {
+      applyMode(state, command);
+      return;
+    }
+    if (isMotionCommand(command)) {
+      applyMotion(this.#line, command, state.printAreaDots);
+      return;
+    }
     switch (command.kind) {
       case 'text': {
         // A table this package does not know shows its bytes above 0x7F as U+FFFD.
@@ -59,44 +72,15 @@ export class TicketAssembler {
         for (const byte of command.bytes) this.#printChar(decodeByte(page, byte));
         return;
       }
-      case 'line-feed':
-        this.#endLine();
-        return;
-      case 'feed-lines':
-        if (command.lines === 0) this.#endLineIfStarted();
-        for (let i = 0; i < command.lines; i++) this.#endLine();
-        return;
       case 'feed-dots':
         // Dot feeds print the buffer but are not counted as blank lines.
         this.#endLineIfStarted();
-        return;
-      case 'tab': {
-        const stop = (Math.floor(this.#lineDots / TAB_STOP_DOTS) + 1) * TAB_STOP_DOTS;
-        if (stop <= state.printAreaDots) this.#moveTo(stop);
-        return;
-      }
-      case 'absolute-position':
-        if (command.dots <= state.printAreaDots) this.#moveTo(command.dots);
-        return;
-      case 'relative-position':
-        if (this.#lineDots + command.dots <= state.printAreaDots) this.#moveTo(this.#lineDots + command.dots);
         return;
       case 'initialize':
         // ESC @ also clears the print buffer: an unfinished line is lost, as on paper.
         this.#state = initialPrinterState();
         this.#resetLine();
         this.#bitImageRun = undefined;
-        return;
-      case 'bold':
-      case 'underline':
-      case 'invert':
-      case 'align':
-      case 'print-mode':
-      case 'character-size':
-      case 'font':
-      case 'code-table':
-      case 'print-area-width':
-        applyMode(state, command);
         return;
       case 'barcode': {
         const barcode = describeBarcode(command.m, command.data);
