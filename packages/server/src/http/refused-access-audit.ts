@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JwtService } from '../auth/jwt-service.js';
+import { ACCESS_COOKIE } from '../auth/web-session-cookies.js';
 import type { Clock } from '../core/clock.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import { actorOf, type UserPrincipal } from '../core/principal.js';
 import { runAsGateway } from '../core/tenant-scope.js';
+import { requestCookie } from './cookie-credential.js';
 
 export interface RefusedAccessAuditOptions {
   audit: AuditLog;
@@ -77,7 +79,10 @@ export function installRefusedAccessAudit(app: FastifyInstance, opts: RefusedAcc
 
   function callerOf(request: FastifyRequest): UserPrincipal | undefined {
     const apiKey = request.headers['x-api-key'];
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? (typeof apiKey === 'string' ? apiKey : '');
+    // The dashboard's cookie too: a write it sent without the CSRF header is refused as that user.
+    const token =
+      BEARER.exec(request.headers.authorization ?? '')?.[1] ??
+      (typeof apiKey === 'string' ? apiKey : (requestCookie(request, ACCESS_COOKIE) ?? ''));
     return token ? opts.jwt.alreadyVerified(token.trim()) : undefined;
   }
 }

@@ -27,7 +27,11 @@ describe('dashboard sessions in cookies (docs/dashboard.md)', () => {
   let admin: AdminCommands;
 
   beforeAll(async () => {
-    gw = await startTestGateway({ env: { JWT_ACCESS_TTL: '10m', JWT_REFRESH_TTL: '2d' } });
+    // Behind a trusted proxy: a request can name an address of its own, which the refused-access
+    // audit (one entry per address and status a minute) then records apart from the others.
+    gw = await startTestGateway({
+      env: { JWT_ACCESS_TTL: '10m', JWT_REFRESH_TTL: '2d', PRINTERMASTER_TRUST_PROXY: 'true' },
+    });
     acme = await gw.seedTenant('Acme');
     globex = await gw.seedTenant('Globex');
     const credentials: CredentialConfig = { accessTtlS: 600, refreshTtlS: 172_800, trustedJwt: undefined };
@@ -118,8 +122,26 @@ describe('dashboard sessions in cookies (docs/dashboard.md)', () => {
     const { cookie } = await signedInCashier();
     const body = JSON.stringify({ printerId: 'nope', content: 'AA==' });
     const headers = { cookie, 'content-type': 'application/json' };
-    const bare = await fetch(`${gw.url}/printing/jobs`, { method: 'POST', headers, body });
+    const bare = await fetch(`${gw.url}/printing/jobs`, {
+      method: 'POST',
+      headers: { ...headers, 'x-forwarded-for': '203.0.113.7' },
+      body,
+    });
     expect(bare.status).toBe(403);
+    // Audited as the cookie's user, with the route.
+    const admin = await gw.token('super_admin');
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${gw.url}/api/audit-log?action=access.refused`, {
+          headers: { authorization: `Bearer ${admin}` },
+        });
+        const { entries } = (await res.json()) as {
+          entries: { actor: string; targetId: string; sourceAddress: string }[];
+        };
+        const entry = entries.find((e) => e.sourceAddress === '203.0.113.7');
+        return entry && { actor: entry.actor, targetId: entry.targetId };
+      })
+      .toEqual({ actor: 'user:cashier@cli', targetId: 'POST /printing/jobs' });
     const foreign = await fetch(`${gw.url}/printing/jobs`, {
       method: 'POST',
       headers: { ...headers, ...CSRF, origin: 'http://127.0.0.1:1' },
