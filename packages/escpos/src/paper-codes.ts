@@ -4,10 +4,14 @@ import type { create as createQr } from 'qrcode';
 import { MonoBitmap } from './mono-bitmap.js';
 
 const require = createRequire(import.meta.url);
-// CommonJS modules, required so that their shapes are what the declarations say.
-const ENCODERS = (require('jsbarcode/bin/barcodes/index.js') as { default: Record<string, BarcodeEncoderClass> })
-  .default;
-const qr = require('qrcode') as { create: typeof createQr };
+// CommonJS modules, required so that their shapes are what the declarations say, and only when a
+// preview draws a code: loading them takes 0.1-0.2 s that a gateway's start should not pay.
+let encoders: Record<string, BarcodeEncoderClass> | undefined;
+const barcodeEncoders = (): Record<string, BarcodeEncoderClass> =>
+  (encoders ??= (require('jsbarcode/bin/barcodes/index.js') as { default: Record<string, BarcodeEncoderClass> })
+    .default);
+let qrModule: { create: typeof createQr } | undefined;
+const qr = (): { create: typeof createQr } => (qrModule ??= require('qrcode') as { create: typeof createQr });
 
 /** jsbarcode's encoder for each symbology name the decoder gives (`describeBarcode`). */
 const ENCODER_NAMES: Readonly<Record<string, string>> = {
@@ -37,7 +41,7 @@ export interface BarcodeLook {
  */
 export function drawBarcode(symbology: string, data: string, look: BarcodeLook): MonoBitmap | undefined {
   const name = ENCODER_NAMES[symbology];
-  const Encoder = name === undefined ? undefined : ENCODERS[name];
+  const Encoder = name === undefined ? undefined : barcodeEncoders()[name];
   if (Encoder === undefined) return undefined;
   let parts: EncodedPart[];
   try {
@@ -66,7 +70,7 @@ export type QrCorrection = 'L' | 'M' | 'Q' | 'H';
 export function drawQrCode(data: Uint8Array, moduleDots: number, correction: QrCorrection): MonoBitmap | undefined {
   let symbol: ReturnType<typeof createQr>;
   try {
-    symbol = qr.create([{ data, mode: 'byte' }], { errorCorrectionLevel: correction });
+    symbol = qr().create([{ data, mode: 'byte' }], { errorCorrectionLevel: correction });
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import opentype, { type Font, type PathCommand } from 'opentype.js';
+import type { Font, PathCommand, parse } from 'opentype.js';
 import { HEX_BOX_SIZE, hexBoxGlyph } from './hex-box-glyph.js';
 
 /** One character of the pixel font: `width` × `height` dots, one byte per dot (1 ink), rows top to bottom. */
@@ -90,6 +90,8 @@ export class PixelFont {
   static shared(): PixelFont {
     if (PixelFont.#shared === undefined) {
       const require = createRequire(import.meta.url);
+      // Required here, not imported: the parser is only needed once text is drawn (in a render thread).
+      const opentype = require('opentype.js') as { parse: typeof parse };
       const file = require.resolve('@fontsource/unifont/files/unifont-latin-400-normal.woff');
       const bytes = readFileSync(file);
       const font = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
