@@ -37,8 +37,17 @@ if (process.argv[2] === '--serve') {
   const cpuMs = (cpu.user + cpu.system) / 1000;
   durations.sort((a, b) => a - b);
   out(`${printers} printers, ${seconds} polls of all of them, one a second`);
-  out(`poller CPU: ${cpuMs.toFixed(0)} ms in ${(wall / 1000).toFixed(1)} s = ${((100 * cpuMs) / wall).toFixed(2)} % of one core; ${(cpuMs / seconds / printers).toFixed(3)} ms a printer a poll`);
-  out(`one poll of all printers: median ${durations[Math.floor(seconds / 2)].toFixed(1)} ms, max ${durations.at(-1).toFixed(1)} ms`);
-  out(`RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  out(
+    `poller CPU: ${cpuMs.toFixed(0)} ms in ${(wall / 1000).toFixed(1)} s = ${((100 * cpuMs) / wall).toFixed(2)} % of one core; ${(cpuMs / seconds / printers).toFixed(3)} ms a printer a poll`,
+  );
+  out(
+    `one poll of all printers: median ${durations[Math.floor(seconds / 2)].toFixed(1)} ms, max ${durations.at(-1).toFixed(1)} ms`,
+  );
+  out(
+    `RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB; load average ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   child.kill();
 }

@@ -49,6 +49,16 @@ export async function resolveCheckToken(given: string | undefined, target: Targe
   );
 }
 
+/** The port of this machine's gateway (`PORT`), the checks' default target; 3001 when it cannot be read. */
+export function defaultCheckPort(): number {
+  try {
+    return loadCheckSettings().port;
+  } catch {
+    // A malformed PORT is the gateway's to refuse; the check then tries the default and says what failed.
+    return 3001;
+  }
+}
+
 /** Whether `target` is this host (a loopback address) or the gateway's own public URL. */
 function isThisGateway(target: Target, publicUrl: string): boolean {
   const host = new URL(target.origin).hostname.replace(/^\[|\]$/g, '');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TicketDocument } from '@printermaster/protocol';
 import { createVirtualPrinter, type VirtualPrinter } from '@printermaster/virtual-printer';
-import { resolveCheckToken } from './check-token.js';
+import { defaultCheckPort, resolveCheckToken } from './check-token.js';
 import type { CheckIo } from './health-command.js';
 import { SmokeAgent } from './smoke-agent.js';
 import { SmokeGatewayClient, SmokeStepError } from './smoke-gateway-client.js';
@@ -69,7 +69,7 @@ export async function smokeCommand(argv: string[], io: CheckIo): Promise<number>
     }
     const timeoutMs = Number(values.timeout ?? 30_000);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error('--timeout takes a positive whole number');
-    const target = targetUrl(values.target);
+    const target = targetUrl(values.target, defaultCheckPort());
     options = {
       target,
       token: (await resolveCheckToken(values.token, target)).token,

@@ -1,12 +1,11 @@
 /**
- * The gateway a check talks to: `--target`, else this machine's gateway on the port its own
- * setting says (`PORT`, as `npm start` reads it from the environment; 3001 by default). A bare
+ * The gateway a check talks to: `--target`, else this machine's gateway on `port` (the gateway's
+ * `PORT` setting, see `defaultCheckPort`; 3001, its default, when it is 0 or not given). A bare
  * name or host[:port] (`--target=green`, a Kubernetes service of a blue-green deploy) means plain
- * HTTP to it. (No variables of its own: the environment is the gateway's settings.)
+ * HTTP to it.
  */
-export function targetUrl(given: string | undefined, env: NodeJS.ProcessEnv = process.env): Target {
-  const port = /^\d{1,5}$/.test(env.PORT ?? '') && Number(env.PORT) > 0 ? Number(env.PORT) : 3001;
-  const raw = (given ?? `http://localhost:${port}`).trim();
+export function targetUrl(given: string | undefined, port = 3001): Target {
+  const raw = (given ?? `http://localhost:${port > 0 ? port : 3001}`).trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
   let url: URL;
   try {

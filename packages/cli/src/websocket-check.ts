@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PRINTING_NAMESPACE } from '@printermaster/protocol';
 import { io as connect, type Socket } from 'socket.io-client';
-import { NoCheckTokenError, resolveCheckToken } from './check-token.js';
+import { defaultCheckPort, NoCheckTokenError, resolveCheckToken } from './check-token.js';
 import type { CheckIo } from './health-command.js';
 import { describeError, elapsedMs, type Target, targetUrl } from './target-url.js';
 
@@ -54,7 +54,7 @@ export async function websocketCheckCommand(argv: string[], io: CheckIo): Promis
   const timeoutMs = Number(values.timeout ?? 10_000);
   let target: Target;
   try {
-    target = targetUrl(values.target);
+    target = targetUrl(values.target, defaultCheckPort());
   } catch (e) {
     io.err(`websocket FAILED: ${(e as Error).message}\n`);
     return 2;

@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error.js';
+import { HTTP_SETTINGS } from './http-settings.js';
 import { type Environment, parseEnv } from './parse-env.js';
 import { text } from './setting-kinds.js';
 
@@ -19,9 +20,12 @@ export const CHECK_SETTINGS = {
   }),
 } as const;
 
-/** The checks' variables; throws `ConfigError` naming each refused one. */
-export function loadCheckSettings(env: Environment = process.env): { token: string | undefined } {
-  const { values, problems } = parseEnv(CHECK_SETTINGS, env);
+/**
+ * The checks' variables, and the gateway's `PORT` (the checks' default target is this machine's
+ * gateway on it); throws `ConfigError` naming each refused one.
+ */
+export function loadCheckSettings(env: Environment = process.env): { token: string | undefined; port: number } {
+  const { values, problems } = parseEnv({ ...CHECK_SETTINGS, port: HTTP_SETTINGS.port }, env);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { token: values.token };
+  return { token: values.token, port: values.port };
 }

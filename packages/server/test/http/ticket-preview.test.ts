@@ -69,7 +69,8 @@ describe('ticket previews (embedded store)', () => {
     const picture = readPreviewPng(new Uint8Array(await res.arrayBuffer()));
     expect(picture.width).toBe(576 + 32);
     // Five lines of 30 dots from the top margin (16): each has ink.
-    for (let line = 0; line < 5; line++) expect(picture.inkIn(16 + line * 30, 16 + (line + 1) * 30)).toBeGreaterThan(20);
+    for (let line = 0; line < 5; line++)
+      expect(picture.inkIn(16 + line * 30, 16 + (line + 1) * 30)).toBeGreaterThan(20);
 
     const again = await call('GET', `/api/v1/printing/jobs/${jobId}/preview.png`, cashier, undefined, {
       'if-none-match': etag,
