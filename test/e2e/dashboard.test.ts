@@ -137,6 +137,9 @@ describe.skipIf(!hasChromium)(
       await statusOf(page, 'kitchen').waitFor();
       expect(await statusOf(page, 'bar').count()).toBe(0);
       expect(await page.locator(`[data-branch="${otherBranch}"]`).count()).toBe(0);
+      // Agents' health is for managers: a cashier's page neither asks for it nor reports it missing.
+      expect(await page.getByRole('alert').count()).toBe(0);
+      expect(await page.getByText('No agent connected').count()).toBe(0);
       await page.context().close();
 
       const other = await signIn(['--role', 'cashier', '--branch', otherBranch]);

@@ -37,7 +37,12 @@ async function loadFleet(user: User): Promise<Fleet> {
   const [branches, printers, agents, waiting] = await Promise.all([
     branchesCall,
     part('printers', api<{ printers: Printer[] }>('GET', '/printing/printers'), { printers: [] }),
-    part('agents', api<{ healthMetrics: AgentHealth[] }>('GET', '/printing/desktop-health'), { healthMetrics: [] }),
+    // Agents' health is for managers and up (docs/api.md); a cashier's overview shows printers only.
+    user.role === 'cashier'
+      ? Promise.resolve({ healthMetrics: [] as AgentHealth[] })
+      : part('agents', api<{ healthMetrics: AgentHealth[] }>('GET', '/printing/desktop-health'), {
+          healthMetrics: [],
+        }),
     part(
       'waiting jobs',
       api<{ jobs: Job[] }>('GET', `/printing/jobs?state=${WAITING_STATES.join(',')}&limit=${WAITING_LIMIT}`),

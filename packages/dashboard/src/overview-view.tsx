@@ -16,9 +16,11 @@ export function OverviewView({ fleet, user }: { fleet: Fleet; user: User }) {
         </p>
       )}
       <p class="summary">
-        {ids.length} {ids.length === 1 ? 'branch' : 'branches'} · {fleet.agents.length}{' '}
-        {fleet.agents.length === 1 ? 'agent' : 'agents'} connected · {fleet.printers.length}{' '}
-        {fleet.printers.length === 1 ? 'printer' : 'printers'} ·{' '}
+        {ids.length} {ids.length === 1 ? 'branch' : 'branches'} ·{' '}
+        {user.role === 'cashier'
+          ? ''
+          : `${fleet.agents.length} ${fleet.agents.length === 1 ? 'agent' : 'agents'} connected · `}
+        {fleet.printers.length} {fleet.printers.length === 1 ? 'printer' : 'printers'} ·{' '}
         <a href="#/jobs?state=queued,sent,accepted,printing">
           {fleet.waiting.length >= WAITING_LIMIT ? `${WAITING_LIMIT}+` : fleet.waiting.length} jobs waiting
         </a>
@@ -29,7 +31,7 @@ export function OverviewView({ fleet, user }: { fleet: Fleet; user: User }) {
           key={id}
           id={id}
           name={fleet.branches.find((b) => b.id === id)?.name}
-          agents={fleet.agents.filter((a) => a.branchId === id)}
+          agents={user.role === 'cashier' ? undefined : fleet.agents.filter((a) => a.branchId === id)}
           printers={fleet.printers.filter((p) => p.branchId === id).sort((a, b) => a.name.localeCompare(b.name))}
           waitingByPrinter={countBy(fleet.waiting.filter((j) => j.branchId === id).map((j) => j.printerId))}
         />
@@ -41,7 +43,8 @@ export function OverviewView({ fleet, user }: { fleet: Fleet; user: User }) {
 function BranchCard(props: {
   id: string;
   name: string | undefined;
-  agents: AgentHealth[];
+  /** Undefined: the user may not see agents' health (cashiers); their printers' status says enough. */
+  agents: AgentHealth[] | undefined;
   printers: Printer[];
   waitingByPrinter: Map<string, number>;
 }) {
@@ -57,8 +60,8 @@ function BranchCard(props: {
           </a>
         )}
       </h2>
-      <h3>Agents</h3>
-      {props.agents.length === 0 ? (
+      {props.agents !== undefined && <h3>Agents</h3>}
+      {props.agents === undefined ? null : props.agents.length === 0 ? (
         <p class="muted">No agent connected.</p>
       ) : (
         <table>
