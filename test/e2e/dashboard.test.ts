@@ -203,8 +203,11 @@ describe.skipIf(!hasChromium)(
       await page.getByRole('heading', { name: /^Job / }).getByText('queued').waitFor();
       await page.getByRole('button', { name: 'Cancel job' }).click();
       const dialog = page.getByRole('dialog', { name: 'Cancel this job?' });
-      // Escape keeps the job; the button asks again.
+      // Escape keeps the job, so does the focused "Keep job" (not an ambiguous "Cancel"); the button asks again.
       await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'Cancel job' }).click();
+      await dialog.getByRole('button', { name: 'Keep job' }).click();
       await dialog.waitFor({ state: 'hidden' });
       await page.getByRole('button', { name: 'Cancel job' }).click();
       await dialog.getByRole('button', { name: 'Cancel job' }).click();

@@ -6,6 +6,8 @@ export function ConfirmDialog(props: {
   title: string;
   body: string;
   confirmLabel: string;
+  /** The focused way out, `Cancel` unless that word would be ambiguous (cancelling a job). */
+  dismissLabel?: string;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -22,7 +24,7 @@ export function ConfirmDialog(props: {
       <p>{props.body}</p>
       <div class="actions">
         <button type="button" autofocus onClick={props.onCancel}>
-          Cancel
+          {props.dismissLabel ?? 'Cancel'}
         </button>
         <button type="button" class="primary" onClick={props.onConfirm}>
           {props.confirmLabel}

@@ -145,6 +145,7 @@ export function JobView({ id, fleet, live }: { id: string; fleet: Fleet; live: L
             : 'The job will not print. This cannot be undone.'
         }
         confirmLabel={asking === 'reprint' ? 'Reprint' : 'Cancel job'}
+        dismissLabel={asking === 'reprint' ? 'Cancel' : 'Keep job'}
         onConfirm={() => asking && void act(asking)}
         onCancel={() => setAsking(undefined)}
       />

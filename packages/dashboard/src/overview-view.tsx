@@ -22,7 +22,8 @@ export function OverviewView({ fleet, user }: { fleet: Fleet; user: User }) {
           : `${fleet.agents.length} ${fleet.agents.length === 1 ? 'agent' : 'agents'} connected · `}
         {fleet.printers.length} {fleet.printers.length === 1 ? 'printer' : 'printers'} ·{' '}
         <a href="#/jobs?state=queued,sent,accepted,printing">
-          {fleet.waiting.length >= WAITING_LIMIT ? `${WAITING_LIMIT}+` : fleet.waiting.length} jobs waiting
+          {fleet.waiting.length >= WAITING_LIMIT ? `${WAITING_LIMIT}+` : fleet.waiting.length}{' '}
+          {fleet.waiting.length === 1 ? 'job' : 'jobs'} waiting
         </a>
       </p>
       {ids.length === 0 && <p>No branch has an agent or a printer yet.</p>}
