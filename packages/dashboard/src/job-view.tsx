@@ -16,6 +16,13 @@ export function JobView({ id, fleet, live }: { id: string; fleet: Fleet; live: L
   const [asking, setAsking] = useState<'reprint' | 'cancel' | undefined>();
   const [notice, setNotice] = useState<{ text: string; href?: string } | undefined>();
   const [previewFailed, setPreviewFailed] = useState(false);
+  // The first preview after a quiet spell waits for a render thread to start: say so meanwhile.
+  const [previewLoaded, setPreviewLoaded] = useState(false);
+  // Another job in the same view: its picture is drawn anew.
+  useEffect(() => {
+    setPreviewLoaded(false);
+    setPreviewFailed(false);
+  }, [id]);
 
   useEffect(() => {
     let stopped = false;
@@ -117,11 +124,19 @@ export function JobView({ id, fleet, live }: { id: string; fleet: Fleet; live: L
           {previewFailed ? (
             <p class="muted">No preview of this ticket.</p>
           ) : (
-            <img
-              src={`/printing/jobs/${encodeURIComponent(job.id)}/preview.png`}
-              alt={`Preview of the ticket of job ${job.id}`}
-              onError={() => setPreviewFailed(true)}
-            />
+            <>
+              {!previewLoaded && (
+                <p class="muted" aria-busy="true">
+                  Drawing the ticket…
+                </p>
+              )}
+              <img
+                src={`/printing/jobs/${encodeURIComponent(job.id)}/preview.png`}
+                alt={`Preview of the ticket of job ${job.id}`}
+                onLoad={() => setPreviewLoaded(true)}
+                onError={() => setPreviewFailed(true)}
+              />
+            </>
           )}
           <figcaption>Ticket preview</figcaption>
         </figure>
