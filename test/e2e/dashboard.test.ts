@@ -66,7 +66,19 @@ describe.skipIf(!hasChromium)(
       const url = await loginLink(gateway, args);
       expect(url).toMatch(/\/login#pmr_/);
       await page.goto(url);
-      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      try {
+        // Generous: the first view after a login waits on the session exchange and four API reads,
+        // which take long on a machine busy with other work.
+        await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 60_000 });
+      } catch (err) {
+        // What the page shows instead (a sign-in error, a banner) says why; the timeout alone does not.
+        throw new Error(
+          `no Overview after the login link; the page says: ${((await page.textContent('body')) ?? '').slice(0, 500)}`,
+          {
+            cause: err,
+          },
+        );
+      }
       return page;
     }
 

@@ -292,14 +292,23 @@ describe('printing gateway: handshake, rooms and agent events', () => {
     expect(recovered.status).toBe('online');
     expect(recovered.statusReason).toBeUndefined();
 
-    const feed = await fetch(`${gw.url}/printing/events?types=printer.status_changed&limit=100`, {
-      headers: { authorization: `Bearer ${manager}` },
-    });
-    const events = (
-      (await feed.json()) as { events: { subjectId?: string; data: { status: string; reason: string | null } }[] }
-    ).events
-      .filter((e) => (e.data as { printerId?: string }).printerId === 'r-R1')
-      .map((e) => [e.data.status, e.data.reason]);
+    // The feed shows events once the outbox has sequenced them, a moment after they are written.
+    const feedEvents = async () => {
+      const feed = await fetch(`${gw.url}/printing/events?types=printer.status_changed&limit=100`, {
+        headers: { authorization: `Bearer ${manager}` },
+      });
+      return (
+        (await feed.json()) as { events: { data: { printerId?: string; status: string; reason: string | null } }[] }
+      ).events
+        .filter((e) => e.data.printerId === 'r-R1')
+        .map((e) => [e.data.status, e.data.reason]);
+    };
+    let events = await feedEvents();
+    const deadline = Date.now() + 10_000;
+    while (events.length < 5 && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+      events = await feedEvents();
+    }
     expect(events).toEqual([
       ['online', 'paper_near_end'],
       ['error', 'paper_out'],
