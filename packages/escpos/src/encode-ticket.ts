@@ -67,10 +67,7 @@ const PAPER_LAYOUTS: Readonly<Record<58 | 80, Omit<PaperLayout, 'maxImagePixels'
 };
 
 /** Paper geometry for a document's `paperWidth`, else the profile's width in dots, else 80 mm. */
-function paperLayout(
-  paperWidth: 58 | 80 | undefined,
-  profileDots: number | undefined,
-): Omit<PaperLayout, 'maxImagePixels'> {
+function paperLayout(paperWidth: 58 | 80 | undefined, profileDots?: number): Omit<PaperLayout, 'maxImagePixels'> {
   if (paperWidth !== undefined || profileDots === undefined) return PAPER_LAYOUTS[paperWidth ?? 80];
   return { columns: Math.max(1, Math.floor(profileDots / 12)), dots: profileDots };
 }

@@ -93,10 +93,8 @@ export interface PrinterTable {
   assignedTo: string | null;
   isDefault: ColumnType<boolean, boolean | undefined, boolean>;
   capabilities: Json<string[]>;
-  /** Migration 012: why, as the agent reported it (a PrinterStatusReason); NULL: nothing to say. */
-  statusReason: string | null;
-  /** Migration 011; NULL: the default profile for the paper width. */
-  profile: NullableJson<PrinterProfile>;
+  statusReason: string | null; // 012: a PrinterStatusReason as reported; NULL: nothing to say
+  profile: NullableJson<PrinterProfile>; // 011: NULL is the default profile for the paper width
   discoveredBy: string | null;
   discoveryMethod: string | null;
   deviceId: string | null;
