@@ -1,7 +1,7 @@
 import type { JobState, PrinterStatus } from './types.js';
 
 /** "12 s ago", "3 min ago", or the local time for older moments. */
-export function ago(iso: string | undefined, now = Date.now()): string {
+export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—';
   const ms = now - Date.parse(iso);
   if (Number.isNaN(ms)) return '—';
@@ -11,7 +11,7 @@ export function ago(iso: string | undefined, now = Date.now()): string {
   return new Date(iso).toLocaleString();
 }
 
-export function time(iso: string | undefined): string {
+export function time(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 

@@ -1,15 +1,13 @@
 import { io, type Socket } from 'socket.io-client';
 import { refreshSession } from './api.js';
-import type { Job, Printer, PrinterStatusEntry } from './types.js';
+import type { GatewayToWebEvents, WebToGatewayEvents } from './types.js';
 
 /** The live connection's state, as the banner shows it. */
 export type LiveState = 'connecting' | 'live' | 'lost' | 'restored';
 
-export interface LiveEvents {
-  printerStatusUpdate: (entries: PrinterStatusEntry[]) => void;
-  printerUpdate: (event: { action: string; printer: Printer }) => void;
-  printJobUpdate: (event: { action: string; job: Job }) => void;
-}
+/** The gateway's events the views listen to, typed by the protocol package. */
+const RELAYED = ['printerStatusUpdate', 'printerUpdate', 'printJobUpdate', 'desktop:health:alert'] as const;
+export type LiveEvents = Pick<GatewayToWebEvents, (typeof RELAYED)[number]>;
 
 type Listener<K extends keyof LiveEvents> = LiveEvents[K];
 
@@ -20,7 +18,7 @@ type Listener<K extends keyof LiveEvents> = LiveEvents[K];
  * reconnect is not shown as a loss.
  */
 export class LiveConnection {
-  private socket: Socket | undefined;
+  private socket: Socket<GatewayToWebEvents, WebToGatewayEvents> | undefined;
   private state: LiveState = 'connecting';
   private wasLive = false;
   private planned = false;
@@ -33,7 +31,7 @@ export class LiveConnection {
   constructor(private readonly onSessionEnded: () => void) {}
 
   start(): void {
-    const socket = io('/printing-ws', { transports: ['websocket', 'polling'], withCredentials: true });
+    const socket: Socket<GatewayToWebEvents, WebToGatewayEvents> = io('/printing-ws', { transports: ['websocket', 'polling'], withCredentials: true });
     this.socket = socket;
     socket.on('connect', () => {
       this.retryMs = 500;
@@ -58,10 +56,11 @@ export class LiveConnection {
     });
     socket.on('auth:expiring', () => void this.renew());
     socket.on('auth:expired', () => void this.renew());
-    for (const event of ['printerStatusUpdate', 'printerUpdate', 'printJobUpdate'] as const) {
-      socket.on(event, (payload: unknown) => {
+    for (const event of RELAYED) {
+      const relay = (payload: unknown) => {
         for (const listener of this.listeners.get(event) ?? []) (listener as (p: unknown) => void)(payload);
-      });
+      };
+      socket.on(event, relay);
     }
   }
 

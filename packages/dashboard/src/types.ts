@@ -1,41 +1,49 @@
-/** What the gateway's REST API and socket hand the dashboard (docs/api.md, docs/protocol.md). */
+/**
+ * What the gateway's REST API and socket hand the dashboard: the types of the protocol package,
+ * which the gateway itself builds its answers with (docs/api.md, docs/protocol.md). Imports are
+ * type-only, so none of the protocol's schema code reaches the browser bundle.
+ */
+import type {
+  BranchView,
+  DesktopHealthEntry,
+  JobState,
+  PrinterTestAnswer,
+  PrintJobEventView,
+  PrintJobView,
+  PrinterView,
+  WebSession,
+} from '@printermaster/protocol';
 
-export type Role = 'super_admin' | 'company_owner' | 'branch_manager' | 'cashier';
+export type {
+  ApiKeyView,
+  BranchView,
+  CompanyView,
+  DesktopHealthAlertEvent,
+  DesktopHealthDetail,
+  DesktopHealthEntry,
+  DesktopHealthSummary,
+  GatewayToWebEvents,
+  HealthHistoryEntry,
+  JobState,
+  LicenceView,
+  PrinterStatus,
+  PrinterStatusEntry,
+  Role,
+  WebhookDeliveryView,
+  WebhookView,
+  WebToGatewayEvents,
+} from '@printermaster/protocol';
 
-export interface User {
-  userId: string;
-  role: Role;
-  email?: string;
-  companyId?: string;
-  branchId?: string;
-}
+export type Me = Omit<WebSession, 'success'>;
+export type User = WebSession['user'];
+export type Printer = PrinterView;
+export type Job = PrintJobView;
+export type JobEvent = PrintJobEventView;
+export type AgentHealth = DesktopHealthEntry;
+export type Branch = BranchView;
+export type PrinterTestOutcome = Omit<PrinterTestAnswer, 'agentProcessingTime'>;
 
-export interface Me {
-  user: User;
-  /** ISO 8601: when the access cookie's token expires. */
-  expiresAt?: string;
-}
-
-export type PrinterStatus = 'online' | 'offline' | 'busy' | 'error' | 'unknown';
-
-export interface Printer {
-  id: string;
-  companyId: string;
-  branchId: string;
-  name: string;
-  type: string;
-  connection: string;
-  status: PrinterStatus;
-  statusReason?: string;
-  ip?: string;
-  port?: number;
-  model?: string;
-  location?: string;
-  deviceId?: string;
-  lastSeen?: string;
-  updatedAt: string;
-}
-
+/** Every job state, in the order of a job's life (the protocol's JOB_STATES, checked below). */
 export const JOB_STATES = [
   'queued',
   'sent',
@@ -46,70 +54,9 @@ export const JOB_STATES = [
   'cancelled',
   'expired',
   'unconfirmed',
-] as const;
-export type JobState = (typeof JOB_STATES)[number];
+] as const satisfies readonly JobState[];
+// Fails to compile when the protocol gains a state this list lacks.
+const complete: [Exclude<JobState, (typeof JOB_STATES)[number]>] extends [never] ? true : never = true;
+void complete;
+
 export const WAITING_STATES: readonly JobState[] = ['queued', 'sent', 'accepted', 'printing'];
-
-export interface JobEvent {
-  state: JobState;
-  fromState?: JobState;
-  actor: string;
-  reason?: string;
-  timestamp: string;
-}
-
-export interface Job {
-  id: string;
-  companyId: string;
-  branchId: string;
-  printerId: string;
-  state: JobState;
-  type: string;
-  priority: number;
-  copies: number;
-  byteLength: number;
-  reprintOf?: string;
-  deviceId?: string;
-  reason?: string;
-  attempts: number;
-  usefulUntil: string;
-  createdAt: string;
-  updatedAt: string;
-  completedAt?: string;
-  events?: JobEvent[];
-}
-
-export interface AgentHealth {
-  deviceId: string;
-  branchId: string;
-  averageLatency: number;
-  packetLossRate: number;
-  connectionQuality: 'excellent' | 'good' | 'fair' | 'poor';
-  lastHeartbeat?: string;
-  lastHealthReport?: string;
-  protocol?: string;
-}
-
-export interface Branch {
-  id: string;
-  companyId: string;
-  name: string;
-  status: string;
-}
-
-export interface PrinterStatusEntry {
-  printerId: string;
-  status: PrinterStatus;
-  /** Why, from agents that say (absent for a ready printer). */
-  reason?: string;
-  branchId: string;
-  lastSeen: string;
-}
-
-export interface PrinterTestOutcome {
-  success: boolean;
-  outcome?: 'printed' | 'failed' | 'unconfirmed';
-  message?: string;
-  error?: string;
-  processingTime?: number;
-}

@@ -1,3 +1,4 @@
+import type { HealthHistoryEntry } from '@printermaster/protocol';
 import {
   type ConnectionQuality,
   connectionQuality,
@@ -12,18 +13,12 @@ import type { ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
 
+export type { HealthHistoryEntry };
+
 /** Samples kept for the latency average and loss rate. */
 const WINDOW = 20;
 /** History kept per device for `GET /printing/desktop-health/:deviceId`. */
 export const HISTORY_SIZE = 100;
-
-export interface HealthHistoryEntry {
-  /** ISO 8601. */
-  timestamp: string;
-  /** ms; null for a ping that got no pong. */
-  latency: number | null;
-  quality: ConnectionQuality;
-}
 
 interface DeviceHealth {
   agent: ConnectedAgent;

@@ -1,41 +1,13 @@
-import type { ConnectionQuality } from '@printermaster/protocol';
+import type { ConnectionQuality, DesktopHealthEntry, DesktopHealthSummary } from '@printermaster/protocol';
 import { isoTime } from '@printermaster/protocol';
 import type { AgentHealthTracker, HealthHistoryEntry } from './agent-health-tracker.js';
 import type { Clock } from './clock.js';
 import type { ClusterRpc } from './cluster-rpc.js';
 import { GatewayError } from './gateway-error.js';
-import type { AgentDirectory, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
+import type { AgentDirectory, AgentRecord } from './ports/agent-directory.js';
 import { ADMIN_VIEW_ROLES, listScope, requireRole, type UserPrincipal } from './principal.js';
 
-/** One agent in `GET /printing/desktop-health` (docs/api.md#desktop-health-and-service-registry). */
-export interface DesktopHealthEntry {
-  clientId: string;
-  branchId: string;
-  companyId: string;
-  deviceId: string;
-  protocol: 'v2' | 'legacy';
-  appVersion?: string;
-  instanceId: string;
-  /** Seconds connected. */
-  uptime: number;
-  reconnectionCount: number;
-  /** ms */
-  averageLatency: number;
-  /** percent */
-  packetLossRate: number;
-  connectionQuality: ConnectionQuality;
-  lastHeartbeat: string | null;
-  lastHealthReport: string | null;
-  /** Journal damage the agent reported at start-up, since it connected (absent if none). */
-  journalDamage?: JournalDamageNotice;
-}
-
-export interface DesktopHealthSummary {
-  timestamp: string;
-  totalClients: number;
-  healthMetrics: DesktopHealthEntry[];
-  summary: Record<ConnectionQuality, number>;
-}
+export type { DesktopHealthEntry, DesktopHealthSummary };
 
 /** How long the summary is served from cache, ms (runbooks: 60 s). */
 export const SUMMARY_CACHE_MS = 60_000;

@@ -1,22 +1,15 @@
-import type { PrinterTestCompletedEvent, PrinterTestResult } from '@printermaster/protocol';
+import type {
+  PrinterTestAnswer,
+  PrinterTestCompletedEvent,
+  PrinterTestReply,
+  PrinterTestResult,
+  TestOutcome,
+} from '@printermaster/protocol';
 import { isoTime } from '@printermaster/protocol';
 import { GatewayError } from './gateway-error.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 
-/** How a test ended, as far as the gateway can tell. */
-export type TestOutcome = 'printed' | 'failed' | 'unconfirmed';
-
-export interface PrinterTestReply {
-  success: boolean;
-  outcome: TestOutcome;
-  /** The agent acknowledged receiving the test. */
-  delivered: boolean;
-  message: string;
-  error?: string;
-  /** ms the agent reported spending. */
-  agentProcessingTime?: number;
-  sourceClient: 'v2_agent' | 'legacy_client';
-}
+export type { PrinterTestAnswer, PrinterTestReply, TestOutcome };
 
 /** A legacy client's acknowledgement: the most it can tell at once (its result comes ~20 s later). */
 export const LEGACY_DELIVERED: PrinterTestReply = {
@@ -94,15 +87,6 @@ export function completedEvent(
 type EveryField<T> = { [K in keyof Required<T>]: T[K] };
 
 /** What `POST /printing/printers/:id/test` answers. */
-export interface PrinterTestAnswer extends PrinterTestReply {
-  correlationId: string;
-  timestamp: string;
-  /** Agents of the branch connected to this gateway. */
-  clientsAvailable: number;
-  /** ms from the request to the answer. */
-  processingTime: number;
-}
-
 /** The answer to the caller; times are Unix ms. */
 export function testAnswer(
   reply: PrinterTestReply,

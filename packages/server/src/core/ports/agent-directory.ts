@@ -1,4 +1,6 @@
-import type { ConnectionQuality } from '@printermaster/protocol';
+import type { ConnectionQuality, JournalDamageNotice } from '@printermaster/protocol';
+
+export type { JournalDamageNotice };
 
 /** An agent's connection health as the gateway sees it. */
 export interface AgentHealthSnapshot {
@@ -15,18 +17,6 @@ export interface AgentHealthSnapshot {
   lastHealthReport: string | undefined;
   /** The last journal damage the agent reported since it connected (`agent:journal:damaged`); absent if none. */
   journalDamage?: JournalDamageNotice;
-}
-
-/** What an agent found when its journal was damaged at start-up. */
-export interface JournalDamageNotice {
-  /** ISO 8601 time the agent found it. */
-  at: string;
-  /** The damaged file, kept beside the agent's new journal. */
-  file: string;
-  damagedLines: number;
-  recoveredEntries: number;
-  /** Jobs made `unconfirmed` because entries of theirs were lost. */
-  unconfirmedJobIds: string[];
 }
 
 /** A connected agent, as every gateway process can see it. */

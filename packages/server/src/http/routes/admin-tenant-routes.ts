@@ -1,4 +1,4 @@
-import { isoTime } from '@printermaster/protocol';
+import { type BranchView, type CompanyView, isoTime } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
@@ -30,7 +30,7 @@ const CreateBranchBody = Type.Object(
 const BranchListQuery = Type.Object({ companyId: Type.Optional(Id) }, { additionalProperties: false });
 const BranchParams = Type.Object({ branchId: Id });
 
-export function toCompanyView(company: Company) {
+export function toCompanyView(company: Company): CompanyView {
   return {
     id: company.id,
     name: company.name,
@@ -39,7 +39,7 @@ export function toCompanyView(company: Company) {
   };
 }
 
-export function toBranchView(branch: Branch) {
+export function toBranchView(branch: Branch): BranchView {
   return {
     id: branch.id,
     companyId: branch.companyId,

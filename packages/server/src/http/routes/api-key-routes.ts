@@ -1,4 +1,4 @@
-import { INSTANT_FORMAT, ROLES } from '@printermaster/protocol';
+import { type ApiKeyView, ApiKeyViewSchema, INSTANT_FORMAT, ROLES } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
@@ -30,21 +30,7 @@ const ListQuery = Type.Object(
 );
 const Params = Type.Object({ apiKeyId: Id });
 
-const ApiKeyView = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  role: Role,
-  prefix: Type.String({ description: 'The visible start of the key' }),
-  companyId: Type.Union([Type.String(), Type.Null()]),
-  branchId: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]),
-  expiresAt: Type.Union([Type.String(), Type.Null()]),
-  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
-  createdBy: Type.String(),
-  createdAt: Type.String(),
-});
-const OneKey = Type.Object({ success: Type.Boolean(), apiKey: ApiKeyView });
+const OneKey = Type.Object({ success: Type.Boolean(), apiKey: ApiKeyViewSchema });
 
 /** docs/credentials.md#api-keys: API keys of POS servers and integrations. */
 export async function apiKeyRoutes(
@@ -65,7 +51,7 @@ export async function apiKeyRoutes(
         response: {
           201: Type.Object({
             success: Type.Boolean(),
-            apiKey: ApiKeyView,
+            apiKey: ApiKeyViewSchema,
             key: Type.String({ description: 'The key itself: shown this once, never stored' }),
           }),
         },
@@ -91,7 +77,7 @@ export async function apiKeyRoutes(
         security,
         querystring: ListQuery,
         response: {
-          200: Type.Object({ success: Type.Boolean(), apiKeys: Type.Array(ApiKeyView), total: Type.Integer() }),
+          200: Type.Object({ success: Type.Boolean(), apiKeys: Type.Array(ApiKeyViewSchema), total: Type.Integer() }),
         },
       },
     },
@@ -130,7 +116,7 @@ export async function apiKeyRoutes(
   );
 }
 
-function toApiKeyView(k: ApiKey, now: number): Static<typeof ApiKeyView> {
+function toApiKeyView(k: ApiKey, now: number): ApiKeyView {
   const status = k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt.getTime() <= now ? 'expired' : 'active';
   return {
     id: k.id,

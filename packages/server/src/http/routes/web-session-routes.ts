@@ -1,3 +1,4 @@
+import { type WebSession, WebSessionSchema } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
@@ -19,18 +20,6 @@ const LoginBody = Type.Object(
   { code: Type.String({ minLength: 1, maxLength: 512, description: 'The one-time code of a login link' }) },
   { additionalProperties: false },
 );
-const Me = Type.Object({
-  success: Type.Boolean(),
-  user: Type.Object({
-    userId: Type.String(),
-    role: Type.String(),
-    email: Type.Optional(Type.String()),
-    companyId: Type.Optional(Type.String()),
-    branchId: Type.Optional(Type.String()),
-  }),
-  /** When the access cookie's token expires: the page refreshes a little before. */
-  expiresAt: Type.Optional(Type.String()),
-});
 const Ended = Type.Object({ success: Type.Boolean(), message: Type.String() });
 
 /**
@@ -51,7 +40,7 @@ export async function webSessionRoutes(
 
   app.post(
     '/auth/web/login',
-    { schema: { tags, body: LoginBody, response: { 200: Me } }, config: byAddress },
+    { schema: { tags, body: LoginBody, response: { 200: WebSessionSchema } }, config: byAddress },
     async (request, reply) => {
       checkPageRequest(request);
       const { code } = request.body as Static<typeof LoginBody>;
@@ -61,7 +50,7 @@ export async function webSessionRoutes(
 
   app.post(
     '/auth/web/refresh',
-    { schema: { tags, response: { 200: Me } }, config: byAddress },
+    { schema: { tags, response: { 200: WebSessionSchema } }, config: byAddress },
     async (request, reply) => {
       checkPageRequest(request);
       const refreshToken = requestCookie(request, REFRESH_COOKIE);
@@ -83,7 +72,7 @@ export async function webSessionRoutes(
     return { success: true, message: 'signed out' };
   });
 
-  app.get('/auth/web/me', { schema: { tags, response: { 200: Me } } }, async (request, reply) => {
+  app.get('/auth/web/me', { schema: { tags, response: { 200: WebSessionSchema } } }, async (request, reply) => {
     void reply.header('cache-control', 'no-store');
     return meOf(await requireUser(jwt, request));
   });
@@ -116,7 +105,7 @@ export async function webSessionRoutes(
   }
 }
 
-function meOf(user: UserPrincipal) {
+function meOf(user: UserPrincipal): WebSession {
   return {
     success: true,
     user: {

@@ -1,7 +1,8 @@
+import type { WebhookDeliveryView, WebhookView } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
-import type { WebhookDeliveryView, WebhookEndpoint } from '../../core/ports/webhook-store.js';
+import type { WebhookDeliveryView as DeliveryRow, WebhookEndpoint } from '../../core/ports/webhook-store.js';
 import { MAX_ROTATION_OVERLAP_MS, type WebhookService } from '../../core/webhook-service.js';
 import { requireUser } from '../authenticate.js';
 import { USER_SECURITY } from './user-security.js';
@@ -60,7 +61,7 @@ const DeliveriesQuery = Type.Object(
 );
 
 /** An endpoint as the API shows it: never its secrets. */
-function toEndpointView(e: WebhookEndpoint) {
+function toEndpointView(e: WebhookEndpoint): WebhookView {
   return {
     id: e.id,
     companyId: e.companyId,
@@ -78,7 +79,7 @@ function toEndpointView(e: WebhookEndpoint) {
   };
 }
 
-function toDeliveryView(d: WebhookDeliveryView) {
+function toDeliveryView(d: DeliveryRow): WebhookDeliveryView {
   return {
     id: d.id,
     eventId: `evt_${d.eventId}`,
