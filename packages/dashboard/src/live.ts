@@ -31,7 +31,10 @@ export class LiveConnection {
   constructor(private readonly onSessionEnded: () => void) {}
 
   start(): void {
-    const socket: Socket<GatewayToWebEvents, WebToGatewayEvents> = io('/printing-ws', { transports: ['websocket', 'polling'], withCredentials: true });
+    const socket: Socket<GatewayToWebEvents, WebToGatewayEvents> = io('/printing-ws', {
+      transports: ['websocket', 'polling'],
+      withCredentials: true,
+    });
     this.socket = socket;
     socket.on('connect', () => {
       this.retryMs = 500;

@@ -8,9 +8,9 @@ import type {
   DesktopHealthEntry,
   JobState,
   PrinterTestAnswer,
+  PrinterView,
   PrintJobEventView,
   PrintJobView,
-  PrinterView,
   WebSession,
 } from '@printermaster/protocol';
 
