@@ -47,7 +47,9 @@ export class AdminDashboard {
     const nav = page.getByRole('navigation', { name: 'Administration' });
     if ((await nav.count()) === 0) await page.getByRole('link', { name: 'Administration' }).click();
     await nav.getByRole('link', { name: tab }).click();
-    await expect.poll(() => nav.getByRole('link', { name: tab }).getAttribute('aria-current')).toBe('page');
+    await expect
+      .poll(() => nav.getByRole('link', { name: tab }).getAttribute('aria-current'), { timeout: 15_000 })
+      .toBe('page');
     await page.getByRole('heading', { name: tab, level: 2 }).waitFor();
   }
 
