@@ -649,6 +649,7 @@ const RUNBOOK_ANCHORS = [
   'printer-tests-timing-out',
   'pending-requests-growing',
   'metrics-and-alerts',
+  'canaries',
 ];
 
 /** `printermaster_*` metric names in a PromQL expression. */

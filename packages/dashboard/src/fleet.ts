@@ -117,7 +117,9 @@ export function useFleet(user: User, live: LiveConnection): Fleet {
         if (state === 'restored') void reload();
       }),
     ];
+    // Agents' health and printers' canaries change without a live event: read them again now and then.
     const poll = setInterval(async () => {
+      rereadPrinters();
       const agents = await api<{ healthMetrics: AgentHealth[] }>('GET', '/printing/desktop-health').catch(
         () => undefined,
       );

@@ -1,4 +1,4 @@
-import type { JobState, PrinterStatus } from './types.js';
+import type { JobState, Printer, PrinterStatus } from './types.js';
 
 /** "12 s ago", "3 min ago", or the local time for older moments. */
 export function ago(iso: string | null | undefined, now = Date.now()): string {
@@ -51,6 +51,18 @@ export function printerReason(status: PrinterStatus, reason: string | undefined)
 export function printerTone(status: PrinterStatus, reason?: string): string {
   if (reason === 'paper_near_end') return 'busy';
   return status === 'online' ? 'good' : status === 'busy' ? 'busy' : status === 'unknown' ? 'quiet' : 'bad';
+}
+
+/** The last canary in words: "Can print: verified 40 s ago", "Canary failed 1 min ago: paper out". */
+export function canaryText(canary: Printer['canary'], now = Date.now()): string {
+  if (!canary) return 'Not verified yet';
+  if (canary.ok) return `Can print: verified ${ago(canary.at, now)}`;
+  const why =
+    canary.reason === 'no_answer'
+      ? 'the agent did not answer'
+      : (canary.reason && REASONS[canary.reason]?.label.toLowerCase()) ||
+        (canary.reason ?? 'not ready').replaceAll('_', ' ');
+  return `Canary failed ${ago(canary.at, now)}: ${why}`;
 }
 
 export function jobTone(state: JobState): string {

@@ -1,5 +1,5 @@
 import { branchIds, type Fleet, WAITING_LIMIT } from './fleet.js';
-import { ago, printerLabel, printerReason, printerTone } from './format.js';
+import { ago, canaryText, printerLabel, printerReason, printerTone } from './format.js';
 import { printerHref } from './route.js';
 import type { AgentHealth, Printer, User } from './types.js';
 
@@ -104,6 +104,7 @@ function BranchCard(props: {
               <th scope="col">Why</th>
               <th scope="col">Waiting</th>
               <th scope="col">Last seen</th>
+              <th scope="col">Canary</th>
             </tr>
           </thead>
           <tbody>
@@ -120,6 +121,7 @@ function BranchCard(props: {
                 <td>{printerReason(p.status, p.statusReason)}</td>
                 <td>{props.waitingByPrinter.get(p.id) ?? 0}</td>
                 <td>{ago(p.lastSeen)}</td>
+                <td class={p.canary && !p.canary.ok ? 'canary-failed' : undefined}>{canaryText(p.canary)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from './api.js';
 import type { Fleet } from './fleet.js';
-import { ago, jobTone, printerLabel, printerReason, printerTone, shortId, time } from './format.js';
+import { ago, canaryText, jobTone, printerLabel, printerReason, printerTone, shortId, time } from './format.js';
 import type { LiveConnection } from './live.js';
 import { jobHref } from './route.js';
 import type { Job, PrinterTestOutcome } from './types.js';
@@ -72,6 +72,8 @@ export function PrinterView({ id, fleet, live }: { id: string; fleet: Fleet; liv
         <dd>{printer.deviceId ?? '—'}</dd>
         <dt>Last seen</dt>
         <dd>{ago(printer.lastSeen)}</dd>
+        <dt>Canary</dt>
+        <dd data-testid="printer-canary">{canaryText(printer.canary)}</dd>
       </dl>
       <div class="actions">
         <button type="button" class="primary" onClick={runTest} disabled={test.kind === 'running'}>

@@ -2,6 +2,22 @@ import { type Static, Type } from '@sinclair/typebox';
 import { PrinterStatusReasonSchema, PrinterStatusSchema } from './agent-events.js';
 import { PrinterProfileSchema } from './printer-profile.js';
 
+/**
+ * The last end-to-end canary of a printer: a paperless status probe sent by the gateway to the
+ * printer's agent, which asks the printer itself (DLE EOT, or the spooler's state) and answers.
+ */
+export const PrinterCanarySchema = Type.Object({
+  /** ISO 8601: when the probe ended. */
+  at: Type.String(),
+  /** The agent answered in time and the printer said it is ready (online or busy). */
+  ok: Type.Boolean(),
+  /** Seconds from the probe to the answer; absent when none came. */
+  seconds: Type.Optional(Type.Number()),
+  /** Why it failed: the printer's status reason (`paper_out`…) or status, or `no_answer`. */
+  reason: Type.Optional(Type.String()),
+});
+export type PrinterCanary = Static<typeof PrinterCanarySchema>;
+
 /** A printer as the REST API and web clients see it. Times are ISO 8601. */
 export const PrinterViewSchema = Type.Object({
   id: Type.String(),
@@ -33,6 +49,8 @@ export const PrinterViewSchema = Type.Object({
   discoveryMethod: Type.Optional(Type.String()),
   deviceId: Type.Optional(Type.String()),
   lastSeen: Type.Optional(Type.String()),
+  /** The last canary (absent before the first, or with canaries off). */
+  canary: Type.Optional(PrinterCanarySchema),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

@@ -7,6 +7,7 @@ import { housekeepingTasks } from './core/housekeeping.js';
 import type { LifecyclePart } from './core/lifecycle.js';
 import type { Logger } from './core/ports/logger.js';
 import type { Stores } from './core/ports/stores.js';
+import { PrinterCanary } from './core/printer-canary.js';
 import { RetentionPurge } from './core/retention-purge.js';
 import { Scheduler } from './core/scheduler.js';
 import type { SocketAgentLink } from './gateway/socket-agent-link.js';
@@ -67,6 +68,14 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
       })
     : undefined;
   const sweepGoneSessions = goneSessions && (() => goneSessions.sweep().then(() => undefined));
+  const canary = new PrinterCanary({
+    link: deps.link,
+    printers: deps.stores.printers,
+    events: deps.core.events,
+    clock,
+    logger,
+    timeoutMs: config.requests.canaryTimeoutMs,
+  });
   const retention = new RetentionPurge({
     store: deps.stores.retention,
     clock,
@@ -110,6 +119,15 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
         intervalMs: config.retention.intervalMs,
         run: () => retention.run().then(() => undefined),
       });
+      // End-to-end canaries of this process's agents' printers (docs/operations.md#canaries).
+      if (config.requests.canaryIntervalMs > 0) {
+        deps.core.events.on('statusReported', (agent, reports) => canary.statusReported(agent, reports));
+        scheduler.every({
+          name: 'printer-canary',
+          intervalMs: config.requests.canaryIntervalMs,
+          run: () => canary.round().then(() => undefined),
+        });
+      }
       // The outbox's sequencer: its own loop, since it runs after every write, not on a period alone.
       deps.core.eventSequencer.start();
       // Webhook deliveries: due ones are claimed by one process each (PRINTERMASTER_WEBHOOK_WORKER).

@@ -45,7 +45,14 @@ export interface GatewayConfig {
   /** pm2's slot of this worker (NODE_APP_INSTANCE); a handover of the embedded store stays within one slot. */
   pm2Slot: string | undefined;
   bootstrap: boolean;
-  requests: { printerTestTimeoutMs: number; maxPending: number; staleSweepIntervalMs: number };
+  requests: {
+    printerTestTimeoutMs: number;
+    maxPending: number;
+    staleSweepIntervalMs: number;
+    /** Period of the printer canaries, ms; 0: off. */
+    canaryIntervalMs: number;
+    canaryTimeoutMs: number;
+  };
   rateLimits: {
     testsPerBranchPerMinute: number;
     testsPerPrinterPerMinute: number;

@@ -71,6 +71,8 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
       printerTestTimeoutMs: v.printerTestTimeoutMs,
       maxPending: v.maxPendingRequests,
       staleSweepIntervalMs: v.staleSweepIntervalMs,
+      canaryIntervalMs: v.canaryIntervalMs,
+      canaryTimeoutMs: v.canaryTimeoutMs,
     },
     rateLimits: {
       testsPerBranchPerMinute: v.testsPerBranchPerMinute,

@@ -11,6 +11,25 @@ export const REQUEST_SETTINGS = {
     max: 600_000,
     unit: 'ms',
   }),
+  canaryIntervalMs: integer({
+    name: 'PRINTERMASTER_CANARY_INTERVAL_MS',
+    group: 'requests',
+    description:
+      'Period of the end-to-end printer canaries: a paperless status probe through each agent to each of its printers (docs/operations.md#canaries); 0 turns them off',
+    default: 300_000,
+    min: 0,
+    max: 86_400_000,
+    unit: 'ms',
+  }),
+  canaryTimeoutMs: integer({
+    name: 'PRINTERMASTER_CANARY_TIMEOUT_MS',
+    group: 'requests',
+    description: 'How long a canary waits for the agent’s answer before it counts as failed (`no_answer`)',
+    default: 10_000,
+    min: 100,
+    max: 600_000,
+    unit: 'ms',
+  }),
   maxPendingRequests: integer({
     name: 'PRINTERMASTER_MAX_PENDING_REQUESTS',
     group: 'requests',

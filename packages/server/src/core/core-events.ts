@@ -1,7 +1,9 @@
 import type { JobState } from '@printermaster/protocol';
 import type { PendingRequestInfo } from './pending-requests.js';
+import type { ConnectedAgent } from './ports/agent-link.js';
 import type { SequencedBatch } from './ports/event-store.js';
 import type { PrintJob } from './ports/print-job-store.js';
+import type { CanaryResult, StatusReport } from './ports/printer-store.js';
 import type { RetentionTable } from './ports/retention-store.js';
 
 /**
@@ -44,6 +46,10 @@ export interface CoreEventMap {
   webhookDelivery: [outcome: 'delivered' | 'retry' | 'failed', latencyMs: number, lagMs: number | undefined];
   /** A webhook endpoint was disabled after a run of failures. */
   webhookEndpointDisabled: [];
+  /** An agent connected here reported its printers' statuses (the canaries' answers among them). */
+  statusReported: [agent: ConnectedAgent, reports: readonly StatusReport[]];
+  /** A printer's canary ended (core/printer-canary.ts). */
+  canaryProbed: [result: CanaryResult & { branchId: string }];
   /** The retention purge deleted `count` rows of `table` (one batch). */
   retentionPurged: [table: RetentionTable, count: number];
 }

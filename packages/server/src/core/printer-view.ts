@@ -28,5 +28,10 @@ export function toPrinterView(p: Printer): PrinterView {
   if (p.discoveryMethod !== null) view.discoveryMethod = p.discoveryMethod;
   if (p.deviceId !== null) view.deviceId = p.deviceId;
   if (p.lastSeenAt !== null) view.lastSeen = p.lastSeenAt.toISOString();
+  if (p.canary !== null) {
+    view.canary = { at: p.canary.at.toISOString(), ok: p.canary.ok };
+    if (p.canary.ms !== null) view.canary.seconds = p.canary.ms / 1000;
+    if (p.canary.reason !== null) view.canary.reason = p.canary.reason;
+  }
   return view;
 }

@@ -1,5 +1,6 @@
 import { isoTime } from '@printermaster/protocol';
 import type { Clock } from '../core/clock.js';
+import type { CoreEvents } from '../core/core-events.js';
 import { GatewayError } from '../core/gateway-error.js';
 import { fromDiscovered, type PrinterService } from '../core/printer-service.js';
 import { agentErrorText } from './agent-error-text.js';
@@ -7,6 +8,8 @@ import type { AgentEventHandlers } from './agent-event-router.js';
 
 export interface PrinterHandlersDeps {
   printers: Pick<PrinterService, 'upsertReported' | 'announce' | 'recordStatuses'>;
+  /** `statusReported` answers the canaries waiting for these printers. */
+  events: Pick<CoreEvents, 'emit'>;
   clock: Clock;
 }
 
@@ -46,6 +49,7 @@ export function printerHandlers(deps: PrinterHandlersDeps): Pick<AgentEventHandl
         reason: e.reason ?? null,
         seenAt: toDate(e.lastSeen) ?? seen,
       }));
+      deps.events.emit('statusReported', s.agent, updates);
       await printers.recordStatuses(s.principal, updates);
       const reply = { printerCount: updates.length, branchId: s.agent.branchId, timestamp: isoTime(clock.now()) };
       s.socket.emit('printer:status:acknowledged', reply);

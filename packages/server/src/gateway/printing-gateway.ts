@@ -2,6 +2,7 @@ import { PRINTING_NAMESPACE } from '@printermaster/protocol';
 import type { JwtService } from '../auth/jwt-service.js';
 import type { AgentHealthTracker } from '../core/agent-health-tracker.js';
 import type { Clock } from '../core/clock.js';
+import type { CoreEvents } from '../core/core-events.js';
 import type { HealthService } from '../core/health-service.js';
 import type { JobDispatcher } from '../core/job-dispatcher.js';
 import type { JobLifecycle } from '../core/job-lifecycle.js';
@@ -54,6 +55,8 @@ export interface PrintingGatewayDeps
   branches: Pick<TenantStore, 'findBranch'>;
   link: SocketAgentLink;
   broadcaster: RoomBroadcaster;
+  /** The core's hub: agents' status reports are announced on it (printer canaries). */
+  events: CoreEvents;
   clock: Clock;
   logger: Logger;
   instanceId: string;

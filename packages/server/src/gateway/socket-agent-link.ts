@@ -1,5 +1,6 @@
 import {
   checkPayload,
+  isoTime,
   type PrinterTestRequest,
   type PrintJobDelivery,
   type PrintJobDeliveryAck,
@@ -63,6 +64,15 @@ export class SocketAgentLink implements AgentLink {
     let n = 0;
     for (const d of this.branches.values()) n += d.size;
     return n;
+  }
+
+  requestStatuses(agent: ConnectedAgent, printerIds: string[]): void {
+    this.entry(agent)?.socket.emit('printer:status:request', {
+      action: 'status_update',
+      printerIds,
+      timestamp: isoTime(Date.now()),
+      branchId: agent.branchId,
+    });
   }
 
   sendPrinterTest(agent: ConnectedAgent, request: PrinterTestRequest): void {

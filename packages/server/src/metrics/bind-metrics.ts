@@ -37,6 +37,11 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
   events.on('staleRequestsCleaned', (count) => metrics.staleRequestsCleaned.inc(count));
   events.on('rateLimited', (scope) => metrics.rateLimitRejections.inc({ scope }));
   events.on('agentLatency', (seconds) => metrics.agentLatency.observe(seconds));
+  events.on('canaryProbed', (r) => {
+    const labels = { branch: r.branchId, printer: r.printerId };
+    if (r.ms !== null) metrics.canarySeconds.observe(labels, r.ms / 1000);
+    if (!r.ok) metrics.canaryFailures.inc({ ...labels, reason: r.reason ?? 'unknown' });
+  });
   events.on('statusBatch', (size) => {
     metrics.statusBatches.inc();
     metrics.statusBatchSize.observe(size);

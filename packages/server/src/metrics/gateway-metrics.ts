@@ -62,6 +62,17 @@ export class GatewayMetrics {
     'Round trips to agents (transport pings)',
     LATENCY_BUCKETS,
   );
+  readonly canarySeconds = this.#declare.histogram(
+    'canary_seconds',
+    'End-to-end printer canaries answered: request to the agent, status from the printer, answer back',
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    ['branch', 'printer'],
+  );
+  readonly canaryFailures = this.#declare.counter(
+    'canary_failures_total',
+    'Printer canaries that failed, by reason (no_answer, offline, paper_out, cover_open…)',
+    ['branch', 'printer', 'reason'],
+  );
   readonly pendingRequests = this.#declare.gauge('pending_requests', 'Socket requests waiting for an agent');
   readonly correlationResolution = this.#declare.histogram(
     'correlation_resolution_seconds',

@@ -20,8 +20,7 @@ export interface BranchTable {
   id: string;
   companyId: string;
   name: string;
-  /** `active` or `suspended` (deactivated: its agents and jobs are refused). */
-  status: ColumnType<string, string | undefined, string>;
+  status: ColumnType<string, string | undefined, string>; // `active` or `suspended` (its agents and jobs refused)
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -99,6 +98,10 @@ export interface PrinterTable {
   discoveryMethod: string | null;
   deviceId: string | null;
   lastSeenAt: NullableTimestamp;
+  canaryAt: NullableTimestamp; // 013: the last canary; NULL before the first
+  canaryOk: boolean | null;
+  canaryMs: number | null;
+  canaryReason: string | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -165,8 +168,7 @@ export interface AuditLogTable {
   targetType: string | null;
   targetId: string | null;
   details: NullableJson<Record<string, unknown>>;
-  /** Where the action came from (migration 009); null for entries from before, and the gateway's own. */
-  sourceAddress: string | null;
+  sourceAddress: string | null; // 009: where the action came from; null before, and for the gateway's own
   createdAt: Timestamp;
 }
 
@@ -178,8 +180,7 @@ export interface GatewayMetaTable {
 
 export interface ApiKeyTable {
   id: string;
-  /** Null for a platform key (role `super_admin`). */
-  companyId: string | null;
+  companyId: string | null; // null for a platform key (role `super_admin`)
   branchId: string | null;
   name: string;
   role: string;
@@ -211,8 +212,7 @@ export interface RefreshTokenTable {
 /** The event outbox (migration 008). `id` is a bigint, read as a string. */
 export interface EventTable {
   id: Generated<string>;
-  /** Set by the sequencer, in commit order; null until then. */
-  seq: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  seq: ColumnType<string | null, string | number | null | undefined, string | number | null>; // by the sequencer
   companyId: string;
   branchId: string | null;
   type: string;

@@ -2,7 +2,7 @@ import type { PrinterStatus, PrinterStatusReason } from '@printermaster/protocol
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { GatewayError } from '../core/gateway-error.js';
 import type { OutboxEvent } from '../core/ports/outbox-event.js';
-import type { Printer, PrinterFields, PrinterStore, StatusReport } from '../core/ports/printer-store.js';
+import type { CanaryResult, Printer, PrinterFields, PrinterStore, StatusReport } from '../core/ports/printer-store.js';
 import type { DatabaseSchema, PrinterTable } from './database-schema.js';
 import { outboxRow } from './outbox-rows.js';
 import { isPgError, UNIQUE_VIOLATION } from './pg-errors.js';
@@ -189,6 +189,16 @@ export class PgPrinterStore implements PrinterStore {
     return rows.map((r) => ({ status: r.status, reason: r.statusReason, count: Number(r.n) }));
   }
 
+  async recordCanaries(results: readonly CanaryResult[]): Promise<void> {
+    if (results.length === 0) return;
+    // One statement for a round's results; `updated_at` is the printer's own changes and stays.
+    const rows = results.map((r) => sql`(${r.printerId}, ${r.at.toISOString()}, ${r.ok}, ${r.ms}, ${r.reason})`);
+    await sql`UPDATE printers AS p
+      SET canary_at = v.at::timestamptz, canary_ok = v.ok::boolean, canary_ms = v.ms::integer, canary_reason = v.reason
+      FROM (VALUES ${sql.join(rows)}) AS v(id, at, ok, ms, reason)
+      WHERE p.id = v.id`.execute(this.db);
+  }
+
   updateStatuses(branchId: string, updates: readonly StatusReport[]): Promise<Printer[]> {
     if (updates.length === 0) return Promise.resolve([]);
     return this.statusWrites.load({ branchId, updates });
@@ -259,6 +269,10 @@ function toPrinter(row: Selectable<PrinterTable>): Printer {
     discoveryMethod: row.discoveryMethod,
     deviceId: row.deviceId,
     lastSeenAt: row.lastSeenAt,
+    canary:
+      row.canaryAt === null
+        ? null
+        : { at: row.canaryAt, ok: row.canaryOk === true, ms: row.canaryMs, reason: row.canaryReason },
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -290,6 +290,27 @@ export function describeStore(
       expect(stored?.lastSeenAt?.getTime()).toBe(seenAt.getTime());
     });
 
+    it('keeps each printer’s last canary without touching its updatedAt', async () => {
+      const b5 = randomUUID();
+      await stores.tenants.createBranch({ id: b5, companyId, name: `B-${b5}` });
+      const [okId, redId] = [randomUUID(), randomUUID()];
+      for (const [i, id] of [okId, redId].entries())
+        await stores.printers.insert({ id, companyId, branchId: b5, name: `C${i}` });
+      const before = await stores.printers.find(okId);
+      expect(before?.canary).toBeNull();
+      const at = new Date(Date.now() + 1_000);
+      await stores.printers.recordCanaries([
+        { printerId: okId, at, ok: true, ms: 42, reason: null },
+        { printerId: redId, at, ok: false, ms: null, reason: 'no_answer' },
+        // An id that is not a printer (deleted meanwhile) is ignored.
+        { printerId: randomUUID(), at, ok: true, ms: 1, reason: null },
+      ]);
+      const ok = await stores.printers.find(okId);
+      expect(ok?.canary).toEqual({ at, ok: true, ms: 42, reason: null });
+      expect(ok?.updatedAt.getTime()).toBe(before?.updatedAt.getTime());
+      expect((await stores.printers.find(redId))?.canary).toEqual({ at, ok: false, ms: null, reason: 'no_answer' });
+    });
+
     it('stores a job with its creation event and content bytes intact', async () => {
       const job = newJob();
       const result = await stores.jobs.insert(job);

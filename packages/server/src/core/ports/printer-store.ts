@@ -27,6 +27,8 @@ export interface Printer {
   /** The agent that last reported the printer. */
   deviceId: string | null;
   lastSeenAt: Date | null;
+  /** The last end-to-end canary (core/printer-canary.ts); `null` before the first. */
+  canary: Omit<CanaryResult, 'printerId'> | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -40,8 +42,23 @@ export interface StatusReport {
   seenAt: Date;
 }
 
+/** One canary of one printer: a status probe through its agent to the printer and back. */
+export interface CanaryResult {
+  printerId: string;
+  /** When the probe ended. */
+  at: Date;
+  /** The agent answered in time and the printer said it is ready. */
+  ok: boolean;
+  /** ms from the request to the answer; `null` when none came. */
+  ms: number | null;
+  /** Why it failed (the printer's status reason or status, or `no_answer`); `null` when it did not. */
+  reason: string | null;
+}
+
 /** Fields a create or update may set; `undefined` leaves a field as it is. */
-export type PrinterFields = Partial<Omit<Printer, 'id' | 'companyId' | 'branchId' | 'createdAt' | 'updatedAt'>>;
+export type PrinterFields = Partial<
+  Omit<Printer, 'id' | 'companyId' | 'branchId' | 'canary' | 'createdAt' | 'updatedAt'>
+>;
 
 export interface PrinterStore {
   /** Throws `CONFLICT` when the branch already has a printer of that name. */
@@ -60,6 +77,8 @@ export interface PrinterStore {
    * callers written together do not hide a change: `error` then `online` is two changes.
    */
   updateStatuses(branchId: string, updates: readonly StatusReport[]): Promise<Printer[]>;
+  /** Stores each printer's last canary; the printer's `updatedAt` stays. Unknown ids are ignored. */
+  recordCanaries(results: readonly CanaryResult[]): Promise<void>;
   /** How many printers have each stored status and reason (`null`: none), across all tenants. */
   countByStatus(): Promise<{ status: string; reason: string | null; count: number }[]>;
 }
