@@ -88,6 +88,15 @@ describe.skipIf(!hasChromium)(
       expect(receiver.deliveries.find((d) => d.type === 'licence.issued')?.signatureValid).toBe(true);
       await screenshot(page, 'dashboard-admin-deliveries');
       expect(await dash.graveViolations(page)).toEqual([]);
+
+      // Pages of 20, newest first: the 21st delivery is behind "Load older deliveries".
+      for (let i = 0; i < 20; i++) await issueLicence();
+      const rows = page.locator('tr[data-delivery]');
+      await refreshUntil(page, page.getByRole('button', { name: 'Load older deliveries' }), 1);
+      expect(await rows.count()).toBe(20);
+      await page.getByRole('button', { name: 'Load older deliveries' }).click();
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(21);
+      expect(await page.getByRole('button', { name: 'Load older deliveries' }).count()).toBe(0);
       await page.context().close();
     });
 
