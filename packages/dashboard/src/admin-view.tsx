@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Fleet } from './fleet.js';
 import type { AdminSection } from './route.js';
 import type { User } from './types.js';
 
@@ -9,7 +8,7 @@ type Sections = typeof import('./admin-sections.js');
  * The administration view, loaded when first opened: its code and styles are a chunk of their
  * own, which cashiers, who never see it, never download.
  */
-export function AdminView(props: { section: AdminSection; id: string | undefined; user: User; fleet: Fleet }) {
+export function AdminView(props: { section: AdminSection; id: string | undefined; user: User }) {
   const [sections, setSections] = useState<Sections | undefined>();
   const [failed, setFailed] = useState(false);
   useEffect(() => {

@@ -1,4 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { AdminView } from './admin-view.js';
+import { AgentView } from './agent-view.js';
+import { AgentsView } from './agents-view.js';
 import { onSignedOut } from './api.js';
 import { useFleet } from './fleet.js';
 import { JobView } from './job-view.js';
@@ -9,9 +12,12 @@ import { OverviewView } from './overview-view.js';
 import { PrinterView } from './printer-view.js';
 import { useRoute } from './route.js';
 import { currentUser, exchangeLoginCode, keepSessionFresh, signOut, takeLoginCode } from './session.js';
-import type { Me } from './types.js';
+import type { Me, Role } from './types.js';
 
-const ROLE_NAMES: Record<string, string> = {
+/** Who sees the agents' health and the administration (the API's ADMIN_VIEW_ROLES): not cashiers. */
+const ADMIN_VIEW_ROLES: readonly Role[] = ['super_admin', 'company_owner', 'branch_manager'];
+
+const ROLE_NAMES: Record<Role, string> = {
   super_admin: 'Platform admin',
   company_owner: 'Company owner',
   branch_manager: 'Branch manager',
@@ -75,6 +81,7 @@ function Dashboard({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const stableUser = useMemo(() => user, [user.userId, user.role, user.companyId, user.branchId]);
   const fleet = useFleet(stableUser, live);
   const route = useRoute();
+  const canAdminister = ADMIN_VIEW_ROLES.includes(user.role);
   // A new view takes the focus to its content, as a page load would, so keyboard and screen
   // reader users start there; the first view and changes of filters keep it where it is.
   const firstView = useRef(true);
@@ -96,10 +103,20 @@ function Dashboard({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
           <a href="#/jobs" aria-current={route.view === 'jobs' ? 'page' : undefined}>
             Jobs
           </a>
+          {canAdminister && (
+            <>
+              <a href="#/agents" aria-current={route.view === 'agents' ? 'page' : undefined}>
+                Agents
+              </a>
+              <a href="#/admin" aria-current={route.view === 'admin' ? 'page' : undefined}>
+                Administration
+              </a>
+            </>
+          )}
         </nav>
         <div class="who">
           <span>
-            {user.email ?? user.userId} · {ROLE_NAMES[user.role] ?? user.role}
+            {user.email ?? user.userId} · {ROLE_NAMES[user.role]}
           </span>
           <button type="button" onClick={onSignOut}>
             Sign out
@@ -112,6 +129,16 @@ function Dashboard({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         {route.view === 'jobs' && <JobsView params={route.params} fleet={fleet} live={live} />}
         {route.view === 'job' && route.id && <JobView id={route.id} fleet={fleet} live={live} />}
         {route.view === 'printer' && route.id && <PrinterView id={route.id} fleet={fleet} live={live} />}
+        {route.view === 'agents' && canAdminister && <AgentsView fleet={fleet} live={live} />}
+        {route.view === 'agent' && route.id && canAdminister && (
+          <AgentView deviceId={route.id} branchId={route.params.get('branch') ?? undefined} live={live} />
+        )}
+        {route.view === 'admin' && canAdminister && (
+          <AdminView section={route.section ?? 'branches'} id={route.id} user={user} />
+        )}
+        {(route.view === 'agents' || route.view === 'agent' || route.view === 'admin') && !canAdminister && (
+          <p role="alert">Your role does not show this page.</p>
+        )}
       </main>
     </>
   );

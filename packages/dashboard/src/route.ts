@@ -1,9 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** The view the address names: `#/`, `#/jobs?…`, `#/jobs/<id>`, `#/printers/<id>`. */
+/** The sections of the administration view, in the order its tabs show them. */
+export const ADMIN_SECTIONS = ['branches', 'licences', 'api-keys', 'webhooks'] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
+
+/**
+ * The view the address names: `#/`, `#/jobs?…`, `#/jobs/<id>`, `#/printers/<id>`, `#/agents`,
+ * `#/agents/<deviceId>?branch=<branchId>`, `#/admin/<section>` and `#/admin/webhooks/<id>`.
+ */
 export interface Route {
-  view: 'overview' | 'jobs' | 'job' | 'printer';
+  view: 'overview' | 'jobs' | 'job' | 'printer' | 'agents' | 'agent' | 'admin';
   id?: string;
+  /** The administration view's tab (`branches` when the address names none or an unknown one). */
+  section?: AdminSection;
   params: URLSearchParams;
 }
 
@@ -14,6 +23,12 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'jobs' && parts[1]) return { view: 'job', id: parts[1], params };
   if (parts[0] === 'jobs') return { view: 'jobs', params };
   if (parts[0] === 'printers' && parts[1]) return { view: 'printer', id: parts[1], params };
+  if (parts[0] === 'agents' && parts[1]) return { view: 'agent', id: parts[1], params };
+  if (parts[0] === 'agents') return { view: 'agents', params };
+  if (parts[0] === 'admin') {
+    const section = ADMIN_SECTIONS.find((s) => s === parts[1]) ?? 'branches';
+    return { view: 'admin', section, ...(parts[2] ? { id: parts[2] } : {}), params };
+  }
   return { view: 'overview', params };
 }
 
@@ -33,4 +48,13 @@ export function jobHref(id: string): string {
 
 export function printerHref(id: string): string {
   return `#/printers/${encodeURIComponent(id)}`;
+}
+
+/** An agent's page; `branchId` tells apart two branches' agents with the same device id. */
+export function agentHref(deviceId: string, branchId: string): string {
+  return `#/agents/${encodeURIComponent(deviceId)}?branch=${encodeURIComponent(branchId)}`;
+}
+
+export function adminHref(section: AdminSection, id?: string): string {
+  return `#/admin/${section}${id ? `/${encodeURIComponent(id)}` : ''}`;
 }
