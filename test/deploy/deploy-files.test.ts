@@ -650,6 +650,7 @@ const RUNBOOK_ANCHORS = [
   'pending-requests-growing',
   'metrics-and-alerts',
   'canaries',
+  'service-hours',
 ];
 
 /** `printermaster_*` metric names in a PromQL expression. */
@@ -777,10 +778,12 @@ describe('Prometheus and Grafana', () => {
   });
 
   const promtool = findExecutable('promtool');
-  it.skipIf(!promtool)('promtool accepts the rules and the configuration', () => {
+  it.skipIf(!promtool)('promtool accepts the rules and the configuration, and the alerts pass their unit tests', () => {
     for (const args of [
       ['check', 'rules', join(root, 'deploy/prometheus/alerts.yml')],
       ['check', 'config', join(root, 'deploy/prometheus/prometheus.yml')],
+      // The service-hour alerts fire inside a branch's hours and without hours, never outside them.
+      ['test', 'rules', join(root, 'deploy/prometheus/alerts.test.yml')],
     ]) {
       const result = spawnSync(promtool!, args, { encoding: 'utf8' });
       expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);

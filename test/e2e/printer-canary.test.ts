@@ -1,14 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PrinterCanary, PrinterView } from '@printermaster/protocol';
+import type { PrinterCanary, PrinterView, PrintJobView } from '@printermaster/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, E2E_TIMEOUT_MS, GatewayProcess, PrinterProcess, printerIds, until } from './system.js';
+import {
+  AgentProcess,
+  E2E_TIMEOUT_MS,
+  GatewayProcess,
+  markedTicket,
+  PrinterProcess,
+  printerIds,
+  until,
+} from './system.js';
 
 /** A canary every 1.5 s, answered within 2.5 s: faults show in seconds. */
 const CANARY_ENV = { PRINTERMASTER_CANARY_INTERVAL_MS: '1500', PRINTERMASTER_CANARY_TIMEOUT_MS: '2500' };
 
-describe('end-to-end printer canaries (real gateway, agent and printer)', { timeout: E2E_TIMEOUT_MS }, () => {
+describe('end-to-end printer canaries and service times (real gateway, agent and printer)', {
+  timeout: E2E_TIMEOUT_MS,
+}, () => {
   const root = mkdtempSync(join(tmpdir(), 'pm-canary-'));
   const gateway = new GatewayProcess(join(root, 'gateway'), CANARY_ENV);
   const printer = new PrinterProcess(join(root, 'tickets'));
@@ -82,6 +92,28 @@ describe('end-to-end printer canaries (real gateway, agent and printer)', { time
 
     await printer.setFaults({ offline: false });
     await canaryAfter(Date.now(), (c) => c.ok, 'a passing canary once the printer is back');
+  });
+
+  it('times each completed job from submission to completion, by branch and job type', async () => {
+    const job = await gateway.api<{ job: PrintJobView }>('POST', '/printing/jobs', {
+      printerId,
+      content: markedTicket('Mservice-time'),
+      type: 'kitchen',
+    });
+    expect(job.status).toBe(202);
+    const { branchId } = job.body.job;
+    const count = async () => {
+      const line = (await metrics())
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('printermaster_job_service_seconds_count{') &&
+            l.includes(`branch="${branchId}"`) &&
+            l.includes('type="kitchen"'),
+        );
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    await until(async () => (await count()) >= 1, 60_000, 'the kitchen job’s service time');
   });
 
   it('fails with no_answer while the agent is connected but does not answer', async () => {

@@ -1,3 +1,5 @@
+import type { ServiceHours } from './service-hours.js';
+
 /**
  * What the admin API (docs/admin-api.md, docs/credentials.md, docs/webhooks.md) answers with, as
  * the gateway builds it and the dashboard reads it. Times are ISO 8601 strings; `null` stands for
@@ -20,6 +22,8 @@ export interface BranchView {
   companyId: string;
   name: string;
   status: TenantStatus;
+  /** When it serves guests (`PATCH /admin/branches/:id`); null: none set, service alerts fire at any hour. */
+  serviceHours: ServiceHours | null;
   createdAt: string;
 }
 
@@ -34,7 +38,7 @@ export interface LicenceView {
   keyHint: string;
   status: LicenceStatus;
   expiresAt: string | null;
-  /** The device the licence is bound to on first use; null until then (or after an unbind). */
+  /** The device it is bound to (when issued, or by `POST /admin/licences/:id/bind`); null: any device may use it. */
   boundDeviceId: string | null;
   maxPrinters: number;
   features: string[];

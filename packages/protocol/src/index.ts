@@ -21,6 +21,7 @@ export * from './printer-test-answer.js';
 export * from './printer-view.js';
 export * from './printing-namespace-events.js';
 export * from './roles.js';
+export * from './service-hours.js';
 export * from './ticket-document.js';
 export * from './web-reauth-events.js';
 export * from './web-session-view.js';

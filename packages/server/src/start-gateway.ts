@@ -225,7 +225,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }
     const edge = await life.start(edgeBuilt);
     phases.mark('edge');
-    bindGatewayMetrics(metrics, { core, edge, jobs: stores.jobs, renderer, previews });
+    bindGatewayMetrics(metrics, { core, edge, jobs: stores.jobs, tenants: stores.tenants, renderer, previews });
     const sweepGoneSessions = topology.sweepGoneSessions;
     await life.start(housekeepingPart({ config, core, cluster, stores, edge, link, sweepGoneSessions, clock, logger }));
     const { port } = edge;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '@printermaster/protocol';
+import { isKnownTimeZone, type Role } from '@printermaster/protocol';
 import {
   ADMIN_ROLES,
   type AdminActor,
@@ -11,7 +11,7 @@ import {
 } from './admin-actor.js';
 import { GatewayError } from './gateway-error.js';
 import type { AuditLog } from './ports/audit-log.js';
-import type { Branch, Company, TenantStatus, TenantStore } from './ports/tenant-store.js';
+import type { Branch, BranchFields, Company, TenantStatus, TenantStore } from './ports/tenant-store.js';
 import { listScope } from './principal.js';
 
 export interface TenantServiceDeps {
@@ -147,13 +147,20 @@ export class TenantService {
     return scope.branchId === undefined ? branches : branches.filter((b) => b.id === scope.branchId);
   }
 
-  async updateBranch(id: string, fields: { name?: string }, by: AdminActor | string): Promise<Branch> {
+  async updateBranch(id: string, fields: BranchFields, by: AdminActor | string): Promise<Branch> {
     const actor = asActor(by);
     const existing = await this.getBranch(id, actor);
     requireActorRole(actor, OWNERS);
+    const zone = fields.serviceHours?.timeZone;
+    if (zone !== undefined && !isKnownTimeZone(zone)) {
+      throw new GatewayError('BAD_REQUEST', {
+        message: `"${zone}" is not a time zone this gateway knows (an IANA name, e.g. Europe/Berlin)`,
+        details: { path: '/serviceHours/timeZone' },
+      });
+    }
     const branch = await this.tenants.updateBranch(id, fields);
     if (!branch) throw new GatewayError('BRANCH_NOT_FOUND');
-    await this.record(actor, existing.companyId, 'branch.updated', 'branch', id, fields);
+    await this.record(actor, existing.companyId, 'branch.updated', 'branch', id, { ...fields });
     return branch;
   }
 

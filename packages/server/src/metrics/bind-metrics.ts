@@ -1,6 +1,8 @@
+import { isInServiceHours, type ServiceHours } from '@printermaster/protocol';
 import type { CoreEvents } from '../core/core-events.js';
 import type { Core } from '../core/create-core.js';
 import type { PrintJobStore } from '../core/ports/print-job-store.js';
+import type { TenantStore } from '../core/ports/tenant-store.js';
 import type { Edge } from '../gateway-edge.js';
 import type { TicketRenderPool } from '../ticket-render-pool.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -13,6 +15,8 @@ export interface MetricSources {
   agentsHighLatency(): number;
   jobsByState(): Promise<Record<string, number>>;
   printersByStatus(): Promise<{ status: string; reason: string | null; count: number }[]>;
+  /** The branches with service hours. */
+  serviceHours(): Promise<{ branchId: string; serviceHours: ServiceHours }[]>;
   uniqueUsers(): number;
   pendingRequests(): number;
   ready(): boolean;
@@ -23,8 +27,11 @@ export interface MetricSources {
 export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources: MetricSources): void {
   events.on('jobTransition', (job, from) => {
     metrics.jobTransitions.inc({ from: from ?? 'none', to: job.state });
-    if (job.state === 'completed' && job.completedAt)
-      metrics.jobDuration.observe((job.completedAt.getTime() - job.createdAt.getTime()) / 1000);
+    if (job.state === 'completed' && job.completedAt) {
+      const seconds = (job.completedAt.getTime() - job.createdAt.getTime()) / 1000;
+      metrics.jobDuration.observe(seconds);
+      metrics.jobServiceTime.observe({ branch: job.branchId, type: job.type }, seconds);
+    }
     if (job.state === 'expired') metrics.jobsExpired.inc();
     if (job.state === 'unconfirmed') metrics.jobsUnconfirmed.inc();
   });
@@ -72,6 +79,13 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
     metrics.printers.reset();
     for (const r of rows) metrics.printers.set({ status: r.status, reason: r.reason ?? 'none' }, r.count);
   };
+  (metrics.branchInService as unknown as { collect?: () => Promise<void> }).collect = async () => {
+    const rows = await sources.serviceHours().catch(() => []);
+    const now = Date.now();
+    metrics.branchInService.reset();
+    for (const r of rows)
+      metrics.branchInService.set({ branch: r.branchId }, isInServiceHours(r.serviceHours, now) ? 1 : 0);
+  };
   metrics.collectValue(metrics.uniqueUsers, sources.uniqueUsers);
   metrics.collectValue(metrics.agentsHighLatency, sources.agentsHighLatency);
   metrics.collectValue(metrics.pendingRequests, sources.pendingRequests);
@@ -94,6 +108,7 @@ export function bindGatewayMetrics(
     core: Core;
     edge: Edge;
     jobs: PrintJobStore;
+    tenants: Pick<TenantStore, 'listServiceHours'>;
     renderer: TicketRenderPool;
     previews?: { lookups: Lookups };
   },
@@ -143,6 +158,7 @@ export function bindGatewayMetrics(
     agentsHighLatency: () => core.tracker.counts().highLatency,
     jobsByState: () => parts.jobs.countByState(),
     printersByStatus: () => core.printers.countByStatus(),
+    serviceHours: () => parts.tenants.listServiceHours(),
     uniqueUsers: () => edge.gateway.uniqueUserCount,
     pendingRequests: () => core.pending.size,
     ready: edge.ready,

@@ -105,6 +105,17 @@ export class GatewayMetrics {
     'Time from job creation to completion',
     [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
   );
+  readonly jobServiceTime = this.#declare.histogram(
+    'job_service_seconds',
+    'Time from a job’s submission to its completion, by branch and job type (the service-time SLO)',
+    [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+    ['branch', 'type'],
+  );
+  readonly branchInService = this.#declare.gauge(
+    'branch_in_service_hours',
+    '1 while a branch is inside its service hours, 0 outside; only branches that have service hours',
+    ['branch'],
+  );
   readonly jobsExpired = this.#declare.counter(
     'print_jobs_expired_total',
     'Jobs expired before an agent accepted them',

@@ -1,11 +1,10 @@
-import type { PrinterProfile } from '@printermaster/protocol';
+import type { PrinterProfile, ServiceHours } from '@printermaster/protocol';
 import type { ColumnType, Generated } from 'kysely';
 
 /** A timestamp column: read as Date, written as Date or ISO string, defaulted by the database. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-/** jsonb: written as a JSON string (both drivers pass it through), read as parsed JSON. */
-type Json<T> = ColumnType<T, string | undefined, string>;
+type Json<T> = ColumnType<T, string | undefined, string>; // jsonb: written as a JSON string, read parsed
 type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
 
 export interface CompanyTable {
@@ -21,6 +20,7 @@ export interface BranchTable {
   companyId: string;
   name: string;
   status: ColumnType<string, string | undefined, string>; // `active` or `suspended` (its agents and jobs refused)
+  serviceHours: NullableJson<ServiceHours>; // 014: NULL: none set, always in service for alerts
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }

@@ -1,6 +1,7 @@
+import type { ServiceHours } from '@printermaster/protocol';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { GatewayError } from '../core/gateway-error.js';
-import type { Branch, Company, TenantStatus, TenantStore } from '../core/ports/tenant-store.js';
+import type { Branch, BranchFields, Company, TenantStatus, TenantStore } from '../core/ports/tenant-store.js';
 import type { BranchTable, CompanyTable, DatabaseSchema } from './database-schema.js';
 import { isPgError, UNIQUE_VIOLATION } from './pg-errors.js';
 
@@ -68,18 +69,23 @@ export class PgTenantStore implements TenantStore {
     }
   }
 
-  async updateBranch(id: string, fields: { name?: string }): Promise<Branch | undefined> {
-    if (fields.name === undefined) return this.findBranch(id);
+  async updateBranch(id: string, fields: BranchFields): Promise<Branch | undefined> {
+    if (fields.name === undefined && fields.serviceHours === undefined) return this.findBranch(id);
+    const hours = fields.serviceHours;
     try {
       const row = await this.db
         .updateTable('branches')
-        .set({ name: fields.name, updatedAt: sql`now()` })
+        .set({
+          ...(fields.name === undefined ? {} : { name: fields.name }),
+          ...(hours === undefined ? {} : { serviceHours: hours === null ? null : JSON.stringify(hours) }),
+          updatedAt: sql`now()`,
+        })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
       return row && toBranch(row);
     } catch (err) {
-      if (isPgError(err, UNIQUE_VIOLATION)) throw branchConflict(err, { id, name: fields.name });
+      if (isPgError(err, UNIQUE_VIOLATION)) throw branchConflict(err, { id, name: fields.name ?? '' });
       throw err;
     }
   }
@@ -97,6 +103,15 @@ export class PgTenantStore implements TenantStore {
   async findBranch(id: string): Promise<Branch | undefined> {
     const row = await this.db.selectFrom('branches').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toBranch(row);
+  }
+
+  async listServiceHours(): Promise<{ branchId: string; serviceHours: ServiceHours }[]> {
+    const rows = await this.db
+      .selectFrom('branches')
+      .select(['id', 'serviceHours'])
+      .where('serviceHours', 'is not', null)
+      .execute();
+    return rows.flatMap((r) => (r.serviceHours ? [{ branchId: r.id, serviceHours: r.serviceHours }] : []));
   }
 
   async listBranches(companyId?: string): Promise<Branch[]> {
@@ -126,6 +141,7 @@ function toBranch(row: Selectable<BranchTable>): Branch {
     companyId: row.companyId,
     name: row.name,
     status: row.status as TenantStatus,
+    serviceHours: row.serviceHours,
     createdAt: row.createdAt,
   };
 }

@@ -1,9 +1,9 @@
-import { type BranchView, type CompanyView, isoTime } from '@printermaster/protocol';
+import { type BranchView, type CompanyView, isoTime, ServiceHoursSchema } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
 import { GatewayError } from '../../core/gateway-error.js';
-import type { Branch, Company } from '../../core/ports/tenant-store.js';
+import type { Branch, BranchFields, Company } from '../../core/ports/tenant-store.js';
 import type { TenantService } from '../../core/tenant-service.js';
 import { requireUser } from '../authenticate.js';
 import { USER_SECURITY } from './user-security.js';
@@ -17,6 +17,14 @@ const Name = Type.String({ minLength: 1, maxLength: 128, pattern: '\\S' });
 
 const CreateCompanyBody = Type.Object({ name: Name, id: Type.Optional(NewId) }, { additionalProperties: false });
 const UpdateBody = Type.Object({ name: Type.Optional(Name) }, { additionalProperties: false, minProperties: 1 });
+const UpdateBranchBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    /** docs/operations.md#service-hours; null clears them. */
+    serviceHours: Type.Optional(Type.Union([ServiceHoursSchema, Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 const CompanyParams = Type.Object({ companyId: Id });
 const CreateBranchBody = Type.Object(
   {
@@ -45,6 +53,7 @@ export function toBranchView(branch: Branch): BranchView {
     companyId: branch.companyId,
     name: branch.name,
     status: branch.status,
+    serviceHours: branch.serviceHours,
     createdAt: isoTime(branch.createdAt.getTime()),
   };
 }
@@ -136,11 +145,12 @@ export async function adminTenantRoutes(
 
   app.patch(
     '/admin/branches/:branchId',
-    { schema: { tags, security, params: BranchParams, body: UpdateBody } },
+    { schema: { tags, security, params: BranchParams, body: UpdateBranchBody } },
     async (request) => {
       const user = await requireUser(jwt, request);
       const { branchId } = request.params as Static<typeof BranchParams>;
-      const branch = await tenants.updateBranch(branchId, request.body as Static<typeof UpdateBody>, user);
+      const body = request.body as Static<typeof UpdateBranchBody>;
+      const branch = await tenants.updateBranch(branchId, body as BranchFields, user);
       return { success: true, branch: toBranchView(branch) };
     },
   );
