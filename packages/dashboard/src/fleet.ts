@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import type { LiveConnection } from './live.js';
-import { type AgentHealth, type Branch, type Job, type Printer, type User, WAITING_STATES } from './types.js';
+import { type AgentHealth, type Branch, type Job, OPEN_STATES, type Printer, type User } from './types.js';
 
-/** Everything the overview shows: branches, their agents and printers, and the jobs still waiting. */
+/** Everything the overview shows: branches, their agents and printers, and the jobs still waiting or held. */
 export interface Fleet {
   loaded: boolean;
   error?: string;
@@ -45,7 +45,7 @@ async function loadFleet(user: User): Promise<Fleet> {
         }),
     part(
       'waiting jobs',
-      api<{ jobs: Job[] }>('GET', `/printing/jobs?state=${WAITING_STATES.join(',')}&limit=${WAITING_LIMIT}`),
+      api<{ jobs: Job[] }>('GET', `/printing/jobs?state=${OPEN_STATES.join(',')}&limit=${WAITING_LIMIT}`),
       { jobs: [] },
     ),
   ]);
@@ -110,7 +110,7 @@ export function useFleet(user: User, live: LiveConnection): Fleet {
       live.on('printJobUpdate', ({ job }) => {
         setFleet((f) => {
           const others = f.waiting.filter((j) => j.id !== job.id);
-          return { ...f, waiting: WAITING_STATES.includes(job.state) ? [job, ...others] : others };
+          return { ...f, waiting: OPEN_STATES.includes(job.state) ? [job, ...others] : others };
         });
       }),
       live.onState((state) => {

@@ -67,6 +67,7 @@ export function canaryText(canary: Printer['canary'], now = Date.now()): string 
 
 export function jobTone(state: JobState): string {
   if (state === 'completed') return 'good';
+  if (state === 'held') return 'bad';
   if (state === 'failed' || state === 'unconfirmed' || state === 'expired') return 'bad';
   if (state === 'cancelled') return 'quiet';
   return 'busy';

@@ -9,11 +9,38 @@ import type { Job } from './types.js';
 
 const ENDED = ['completed', 'failed', 'cancelled', 'expired', 'unconfirmed'];
 
-/** One job: its details, its timeline of events, its ticket's preview, reprint and cancel. */
+type Action = 'reprint' | 'cancel' | 'release';
+
+/** What each confirmation asks and says. */
+const ASK: Record<Action, { title: string; body: string; confirm: string; dismiss: string; done: string }> = {
+  reprint: {
+    title: 'Reprint this job?',
+    body: 'The ticket prints again, marked REPRINT, as a new job.',
+    confirm: 'Reprint',
+    dismiss: 'Cancel',
+    done: 'Reprint queued as a new job.',
+  },
+  cancel: {
+    title: 'Cancel this job?',
+    body: 'The job will not print. This cannot be undone.',
+    confirm: 'Cancel job',
+    dismiss: 'Keep job',
+    done: 'Job cancelled.',
+  },
+  release: {
+    title: 'Print this held ticket now?',
+    body: 'It was held because it was too old when it could be sent. It prints now, however old it is.',
+    confirm: 'Release and print',
+    dismiss: 'Keep it held',
+    done: 'Job released: it prints now.',
+  },
+};
+
+/** One job: its details, its timeline of events, its ticket's preview, reprint, cancel and (held) release. */
 export function JobView({ id, fleet, live }: { id: string; fleet: Fleet; live: LiveConnection }) {
   const [job, setJob] = useState<Job | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [asking, setAsking] = useState<'reprint' | 'cancel' | undefined>();
+  const [asking, setAsking] = useState<Action | undefined>();
   const [notice, setNotice] = useState<{ text: string; href?: string } | undefined>();
   const [previewFailed, setPreviewFailed] = useState(false);
   // The first preview after a quiet spell waits for a render thread to start: say so meanwhile.
@@ -46,14 +73,14 @@ export function JobView({ id, fleet, live }: { id: string; fleet: Fleet; live: L
     };
   }, [id, live]);
 
-  const act = async (action: 'reprint' | 'cancel') => {
+  const act = async (action: Action) => {
     setAsking(undefined);
     try {
       const r = await api<{ job: Job }>('POST', `/printing/jobs/${encodeURIComponent(id)}/${action}`);
-      if (action === 'reprint') setNotice({ text: 'Reprint queued as a new job.', href: jobHref(r.job.id) });
+      if (action === 'reprint') setNotice({ text: ASK.reprint.done, href: jobHref(r.job.id) });
       else {
         setJob((j) => (j ? { ...r.job, events: j.events } : r.job));
-        setNotice({ text: 'Job cancelled.' });
+        setNotice({ text: ASK[action].done });
       }
     } catch (err) {
       setNotice({ text: err instanceof ApiError ? `${err.code}: ${err.message}` : String(err) });
@@ -80,7 +107,16 @@ export function JobView({ id, fleet, live }: { id: string; fleet: Fleet; live: L
         <button type="button" disabled={!ENDED.includes(job.state)} onClick={() => setAsking('reprint')}>
           Reprint
         </button>
-        <button type="button" disabled={job.state !== 'queued'} onClick={() => setAsking('cancel')}>
+        {job.state === 'held' && (
+          <button type="button" class="primary" onClick={() => setAsking('release')}>
+            Release and print
+          </button>
+        )}
+        <button
+          type="button"
+          disabled={job.state !== 'queued' && job.state !== 'held'}
+          onClick={() => setAsking('cancel')}
+        >
           Cancel job
         </button>
       </div>
@@ -153,14 +189,10 @@ export function JobView({ id, fleet, live }: { id: string; fleet: Fleet; live: L
       </ol>
       <ConfirmDialog
         open={asking !== undefined}
-        title={asking === 'reprint' ? 'Reprint this job?' : 'Cancel this job?'}
-        body={
-          asking === 'reprint'
-            ? 'The ticket prints again, marked REPRINT, as a new job.'
-            : 'The job will not print. This cannot be undone.'
-        }
-        confirmLabel={asking === 'reprint' ? 'Reprint' : 'Cancel job'}
-        dismissLabel={asking === 'reprint' ? 'Cancel' : 'Keep job'}
+        title={ASK[asking ?? 'cancel'].title}
+        body={ASK[asking ?? 'cancel'].body}
+        confirmLabel={ASK[asking ?? 'cancel'].confirm}
+        dismissLabel={ASK[asking ?? 'cancel'].dismiss}
         onConfirm={() => asking && void act(asking)}
         onCancel={() => setAsking(undefined)}
       />

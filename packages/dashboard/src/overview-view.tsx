@@ -7,6 +7,8 @@ import type { AgentHealth, Printer, User } from './types.js';
 export function OverviewView({ fleet, user }: { fleet: Fleet; user: User }) {
   if (!fleet.loaded) return <p aria-busy="true">Loading…</p>;
   const ids = branchIds(fleet, user);
+  const waiting = fleet.waiting.filter((j) => j.state !== 'held');
+  const held = fleet.waiting.filter((j) => j.state === 'held');
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
@@ -22,9 +24,17 @@ export function OverviewView({ fleet, user }: { fleet: Fleet; user: User }) {
           : `${fleet.agents.length} ${fleet.agents.length === 1 ? 'agent' : 'agents'} connected · `}
         {fleet.printers.length} {fleet.printers.length === 1 ? 'printer' : 'printers'} ·{' '}
         <a href="#/jobs?state=queued,sent,accepted,printing">
-          {fleet.waiting.length >= WAITING_LIMIT ? `${WAITING_LIMIT}+` : fleet.waiting.length}{' '}
-          {fleet.waiting.length === 1 ? 'job' : 'jobs'} waiting
+          {fleet.waiting.length >= WAITING_LIMIT ? `${WAITING_LIMIT}+` : waiting.length}{' '}
+          {waiting.length === 1 ? 'job' : 'jobs'} waiting
         </a>
+        {held.length > 0 && (
+          <>
+            {' · '}
+            <a href="#/jobs?state=held" class="held-link">
+              {held.length} held
+            </a>
+          </>
+        )}
       </p>
       {ids.length === 0 && <p>No branch has an agent or a printer yet.</p>}
       {ids.map((id) => (
@@ -34,7 +44,8 @@ export function OverviewView({ fleet, user }: { fleet: Fleet; user: User }) {
           name={fleet.branches.find((b) => b.id === id)?.name}
           agents={user.role === 'cashier' ? undefined : fleet.agents.filter((a) => a.branchId === id)}
           printers={fleet.printers.filter((p) => p.branchId === id).sort((a, b) => a.name.localeCompare(b.name))}
-          waitingByPrinter={countBy(fleet.waiting.filter((j) => j.branchId === id).map((j) => j.printerId))}
+          waitingByPrinter={countBy(waiting.filter((j) => j.branchId === id).map((j) => j.printerId))}
+          held={held.filter((j) => j.branchId === id).length}
         />
       ))}
     </section>
@@ -48,6 +59,8 @@ function BranchCard(props: {
   agents: AgentHealth[] | undefined;
   printers: Printer[];
   waitingByPrinter: Map<string, number>;
+  /** Jobs held for a person: too old to print when they could be sent. */
+  held: number;
 }) {
   const waiting = [...props.waitingByPrinter.values()].reduce((a, b) => a + b, 0);
   const headingId = `branch-${props.id}`;
@@ -58,6 +71,11 @@ function BranchCard(props: {
         {waiting > 0 && (
           <a class="pill" href={`#/jobs?branchId=${encodeURIComponent(props.id)}&state=queued,sent,accepted,printing`}>
             {waiting} waiting
+          </a>
+        )}
+        {props.held > 0 && (
+          <a class="pill held-link" href={`#/jobs?branchId=${encodeURIComponent(props.id)}&state=held`}>
+            {props.held} held: release or cancel
           </a>
         )}
       </h2>

@@ -46,6 +46,7 @@ export type PrinterTestOutcome = Omit<PrinterTestAnswer, 'agentProcessingTime'>;
 /** Every job state, in the order of a job's life (the protocol's JOB_STATES, checked below). */
 export const JOB_STATES = [
   'queued',
+  'held',
   'sent',
   'accepted',
   'printing',
@@ -60,3 +61,5 @@ const complete: [Exclude<JobState, (typeof JOB_STATES)[number]>] extends [never]
 void complete;
 
 export const WAITING_STATES: readonly JobState[] = ['queued', 'sent', 'accepted', 'printing'];
+/** Not ended: waiting, or held for a person to release or cancel. */
+export const OPEN_STATES: readonly JobState[] = [...WAITING_STATES, 'held'];

@@ -3,10 +3,12 @@ import { TicketDocumentSchema } from './ticket-document.js';
 
 /**
  * Print job states (docs/protocol.md#job-states). `queued` and `sent` are re-sent to the
- * branch's agent; `accepted` and `printing` belong to the agent; the rest are final.
+ * branch's agent; `accepted` and `printing` belong to the agent; `held` waits for a person (a
+ * ticket too old to print when it could be sent: docs/api.md#held-jobs); the rest are final.
  */
 export const JOB_STATES = [
   'queued',
+  'held',
   'sent',
   'accepted',
   'printing',

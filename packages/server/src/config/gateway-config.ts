@@ -1,4 +1,5 @@
 import type { ImageLimits } from '@printermaster/escpos';
+import type { HoldAfter } from '../core/hold-policy.js';
 import type { CredentialConfig } from './credential-settings.js';
 import type { EventConfig } from './event-settings.js';
 import type { RetentionConfig } from './retention-settings.js';
@@ -75,6 +76,8 @@ export interface GatewayConfig {
     redispatchIntervalMs: number;
     /** Jobs read from the store per dispatch pass. */
     dispatchBatchSize: number;
+    /** Age after which a job of the type not yet sent is held, ms; 0 or absent: never. */
+    holdAfterMs: HoldAfter;
   };
   socket: { maxMessageBytes: number; pingIntervalMs: number; pingTimeoutMs: number; perMessageDeflate: boolean };
   /** Ticket documents are rendered on worker threads, so images cannot stall the event loop. */

@@ -75,6 +75,25 @@ export const JOB_SETTINGS = {
     max: 3_600_000,
     unit: 'ms',
   }),
+  holdKitchenAfterS: integer({
+    name: 'PRINTERMASTER_HOLD_KITCHEN_AFTER_S',
+    group: 'jobs',
+    description:
+      'A kitchen ticket not yet sent this long after it was created is held for a person to release or cancel instead of printed (docs/api.md#held-jobs); 0: never held',
+    default: 600,
+    min: 0,
+    max: 30 * 86_400,
+    unit: 's',
+  }),
+  holdLabelAfterS: integer({
+    name: 'PRINTERMASTER_HOLD_LABEL_AFTER_S',
+    group: 'jobs',
+    description: 'The same for labels; 0: never held. Receipts and test pages are never held',
+    default: 0,
+    min: 0,
+    max: 30 * 86_400,
+    unit: 's',
+  }),
   dispatchBatchSize: integer({
     name: 'PRINTERMASTER_DISPATCH_BATCH_SIZE',
     group: 'jobs',

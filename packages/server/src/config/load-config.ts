@@ -91,6 +91,7 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
       outcomeGraceMs: v.outcomeGraceMs,
       redispatchIntervalMs: v.redispatchIntervalMs,
       dispatchBatchSize: v.dispatchBatchSize,
+      holdAfterMs: { kitchen: v.holdKitchenAfterS * 1000, label: v.holdLabelAfterS * 1000 },
     },
     socket: {
       maxMessageBytes: v.socketMaxMessageBytes,

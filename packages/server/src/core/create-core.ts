@@ -8,6 +8,8 @@ import { DesktopHealthService } from './desktop-health-service.js';
 import { EventFeed, type EventFeedSettings } from './event-feed.js';
 import { EventSequencer } from './event-sequencer.js';
 import { HealthService } from './health-service.js';
+import { HeldJobs } from './held-jobs.js';
+import type { HoldAfter } from './hold-policy.js';
 import { JobDispatcher } from './job-dispatcher.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LegacyAgentVerifier } from './legacy-agent-verifier.js';
@@ -21,6 +23,7 @@ import { type ClusterTransport, typedClusterBus } from './ports/cluster-bus.js';
 import type { InstanceRegistry } from './ports/instance-registry.js';
 import type { LicenseChangeFeed } from './ports/license-change-feed.js';
 import type { Logger } from './ports/logger.js';
+import type { PrintJobWithContent } from './ports/print-job-store.js';
 import type { RateLimiter, RateLimiterOptions } from './ports/rate-limiter.js';
 import type { Stores } from './ports/stores.js';
 import type { TicketRenderer } from './ports/ticket-renderer.js';
@@ -42,7 +45,7 @@ import { WriteTargetLocator } from './write-target-locator.js';
 /** The settings the core runs on (a slice of the gateway's configuration). Times in ms. */
 export interface CoreSettings {
   instanceId: string;
-  jobs: PrintJobServiceOptions & { ackTimeoutMs: number; dispatchBatchSize: number };
+  jobs: PrintJobServiceOptions & { ackTimeoutMs: number; dispatchBatchSize: number; holdAfterMs?: HoldAfter };
   requests: { maxPending: number; printerTestTimeoutMs: number };
   rateLimits: {
     testsPerBranchPerMinute: number;
@@ -111,8 +114,7 @@ export function createCore(deps: CoreDeps) {
     changes: deps.apiKeyChanges,
     requireActiveTenant: (companyId, branchId) => licenses.requireActiveTenant(companyId, branchId),
   });
-  // A deactivation (here, or on another process: its notices come on the licence channel) is
-  // seen at each key's next use; licence notices are rare, so any of them starts the keys over.
+  // A deactivation (here, or another process's notice on the licence channel) is seen at each key's next use.
   licenses.onLicenceChange(() => apiKeys.forgetVerified());
   const sessions = new SessionService({
     ...stores,
@@ -132,8 +134,7 @@ export function createCore(deps: CoreDeps) {
   const printers = new PrinterService({ ...stores, broadcaster, clock });
   const lifecycle = new JobLifecycle({ jobs: stores.jobs, broadcaster, clock, logger });
   lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));
-  // The outbox: events are published in order by the sequencer, run by housekeeping; a job's change
-  // here wakes it at once (a cheap no-op while a pass runs), the feed's waiters wake on its passes.
+  // The outbox's sequencer (run by housekeeping) wakes at a job's change here; the feed's waiters on its passes.
   const eventFeed = new EventFeed({
     events: stores.events,
     tenants: stores.tenants,
@@ -161,11 +162,10 @@ export function createCore(deps: CoreDeps) {
   // Deliveries this process's sequencer just made go out at once, not at the worker's next poll.
   events.on('eventsSequenced', () => webhookWorker.wake());
   lifecycle.onTransition(() => eventSequencer.nudge());
-  // Creating a job reads the printer from the cache the printer tests use: no store round trip per job.
-  const printerLookup = { find: (id: string) => printers.findCached(id) };
   const jobs = new PrintJobService({
     jobs: stores.jobs,
-    printers: printerLookup,
+    // Creating a job reads the printer from the cache the printer tests use: no store round trip per job.
+    printers: { find: (id: string) => printers.findCached(id) },
     lifecycle,
     renderer: deps.renderer,
     clock,
@@ -178,19 +178,23 @@ export function createCore(deps: CoreDeps) {
     printers: stores.printers,
     link,
     lifecycle,
+    clock,
     logger,
     options: {
       ackTimeoutMs: settings.jobs.ackTimeoutMs,
       batchSize: settings.jobs.dispatchBatchSize,
+      holdAfterMs: settings.jobs.holdAfterMs,
     },
   });
   const remote = new RemoteAgentLink({ rpc, directory: cluster.directory, link, clock, logger });
   // Dispatch is the gateway's own work, not the submitting user's (decision 0007).
   remote.onJobsReady((branchId) => void runAsGateway(() => dispatcher.kick(branchId)));
-  jobs.onCreated((job) => {
-    void runAsGateway(() => dispatcher.kick(job.branchId, job));
-    void remote.announceJobs(job.branchId);
-  });
+  const jobsReady = (branchId: string, fresh?: PrintJobWithContent) => {
+    void runAsGateway(() => dispatcher.kick(branchId, fresh));
+    void remote.announceJobs(branchId);
+  };
+  jobs.onCreated((job) => jobsReady(job.branchId, job));
+  const heldJobs = new HeldJobs({ jobs: stores.jobs, lifecycle, audit: stores.audit, released: jobsReady });
   const pending = new PendingRequests<PrinterTestReply>({
     maxPending: settings.requests.maxPending,
     clock,
@@ -241,6 +245,7 @@ export function createCore(deps: CoreDeps) {
     printers,
     lifecycle,
     jobs,
+    heldJobs,
     dispatcher,
     pending,
     printerTests,

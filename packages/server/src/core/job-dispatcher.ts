@@ -1,4 +1,6 @@
-import type { PrintJobDelivery } from '@printermaster/protocol';
+import type { Clock } from './clock.js';
+import { type HoldAfter, tooOldToPrint } from './hold-policy.js';
+import { toDelivery } from './job-delivery.js';
 import type { JobLifecycle } from './job-lifecycle.js';
 import { onlyJobTransition } from './job-state-machine.js';
 import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
@@ -11,6 +13,7 @@ export interface JobDispatcherOptions {
   ackTimeoutMs: number;
   /** Jobs read per pass over a branch. */
   batchSize: number;
+  holdAfterMs?: HoldAfter;
 }
 
 export interface JobDispatcherDeps {
@@ -18,6 +21,7 @@ export interface JobDispatcherDeps {
   printers: PrinterStore;
   link: AgentLink;
   lifecycle: JobLifecycle;
+  clock: Clock;
   logger: Logger;
   options: JobDispatcherOptions;
 }
@@ -36,6 +40,7 @@ export class JobDispatcher {
   private readonly printers: PrinterStore;
   private readonly link: AgentLink;
   private readonly lifecycle: JobLifecycle;
+  private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly options: JobDispatcherOptions;
   private readonly passes = new Map<string, { again: boolean; done: Promise<void> }>();
@@ -57,6 +62,7 @@ export class JobDispatcher {
     this.printers = deps.printers;
     this.link = deps.link;
     this.lifecycle = deps.lifecycle;
+    this.clock = deps.clock;
     this.logger = deps.logger;
     this.options = deps.options;
   }
@@ -153,9 +159,19 @@ export class JobDispatcher {
         : await this.jobs.pendingForBranch(branchId, this.options.batchSize, [...(inFlight ?? [])]);
     const printers = new Map<string, Printer | undefined>();
     const plan: { job: PrintJobWithContent; agent: ConnectedAgent; printer: Printer }[] = [];
+    let held = 0;
     for (const job of pending) {
       if (this.closed) break;
       if (this.inFlightByBranch.get(branchId)?.has(job.id)) continue;
+      if (this.tooOld(job)) {
+        // An agent could take it now, but a ticket this old would reach a kitchen that moved on.
+        const moved = await this.lifecycle.transition('hold', job.id, { actor: 'hold-policy' }, { observed: 'queued' });
+        if (moved) {
+          held += 1;
+          this.logger.info({ jobId: job.id, branchId, type: job.type }, 'print job held: too old to print');
+        }
+        continue;
+      }
       let printer = printers.get(job.printerId);
       if (!printers.has(job.printerId)) {
         printer = await this.printers.find(job.printerId);
@@ -207,7 +223,13 @@ export class JobDispatcher {
       this.deliveries.add(delivery);
       void delivery.finally(() => this.deliveries.delete(delivery));
     }
-    return { read: pending.length, sent };
+    // Held jobs moved too: a backlog of stale jobs larger than a batch is held in one go.
+    return { read: pending.length, sent: sent + held };
+  }
+
+  /** A queued job past its type's hold age, never released by a person. */
+  private tooOld(job: PrintJobWithContent): boolean {
+    return tooOldToPrint(job, this.options.holdAfterMs ?? {}, this.clock.now());
   }
 
   /**
@@ -233,26 +255,7 @@ export class JobDispatcher {
     printer: Printer,
     attempt: number,
   ): Promise<void> {
-    const delivery: PrintJobDelivery = {
-      id: job.id,
-      printerId: printer.id,
-      printerName: printer.name,
-      content: Buffer.from(job.content).toString('base64'),
-      encoding: 'base64',
-      type: job.type,
-      priority: job.priority,
-      copies: job.copies,
-      ...(job.orderData ? { orderData: job.orderData } : {}),
-      usefulUntil: job.usefulUntil.toISOString(),
-      timestamp: job.createdAt.toISOString(),
-      attempt,
-      printer: {
-        connection: printer.connection,
-        ...(printer.ip ? { ip: printer.ip } : {}),
-        ...(printer.port ? { port: printer.port } : {}),
-        ...(printer.systemName ? { systemName: printer.systemName } : {}),
-      },
-    };
+    const delivery = toDelivery(job, printer, attempt);
     const log = { jobId: job.id, deviceId: agent.deviceId, branchId: job.branchId };
     try {
       let recorded: Promise<unknown> | undefined;

@@ -17,14 +17,23 @@ import type { TransitionPatch } from './ports/print-job-store.js';
  */
 
 /**
- * Who moves jobs: the dispatcher (sends jobs to agents), the expiry sweep (ends jobs that waited
+ * Who moves jobs: the dispatcher (sends jobs to agents), the hold policy (holds the queued jobs
+ * too old to print when an agent could take them), the expiry sweep (ends jobs that waited
  * past their useful-until time without leaving the gateway), the outcome sweep (gives up on the
  * outcome of delivered jobs no report ended within the grace period), printer removal (ends the
  * jobs of a printer found deleted when they were about to be sent), the branch's agent (its
  * acknowledgement or `print:job:*` report, about its own branch's jobs only) and a user (API).
  * The event history records the first four as `gateway`.
  */
-export const JOB_ACTORS = ['dispatcher', 'expiry-sweep', 'outcome-sweep', 'printer-removal', 'agent', 'user'] as const;
+export const JOB_ACTORS = [
+  'dispatcher',
+  'hold-policy',
+  'expiry-sweep',
+  'outcome-sweep',
+  'printer-removal',
+  'agent',
+  'user',
+] as const;
 export type JobActor = (typeof JOB_ACTORS)[number];
 
 /** The state every job is created in. */
@@ -41,6 +50,12 @@ export const DISPATCHABLE_JOB_STATES = ['queued', 'sent'] as const satisfies rea
  * report came by its useful-until time plus a grace period. The agent's late report corrects it.
  */
 export const OUTCOME_UNKNOWN_REASON = 'delivered to the agent, outcome unknown';
+
+/** The reason of a job held because it was too old to print when it could be sent. */
+export const HELD_REASON = 'held: too old to print when it could be sent; release or cancel it';
+
+/** The reason of a held job a person released: it is sent whatever its age, and never held again. */
+export const RELEASED_REASON = 'released after it was held';
 
 /** The reason of a job that expired before it left the gateway. */
 export const EXPIRED_REASON = 'useful-until time passed before the job was sent to an agent';
@@ -75,6 +90,9 @@ const AGENT_ENDS_FROM = ['sent', 'accepted', 'printing', 'expired', 'unconfirmed
 /** Every move a job can make. Nothing else changes a job's state. */
 export const JOB_TRANSITIONS = {
   dispatch: { actor: 'dispatcher', from: ['queued'], to: 'sent', reason: 'keep', delivers: true },
+  /** A queued job older than its type's hold age when an agent could take it (docs/api.md#held-jobs). */
+  hold: { actor: 'hold-policy', from: ['queued'], to: 'held', reason: { set: HELD_REASON } },
+  release: { actor: 'user', from: ['held'], to: 'queued', reason: { set: RELEASED_REASON } },
   /** A job the agent has not acknowledged goes to the same agent again (it may hold it already). */
   resend: {
     actor: 'dispatcher',
@@ -129,7 +147,7 @@ export const JOB_TRANSITIONS = {
     reason: 'reported',
     unconfirmedOnlyWithReason: OUTCOME_UNKNOWN_REASON,
   },
-  cancel: { actor: 'user', from: ['queued'], to: 'cancelled', reason: { set: 'cancelled through the API' } },
+  cancel: { actor: 'user', from: ['queued', 'held'], to: 'cancelled', reason: { set: 'cancelled through the API' } },
 } as const satisfies Record<string, JobTransitionRule>;
 
 export type JobTransitionName = keyof typeof JOB_TRANSITIONS;
@@ -149,6 +167,7 @@ export const AGENT_REPORT_TRANSITIONS = {
 /** Who is moving a job, with what the history and the guards need to know about them. */
 export type JobMover =
   | { actor: 'dispatcher' }
+  | { actor: 'hold-policy' }
   | { actor: 'expiry-sweep' }
   | { actor: 'outcome-sweep' }
   | { actor: 'printer-removal' }

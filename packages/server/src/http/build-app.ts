@@ -12,6 +12,7 @@ import type { ApiKeyService } from '../core/api-key-service.js';
 import type { Clock } from '../core/clock.js';
 import type { DesktopHealthService } from '../core/desktop-health-service.js';
 import type { EventFeed } from '../core/event-feed.js';
+import type { HeldJobs } from '../core/held-jobs.js';
 import type { LegacyAgentVerifier } from '../core/legacy-agent-verifier.js';
 import type { LicenseService } from '../core/license-service.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
@@ -49,6 +50,7 @@ import { auditLogRoutes } from './routes/audit-log-routes.js';
 import { desktopHealthRoutes } from './routes/desktop-health-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { heldJobRoutes } from './routes/held-job-routes.js';
 import { legacyRoutes } from './routes/legacy-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
@@ -82,6 +84,8 @@ export interface AppDeps {
   printerPresence: PrinterPresence;
   printerTests: PrinterTestService;
   jobs: PrintJobService;
+  /** Jobs held because they were too old to print (docs/api.md#held-jobs). */
+  heldJobs: HeldJobs;
   /** Pictures of tickets as they print. */
   previews: TicketPreviews;
   devices: DeviceStore;
@@ -240,6 +244,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         presence: deps.printerPresence,
       });
       await users.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs, exports: deps.metrics.exports });
+      await users.register(heldJobRoutes, { prefix, jwt: deps.jwt, heldJobs: deps.heldJobs });
       await users.register(ticketPreviewRoutes, { prefix, jwt: deps.jwt, previews: deps.previews });
       await users.register(eventRoutes, {
         prefix,

@@ -7,6 +7,7 @@ import {
   canReprint,
   DISPATCHABLE_JOB_STATES,
   EXPIRED_REASON,
+  HELD_REASON,
   JOB_ACTORS,
   JOB_TRANSITIONS,
   type JobActor,
@@ -16,6 +17,7 @@ import {
   onlyJobTransition,
   planJobMove,
   planSweep,
+  RELEASED_REASON,
 } from '../../src/core/job-state-machine.js';
 
 /**
@@ -24,6 +26,7 @@ import {
  */
 const ALLOWED: Record<JobActor, string[]> = {
   dispatcher: ['queued>sent', 'sent>sent'],
+  'hold-policy': ['queued>held'],
   'expiry-sweep': ['queued>expired'],
   'outcome-sweep': ['sent>unconfirmed', 'accepted>unconfirmed', 'printing>unconfirmed'],
   'printer-removal': ['queued>failed', 'sent>unconfirmed'],
@@ -36,7 +39,7 @@ const ALLOWED: Record<JobActor, string[]> = {
       ['completed', 'failed', 'unconfirmed'].map((to) => `${from}>${to}`),
     ),
   ],
-  user: ['queued>cancelled'],
+  user: ['queued>cancelled', 'held>cancelled', 'held>queued'],
 };
 
 const NOW = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
@@ -152,7 +155,7 @@ describe('planning a move for the store', () => {
   it('records a user’s cancel under the user, and the gateway’s own endings with their reasons', () => {
     expect(planJobMove('cancel', 'job-1', { actor: 'user', userId: 'u-7' }, { now: NOW })).toEqual({
       id: 'job-1',
-      from: ['queued'],
+      from: ['queued', 'held'],
       to: 'cancelled',
       actor: 'user:u-7',
       patch: { reason: 'cancelled through the API' },
@@ -167,6 +170,25 @@ describe('planning a move for the store', () => {
     expect(
       planJobMove('unconfirmForDeletedPrinter', 'job-1', { actor: 'printer-removal' }, { now: NOW }),
     ).toMatchObject({ from: ['sent'], to: 'unconfirmed', patch: { reason: OUTCOME_UNKNOWN_REASON } });
+  });
+
+  it('holds a stale queued job as the gateway, and a release sends it back to the queue under the user', () => {
+    expect(planJobMove('hold', 'job-1', { actor: 'hold-policy' }, { observed: 'queued', now: NOW })).toEqual({
+      id: 'job-1',
+      from: ['queued'],
+      to: 'held',
+      actor: 'gateway',
+      patch: { reason: HELD_REASON },
+    });
+    expect(planJobMove('release', 'job-1', { actor: 'user', userId: 'u-7' }, { now: NOW })).toEqual({
+      id: 'job-1',
+      from: ['held'],
+      to: 'queued',
+      actor: 'user:u-7',
+      patch: { reason: RELEASED_REASON },
+    });
+    // A held job is not the dispatcher's: only a person moves it on.
+    expect(jobTransitionsFrom('dispatcher', 'held')).toEqual([]);
   });
 
   it('plans the sweeps from the same rules', () => {
