@@ -12,11 +12,14 @@ import type { AgentDirectory, AgentHealthSnapshot, AgentRecord, JournalDamageNot
 import type { ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
+import { RecentlyGone } from './recently-gone.js';
 
 export type { HealthHistoryEntry };
 
 /** Samples kept for the latency average and loss rate. */
 const WINDOW = 20;
+/** Disconnect reasons of a link that failed (Engine.IO's): each counts as a lost ping. */
+const LINK_LOST = new Set(['ping timeout', 'transport close', 'transport error']);
 /** History kept per device for `GET /printing/desktop-health/:deviceId`. */
 export const HISTORY_SIZE = 100;
 
@@ -63,11 +66,13 @@ export class AgentHealthTracker {
   private readonly options: AgentHealthTrackerOptions;
   private readonly devices = new Map<string, DeviceHealth>();
   private readonly connectCounts = new Map<string, number>();
+  private readonly gone: RecentlyGone;
 
   constructor(deps: AgentHealthTrackerDeps) {
     this.directory = deps.directory;
     this.broadcaster = deps.broadcaster;
     this.clock = deps.clock;
+    this.gone = new RecentlyGone(deps.clock);
     this.logger = deps.logger;
     this.options = deps.options;
   }
@@ -77,21 +82,31 @@ export class AgentHealthTracker {
     const connects = (this.connectCounts.get(key) ?? 0) + 1;
     this.connectCounts.set(key, connects);
     const previous = this.devices.get(key);
+    // A device back after a drop goes on with its record, the drop counted as a lost ping.
+    const gone = previous ? undefined : this.gone.take(key);
     this.devices.set(key, {
       agent,
       appVersion,
-      samples: [],
-      history: previous?.history ?? [],
+      samples: gone?.samples ?? [],
+      history: previous?.history ?? gone?.history ?? [],
       connectsSeen: connects,
       alerts: previous?.alerts ?? { poor: false, highLatency: false, degraded: false },
     });
     void this.publish(key);
   }
 
-  disconnected(agent: ConnectedAgent): void {
+  /** `reason` is the socket's disconnect reason: a failed link is recorded as a lost ping. */
+  disconnected(agent: ConnectedAgent, reason?: string): void {
     const key = keyOf(agent);
-    if (this.devices.get(key)?.agent !== agent) return;
+    const d = this.devices.get(key);
+    if (d?.agent !== agent) return;
     this.devices.delete(key);
+    if (reason !== undefined && LINK_LOST.has(reason)) {
+      d.samples = [...d.samples, null].slice(-WINDOW);
+      const quality = this.snapshotOf(d).connectionQuality;
+      d.history = [...d.history, { timestamp: isoTime(this.clock.now()), latency: null, quality }].slice(-HISTORY_SIZE);
+    }
+    this.gone.remember(key, { history: d.history, samples: d.samples });
     void this.directory
       .remove(agent.branchId, agent.deviceId, this.options.instanceId)
       .catch((err: unknown) => this.logger.error({ err, deviceId: agent.deviceId }, 'agent directory update failed'));

@@ -104,7 +104,7 @@ export class AgentSessions {
     // False when a newer socket of the device replaced this one: the device is still connected.
     const removed = link.remove(agent, socket);
     this.deps.credentials.forgetAgent(socket);
-    if (removed) this.deps.tracker.disconnected(agent);
+    if (removed) this.deps.tracker.disconnected(agent, reason);
     this.deps.onConnectionChange?.('agent', -1, reason, clock.now() - agent.connectedAt);
     log.info(
       {

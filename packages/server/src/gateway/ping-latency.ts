@@ -9,8 +9,10 @@ export interface PingLatencyDeps {
 
 /**
  * Every agent's latency, legacy clients included, from Engine.IO's own ping and pong (sent every
- * `pingIntervalMs`): each pong is a sample of its round trip, and a ping still unanswered when
- * the next one goes out is a lost one (`null`).
+ * `pingIntervalMs`): each pong is a sample of its round trip. Engine.IO sends the next ping only
+ * after a pong, and closes a connection whose ping got none within `pingTimeoutMs`: that drop is
+ * the lost ping, which the health tracker records when the agent disconnects. (A ping still
+ * unanswered when another goes out would count as lost too; Engine.IO 6 never does that.)
  */
 export class PingLatency {
   constructor(private readonly deps: PingLatencyDeps) {}
