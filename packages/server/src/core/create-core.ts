@@ -1,35 +1,23 @@
 import { AgentHealthTracker } from './agent-health-tracker.js';
 import { ApiKeyService } from './api-key-service.js';
-import type { Clock } from './clock.js';
 import { ClusterRpc } from './cluster-rpc.js';
+import type { CoreDeps, CoreSettings } from './core-deps.js';
 import { CoreEvents } from './core-events.js';
 import { CorrelationIds } from './correlation-ids.js';
 import { DesktopHealthService } from './desktop-health-service.js';
-import { EventFeed, type EventFeedSettings } from './event-feed.js';
+import { EventFeed } from './event-feed.js';
 import { EventSequencer } from './event-sequencer.js';
 import { HealthService } from './health-service.js';
 import { HeldJobs } from './held-jobs.js';
-import type { HoldAfter } from './hold-policy.js';
 import { JobDispatcher } from './job-dispatcher.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LegacyAgentVerifier } from './legacy-agent-verifier.js';
 import { LicenseService } from './license-service.js';
 import { PendingRequests } from './pending-requests.js';
-import type { AgentDirectory } from './ports/agent-directory.js';
-import type { AgentLink } from './ports/agent-link.js';
-import type { Broadcaster } from './ports/broadcaster.js';
-import type { ChangeFeed } from './ports/change-feed.js';
-import { type ClusterTransport, typedClusterBus } from './ports/cluster-bus.js';
-import type { InstanceRegistry } from './ports/instance-registry.js';
-import type { LicenseChangeFeed } from './ports/license-change-feed.js';
-import type { Logger } from './ports/logger.js';
+import { typedClusterBus } from './ports/cluster-bus.js';
 import type { PrintJobWithContent } from './ports/print-job-store.js';
 import type { RateLimiter, RateLimiterOptions } from './ports/rate-limiter.js';
-import type { Stores } from './ports/stores.js';
-import type { TicketRenderer } from './ports/ticket-renderer.js';
-import type { WebhookSender, WebhookUrlChecker } from './ports/webhook-sender.js';
-import type { WebhookStore } from './ports/webhook-store.js';
-import { PrintJobService, type PrintJobServiceOptions } from './print-job-service.js';
+import { PrintJobService } from './print-job-service.js';
 import { PrinterPresence } from './printer-presence.js';
 import { PrinterService } from './printer-service.js';
 import { type PrinterTestReply, PrinterTestService } from './printer-test-service.js';
@@ -38,56 +26,11 @@ import { ServiceRegistryService } from './service-registry-service.js';
 import { SessionService } from './session-service.js';
 import { runAsGateway } from './tenant-scope.js';
 import { TenantService } from './tenant-service.js';
-import { WebhookDeliveryWorker, type WebhookWorkerSettings } from './webhook-delivery-worker.js';
+import { WebhookDeliveryWorker } from './webhook-delivery-worker.js';
 import { WebhookService } from './webhook-service.js';
 import { WriteTargetLocator } from './write-target-locator.js';
 
-/** The settings the core runs on (a slice of the gateway's configuration). Times in ms. */
-export interface CoreSettings {
-  instanceId: string;
-  jobs: PrintJobServiceOptions & { ackTimeoutMs: number; dispatchBatchSize: number; holdAfterMs?: HoldAfter };
-  requests: { maxPending: number; printerTestTimeoutMs: number };
-  rateLimits: {
-    testsPerBranchPerMinute: number;
-    testsPerPrinterPerMinute: number;
-    writesPerBranchPerMinute: number;
-    writesPerCredentialPerMinute: number;
-  };
-  /** How long an agent's directory entry lives without a refresh. */
-  directoryTtlMs: number;
-  /** The webhook delivery worker: polling, concurrency, retries, disabling (webhook-settings.ts). */
-  webhooks: Omit<WebhookWorkerSettings, 'instanceId' | 'version'>;
-  /** Web users' sessions: lifetimes of access and refresh tokens, s (credential-settings.ts). */
-  credentials: { accessTtlS: number; refreshTtlS: number };
-  /** The outbox sequencer's period and pass size, the feed's poll and cap per credential (event-settings.ts). */
-  events: { sequencerIntervalMs: number; sequencerBatchSize: number } & EventFeedSettings;
-}
-
-/** The ports the core runs on: stores, state shared between processes, the agents' sockets, time. */
-export interface CoreDeps {
-  settings: CoreSettings;
-  stores: Stores;
-  cluster: {
-    bus: ClusterTransport;
-    directory: AgentDirectory;
-    instances: InstanceRegistry;
-    rateLimiter(points: number, durationS: number, name: string, options?: RateLimiterOptions): RateLimiter;
-  };
-  /** The agents connected to this process. */
-  link: AgentLink & { agentsInBranch(branchId: string): unknown[] };
-  broadcaster: Broadcaster;
-  renderer: TicketRenderer;
-  licenceChanges: LicenseChangeFeed;
-  /** API key changes and revoked sessions from the database (issue 16); without them, this process's own only. */
-  apiKeyChanges?: ChangeFeed;
-  sessionChanges?: ChangeFeed;
-  /** The hub the core reports on (metrics bind to it); a fresh one when not given. */
-  events?: CoreEvents;
-  /** Webhooks: their store, the guarded HTTP sender, the registration URL check, the version in the User-Agent. */
-  webhooks: { store: WebhookStore; sender: WebhookSender; urls: WebhookUrlChecker; version: string };
-  clock: Clock;
-  logger: Logger;
-}
+export type { CoreDeps, CoreSettings };
 
 export type Core = ReturnType<typeof createCore>;
 
