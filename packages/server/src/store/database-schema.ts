@@ -1,11 +1,9 @@
 import type { PrinterProfile, ServiceHours } from '@printermaster/protocol';
 import type { ColumnType, Generated } from 'kysely';
+import type { Json, NullableJson, NullableTimestamp, Timestamp } from './column-types.js';
+import type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './webhook-tables.js';
 
-/** A timestamp column: read as Date, written as Date or ISO string, defaulted by the database. */
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-type Json<T> = ColumnType<T, string | undefined, string>; // jsonb: written as a JSON string, read parsed
-type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+export type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable };
 
 export interface CompanyTable {
   id: string;
@@ -206,66 +204,6 @@ export interface RefreshTokenTable {
   usedAt: NullableTimestamp;
   revokedAt: NullableTimestamp;
   revokeReason: string | null;
-  createdAt: Timestamp;
-}
-
-/** The event outbox (migration 008). `id` is a bigint, read as a string. */
-export interface EventTable {
-  id: Generated<string>;
-  seq: ColumnType<string | null, string | number | null | undefined, string | number | null>; // by the sequencer
-  companyId: string;
-  branchId: string | null;
-  type: string;
-  subjectId: string;
-  data: Json<Record<string, unknown>>;
-  createdAt: Timestamp;
-}
-
-export interface WebhookEndpointTable {
-  id: string;
-  companyId: string;
-  branchId: string | null;
-  url: string;
-  description: string | null;
-  events: ColumnType<string[], string[], string[]>;
-  secret: string;
-  previousSecret: ColumnType<string | null, string | null | undefined, string | null>;
-  previousSecretUntil: NullableTimestamp;
-  status: ColumnType<string, string | undefined, string>;
-  disabledReason: ColumnType<string | null, string | null | undefined, string | null>;
-  consecutiveFailures: ColumnType<number, number | undefined, number>;
-  failingSince: NullableTimestamp;
-  createdAt: Timestamp;
-  updatedAt: Timestamp;
-}
-
-export interface WebhookDeliveryTable {
-  id: Generated<string>;
-  endpointId: string;
-  companyId: string;
-  eventId: string;
-  seq: string;
-  orderingKey: string;
-  state: ColumnType<string, string | undefined, string>;
-  attempts: ColumnType<number, number | undefined, number>;
-  nextAttemptAt: Timestamp;
-  lockedUntil: NullableTimestamp;
-  firstAttemptAt: NullableTimestamp;
-  deliveredAt: NullableTimestamp;
-  createdAt: Timestamp;
-}
-
-export interface WebhookAttemptTable {
-  id: Generated<string>;
-  deliveryId: string;
-  endpointId: string;
-  companyId: string;
-  attempt: number;
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
-  responseSnippet: string | null;
-  gatewayInstance: string;
   createdAt: Timestamp;
 }
 
