@@ -214,6 +214,8 @@ export class AgentProcess {
     private readonly deviceId = 'e2e-agent',
     /** Settings over FAST_AGENT_ENV, e.g. a faster status poll. */
     private readonly env: Record<string, string> = {},
+    /** More printers the agent drives, by name. */
+    private readonly morePrinters: { name: string; printer: PrinterProcess }[] = [],
   ) {}
 
   /**
@@ -232,6 +234,7 @@ export class AgentProcess {
         gateway.licenseKey,
         '--printer',
         `${this.printerName}=tcp://127.0.0.1:${printer.port}`,
+        ...this.morePrinters.flatMap((p) => ['--printer', `${p.name}=tcp://127.0.0.1:${p.printer.port}`]),
         '--journal',
         this.journalDir,
         '--device-id',

@@ -42,6 +42,7 @@ const CODES_BY_STATUS = {
     /** The API key does not exist, or is not within the caller's scope. */
     API_KEY_NOT_FOUND: 'API key not found',
     WEBHOOK_NOT_FOUND: 'webhook endpoint not found',
+    STATION_NOT_FOUND: 'station not found',
     /** The delivery (or the event to redeliver) is not one of this endpoint's. */
     WEBHOOK_DELIVERY_NOT_FOUND: 'webhook delivery not found',
   },

@@ -40,7 +40,10 @@ export const DEFAULT_JOB_PRIORITY = 5;
  */
 export const CreatePrintJobBodySchema = Type.Object(
   {
-    printerId: Type.String({ minLength: 1, maxLength: 64 }),
+    /** The printer; or give `stationId` instead. */
+    printerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** A station of the branch: the job goes to its first ready printer, and moves on if that one stops being ready. */
+    stationId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     type: Type.Optional(JobTypeSchema),
     /** 1–10, higher first; default 5. */
     priority: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
@@ -83,6 +86,8 @@ export const PrintJobViewSchema = Type.Object({
   byteLength: Type.Integer(),
   /** The job this one reprints, if it is a reprint. */
   reprintOf: Type.Optional(Type.String()),
+  /** The station it was sent to; `printerId` is the station's printer it is on now. */
+  stationId: Type.Optional(Type.String()),
   idempotencyKey: Type.Optional(Type.String()),
   /** The agent the job was sent to, once sent. */
   deviceId: Type.Optional(Type.String()),

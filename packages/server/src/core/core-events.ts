@@ -5,6 +5,7 @@ import type { SequencedBatch } from './ports/event-store.js';
 import type { PrintJob } from './ports/print-job-store.js';
 import type { CanaryResult, StatusReport } from './ports/printer-store.js';
 import type { RetentionTable } from './ports/retention-store.js';
+import type { Station } from './ports/station-store.js';
 
 /**
  * What the core and the edges report as it happens, for whoever observes it (metrics, later
@@ -48,6 +49,8 @@ export interface CoreEventMap {
   webhookEndpointDisabled: [];
   /** An agent connected here reported its printers' statuses (the canaries' answers among them). */
   statusReported: [agent: ConnectedAgent, reports: readonly StatusReport[]];
+  /** A station's waiting jobs moved from a printer that stopped being ready to the next ready one. */
+  stationMoved: [station: Station, count: number];
   /** A printer's canary ended (core/printer-canary.ts). */
   canaryProbed: [result: CanaryResult & { branchId: string }];
   /** The retention purge deleted `count` rows of `table` (one batch). */

@@ -24,6 +24,8 @@ import { type PrinterTestReply, PrinterTestService } from './printer-test-servic
 import { RemoteAgentLink } from './remote-agent-link.js';
 import { ServiceRegistryService } from './service-registry-service.js';
 import { SessionService } from './session-service.js';
+import { StationFailover } from './station-failover.js';
+import { StationService } from './station-service.js';
 import { runAsGateway } from './tenant-scope.js';
 import { TenantService } from './tenant-service.js';
 import { WebhookDeliveryWorker } from './webhook-delivery-worker.js';
@@ -75,6 +77,8 @@ export function createCore(deps: CoreDeps) {
     return licenses.tenantStatusChanged(change);
   });
   const printers = new PrinterService({ ...stores, broadcaster, clock });
+  const printerPresence = new PrinterPresence(cluster.directory);
+  const stations = new StationService({ ...stores, presence: printerPresence });
   const lifecycle = new JobLifecycle({ jobs: stores.jobs, broadcaster, clock, logger });
   lifecycle.onTransition((job, from) => events.emit('jobTransition', job, from));
   // The outbox's sequencer (run by housekeeping) wakes at a job's change here; the feed's waiters on its passes.
@@ -115,6 +119,7 @@ export function createCore(deps: CoreDeps) {
     options: settings.jobs,
     branches: licenses,
     audit: stores.audit,
+    stations,
   });
   const dispatcher = new JobDispatcher({
     jobs: stores.jobs,
@@ -138,6 +143,20 @@ export function createCore(deps: CoreDeps) {
   };
   jobs.onCreated((job) => jobsReady(job.branchId, job));
   const heldJobs = new HeldJobs({ jobs: stores.jobs, lifecycle, audit: stores.audit, released: jobsReady });
+  const failover = new StationFailover({
+    ...stores,
+    service: stations,
+    createNotice: (job) => jobs.createForGateway(job),
+    jobsReady,
+    events,
+    clock,
+    logger,
+  });
+  printers.onStatusChanged((printer) => {
+    runAsGateway(() => failover.statusChanged(printer)).catch((err: unknown) =>
+      logger.error({ err, printerId: printer.id, branchId: printer.branchId }, 'station failover failed'),
+    );
+  });
   const pending = new PendingRequests<PrinterTestReply>({
     maxPending: settings.requests.maxPending,
     clock,
@@ -196,7 +215,8 @@ export function createCore(deps: CoreDeps) {
     health: new HealthService(stores.health),
     desktopHealth: new DesktopHealthService({ directory: cluster.directory, tracker, rpc, clock }),
     registry: new ServiceRegistryService({ ...cluster, clock }),
-    printerPresence: new PrinterPresence(cluster.directory),
+    printerPresence,
+    stations,
     eventFeed,
     eventSequencer,
     webhooks,

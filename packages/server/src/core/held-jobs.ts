@@ -1,8 +1,9 @@
 import { GatewayError } from './gateway-error.js';
+import { auditJobAction } from './job-audit.js';
 import type { JobLifecycle } from './job-lifecycle.js';
 import type { AuditLog, RequestOrigin } from './ports/audit-log.js';
 import type { PrintJob, PrintJobStore } from './ports/print-job-store.js';
-import { actorOf, canSee, listScope, type UserPrincipal } from './principal.js';
+import { canSee, listScope, type UserPrincipal } from './principal.js';
 
 /** Held jobs moved per request of "all of a branch", at most; the answer says when some are left. */
 export const MAX_BULK = 1_000;
@@ -34,7 +35,7 @@ export class HeldJobs {
         details: { state: latest.state },
       });
     }
-    await this.record(user, 'job.released', moved, origin);
+    await auditJobAction(this.deps.audit, user, 'job.released', moved, origin);
     this.deps.released(moved.branchId);
     return moved;
   }
@@ -59,21 +60,15 @@ export class HeldJobs {
       const done = await this.deps.lifecycle.transition(action, job.id, { actor: 'user', userId: user.userId });
       if (!done) continue;
       moved.push(done);
-      await this.record(user, action === 'release' ? 'job.released' : 'job.cancelled', done, origin);
+      await auditJobAction(
+        this.deps.audit,
+        user,
+        action === 'release' ? 'job.released' : 'job.cancelled',
+        done,
+        origin,
+      );
     }
     if (action === 'release' && moved.length > 0) this.deps.released(branchId);
     return { moved, more: held.length > MAX_BULK };
-  }
-
-  private record(user: UserPrincipal, action: string, job: PrintJob, origin: RequestOrigin): Promise<void> {
-    return this.deps.audit.record({
-      companyId: job.companyId,
-      actor: actorOf(user),
-      action,
-      targetType: 'print_job',
-      targetId: job.id,
-      details: { branchId: job.branchId, printerId: job.printerId },
-      ...origin,
-    });
   }
 }

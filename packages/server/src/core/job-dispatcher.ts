@@ -7,6 +7,7 @@ import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
 import type { Logger } from './ports/logger.js';
 import type { PrintJobStore, PrintJobWithContent } from './ports/print-job-store.js';
 import type { Printer, PrinterStore } from './ports/printer-store.js';
+import { isReady } from './station-service.js';
 
 export interface JobDispatcherOptions {
   /** How long to wait for an agent's journal acknowledgement, ms. */
@@ -186,6 +187,8 @@ export class JobDispatcher {
           await this.lifecycle.transition(ending, job.id, { actor: 'printer-removal' }, { observed: job.state });
         continue;
       }
+      // A station's job waits for a ready printer, where failover can still move it (station-failover.ts).
+      if (job.stationId !== null && job.state === 'queued' && !isReady(printer)) continue;
       if (plan.length >= room) {
         this.waitingForRoom.add(branchId);
         break;

@@ -3,6 +3,7 @@ import { type CreatePrintJobBody, DEFAULT_JOB_PRIORITY, printerProfileOf } from 
 import { canonicalHash } from './canonical-hash.js';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
+import { auditJobAction, jobTarget } from './job-audit.js';
 import type { JobLifecycle } from './job-lifecycle.js';
 import { jobListFilter, jobListPage, type ListJobsQuery } from './job-list-query.js';
 import { isIdempotencyKey, readJobRequest } from './job-request.js';
@@ -18,6 +19,7 @@ import type {
 import type { Printer } from './ports/printer-store.js';
 import type { TicketRenderer } from './ports/ticket-renderer.js';
 import { actorOf, canSee, type UserPrincipal } from './principal.js';
+import type { StationService } from './station-service.js';
 
 export interface PrintJobServiceOptions {
   /** Useful-until when the request gives none, ms after creation. */
@@ -58,6 +60,8 @@ export interface PrintJobServiceDeps {
   branches?: { requireActiveBranch(branchId: string): Promise<void> };
   /** Where cancels and reprints are recorded; not recorded without it. */
   audit?: AuditLog;
+  /** Resolves a job sent to a station (`stationId`) to the station's printer; without it, stations are refused. */
+  stations?: Pick<StationService, 'printerFor'>;
 }
 
 /** Print jobs as the API sees them: create (idempotent), read, list, cancel, reprint. */
@@ -70,6 +74,7 @@ export class PrintJobService {
   private readonly options: PrintJobServiceOptions;
   private readonly branches: PrintJobServiceDeps['branches'];
   private readonly audit: AuditLog | undefined;
+  private readonly stations: Pick<StationService, 'printerFor'> | undefined;
   private readonly createdListeners: ((job: PrintJobWithContent) => void)[] = [];
 
   constructor(deps: PrintJobServiceDeps) {
@@ -81,6 +86,7 @@ export class PrintJobService {
     this.options = deps.options;
     this.branches = deps.branches;
     this.audit = deps.audit;
+    this.stations = deps.stations;
   }
 
   /** Called after a job is stored, with its content (the dispatcher sends it). */
@@ -104,7 +110,8 @@ export class PrintJobService {
         details: { path: 'headers/idempotency-key' },
       });
     }
-    const printer = await this.printers.find(body.printerId);
+    const target = await jobTarget(user, body, this.stations);
+    const printer = await this.printers.find(target.printerId);
     if (!printer || !canSee(user, printer.companyId, printer.branchId)) throw new GatewayError('PRINTER_NOT_FOUND');
     await this.branches?.requireActiveBranch(printer.branchId);
     const now = this.clock.now();
@@ -123,6 +130,7 @@ export class PrintJobService {
         content,
         orderData: body.orderData ?? null,
         reprintOf: null,
+        stationId: target.stationId,
         usefulUntil: new Date(usefulUntil),
         createdAt: new Date(now),
         actor: actorOf(user),
@@ -156,7 +164,7 @@ export class PrintJobService {
     const job = await this.find(user, id);
     const moved = await this.lifecycle.transition('cancel', id, { actor: 'user', userId: user.userId });
     if (moved) {
-      await this.record(user, 'job.cancelled', moved, origin);
+      await auditJobAction(this.audit, user, 'job.cancelled', moved, origin);
       return moved;
     }
     const latest = (await this.jobs.find(id)) ?? job;
@@ -215,7 +223,7 @@ export class PrintJobService {
       () => canonicalHash({ reprintOf: id }),
     );
     // A replay made nothing new: the first request was recorded.
-    if (!reprinted.replayed) await this.record(user, 'job.reprinted', reprinted.job, origin);
+    if (!reprinted.replayed) await auditJobAction(this.audit, user, 'job.reprinted', reprinted.job, origin);
     return reprinted;
   }
 
@@ -240,16 +248,10 @@ export class PrintJobService {
   }
 
   /** Records a user's action on a job (`job` is the new one for a reprint, which names its original). */
-  private async record(user: UserPrincipal, action: string, job: PrintJob, origin: RequestOrigin): Promise<void> {
-    await this.audit?.record({
-      companyId: job.companyId,
-      actor: actorOf(user),
-      action,
-      targetType: 'print_job',
-      targetId: job.id,
-      details: { branchId: job.branchId, printerId: job.printerId, reprintOf: job.reprintOf },
-      ...origin,
-    });
+
+  /** A job the gateway makes itself (a station's recovery notice): stored and dispatched as any other. */
+  async createForGateway(job: NewPrintJob): Promise<PrintJob> {
+    return (await this.store(job, undefined, () => '')).job;
   }
 
   private async find(user: UserPrincipal, id: string): Promise<PrintJob> {

@@ -18,6 +18,7 @@ export function toPrintJobView(job: PrintJob, events?: PrintJobEvent[]): PrintJo
     updatedAt: job.updatedAt.toISOString(),
   };
   if (job.reprintOf) view.reprintOf = job.reprintOf;
+  if (job.stationId) view.stationId = job.stationId;
   if (job.idempotencyKey) view.idempotencyKey = job.idempotencyKey;
   if (job.deviceId) view.deviceId = job.deviceId;
   if (job.reason) view.reason = job.reason;

@@ -44,6 +44,7 @@ export interface PrinterServiceDeps {
 export class PrinterService {
   private readonly cache: PrinterCache;
   private readonly changeListeners: ((printerId: string) => void)[] = [];
+  private readonly statusListeners = new Set<(printer: Printer) => void>();
 
   private readonly printers: PrinterStore;
   private readonly licenses: LicenseStore;
@@ -214,13 +215,21 @@ export class PrinterService {
   /** Records statuses an agent reported and broadcasts the ones that changed. */
   async recordStatuses(agent: AgentPrincipal, updates: StatusReport[]): Promise<number> {
     const changed = await this.printers.updateStatuses(agent.branchId, updates);
-    for (const printer of changed) this.broadcastStatus(printer);
+    for (const printer of changed) {
+      this.broadcastStatus(printer);
+      for (const listener of this.statusListeners) listener(printer);
+    }
     return changed.length;
   }
 
   /** Printers by stored status and reason, across all tenants (the `printermaster_printers` gauge). */
   countByStatus(): Promise<{ status: string; reason: string | null; count: number }[]> {
     return this.printers.countByStatus();
+  }
+
+  /** Called with each printer whose status an agent's report changed (station failover). */
+  onStatusChanged(listener: (printer: Printer) => void): void {
+    this.statusListeners.add(listener);
   }
 
   /** Broadcasts a discovery to the branch's web clients. */

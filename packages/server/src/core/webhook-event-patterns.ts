@@ -5,6 +5,8 @@ import { AGENT_EVENT_TYPES, PRINTER_EVENT_TYPES } from './ports/outbox-event.js'
 /** Every exact event type an endpoint may ask for, but `licence.<change>` (any lowercase word). */
 const EXACT_TYPES: ReadonlySet<string> = new Set([
   ...JOB_STATES.map((s) => `job.${s}`),
+  // A station's waiting job moved to another of its printers (station-failover.ts).
+  'job.moved',
   ...AGENT_EVENT_TYPES,
   ...PRINTER_EVENT_TYPES,
 ]);
@@ -13,7 +15,7 @@ const WILDCARDS: ReadonlySet<string> = new Set(['*', 'job.*', 'agent.*', 'printe
 const LICENCE_CHANGE = /^licence\.[a-z][a-z_]{0,31}$/;
 
 /**
- * Checks an endpoint's event filter: `*`, `job.*`, `job.<state>`, `agent.*`, `agent.connected`,
+ * Checks an endpoint's event filter: `*`, `job.*`, `job.<state>`, `job.moved`, `agent.*`, `agent.connected`,
  * `agent.disconnected`, `agent.health_alert`, `printer.*`, `printer.status_changed`, `licence.*`,
  * `licence.<change>`. Returns it without duplicates; `BAD_REQUEST` naming the first unknown one.
  * The sequencer matches the same three forms: the exact type, `*`, and `<prefix>.*`.

@@ -24,6 +24,7 @@ import type { PrinterService } from '../core/printer-service.js';
 import type { PrinterTestService } from '../core/printer-test-service.js';
 import type { ServiceRegistryService } from '../core/service-registry-service.js';
 import type { SessionService } from '../core/session-service.js';
+import type { StationService } from '../core/station-service.js';
 import type { TenantService } from '../core/tenant-service.js';
 import type { WebhookService } from '../core/webhook-service.js';
 import type { WriteTargetLocator } from '../core/write-target-locator.js';
@@ -56,6 +57,7 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { stationRoutes } from './routes/station-routes.js';
 import { ticketPreviewRoutes } from './routes/ticket-preview-routes.js';
 import { webSessionRoutes } from './routes/web-session-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
@@ -86,6 +88,8 @@ export interface AppDeps {
   jobs: PrintJobService;
   /** Jobs held because they were too old to print (docs/api.md#held-jobs). */
   heldJobs: HeldJobs;
+  /** Stations and their ordered printers (docs/api.md#stations). */
+  stations: StationService;
   /** Pictures of tickets as they print. */
   previews: TicketPreviews;
   devices: DeviceStore;
@@ -245,6 +249,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await users.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs, exports: deps.metrics.exports });
       await users.register(heldJobRoutes, { prefix, jwt: deps.jwt, heldJobs: deps.heldJobs });
+      await users.register(stationRoutes, { prefix, jwt: deps.jwt, stations: deps.stations });
       await users.register(ticketPreviewRoutes, { prefix, jwt: deps.jwt, previews: deps.previews });
       await users.register(eventRoutes, {
         prefix,

@@ -44,6 +44,9 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
   events.on('staleRequestsCleaned', (count) => metrics.staleRequestsCleaned.inc(count));
   events.on('rateLimited', (scope) => metrics.rateLimitRejections.inc({ scope }));
   events.on('agentLatency', (seconds) => metrics.agentLatency.observe(seconds));
+  events.on('stationMoved', (station, count) =>
+    metrics.stationMoves.inc({ branch: station.branchId, station: station.id }, count),
+  );
   events.on('canaryProbed', (r) => {
     const labels = { branch: r.branchId, printer: r.printerId };
     if (r.ms !== null) metrics.canarySeconds.observe(labels, r.ms / 1000);

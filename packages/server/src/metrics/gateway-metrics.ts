@@ -68,6 +68,11 @@ export class GatewayMetrics {
     [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     ['branch', 'printer'],
   );
+  readonly stationMoves = this.#declare.counter(
+    'station_moves_total',
+    'Station jobs moved from a printer that stopped being ready to the next ready one',
+    ['branch', 'station'],
+  );
   readonly canaryFailures = this.#declare.counter(
     'canary_failures_total',
     'Printer canaries that failed, by reason (no_answer, offline, paper_out, cover_open…)',

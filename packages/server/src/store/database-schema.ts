@@ -125,6 +125,18 @@ export interface PrintJobTable {
   createdAt: Timestamp;
   updatedAt: Timestamp;
   completedAt: NullableTimestamp;
+  stationId: ColumnType<string | null, string | null | undefined, string | null>; // 016
+  movedFrom: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface StationTable {
+  id: string;
+  companyId: string;
+  branchId: string;
+  name: string;
+  printerIds: Json<string[]>; // first choice first
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
 }
 
 export interface PrintJobEventTable {
@@ -223,6 +235,7 @@ export interface DatabaseSchema {
   deviceSessions: DeviceSessionTable;
   printers: PrinterTable;
   printJobs: PrintJobTable;
+  stations: StationTable;
   printJobEvents: PrintJobEventTable;
   idempotencyKeys: IdempotencyKeyTable;
   deviceHealthReports: DeviceHealthReportTable;

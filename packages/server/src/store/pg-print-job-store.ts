@@ -11,6 +11,7 @@ import type {
   PrintJobListFilter,
   PrintJobStore,
   PrintJobWithContent,
+  StationMove,
   TransitionPatch,
 } from '../core/ports/print-job-store.js';
 import type { DatabaseSchema } from './database-schema.js';
@@ -19,6 +20,7 @@ import { jobListQuery } from './pg-job-list-query.js';
 import { PgJobMoves } from './pg-job-moves.js';
 import { readPrintJobCsvPage } from './pg-print-job-csv.js';
 import { JOB_COLUMNS, toPrintJob } from './pg-print-job-rows.js';
+import { moveStationJobs, takeMovedFrom } from './pg-station-moves.js';
 import { statementBatcher } from './statement-batcher.js';
 
 /**
@@ -155,6 +157,14 @@ export class PgPrintJobStore implements PrintJobStore {
     limit: number,
   ): Promise<{ job: PrintJob; from: JobState }[]> {
     return this.moves.sweep({ ...planSweep('giveUpOnOutcome'), reason }, usefulUntilBefore, limit);
+  }
+
+  moveStationJobs(move: StationMove): Promise<PrintJob[]> {
+    return moveStationJobs(this.db, move);
+  }
+
+  takeMovedFrom(printerId: string): Promise<PrintJob[]> {
+    return takeMovedFrom(this.db, printerId);
   }
 
   async purgeIdempotencyKeys(before: Date): Promise<number> {

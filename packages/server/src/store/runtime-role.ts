@@ -12,6 +12,7 @@ export const RUNTIME_TABLES = [
   'devices',
   'device_sessions',
   'printers',
+  'stations',
   'print_jobs',
   'print_job_events',
   'idempotency_keys',

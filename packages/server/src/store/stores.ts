@@ -11,6 +11,7 @@ import { PgPrintJobStore } from './pg-print-job-store.js';
 import { PgPrinterStore } from './pg-printer-store.js';
 import { PgRefreshTokenStore } from './pg-refresh-token-store.js';
 import { PgRetentionStore } from './pg-retention-store.js';
+import { PgStationStore } from './pg-station-store.js';
 import { PgTenantStore } from './pg-tenant-store.js';
 
 export type { Stores } from '../core/ports/stores.js';
@@ -24,6 +25,7 @@ export function createStores(database: Database, onAuditError: (err: unknown) =>
     licenses: new PgLicenseStore(db),
     devices,
     printers: new PgPrinterStore(db),
+    stations: new PgStationStore(db),
     jobs,
     health: new PgHealthStore(db),
     audit: new PgAuditLog(db, onAuditError),

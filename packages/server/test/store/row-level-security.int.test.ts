@@ -19,6 +19,8 @@ const ROWS: Record<string, (c: string) => string> = {
     `INSERT INTO device_sessions (id, company_id, branch_id, device_id, gateway_instance) VALUES ('se-${c}', '${c}', 'br-${c}', 'dev-${c}', 'gw')`,
   printers: (c) =>
     `INSERT INTO printers (id, company_id, branch_id, name) VALUES ('pr-${c}', '${c}', 'br-${c}', 'Kitchen')`,
+  stations: (c) =>
+    `INSERT INTO stations (id, company_id, branch_id, name, printer_ids) VALUES ('st-${c}', '${c}', 'br-${c}', 'Grill', '["pr-${c}"]')`,
   print_jobs: (c) =>
     `INSERT INTO print_jobs (id, company_id, branch_id, printer_id, state, type, priority, content, byte_length, useful_until)
      VALUES ('jo-${c}', '${c}', 'br-${c}', 'pr-${c}', 'queued', 'receipt', 5, '\\x00', 1, now() + interval '1 hour')`,

@@ -364,6 +364,46 @@ export function describeStore(
       expect(first.job.id).not.toBe(second.job.id);
     });
 
+    it('moves a station’s queued jobs to another printer with the line in front, never a sent one, and hands them to the notice once', async () => {
+      const station = await stores.stations.insert({
+        id: randomUUID(),
+        companyId,
+        branchId,
+        name: `S-${randomUUID()}`,
+        printerIds: ['p1', 'p2'],
+      });
+      expect((await stores.stations.withPrinter('p2')).map((s) => s.id)).toContain(station.id);
+      const queued = newJob({ stationId: station.id });
+      const sent = newJob({ stationId: station.id });
+      const other = newJob();
+      for (const j of [queued, sent, other]) await stores.jobs.insert(j);
+      await stores.jobs.transition(sent.id, ['queued'], 'sent', 'gateway', { deviceId: 'd1', incrementAttempts: true });
+      const prefix = new Uint8Array([0x1b, 0x40, 0x4d, 0x0a]);
+      const moved = await stores.jobs.moveStationJobs({
+        stationId: station.id,
+        fromPrinterId: 'p1',
+        toPrinterId: 'p2',
+        prefix,
+        reason: 'moved from p1 to p2: paper out',
+      });
+      expect(moved.map((j) => [j.id, j.printerId, j.state, j.stationId])).toEqual([
+        [queued.id, 'p2', 'queued', station.id],
+      ]);
+      const stored = await stores.jobs.findWithContent(queued.id);
+      expect([...(stored?.content ?? [])]).toEqual([...prefix, ...queued.content]);
+      expect(stored?.byteLength).toBe(prefix.length + queued.content.length);
+      expect((await stores.jobs.find(sent.id))?.printerId).toBe('p1');
+      expect((await stores.jobs.find(other.id))?.printerId).toBe('p1');
+      const events = await stores.jobs.events(queued.id);
+      expect(events.at(-1)).toMatchObject({
+        fromState: 'queued',
+        toState: 'queued',
+        reason: 'moved from p1 to p2: paper out',
+      });
+      expect((await stores.jobs.takeMovedFrom('p1')).map((j) => j.id)).toEqual([queued.id]);
+      expect(await stores.jobs.takeMovedFrom('p1')).toEqual([]);
+    });
+
     it('moves a job only from the expected state and records each move', async () => {
       const job = newJob();
       await stores.jobs.insert(job);

@@ -14,6 +14,8 @@ export interface PrintJob {
   orderData: Record<string, unknown> | null;
   idempotencyKey: string | null;
   reprintOf: string | null;
+  /** The station it was sent to (its `printerId` is the station's printer it is on now); null: sent to a printer. */
+  stationId: string | null;
   /** The agent the job was first sent to; later re-sends go to the same agent only. */
   deviceId: string | null;
   reason: string | null;
@@ -50,10 +52,22 @@ export interface NewPrintJob {
   content: Uint8Array;
   orderData: Record<string, unknown> | null;
   reprintOf: string | null;
+  /** The station it is sent to; absent or null: a printer. */
+  stationId?: string | null;
   usefulUntil: Date;
   /** Millisecond precision, so that list cursors (which carry ms) compare exactly. */
   createdAt: Date;
   actor: string;
+}
+
+/** One failover of a station's waiting jobs from a printer that stopped being ready (moveStationJobs). */
+export interface StationMove {
+  stationId: string;
+  fromPrinterId: string;
+  toPrinterId: string;
+  /** ESC/POS bytes put in front of each job's content: the "MOVED FROM …" line. */
+  prefix: Uint8Array;
+  reason: string;
 }
 
 export interface IdempotencyClaim {
@@ -180,6 +194,14 @@ export interface PrintJobStore {
     reason: string,
     limit: number,
   ): Promise<{ job: PrintJob; from: JobState }[]>;
+  /**
+   * Station failover: moves the station's jobs still `queued` for `fromPrinterId` to
+   * `toPrinterId`, putting `prefix` in front of each one's content; each move is a job event (queued
+   * to queued, by the gateway, with `reason`) and a `job.moved` event. Returns the jobs moved.
+   */
+  moveStationJobs(move: StationMove): Promise<PrintJob[]>;
+  /** The jobs moved away from `printerId` since the last call (its recovery notice), oldest first. */
+  takeMovedFrom(printerId: string): Promise<PrintJob[]>;
   /** Forgets idempotency keys created before `before`; returns how many. */
   purgeIdempotencyKeys(before: Date): Promise<number>;
   countByState(): Promise<Record<string, number>>;

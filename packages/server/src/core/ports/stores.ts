@@ -9,6 +9,7 @@ import type { PrintJobStore } from './print-job-store.js';
 import type { PrinterStore } from './printer-store.js';
 import type { RefreshTokenStore } from './refresh-token-store.js';
 import type { RetentionStore } from './retention-store.js';
+import type { StationStore } from './station-store.js';
 import type { TenantStore } from './tenant-store.js';
 
 /** Every store port, implemented on one database (PostgreSQL or PGlite). */
@@ -17,6 +18,8 @@ export interface Stores {
   licenses: LicenseStore;
   devices: DeviceStore;
   printers: PrinterStore;
+  /** Stations with their ordered printers (issue 19). */
+  stations: StationStore;
   jobs: PrintJobStore;
   health: HealthStore;
   audit: AuditLog;
