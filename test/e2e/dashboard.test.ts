@@ -216,6 +216,8 @@ describe.skipIf(!hasChromium)(
       await page.getByRole('button', { name: 'Cancel job' }).click();
       const dialog = page.getByRole('dialog', { name: 'Cancel this job?' });
       // Escape keeps the job, so does the focused "Keep job" (not an ambiguous "Cancel"); the button asks again.
+      // Each time the dialog is open before a key goes to it (a busy machine opens it late).
+      await dialog.getByRole('button', { name: 'Keep job' }).waitFor();
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
       await page.getByRole('button', { name: 'Cancel job' }).click();

@@ -105,6 +105,8 @@ export class GatewayProcess {
             ...this.env,
             HOST: '127.0.0.1',
             PORT: String(port),
+            // The address login links name: the one the tests' browser opens.
+            PRINTERMASTER_PUBLIC_URL: `http://127.0.0.1:${port}`,
             PRINTERMASTER_DATA_DIR: this.dataDir,
           },
           echo,

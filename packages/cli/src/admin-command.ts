@@ -134,9 +134,10 @@ export async function runAdmin(config: GatewayConfig, request: AdminRequest): Pr
 
 /**
  * The dashboard's link for a one-time code: in the fragment, which browsers send to no server
- * (nor in a Referer); the page reads it, swaps it for the session's cookies and erases it.
+ * (nor in a Referer); the page reads it, swaps it for the session's cookies and erases it. The
+ * address is the running gateway's when it answered (embedded store), else this command's settings.
  */
 function loginLink(publicUrl: string, answer: unknown): unknown {
-  const { code, ...rest } = answer as { code: string };
-  return { url: `${publicUrl}/login#${code}`, ...rest };
+  const { code, publicUrl: gatewayUrl, ...rest } = answer as { code: string; publicUrl?: string };
+  return { url: `${gatewayUrl ?? publicUrl}/login#${code}`, ...rest };
 }

@@ -72,4 +72,27 @@ describe('printermaster admin login-link', () => {
     },
     SLOW_MS,
   );
+
+  it(
+    'names the running gateway’s own address, whatever the settings of the shell the command runs in',
+    async () => {
+      const dataDir = tempDir();
+      const serve = new ServeProcess({
+        PRINTERMASTER_DATA_DIR: dataDir,
+        PRINTERMASTER_PUBLIC_URL: 'https://kitchen-gateway.example.com',
+      });
+      try {
+        await serve.ready;
+        // The operator's shell has another PORT and no PRINTERMASTER_PUBLIC_URL.
+        const printed = await runCli(['admin', 'login-link'], { PRINTERMASTER_DATA_DIR: dataDir, PORT: '4999' });
+        expect(printed.code, printed.stderr).toBe(0);
+        const link = JSON.parse(printed.stdout) as LoginLink;
+        expect(link.url).toMatch(/^https:\/\/kitchen-gateway\.example\.com\/login#pmr_/);
+        expect(link).not.toHaveProperty('publicUrl');
+      } finally {
+        await serve.stop();
+      }
+    },
+    SLOW_MS,
+  );
 });

@@ -206,6 +206,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         backupTo(database, logger),
         sessionTokens,
         database,
+        config.http.publicUrl,
       );
       const onHandover = (args: Record<string, unknown>, step: HandoverStep) => {
         // Several workers on one store (pm2 scale) would take it from each other forever.

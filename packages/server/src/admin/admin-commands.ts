@@ -32,6 +32,8 @@ export class AdminCommands {
     private readonly sessions?: SessionTokens,
     /** The store the gateway runs on, for `migrate.status` (read only). */
     private readonly store?: Database,
+    /** The gateway's own address (PRINTERMASTER_PUBLIC_URL): a login link names it, whatever the CLI's settings. */
+    private readonly publicUrl?: string,
   ) {}
 
   async run(req: AdminRequest): Promise<unknown> {
@@ -111,7 +113,8 @@ export class AdminCommands {
         if (!this.sessions) throw new GatewayError('BAD_REQUEST', { message: 'login-link is not available here' });
         const claims = await this.claimsOf(a, a.role || 'super_admin');
         const login = await this.sessions.loginCode(CLI_PRINCIPAL, claims, LOGIN_LINK_TTL_MS);
-        return { ...login, role: claims.role, companyId: claims.companyId, branchId: claims.branchId };
+        const where = this.publicUrl === undefined ? {} : { publicUrl: this.publicUrl };
+        return { ...login, role: claims.role, companyId: claims.companyId, branchId: claims.branchId, ...where };
       }
       case 'backup': {
         if (!this.backup)
