@@ -5,24 +5,37 @@ import { ApiKeysAdmin } from './api-keys-admin.js';
 import { BranchesAdmin } from './branches-admin.js';
 import { LicencesAdmin } from './licences-admin.js';
 import { ADMIN_SECTIONS, type AdminSection, adminHref } from './route.js';
-import type { Branch, CompanyView, User } from './types.js';
+import { StationsAdmin } from './stations-admin.js';
+import type { Branch, CompanyView, Printer, User } from './types.js';
 import { WebhookDeliveries } from './webhook-deliveries.js';
 import { WebhooksAdmin } from './webhooks-admin.js';
 import './admin.css';
 
 const SECTION_LABELS: Record<AdminSection, string> = {
   branches: 'Branches',
+  stations: 'Stations',
   licences: 'Licences',
   'api-keys': 'API keys',
   webhooks: 'Webhooks',
 };
 
 /**
- * Branches, licences, API keys and webhooks, for super admins, company owners and branch
+ * Branches, stations, licences, API keys and webhooks, for super admins, company owners and branch
  * managers. Each section offers only what the user's role may do (docs/admin-api.md); the
  * gateway decides all the same, and its refusal is shown as it words it.
  */
-export function AdminSections({ section, id, user }: { section: AdminSection; id: string | undefined; user: User }) {
+export function AdminSections({
+  section,
+  id,
+  user,
+  printers,
+}: {
+  section: AdminSection;
+  id: string | undefined;
+  user: User;
+  /** The fleet's printers, kept current by the live socket: the stations show their status. */
+  printers: Printer[];
+}) {
   const [branches, setBranches] = useState<Branch[]>([]);
   const [companies, setCompanies] = useState<CompanyView[]>([]);
   const [error, setError] = useState<string | undefined>();
@@ -60,6 +73,7 @@ export function AdminSections({ section, id, user }: { section: AdminSection; id
       </nav>
       <ErrorAlert error={error} />
       {section === 'branches' && <BranchesAdmin {...context} />}
+      {section === 'stations' && <StationsAdmin {...context} printers={printers} />}
       {section === 'licences' && <LicencesAdmin {...context} />}
       {section === 'api-keys' && <ApiKeysAdmin {...context} />}
       {section === 'webhooks' && !id && <WebhooksAdmin {...context} />}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AdminSection } from './route.js';
-import type { User } from './types.js';
+import type { Printer, User } from './types.js';
 
 type Sections = typeof import('./admin-sections.js');
 
@@ -8,7 +8,7 @@ type Sections = typeof import('./admin-sections.js');
  * The administration view, loaded when first opened: its code and styles are a chunk of their
  * own, which cashiers, who never see it, never download.
  */
-export function AdminView(props: { section: AdminSection; id: string | undefined; user: User }) {
+export function AdminView(props: { section: AdminSection; id: string | undefined; user: User; printers: Printer[] }) {
   const [sections, setSections] = useState<Sections | undefined>();
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -22,5 +22,5 @@ export function AdminView(props: { section: AdminSection; id: string | undefined
     );
   }
   if (!sections) return <p aria-busy="true">Loading…</p>;
-  return <sections.AdminSections section={props.section} id={props.id} user={props.user} />;
+  return <sections.AdminSections section={props.section} id={props.id} user={props.user} printers={props.printers} />;
 }

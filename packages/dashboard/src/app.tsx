@@ -134,7 +134,7 @@ function Dashboard({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
           <AgentView deviceId={route.id} branchId={route.params.get('branch') ?? undefined} live={live} />
         )}
         {route.view === 'admin' && canAdminister && (
-          <AdminView section={route.section ?? 'branches'} id={route.id} user={user} />
+          <AdminView section={route.section ?? 'branches'} id={route.id} user={user} printers={fleet.printers} />
         )}
         {(route.view === 'agents' || route.view === 'agent' || route.view === 'admin') && !canAdminister && (
           <p role="alert">Your role does not show this page.</p>

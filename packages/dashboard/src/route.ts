@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /** The sections of the administration view, in the order its tabs show them. */
-export const ADMIN_SECTIONS = ['branches', 'licences', 'api-keys', 'webhooks'] as const;
+export const ADMIN_SECTIONS = ['branches', 'stations', 'licences', 'api-keys', 'webhooks'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 /**

@@ -29,6 +29,7 @@ export type {
   PrinterStatus,
   PrinterStatusEntry,
   Role,
+  StationView,
   WebhookDeliveryView,
   WebhookView,
   WebToGatewayEvents,

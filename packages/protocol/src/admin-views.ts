@@ -103,3 +103,19 @@ export interface WebhookDeliveryView {
   createdAt: string;
   attemptLog: WebhookAttemptView[];
 }
+
+/**
+ * A station (docs/api.md#stations): a place in the kitchen with an ordered list of its branch's
+ * printers. A job naming the station prints on the first of them that is ready.
+ */
+export interface StationView {
+  id: string;
+  companyId: string;
+  branchId: string;
+  /** Unique in its branch. */
+  name: string;
+  /** 1 to 10 different printers of the station's branch, first choice first. */
+  printerIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,3 +1,4 @@
+import type { StationView } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
@@ -20,7 +21,7 @@ const UpdateBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-function toStationView(s: Station) {
+function toStationView(s: Station): StationView {
   return {
     id: s.id,
     companyId: s.companyId,
