@@ -16,6 +16,15 @@ end
 return 0`;
 
 /**
+ * Lets a branch hash live at least ARGV[1] ms more, never less: a record put with a short TTL
+ * beside others with long ones must not make the whole branch expire with it.
+ */
+const EXTEND_EXPIRY = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl >= tonumber(ARGV[1]) then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[1])`;
+
+/**
  * The agent directory in Redis: one hash per branch (device → record with its
  * expiry) and a set of branches. Expired fields are skipped on read and swept
  * on refresh; a branch hash left alone expires as a whole.
@@ -46,7 +55,7 @@ export class RedisAgentDirectory implements AgentDirectory {
     for (const record of records) {
       const key = this.branchKey(record.branchId);
       pipeline.hset(key, record.deviceId, JSON.stringify({ record, expiresAt } satisfies Stored));
-      pipeline.pexpire(key, ttlMs * 2);
+      pipeline.eval(EXTEND_EXPIRY, 1, key, ttlMs * 2);
       pipeline.sadd(this.branchesKey, record.branchId);
     }
     await pipeline.exec();
