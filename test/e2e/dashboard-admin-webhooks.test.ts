@@ -91,6 +91,11 @@ describe.skipIf(!hasChromium)(
 
       // Pages of 20, newest first: the 21st delivery is behind "Load older deliveries".
       for (let i = 0; i < 20; i++) await issueLicence();
+      // All 21 deliveries exist before the log is read: a full page offers "older" ones even when
+      // the 21st is still on its way, and that page would come back empty.
+      await expect
+        .poll(() => receiver.deliveries.filter((d) => d.type === 'licence.issued').length, { timeout: 60_000 })
+        .toBeGreaterThanOrEqual(21);
       const rows = page.locator('tr[data-delivery]');
       await refreshUntil(page, page.getByRole('button', { name: 'Load older deliveries' }), 1);
       expect(await rows.count()).toBe(20);
