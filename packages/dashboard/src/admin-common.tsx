@@ -152,3 +152,30 @@ export function Field(props: {
     </div>
   );
 }
+
+/** A Field choosing one of named things (a branch, a company), with a first empty choice. */
+export function ChoiceField(props: {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  value: string;
+  onChange: (value: string) => void;
+  choices: readonly { id: string; name: string }[];
+  /** The empty choice's text: "Choose…", "Every branch". */
+  empty: string;
+}) {
+  return (
+    <Field id={props.id} label={props.label} error={props.error}>
+      {(attrs) => (
+        <select {...attrs} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+          <option value="">{props.empty}</option>
+          {props.choices.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type AdminContext, endOfDay, Field, grantableRoles, ROLE_LABELS, today } from './admin-common.js';
+import { type AdminContext, ChoiceField, endOfDay, Field, grantableRoles, ROLE_LABELS, today } from './admin-common.js';
 import type { Role } from './types.js';
 
 /** The body of `POST /admin/api-keys` (docs/credentials.md#api-keys). */
@@ -90,32 +90,26 @@ export function ApiKeyForm({
           )}
         </Field>
         {needsBranch(role) && (
-          <Field id="key-branch" label="Branch" error={problems.branch}>
-            {(attrs) => (
-              <select {...attrs} value={branchId} onChange={(e) => setBranchId(e.currentTarget.value)}>
-                <option value="">Choose…</option>
-                {branches.map((b) => (
-                  <option key={b.id} value={b.id}>
-                    {b.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ChoiceField
+            id="key-branch"
+            label="Branch"
+            error={problems.branch}
+            value={branchId}
+            onChange={setBranchId}
+            choices={branches}
+            empty="Choose…"
+          />
         )}
         {asksCompany && (
-          <Field id="key-company" label="Company" error={problems.company}>
-            {(attrs) => (
-              <select {...attrs} value={companyId} onChange={(e) => setCompanyId(e.currentTarget.value)}>
-                <option value="">Choose…</option>
-                {companies.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ChoiceField
+            id="key-company"
+            label="Company"
+            error={problems.company}
+            value={companyId}
+            onChange={setCompanyId}
+            choices={companies}
+            empty="Choose…"
+          />
         )}
         <Field
           id="key-expires"

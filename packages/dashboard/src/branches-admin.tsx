@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   type AdminContext,
+  ChoiceField,
   companyName,
   ErrorAlert,
   errorText,
@@ -182,18 +183,15 @@ function NewBranchForm({
       <h3 id="new-branch-title">New branch</h3>
       <div class="form-row">
         {platform && (
-          <Field id="new-branch-company" label="Company" error={problems.company}>
-            {(attrs) => (
-              <select {...attrs} value={companyId} onChange={(e) => setCompanyId(e.currentTarget.value)}>
-                <option value="">Choose…</option>
-                {ctx.companies.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ChoiceField
+            id="new-branch-company"
+            label="Company"
+            error={problems.company}
+            value={companyId}
+            onChange={setCompanyId}
+            choices={ctx.companies}
+            empty="Choose…"
+          />
         )}
         <Field id="new-branch-name" label="Name" error={problems.name}>
           {(attrs) => (

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { endOfDay, Field, today } from './admin-common.js';
+import { ChoiceField, endOfDay, Field, today } from './admin-common.js';
 import type { Branch } from './types.js';
 
 /** The body of `POST /admin/licences` (docs/admin-api.md#licences). */
@@ -62,18 +62,15 @@ export function LicenceIssueForm(props: {
     <form class="admin-form card" onSubmit={submit} noValidate aria-labelledby="issue-licence-title">
       <h3 id="issue-licence-title">Issue a licence</h3>
       <div class="form-row">
-        <Field id="licence-branch" label="Branch" error={problems.branch}>
-          {(attrs) => (
-            <select {...attrs} value={branchId} onChange={(e) => setBranchId(e.currentTarget.value)}>
-              <option value="">Choose…</option>
-              {props.branches.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceField
+          id="licence-branch"
+          label="Branch"
+          error={problems.branch}
+          value={branchId}
+          onChange={setBranchId}
+          choices={props.branches}
+          empty="Choose…"
+        />
         <Field id="licence-max" label="Max printers" error={problems.maxPrinters}>
           {(attrs) => (
             <input

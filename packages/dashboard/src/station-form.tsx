@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Field } from './admin-common.js';
+import { ChoiceField, Field } from './admin-common.js';
 import { PrinterOrder } from './printer-order.js';
 import type { Branch, Printer } from './types.js';
 
@@ -69,18 +69,15 @@ export function StationForm(props: {
     <form class="admin-form card" onSubmit={submit} noValidate aria-labelledby="new-station-title">
       <h3 id="new-station-title">New station</h3>
       <div class="form-row">
-        <Field id="new-station-branch" label="Branch" error={problems.branch}>
-          {(attrs) => (
-            <select {...attrs} value={branchId} onChange={(e) => chooseBranch(e.currentTarget.value)}>
-              <option value="">Choose…</option>
-              {props.branches.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceField
+          id="new-station-branch"
+          label="Branch"
+          error={problems.branch}
+          value={branchId}
+          onChange={chooseBranch}
+          choices={props.branches}
+          empty="Choose…"
+        />
         <Field id="new-station-name" label="Name" error={problems.name} hint="Grill, bar, expo…">
           {(attrs) => (
             <input

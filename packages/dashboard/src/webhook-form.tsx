@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { type AdminContext, Field } from './admin-common.js';
+import { type AdminContext, ChoiceField, Field } from './admin-common.js';
 
 /** The body of `POST /admin/webhooks` (docs/webhooks.md#endpoints). */
 export interface NewWebhook {
@@ -109,31 +109,24 @@ export function WebhookForm({
         >
           {(attrs) => <input {...attrs} value={events} onInput={(e) => setEvents(e.currentTarget.value)} />}
         </Field>
-        <Field id="webhook-branch" label="Branch">
-          {(attrs) => (
-            <select {...attrs} value={branchId} onChange={(e) => setBranchId(e.currentTarget.value)}>
-              <option value="">Every branch</option>
-              {branches.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceField
+          id="webhook-branch"
+          label="Branch"
+          value={branchId}
+          onChange={setBranchId}
+          choices={branches}
+          empty="Every branch"
+        />
         {asksCompany && (
-          <Field id="webhook-company" label="Company" error={problems.company}>
-            {(attrs) => (
-              <select {...attrs} value={companyId} onChange={(e) => setCompanyId(e.currentTarget.value)}>
-                <option value="">Choose…</option>
-                {companies.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ChoiceField
+            id="webhook-company"
+            label="Company"
+            error={problems.company}
+            value={companyId}
+            onChange={setCompanyId}
+            choices={companies}
+            empty="Choose…"
+          />
         )}
         <Field id="webhook-description" label="Description (optional)" error={problems.description}>
           {(attrs) => (
