@@ -9,6 +9,7 @@ import { JobsView } from './jobs-view.js';
 import { LiveConnection } from './live.js';
 import { LiveBanner } from './live-banner.js';
 import { OverviewView } from './overview-view.js';
+import { PaperConfirmView } from './paper-confirm-view.js';
 import { PrinterView } from './printer-view.js';
 import { useRoute } from './route.js';
 import { currentUser, exchangeLoginCode, keepSessionFresh, signOut, takeLoginCode } from './session.js';
@@ -129,6 +130,7 @@ function Dashboard({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         {route.view === 'jobs' && <JobsView params={route.params} fleet={fleet} live={live} />}
         {route.view === 'job' && route.id && <JobView id={route.id} fleet={fleet} live={live} />}
         {route.view === 'printer' && route.id && <PrinterView id={route.id} fleet={fleet} live={live} />}
+        {route.view === 'paper' && route.id && <PaperConfirmView token={route.id} fleet={fleet} />}
         {route.view === 'agents' && canAdminister && <AgentsView fleet={fleet} live={live} />}
         {route.view === 'agent' && route.id && canAdminister && (
           <AgentView deviceId={route.id} branchId={route.params.get('branch') ?? undefined} live={live} />

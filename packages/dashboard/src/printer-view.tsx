@@ -3,6 +3,7 @@ import { ApiError, api } from './api.js';
 import type { Fleet } from './fleet.js';
 import { ago, canaryText, jobTone, printerLabel, printerReason, printerTone, shortId, time } from './format.js';
 import type { LiveConnection } from './live.js';
+import { PaperCheckPanel } from './paper-check-panel.js';
 import { jobHref } from './route.js';
 import type { Job, PrinterTestOutcome } from './types.js';
 
@@ -83,6 +84,7 @@ export function PrinterView({ id, fleet, live }: { id: string; fleet: Fleet; liv
       <div role="status" aria-live="polite" data-testid="test-outcome">
         {test.kind === 'done' && <p class={`banner ${test.ok ? 'banner-good' : 'banner-bad'}`}>{test.text}</p>}
       </div>
+      <PaperCheckPanel printerId={id} />
       <h2>Recent jobs</h2>
       {jobs.length === 0 ? (
         <p class="muted">No jobs yet.</p>

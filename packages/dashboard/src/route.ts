@@ -9,7 +9,7 @@ export type AdminSection = (typeof ADMIN_SECTIONS)[number];
  * `#/agents/<deviceId>?branch=<branchId>`, `#/admin/<section>` and `#/admin/webhooks/<id>`.
  */
 export interface Route {
-  view: 'overview' | 'jobs' | 'job' | 'printer' | 'agents' | 'agent' | 'admin';
+  view: 'overview' | 'jobs' | 'job' | 'printer' | 'agents' | 'agent' | 'admin' | 'paper';
   id?: string;
   /** The administration view's tab (`branches` when the address names none or an unknown one). */
   section?: AdminSection;
@@ -24,6 +24,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'jobs') return { view: 'jobs', params };
   if (parts[0] === 'printers' && parts[1]) return { view: 'printer', id: parts[1], params };
   if (parts[0] === 'agents' && parts[1]) return { view: 'agent', id: parts[1], params };
+  // A paper check slip's QR code: `#/paper/<one-time code>`.
+  if (parts[0] === 'paper' && parts[1]) return { view: 'paper', id: parts[1], params };
   if (parts[0] === 'agents') return { view: 'agents', params };
   if (parts[0] === 'admin') {
     const section = ADMIN_SECTIONS.find((s) => s === parts[1]) ?? 'branches';

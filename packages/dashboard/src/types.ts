@@ -26,6 +26,7 @@ export type {
   HealthHistoryEntry,
   JobState,
   LicenceView,
+  PaperCheckView,
   PrinterStatus,
   PrinterStatusEntry,
   Role,

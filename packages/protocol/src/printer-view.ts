@@ -55,3 +55,17 @@ export const PrinterViewSchema = Type.Object({
   updatedAt: Type.String(),
 });
 export type PrinterView = Static<typeof PrinterViewSchema>;
+
+/** A printer's last paper check (`GET /printing/printers/:id/paper-check`; docs/operations.md#paper-checks). */
+export interface PaperCheckView {
+  printerId: string;
+  branchId: string;
+  /** The print job of the slip. */
+  jobId: string;
+  /** ISO 8601: when the slip was sent to print. */
+  printedAt: string;
+  /** ISO 8601: when a person scanned it; null until then. */
+  confirmedAt: string | null;
+  /** `user:<id>` of who scanned it; null until then. */
+  confirmedBy: string | null;
+}

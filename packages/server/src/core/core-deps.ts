@@ -20,6 +20,8 @@ import type { WebhookWorkerSettings } from './webhook-delivery-worker.js';
 
 /** The settings the core runs on (a slice of the gateway's configuration). Times in ms. */
 export interface CoreSettings {
+  /** The gateway's address as people reach it (PRINTERMASTER_PUBLIC_URL): links printed on slips name it. */
+  http: { publicUrl: string };
   instanceId: string;
   jobs: PrintJobServiceOptions & { ackTimeoutMs: number; dispatchBatchSize: number; holdAfterMs?: HoldAfter };
   requests: { maxPending: number; printerTestTimeoutMs: number };

@@ -13,6 +13,7 @@ import { JobDispatcher } from './job-dispatcher.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LegacyAgentVerifier } from './legacy-agent-verifier.js';
 import { LicenseService } from './license-service.js';
+import { PaperCheckService } from './paper-check-service.js';
 import { PendingRequests } from './pending-requests.js';
 import { typedClusterBus } from './ports/cluster-bus.js';
 import type { PrintJobWithContent } from './ports/print-job-store.js';
@@ -142,6 +143,13 @@ export function createCore(deps: CoreDeps) {
     void remote.announceJobs(branchId);
   };
   jobs.onCreated((job) => jobsReady(job.branchId, job));
+  const paperChecks = new PaperCheckService({
+    checks: stores.paperChecks,
+    printers,
+    jobs,
+    audit: stores.audit,
+    confirmUrl: (token) => `${settings.http.publicUrl}/#/paper/${encodeURIComponent(token)}`,
+  });
   const heldJobs = new HeldJobs({ jobs: stores.jobs, lifecycle, audit: stores.audit, released: jobsReady });
   const failover = new StationFailover({
     ...stores,
@@ -208,6 +216,7 @@ export function createCore(deps: CoreDeps) {
     lifecycle,
     jobs,
     heldJobs,
+    paperChecks,
     dispatcher,
     pending,
     printerTests,

@@ -15,6 +15,7 @@ import type { EventFeed } from '../core/event-feed.js';
 import type { HeldJobs } from '../core/held-jobs.js';
 import type { LegacyAgentVerifier } from '../core/legacy-agent-verifier.js';
 import type { LicenseService } from '../core/license-service.js';
+import type { PaperCheckService } from '../core/paper-check-service.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
 import type { RateLimiter } from '../core/ports/rate-limiter.js';
@@ -54,6 +55,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { heldJobRoutes } from './routes/held-job-routes.js';
 import { legacyRoutes } from './routes/legacy-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
+import { paperCheckRoutes } from './routes/paper-check-routes.js';
 import { printJobRoutes } from './routes/print-job-routes.js';
 import { printerRoutes } from './routes/printer-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -90,6 +92,8 @@ export interface AppDeps {
   heldJobs: HeldJobs;
   /** Stations and their ordered printers (docs/api.md#stations). */
   stations: StationService;
+  /** Opening-shift paper checks (docs/operations.md#paper-checks). */
+  paperChecks: PaperCheckService;
   /** Pictures of tickets as they print. */
   previews: TicketPreviews;
   devices: DeviceStore;
@@ -250,6 +254,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await users.register(printJobRoutes, { prefix, jwt: deps.jwt, jobs: deps.jobs, exports: deps.metrics.exports });
       await users.register(heldJobRoutes, { prefix, jwt: deps.jwt, heldJobs: deps.heldJobs });
       await users.register(stationRoutes, { prefix, jwt: deps.jwt, stations: deps.stations });
+      await users.register(paperCheckRoutes, { prefix, jwt: deps.jwt, paperChecks: deps.paperChecks });
       await users.register(ticketPreviewRoutes, { prefix, jwt: deps.jwt, previews: deps.previews });
       await users.register(eventRoutes, {
         prefix,

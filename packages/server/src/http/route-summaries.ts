@@ -38,6 +38,11 @@ export const ROUTE_SUMMARIES: Readonly<Record<string, string>> = {
   'POST /printing/jobs/:jobId/release': 'Send a held job (too old to print when it could be sent) after all',
   'POST /printing/branches/:branchId/held-jobs/release': 'Send every held job of a branch after all, oldest first',
   'POST /printing/branches/:branchId/held-jobs/cancel': 'Cancel every held job of a branch',
+  'POST /printing/printers/:printerId/paper-check':
+    'Print a paper check slip: a QR code that confirms paper came out when scanned',
+  'GET /printing/printers/:printerId/paper-check':
+    'The printer’s last paper check: when printed, when confirmed and by whom',
+  'POST /printing/paper-checks/confirm': 'Confirm a scanned paper check slip (its one-time code)',
   'GET /printing/stations': 'List the stations in your scope, each with its printers in order',
   'POST /printing/stations': 'Create a station of a branch with its printers, first choice first',
   'GET /printing/stations/:stationId': 'Read a station',

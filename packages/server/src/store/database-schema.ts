@@ -139,6 +139,17 @@ export interface StationTable {
   updatedAt: Timestamp;
 }
 
+export interface PaperCheckTable {
+  tokenHash: string;
+  companyId: string;
+  branchId: string;
+  printerId: string;
+  jobId: string;
+  createdAt: Timestamp;
+  confirmedAt: NullableTimestamp;
+  confirmedBy: string | null;
+}
+
 export interface PrintJobEventTable {
   id: Generated<string>;
   jobId: string;
@@ -236,6 +247,7 @@ export interface DatabaseSchema {
   printers: PrinterTable;
   printJobs: PrintJobTable;
   stations: StationTable;
+  paperChecks: PaperCheckTable;
   printJobEvents: PrintJobEventTable;
   idempotencyKeys: IdempotencyKeyTable;
   deviceHealthReports: DeviceHealthReportTable;

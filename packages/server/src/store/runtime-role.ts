@@ -13,6 +13,7 @@ export const RUNTIME_TABLES = [
   'device_sessions',
   'printers',
   'stations',
+  'paper_checks',
   'print_jobs',
   'print_job_events',
   'idempotency_keys',

@@ -7,6 +7,7 @@ import { PgEventStore } from './pg-event-store.js';
 import { PgHealthStore } from './pg-health-store.js';
 import { PgLicenseStore } from './pg-license-store.js';
 import { PgMetaStore } from './pg-meta-store.js';
+import { PgPaperCheckStore } from './pg-paper-check-store.js';
 import { PgPrintJobStore } from './pg-print-job-store.js';
 import { PgPrinterStore } from './pg-printer-store.js';
 import { PgRefreshTokenStore } from './pg-refresh-token-store.js';
@@ -26,6 +27,7 @@ export function createStores(database: Database, onAuditError: (err: unknown) =>
     devices,
     printers: new PgPrinterStore(db),
     stations: new PgStationStore(db),
+    paperChecks: new PgPaperCheckStore(db),
     jobs,
     health: new PgHealthStore(db),
     audit: new PgAuditLog(db, onAuditError),

@@ -19,6 +19,8 @@ const ROWS: Record<string, (c: string) => string> = {
     `INSERT INTO device_sessions (id, company_id, branch_id, device_id, gateway_instance) VALUES ('se-${c}', '${c}', 'br-${c}', 'dev-${c}', 'gw')`,
   printers: (c) =>
     `INSERT INTO printers (id, company_id, branch_id, name) VALUES ('pr-${c}', '${c}', 'br-${c}', 'Kitchen')`,
+  paper_checks: (c) =>
+    `INSERT INTO paper_checks (token_hash, company_id, branch_id, printer_id, job_id) VALUES ('pc-${c}', '${c}', 'br-${c}', 'pr-${c}', 'jo-${c}')`,
   stations: (c) =>
     `INSERT INTO stations (id, company_id, branch_id, name, printer_ids) VALUES ('st-${c}', '${c}', 'br-${c}', 'Grill', '["pr-${c}"]')`,
   print_jobs: (c) =>

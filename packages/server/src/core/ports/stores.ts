@@ -5,6 +5,7 @@ import type { EventStore } from './event-store.js';
 import type { HealthStore } from './health-store.js';
 import type { LicenseStore } from './license-store.js';
 import type { MetaStore } from './meta-store.js';
+import type { PaperCheckStore } from './paper-check-store.js';
 import type { PrintJobStore } from './print-job-store.js';
 import type { PrinterStore } from './printer-store.js';
 import type { RefreshTokenStore } from './refresh-token-store.js';
@@ -20,6 +21,8 @@ export interface Stores {
   printers: PrinterStore;
   /** Stations with their ordered printers (issue 19). */
   stations: StationStore;
+  /** Opening-shift paper checks (issue 19). */
+  paperChecks: PaperCheckStore;
   jobs: PrintJobStore;
   health: HealthStore;
   audit: AuditLog;
