@@ -23,6 +23,8 @@ Options (each also from the environment or a JSON config file):
   --journal DIR         Journal directory                PRINTERMASTER_JOURNAL_DIR (default ./agent-data)
   --device-id ID        Override the stable device id    PRINTERMASTER_DEVICE_ID (default: made once, kept in the journal)
   --no-cups             Do not add CUPS queues found with lpstat
+  --standby-group NAME  Pair with another PC's agent     PRINTERMASTER_AGENT_STANDBY_GROUP
+                        for the same printers: one prints, the other stands by
   --config FILE         JSON: {"server", "license", "printers": {"name": "uri"}, "journal", "deviceId", "cups"}
   --log-level LEVEL     debug, info, warn, error (default info)
   --help
@@ -68,6 +70,7 @@ export async function runAgentCli(argv: string[], cli: CliIo): Promise<number> {
         journal: { type: 'string' },
         'device-id': { type: 'string' },
         'no-cups': { type: 'boolean' },
+        'standby-group': { type: 'string' },
         config: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -91,6 +94,9 @@ export async function runAgentCli(argv: string[], cli: CliIo): Promise<number> {
     }
   }
   const problems: string[] = [];
+  const standbyGroup = (values['standby-group'] as string | undefined) ?? env.PRINTERMASTER_AGENT_STANDBY_GROUP;
+  if (standbyGroup !== undefined && !/^[A-Za-z0-9._-]{1,50}$/.test(standbyGroup))
+    problems.push('--standby-group must be 1–50 letters, digits, dots, dashes or underscores');
   const server = (values.server as string | undefined) ?? env.PRINTERMASTER_SERVER_URL ?? file.server;
   const license = (values.license as string | undefined) ?? env.PRINTERMASTER_LICENSE_KEY ?? file.license;
   const journalDir =
@@ -161,6 +167,7 @@ export async function runAgentCli(argv: string[], cli: CliIo): Promise<number> {
     appVersion: AGENT_VERSION,
     logger,
     ...timings,
+    ...(standbyGroup ? { standbyGroup } : {}),
   });
   logger.info({ deviceId, journalDir, printers: printers.map((p) => `${p.name}=${p.driver.uri}`) }, 'agent starting');
   const stopped = new Promise<void>((resolve) => {

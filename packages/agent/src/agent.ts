@@ -33,6 +33,11 @@ export interface AgentOptions {
   /** Printer-not-ready backoff, ms. */
   retryBaseMs: number;
   retryMaxMs: number;
+  /**
+   * Pairs this agent with another PC's agent driving the same printers: of the agents of a branch
+   * in one group, the gateway sends jobs to one, the other stands by (docs/agent.md).
+   */
+  standbyGroup?: string;
   now?: () => number;
 }
 

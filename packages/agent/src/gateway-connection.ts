@@ -29,6 +29,8 @@ export interface GatewayConnectionDeps {
   /** Stable per machine. */
   deviceId: string;
   appVersion: string;
+  /** Sent as the capability `standby-group:<name>`: one agent of the group prints, the others stand by. */
+  standbyGroup?: string;
   /** Reconnection backoff: first delay and cap, ms (jittered; never gives up). */
   reconnectBaseMs: number;
   reconnectMaxMs: number;
@@ -95,7 +97,7 @@ export class GatewayConnection {
       instanceId: `${deps.deviceId}-${process.pid}`,
       appVersion: deps.appVersion,
       protocolVersion: 2,
-      capabilities: [...AGENT_CAPABILITIES],
+      capabilities: [...AGENT_CAPABILITIES, ...(deps.standbyGroup ? [`standby-group:${deps.standbyGroup}`] : [])],
     };
     const socket: AgentSocket = io(`${deps.serverUrl}${PRINTING_NAMESPACE}`, {
       transports: ['websocket'],

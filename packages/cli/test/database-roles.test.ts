@@ -103,7 +103,7 @@ describe('docs/operations.md, Database roles', () => {
         expect(await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()).toMatchObject({ status: 'ok' });
 
         const checked = await bash(check as string, { DATABASE_URL: appUrl });
-        expect(checked.out.trim().split('\n')).toEqual(['f', '17']);
+        expect(checked.out.trim().split('\n')).toEqual(['f', '20']);
 
         // The backup block of the runbook, as the owner (in a directory of its own).
         const backup = runbook.split('Back up daily')[1]?.split('```bash\n')[1]?.split('```')[0] as string;

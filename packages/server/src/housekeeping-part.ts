@@ -128,6 +128,12 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
           run: () => canary.round().then(() => undefined),
         });
       }
+      // Two agents per branch: the active one's lease renewed, a standby's claim (agent-leases.ts).
+      scheduler.every({
+        name: 'agent-leases',
+        intervalMs: Math.max(100, Math.round((config.jobs.agentLeaseTtlMs ?? 3_000) / 3)),
+        run: () => deps.core.leases.tick(),
+      });
       // The outbox's sequencer: its own loop, since it runs after every write, not on a period alone.
       deps.core.eventSequencer.start();
       // Webhook deliveries: due ones are claimed by one process each (PRINTERMASTER_WEBHOOK_WORKER).

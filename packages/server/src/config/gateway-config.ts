@@ -78,6 +78,8 @@ export interface GatewayConfig {
     dispatchBatchSize: number;
     /** Age after which a job of the type not yet sent is held, ms; 0 or absent: never. */
     holdAfterMs: HoldAfter;
+    /** Life of a branch's active-agent lease, ms (renewed every third of it). */
+    agentLeaseTtlMs: number;
   };
   socket: { maxMessageBytes: number; pingIntervalMs: number; pingTimeoutMs: number; perMessageDeflate: boolean };
   /** Ticket documents are rendered on worker threads, so images cannot stall the event loop. */

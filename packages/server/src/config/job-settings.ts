@@ -94,6 +94,16 @@ export const JOB_SETTINGS = {
     max: 30 * 86_400,
     unit: 's',
   }),
+  agentLeaseTtlMs: integer({
+    name: 'PRINTERMASTER_AGENT_LEASE_TTL_MS',
+    group: 'jobs',
+    description:
+      'Life of the lease that makes one agent of a branch the active one (renewed every third of it): a standby takes over within it when the active agent’s gateway process dies, at once when the agent disconnects',
+    default: 3_000,
+    min: 300,
+    max: 600_000,
+    unit: 'ms',
+  }),
   dispatchBatchSize: integer({
     name: 'PRINTERMASTER_DISPATCH_BATCH_SIZE',
     group: 'jobs',

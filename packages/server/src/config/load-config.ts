@@ -92,6 +92,7 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
       redispatchIntervalMs: v.redispatchIntervalMs,
       dispatchBatchSize: v.dispatchBatchSize,
       holdAfterMs: { kitchen: v.holdKitchenAfterS * 1000, label: v.holdLabelAfterS * 1000 },
+      agentLeaseTtlMs: v.agentLeaseTtlMs,
     },
     socket: {
       maxMessageBytes: v.socketMaxMessageBytes,

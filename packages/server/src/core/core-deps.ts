@@ -3,7 +3,7 @@ import type { CoreEvents } from './core-events.js';
 import type { EventFeedSettings } from './event-feed.js';
 import type { HoldAfter } from './hold-policy.js';
 import type { AgentDirectory } from './ports/agent-directory.js';
-import type { AgentLink } from './ports/agent-link.js';
+import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { ChangeFeed } from './ports/change-feed.js';
 import type { ClusterTransport } from './ports/cluster-bus.js';
@@ -23,7 +23,13 @@ export interface CoreSettings {
   /** The gateway's address as people reach it (PRINTERMASTER_PUBLIC_URL): links printed on slips name it. */
   http: { publicUrl: string };
   instanceId: string;
-  jobs: PrintJobServiceOptions & { ackTimeoutMs: number; dispatchBatchSize: number; holdAfterMs?: HoldAfter };
+  jobs: PrintJobServiceOptions & {
+    ackTimeoutMs: number;
+    dispatchBatchSize: number;
+    holdAfterMs?: HoldAfter;
+    /** Life of a branch's active-agent lease, ms; default 3,000. */
+    agentLeaseTtlMs?: number;
+  };
   requests: { maxPending: number; printerTestTimeoutMs: number };
   rateLimits: {
     testsPerBranchPerMinute: number;
@@ -52,7 +58,7 @@ export interface CoreDeps {
     rateLimiter(points: number, durationS: number, name: string, options?: RateLimiterOptions): RateLimiter;
   };
   /** The agents connected to this process. */
-  link: AgentLink & { agentsInBranch(branchId: string): unknown[] };
+  link: AgentLink & { agentsInBranch(branchId: string): unknown[]; all(): ConnectedAgent[] };
   broadcaster: Broadcaster;
   renderer: TicketRenderer;
   licenceChanges: LicenseChangeFeed;

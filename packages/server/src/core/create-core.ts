@@ -1,4 +1,5 @@
 import { AgentHealthTracker } from './agent-health-tracker.js';
+import { AgentLeases } from './agent-leases.js';
 import { ApiKeyService } from './api-key-service.js';
 import { ClusterRpc } from './cluster-rpc.js';
 import type { CoreDeps, CoreSettings } from './core-deps.js';
@@ -129,6 +130,7 @@ export function createCore(deps: CoreDeps) {
     lifecycle,
     clock,
     logger,
+    standby: (agent) => leases.isStandby(agent),
     options: {
       ackTimeoutMs: settings.jobs.ackTimeoutMs,
       batchSize: settings.jobs.dispatchBatchSize,
@@ -149,6 +151,15 @@ export function createCore(deps: CoreDeps) {
     jobs,
     audit: stores.audit,
     confirmUrl: (token) => `${settings.http.publicUrl}/#/paper/${encodeURIComponent(token)}`,
+  });
+  const leases = new AgentLeases({
+    store: stores.agentLeases,
+    agents: () => link.all(),
+    lifecycle,
+    audit: stores.audit,
+    jobsReady,
+    logger,
+    options: { instanceId: settings.instanceId, ttlMs: settings.jobs.agentLeaseTtlMs ?? 3_000 },
   });
   const heldJobs = new HeldJobs({ jobs: stores.jobs, lifecycle, audit: stores.audit, released: jobsReady });
   const failover = new StationFailover({
@@ -217,6 +228,7 @@ export function createCore(deps: CoreDeps) {
     jobs,
     heldJobs,
     paperChecks,
+    leases,
     dispatcher,
     pending,
     printerTests,

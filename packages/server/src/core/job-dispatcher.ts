@@ -25,6 +25,8 @@ export interface JobDispatcherDeps {
   clock: Clock;
   logger: Logger;
   options: JobDispatcherOptions;
+  /** Whether an agent stands by for another of its standby group (agent-leases.ts); without it, none does. */
+  standby?: (agent: ConnectedAgent) => boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export class JobDispatcher {
   private readonly link: AgentLink;
   private readonly lifecycle: JobLifecycle;
   private readonly clock: Clock;
+  private readonly standby: ((agent: ConnectedAgent) => boolean) | undefined;
   private readonly logger: Logger;
   private readonly options: JobDispatcherOptions;
   private readonly passes = new Map<string, { again: boolean; done: Promise<void> }>();
@@ -64,6 +67,7 @@ export class JobDispatcher {
     this.link = deps.link;
     this.lifecycle = deps.lifecycle;
     this.clock = deps.clock;
+    this.standby = deps.standby;
     this.logger = deps.logger;
     this.options = deps.options;
   }
@@ -143,10 +147,10 @@ export class JobDispatcher {
   private async pass(branchId: string, fresh?: PrintJobWithContent): Promise<{ read: number; sent: number }> {
     const agents = this.link
       .agentsInBranch(branchId)
-      .filter((a) => a.protocol === 'v2' && (a.capabilities.length === 0 || a.capabilities.includes('print-jobs')));
+      .filter((a) => a.protocol === 'v2' && (a.capabilities.length === 0 || a.capabilities.includes('print-jobs')))
+      .filter((a) => !this.standby?.(a)); // a standby gets nothing (agent-leases.ts)
     if (agents.length === 0) return { read: 0, sent: 0 };
-    // At most one batch per branch in flight: a backlog goes out as acknowledgements come back,
-    // not all at once (memory, and a bounded list of jobs to read past).
+    // At most one batch per branch in flight: a backlog goes out as acknowledgements come back (memory).
     const inFlight = this.inFlightByBranch.get(branchId);
     const room = this.options.batchSize - (inFlight?.size ?? 0);
     if (room <= 0) {
@@ -195,9 +199,8 @@ export class JobDispatcher {
       }
       plan.push({ job, agent, printer });
     }
-    // The whole pass is marked `sent` at once, then emitted in dispatch order; the pass does
-    // not wait for the agents' acknowledgements, so jobs created meanwhile go out in the next
-    // pass at once (jobs in flight are skipped until their acknowledgement is recorded).
+    // The whole pass is marked `sent` at once, then emitted in dispatch order, without waiting for
+    // acknowledgements: jobs created meanwhile go out in the next pass (in-flight ones are skipped).
     const marked = await Promise.allSettled(
       plan.map(({ job, agent }) => {
         // `dispatch` for a queued job, `resend` for a sent one; only from the state read here.

@@ -8,9 +8,8 @@ import {
   type JobMoverFor,
   type JobTransitionName,
   planJobMove,
-  planSweep,
-  type SweepTransitionName,
 } from './job-state-machine.js';
+import { planSweep, type SweepTransitionName } from './job-sweeps.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
 import type { PrintJob, PrintJobStore } from './ports/print-job-store.js';
@@ -93,6 +92,21 @@ export class JobLifecycle {
         : await this.jobs.unconfirmOverdue(usefulUntilBefore, reason, limit);
     for (const { job, from } of moved) this.changed(job, from, actor);
     return moved.length;
+  }
+
+  /**
+   * The branch's standby agent took over from `deviceId` (agent-leases.ts): every job that agent
+   * was sent and has not ended becomes `unconfirmed` (it may have printed; it is never sent again).
+   */
+  async unconfirmReplaced(branchId: string, deviceId: string): Promise<number> {
+    const { actor, reason } = planSweep('unconfirmForReplacedAgent');
+    let total = 0;
+    for (;;) {
+      const moved = await this.jobs.unconfirmForDevice(branchId, deviceId, reason, 500);
+      for (const { job, from } of moved) this.changed(job, from, actor);
+      total += moved.length;
+      if (moved.length < 500) return total;
+    }
   }
 
   /**

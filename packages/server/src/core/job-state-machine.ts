@@ -1,5 +1,6 @@
 import { FINAL_JOB_STATES, type JobState } from '@printermaster/protocol';
 import { GatewayError } from './gateway-error.js';
+import { EXPIRED_REASON, HELD_REASON, OUTCOME_UNKNOWN_REASON, RELEASED_REASON } from './job-reasons.js';
 import type { TransitionPatch } from './ports/print-job-store.js';
 
 /**
@@ -31,6 +32,7 @@ export const JOB_ACTORS = [
   'expiry-sweep',
   'outcome-sweep',
   'printer-removal',
+  'agent-takeover',
   'agent',
   'user',
 ] as const;
@@ -45,20 +47,7 @@ export const INITIAL_JOB_STATE = 'queued' satisfies JobState;
  */
 export const DISPATCHABLE_JOB_STATES = ['queued', 'sent'] as const satisfies readonly JobState[];
 
-/**
- * The reason of an `unconfirmed` that the gateway made itself: the job reached an agent, and no
- * report came by its useful-until time plus a grace period. The agent's late report corrects it.
- */
-export const OUTCOME_UNKNOWN_REASON = 'delivered to the agent, outcome unknown';
-
-/** The reason of a job held because it was too old to print when it could be sent. */
-export const HELD_REASON = 'held: too old to print when it could be sent; release or cancel it';
-
-/** The reason of a held job a person released: it is sent whatever its age, and never held again. */
-export const RELEASED_REASON = 'released after it was held';
-
-/** The reason of a job that expired before it left the gateway. */
-export const EXPIRED_REASON = 'useful-until time passed before the job was sent to an agent';
+export { EXPIRED_REASON, HELD_REASON, OUTCOME_UNKNOWN_REASON, RELEASED_REASON };
 
 /**
  * What a move does to the job's `reason`: sets this text (`null` clears it), `keep`s it, or
@@ -116,6 +105,16 @@ export const JOB_TRANSITIONS = {
     to: 'failed',
     reason: { set: 'the printer was deleted before the job was printed' },
   },
+  /**
+   * The branch's standby agent took over from the active one (agent-leases.ts): what the replaced
+   * agent held may have printed. Its late report still corrects this `unconfirmed`.
+   */
+  unconfirmForReplacedAgent: {
+    actor: 'agent-takeover',
+    from: ['sent', 'accepted', 'printing'],
+    to: 'unconfirmed',
+    reason: { set: OUTCOME_UNKNOWN_REASON },
+  },
   unconfirmForDeletedPrinter: {
     actor: 'printer-removal',
     from: ['sent'],
@@ -171,6 +170,7 @@ export type JobMover =
   | { actor: 'expiry-sweep' }
   | { actor: 'outcome-sweep' }
   | { actor: 'printer-removal' }
+  | { actor: 'agent-takeover' }
   | { actor: 'agent'; deviceId: string; branchId: string }
   | { actor: 'user'; userId: string };
 
@@ -250,23 +250,6 @@ export function planJobMove<N extends JobTransitionName>(
     actor: jobEventActor(who),
     patch,
   };
-}
-
-/** The transitions that move every due job at once (the sweeps), and not one job by id. */
-export type SweepTransitionName = 'expire' | 'giveUpOnOutcome';
-
-/** A sweep's move, as the store applies it to every due job (PrintJobStore.expireDue and unconfirmOverdue). */
-export interface SweepMove {
-  from: readonly JobState[];
-  to: JobState;
-  actor: string;
-  reason: string;
-}
-
-/** Plans a sweep: the same rule as one job's move, for every due job. */
-export function planSweep(name: SweepTransitionName): SweepMove {
-  const rule = JOB_TRANSITIONS[name];
-  return { from: rule.from, to: rule.to, actor: jobEventActor({ actor: rule.actor }), reason: rule.reason.set };
 }
 
 /**

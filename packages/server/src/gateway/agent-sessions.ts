@@ -1,5 +1,6 @@
 import type { DisconnectReason } from 'socket.io';
 import type { AgentHealthTracker } from '../core/agent-health-tracker.js';
+import type { AgentLeases } from '../core/agent-leases.js';
 import type { Clock } from '../core/clock.js';
 import type { JobDispatcher } from '../core/job-dispatcher.js';
 import type { DeviceStore } from '../core/ports/device-store.js';
@@ -16,6 +17,8 @@ export interface AgentSessionsDeps {
   tracker: Pick<AgentHealthTracker, 'connected' | 'disconnected'>;
   devices: Pick<DeviceStore, 'upsert' | 'openSession' | 'closeSession'>;
   dispatcher: Pick<JobDispatcher, 'agentConnected'>;
+  /** The branch's active-agent lease: claimed on connect, let go on disconnect. */
+  leases: Pick<AgentLeases, 'connected' | 'disconnected'>;
   events: AgentEventRouter;
   engine: EngineListeners;
   clock: Clock;
@@ -92,8 +95,11 @@ export class AgentSessions {
       })
       .catch((err: unknown) => log.error({ err }, 'recording the agent session failed'));
     if (agent.protocol === 'v2') {
-      this.deps.dispatcher
-        .agentConnected(agent.branchId)
+      // The lease first: a standby agent must not be sent the branch's jobs.
+      this.deps.leases
+        .connected(agent)
+        .catch((err: unknown) => log.error({ err }, 'claiming the branch lease failed'))
+        .then(() => this.deps.dispatcher.agentConnected(agent.branchId))
         .catch((err: unknown) => log.error({ err }, 'print job dispatch on connect failed'));
     }
   }
@@ -104,7 +110,12 @@ export class AgentSessions {
     // False when a newer socket of the device replaced this one: the device is still connected.
     const removed = link.remove(agent, socket);
     this.deps.credentials.forgetAgent(socket);
-    if (removed) this.deps.tracker.disconnected(agent, reason);
+    if (removed) {
+      this.deps.tracker.disconnected(agent, reason);
+      void this.deps.leases
+        .disconnected(agent)
+        .catch((err: unknown) => log.error({ err }, 'letting the branch lease go failed'));
+    }
     this.deps.onConnectionChange?.('agent', -1, reason, clock.now() - agent.connectedAt);
     log.info(
       {

@@ -1,6 +1,7 @@
 import { PRINTING_NAMESPACE } from '@printermaster/protocol';
 import type { JwtService } from '../auth/jwt-service.js';
 import type { AgentHealthTracker } from '../core/agent-health-tracker.js';
+import type { AgentLeases } from '../core/agent-leases.js';
 import type { Clock } from '../core/clock.js';
 import type { CoreEvents } from '../core/core-events.js';
 import type { HealthService } from '../core/health-service.js';
@@ -48,6 +49,8 @@ export interface PrintingGatewayDeps
   printerTests: PrinterTestService;
   lifecycle: JobLifecycle;
   dispatcher: JobDispatcher;
+  /** One active agent per branch (agent-leases.ts). */
+  leases: Pick<AgentLeases, 'connected' | 'disconnected'>;
   health: HealthService;
   tracker: AgentHealthTracker;
   devices: DeviceStore;

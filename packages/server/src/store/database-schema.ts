@@ -150,6 +150,16 @@ export interface PaperCheckTable {
   confirmedBy: string | null;
 }
 
+export interface AgentLeaseTable {
+  branchId: string;
+  groupName: string;
+  companyId: string;
+  deviceId: string;
+  instanceId: string;
+  expiresAt: Timestamp;
+  acquiredAt: Timestamp;
+}
+
 export interface PrintJobEventTable {
   id: Generated<string>;
   jobId: string;
@@ -248,6 +258,7 @@ export interface DatabaseSchema {
   printJobs: PrintJobTable;
   stations: StationTable;
   paperChecks: PaperCheckTable;
+  agentLeases: AgentLeaseTable;
   printJobEvents: PrintJobEventTable;
   idempotencyKeys: IdempotencyKeyTable;
   deviceHealthReports: DeviceHealthReportTable;

@@ -1,6 +1,6 @@
 import type { JobState } from '@printermaster/protocol';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { SweepMove } from '../core/job-state-machine.js';
+import type { SweepMove } from '../core/job-sweeps.js';
 import type { PrintJob, TransitionPatch } from '../core/ports/print-job-store.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { type JobRow, jobColumnsOf, toPrintJob } from './pg-print-job-rows.js';
@@ -48,6 +48,18 @@ export class PgJobMoves {
   async sweep(move: SweepMove, usefulUntilBefore: Date, limit: number): Promise<MovedJob[]> {
     const due = sql`due AS (
       SELECT id FROM print_jobs WHERE state IN (${sql.join([...move.from])}) AND useful_until < ${usefulUntilBefore}
+      LIMIT ${limit} FOR NO KEY UPDATE SKIP LOCKED
+    )`;
+    const change = parameters({ from: move.from, to: move.to, actor: move.actor, patch: { reason: move.reason } });
+    const { rows } = await moveStatement({ prelude: due, ids: sql`IN (SELECT id FROM due)` }, change).execute(this.db);
+    return rows.map((row) => ({ job: toPrintJob(row), from: row.previousState }));
+  }
+
+  /** The sweep's move for the branch's jobs held by one device (a replaced agent's), up to `limit`. */
+  async sweepDevice(move: SweepMove, branchId: string, deviceId: string, limit: number): Promise<MovedJob[]> {
+    const due = sql`due AS (
+      SELECT id FROM print_jobs WHERE branch_id = ${branchId} AND device_id = ${deviceId}
+        AND state IN (${sql.join([...move.from])})
       LIMIT ${limit} FOR NO KEY UPDATE SKIP LOCKED
     )`;
     const change = parameters({ from: move.from, to: move.to, actor: move.actor, patch: { reason: move.reason } });

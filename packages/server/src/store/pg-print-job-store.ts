@@ -1,6 +1,7 @@
 import type { JobState } from '@printermaster/protocol';
 import type { Kysely } from 'kysely';
-import { DISPATCHABLE_JOB_STATES, planSweep } from '../core/job-state-machine.js';
+import { DISPATCHABLE_JOB_STATES } from '../core/job-state-machine.js';
+import { planSweep } from '../core/job-sweeps.js';
 import type {
   IdempotencyClaim,
   InsertResult,
@@ -157,6 +158,15 @@ export class PgPrintJobStore implements PrintJobStore {
     limit: number,
   ): Promise<{ job: PrintJob; from: JobState }[]> {
     return this.moves.sweep({ ...planSweep('giveUpOnOutcome'), reason }, usefulUntilBefore, limit);
+  }
+
+  unconfirmForDevice(
+    branchId: string,
+    deviceId: string,
+    reason: string,
+    limit: number,
+  ): Promise<{ job: PrintJob; from: JobState }[]> {
+    return this.moves.sweepDevice({ ...planSweep('unconfirmForReplacedAgent'), reason }, branchId, deviceId, limit);
   }
 
   moveStationJobs(move: StationMove): Promise<PrintJob[]> {

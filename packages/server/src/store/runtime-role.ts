@@ -14,6 +14,7 @@ export const RUNTIME_TABLES = [
   'printers',
   'stations',
   'paper_checks',
+  'agent_leases',
   'print_jobs',
   'print_job_events',
   'idempotency_keys',

@@ -1,5 +1,6 @@
 import type { Stores } from '../core/ports/stores.js';
 import type { Database } from './database.js';
+import { PgAgentLeaseStore } from './pg-agent-lease-store.js';
 import { PgApiKeyStore } from './pg-api-key-store.js';
 import { PgAuditLog } from './pg-audit-log.js';
 import { PgDeviceStore } from './pg-device-store.js';
@@ -28,6 +29,7 @@ export function createStores(database: Database, onAuditError: (err: unknown) =>
     printers: new PgPrinterStore(db),
     stations: new PgStationStore(db),
     paperChecks: new PgPaperCheckStore(db),
+    agentLeases: new PgAgentLeaseStore(db),
     jobs,
     health: new PgHealthStore(db),
     audit: new PgAuditLog(db, onAuditError),

@@ -16,9 +16,9 @@ import {
   OUTCOME_UNKNOWN_REASON,
   onlyJobTransition,
   planJobMove,
-  planSweep,
   RELEASED_REASON,
 } from '../../src/core/job-state-machine.js';
+import { planSweep } from '../../src/core/job-sweeps.js';
 
 /**
  * Every move each actor may make, written out by hand (not read from the table under test).
@@ -30,6 +30,7 @@ const ALLOWED: Record<JobActor, string[]> = {
   'expiry-sweep': ['queued>expired'],
   'outcome-sweep': ['sent>unconfirmed', 'accepted>unconfirmed', 'printing>unconfirmed'],
   'printer-removal': ['queued>failed', 'sent>unconfirmed'],
+  'agent-takeover': ['sent>unconfirmed', 'accepted>unconfirmed', 'printing>unconfirmed'],
   agent: [
     'sent>accepted',
     'sent>printing',

@@ -19,6 +19,8 @@ const ROWS: Record<string, (c: string) => string> = {
     `INSERT INTO device_sessions (id, company_id, branch_id, device_id, gateway_instance) VALUES ('se-${c}', '${c}', 'br-${c}', 'dev-${c}', 'gw')`,
   printers: (c) =>
     `INSERT INTO printers (id, company_id, branch_id, name) VALUES ('pr-${c}', '${c}', 'br-${c}', 'Kitchen')`,
+  agent_leases: (c) =>
+    `INSERT INTO agent_leases (branch_id, group_name, company_id, device_id, instance_id, expires_at) VALUES ('br-${c}', 'pair', '${c}', 'dev-${c}', 'gw', now() + interval '1 hour')`,
   paper_checks: (c) =>
     `INSERT INTO paper_checks (token_hash, company_id, branch_id, printer_id, job_id) VALUES ('pc-${c}', '${c}', 'br-${c}', 'pr-${c}', 'jo-${c}')`,
   stations: (c) =>

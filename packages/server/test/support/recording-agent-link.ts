@@ -21,6 +21,11 @@ export class RecordingAgentLink implements AgentLink {
   private readonly deliveryWaiters: ((d: RecordedDelivery) => void)[] = [];
   private readonly testWaiters: ((t: { agent: ConnectedAgent; request: PrinterTestRequest }) => void)[] = [];
 
+  /** Every connected agent (the agent leases' view of this process). */
+  all(): ConnectedAgent[] {
+    return this.agents;
+  }
+
   connect(
     agent: Pick<ConnectedAgent, 'deviceId' | 'companyId' | 'branchId'> & Partial<ConnectedAgent>,
   ): ConnectedAgent {

@@ -7,7 +7,13 @@
 export const EVENT_TYPE_PREFIXES = ['job', 'agent', 'printer', 'licence'] as const;
 
 /** Agent and printer event types (job and licence types are `job.<state>` and `licence.<change>`). */
-export const AGENT_EVENT_TYPES = ['agent.connected', 'agent.disconnected', 'agent.health_alert'] as const;
+export const AGENT_EVENT_TYPES = [
+  'agent.connected',
+  'agent.disconnected',
+  'agent.health_alert',
+  // The branch's standby agent took over from the active one (agent-leases.ts).
+  'agent.switched',
+] as const;
 export const PRINTER_EVENT_TYPES = ['printer.status_changed'] as const;
 
 /**

@@ -202,6 +202,17 @@ export interface PrintJobStore {
   moveStationJobs(move: StationMove): Promise<PrintJob[]>;
   /** The jobs moved away from `printerId` since the last call (its recovery notice), oldest first. */
   takeMovedFrom(printerId: string): Promise<PrintJob[]>;
+  /**
+   * The `unconfirmForReplacedAgent` move: the branch's jobs that `deviceId` was sent and has not
+   * ended (`sent`, `accepted`, `printing`) become `unconfirmed` with `reason`, up to `limit`;
+   * returns them with the state each left.
+   */
+  unconfirmForDevice(
+    branchId: string,
+    deviceId: string,
+    reason: string,
+    limit: number,
+  ): Promise<{ job: PrintJob; from: JobState }[]>;
   /** Forgets idempotency keys created before `before`; returns how many. */
   purgeIdempotencyKeys(before: Date): Promise<number>;
   countByState(): Promise<Record<string, number>>;

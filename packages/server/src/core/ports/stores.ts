@@ -1,3 +1,4 @@
+import type { AgentLeaseStore } from './agent-lease-store.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { DeviceStore } from './device-store.js';
@@ -23,6 +24,8 @@ export interface Stores {
   stations: StationStore;
   /** Opening-shift paper checks (issue 19). */
   paperChecks: PaperCheckStore;
+  /** The lease that makes one agent of a branch the active one (issue 19). */
+  agentLeases: AgentLeaseStore;
   jobs: PrintJobStore;
   health: HealthStore;
   audit: AuditLog;
