@@ -236,6 +236,8 @@ describe.skipIf(!hasChromium)(
       await page.getByRole('heading', { name: /kitchen/ }).waitFor();
       await page.getByRole('button', { name: 'Print a test page' }).click();
       await page.locator('[data-testid="test-outcome"]', { hasText: 'Printed' }).waitFor({ timeout: 20_000 });
+      // The paper out of the test above, and its end, are in the printer's status history.
+      await page.getByTestId('status-history').getByText('Paper out').first().waitFor({ timeout: 20_000 });
       await screenshot(page, 'dashboard-printer');
       expect(await graveViolations(page)).toEqual([]);
       await page.context().close();

@@ -92,6 +92,13 @@ describe('end-to-end printer canaries and service times (real gateway, agent and
 
     await printer.setFaults({ offline: false });
     await canaryAfter(Date.now(), (c) => c.ok, 'a passing canary once the printer is back');
+    // The cut and the return are in the printer's status history, newest first.
+    const history = await gateway.api<{ history: { status: string; previousStatus: string | null; at: string }[] }>(
+      'GET',
+      `/printing/printers/${printerId}/status-history`,
+    );
+    expect(history.body.history[0]).toMatchObject({ status: 'online' });
+    expect(history.body.history.some((h) => h.status !== 'online' && h.previousStatus === 'online')).toBe(true);
   });
 
   it('times each completed job from submission to completion, by branch and job type', async () => {

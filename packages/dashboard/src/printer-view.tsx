@@ -5,6 +5,7 @@ import { ago, canaryText, jobTone, printerLabel, printerReason, printerTone, sho
 import type { LiveConnection } from './live.js';
 import { PaperCheckPanel } from './paper-check-panel.js';
 import { jobHref } from './route.js';
+import { StatusHistory } from './status-history.js';
 import type { Job, PrinterTestOutcome } from './types.js';
 
 type TestState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ok: boolean; text: string };
@@ -84,6 +85,7 @@ export function PrinterView({ id, fleet, live }: { id: string; fleet: Fleet; liv
       <div role="status" aria-live="polite" data-testid="test-outcome">
         {test.kind === 'done' && <p class={`banner ${test.ok ? 'banner-good' : 'banner-bad'}`}>{test.text}</p>}
       </div>
+      <StatusHistory printerId={id} live={live} />
       <PaperCheckPanel printerId={id} />
       <h2>Recent jobs</h2>
       {jobs.length === 0 ? (

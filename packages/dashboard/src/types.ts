@@ -28,6 +28,7 @@ export type {
   LicenceView,
   PaperCheckView,
   PrinterStatus,
+  PrinterStatusChangeView,
   PrinterStatusEntry,
   Role,
   StationView,

@@ -69,3 +69,13 @@ export interface PaperCheckView {
   /** `user:<id>` of who scanned it; null until then. */
   confirmedBy: string | null;
 }
+
+/** One change of a printer's status (`GET /printing/printers/:id/status-history`, newest first). */
+export interface PrinterStatusChangeView {
+  /** ISO 8601: when the gateway recorded the change. */
+  at: string;
+  status: string;
+  previousStatus: string | null;
+  /** Why (`paper_out`, `cover_open`…); null for a ready printer or an agent that said nothing more. */
+  reason: string | null;
+}

@@ -227,6 +227,12 @@ export class PrinterService {
     return this.printers.countByStatus();
   }
 
+  /** The printer's status changes, newest first, in the caller's scope. */
+  async statusHistory(user: UserPrincipal, id: string, limit: number) {
+    await this.get(user, id);
+    return this.printers.statusHistory(id, limit);
+  }
+
   /** Called with each printer whose status an agent's report changed (station failover). */
   onStatusChanged(listener: (printer: Printer) => void): void {
     this.statusListeners.add(listener);

@@ -38,6 +38,7 @@ export const ROUTE_SUMMARIES: Readonly<Record<string, string>> = {
   'POST /printing/jobs/:jobId/release': 'Send a held job (too old to print when it could be sent) after all',
   'POST /printing/branches/:branchId/held-jobs/release': 'Send every held job of a branch after all, oldest first',
   'POST /printing/branches/:branchId/held-jobs/cancel': 'Cancel every held job of a branch',
+  'GET /printing/printers/:printerId/status-history': 'The printer’s status changes with their reasons, newest first',
   'POST /printing/printers/:printerId/paper-check':
     'Print a paper check slip: a QR code that confirms paper came out when scanned',
   'GET /printing/printers/:printerId/paper-check':

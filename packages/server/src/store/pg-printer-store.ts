@@ -189,6 +189,26 @@ export class PgPrinterStore implements PrinterStore {
     return rows.map((r) => ({ status: r.status, reason: r.statusReason, count: Number(r.n) }));
   }
 
+  async statusHistory(printerId: string, limit: number) {
+    const rows = await this.db
+      .selectFrom('events')
+      .select(['createdAt', 'data'])
+      .where('type', '=', 'printer.status_changed')
+      .where('subjectId', '=', printerId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => {
+      const d = r.data as { status?: string; previousStatus?: string | null; reason?: string | null };
+      return {
+        at: r.createdAt,
+        status: d.status ?? 'unknown',
+        previousStatus: d.previousStatus ?? null,
+        reason: d.reason ?? null,
+      };
+    });
+  }
+
   async recordCanaries(results: readonly CanaryResult[]): Promise<void> {
     if (results.length === 0) return;
     // One statement for a round's results; `updated_at` is the printer's own changes and stays.

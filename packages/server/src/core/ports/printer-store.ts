@@ -77,6 +77,11 @@ export interface PrinterStore {
    * callers written together do not hide a change: `error` then `online` is two changes.
    */
   updateStatuses(branchId: string, updates: readonly StatusReport[]): Promise<Printer[]>;
+  /** The printer's last `limit` status changes, newest first (its `printer.status_changed` events). */
+  statusHistory(
+    printerId: string,
+    limit: number,
+  ): Promise<{ at: Date; status: string; previousStatus: string | null; reason: string | null }[]>;
   /** Stores each printer's last canary; the printer's `updatedAt` stays. Unknown ids are ignored. */
   recordCanaries(results: readonly CanaryResult[]): Promise<void>;
   /** How many printers have each stored status and reason (`null`: none), across all tenants. */

@@ -1,4 +1,4 @@
-import { PRINTER_STATUSES, PrinterProfileSchema } from '@printermaster/protocol';
+import { PRINTER_STATUSES, PrinterProfileSchema, type PrinterStatusChangeView } from '@printermaster/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JwtService } from '../../auth/jwt-service.js';
@@ -55,6 +55,11 @@ const TestBody = Type.Union([
   Type.Null(),
 ]);
 
+const HistoryQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) },
+  { additionalProperties: false },
+);
+
 /** docs/protocol.md#printer-tests: printers and printer tests. Registered under `/printing` and `/api/v1/printing`. */
 export async function printerRoutes(
   app: FastifyInstance,
@@ -78,6 +83,19 @@ export async function printerRoutes(
     const { printerId } = request.params as Static<typeof Params>;
     return { success: true, printer: await presence.view(await printers.get(user, printerId)) };
   });
+
+  app.get(
+    '/printers/:printerId/status-history',
+    { schema: { tags, security, params: Params, querystring: HistoryQuery } },
+    async (request) => {
+      const user = await requireUser(jwt, request);
+      const { printerId } = request.params as Static<typeof Params>;
+      const { limit } = request.query as Static<typeof HistoryQuery>;
+      const changes = await printers.statusHistory(user, printerId, limit ?? 50);
+      const history: PrinterStatusChangeView[] = changes.map((c) => ({ ...c, at: c.at.toISOString() }));
+      return { success: true, history };
+    },
+  );
 
   app.post('/printers', { schema: { tags, security, body: CreatePrinterBody } }, async (request, reply) => {
     const user = await requireUser(jwt, request);
