@@ -30,7 +30,10 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
     if (job.state === 'completed' && job.completedAt) {
       const seconds = (job.completedAt.getTime() - job.createdAt.getTime()) / 1000;
       metrics.jobDuration.observe(seconds);
-      metrics.jobServiceTime.observe({ branch: job.branchId, type: job.type }, seconds);
+      metrics.jobServiceTime.observe(
+        { branch: job.branchId, station: job.stationId ?? 'none', type: job.type },
+        seconds,
+      );
     }
     if (job.state === 'expired') metrics.jobsExpired.inc();
     if (job.state === 'unconfirmed') metrics.jobsUnconfirmed.inc();

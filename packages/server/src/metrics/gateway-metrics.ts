@@ -112,9 +112,9 @@ export class GatewayMetrics {
   );
   readonly jobServiceTime = this.#declare.histogram(
     'job_service_seconds',
-    'Time from a job’s submission to its completion, by branch and job type (the service-time SLO)',
+    'Time from a job’s submission to its completion, by branch, station (none: sent to a printer) and job type (the service-time SLO)',
     [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
-    ['branch', 'type'],
+    ['branch', 'station', 'type'],
   );
   readonly branchInService = this.#declare.gauge(
     'branch_in_service_hours',
