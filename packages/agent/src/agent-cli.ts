@@ -23,7 +23,7 @@ Options (each also from the environment or a JSON config file):
   --journal DIR         Journal directory                PRINTERMASTER_JOURNAL_DIR (default ./agent-data)
   --device-id ID        Override the stable device id    PRINTERMASTER_DEVICE_ID (default: made once, kept in the journal)
   --no-cups             Do not add CUPS queues found with lpstat
-  --standby-group NAME  Pair with another PC's agent     PRINTERMASTER_AGENT_STANDBY_GROUP
+  --standby-group NAME  Pair with another PC's agent     PRINTERMASTER_AGENT_STANDBY_GROUP (default: none)
                         for the same printers: one prints, the other stands by
   --config FILE         JSON: {"server", "license", "printers": {"name": "uri"}, "journal", "deviceId", "cups"}
   --log-level LEVEL     debug, info, warn, error (default info)

@@ -55,6 +55,16 @@ export const AGENT_SETTINGS = {
     default: undefined,
     defaultText: 'made once, kept in the journal',
   }),
+  standbyGroup: text({
+    name: 'PRINTERMASTER_AGENT_STANDBY_GROUP',
+    group: 'agent-connection',
+    description:
+      'Pairs the agent with another PC’s agent for the same printers: of a branch’s agents in one group, one prints and the others stand by (`--standby-group`; docs/agent.md)',
+    default: undefined,
+    defaultText: 'none',
+    pattern: /^[A-Za-z0-9._-]{1,50}$/,
+    bounds: '1–50 letters, digits, dots, dashes or underscores',
+  }),
   logLevel: oneOf({
     name: 'LOG_LEVEL',
     group: 'agent-connection',
