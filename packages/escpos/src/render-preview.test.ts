@@ -134,6 +134,10 @@ describe('renderPreviewPng', () => {
     expect(narrow.widthDots).toBe(384 + 32);
     const hostile = renderPreviewPng(Uint8Array.from([0x1d, 0x57, 0xff, 0xff, 0x41, 0x0a]));
     expect(hostile.widthDots).toBe(1280 + 32);
+    const zero = renderPreviewPng(Uint8Array.from([0x1d, 0x57, 0, 0, 0x41, 0x0a]));
+    expect(zero.widthDots).toBe(576 + 32);
+    const tiny = renderPreviewPng(Uint8Array.from([0x1d, 0x57, 1, 0, 0x41, 0x0a]));
+    expect(tiny.widthDots).toBe(8 + 32);
   });
 
   it('bounds the paper, whatever the stream claims: a 65,535-row image is cut at the limit', () => {
@@ -152,7 +156,19 @@ describe('renderPreviewPng', () => {
       fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
         const preview = renderPreviewPng(bytes, { maxHeightDots: 3000 });
         expect(preview.heightDots).toBeLessThanOrEqual(3000 + 32);
-        expect(preview.widthDots).toBe(576 + 32);
+        // A stream may open with its own GS W: the paper is then as wide as it says, within bounds.
+        expect(preview.widthDots).toBeGreaterThanOrEqual(8 + 32);
+        expect(preview.widthDots).toBeLessThanOrEqual(1280 + 32);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the default paper once something has printed, whatever bytes follow', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (tail) => {
+        const bytes = Uint8Array.from([0x41, 0x0a, ...tail]);
+        expect(renderPreviewPng(bytes, { maxHeightDots: 3000 }).widthDots).toBe(576 + 32);
       }),
       { numRuns: 300 },
     );

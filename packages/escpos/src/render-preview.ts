@@ -36,7 +36,8 @@ function declaredWidth(bytes: Uint8Array): number | undefined {
   for (let i = 0; i < WIDTH_SCAN_COMMANDS && offset < bytes.length; i++) {
     const read = readCommand(bytes, offset);
     if (read === undefined) return undefined;
-    if (read.command.kind === 'print-area-width') return read.command.dots;
+    // GS W 0 is no width at all; the printer keeps its own, and so does the preview.
+    if (read.command.kind === 'print-area-width') return read.command.dots > 0 ? read.command.dots : undefined;
     if (read.command.kind === 'text' || read.payload > 0) return undefined;
     offset += read.length + read.payload;
   }
