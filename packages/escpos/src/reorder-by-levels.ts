@@ -4,8 +4,17 @@ import type { Bidi } from 'bidi-js';
 // A CommonJS module whose type declarations describe it as ESM; required, it is what it says.
 const require = createRequire(import.meta.url);
 
-/** The Unicode bidirectional algorithm (bidi-js), one instance for the package. */
-export const bidi = (require('bidi-js') as () => Bidi)();
+let instance: Bidi | undefined;
+
+/**
+ * The Unicode bidirectional algorithm (bidi-js), one instance for the package, built on first use:
+ * building its tables takes 40–110 ms, which every gateway start paid although only a ticket line
+ * in a right-to-left or unencodable script needs it.
+ */
+export function bidi(): Bidi {
+  instance ??= (require('bidi-js') as () => Bidi)();
+  return instance;
+}
 
 /**
  * Rule L2 of the Unicode bidirectional algorithm, in place: from the highest embedding level down to

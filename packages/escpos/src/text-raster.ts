@@ -17,8 +17,19 @@ const SCALE_TWICE = 3;
 
 // A CommonJS module whose type declarations describe it as ESM; required, it is what it says.
 const require = createRequire(import.meta.url);
-const { ArabicShaper } = require('arabic-persian-reshaper') as { ArabicShaper: typeof ArabicShaperType };
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+// Built on first use, not at import: the segmenter (ICU's break data, 70–80 ms) and the shaper are
+// needed only for a line no code page covers, and the gateway imports this module at every start.
+let arabicShaper: typeof ArabicShaperType | undefined;
+let graphemeSegmenter: Intl.Segmenter | undefined;
+function shapeArabic(text: string): string {
+  arabicShaper ??= (require('arabic-persian-reshaper') as { ArabicShaper: typeof ArabicShaperType }).ArabicShaper;
+  return arabicShaper.convertArabic(text);
+}
+function graphemes(): Intl.Segmenter {
+  graphemeSegmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return graphemeSegmenter;
+}
 const ARABIC = /[\u0600-\u06FF\u0750-\u077F]/u;
 /** Format characters (joiners, variation selectors, direction marks) take no room and draw nothing. */
 const INVISIBLE = /^(?:\p{Cf}|\p{Variation_Selector})$/u;
@@ -45,7 +56,7 @@ function clusterCells(text: string, rightToLeft: boolean): DrawnCluster[] {
   let overlays: Uint8Array[] = [];
   for (const char of text) {
     if (INVISIBLE.test(char)) continue;
-    const mirrored = rightToLeft ? bidi.getMirroredCharacter(char) : null;
+    const mirrored = rightToLeft ? bidi().getMirroredCharacter(char) : null;
     const glyph = font.glyph((mirrored ?? char).codePointAt(0) ?? 0x20);
     if (glyph.overlay !== undefined) {
       (current?.overlays ?? overlays).push(glyph.overlay);
@@ -67,9 +78,9 @@ function clusterCells(text: string, rightToLeft: boolean): DrawnCluster[] {
  * in right-to-left runs.
  */
 function visualClusters(line: string): DrawnCluster[] {
-  const shaped = ARABIC.test(line) ? ArabicShaper.convertArabic(line.normalize('NFC')) : line.normalize('NFC');
-  const { levels } = bidi.getEmbeddingLevels(shaped);
-  const parts = [...graphemes.segment(shaped)].map(({ segment, index }) => ({ segment, level: levels[index] ?? 0 }));
+  const shaped = ARABIC.test(line) ? shapeArabic(line.normalize('NFC')) : line.normalize('NFC');
+  const { levels } = bidi().getEmbeddingLevels(shaped);
+  const parts = [...graphemes().segment(shaped)].map(({ segment, index }) => ({ segment, level: levels[index] ?? 0 }));
   reorderByLevels(parts);
   return parts.flatMap((part) => clusterCells(part.segment, part.level % 2 === 1));
 }
@@ -101,7 +112,7 @@ export function wrapTextToDots(text: string, maxDots: number, style: TextRasterS
       }
       if (line !== '') lines.push(line);
       line = '';
-      for (const { segment } of graphemes.segment(word)) {
+      for (const { segment } of graphemes().segment(word)) {
         if (line !== '' && measureTextDots(line + segment, style) > maxDots) {
           lines.push(line);
           line = '';

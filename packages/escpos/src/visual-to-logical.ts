@@ -9,12 +9,12 @@ const PRESENTATION_FORM = /[\uFB50-\uFDFF\uFE70-\uFEFF]/gu;
  * letters are drawn with) turned back into letters by NFKC; in NFC, as the rasteriser draws text.
  */
 function undoVisualOrder(visual: readonly string[], direction: 'ltr' | 'rtl'): string {
-  const { levels } = bidi.getEmbeddingLevels(visual.join(''), direction);
+  const { levels } = bidi().getEmbeddingLevels(visual.join(''), direction);
   let index = 0;
   const parts = visual.map((char) => {
     const level = levels[index] ?? 0;
     index += char.length;
-    return { char: level % 2 === 1 ? (bidi.getMirroredCharacter(char) ?? char) : char, level };
+    return { char: level % 2 === 1 ? (bidi().getMirroredCharacter(char) ?? char) : char, level };
   });
   reorderByLevels(parts);
   return parts
@@ -34,7 +34,7 @@ export function logicalReadings(visual: readonly string[]): string[] {
   let rightToLeft = 0;
   let leftToRight = 0;
   for (const char of visual) {
-    const type = bidi.getBidiCharTypeName(char);
+    const type = bidi().getBidiCharTypeName(char);
     if (type === 'R' || type === 'AL') rightToLeft++;
     else if (type === 'L') leftToRight++;
   }
