@@ -22,6 +22,15 @@ export type JobState = (typeof JOB_STATES)[number];
 export const JobStateSchema = Type.Union(JOB_STATES.map((s) => Type.Literal(s)));
 
 export const FINAL_JOB_STATES: readonly JobState[] = ['completed', 'failed', 'unconfirmed', 'expired', 'cancelled'];
+/** The states a job can still leave: the rest of {@link JOB_STATES} are final. */
+export const OPEN_JOB_STATES = [
+  'queued',
+  'held',
+  'sent',
+  'accepted',
+  'printing',
+] as const satisfies readonly JobState[];
+export type OpenJobState = (typeof OPEN_JOB_STATES)[number];
 
 export function isFinalJobState(state: JobState): boolean {
   return FINAL_JOB_STATES.includes(state);

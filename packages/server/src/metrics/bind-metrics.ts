@@ -162,7 +162,7 @@ export function bindGatewayMetrics(
     agentsByProtocol: () => edge.websocketStats().byProtocol,
     agentsByQuality: () => core.tracker.counts().byQuality,
     agentsHighLatency: () => core.tracker.counts().highLatency,
-    jobsByState: () => parts.jobs.countByState(),
+    jobsByState: () => parts.jobs.countOpenByState(),
     printersByStatus: () => core.printers.countByStatus(),
     serviceHours: () => parts.tenants.listServiceHours(),
     uniqueUsers: () => edge.gateway.uniqueUserCount,

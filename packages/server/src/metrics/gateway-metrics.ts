@@ -94,7 +94,11 @@ export class GatewayMetrics {
     'stale_requests_cleaned_total',
     'Pending requests removed by the stale sweep',
   );
-  readonly printJobs = this.#declare.gauge('print_jobs', 'Print jobs in the store by state', ['state']);
+  readonly printJobs = this.#declare.gauge(
+    'print_jobs',
+    'Open print jobs in the store by state (queued, held, sent, accepted, printing); finished ones: print_job_transitions_total',
+    ['state'],
+  );
   readonly printers = this.#declare.gauge(
     'printers',
     'Printers in the store by their agents’ last status and its reason (reason "none" when there is none)',

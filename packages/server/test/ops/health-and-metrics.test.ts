@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectAgent, connectWeb, eventually } from '../support/socket-clients.js';
@@ -134,6 +135,29 @@ describe('health endpoints and metrics', () => {
       webClients: 1,
       agentsByProtocol: { legacy: 1 },
     });
+  });
+
+  it('counts open jobs by state at each scrape, and leaves finished ones to the transition counter', async () => {
+    // Each state's jobs straight into the store: 3 queued, 1 held, 2 printing, and 50 finished ones.
+    const states = [
+      ...Array<string>(3).fill('queued'),
+      'held',
+      'printing',
+      'printing',
+      ...Array<string>(40).fill('completed'),
+      ...Array<string>(10).fill('failed'),
+    ];
+    for (const [i, state] of states.entries())
+      await sql`
+        INSERT INTO print_jobs (id, company_id, branch_id, printer_id, state, type, priority, content, byte_length,
+                                useful_until)
+        VALUES (${`gauge-${i}`}, ${tenant.companyId}, ${tenant.branchId}, 'gauge-printer', ${state}, 'kitchen', 5,
+                '\\x1b40'::bytea, 2, now() + interval '1 hour')`.execute(gw.database.db);
+    const text = (await get('/metrics')).text;
+    const gauge = Object.fromEntries(
+      [...text.matchAll(/^printermaster_print_jobs\{state="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    expect(gauge).toEqual({ queued: 3, held: 1, sent: 0, accepted: 0, printing: 2 });
   });
 
   it('counts disconnects by kind and reason', async () => {

@@ -1,4 +1,4 @@
-import type { JobState, JobType } from '@printermaster/protocol';
+import type { JobState, JobType, OpenJobState } from '@printermaster/protocol';
 
 export interface PrintJob {
   id: string;
@@ -215,5 +215,9 @@ export interface PrintJobStore {
   ): Promise<{ job: PrintJob; from: JobState }[]>;
   /** Forgets idempotency keys created before `before`; returns how many. */
   purgeIdempotencyKeys(before: Date): Promise<number>;
-  countByState(): Promise<Record<string, number>>;
+  /**
+   * Jobs in each open state, every open state present (0 when none). Its cost follows the open jobs,
+   * not the history: a scrape of `/metrics` asks it, and a million finished jobs must not slow that.
+   */
+  countOpenByState(): Promise<Record<OpenJobState, number>>;
 }
