@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 import type { JobLifecycle } from './job-lifecycle.js';
 import { type AgentLeaseStore, type LeaseClaim, type LeaseKey, leaseKeyOf } from './ports/agent-lease-store.js';
 import type { ConnectedAgent } from './ports/agent-link.js';
@@ -21,6 +22,7 @@ export interface AgentLeasesDeps {
   audit: AuditLog;
   /** The group has a new active agent: dispatch the branch's waiting jobs (here, and where that agent is). */
   jobsReady(branchId: string): void;
+  clock: Clock;
   logger: Logger;
   options: { instanceId: string; ttlMs: number };
 }
@@ -35,9 +37,19 @@ export interface AgentLeasesDeps {
  * `unconfirmed`, since they may have printed. The switch is an `agent.switched` event (and webhook)
  * and an audit entry. Agents without a group are not concerned.
  */
+/**
+ * How long after a switch the replaced agent's jobs are looked for again, ms. A dispatch pass that
+ * read the replaced agent as active just before it went away marks its jobs `sent` to it after the
+ * switch made that agent's jobs unconfirmed (seen under load in the end-to-end test: a job left
+ * `sent` to a dead agent, never to end). Such a pass ends within seconds; a minute is ample.
+ */
+const LATE_SENT_WINDOW_MS = 60_000;
+
 export class AgentLeases {
   /** The active device of each group with an agent here, as this process last saw it. */
   private readonly active = new Map<string, string>();
+  /** Per group held here: the devices it took over from, and when, for LATE_SENT_WINDOW_MS. */
+  private readonly replaced = new Map<string, { branchId: string; deviceId: string; at: number }[]>();
 
   constructor(private readonly deps: AgentLeasesDeps) {}
 
@@ -77,6 +89,34 @@ export class AgentLeases {
       if (holder === undefined) await this.claim(agent);
       else this.active.set(key, holder);
     }
+    await this.unconfirmLateSent(this.grouped());
+  }
+
+  /**
+   * Jobs marked `sent` to a replaced agent after the switch (a pass already under way) become
+   * unconfirmed too: that agent gets nothing more and the holder never gets them, so they would
+   * otherwise stay `sent` until their useful-until time.
+   */
+  private async unconfirmLateSent(agents: ConnectedAgent[]): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const [key, list] of this.replaced) {
+      const holder = this.active.get(key);
+      const heldHere = agents.some((a) => a.deviceId === holder && leaseKeyOf(this.keyOf(a) as LeaseKey) === key);
+      const recent = list.filter((r) => now - r.at < LATE_SENT_WINDOW_MS && r.deviceId !== holder);
+      if (!heldHere || recent.length === 0) {
+        this.replaced.delete(key);
+        continue;
+      }
+      this.replaced.set(key, recent);
+      for (const r of recent) {
+        const late = await this.deps.lifecycle.unconfirmReplaced(r.branchId, r.deviceId);
+        if (late > 0)
+          this.deps.logger.warn(
+            { branchId: r.branchId, deviceId: holder, from: r.deviceId, unconfirmed: late },
+            'jobs sent to the replaced agent after the switch are unconfirmed too',
+          );
+      }
+    }
   }
 
   private async claim(agent: ConnectedAgent): Promise<void> {
@@ -86,6 +126,11 @@ export class AgentLeases {
     this.active.set(key, holder);
     if (holder !== agent.deviceId) return;
     const log = { branchId: agent.branchId, deviceId: agent.deviceId };
+    // The holder is not replaced any more, whatever it was before (it may take the lease back).
+    const earlier = (this.replaced.get(key) ?? []).filter((r) => r.deviceId !== agent.deviceId);
+    if (takenFrom !== null) earlier.push({ branchId: agent.branchId, deviceId: takenFrom, at: this.deps.clock.now() });
+    if (earlier.length > 0) this.replaced.set(key, earlier);
+    else this.replaced.delete(key);
     if (takenFrom !== null) {
       const unconfirmed = await this.deps.lifecycle.unconfirmReplaced(agent.branchId, takenFrom);
       this.deps.logger.warn({ ...log, from: takenFrom, unconfirmed }, 'standby agent took over');

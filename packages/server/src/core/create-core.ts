@@ -158,6 +158,7 @@ export function createCore(deps: CoreDeps) {
     lifecycle,
     audit: stores.audit,
     jobsReady,
+    clock,
     logger,
     options: { instanceId: settings.instanceId, ttlMs: settings.jobs.agentLeaseTtlMs ?? 3_000 },
   });
