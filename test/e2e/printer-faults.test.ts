@@ -47,15 +47,19 @@ describe('delivery under printer and gateway faults (real processes)', { timeout
     return res.body.job.id;
   };
   const job = async (id: string) => (await gateway.api<{ job: PrintJobView }>('GET', `/printing/jobs/${id}`)).body.job;
-  const settled = (id: string, timeoutMs = 60_000) =>
-    until(
+  const settled = (id: string, timeoutMs = 60_000) => {
+    let last: PrintJobView | undefined;
+    return until(
       async () => {
         const j = await job(id);
+        last = j;
         return ['completed', 'failed', 'unconfirmed', 'expired', 'cancelled'].includes(j.state) ? j : undefined;
       },
       timeoutMs,
-      `job ${id} to end`,
+      () =>
+        `job ${id} to end (last seen: ${last?.state} on ${last?.deviceId ?? 'no agent'}, ${last?.reason ?? 'no reason'})`,
     );
+  };
 
   /**
    * A job submitted after the others, once ended: the agent prints in order and the gateway sends

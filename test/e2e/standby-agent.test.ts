@@ -54,15 +54,19 @@ describe('two agents per branch, one active (real gateway, two agents, one print
     return res.body.job.id;
   };
   const job = async (id: string) => (await gateway.api<{ job: PrintJobView }>('GET', `/printing/jobs/${id}`)).body.job;
-  const ended = (id: string) =>
-    until(
+  const ended = (id: string) => {
+    let last: PrintJobView | undefined;
+    return until(
       async () => {
         const j = await job(id);
+        last = j;
         return ENDED.includes(j.state) ? j : undefined;
       },
       120_000,
-      `job ${id} to end`,
+      () =>
+        `job ${id} to end (last seen: ${last?.state} on ${last?.deviceId ?? 'no agent'}, ${last?.reason ?? 'no reason'})`,
     );
+  };
 
   it('prints through the first agent only, while the second stands by connected and healthy', async () => {
     const run = randomUUID().slice(0, 6);

@@ -288,13 +288,15 @@ export function countMarkers(tickets: TicketLine[]): Map<string, number> {
 export async function until<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs: number,
-  what: string,
+  /** What is awaited; a function is read at the timeout, so that it can say what was seen last. */
+  what: string | (() => string),
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
