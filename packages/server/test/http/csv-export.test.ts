@@ -132,6 +132,65 @@ describe('CSV export streaming', () => {
       'printermaster_exports_total{kind="jobs",outcome="failed"} 1',
     );
   });
+
+  it('lets the source go and lists the export as aborted when the client leaves before the first page', async () => {
+    const tracker = new ExportTracker(prefixedMetrics(new Registry()));
+    let asked!: () => void;
+    const whenAsked = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let released!: () => void;
+    const whenReleased = new Promise<void>((resolve) => {
+      released = resolve;
+    });
+    // A first page that takes as long as the test wants (a slow first query of a large export).
+    async function* slowFirstPage(): AsyncGenerator<number[]> {
+      try {
+        asked();
+        await answered;
+        yield [1, 2, 3];
+        for (;;) yield [4];
+      } finally {
+        released();
+      }
+    }
+    const app = Fastify({ logger: false });
+    apps.push(app);
+    let closedOnServer!: () => void;
+    const whenClosedOnServer = new Promise<void>((resolve) => {
+      closedOnServer = resolve;
+    });
+    app.get('/export', async (_request, reply) => {
+      reply.raw.once('close', () => closedOnServer());
+      await sendCsv(reply, {
+        name: 'numbers',
+        header: ['n'],
+        toRow: (n) => [n],
+        batches: slowFirstPage(),
+        tracking: { tracker, kind: 'jobs', companyId: 'c1', branchId: null, actor: 'user:u1' },
+      });
+      return reply;
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/export' });
+    req.on('error', () => {});
+    req.end();
+    await whenAsked;
+    req.destroy();
+    await whenClosedOnServer;
+    answer();
+    // Without the fix the page's reader waited for a stream nobody read: never released, and the
+    // export stayed listed as running for the life of the process.
+    await whenReleased;
+    const listed = await eventually(() => tracker.list(SUPER_ADMIN).recent[0], 5_000, 'the export listed as finished');
+    expect(listed).toMatchObject({ state: 'aborted' });
+    expect(tracker.list(SUPER_ADMIN).running).toEqual([]);
+  });
 });
 
 describe('ExportTracker', () => {

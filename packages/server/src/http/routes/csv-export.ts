@@ -4,7 +4,7 @@ import { setImmediate as afterIo } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type CsvCell, csvRow } from '../../core/csv.js';
 import { GatewayError } from '../../core/gateway-error.js';
-import type { ExportStart, ExportTracker } from '../../metrics/export-tracker.js';
+import type { ExportRun, ExportStart, ExportTracker } from '../../metrics/export-tracker.js';
 
 /** Records already written as CSV: CRLF-ended, in order, and how many. */
 export interface CsvPage {
@@ -49,9 +49,26 @@ export function wantsCsv(request: FastifyRequest, format: string | undefined): b
 export async function sendCsv<T>(reply: FastifyReply, csv: CsvExport<T>): Promise<void> {
   const startedAt = Date.now();
   const batches = ('pages' in csv ? csv.pages : encoded(csv.batches, csv.toRow))[Symbol.asyncIterator]();
+  const response = reply.raw;
+  // Watched from before the first read: a client that leaves while it runs is told by a 'close'
+  // that has already been emitted when the read returns.
+  let closed = false;
+  let run: ExportRun | undefined;
+  response.once('close', () => {
+    closed = true;
+    // 'close' comes after 'finish' when everything was sent, and alone when the client went away.
+    run?.finish(response.writableFinished ? 'completed' : 'aborted');
+  });
   const first = await batches.next();
   const { tracking } = csv;
-  const run = tracking ? tracking.tracker.start({ ...tracking, startedAt }) : undefined;
+  run = tracking ? tracking.tracker.start({ ...tracking, startedAt }) : undefined;
+  if (closed) {
+    // Nobody to send to: the source is let go now (a database cursor, a pooled connection), not
+    // left to a stream that is never read, and the export is listed as aborted, not as running.
+    run?.finish('aborted');
+    await batches.return?.();
+    return;
+  }
   // The stream asks for more from the socket's callbacks, outside the request: each read goes back
   // into the request's context, so it keeps the caller's tenant scope (row-level security).
   const next = AsyncResource.bind(() => batches.next());
@@ -78,11 +95,6 @@ export async function sendCsv<T>(reply: FastifyReply, csv: CsvExport<T>): Promis
     } finally {
       await batches.return?.();
     }
-  }
-  if (run) {
-    // 'close' comes after 'finish' when everything was sent, and alone when the client went away.
-    const response = reply.raw;
-    response.once('close', () => run.finish(response.writableFinished ? 'completed' : 'aborted'));
   }
   // One page read ahead of the socket at most (object mode counts pages, not bytes).
   const body = Readable.from(chunks(), { objectMode: true, highWaterMark: 1 });
