@@ -25,7 +25,11 @@ export interface DesktopHealthEntry {
   instanceId: string;
   /** Seconds connected. */
   uptime: number;
-  /** Reconnections the agent reported since it started (its own count, survives gateway restarts). */
+  /**
+   * Reconnections the agent reported since it started (its own count, survives gateway restarts).
+   * For an agent that has not reported (a legacy client): its connections to this gateway process
+   * minus one, counted while it is connected or was connected within the last 15 minutes.
+   */
   reconnectionCount: number;
   /** Milliseconds, over the last 20 pings. */
   averageLatency: number;

@@ -65,7 +65,6 @@ export class AgentHealthTracker {
   private readonly logger: Logger;
   private readonly options: AgentHealthTrackerOptions;
   private readonly devices = new Map<string, DeviceHealth>();
-  private readonly connectCounts = new Map<string, number>();
   private readonly gone: RecentlyGone;
 
   constructor(deps: AgentHealthTrackerDeps) {
@@ -79,11 +78,12 @@ export class AgentHealthTracker {
 
   connected(agent: ConnectedAgent, appVersion: string | undefined): void {
     const key = keyOf(agent);
-    const connects = (this.connectCounts.get(key) ?? 0) + 1;
-    this.connectCounts.set(key, connects);
     const previous = this.devices.get(key);
     // A device back after a drop goes on with its record, the drop counted as a lost ping.
     const gone = previous ? undefined : this.gone.take(key);
+    // Counted with the device's record, so that a device id is forgotten with it: ids are chosen
+    // by the client, and a count kept apart grew by one entry per id ever seen.
+    const connects = (previous?.connectsSeen ?? gone?.connects ?? 0) + 1;
     this.devices.set(key, {
       agent,
       appVersion,
@@ -106,7 +106,7 @@ export class AgentHealthTracker {
       const quality = this.snapshotOf(d).connectionQuality;
       d.history = [...d.history, { timestamp: isoTime(this.clock.now()), latency: null, quality }].slice(-HISTORY_SIZE);
     }
-    this.gone.remember(key, { history: d.history, samples: d.samples });
+    this.gone.remember(key, { history: d.history, samples: d.samples, connects: d.connectsSeen });
     void this.directory
       .remove(agent.branchId, agent.deviceId, this.options.instanceId)
       .catch((err: unknown) => this.logger.error({ err, deviceId: agent.deviceId }, 'agent directory update failed'));

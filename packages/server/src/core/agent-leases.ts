@@ -89,6 +89,10 @@ export class AgentLeases {
       if (holder === undefined) await this.claim(agent);
       else this.active.set(key, holder);
     }
+    // Groups with no agent here any more are forgotten: their names are the agents' own, and a
+    // group whose holder was on another process is not let go of by a disconnect here.
+    const here = new Set(this.grouped().map((a) => leaseKeyOf(this.keyOf(a) as LeaseKey)));
+    for (const key of this.active.keys()) if (!here.has(key)) this.active.delete(key);
     await this.unconfirmLateSent(this.grouped());
   }
 

@@ -11,6 +11,8 @@ export type { DesktopHealthEntry, DesktopHealthSummary };
 
 /** How long the summary is served from cache, ms (runbooks: 60 s). */
 export const SUMMARY_CACHE_MS = 60_000;
+/** Summaries cached at most: one per scope asked for (the branch filter is the caller's text). */
+export const SUMMARY_CACHE_MAX = 1_000;
 
 export interface DesktopHealthServiceDeps {
   directory: AgentDirectory;
@@ -52,8 +54,19 @@ export class DesktopHealthService {
       healthMetrics,
       summary,
     };
-    this.cache.set(key, { at: this.clock.now(), value });
+    this.remember(key, value);
     return value;
+  }
+
+  private remember(key: string, value: DesktopHealthSummary): void {
+    const now = this.clock.now();
+    this.cache.delete(key);
+    // Insertion order is age order: the expired go first, then the oldest beyond the bound.
+    for (const [k, entry] of this.cache) {
+      if (now - entry.at < SUMMARY_CACHE_MS && this.cache.size < SUMMARY_CACHE_MAX) break;
+      this.cache.delete(k);
+    }
+    this.cache.set(key, { at: now, value });
   }
 
   /** One device, live, with its latency history (the last 100 samples). */

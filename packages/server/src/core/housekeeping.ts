@@ -56,6 +56,7 @@ export function housekeepingTasks(deps: HousekeepingDeps): ScheduledTask[] {
       intervalMs: intervals.staleSweepMs,
       run: async () => {
         const removed = core.pending.sweep();
+        core.printerTests.pruneExpiredLegacyTests();
         if (removed > 0) core.events.emit('staleRequestsCleaned', removed);
         const cleaned = timedOut;
         timedOut = 0;

@@ -261,9 +261,11 @@ export class JobDispatcher {
     printer: Printer,
     attempt: number,
   ): Promise<void> {
-    const delivery = toDelivery(job, printer, attempt);
     const log = { jobId: job.id, deviceId: agent.deviceId, branchId: job.branchId };
     try {
+      // Inside the try: whatever fails, the job leaves the branch's in-flight set (a job left in it
+      // would narrow the branch's batch for the life of the process).
+      const delivery = toDelivery(job, printer, attempt);
       let recorded: Promise<unknown> | undefined;
       const ack = await this.link.deliverJob(agent, delivery, this.options.ackTimeoutMs, (received) => {
         // Entered now, so it is applied before a report the agent sent after this ack.
@@ -286,7 +288,7 @@ export class JobDispatcher {
         );
       }
     } catch (err) {
-      this.logger.error({ ...log, err }, 'recording the agent acknowledgement failed');
+      this.logger.error({ ...log, err }, 'delivering the print job or recording its acknowledgement failed');
     } finally {
       const branchSet = this.inFlightByBranch.get(job.branchId);
       branchSet?.delete(job.id);

@@ -6,6 +6,8 @@ export interface GoneRecord {
   history: HealthHistoryEntry[];
   /** The last pings' round trips, ms; `null` for one lost (the link that dropped counts as one). */
   samples: (number | null)[];
+  /** Connections of the device seen by this process, the one that ended included. */
+  connects: number;
 }
 
 /**
@@ -40,6 +42,6 @@ export class RecentlyGone {
     const record = this.records.get(key);
     this.records.delete(key);
     if (!record || this.clock.now() - record.at > this.keepMs) return undefined;
-    return { history: record.history, samples: record.samples };
+    return { history: record.history, samples: record.samples, connects: record.connects };
   }
 }

@@ -30,6 +30,9 @@ export interface RoomBroadcasterDeps {
   options: RoomBroadcasterOptions;
 }
 
+/** Printers whose last sent status is remembered, to send only changes. */
+export const LAST_SENT_STATUS_MAX = 50_000;
+
 /**
  * Sends web events to the rooms allowed to see them: a branch's events reach
  * that branch's users, its company's owners and super admins — never agents,
@@ -95,7 +98,16 @@ export class RoomBroadcaster implements Broadcaster {
         // A new reason on the same status (paper near its end on an online printer) is news too.
         const sent = `${e.status}|${e.reason ?? ''}`;
         if (this.lastSentStatus.get(key) === sent) return false;
+        this.lastSentStatus.delete(key);
         this.lastSentStatus.set(key, sent);
+        // Printers come and go over the years; the least recently changed one is forgotten, at the
+        // cost of sending its status again once (a repeat a dashboard takes as it is).
+        if (this.lastSentStatus.size > LAST_SENT_STATUS_MAX) {
+          for (const oldest of this.lastSentStatus.keys()) {
+            this.lastSentStatus.delete(oldest);
+            break;
+          }
+        }
         return true;
       });
       if (changes.length === 0) continue;

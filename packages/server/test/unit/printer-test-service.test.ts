@@ -89,4 +89,21 @@ describe('printer tests in the core (fake clock, recorded agent)', () => {
     t.core.printerTests.handleAck({ ...agent, role: 'desktop_app' } as never, { printerId: ids.printerId } as never);
     await expect(answer).resolves.toMatchObject({ delivered: true, outcome: 'unconfirmed' });
   });
+
+  it('forgets a legacy test whose late result can no longer come, at the stale sweep', async () => {
+    const { t, ids, user, agent } = await seeded();
+    agent.protocol = 'legacy';
+    const sent = t.link.nextTest();
+    const answer = t.core.printerTests.run(user, ids.printerId, {});
+    await sent;
+    t.core.printerTests.handleAck({ ...agent, role: 'desktop_app' } as never, { printerId: ids.printerId } as never);
+    await answer;
+    // Its result may still come for a minute after the test's 15 s deadline.
+    await t.clock.advance(15_000 + 59_000);
+    expect(t.core.printerTests.pruneExpiredLegacyTests()).toBe(0);
+    await t.clock.advance(2_000);
+    // This one, and the earlier test's of this file (no result came for it either).
+    expect(t.core.printerTests.pruneExpiredLegacyTests()).toBeGreaterThanOrEqual(1);
+    expect(t.core.printerTests.pruneExpiredLegacyTests()).toBe(0);
+  });
 });

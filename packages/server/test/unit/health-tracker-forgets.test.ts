@@ -1,0 +1,61 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { MemoryAgentDirectory } from '../../src/cluster/memory-agent-directory.js';
+import { AgentHealthTracker } from '../../src/core/agent-health-tracker.js';
+import type { ConnectedAgent } from '../../src/core/ports/agent-link.js';
+import { RoomBroadcaster } from '../../src/gateway/room-broadcaster.js';
+import { FakeClock } from '../support/fake-clock.js';
+
+/**
+ * The health tracker keeps what it knows of an agent with the agent's record: device ids are the
+ * clients' own text, so nothing of a device may outlive its record (which a departed device keeps
+ * for 15 minutes, 1,000 devices at most), or a long-running process grows by one entry per id.
+ */
+describe('the health tracker counts a legacy agent’s reconnections with its record', () => {
+  const clock = new FakeClock();
+  const logger = pino({ level: 'silent' });
+  const tracker = new AgentHealthTracker({
+    directory: new MemoryAgentDirectory(() => clock.now()),
+    broadcaster: new RoomBroadcaster({ logger, clock, options: { statusBatchWindowMs: 100, localOnly: true } }),
+    clock,
+    logger,
+    options: { instanceId: 'test', directoryTtlMs: 60_000 },
+  });
+  const legacy = (deviceId: string): ConnectedAgent => ({
+    deviceId,
+    companyId: 'c1',
+    branchId: 'b1',
+    licenseId: 'l1',
+    address: '127.0.0.1',
+    protocol: 'legacy',
+    capabilities: [],
+    connectedAt: clock.now(),
+  });
+  const reconnections = (agent: ConnectedAgent) => tracker.snapshot(agent)?.reconnectionCount;
+  const visit = (deviceId: string) => {
+    const agent = legacy(deviceId);
+    tracker.connected(agent, undefined);
+    const count = reconnections(agent);
+    tracker.disconnected(agent, 'transport close');
+    return count;
+  };
+
+  it('goes on counting a device that comes back within 15 minutes', async () => {
+    expect([visit('pc-1'), visit('pc-1'), visit('pc-1')]).toEqual([0, 1, 2]);
+    await clock.advance(14 * 60_000);
+    expect(visit('pc-1')).toBe(3);
+  });
+
+  it('starts again from 0 for a device away longer, its earlier count forgotten', async () => {
+    expect([visit('pc-2'), visit('pc-2')]).toEqual([0, 1]);
+    await clock.advance(15 * 60_000 + 1);
+    expect(visit('pc-2')).toBe(0);
+  });
+
+  it('forgets the oldest departed devices beyond 1,000, counts included', () => {
+    expect(visit('pc-3')).toBe(0);
+    for (let i = 0; i < 1_000; i++) visit(`flood-${i}`);
+    expect(visit('pc-3')).toBe(0);
+    expect(visit('flood-999')).toBe(1);
+  });
+});
