@@ -1,6 +1,7 @@
 // The report: targets evaluated against the baseline of the same run, a
 // Markdown summary and a hand-built SVG bar chart.
 import { exportMarkdown, exportTargets } from '../scenarios/export.mjs';
+import { historyMarkdown, historyTargets } from '../scenarios/history.mjs';
 import { imagesMarkdown, imagesTarget } from '../scenarios/images.mjs';
 
 const fmt = (v, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? '–' : Number(v).toFixed(digits));
@@ -100,6 +101,7 @@ export function evaluateTargets(results) {
   });
   out.push(imagesTarget(s.images));
   if (s.export) out.push(...exportTargets(s.export));
+  if (s.history) out.push(...historyTargets(s.history));
   return out;
 }
 
@@ -384,6 +386,7 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
   }
   if (s.images?.largest) p(...imagesMarkdown(s.images));
   if (s.export?.stores) p(...exportMarkdown(s.export));
+  if (s.history?.stores) p(...historyMarkdown(s.history));
   if (s.profile?.profiles) {
     p('## CPU profiles (gateway under --cpu-prof)', '');
     for (const prof of s.profile.profiles) {

@@ -148,10 +148,12 @@ export async function runStore(
     beforeLoad = async () => {},
     // Called once the levels are measured, before the gateway stops (the webhook scenario lets its receiver catch up).
     afterLevels = async () => {},
+    // Starts the gateway; by default on a fresh store (the history scenario starts it on a seeded one).
+    gateway = () => freshGateway(ctx, store, `gateway-durable-${store}${label}`, { nodeArgs, env }),
   } = {},
 ) {
   const vp = await startVirtualPrinter(ctx, `vprinter-${store}${label}`);
-  const gw = await freshGateway(ctx, store, `gateway-durable-${store}${label}`, { nodeArgs, env });
+  const gw = await gateway();
   const printerNames = Array.from({ length: ctx.opts.printers }, (_, i) => `bench-${i + 1}`);
   const agent = await startAgent(ctx, {
     name: `agent-${store}${label}`,

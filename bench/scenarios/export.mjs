@@ -19,7 +19,7 @@ const COLUMNS = 19;
 const MB = 1024 * 1024;
 
 /** One statement, the real table's constraints: states, types, priorities and copies in range, FKs to the bootstrap tenant. */
-function seedSql(rows) {
+export function seedSql(rows) {
   return `
   INSERT INTO print_jobs (id, company_id, branch_id, printer_id, state, type, priority, copies, content, byte_length,
                           order_data, idempotency_key, device_id, reason, attempts, useful_until, created_at,
