@@ -190,7 +190,6 @@ export class PrinterTestService {
     }
   }
 
-  /** `printer:test:ack` from an agent: the test was delivered (for a legacy client, its answer). */
   /**
    * Forgets legacy tests whose late result can no longer come (past their expiry): the stale sweep
    * calls it, so that they do not wait for the bound to push them out. Returns how many.
@@ -199,6 +198,7 @@ export class PrinterTestService {
     return this.legacyResults.prune();
   }
 
+  /** `printer:test:ack` from an agent: the test was delivered (for a legacy client, its answer). */
   handleAck(agent: AgentPrincipal, ack: PrinterTestAck): void {
     const correlationId = this.match(agent, ack.printerId, ack.correlationId);
     if (correlationId) {
