@@ -3,7 +3,6 @@ import { isoTime } from '@printermaster/protocol';
 import { BranchNames } from './branch-names.js';
 import type { Clock } from './clock.js';
 import type { ForwardedTestReply } from './cluster-rpc-methods.js';
-import type { CorrelationIds } from './correlation-ids.js';
 import { GatewayError } from './gateway-error.js';
 import {
   type AwaitingLegacyResult,
@@ -12,13 +11,8 @@ import {
   legacyKey,
 } from './legacy-test-results.js';
 import type { PendingRequests } from './pending-requests.js';
-import type { AgentLink } from './ports/agent-link.js';
-import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
-import type { RateLimiter } from './ports/rate-limiter.js';
-import type { TenantStore } from './ports/tenant-store.js';
 import type { AgentPrincipal, UserPrincipal } from './principal.js';
-import type { PrinterService } from './printer-service.js';
 import {
   completedEvent,
   consumeTest,
@@ -29,32 +23,16 @@ import {
   testAnswer,
 } from './printer-test-reply.js';
 import { printerTestRequest } from './printer-test-request.js';
-import type { RemoteAgentLink } from './remote-agent-link.js';
+import type { PrinterTestServiceDeps } from './printer-test-service-deps.js';
 
 export type { PrinterTestAnswer, PrinterTestReply, TestOutcome } from './printer-test-reply.js';
+export type { PrinterTestServiceDeps };
 
 interface TestContext {
   printerId: string;
   branchId: string;
   companyId: string;
   legacy: boolean;
-}
-
-export interface PrinterTestServiceDeps {
-  printers: PrinterService;
-  tenants: TenantStore;
-  /** The agents of this process. */
-  link: AgentLink;
-  /** The agents of other processes. */
-  remote: RemoteAgentLink;
-  pending: PendingRequests<PrinterTestReply>;
-  ids: CorrelationIds;
-  limits: { branch: RateLimiter; printer: RateLimiter };
-  broadcaster: Broadcaster;
-  clock: Clock;
-  logger: Logger;
-  /** Deadline for the result, ms (docs/protocol.md#timeouts-and-intervals: 15 s). */
-  timeoutMs: number;
 }
 
 /**
