@@ -17,6 +17,17 @@ async function seeded() {
   return { t, ids, user, agent };
 }
 
+/** A test sent to a legacy client of a new tenant, which acknowledged it (legacy clients send no result id). */
+async function legacyTestAcknowledged() {
+  const { t, ids, user, agent } = await seeded();
+  agent.protocol = 'legacy';
+  const sent = t.link.nextTest();
+  const answer = t.core.printerTests.run(user, ids.printerId, {});
+  await sent;
+  t.core.printerTests.handleAck({ ...agent, role: 'desktop_app' } as never, { printerId: ids.printerId } as never);
+  return { answer };
+}
+
 describe('printer tests in the core (fake clock, recorded agent)', () => {
   it('sends the request to the branch agent and answers with its result', async () => {
     const { t, ids, user, agent } = await seeded();
@@ -81,23 +92,12 @@ describe('printer tests in the core (fake clock, recorded agent)', () => {
   });
 
   it('answers a legacy client at its acknowledgement, as delivered but unconfirmed', async () => {
-    const { t, ids, user, agent } = await seeded();
-    agent.protocol = 'legacy';
-    const sent = t.link.nextTest();
-    const answer = t.core.printerTests.run(user, ids.printerId, {});
-    await sent;
-    t.core.printerTests.handleAck({ ...agent, role: 'desktop_app' } as never, { printerId: ids.printerId } as never);
+    const { answer } = await legacyTestAcknowledged();
     await expect(answer).resolves.toMatchObject({ delivered: true, outcome: 'unconfirmed' });
   });
 
   it('forgets a legacy test whose late result can no longer come, at the stale sweep', async () => {
-    const { t, ids, user, agent } = await seeded();
-    agent.protocol = 'legacy';
-    const sent = t.link.nextTest();
-    const answer = t.core.printerTests.run(user, ids.printerId, {});
-    await sent;
-    t.core.printerTests.handleAck({ ...agent, role: 'desktop_app' } as never, { printerId: ids.printerId } as never);
-    await answer;
+    await (await legacyTestAcknowledged()).answer;
     // Its result may still come for a minute after the test's 15 s deadline.
     await t.clock.advance(15_000 + 59_000);
     expect(t.core.printerTests.pruneExpiredLegacyTests()).toBe(0);
