@@ -89,6 +89,7 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
     clock,
     version: VERSION,
     corsOrigins: config.corsOrigins,
+    refusedSourcesMax: config.memory.refusedSources,
     maxBodyBytes: config.http.maxBodyBytes,
     trustProxy: config.http.trustProxy,
     jwt: deps.jwt,
@@ -108,7 +109,12 @@ export async function createEdge(deps: EdgeDeps): Promise<Edge> {
     apiKeys: core.apiKeys,
     verify: (token) => deps.jwt.verify(token),
   });
-  const origins = new OriginRefusalLog({ clock, logger, allowed: config.corsOrigins });
+  const origins = new OriginRefusalLog({
+    clock,
+    logger,
+    allowed: config.corsOrigins,
+    maxOrigins: config.memory.refusedSources,
+  });
   const gateway = new PrintingGateway({
     ...core,
     httpServer: app.server,

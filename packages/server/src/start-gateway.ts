@@ -121,6 +121,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         statusBatchWindowMs: 100,
         localOnly: !topology.manyProcesses,
         onStatusBatch: (size) => events.emit('statusBatch', size),
+        lastSentStatusMax: config.memory.printerStatusMemory,
       },
     });
     const renderer = new TicketRenderPool({ ...config.render, onRendered: (...r) => events.emit('rendered', ...r) });
@@ -145,6 +146,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const metrics = new GatewayMetrics(VERSION, {
       rateLimitWhitelist: config.rateLimits.whitelist,
       slowQueryMs: config.database.slowQueryMs,
+      bounds: config.memory,
     });
     database.watchQueries(metrics.slowQueries.record);
     const core = createCore({
@@ -163,7 +165,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       logger,
     });
     // API keys, sessions and a trusted platform's JWTs are accepted wherever a JWT is (docs/credentials.md).
-    const jwt = new JwtService(jwtSecret, config.jwt.expiresIn, otherCredentials(config, core));
+    const jwt = new JwtService(
+      jwtSecret,
+      config.jwt.expiresIn,
+      otherCredentials(config, core),
+      config.memory.tokenCache,
+    );
     const sessionTokens = new SessionTokens({ sessions: core.sessions, jwt, accessTtlS: core.sessions.accessTtlS });
     const edgeBuilt = await createEdge({
       ...{ config, core, stores, link, broadcaster, jwt, metrics, listener, clock, logger, previews },

@@ -4,6 +4,7 @@ import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import type { ApiKeyService } from '../core/api-key-service.js';
 import { looksLikeApiKey } from '../core/api-key-service.js';
 import { GatewayError } from '../core/gateway-error.js';
+import { DEFAULT_MEMORY_BOUNDS } from '../core/memory-bounds.js';
 import type { UserPrincipal } from '../core/principal.js';
 import type { SessionService } from '../core/session-service.js';
 import type { TrustedJwtVerifier } from './trusted-jwt-verifier.js';
@@ -47,6 +48,8 @@ export class JwtService {
     secret: string | Promise<string>,
     private readonly defaultExpiresIn: string,
     private readonly others: OtherCredentials = {},
+    /** Verified tokens remembered at most; past it the memory starts over (PRINTERMASTER_TOKEN_CACHE_MAX). */
+    private readonly maxVerified = DEFAULT_MEMORY_BOUNDS.tokenCache,
   ) {
     this.key = Promise.resolve(secret).then((s) => new TextEncoder().encode(s));
     // Whoever gave a secret that failed reports it; a token signed or checked with it fails too.
@@ -114,7 +117,7 @@ export class JwtService {
     if (ended) throw new GatewayError('AUTH_FAILED', { message: 'session has ended; sign in again' });
     const until = Math.min(principal.expiresAt ?? 0, Date.now() + 300_000);
     if (until > Date.now()) {
-      if (this.verified.size >= 10_000) this.verified.clear();
+      if (this.verified.size >= this.maxVerified) this.verified.clear();
       this.verified.set(token, { principal: Object.freeze(principal), until });
     }
     return principal;

@@ -13,6 +13,7 @@ export const SETTING_GROUPS = {
   events: 'Events and the event feed',
   webhooks: 'Webhooks',
   retention: 'Retention',
+  memory: 'Memory bounds',
   'agent-connection': 'Agent: connection and printers',
   'agent-timings': 'Agent: timings',
   checks: 'Smoke and health checks',

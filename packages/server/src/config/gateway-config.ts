@@ -1,5 +1,6 @@
 import type { ImageLimits } from '@printermaster/escpos';
 import type { HoldAfter } from '../core/hold-policy.js';
+import type { MemoryBounds } from '../core/memory-bounds.js';
 import type { CredentialConfig } from './credential-settings.js';
 import type { EventConfig } from './event-settings.js';
 import type { RetentionConfig } from './retention-settings.js';
@@ -99,4 +100,6 @@ export interface GatewayConfig {
   webhooks: WebhookConfig;
   /** How long finished rows are kept, and the purge (retention-settings.ts). */
   retention: RetentionConfig;
+  /** What each cache and history in memory may hold (memory-settings.ts). */
+  memory: MemoryBounds;
 }

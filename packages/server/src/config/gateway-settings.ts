@@ -4,6 +4,7 @@ import type { EnvValues } from './env-setting.js';
 import { EVENT_SETTINGS } from './event-settings.js';
 import { HTTP_SETTINGS } from './http-settings.js';
 import { JOB_SETTINGS } from './job-settings.js';
+import { MEMORY_SETTINGS } from './memory-settings.js';
 import { PROCESS_SETTINGS } from './process-settings.js';
 import { RENDER_SETTINGS } from './render-settings.js';
 import { REQUEST_SETTINGS } from './request-settings.js';
@@ -30,6 +31,7 @@ export const GATEWAY_SETTINGS = {
   ...EVENT_SETTINGS,
   ...WEBHOOK_SETTINGS,
   ...RETENTION_SETTINGS,
+  ...MEMORY_SETTINGS,
 } as const;
 
 /** The gateway's variables, parsed (before derived defaults are filled in). */

@@ -4,6 +4,7 @@ import { credentialProblems, toCredentialConfig } from './credential-settings.js
 import { toEventConfig } from './event-settings.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CROSS_RULES, GATEWAY_SETTINGS, type GatewayEnv } from './gateway-settings.js';
+import { toMemoryBounds } from './memory-settings.js';
 import { type Environment, parseEnv } from './parse-env.js';
 import { toRetentionConfig } from './retention-settings.js';
 import { toWebhookConfig } from './webhook-settings.js';
@@ -115,5 +116,6 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
     events: toEventConfig(v),
     webhooks: toWebhookConfig(v),
     retention: toRetentionConfig(v),
+    memory: toMemoryBounds(v),
   };
 }

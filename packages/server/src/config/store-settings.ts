@@ -52,7 +52,7 @@ export const STORE_SETTINGS = {
     name: 'PRINTERMASTER_SLOW_QUERY_MS',
     group: 'store',
     description:
-      'Statements taking at least this long are listed in `/api/metrics/performance` (`slowQueries`, the newest 100, without their values); 0 lists every statement',
+      'Statements taking at least this long are listed in `/api/metrics/performance` (`slowQueries`, the newest `PRINTERMASTER_SLOW_QUERIES_KEPT`, without their values); 0 lists every statement',
     default: 1_000,
     min: 0,
     max: 3_600_000,

@@ -8,6 +8,7 @@ import {
   isoTime,
 } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
+import { DEFAULT_MEMORY_BOUNDS, type MemoryBounds } from './memory-bounds.js';
 import type { AgentDirectory, AgentHealthSnapshot, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
 import type { ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
@@ -20,8 +21,6 @@ export type { HealthHistoryEntry };
 const WINDOW = 20;
 /** Disconnect reasons of a link that failed (Engine.IO's): each counts as a lost ping. */
 const LINK_LOST = new Set(['ping timeout', 'transport close', 'transport error']);
-/** History kept per device for `GET /printing/desktop-health/:deviceId`. */
-export const HISTORY_SIZE = 100;
 
 interface DeviceHealth {
   agent: ConnectedAgent;
@@ -42,6 +41,11 @@ export interface AgentHealthTrackerOptions {
   directoryTtlMs: number;
   /** Called with every latency sample, seconds (metrics). */
   onLatencySample?: (seconds: number) => void;
+  /**
+   * History kept per device for `GET /printing/desktop-health/:deviceId`, and how many devices
+   * that left are remembered for how long; the defaults when not given.
+   */
+  bounds?: Pick<MemoryBounds, 'agentHealthSamples' | 'departedAgents' | 'departedAgentKeepMs'>;
 }
 
 export interface AgentHealthTrackerDeps {
@@ -66,12 +70,15 @@ export class AgentHealthTracker {
   private readonly options: AgentHealthTrackerOptions;
   private readonly devices = new Map<string, DeviceHealth>();
   private readonly gone: RecentlyGone;
+  private readonly historySize: number;
 
   constructor(deps: AgentHealthTrackerDeps) {
     this.directory = deps.directory;
     this.broadcaster = deps.broadcaster;
     this.clock = deps.clock;
-    this.gone = new RecentlyGone(deps.clock);
+    const bounds = deps.options.bounds ?? DEFAULT_MEMORY_BOUNDS;
+    this.historySize = bounds.agentHealthSamples;
+    this.gone = new RecentlyGone(deps.clock, bounds.departedAgentKeepMs, bounds.departedAgents);
     this.logger = deps.logger;
     this.options = deps.options;
   }
@@ -104,7 +111,9 @@ export class AgentHealthTracker {
     if (reason !== undefined && LINK_LOST.has(reason)) {
       d.samples = [...d.samples, null].slice(-WINDOW);
       const quality = this.snapshotOf(d).connectionQuality;
-      d.history = [...d.history, { timestamp: isoTime(this.clock.now()), latency: null, quality }].slice(-HISTORY_SIZE);
+      d.history = [...d.history, { timestamp: isoTime(this.clock.now()), latency: null, quality }].slice(
+        -this.historySize,
+      );
     }
     this.gone.remember(key, { history: d.history, samples: d.samples, connects: d.connectsSeen });
     void this.directory
@@ -128,7 +137,7 @@ export class AgentHealthTracker {
       latency: latencyMs,
       quality: snapshot.connectionQuality,
     });
-    if (d.history.length > HISTORY_SIZE) d.history.shift();
+    if (d.history.length > this.historySize) d.history.shift();
     this.evaluate(d, snapshot);
     void this.publish(keyOf(agent));
   }

@@ -3,6 +3,7 @@ import type { Role } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { assertGrantable, type CredentialGrant, GRANTING_ROLES, grantWithCallerScope } from './credential-grant.js';
 import { GatewayError } from './gateway-error.js';
+import { DEFAULT_MEMORY_BOUNDS } from './memory-bounds.js';
 import type { ApiKey, ApiKeyStore } from './ports/api-key-store.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { ChangeFeed } from './ports/change-feed.js';
@@ -15,8 +16,6 @@ import { runAsGateway } from './tenant-scope.js';
 const KEY_SHAPE = /^pm_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/;
 /** `last_used_at` is written at most this often per key and process, ms. */
 const TOUCH_INTERVAL_MS = 60_000;
-/** Keys kept in memory at most; past it the memory starts over. */
-const MAX_CACHED_KEYS = 50_000;
 
 /** Whether `token` is shaped like an API key (`pm_…`), as opposed to a JWT. */
 export function looksLikeApiKey(token: string): boolean {
@@ -43,6 +42,8 @@ export interface ApiKeyServiceDeps {
   logger: Logger;
   /** With it, verified keys are kept in memory and dropped when the database announces a change. */
   changes?: ChangeFeed;
+  /** Keys kept in memory at most; past it the memory starts over (PRINTERMASTER_API_KEY_CACHE_MAX). */
+  maxCached?: number;
   /**
    * Throws `BRANCH_INACTIVE` when the company (and, for a branch key, the branch) a key belongs
    * to is deactivated: a deactivated tenant's keys are refused like its agents. Run in the
@@ -68,7 +69,11 @@ export class ApiKeyService {
   private notices = 0;
   private readonly listeners: ((apiKeyId: string | undefined) => void)[] = [];
 
-  constructor(private readonly deps: ApiKeyServiceDeps) {}
+  private readonly maxCached: number;
+
+  constructor(private readonly deps: ApiKeyServiceDeps) {
+    this.maxCached = deps.maxCached ?? DEFAULT_MEMORY_BOUNDS.apiKeyCache;
+  }
 
   /** Starts hearing key changes; until the feed is live every request reads its key. */
   async start(): Promise<void> {
@@ -232,7 +237,7 @@ export class ApiKeyService {
     });
     // Kept only if no change was announced while it was read: it could be the old row.
     if (this.deps.changes?.live && this.notices === before) {
-      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
+      if (this.cache.size >= this.maxCached) this.cache.clear();
       this.cache.set(keyHash, { principal, expiresAt });
     }
     this.touch(apiKey.id);
@@ -254,7 +259,7 @@ export class ApiKeyService {
     const now = this.deps.clock.now();
     if (now - (this.touchedAt.get(id) ?? Number.NEGATIVE_INFINITY) < TOUCH_INTERVAL_MS) return;
     this.touchedAt.set(id, now);
-    if (this.touchedAt.size > MAX_CACHED_KEYS) this.touchedAt.clear();
+    if (this.touchedAt.size > this.maxCached) this.touchedAt.clear();
     void runAsGateway(() => this.deps.apiKeys.touch(id, new Date(now))).catch((err: unknown) =>
       this.deps.logger.warn({ err, apiKeyId: id }, 'recording an API key use failed'),
     );

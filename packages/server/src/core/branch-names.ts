@@ -3,8 +3,6 @@ import type { TenantStore } from './ports/tenant-store.js';
 
 /** How long a branch's names are reused, ms: names change rarely, tests come often. */
 const KEEP_MS = 60_000;
-/** Most branches remembered; past it the memory starts over. */
-const MAX_BRANCHES = 10_000;
 
 export interface BranchAndCompanyNames {
   branchName: string;
@@ -15,7 +13,14 @@ export interface BranchAndCompanyNames {
 export class BranchNames {
   private readonly names = new Map<string, BranchAndCompanyNames & { at: number }>();
 
-  constructor(private readonly deps: { tenants: Pick<TenantStore, 'findBranch' | 'findCompany'>; clock: Clock }) {}
+  constructor(
+    private readonly deps: {
+      tenants: Pick<TenantStore, 'findBranch' | 'findCompany'>;
+      clock: Clock;
+      /** Most branches remembered; past it the memory starts over (PRINTERMASTER_BRANCH_NAME_CACHE_MAX). */
+      maxEntries: number;
+    },
+  ) {}
 
   /** The names if read within the last minute; no `await` on the hot path. */
   peek(branchId: string): BranchAndCompanyNames | undefined {
@@ -30,7 +35,7 @@ export class BranchNames {
       this.deps.tenants.findCompany(companyId),
     ]);
     const entry = { branchName: branch?.name ?? '', companyName: company?.name ?? '', at: this.deps.clock.now() };
-    if (this.names.size > MAX_BRANCHES) this.names.clear();
+    if (this.names.size >= this.deps.maxEntries) this.names.clear();
     this.names.set(branchId, entry);
     return entry;
   }

@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { CoreEvents } from './core-events.js';
 import type { EventFeedSettings } from './event-feed.js';
 import type { HoldAfter } from './hold-policy.js';
+import type { MemoryBounds } from './memory-bounds.js';
 import type { AgentDirectory } from './ports/agent-directory.js';
 import type { AgentLink, ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
@@ -45,6 +46,8 @@ export interface CoreSettings {
   credentials: { accessTtlS: number; refreshTtlS: number };
   /** The outbox sequencer's period and pass size, the feed's poll and cap per credential (event-settings.ts). */
   events: { sequencerIntervalMs: number; sequencerBatchSize: number } & EventFeedSettings;
+  /** What each cache and history may hold (memory-settings.ts); the defaults when not given. */
+  memory?: MemoryBounds;
 }
 
 /** The ports the core runs on: stores, state shared between processes, the agents' sockets, time. */

@@ -14,6 +14,7 @@ import { JobDispatcher } from './job-dispatcher.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LegacyAgentVerifier } from './legacy-agent-verifier.js';
 import { LicenseService } from './license-service.js';
+import { DEFAULT_MEMORY_BOUNDS } from './memory-bounds.js';
 import { PaperCheckService } from './paper-check-service.js';
 import { PendingRequests } from './pending-requests.js';
 import { typedClusterBus } from './ports/cluster-bus.js';
@@ -41,6 +42,7 @@ export type Core = ReturnType<typeof createCore>;
 /** Builds every service of the core on its ports. Nothing runs until `start()`. */
 export function createCore(deps: CoreDeps) {
   const { settings, stores, cluster, link, broadcaster, clock, logger } = deps;
+  const memory = settings.memory ?? DEFAULT_MEMORY_BOUNDS;
   const events = deps.events ?? new CoreEvents();
   const bus = typedClusterBus(cluster.bus);
   const rpc = new ClusterRpc({ bus, instanceId: settings.instanceId, clock, logger });
@@ -53,12 +55,13 @@ export function createCore(deps: CoreDeps) {
     return { consume: (key) => inner.consume(key).then(counted) };
   };
   const tenants = new TenantService(stores);
-  const licenses = new LicenseService({ ...stores, clock, changes: deps.licenceChanges });
+  const licenses = new LicenseService({ ...stores, clock, changes: deps.licenceChanges, bounds: memory });
   const apiKeys = new ApiKeyService({
     ...stores,
     clock,
     logger,
     changes: deps.apiKeyChanges,
+    maxCached: memory.apiKeyCache,
     requireActiveTenant: (companyId, branchId) => licenses.requireActiveTenant(companyId, branchId),
   });
   // A deactivation (here, or another process's notice on the licence channel) is seen at each key's next use.
@@ -71,6 +74,7 @@ export function createCore(deps: CoreDeps) {
     settings: {
       accessTtlMs: settings.credentials.accessTtlS * 1000,
       refreshTtlMs: settings.credentials.refreshTtlS * 1000,
+      maxRevoked: memory.revokedSessions,
     },
   });
   // A branch or company deactivated here: its agents are checked again and its jobs refused at once.
@@ -78,7 +82,7 @@ export function createCore(deps: CoreDeps) {
     apiKeys.forgetVerified();
     return licenses.tenantStatusChanged(change);
   });
-  const printers = new PrinterService({ ...stores, broadcaster, clock });
+  const printers = new PrinterService({ ...stores, broadcaster, clock, cacheMaxEntries: memory.printerCache });
   const printerPresence = new PrinterPresence(cluster.directory);
   const stations = new StationService({ ...stores, presence: printerPresence });
   const lifecycle = new JobLifecycle({ jobs: stores.jobs, broadcaster, clock, logger });
@@ -202,6 +206,7 @@ export function createCore(deps: CoreDeps) {
     clock,
     logger,
     timeoutMs: settings.requests.printerTestTimeoutMs,
+    bounds: memory,
   });
   const tracker = new AgentHealthTracker({
     directory: cluster.directory,
@@ -212,6 +217,7 @@ export function createCore(deps: CoreDeps) {
       instanceId: settings.instanceId,
       directoryTtlMs: settings.directoryTtlMs,
       onLatencySample: (seconds) => events.emit('agentLatency', seconds),
+      bounds: memory,
     },
   });
   // Jobs must not stop when Redis does: the write limits then count per process.
@@ -235,7 +241,13 @@ export function createCore(deps: CoreDeps) {
     printerTests,
     tracker,
     health: new HealthService(stores.health),
-    desktopHealth: new DesktopHealthService({ directory: cluster.directory, tracker, rpc, clock }),
+    desktopHealth: new DesktopHealthService({
+      directory: cluster.directory,
+      tracker,
+      rpc,
+      clock,
+      maxCached: memory.healthSummaryCache,
+    }),
     registry: new ServiceRegistryService({ ...cluster, clock }),
     printerPresence,
     stations,

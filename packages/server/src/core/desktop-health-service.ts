@@ -4,6 +4,7 @@ import type { AgentHealthTracker, HealthHistoryEntry } from './agent-health-trac
 import type { Clock } from './clock.js';
 import type { ClusterRpc } from './cluster-rpc.js';
 import { GatewayError } from './gateway-error.js';
+import { DEFAULT_MEMORY_BOUNDS } from './memory-bounds.js';
 import type { AgentDirectory, AgentRecord } from './ports/agent-directory.js';
 import { ADMIN_VIEW_ROLES, listScope, requireRole, type UserPrincipal } from './principal.js';
 
@@ -11,14 +12,17 @@ export type { DesktopHealthEntry, DesktopHealthSummary };
 
 /** How long the summary is served from cache, ms (runbooks: 60 s). */
 export const SUMMARY_CACHE_MS = 60_000;
-/** Summaries cached at most: one per scope asked for (the branch filter is the caller's text). */
-export const SUMMARY_CACHE_MAX = 1_000;
 
 export interface DesktopHealthServiceDeps {
   directory: AgentDirectory;
   tracker: AgentHealthTracker;
   rpc: ClusterRpc;
   clock: Clock;
+  /**
+   * Summaries cached at most: one per scope asked for (the branch filter is the caller's text);
+   * PRINTERMASTER_HEALTH_SUMMARY_CACHE_MAX, the default when not given.
+   */
+  maxCached?: number;
 }
 
 /** The desktop-health views, across every gateway process (through the agent directory). */
@@ -27,12 +31,14 @@ export class DesktopHealthService {
   private readonly tracker: AgentHealthTracker;
   private readonly rpc: ClusterRpc;
   private readonly clock: Clock;
+  private readonly maxCached: number;
   private readonly cache = new Map<string, { at: number; value: DesktopHealthSummary }>();
 
   constructor(deps: DesktopHealthServiceDeps) {
     this.directory = deps.directory;
     this.tracker = deps.tracker;
     this.rpc = deps.rpc;
+    this.maxCached = deps.maxCached ?? DEFAULT_MEMORY_BOUNDS.healthSummaryCache;
     this.clock = deps.clock;
 
     deps.rpc.handle('health.history', ({ branchId, deviceId }) => this.tracker.history(branchId, deviceId) ?? []);
@@ -63,7 +69,7 @@ export class DesktopHealthService {
     this.cache.delete(key);
     // Insertion order is age order: the expired go first, then the oldest beyond the bound.
     for (const [k, entry] of this.cache) {
-      if (now - entry.at < SUMMARY_CACHE_MS && this.cache.size < SUMMARY_CACHE_MAX) break;
+      if (now - entry.at < SUMMARY_CACHE_MS && this.cache.size < this.maxCached) break;
       this.cache.delete(k);
     }
     this.cache.set(key, { at: now, value });

@@ -20,9 +20,6 @@ export function legacyKey(printerId: string): string {
   return `printer:${printerId}`;
 }
 
-/** Tests waiting at once, at most; past it the oldest are dropped. */
-const MAX_AWAITING = 10_000;
-
 /**
  * Legacy (2.0.0) clients echo no correlation ID and report a test's result about 20 s after
  * it, often after the next test of the same printer was sent. Results of one client and one
@@ -34,14 +31,18 @@ export class LegacyTestResults {
   private readonly byKey = new Map<string, AwaitingLegacyResult[]>();
   private readonly byId = new Map<string, AwaitingLegacyResult>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    /** Tests waiting at once, at most; past it the oldest are dropped (PRINTERMASTER_LEGACY_TESTS_MAX). */
+    private readonly maxAwaiting: number,
+  ) {}
 
   get size(): number {
     return this.byId.size;
   }
 
   expect(entry: AwaitingLegacyResult): void {
-    if (this.byId.size >= MAX_AWAITING) {
+    if (this.byId.size >= this.maxAwaiting) {
       const oldest = this.byId.values().next().value;
       if (oldest) this.take(oldest.correlationId);
     }

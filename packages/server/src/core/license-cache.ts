@@ -1,8 +1,7 @@
+/** Licences kept in memory at most (about 1 KB each); past it the memory starts over. */
+import { DEFAULT_MEMORY_BOUNDS } from './memory-bounds.js';
 import type { LicenseChangeFeed } from './ports/license-change-feed.js';
 import type { License, LicenseStore } from './ports/license-store.js';
-
-/** Licences kept in memory at most (about 1 KB each); past it the memory starts over. */
-const MAX_CACHED_LICENCES = 100_000;
 
 /**
  * The licences a process validates, kept in memory by key hash so that a reconnect storm
@@ -27,11 +26,13 @@ export class LicenseCache {
   constructor(
     private readonly licenses: LicenseStore,
     private readonly changes?: LicenseChangeFeed,
+    /** Licences kept at most; one more starts the memory over (PRINTERMASTER_LICENCE_CACHE_MAX). */
+    private readonly maxEntries = DEFAULT_MEMORY_BOUNDS.licenceCache,
   ) {}
 
   /**
    * Starts hearing licence changes and loads the licences into memory (the most recently
-   * used first, at most 100,000), so that the first handshakes after a restart read nothing.
+   * used first, at most `maxEntries`), so that the first handshakes after a restart read nothing.
    * If the feed cannot listen yet, licences are read on every lookup until it can.
    */
   async start(): Promise<void> {
@@ -113,7 +114,7 @@ export class LicenseCache {
       const changed = new Set<string | undefined>();
       this.changedDuringLoad = changed;
       try {
-        const rows = await this.licenses.listWithKeyHashes(MAX_CACHED_LICENCES);
+        const rows = await this.licenses.listWithKeyHashes(this.maxEntries);
         if (changed.has(undefined) || !this.changes?.live) return;
         for (const { keyHash, license } of rows) if (!changed.has(keyHash)) this.remember(keyHash, license);
       } finally {
@@ -125,7 +126,7 @@ export class LicenseCache {
   }
 
   private remember(keyHash: string, license: License): void {
-    if (this.byHash.size >= MAX_CACHED_LICENCES) {
+    if (this.byHash.size >= this.maxEntries) {
       this.byHash.clear();
       this.hashesById.clear();
     }

@@ -5,6 +5,7 @@ import { GatewayError } from './gateway-error.js';
 import { type IssueLicenseInput, LicenceAdministration } from './licence-administration.js';
 import { LicenseCache } from './license-cache.js';
 import { hashLicenseKey } from './license-key.js';
+import { DEFAULT_MEMORY_BOUNDS, type MemoryBounds } from './memory-bounds.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { LicenseChangeFeed } from './ports/license-change-feed.js';
 import type { License, LicenseStatus, LicenseStore } from './ports/license-store.js';
@@ -42,6 +43,8 @@ export interface LicenseServiceDeps {
   changes?: LicenseChangeFeed;
   /** Branches and companies as validations read them; one of its own when not given. */
   tenantCache?: TenantCache;
+  /** Licences and branches kept in memory at most; the defaults when not given. */
+  bounds?: Pick<MemoryBounds, 'licenceCache' | 'tenantCache'>;
 }
 
 /**
@@ -57,6 +60,7 @@ export class LicenseService {
   private readonly tenantCache: TenantCache;
   /** When this process last wrote `last_validated_at`, by licence id (the row read may predate it). */
   private readonly touchedAt = new Map<string, number>();
+  private readonly maxTouched: number;
   private readonly cache: LicenseCache;
   /** Issue, revoke, rotate, bind…: the admin side, sharing this service's caches. */
   readonly admin: LicenceAdministration;
@@ -71,8 +75,11 @@ export class LicenseService {
     this.tenants = deps.tenants;
     this.audit = deps.audit;
     this.clock = deps.clock;
-    this.tenantCache = deps.tenantCache ?? new TenantCache({ tenants: deps.tenants, clock: deps.clock });
-    this.cache = new LicenseCache(deps.licenses, deps.changes);
+    const bounds = deps.bounds ?? DEFAULT_MEMORY_BOUNDS;
+    this.maxTouched = bounds.licenceCache;
+    this.tenantCache =
+      deps.tenantCache ?? new TenantCache({ tenants: deps.tenants, clock: deps.clock, maxEntries: bounds.tenantCache });
+    this.cache = new LicenseCache(deps.licenses, deps.changes, bounds.licenceCache);
     this.admin = new LicenceAdministration({
       licenses: deps.licenses,
       audit: deps.audit,
@@ -228,7 +235,7 @@ export class LicenseService {
     }
     const lastTouch = Math.max(license.lastValidatedAt?.getTime() ?? 0, this.touchedAt.get(license.id) ?? 0);
     if (now - lastTouch > TOUCH_INTERVAL_MS) {
-      if (this.touchedAt.size > 50_000) this.touchedAt.clear();
+      if (this.touchedAt.size >= this.maxTouched) this.touchedAt.clear();
       this.touchedAt.set(license.id, now);
       await this.licenses.touchValidated(license.id, new Date(now));
     }

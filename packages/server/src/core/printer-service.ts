@@ -3,6 +3,7 @@ import type { PrinterStatus } from '@printermaster/protocol';
 import { isoTime } from '@printermaster/protocol';
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
+import { DEFAULT_MEMORY_BOUNDS } from './memory-bounds.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { LicenseStore } from './ports/license-store.js';
@@ -38,6 +39,8 @@ export interface PrinterServiceDeps {
   clock: Clock;
   /** How long a printer read for a test or a job is reused, ms (default 5 s). */
   cacheTtlMs?: number;
+  /** Printers kept in memory at most, the least recently read dropped first (PRINTERMASTER_PRINTER_CACHE_MAX). */
+  cacheMaxEntries?: number;
 }
 
 /** Printers of a branch: what agents report, and what managers set through the API. */
@@ -57,7 +60,10 @@ export class PrinterService {
     ({ printers: this.printers, licenses: this.licenses, tenants: this.tenants, audit: this.audit } = deps);
     this.broadcaster = deps.broadcaster;
     this.clock = deps.clock;
-    this.cache = new PrinterCache(deps.clock, { ttlMs: deps.cacheTtlMs ?? 5_000, maxEntries: 50_000 });
+    this.cache = new PrinterCache(deps.clock, {
+      ttlMs: deps.cacheTtlMs ?? 5_000,
+      maxEntries: deps.cacheMaxEntries ?? DEFAULT_MEMORY_BOUNDS.printerCache,
+    });
   }
 
   /** Called after this process changed a printer's stored fields (to tell other processes). */

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { CorrelationIds } from './correlation-ids.js';
+import type { MemoryBounds } from './memory-bounds.js';
 import type { PendingRequests } from './pending-requests.js';
 import type { AgentLink } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
@@ -26,4 +27,6 @@ export interface PrinterTestServiceDeps {
   logger: Logger;
   /** Deadline for the result, ms (docs/protocol.md#timeouts-and-intervals: 15 s). */
   timeoutMs: number;
+  /** Branch names and legacy tests awaiting a late result kept at most; the defaults when not given. */
+  bounds?: Pick<MemoryBounds, 'branchNameCache' | 'legacyTests'>;
 }

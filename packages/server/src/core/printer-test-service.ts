@@ -10,6 +10,7 @@ import {
   LegacyTestResults,
   legacyKey,
 } from './legacy-test-results.js';
+import { DEFAULT_MEMORY_BOUNDS } from './memory-bounds.js';
 import type { PendingRequests } from './pending-requests.js';
 import type { Logger } from './ports/logger.js';
 import type { AgentPrincipal, UserPrincipal } from './principal.js';
@@ -52,8 +53,9 @@ export class PrinterTestService {
     this.pending = deps.pending;
     this.clock = deps.clock;
     this.logger = deps.logger;
-    this.names = new BranchNames({ tenants: deps.tenants, clock: deps.clock });
-    this.legacyResults = new LegacyTestResults(() => deps.clock.now());
+    const bounds = deps.bounds ?? DEFAULT_MEMORY_BOUNDS;
+    this.names = new BranchNames({ tenants: deps.tenants, clock: deps.clock, maxEntries: bounds.branchNameCache });
+    this.legacyResults = new LegacyTestResults(() => deps.clock.now(), bounds.legacyTests);
     deps.remote.onTestReply((reply) => this.acceptReply(reply));
   }
 

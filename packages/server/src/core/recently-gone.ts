@@ -20,10 +20,10 @@ export class RecentlyGone {
 
   constructor(
     private readonly clock: Clock,
-    /** How long a record is kept, ms. */
-    private readonly keepMs = 15 * 60_000,
-    /** Records kept at most (each up to 100 history entries). */
-    private readonly max = 1_000,
+    /** How long a record is kept, ms (PRINTERMASTER_DEPARTED_AGENT_KEEP_S). */
+    private readonly keepMs: number,
+    /** Records kept at most, each with its history (PRINTERMASTER_DEPARTED_AGENTS_MAX); 0: none. */
+    private readonly max: number,
   ) {}
 
   remember(key: string, record: GoneRecord): void {

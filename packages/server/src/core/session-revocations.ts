@@ -1,6 +1,3 @@
-/** Revoked sessions remembered at most by default; past it the oldest are dropped first. */
-const MAX_REVOKED = 100_000;
-
 /**
  * The sessions (refresh token families) revoked lately, whose access tokens every request and
  * socket must refuse although their signature and `exp` are fine. An entry is kept until the
@@ -18,7 +15,14 @@ export class SessionRevocations {
    */
   private incompleteUntil = 0;
 
-  constructor(private readonly deps: { now: () => number; keepMs: number; maxEntries?: number }) {}
+  constructor(
+    private readonly deps: {
+      now: () => number;
+      keepMs: number;
+      /** Remembered at most; past it the oldest are dropped first and `complete` turns false. */
+      maxEntries: number;
+    },
+  ) {}
 
   /** Refuses the family's access tokens from now on, and tells the listeners (open sockets). */
   add(familyId: string): void {
@@ -50,7 +54,7 @@ export class SessionRevocations {
 
   private prune(): void {
     const now = this.deps.now();
-    const max = this.deps.maxEntries ?? MAX_REVOKED;
+    const max = this.deps.maxEntries;
     for (const [familyId, until] of this.until) {
       if (until > now && this.until.size <= max) break;
       if (until > now) this.incompleteUntil = Math.max(this.incompleteUntil, until);

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { assertGrantable, type CredentialGrant, grantWithCallerScope } from './credential-grant.js';
 import { GatewayError } from './gateway-error.js';
+import { DEFAULT_MEMORY_BOUNDS } from './memory-bounds.js';
 import type { AuditLog, RequestOrigin } from './ports/audit-log.js';
 import type { ChangeFeed } from './ports/change-feed.js';
 import type { Logger } from './ports/logger.js';
@@ -44,6 +45,8 @@ export interface SessionServiceDeps {
     refreshTtlMs: number;
     /** The longest an access token lives, ms: how long a revoked session is remembered. */
     accessTtlMs: number;
+    /** Revoked sessions remembered at most; past it the store is asked (PRINTERMASTER_REVOKED_SESSIONS_MAX). */
+    maxRevoked?: number;
   };
   /** Revocations other processes commit (the refresh_tokens trigger); without it, this process's only. */
   changes?: ChangeFeed;
@@ -62,6 +65,7 @@ export class SessionService {
       now: () => deps.clock.now(),
       // A little over an access token's lifetime: tokens minted just before the revocation.
       keepMs: deps.settings.accessTtlMs + 60_000,
+      maxEntries: deps.settings.maxRevoked ?? DEFAULT_MEMORY_BOUNDS.revokedSessions,
     });
   }
 

@@ -1,11 +1,10 @@
 import type { Clock } from './clock.js';
 import { GatewayError } from './gateway-error.js';
+import { DEFAULT_MEMORY_BOUNDS } from './memory-bounds.js';
 import type { Branch, Company, TenantStore } from './ports/tenant-store.js';
 
 /** How long a branch and its company are reused without a change notice, ms. */
 const TENANT_CACHE_MS = 30_000;
-/** Branches kept in memory at most; past it the memory starts over. */
-const MAX_CACHED_BRANCHES = 50_000;
 
 export interface TenantOf {
   branch: Branch | undefined;
@@ -15,6 +14,8 @@ export interface TenantOf {
 export interface TenantCacheDeps {
   tenants: TenantStore;
   clock: Clock;
+  /** Branches kept in memory at most; past it the memory starts over (PRINTERMASTER_TENANT_CACHE_MAX). */
+  maxEntries?: number;
 }
 
 /**
@@ -98,7 +99,7 @@ export class TenantCache {
     const branch = await this.deps.tenants.findBranch(branchId);
     const company = branch && (await this.deps.tenants.findCompany(branch.companyId));
     if (branch && company && this.drops === before) {
-      if (this.entries.size >= MAX_CACHED_BRANCHES) this.entries.clear();
+      if (this.entries.size >= (this.deps.maxEntries ?? DEFAULT_MEMORY_BOUNDS.tenantCache)) this.entries.clear();
       this.entries.set(branchId, { branch, company, at: this.deps.clock.now() });
     }
     return { branch, company };

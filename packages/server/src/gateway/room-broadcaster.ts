@@ -6,6 +6,7 @@ import type {
   PrintJobUpdateEvent,
 } from '@printermaster/protocol';
 import type { Clock, Timer } from '../core/clock.js';
+import { DEFAULT_MEMORY_BOUNDS } from '../core/memory-bounds.js';
 import type { Broadcaster } from '../core/ports/broadcaster.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { WebRoomsNamespace } from './gateway-sockets.js';
@@ -21,6 +22,11 @@ export interface RoomBroadcasterOptions {
    * with no member here is then not encoded at all. With Redis, other processes may have members.
    */
   localOnly?: boolean;
+  /**
+   * Printers whose last sent status is remembered, to send only changes; the least recently
+   * changed is forgotten past it (PRINTERMASTER_PRINTER_STATUS_MEMORY_MAX). Default 50,000.
+   */
+  lastSentStatusMax?: number;
 }
 
 export interface RoomBroadcasterDeps {
@@ -29,9 +35,6 @@ export interface RoomBroadcasterDeps {
   clock: Clock;
   options: RoomBroadcasterOptions;
 }
-
-/** Printers whose last sent status is remembered, to send only changes. */
-export const LAST_SENT_STATUS_MAX = 50_000;
 
 /**
  * Sends web events to the rooms allowed to see them: a branch's events reach
@@ -102,7 +105,7 @@ export class RoomBroadcaster implements Broadcaster {
         this.lastSentStatus.set(key, sent);
         // Printers come and go over the years; the least recently changed one is forgotten, at the
         // cost of sending its status again once (a repeat a dashboard takes as it is).
-        if (this.lastSentStatus.size > LAST_SENT_STATUS_MAX) {
+        if (this.lastSentStatus.size > (this.options.lastSentStatusMax ?? DEFAULT_MEMORY_BOUNDS.printerStatusMemory)) {
           for (const oldest of this.lastSentStatus.keys()) {
             this.lastSentStatus.delete(oldest);
             break;

@@ -72,6 +72,8 @@ export interface AppDeps {
   logger: pino.Logger;
   version: string;
   corsOrigins: string[];
+  /** Source addresses the refused-access audit remembers (PRINTERMASTER_REFUSED_SOURCES_MAX); default 10,000. */
+  refusedSourcesMax?: number;
   maxBodyBytes: number;
   trustProxy: boolean;
   jwt: JwtService;
@@ -193,7 +195,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // 401s and 403s go to the audit log with their source address, a flood bounded (docs/api.md#audit-log).
-  installRefusedAccessAudit(app, { audit: deps.auditLog, jwt: deps.jwt, clock: deps.clock });
+  installRefusedAccessAudit(app, {
+    audit: deps.auditLog,
+    jwt: deps.jwt,
+    clock: deps.clock,
+    ...(deps.refusedSourcesMax === undefined ? {} : { maxAddresses: deps.refusedSourcesMax }),
+  });
 
   installPreflightCheck(app, deps.corsOrigins);
   const anyOrigin = deps.corsOrigins.includes('*');

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { isoTime } from '@printermaster/protocol';
+import { DEFAULT_MEMORY_BOUNDS } from '../core/memory-bounds.js';
 import type { UserPrincipal } from '../core/principal.js';
 import type { prefixedMetrics } from './prefixed-metrics.js';
-
-/** Finished exports kept for `/api/metrics/exports`: the newest. */
-const KEEP_FINISHED = 50;
 
 /** What is exported: the audit log (`GET /api/audit-log` as CSV) or the job history (`GET /printing/jobs` as CSV). */
 export type ExportKind = 'audit-log' | 'jobs';
@@ -47,7 +45,7 @@ interface Entry extends ExportStart {
  */
 export class ExportTracker {
   readonly #running = new Map<string, Entry>();
-  /** Oldest first; at most KEEP_FINISHED. */
+  /** Oldest first; at most `keepFinished`. */
   readonly #finished: Entry[] = [];
   readonly #total;
   readonly #rows;
@@ -55,6 +53,8 @@ export class ExportTracker {
   constructor(
     declare: ReturnType<typeof prefixedMetrics>,
     private readonly now: () => number = Date.now,
+    /** Finished exports kept for `/api/metrics/exports`, the newest (PRINTERMASTER_FINISHED_EXPORTS_KEPT). */
+    private readonly keepFinished = DEFAULT_MEMORY_BOUNDS.finishedExports,
   ) {
     this.#total = declare.counter('exports_total', 'CSV exports finished, by kind and outcome', ['kind', 'outcome']);
     this.#rows = declare.counter('export_rows_total', 'Rows written by CSV exports, by kind', ['kind']);
@@ -83,8 +83,8 @@ export class ExportTracker {
         entry.finishedAt = this.now();
         entry.error = error;
         this.#running.delete(entry.id);
-        if (this.#finished.length >= KEEP_FINISHED) this.#finished.shift();
         this.#finished.push(entry);
+        if (this.#finished.length > this.keepFinished) this.#finished.shift();
         this.#total.inc({ kind: entry.kind, outcome });
       },
     };

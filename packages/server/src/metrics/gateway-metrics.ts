@@ -1,4 +1,5 @@
 import type { Counter, Gauge } from 'prom-client';
+import { DEFAULT_MEMORY_BOUNDS, type MemoryBounds } from '../core/memory-bounds.js';
 import { ExportTracker } from './export-tracker.js';
 import { memoryLimitBytes } from './memory-limit.js';
 import { MetricReader } from './metric-reader.js';
@@ -215,7 +216,7 @@ export class GatewayMetrics {
     ['direction'],
   );
   /** The CSV exports running and recently finished, with their counters (exports_total, export_rows_total). */
-  readonly exports = new ExportTracker(this.#declare);
+  readonly exports: ExportTracker;
 
   /** Reads the metrics above back, for the JSON views. */
   readonly reader = new MetricReader(this.registry);
@@ -226,11 +227,21 @@ export class GatewayMetrics {
   /** Set once the edge is up (bindGatewayMetrics); the JSON views answer without it. */
   sources: ViewSources | undefined;
 
-  constructor(version: string, options: { rateLimitWhitelist?: readonly string[]; slowQueryMs?: number } = {}) {
+  constructor(
+    version: string,
+    options: {
+      rateLimitWhitelist?: readonly string[];
+      slowQueryMs?: number;
+      /** What the views' lists keep; the defaults when not given. */
+      bounds?: Pick<MemoryBounds, 'finishedExports' | 'slowQueries' | 'rateLimitKeys'>;
+    } = {},
+  ) {
+    const bounds = options.bounds ?? DEFAULT_MEMORY_BOUNDS;
     this.#buildInfo.set({ version, node: process.version }, 1);
     this.#memoryLimit.set(memoryLimitBytes());
-    this.limiters = new RateLimitWatch(options.rateLimitWhitelist ?? []);
-    this.slowQueries = new SlowQueryLog(options.slowQueryMs ?? 1_000);
+    this.exports = new ExportTracker(this.#declare, Date.now, bounds.finishedExports);
+    this.limiters = new RateLimitWatch(options.rateLimitWhitelist ?? [], Date.now, bounds.rateLimitKeys);
+    this.slowQueries = new SlowQueryLog(options.slowQueryMs ?? 1_000, bounds.slowQueries);
   }
 
   /** Fills a gauge from live state at every scrape. */

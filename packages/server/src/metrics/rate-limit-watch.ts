@@ -1,3 +1,4 @@
+import { DEFAULT_MEMORY_BOUNDS } from '../core/memory-bounds.js';
 import type { RateLimiter, RateLimiterOptions } from '../core/ports/rate-limiter.js';
 
 /** How a cluster makes a rate limiter (cluster.ts). */
@@ -19,9 +20,6 @@ const SCOPE_OF_LIMITER: Readonly<Record<string, string>> = {
   'write-branch': 'write_branch',
   'write-credential': 'write_credential',
 };
-
-/** Keys remembered as blocked at most; past it the oldest are forgotten (a flood of distinct keys). */
-const MAX_BLOCKED_KEYS = 10_000;
 
 /** One limiter as the JSON view shows it, before its rejections are read from the registry. */
 export interface WatchedLimiter {
@@ -51,6 +49,11 @@ export class RateLimitWatch {
   constructor(
     whitelist: readonly string[],
     private readonly now: () => number = Date.now,
+    /**
+     * Keys remembered as blocked per limiter at most; past it the oldest are forgotten (a flood of
+     * distinct keys); PRINTERMASTER_RATE_LIMIT_KEYS_MAX.
+     */
+    private readonly maxBlockedKeys = DEFAULT_MEMORY_BOUNDS.rateLimitKeys,
   ) {
     this.whitelist = new Set(whitelist);
   }
@@ -89,7 +92,7 @@ export class RateLimitWatch {
   #block(blockedUntil: Map<string, number>, key: string, waitMs: number): void {
     // Re-inserted so that the map's order is oldest refusal first, for the cap below.
     blockedUntil.delete(key);
-    if (blockedUntil.size >= MAX_BLOCKED_KEYS) {
+    if (blockedUntil.size >= this.maxBlockedKeys) {
       const oldest = blockedUntil.keys().next().value;
       if (oldest !== undefined) blockedUntil.delete(oldest);
     }

@@ -1,8 +1,7 @@
 import { isoTime } from '@printermaster/protocol';
+import { DEFAULT_MEMORY_BOUNDS } from '../core/memory-bounds.js';
 import type { QueryListener } from '../store/database.js';
 
-/** Slow statements kept: the newest. */
-const MAX_ENTRIES = 100;
 /** Longest statement text shown, characters. */
 const MAX_STATEMENT_LENGTH = 200;
 
@@ -23,12 +22,17 @@ export interface SlowQuery {
 export class SlowQueryLog {
   readonly #entries: SlowQuery[] = [];
 
-  constructor(readonly thresholdMs: number) {}
+  constructor(
+    readonly thresholdMs: number,
+    /** Slow statements kept, the newest (PRINTERMASTER_SLOW_QUERIES_KEPT). */
+    private readonly maxEntries = DEFAULT_MEMORY_BOUNDS.slowQueries,
+  ) {}
 
   /** The listener to watch the database's statements with. */
   readonly record: QueryListener = ({ sql, durationMs }) => {
     if (durationMs < this.thresholdMs) return;
-    if (this.#entries.length >= MAX_ENTRIES) this.#entries.shift();
+    if (this.maxEntries === 0) return;
+    if (this.#entries.length >= this.maxEntries) this.#entries.shift();
     this.#entries.push({
       statement: statementOf(sql),
       durationMs: Math.round(durationMs * 100) / 100,

@@ -4,7 +4,7 @@ import { SessionRevocations } from '../../src/core/session-revocations.js';
 describe('SessionRevocations', () => {
   it('forgets a revocation once no access token of it can be valid', () => {
     let now = 1_000;
-    const revocations = new SessionRevocations({ now: () => now, keepMs: 500 });
+    const revocations = new SessionRevocations({ now: () => now, keepMs: 500, maxEntries: 100 });
     revocations.add('a');
     expect(revocations.isRevoked('a')).toBe(true);
     now += 501;

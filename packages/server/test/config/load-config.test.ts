@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { DEFAULT_MEMORY_BOUNDS } from '../../src/core/memory-bounds.js';
 
 /** The problems `loadConfig` reports for `env`, or `[]` when it accepts it. */
 function problemsOf(env: Record<string, string>): string[] {
@@ -143,5 +144,26 @@ describe('loadConfig', () => {
     expect(loadConfig({ PRINTERMASTER_RENDER_THREADS: '7' }).render.threads).toBe(7);
     expect(loadConfig({ PRINTERMASTER_REDIS_PREFIX: 'site-b:' }).redisPrefix).toBe('site-b:');
     expect(loadConfig({ PRINTERMASTER_DISPATCH_BATCH_SIZE: '50' }).jobs.dispatchBatchSize).toBe(50);
+  });
+
+  it('reads every memory bound from its variable, the defaults otherwise, and lists each refused one', () => {
+    expect(loadConfig({}).memory).toEqual(DEFAULT_MEMORY_BOUNDS);
+    const memory = loadConfig({
+      PRINTERMASTER_LICENCE_CACHE_MAX: '10',
+      PRINTERMASTER_DEPARTED_AGENTS_MAX: '0',
+      PRINTERMASTER_DEPARTED_AGENT_KEEP_S: '30',
+      PRINTERMASTER_SLOW_QUERIES_KEPT: '5',
+    }).memory;
+    expect(memory).toEqual({
+      ...DEFAULT_MEMORY_BOUNDS,
+      licenceCache: 10,
+      departedAgents: 0,
+      departedAgentKeepMs: 30_000,
+      slowQueries: 5,
+    });
+    expect(problemsOf({ PRINTERMASTER_LICENCE_CACHE_MAX: '0', PRINTERMASTER_AGENT_HEALTH_SAMPLES: 'many' })).toEqual([
+      'PRINTERMASTER_LICENCE_CACHE_MAX must be a whole number from 1 to 10000000 (got "0")',
+      'PRINTERMASTER_AGENT_HEALTH_SAMPLES must be a whole number from 1 to 10000 (got "many")',
+    ]);
   });
 });

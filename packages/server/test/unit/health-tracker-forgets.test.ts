@@ -59,3 +59,64 @@ describe('the health tracker counts a legacy agent’s reconnections with its re
     expect(visit('flood-999')).toBe(1);
   });
 });
+
+describe('the health tracker holds to the bounds it is configured with', () => {
+  const clock = new FakeClock();
+  const logger = pino({ level: 'silent' });
+  const trackerWith = (bounds: { agentHealthSamples: number; departedAgents: number; departedAgentKeepMs: number }) =>
+    new AgentHealthTracker({
+      directory: new MemoryAgentDirectory(() => clock.now()),
+      broadcaster: new RoomBroadcaster({ logger, clock, options: { statusBatchWindowMs: 100, localOnly: true } }),
+      clock,
+      logger,
+      options: { instanceId: 'test', directoryTtlMs: 60_000, bounds },
+    });
+  const agent = (deviceId: string): ConnectedAgent => ({
+    deviceId,
+    companyId: 'c1',
+    branchId: 'b1',
+    licenseId: 'l1',
+    address: '127.0.0.1',
+    protocol: 'legacy',
+    capabilities: [],
+    connectedAt: clock.now(),
+  });
+
+  it('remembers no departed device with PRINTERMASTER_DEPARTED_AGENTS_MAX=0', () => {
+    const tracker = trackerWith({ agentHealthSamples: 100, departedAgents: 0, departedAgentKeepMs: 900_000 });
+    const visit = () => {
+      const a = agent('pc-0');
+      tracker.connected(a, undefined);
+      const count = tracker.snapshot(a)?.reconnectionCount;
+      tracker.disconnected(a, 'transport close');
+      return count;
+    };
+    expect([visit(), visit(), visit()]).toEqual([0, 0, 0]);
+  });
+
+  it('forgets a departed device after PRINTERMASTER_DEPARTED_AGENT_KEEP_S', async () => {
+    const tracker = trackerWith({ agentHealthSamples: 100, departedAgents: 10, departedAgentKeepMs: 30_000 });
+    const visit = () => {
+      const a = agent('pc-k');
+      tracker.connected(a, undefined);
+      const count = tracker.snapshot(a)?.reconnectionCount;
+      tracker.disconnected(a, 'transport close');
+      return count;
+    };
+    expect([visit(), visit()]).toEqual([0, 1]);
+    await clock.advance(30_001);
+    expect(visit()).toBe(0);
+  });
+
+  it('keeps PRINTERMASTER_AGENT_HEALTH_SAMPLES entries of history per agent', () => {
+    const tracker = trackerWith({ agentHealthSamples: 3, departedAgents: 10, departedAgentKeepMs: 900_000 });
+    const a = agent('pc-h');
+    tracker.connected(a, undefined);
+    for (const latency of [10, 20, 30, 40, 50]) tracker.sample(a, latency);
+    expect(tracker.history('b1', 'pc-h')?.map((entry) => entry.latency)).toEqual([30, 40, 50]);
+    // A link that failed adds a lost sample to the history its device comes back with, bounded too.
+    tracker.disconnected(a, 'ping timeout');
+    tracker.connected(a, undefined);
+    expect(tracker.history('b1', 'pc-h')?.map((entry) => entry.latency)).toEqual([40, 50, null]);
+  });
+});
