@@ -13,6 +13,7 @@ import { Scheduler } from './core/scheduler.js';
 import type { SocketAgentLink } from './gateway/socket-agent-link.js';
 import type { Edge } from './gateway-edge.js';
 import { instanceHeartbeat } from './instance-heartbeat.js';
+import type { EmbeddedVacuum } from './store/embedded-vacuum.js';
 
 /** How long an agent's directory entry lives without a refresh, ms. */
 export const DIRECTORY_TTL_MS = 90_000;
@@ -34,6 +35,8 @@ export interface HousekeepingPartDeps {
   link: SocketAgentLink;
   /** Sweep the sessions of gone processes (topology.ts). */
   sweepGoneSessions: boolean;
+  /** The embedded store's vacuum passes (PGlite has no autovacuum); `undefined` on PostgreSQL. */
+  vacuum?: EmbeddedVacuum;
   clock: Clock;
   logger: Logger;
 }
@@ -119,6 +122,19 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
         intervalMs: config.retention.intervalMs,
         run: () => retention.run().then(() => undefined),
       });
+      // The embedded store's autovacuum: without it, lookups of open work slow down as history grows.
+      const { vacuum } = deps;
+      if (vacuum && config.database.embeddedVacuumIntervalMs > 0) {
+        scheduler.every({
+          name: 'embedded-vacuum',
+          intervalMs: config.database.embeddedVacuumIntervalMs,
+          run: async () => {
+            const pass = await vacuum.run();
+            if (pass.vacuumed.length > 0 || pass.analyzed.length > 0)
+              logger.info({ ...pass }, 'embedded store vacuumed');
+          },
+        });
+      }
       // End-to-end canaries of this process's agents' printers (docs/operations.md#canaries).
       if (config.requests.canaryIntervalMs > 0) {
         deps.core.events.on('statusReported', (agent, reports) => canary.statusReported(agent, reports));

@@ -26,6 +26,7 @@ import { DataDirLock } from './store/data-dir-lock.js';
 import { dbCredentialChangeFeeds } from './store/db-credential-change-feeds.js';
 import { DbLicenseChangeFeed } from './store/db-license-change-feed.js';
 import { backupTo } from './store/embedded-backup.js';
+import { EmbeddedVacuum } from './store/embedded-vacuum.js';
 import { closeStore, resolveJwtSecret, storeToOpen } from './store/open-store.js';
 import { PgWebhookStore } from './store/pg-webhook-store.js';
 import { preloadPglite } from './store/pglite-preload.js';
@@ -235,7 +236,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     phases.mark('edge');
     bindGatewayMetrics(metrics, { core, edge, jobs: stores.jobs, tenants: stores.tenants, renderer, previews });
     const sweepGoneSessions = topology.sweepGoneSessions;
-    await life.start(housekeepingPart({ config, core, cluster, stores, edge, link, sweepGoneSessions, clock, logger }));
+    const vacuum = database.kind === 'pglite' ? new EmbeddedVacuum(database.db) : undefined;
+    await life.start(
+      housekeepingPart({ config, core, cluster, stores, edge, link, sweepGoneSessions, vacuum, clock, logger }),
+    );
     const { port } = edge;
     // The secrets first: whoever waits for "gateway listening" (a script, a test) then has them already.
     if (bootstrap) {

@@ -28,6 +28,10 @@ export interface GatewayConfig {
     url: string | undefined;
     poolSize: number;
     dataDir: string;
+    /** Period of the embedded store's vacuum pass, ms; 0: never (PRINTERMASTER_EMBEDDED_VACUUM_INTERVAL_S). */
+    embeddedVacuumIntervalMs: number;
+    /** A backup a new embedded store starts from (PRINTERMASTER_STORE_SEED). */
+    seed: string | undefined;
     schema: string | undefined;
     lockWaitMs: number;
     /** Statements at least this long go to the slow-query log, ms (PRINTERMASTER_SLOW_QUERY_MS). */

@@ -55,6 +55,8 @@ function toGatewayConfig(v: GatewayEnv): GatewayConfig {
       url: v.databaseUrl,
       poolSize: v.databasePoolSize,
       dataDir: v.dataDir,
+      seed: v.storeSeed,
+      embeddedVacuumIntervalMs: v.embeddedVacuumIntervalS * 1000,
       schema: v.databaseSchema,
       lockWaitMs: v.dataDirLockWaitMs,
       slowQueryMs: v.slowQueryMs,

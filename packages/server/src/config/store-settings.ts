@@ -38,6 +38,24 @@ export const STORE_SETTINGS = {
     default: './data',
     type: 'path',
   }),
+  storeSeed: text({
+    name: 'PRINTERMASTER_STORE_SEED',
+    group: 'store',
+    description:
+      'A backup of the embedded store (`printermaster backup`) that a new embedded store starts from instead of an empty one: when `PRINTERMASTER_DATA_DIR` is `memory` or holds no store yet (ignored otherwise, and with `DATABASE_URL`); migrations newer than the backup are applied at start',
+    default: undefined,
+    type: 'path',
+  }),
+  embeddedVacuumIntervalS: integer({
+    name: 'PRINTERMASTER_EMBEDDED_VACUUM_INTERVAL_S',
+    group: 'store',
+    description:
+      'How often the embedded store is vacuumed and analysed where enough changed (PostgreSQL’s autovacuum thresholds; PGlite has no autovacuum of its own), one table at a time; 0: never (not advised: lookups slow down as history grows)',
+    default: 60,
+    min: 0,
+    max: 86_400,
+    unit: 's',
+  }),
   dataDirLockWaitMs: integer({
     name: 'PRINTERMASTER_DATA_DIR_LOCK_WAIT_MS',
     group: 'store',

@@ -24,6 +24,8 @@ export type DatabaseTarget =
       kind: 'pglite';
       dataDir: string | 'memory';
       lockWaitMs?: number;
+      /** A backup file a new store starts from (`memory`, or a directory with no store yet). */
+      seed?: string;
       /** Called as each step of the opening ends (`lock`, `pglite`): the gateway's start-up phases. */
       onPhase?: (phase: string) => void;
     };
@@ -68,7 +70,7 @@ export interface Database {
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return target.kind === 'postgres'
     ? openPostgres(target)
-    : openPglite(target.dataDir, target.lockWaitMs ?? 0, target.onPhase);
+    : openPglite(target.dataDir, target.lockWaitMs ?? 0, target.onPhase, target.seed);
 }
 
 async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Promise<Database> {
@@ -203,8 +205,13 @@ async function listenPostgres(
   };
 }
 
-async function openPglite(dataDir: string, lockWaitMs: number, onPhase?: (phase: string) => void): Promise<Database> {
-  const pending = pendingPglite(dataDir, lockWaitMs, onPhase);
+async function openPglite(
+  dataDir: string,
+  lockWaitMs: number,
+  onPhase?: (phase: string) => void,
+  seed?: string,
+): Promise<Database> {
+  const pending = pendingPglite(dataDir, lockWaitMs, onPhase, seed);
   try {
     await pending.open(async () => {});
   } catch (err) {

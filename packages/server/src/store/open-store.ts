@@ -39,6 +39,7 @@ export async function openStore(
           kind: 'pglite',
           dataDir: config.database.dataDir,
           lockWaitMs: config.database.lockWaitMs,
+          ...(config.database.seed ? { seed: config.database.seed } : {}),
           ...(onPhase ? { onPhase } : {}),
         },
   );
@@ -67,7 +68,7 @@ export async function storeToOpen(
     const database = await openStore(config, logger, onPhase);
     return { database, open: async () => {} };
   }
-  const pending = pendingPglite(config.database.dataDir, config.database.lockWaitMs, onPhase);
+  const pending = pendingPglite(config.database.dataDir, config.database.lockWaitMs, onPhase, config.database.seed);
   return {
     database: pending.database,
     open: () =>

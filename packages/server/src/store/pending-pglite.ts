@@ -7,6 +7,7 @@ import { PGLITE_BYTEA_TYPES } from './pglite-bytea.js';
 import { PgliteDialect } from './pglite-dialect.js';
 import { preloadedPgliteOptions } from './pglite-preload.js';
 import { queryWatch, timed } from './query-watch.js';
+import { seedOptions } from './store-seed.js';
 import { translatingDialect } from './translating-dialect.js';
 
 /** The embedded store before it is open: see `pendingPglite`. */
@@ -30,6 +31,8 @@ export function pendingPglite(
   dataDir: string,
   lockWaitMs: number,
   onPhase: (phase: string) => void = () => {},
+  /** A backup a new store starts from (PRINTERMASTER_STORE_SEED): in memory, or when `dataDir` has no store yet. */
+  seed?: string,
 ): PendingDatabase {
   let lock: DataDirLock | undefined;
   let pglite: PGlite | undefined;
@@ -79,7 +82,11 @@ export function pendingPglite(
         try {
           lock = dataDir === 'memory' ? undefined : await DataDirLock.acquireWaiting(dataDir, lockWaitMs);
           onPhase('lock');
-          const options = { ...PGLITE_BYTEA_TYPES, ...(await preloadedPgliteOptions()) };
+          const options = {
+            ...PGLITE_BYTEA_TYPES,
+            ...(await preloadedPgliteOptions()),
+            ...(seed === undefined ? {} : await seedOptions(dataDir, seed)),
+          };
           pglite = dataDir === 'memory' ? new PGlite(options) : new PGlite(`${dataDir}/pgdata`, options);
           await pglite.waitReady;
           starting.resolve(pglite);

@@ -92,6 +92,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     }
   } else {
     env.PRINTERMASTER_DATA_DIR = options.dataDir ?? 'memory';
+    // An in-memory store starts from the suite's migrated backup (test/support/store-seed-setup.ts).
+    const seed = process.env.PRINTERMASTER_TEST_STORE_SEED;
+    if (seed && !options.dataDir && env.PRINTERMASTER_STORE_SEED === undefined) env.PRINTERMASTER_STORE_SEED = seed;
   }
   const config = loadConfig(env);
   const gateway = await startGateway(config, { logDestination: destination, announce: () => {} });

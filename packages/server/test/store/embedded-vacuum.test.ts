@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/store/database.js';
+import { EmbeddedVacuum } from '../../src/store/embedded-vacuum.js';
+import { migrate } from '../../src/store/migrator.js';
+import { startTestGateway } from '../support/test-gateway.js';
+
+/** The embedded store's autovacuum: PGlite has none of its own (embedded-vacuum.ts). */
+describe('EmbeddedVacuum on the embedded store', () => {
+  let database: Database;
+  let vacuum: EmbeddedVacuum;
+  const stats = async (table: string) =>
+    (
+      await sql<{ dead: number; analyzed: boolean; tuples: number }>`
+        select s.n_dead_tup::int as dead, s.last_analyze is not null as analyzed, c.reltuples as tuples
+          from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+         where s.relname = ${table}`.execute(database.db)
+    ).rows[0];
+  // What a lookup of open rows reads: dead entries of the partial index are stepped over one by one.
+  const buffersToFindOpen = async () => {
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`
+      explain (analyze, buffers, costs off) select count(*) from churn where state = 'open'`.execute(database.db);
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+    return Number(/Buffers: shared hit=(\d+)/.exec(plan)?.[1] ?? Number.NaN);
+  };
+
+  beforeAll(async () => {
+    database = await openDatabase({ kind: 'pglite', dataDir: 'memory' });
+    await migrate(database);
+    vacuum = new EmbeddedVacuum(database.db);
+    await sql`create table churn (id int primary key, state text not null, n int not null)`.execute(database.db);
+    await sql`create index churn_open on churn (id) where state = 'open'`.execute(database.db);
+    await sql`create table quiet (id int primary key)`.execute(database.db);
+  });
+  afterAll(() => database.close());
+
+  it('does nothing on a store that has not changed', async () => {
+    const pass = await vacuum.run();
+    expect(pass.vacuumed).toEqual([]);
+    expect(pass.analyzed).toEqual([]);
+  });
+
+  it('vacuums and analyses a table whose rows changed state, and lookups of open rows stop paying for its past', async () => {
+    await sql`insert into churn select g, 'open', 0 from generate_series(1, 20000) g`.execute(database.db);
+    // Every row opened and closed again, as jobs and sessions are.
+    await sql`update churn set state = 'closed', n = n + 1`.execute(database.db);
+    await sql`update churn set state = 'open', n = n + 1`.execute(database.db);
+    await sql`update churn set state = 'closed', n = n + 1`.execute(database.db);
+    const before = await buffersToFindOpen();
+
+    const pass = await vacuum.run();
+    expect(pass.vacuumed).toContain('churn');
+    expect(pass.vacuumed).not.toContain('quiet');
+    expect(await stats('churn')).toMatchObject({ dead: 0, analyzed: true, tuples: 20000 });
+    const after = await buffersToFindOpen();
+    expect(after).toBeLessThan(before / 10);
+  });
+
+  it('leaves a table alone until enough changed since its last pass, then analyses it', async () => {
+    await sql`update churn set n = n + 1 where id <= 10`.execute(database.db);
+    expect((await vacuum.run()).vacuumed).not.toContain('churn');
+    // 10 % of 20,000 rows and 50 more: analysed (the planner's estimates), not yet vacuumed.
+    await sql`update churn set n = n + 1 where id <= 2100`.execute(database.db);
+    const pass = await vacuum.run();
+    expect(pass.analyzed).toContain('churn');
+    expect(pass.vacuumed).not.toContain('churn');
+  });
+});
+
+describe('the gateway on the embedded store', () => {
+  it('vacuums it every PRINTERMASTER_EMBEDDED_VACUUM_INTERVAL_S, where enough changed', async () => {
+    const gw = await startTestGateway({ env: { PRINTERMASTER_EMBEDDED_VACUUM_INTERVAL_S: '1' } });
+    try {
+      const db = gw.database.db;
+      await sql`create table churn (id int primary key, n int not null)`.execute(db);
+      await sql`insert into churn select g, 0 from generate_series(1, 1000) g`.execute(db);
+      await sql`update churn set n = n + 1`.execute(db);
+      const vacuumedAt = async () =>
+        (
+          await sql<{
+            at: Date | null;
+          }>`select last_vacuum as at from pg_stat_user_tables where relname = 'churn'`.execute(db)
+        ).rows[0]?.at ?? null;
+      const deadline = Date.now() + 30_000;
+      while ((await vacuumedAt()) === null) {
+        if (Date.now() > deadline) throw new Error('the table was not vacuumed within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+});
