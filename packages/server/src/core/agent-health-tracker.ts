@@ -7,15 +7,16 @@ import {
   HIGH_LATENCY_MS,
   isoTime,
 } from '@printermaster/protocol';
+import type { AgentHealthTrackerDeps, AgentHealthTrackerOptions } from './agent-health-tracker-deps.js';
 import type { Clock } from './clock.js';
-import { DEFAULT_MEMORY_BOUNDS, type MemoryBounds } from './memory-bounds.js';
+import { DEFAULT_MEMORY_BOUNDS } from './memory-bounds.js';
 import type { AgentDirectory, AgentHealthSnapshot, AgentRecord, JournalDamageNotice } from './ports/agent-directory.js';
 import type { ConnectedAgent } from './ports/agent-link.js';
 import type { Broadcaster } from './ports/broadcaster.js';
 import type { Logger } from './ports/logger.js';
 import { RecentlyGone } from './recently-gone.js';
 
-export type { HealthHistoryEntry };
+export type { AgentHealthTrackerDeps, AgentHealthTrackerOptions, HealthHistoryEntry };
 
 /** Samples kept for the latency average and loss rate. */
 const WINDOW = 20;
@@ -33,27 +34,6 @@ interface DeviceHealth {
   connectsSeen: number;
   journalDamage?: JournalDamageNotice;
   alerts: { poor: boolean; highLatency: boolean; degraded: boolean };
-}
-
-export interface AgentHealthTrackerOptions {
-  instanceId: string;
-  /** Directory entries live this long without a refresh, ms. */
-  directoryTtlMs: number;
-  /** Called with every latency sample, seconds (metrics). */
-  onLatencySample?: (seconds: number) => void;
-  /**
-   * History kept per device for `GET /printing/desktop-health/:deviceId`, and how many devices
-   * that left are remembered for how long; the defaults when not given.
-   */
-  bounds?: Pick<MemoryBounds, 'agentHealthSamples' | 'departedAgents' | 'departedAgentKeepMs'>;
-}
-
-export interface AgentHealthTrackerDeps {
-  directory: AgentDirectory;
-  broadcaster: Broadcaster;
-  clock: Clock;
-  logger: Logger;
-  options: AgentHealthTrackerOptions;
 }
 
 /**
