@@ -16,7 +16,7 @@ export const RETENTION_SETTINGS = {
     name: 'PRINTERMASTER_RETENTION_JOBS_DAYS',
     group: 'retention',
     description:
-      'Print jobs in a final state (completed, failed, unconfirmed, expired, cancelled) whose last change is older than this many days are deleted with their history; 0 keeps them forever',
+      'Print jobs in a final state (completed, failed, unconfirmed, expired, cancelled) whose last change is older than this many days are deleted with their history, and paper checks printed longer ago; 0 keeps them forever',
     default: 90,
     min: 0,
     max: 36_500,
@@ -28,6 +28,26 @@ export const RETENTION_SETTINGS = {
     description:
       'Finished webhook deliveries (delivered or given up) and their attempts older than this many days are deleted, then published events older than that which no delivery refers to (the event feed starts after them); 0 keeps them forever',
     default: 30,
+    min: 0,
+    max: 36_500,
+    unit: 'days',
+  }),
+  retentionSessionsDays: integer({
+    name: 'PRINTERMASTER_RETENTION_SESSIONS_DAYS',
+    group: 'retention',
+    description:
+      'Agent connection sessions closed longer ago than this many days are deleted (the agent.connected/disconnected events follow PRINTERMASTER_RETENTION_WEBHOOK_DAYS); 0 keeps them forever',
+    default: 30,
+    min: 0,
+    max: 36_500,
+    unit: 'days',
+  }),
+  retentionDevicesDays: integer({
+    name: 'PRINTERMASTER_RETENTION_DEVICES_DAYS',
+    group: 'retention',
+    description:
+      'Agents (devices) not connected for this many days are forgotten with their health reports and sessions; one that connects again is recorded anew. 0 keeps them forever',
+    default: 365,
     min: 0,
     max: 36_500,
     unit: 'days',
@@ -56,6 +76,8 @@ export interface RetentionConfig {
   auditDays: number;
   jobsDays: number;
   webhookDays: number;
+  sessionsDays: number;
+  devicesDays: number;
   intervalMs: number;
   batchSize: number;
 }
@@ -65,6 +87,8 @@ export function toRetentionConfig(v: EnvValues<typeof RETENTION_SETTINGS>): Rete
     auditDays: v.retentionAuditDays,
     jobsDays: v.retentionJobsDays,
     webhookDays: v.retentionWebhookDays,
+    sessionsDays: v.retentionSessionsDays,
+    devicesDays: v.retentionDevicesDays,
     intervalMs: v.retentionIntervalMs,
     batchSize: v.retentionBatchSize,
   };

@@ -13,6 +13,10 @@ export interface RetentionOptions {
   jobsDays: number;
   /** Days finished webhook deliveries and published events are kept; 0 keeps them forever. */
   webhookDays: number;
+  /** Days closed agent sessions are kept; 0 keeps them forever. */
+  sessionsDays: number;
+  /** Days an agent that has not connected is remembered (device, health reports); 0 forever. */
+  devicesDays: number;
   /** Rows deleted per statement. */
   batchSize: number;
 }
@@ -59,6 +63,9 @@ export class RetentionPurge {
       { days: options.webhookDays, purge: (b, n) => store.purgeWebhookDeliveries(b, n) },
       { days: options.webhookDays, purge: (b, n) => store.purgeEvents(b, n) },
       { days: options.jobsDays, purge: (b, n) => store.purgeJobs(b, n) },
+      { days: options.jobsDays, purge: (b, n) => store.purgePaperChecks(b, n) },
+      { days: options.devicesDays, purge: (b, n) => store.purgeDevices(b, n) },
+      { days: options.sessionsDays, purge: (b, n) => store.purgeDeviceSessions(b, n) },
       { days: options.auditDays, purge: (b, n) => store.purgeAudit(b, n) },
     ];
     const result: RetentionRun = { purged: {}, busy: false };

@@ -84,6 +84,58 @@ export class PgRetentionStore implements RetentionStore {
     );
   }
 
+  purgeDeviceSessions(before: Date, limit: number): Promise<PurgeBatch> {
+    return this.batch('device_sessions', [], (trx) =>
+      sql<Counts>`
+        WITH doomed AS (
+          SELECT id FROM device_sessions
+          WHERE disconnected_at IS NOT NULL AND disconnected_at < ${before}
+          LIMIT ${limit} FOR UPDATE SKIP LOCKED
+        ), gone AS (
+          DELETE FROM device_sessions WHERE id IN (SELECT id FROM doomed) RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM gone)::int AS device_sessions`.execute(trx),
+    );
+  }
+
+  purgeDevices(before: Date, limit: number): Promise<PurgeBatch> {
+    // No index on last_seen_at (migration 022 says why): one scan of a table of one row per agent.
+    return this.batch('devices', ['device_health_reports', 'device_sessions'], (trx) =>
+      sql<Counts>`
+        WITH doomed AS (
+          SELECT branch_id, device_id FROM devices d
+          WHERE last_seen_at < ${before}
+            AND NOT EXISTS (SELECT 1 FROM device_sessions s WHERE s.branch_id = d.branch_id
+              AND s.device_id = d.device_id AND s.disconnected_at IS NULL)
+          LIMIT ${limit} FOR UPDATE SKIP LOCKED
+        ), reports AS (
+          DELETE FROM device_health_reports r USING doomed
+          WHERE r.branch_id = doomed.branch_id AND r.device_id = doomed.device_id RETURNING 1
+        ), sessions AS (
+          DELETE FROM device_sessions s USING doomed
+          WHERE s.branch_id = doomed.branch_id AND s.device_id = doomed.device_id RETURNING 1
+        ), gone AS (
+          DELETE FROM devices d USING doomed
+          WHERE d.branch_id = doomed.branch_id AND d.device_id = doomed.device_id RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM gone)::int AS devices,
+          (SELECT count(*) FROM reports)::int AS device_health_reports,
+          (SELECT count(*) FROM sessions)::int AS device_sessions`.execute(trx),
+    );
+  }
+
+  purgePaperChecks(before: Date, limit: number): Promise<PurgeBatch> {
+    return this.batch('paper_checks', [], (trx) =>
+      sql<Counts>`
+        WITH doomed AS (
+          SELECT token_hash FROM paper_checks WHERE created_at < ${before} LIMIT ${limit} FOR UPDATE SKIP LOCKED
+        ), gone AS (
+          DELETE FROM paper_checks WHERE token_hash IN (SELECT token_hash FROM doomed) RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM gone)::int AS paper_checks`.execute(trx),
+    );
+  }
+
   private batch(
     primary: RetentionTable,
     dependents: readonly RetentionTable[],

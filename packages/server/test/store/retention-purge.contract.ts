@@ -11,7 +11,14 @@ import { FakeClock } from '../support/fake-clock.js';
 
 const DAY = 86_400_000;
 /** Small batches, so that every table holds more rows past retention than one batch. */
-const OPTIONS: RetentionOptions = { auditDays: 365, jobsDays: 90, webhookDays: 30, batchSize: 7 };
+const OPTIONS: RetentionOptions = {
+  auditDays: 365,
+  jobsDays: 90,
+  webhookDays: 30,
+  sessionsDays: 30,
+  devicesDays: 365,
+  batchSize: 7,
+};
 
 /** The databases of one run: `seed` writes the rows (the owner), `purge` is the gateway's. */
 export interface RetentionDatabases {
@@ -89,6 +96,10 @@ export function describeRetentionPurge(label: string, open: () => Promise<Retent
         print_jobs: 15,
         print_job_events: 30,
         audit_log: 20,
+        paper_checks: 9,
+        devices: 8,
+        device_health_reports: 16,
+        device_sessions: 18,
       };
       expect(run).toEqual({ busy: false, purged: expected });
       expect(emitted).toEqual(expected);
@@ -108,6 +119,13 @@ export function describeRetentionPurge(label: string, open: () => Promise<Retent
       // Besides those: the recent events and the one not yet published, old as it is.
       expect(await count(`SELECT 1 FROM events WHERE ${c}`)).toBe(5);
       expect(await count(`SELECT 1 FROM events WHERE ${c} AND seq IS NULL`)).toBe(1);
+      // The agent with a session open stays however long ago it connected, and so does that session.
+      expect(await count(`SELECT device_id FROM devices WHERE ${c} ORDER BY 1`)).toBe(2);
+      expect(await count(`SELECT 1 FROM devices WHERE ${c} AND device_id IN ('dev-9', 'dev-10')`)).toBe(2);
+      expect(await count(`SELECT 1 FROM device_health_reports WHERE ${c}`)).toBe(4);
+      expect(await count(`SELECT 1 FROM device_sessions WHERE ${c} AND disconnected_at IS NULL`)).toBe(1);
+      expect(await count(`SELECT 1 FROM device_sessions WHERE ${c}`)).toBe(3);
+      expect(await count(`SELECT 1 FROM paper_checks WHERE ${c}`)).toBe(1);
     });
 
     it('purges what the clock has aged past retention since the last run', async () => {
@@ -124,14 +142,22 @@ export function describeRetentionPurge(label: string, open: () => Promise<Retent
         print_jobs: 2,
         print_job_events: 4,
         audit_log: 3,
+        paper_checks: 1,
+        // The recent agent, with its two sessions closed 29 (now 31) days ago.
+        devices: 1,
+        device_health_reports: 2,
+        device_sessions: 2,
       });
       expect(await count(`SELECT 1 FROM print_jobs WHERE company_id = '${company}'`)).toBe(4);
+      expect(await count(`SELECT 1 FROM devices WHERE company_id = '${company}'`)).toBe(1);
     });
 
     it('keeps every table whose retention is 0', async () => {
-      const { purge } = await purger({ auditDays: 0, jobsDays: 0, webhookDays: 0 });
+      const { purge } = await purger({ auditDays: 0, jobsDays: 0, webhookDays: 0, sessionsDays: 0, devicesDays: 0 });
       expect(await purge.run()).toEqual({ busy: false, purged: {} });
       expect(await count(`SELECT 1 FROM audit_log WHERE company_id = '${company}'`)).toBe(23);
+      expect(await count(`SELECT 1 FROM device_sessions WHERE company_id = '${company}'`)).toBe(21);
+      expect(await count(`SELECT 1 FROM devices WHERE company_id = '${company}'`)).toBe(10);
     });
 
     it('deletes each row once when two purges run at the same time', async () => {
@@ -141,6 +167,8 @@ export function describeRetentionPurge(label: string, open: () => Promise<Retent
       expect(total('audit_log')).toBe(20);
       expect(total('print_jobs')).toBe(15);
       expect(total('webhook_deliveries')).toBe(10);
+      expect(total('devices')).toBe(8);
+      expect(total('device_sessions')).toBe(18);
       expect(await count(`SELECT 1 FROM audit_log WHERE company_id = '${company}'`)).toBe(3);
     });
   });
@@ -155,6 +183,7 @@ async function seedRows(database: Database, company: string, now: number): Promi
   const [auditOld, auditNew] = [at(366), at(364)];
   const [jobOld, jobNew] = [at(91), at(89)];
   const [hookOld, hookNew] = [at(31), at(29)];
+  const [sessionOld, sessionNew] = [hookOld, hookNew];
   const branch = `br-${company}`;
   const exec = (q: ReturnType<typeof sql>) => q.execute(database.db);
   await exec(sql`INSERT INTO companies (id, name) VALUES (${company}, 'Retention')`);
@@ -179,6 +208,33 @@ async function seedRows(database: Database, company: string, now: number): Promi
       byte_length, useful_until, reprint_of, created_at, updated_at)
     VALUES (${`reprint-${company}`}, ${company}, ${branch}, 'p1', 'queued', 'receipt', 5, '\\x00'::bytea, 1, now(),
       ${`${company}-job-1`}, ${jobNew}, ${jobNew})`);
+  // Agents dev-1..8 unseen for 366 days, dev-9 as long but still connected, dev-10 seen 364 days ago;
+  // two health reports each.
+  await exec(sql`INSERT INTO devices (company_id, branch_id, device_id, first_seen_at, last_seen_at)
+    SELECT ${company}, ${branch}, 'dev-' || n, ${auditOld}::timestamptz,
+      CASE WHEN n <= 9 THEN ${auditOld}::timestamptz ELSE ${auditNew}::timestamptz END
+    FROM generate_series(1, 10) AS n`);
+  await exec(sql`INSERT INTO device_health_reports (company_id, branch_id, device_id, report, created_at)
+    SELECT ${company}, ${branch}, 'dev-' || n, '{}'::jsonb, ${auditOld}::timestamptz
+    FROM generate_series(1, 10) AS n, generate_series(1, 2)`);
+  // Sessions: one closed a year ago for each of dev-1..8; dev-9's open one (400 days) and one closed
+  // 31 days ago; dev-10's nine closed 31 days ago and two closed 29 days ago.
+  const session = (device: string, closedAt: Date | null, n: number) =>
+    exec(sql`INSERT INTO device_sessions (id, company_id, branch_id, device_id, gateway_instance, connected_at,
+        disconnected_at, disconnect_reason)
+      SELECT ${company} || '-' || ${device} || '-' || ${closedAt?.getTime() ?? 'open'} || '-' || i, ${company}, ${branch},
+        ${device}, 'gw', ${at(400)}::timestamptz, ${closedAt}::timestamptz, CASE WHEN ${closedAt}::timestamptz IS NOT NULL THEN 'transport close' END
+      FROM generate_series(1, ${n}) AS i`);
+  for (let n = 1; n <= 8; n++) await session(`dev-${n}`, auditOld, 1);
+  await session('dev-9', null, 1);
+  await session('dev-9', sessionOld, 1);
+  await session('dev-10', sessionOld, 9);
+  await session('dev-10', sessionNew, 2);
+  // Paper checks: nine printed 91 days ago, one 89 days ago.
+  await exec(sql`INSERT INTO paper_checks (token_hash, company_id, branch_id, printer_id, job_id, created_at)
+    SELECT ${company} || '-check-' || n, ${company}, ${branch}, 'p1', ${company} || '-job-' || n,
+      CASE WHEN n <= 9 THEN ${jobOld}::timestamptz ELSE ${jobNew}::timestamptz END
+    FROM generate_series(1, 10) AS n`);
   // Events 1-10 old without deliveries, 11-22 old with one each, 23-24 recent, 25 old and unpublished.
   const { rows } = await sql<{ base: number }>`SELECT COALESCE(max(seq), 0)::int + 1000 AS base FROM events`.execute(
     database.db,

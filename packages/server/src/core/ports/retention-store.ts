@@ -8,7 +8,11 @@ export type RetentionTable =
   | 'print_job_events'
   | 'webhook_deliveries'
   | 'webhook_attempts'
-  | 'events';
+  | 'events'
+  | 'device_sessions'
+  | 'devices'
+  | 'device_health_reports'
+  | 'paper_checks';
 
 /** What one batch did: the rows it deleted, or `busy` when another process holds the purge. */
 export type PurgeBatch = { busy: true } | { busy: false; purged: PurgedRows; primary: number };
@@ -38,4 +42,13 @@ export interface RetentionStore {
    * Unpublished events and events a delivery still refers to are kept.
    */
   purgeEvents(before: Date, limit: number): Promise<PurgeBatch>;
+  /** Agent sessions closed before `before`. Open sessions are never touched, however old. */
+  purgeDeviceSessions(before: Date, limit: number): Promise<PurgeBatch>;
+  /**
+   * Devices last seen (connected) before `before` that have no open session, with their health
+   * reports and their sessions. An agent that connects again later is recorded as a new device.
+   */
+  purgeDevices(before: Date, limit: number): Promise<PurgeBatch>;
+  /** Paper checks printed before `before`, confirmed or not. */
+  purgePaperChecks(before: Date, limit: number): Promise<PurgeBatch>;
 }
