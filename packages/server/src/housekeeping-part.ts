@@ -12,6 +12,7 @@ import { RetentionPurge } from './core/retention-purge.js';
 import { Scheduler } from './core/scheduler.js';
 import type { SocketAgentLink } from './gateway/socket-agent-link.js';
 import type { Edge } from './gateway-edge.js';
+import { BusyLoopGate } from './health/busy-loop-gate.js';
 import { instanceHeartbeat } from './instance-heartbeat.js';
 import type { EmbeddedVacuum } from './store/embedded-vacuum.js';
 
@@ -45,6 +46,10 @@ export interface HousekeepingPartDeps {
  * The process's periodic work on the Scheduler, and its entry in the instance registry.
  * Started once the edge listens: the first heartbeat then carries the real port and readiness.
  */
+/** Event-loop utilization since the previous period above which the embedded vacuum pass waits. */
+const VACUUM_PUT_OFF_ABOVE = 0.5;
+/** Periods in a row the embedded vacuum pass may wait for a quieter loop. */
+const VACUUM_MAX_DEFERRALS = 5;
 /** Rows per retention batch at most on the embedded store. */
 const EMBEDDED_PURGE_BATCH = 250;
 
@@ -90,6 +95,9 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
       ? config.retention
       : { ...config.retention, batchSize: Math.min(config.retention.batchSize, EMBEDDED_PURGE_BATCH) },
   });
+  // A vacuum pass holds the embedded store, and so the event loop, for up to seconds: it waits
+  // while the loop is busy (a restarted gateway admitting a reconnect storm), at most five periods.
+  const vacuumGate = new BusyLoopGate({ busyAbove: VACUUM_PUT_OFF_ABOVE, maxDeferrals: VACUUM_MAX_DEFERRALS });
   return {
     name: 'housekeeping',
     async start() {
@@ -129,9 +137,14 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
           name: 'embedded-vacuum',
           intervalMs: config.database.embeddedVacuumIntervalMs,
           run: async () => {
+            const putOff = vacuumGate.deferred;
+            if (!vacuumGate.pass()) {
+              logger.debug({ deferred: vacuumGate.deferred }, 'embedded store vacuum put off: event loop busy');
+              return;
+            }
             const pass = await vacuum.run();
             if (pass.vacuumed.length > 0 || pass.analyzed.length > 0)
-              logger.info({ ...pass }, 'embedded store vacuumed');
+              logger.info({ ...pass, deferred: putOff }, 'embedded store vacuumed');
           },
         });
       }

@@ -90,4 +90,53 @@ describe('the gateway on the embedded store', () => {
       await gw.close();
     }
   });
+
+  it('puts the pass off while the event loop is busy (an agent storm), then runs it once the loop is quiet', async () => {
+    const gw = await startTestGateway({ env: { PRINTERMASTER_EMBEDDED_VACUUM_INTERVAL_S: '1' } });
+    let spinning = true;
+    // Holds the loop 45 ms of every 50, giving it back between so that statements and timers still run.
+    const spin = async () => {
+      while (spinning) {
+        const until = performance.now() + 45;
+        while (performance.now() < until) {
+          // busy
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    const spinner = spin();
+    try {
+      const db = gw.database.db;
+      const vacuumedAt = async () =>
+        (
+          await sql<{
+            at: Date | null;
+          }>`select last_vacuum as at from pg_stat_user_tables where relname = 'busy_churn'`.execute(db)
+        ).rows[0]?.at ?? null;
+      // Every period measured from here on is a busy one.
+      await busyFor(1_500);
+      await sql`create table busy_churn (id int primary key, n int not null)`.execute(db);
+      await sql`insert into busy_churn select g, 0 from generate_series(1, 1000) g`.execute(db);
+      await sql`update busy_churn set n = n + 1`.execute(db);
+      // At most four periods pass while it stays busy, fewer than the five a pass may be put off.
+      await busyFor(3_000);
+      expect(await vacuumedAt()).toBeNull();
+      spinning = false;
+      await spinner;
+      const deadline = Date.now() + 30_000;
+      while ((await vacuumedAt()) === null) {
+        if (Date.now() > deadline) throw new Error('the table was not vacuumed within 30 s of the loop going quiet');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      spinning = false;
+      await spinner;
+      await gw.close();
+    }
+  });
 });
+
+/** Resolves after `ms` of wall time, while the spinner keeps the loop busy. */
+function busyFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
