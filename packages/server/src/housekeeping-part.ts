@@ -42,10 +42,6 @@ export interface HousekeepingPartDeps {
   logger: Logger;
 }
 
-/**
- * The process's periodic work on the Scheduler, and its entry in the instance registry.
- * Started once the edge listens: the first heartbeat then carries the real port and readiness.
- */
 /** Event-loop utilization since the previous period above which the embedded vacuum pass waits. */
 const VACUUM_PUT_OFF_ABOVE = 0.5;
 /** Periods in a row the embedded vacuum pass may wait for a quieter loop. */
@@ -53,6 +49,10 @@ const VACUUM_MAX_DEFERRALS = 5;
 /** Rows per retention batch at most on the embedded store. */
 const EMBEDDED_PURGE_BATCH = 250;
 
+/**
+ * The process's periodic work on the Scheduler, and its entry in the instance registry.
+ * Started once the edge listens: the first heartbeat then carries the real port and readiness.
+ */
 export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
   const { config, cluster, clock, logger } = deps;
   const scheduler = new Scheduler(clock, logger);
