@@ -10,10 +10,12 @@ import type { Stores } from './core/ports/stores.js';
 import { PrinterCanary } from './core/printer-canary.js';
 import { RetentionPurge } from './core/retention-purge.js';
 import { Scheduler } from './core/scheduler.js';
+import { runAsGateway } from './core/tenant-scope.js';
 import type { SocketAgentLink } from './gateway/socket-agent-link.js';
 import type { Edge } from './gateway-edge.js';
 import { BusyLoopGate } from './health/busy-loop-gate.js';
 import { instanceHeartbeat } from './instance-heartbeat.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { EmbeddedVacuum } from './store/embedded-vacuum.js';
 
 /** How long an agent's directory entry lives without a refresh, ms. */
@@ -25,6 +27,8 @@ const FIXED_INTERVALS = {
   /** How long a process's registry entry lives without a refresh. */
   instanceTtlMs: 30_000,
   idempotencyPurgeMs: 3_600_000,
+  /** Series of deleted printers and stations dropped from the metrics. */
+  metricSeriesPruneMs: 3_600_000,
 };
 
 export interface HousekeepingPartDeps {
@@ -34,6 +38,8 @@ export interface HousekeepingPartDeps {
   stores: Stores;
   edge: Edge;
   link: SocketAgentLink;
+  /** Its per-printer and per-station series are pruned of deleted ones. */
+  metrics: GatewayMetrics;
   /** Sweep the sessions of gone processes (topology.ts). */
   sweepGoneSessions: boolean;
   /** The embedded store's vacuum passes (PGlite has no autovacuum); `undefined` on PostgreSQL. */
@@ -130,6 +136,12 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
         intervalMs: config.retention.intervalMs,
         run: () => retention.run().then(() => undefined),
       });
+      // Deleted printers' and stations' series leave /metrics (each process holds its own).
+      scheduler.every({
+        name: 'metric-series-prune',
+        intervalMs: FIXED_INTERVALS.metricSeriesPruneMs,
+        run: () => pruneMetricSeries(deps).then(() => undefined),
+      });
       // The embedded store's autovacuum: without it, lookups of open work slow down as history grows.
       const { vacuum } = deps;
       if (vacuum && config.database.embeddedVacuumIntervalMs > 0) {
@@ -178,4 +190,19 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
       await Promise.all([scheduler.stop(), deps.core.eventSequencer.stop(), deps.core.webhookWorker.stop()]);
     },
   };
+}
+
+/** Drops the metric series of printers and stations that are no longer in the store. */
+export async function pruneMetricSeries(
+  deps: Pick<HousekeepingPartDeps, 'stores' | 'metrics' | 'logger'>,
+): Promise<number> {
+  const [printers, stations] = await runAsGateway(() =>
+    Promise.all([deps.stores.printers.list({}), deps.stores.stations.list({})]),
+  );
+  const removed = await deps.metrics.forgetGone({
+    printers: new Set(printers.map((p) => p.id)),
+    stations: new Set(stations.map((s) => s.id)),
+  });
+  if (removed > 0) deps.logger.info({ removed }, 'metric series of deleted printers and stations dropped');
+  return removed;
 }

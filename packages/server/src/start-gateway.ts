@@ -238,7 +238,19 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const sweepGoneSessions = topology.sweepGoneSessions;
     const vacuum = database.kind === 'pglite' ? new EmbeddedVacuum(database.db) : undefined;
     await life.start(
-      housekeepingPart({ config, core, cluster, stores, edge, link, sweepGoneSessions, vacuum, clock, logger }),
+      housekeepingPart({
+        config,
+        core,
+        cluster,
+        stores,
+        edge,
+        link,
+        metrics,
+        sweepGoneSessions,
+        vacuum,
+        clock,
+        logger,
+      }),
     );
     const { port } = edge;
     // The secrets first: whoever waits for "gateway listening" (a script, a test) then has them already.

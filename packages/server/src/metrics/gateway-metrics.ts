@@ -1,6 +1,7 @@
 import type { Counter, Gauge } from 'prom-client';
 import { DEFAULT_MEMORY_BOUNDS, type MemoryBounds } from '../core/memory-bounds.js';
 import { ExportTracker } from './export-tracker.js';
+import { forgetSeries } from './forget-series.js';
 import { memoryLimitBytes } from './memory-limit.js';
 import { MetricReader } from './metric-reader.js';
 import { prefixedMetrics, registryWithDefaultMetrics } from './prefixed-metrics.js';
@@ -269,6 +270,20 @@ export class GatewayMetrics {
       counter.reset();
       for (const [labels, total] of totals()) counter.inc(labels, total);
     };
+  }
+
+  /**
+   * Drops the per-printer and per-station series (canaries, station moves) of printers and
+   * stations not in `existing`: deleted ones, whose series would otherwise stay until the process
+   * restarts. Returns how many series went.
+   */
+  async forgetGone(existing: { printers: ReadonlySet<string>; stations: ReadonlySet<string> }): Promise<number> {
+    const counts = await Promise.all([
+      forgetSeries(this.canarySeconds, 'printer', existing.printers),
+      forgetSeries(this.canaryFailures, 'printer', existing.printers),
+      forgetSeries(this.stationMoves, 'station', existing.stations),
+    ]);
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   text(): Promise<string> {
