@@ -24,7 +24,11 @@ const DAMAGE_RETENTION_MS = 8 * 86_400_000;
 export interface JournalOptions {
   /** Final jobs are remembered this long (duplicate deliveries are recognised), ms. At least 24 h. */
   retentionMs?: number;
-  /** Rewrite the file once it has this many lines. */
+  /**
+   * Rewrite the file once it has this many lines, or twice as many as the last rewrite kept when
+   * that is more: a journal that keeps more jobs than this (a busy branch's 48 hours of tickets)
+   * would otherwise be rewritten in full after every write.
+   */
   compactAfterLines?: number;
   now?: () => number;
   /** A rewrite of the file failed (disk full, …); the journal goes on in the old file. */
@@ -53,6 +57,9 @@ export class Journal {
   private readonly path: string;
   private readonly retentionMs: number;
   private readonly compactAfterLines: number;
+  /** Lines after which the next rewrite is due (compactAfterLines, or twice what the last one kept). */
+  private compactAt: number;
+  private rewriteCount = 0;
   private readonly now: () => number;
   private readonly sync: GroupSync;
   private closed = false;
@@ -70,6 +77,7 @@ export class Journal {
     this.path = join(dir, 'journal.log');
     this.retentionMs = Math.max(options.retentionMs ?? 48 * 3_600_000, 24 * 3_600_000);
     this.compactAfterLines = options.compactAfterLines ?? 20_000;
+    this.compactAt = this.compactAfterLines;
     this.now = options.now ?? Date.now;
     this.onCompactError = options.onCompactError;
     this.sync = new GroupSync(
@@ -82,7 +90,12 @@ export class Journal {
     const damaged = read.damaged.length > 0;
     if (damaged) this.setDamagedFileAside(read, firstLineOf, orphans);
     this.fd = openSync(this.path, 'a');
-    if (damaged || this.lines > this.compactAfterLines) this.compact();
+    if (damaged || this.lines > this.compactAt) this.compact();
+  }
+
+  /** Times the file was rewritten (compacted) since it was opened, the opening's own included. */
+  get rewrites(): number {
+    return this.rewriteCount;
   }
 
   get(id: string): JournalJob | undefined {
@@ -202,7 +215,11 @@ export class Journal {
     this.fd = newFd;
     closeSync(oldFd);
     this.lines = lines.length;
+    // Rewrites cost what they keep: at most one per as many new lines, so each line is copied a
+    // bounded number of times however much the journal keeps.
+    this.compactAt = Math.max(this.compactAfterLines, 2 * lines.length);
     this.compactDue = false;
+    this.rewriteCount++;
   }
 
   /** Waits for syncs under way, then closes the file; later writes throw. */
@@ -223,7 +240,7 @@ export class Journal {
     if (this.closed) throw new Error('the journal is closed');
     writeSync(this.fd, `${JSON.stringify(line)}\n`);
     this.lines++;
-    if (this.lines > this.compactAfterLines) this.compactDue = true;
+    if (this.lines > this.compactAt) this.compactDue = true;
   }
 
   /**

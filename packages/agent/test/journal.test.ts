@@ -196,6 +196,30 @@ describe('agent journal', async () => {
     await again.close();
   });
 
+  it('rewrites a journal that keeps more jobs than its threshold only as often as it grows, not after every write', async () => {
+    const dir = tempDir();
+    // 400 finished jobs, all within their retention: each rewrite keeps every one of them.
+    const j = new Journal(dir, { compactAfterLines: 20 });
+    const file = join(dir, 'journal.log');
+    for (let i = 0; i < 400; i++) {
+      await j.accept(job(`job-${i}`));
+      await j.transition(`job-${i}`, 'completed');
+      for (const r of j.pendingReports()) j.acknowledge(r.seq);
+    }
+    // Three lines per job, one kept: rewrites when the file passes 20 lines, then at twice what the
+    // last one kept, about 13 in all; a threshold that stayed at 20 rewrote every kept job after
+    // nearly each of the 800 synced writes once 20 jobs were kept.
+    expect(j.rewrites).toBeGreaterThan(1);
+    expect(j.rewrites).toBeLessThanOrEqual(20);
+    expect(readFileSync(file, 'utf8').trim().split('\n').length).toBeLessThanOrEqual(3 * 400);
+    await j.close();
+    const again = new Journal(dir, { compactAfterLines: 20 });
+    expect(Array.from({ length: 400 }, (_, i) => again.get(`job-${i}`)?.state).every((s) => s === 'completed')).toBe(
+      true,
+    );
+    await again.close();
+  });
+
   it('group-commits concurrent writes: every caller resolves after its line is on disk, reports only then', async () => {
     const dir = tempDir();
     // A tiny compaction threshold: the file is rewritten between syncs while writes keep coming.
