@@ -14,6 +14,7 @@ import { evaluateTargets, renderMarkdown, renderSvg } from './lib/report.mjs';
 import { runDurable } from './scenarios/durable.mjs';
 import { runExport } from './scenarios/export.mjs';
 import { runFanout } from './scenarios/fanout.mjs';
+import { runGrowth } from './scenarios/growth.mjs';
 import { runHistory } from './scenarios/history.mjs';
 import { runIdle } from './scenarios/idle.mjs';
 import { runImages } from './scenarios/images.mjs';
@@ -27,11 +28,12 @@ const USAGE = `Usage: npm run bench -- [options]      (or: node bench/run.mjs [o
 Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
 (and with --profile, <out>/profiles/*.svg flame graphs).
 
-  --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,images,webhooks,profile,export,history
-                       (default: all but profile, export and history; webhooks: the durable path at the
+  --scenarios LIST     comma-separated: baseline,rpc,durable,idle,storm,fanout,images,webhooks,profile,export,history,growth
+                       (default: all but profile, export, history and growth; webhooks: the durable path at the
                        highest --connections without and with a webhook endpoint, --rounds times each;
                        export: a million seeded jobs streamed as CSV, RSS and /health/live sampled;
-                       history: the durable path on a store with a million past jobs against an empty one)
+                       history: the durable path on a store with a million past jobs against an empty one;
+                       growth: the gateway's heap after a million jobs against a new process's)
   --quick              small sizes and 3 s per level: a smoke run of about 2 minutes
   --duration S         measured seconds per concurrency level (default 10; quick 3)
   --warmup S           unmeasured seconds before each level (default 2; quick 1)
@@ -56,6 +58,9 @@ Runs on 127.0.0.1 only. Writes <out>/latest.json, latest.md and latest.svg
   --history-rows N     history: past jobs seeded (each with 4 state changes and an event;
                        default 1000000; quick 100000)
   --history-rounds N   history: alternated pairs of empty and seeded runs (default 2; quick 1)
+  --growth-jobs N      growth: jobs through the gateway before the last reading (default 1000000;
+                       quick 20000), on each of --stores
+  --growth-segment S   growth: seconds of jobs between two readings of the heap (default 300; quick 20)
   --export-role ROLE   export: who exports, company_owner (default, the bootstrap company's) or super_admin
   --skip-floor         durable: skip the durable path's floor (the same path on the same stack
                        with no gateway code: bench/procs/durable-floor-*.mjs)
@@ -115,6 +120,8 @@ function parseOptions(argv) {
       'export-role': { type: 'string' },
       'history-rows': { type: 'string' },
       'history-rounds': { type: 'string' },
+      'growth-jobs': { type: 'string' },
+      'growth-segment': { type: 'string' },
       'agent-journal-dir': { type: 'string' },
       'skip-floor': { type: 'boolean', default: false },
       sizes: { type: 'string', multiple: true },
@@ -145,7 +152,7 @@ function parseOptions(argv) {
   const scenarios = values.scenarios ? list(values.scenarios) : [...ALL];
   if (values.profile && !scenarios.includes('profile')) scenarios.push('profile');
   for (const s of scenarios)
-    if (![...ALL, 'profile', 'export', 'history'].includes(s)) throw new Error(`unknown scenario "${s}"`);
+    if (![...ALL, 'profile', 'export', 'history', 'growth'].includes(s)) throw new Error(`unknown scenario "${s}"`);
   for (const s of list(values['profile-parts'] ?? PROFILE_PARTS.join(',')))
     if (!PROFILE_PARTS.includes(s)) throw new Error(`unknown profile part "${s}"`);
   return {
@@ -171,6 +178,8 @@ function parseOptions(argv) {
     exportRole: exportRole(values['export-role'] ?? 'company_owner'),
     historyRows: Number(values['history-rows'] ?? (q ? 100_000 : 1_000_000)),
     historyRounds: Math.max(1, Number(values['history-rounds'] ?? (q ? 1 : 2))),
+    growthJobs: Number(values['growth-jobs'] ?? (q ? 20_000 : 1_000_000)),
+    growthSegmentS: Math.max(5, Number(values['growth-segment'] ?? (q ? 20 : 300))),
     floor: !values['skip-floor'],
     gatewayEnv: Object.fromEntries(
       (values['gateway-env'] ?? []).map((kv) => {
@@ -319,6 +328,7 @@ async function main() {
   if (want('profile')) await run('profile', () => runProfile(ctx));
   if (want('export')) await run('export', () => runExport(ctx));
   if (want('history')) await run('history', () => runHistory(ctx));
+  if (want('growth')) await run('growth', () => runGrowth(ctx));
 
   results.meta.finishedAt = new Date().toISOString();
   results.meta.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);

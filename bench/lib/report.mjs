@@ -1,6 +1,7 @@
 // The report: targets evaluated against the baseline of the same run, a
 // Markdown summary and a hand-built SVG bar chart.
 import { exportMarkdown, exportTargets } from '../scenarios/export.mjs';
+import { growthMarkdown, growthTargets } from '../scenarios/growth.mjs';
 import { historyMarkdown, historyTargets } from '../scenarios/history.mjs';
 import { imagesMarkdown, imagesTarget } from '../scenarios/images.mjs';
 
@@ -102,6 +103,7 @@ export function evaluateTargets(results) {
   out.push(imagesTarget(s.images));
   if (s.export) out.push(...exportTargets(s.export));
   if (s.history) out.push(...historyTargets(s.history));
+  if (s.growth) out.push(...growthTargets(s.growth));
   return out;
 }
 
@@ -387,6 +389,7 @@ export function renderMarkdown(results, { svgFile = 'latest.svg' } = {}) {
   if (s.images?.largest) p(...imagesMarkdown(s.images));
   if (s.export?.stores) p(...exportMarkdown(s.export));
   if (s.history?.stores) p(...historyMarkdown(s.history));
+  if (s.growth?.stores) p(...growthMarkdown(s.growth));
   if (s.profile?.profiles) {
     p('## CPU profiles (gateway under --cpu-prof)', '');
     for (const prof of s.profile.profiles) {

@@ -109,8 +109,9 @@ async function stageTimes(ids, n) {
 }
 
 serveCommands({
-  async start({ url, token, printerIds, contentBase64, connections = 64 }) {
-    cfg = { url, token, printerIds, contentBase64 };
+  // idempotency: every job posted with an Idempotency-Key of its own (the growth scenario's keys).
+  async start({ url, token, printerIds, contentBase64, connections = 64, idempotency = false }) {
+    cfg = { url, token, printerIds, contentBase64, idempotency };
     agent = new Agent({ keepAlive: true, maxSockets: connections });
     dashboard = io(`${url}/printing-ws`, { transports: ['websocket'], forceNew: true, auth: { token } });
     dashboard.on('printJobUpdate', (e) => {
@@ -153,7 +154,11 @@ serveCommands({
         const t0 = performance.now();
         let res;
         try {
-          res = await post('/printing/jobs', { printerId, content: cfg.contentBase64, type: 'kitchen' });
+          res = await post(
+            '/printing/jobs',
+            { printerId, content: cfg.contentBase64, type: 'kitchen' },
+            cfg.idempotency ? { 'idempotency-key': randomUUID() } : {},
+          );
         } catch {
           if (t0 >= measureFrom) rejected++;
           continue;
