@@ -16,7 +16,7 @@ export const RETENTION_SETTINGS = {
     name: 'PRINTERMASTER_RETENTION_JOBS_DAYS',
     group: 'retention',
     description:
-      'Print jobs in a final state (completed, failed, unconfirmed, expired, cancelled) whose last change is older than this many days are deleted with their history, and paper checks printed longer ago; 0 keeps them forever',
+      'Print jobs in a final state (completed, failed, unconfirmed, expired, cancelled) whose last change is older than this many days are deleted with their history, and paper checks printed longer ago (each printer’s newest is kept); 0 keeps them forever',
     default: 90,
     min: 0,
     max: 36_500,
@@ -46,7 +46,7 @@ export const RETENTION_SETTINGS = {
     name: 'PRINTERMASTER_RETENTION_DEVICES_DAYS',
     group: 'retention',
     description:
-      'Agents (devices) not connected for this many days are forgotten with their health reports and sessions; one that connects again is recorded anew. 0 keeps them forever',
+      'Agents (devices) with no connection open, whose last connection closed this many days ago, are forgotten with their health reports and sessions; one that connects again is recorded anew. 0 keeps them forever',
     default: 365,
     min: 0,
     max: 36_500,

@@ -186,6 +186,16 @@ export class PgDeviceStore implements DeviceStore {
         UPDATE device_sessions SET disconnected_at = now(), disconnect_reason = ${reason}
         WHERE disconnected_at IS NULL AND ${condition}
         RETURNING id, company_id, branch_id, device_id
+      ), seen AS (
+        -- A device was last seen when its connection closed: the retention purge forgets devices
+        -- by this time, and one connected for months has not been away for months. A row another
+        -- transaction holds is skipped, never waited for (no lock order to keep with the batched
+        -- upserts): that transaction is a handshake's upsert, which marks the device seen itself.
+        UPDATE devices AS d SET last_seen_at = now()
+        FROM (SELECT l.branch_id, l.device_id FROM devices AS l
+              WHERE (l.branch_id, l.device_id) IN (SELECT branch_id, device_id FROM c)
+              FOR UPDATE OF l SKIP LOCKED) AS gone
+        WHERE d.branch_id = gone.branch_id AND d.device_id = gone.device_id
       ), outbox AS (
         INSERT INTO events (company_id, branch_id, type, subject_id, data)
         SELECT c.company_id, c.branch_id, 'agent.disconnected', c.device_id,

@@ -13,8 +13,9 @@ const FINAL_STATES = sql.join(FINAL_JOB_STATES.map((s) => sql.lit(s)));
 
 /**
  * The retention purge's deletes (core/retention-purge.ts). Each picks at most `limit` rows of its
- * table through an index on their age (migration 010), locks them with SKIP LOCKED, and deletes
- * them with their dependent rows in the same statement, counted per table.
+ * table, through an index on their age (migrations 010 and 022) where there is one (devices have
+ * none), locks them with SKIP LOCKED, and deletes them with their dependent rows in the same
+ * statement, counted per table.
  */
 export class PgRetentionStore implements RetentionStore {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
@@ -99,7 +100,7 @@ export class PgRetentionStore implements RetentionStore {
   }
 
   purgeDevices(before: Date, limit: number): Promise<PurgeBatch> {
-    // No index on last_seen_at (migration 022 says why): one scan of a table of one row per agent.
+    // No index on last_seen_at (migration 022 says why): each batch scans the table of one row per agent.
     return this.batch('devices', ['device_health_reports', 'device_sessions'], (trx) =>
       sql<Counts>`
         WITH doomed AS (
@@ -128,7 +129,10 @@ export class PgRetentionStore implements RetentionStore {
     return this.batch('paper_checks', [], (trx) =>
       sql<Counts>`
         WITH doomed AS (
-          SELECT token_hash FROM paper_checks WHERE created_at < ${before} LIMIT ${limit} FOR UPDATE SKIP LOCKED
+          SELECT token_hash FROM paper_checks AS p
+          WHERE created_at < ${before}
+            AND EXISTS (SELECT 1 FROM paper_checks AS n WHERE n.printer_id = p.printer_id AND n.created_at > p.created_at)
+          LIMIT ${limit} FOR UPDATE SKIP LOCKED
         ), gone AS (
           DELETE FROM paper_checks WHERE token_hash IN (SELECT token_hash FROM doomed) RETURNING 1
         )

@@ -125,7 +125,9 @@ export function describeRetentionPurge(label: string, open: () => Promise<Retent
       expect(await count(`SELECT 1 FROM device_health_reports WHERE ${c}`)).toBe(4);
       expect(await count(`SELECT 1 FROM device_sessions WHERE ${c} AND disconnected_at IS NULL`)).toBe(1);
       expect(await count(`SELECT 1 FROM device_sessions WHERE ${c}`)).toBe(3);
-      expect(await count(`SELECT 1 FROM paper_checks WHERE ${c}`)).toBe(1);
+      // Each printer's newest check stays, however old: the printer's view shows when it was.
+      expect(await count(`SELECT printer_id FROM paper_checks WHERE ${c} ORDER BY 1`)).toBe(2);
+      expect(await count(`SELECT 1 FROM paper_checks WHERE ${c} AND printer_id = 'p2'`)).toBe(1);
     });
 
     it('purges what the clock has aged past retention since the last run', async () => {
@@ -142,8 +144,10 @@ export function describeRetentionPurge(label: string, open: () => Promise<Retent
         print_jobs: 2,
         print_job_events: 4,
         audit_log: 3,
-        paper_checks: 1,
-        // The recent agent, with its two sessions closed 29 (now 31) days ago.
+        // p1's newest check is now past retention too, and stays as p1's newest.
+        paper_checks: 0,
+        // The agent seen 364 (now 366) days ago, with its reports and its two sessions (closed 29,
+        // now 31 days ago): the devices step deletes them before the sessions step would.
         devices: 1,
         device_health_reports: 2,
         device_sessions: 2,
@@ -158,6 +162,17 @@ export function describeRetentionPurge(label: string, open: () => Promise<Retent
       expect(await count(`SELECT 1 FROM audit_log WHERE company_id = '${company}'`)).toBe(23);
       expect(await count(`SELECT 1 FROM device_sessions WHERE company_id = '${company}'`)).toBe(21);
       expect(await count(`SELECT 1 FROM devices WHERE company_id = '${company}'`)).toBe(10);
+      expect(await count(`SELECT 1 FROM device_health_reports WHERE company_id = '${company}'`)).toBe(20);
+      expect(await count(`SELECT 1 FROM paper_checks WHERE company_id = '${company}'`)).toBe(11);
+    });
+
+    it('deletes the sessions of a forgotten agent with it, even when closed sessions are kept forever', async () => {
+      const { purge } = await purger({ sessionsDays: 0 });
+      const run = await purge.run();
+      expect(run.purged).toMatchObject({ devices: 8, device_health_reports: 16, device_sessions: 8 });
+      const c = `company_id = '${company}'`;
+      expect(await count(`SELECT 1 FROM device_sessions WHERE ${c} AND device_id IN ('dev-9', 'dev-10')`)).toBe(13);
+      expect(await count(`SELECT 1 FROM device_sessions WHERE ${c}`)).toBe(13);
     });
 
     it('deletes each row once when two purges run at the same time', async () => {
@@ -230,11 +245,11 @@ async function seedRows(database: Database, company: string, now: number): Promi
   await session('dev-9', sessionOld, 1);
   await session('dev-10', sessionOld, 9);
   await session('dev-10', sessionNew, 2);
-  // Paper checks: nine printed 91 days ago, one 89 days ago.
+  // Paper checks of p1: nine printed 91 days ago, one 89 days ago; p2's only one, 91 days ago.
   await exec(sql`INSERT INTO paper_checks (token_hash, company_id, branch_id, printer_id, job_id, created_at)
-    SELECT ${company} || '-check-' || n, ${company}, ${branch}, 'p1', ${company} || '-job-' || n,
-      CASE WHEN n <= 9 THEN ${jobOld}::timestamptz ELSE ${jobNew}::timestamptz END
-    FROM generate_series(1, 10) AS n`);
+    SELECT ${company} || '-check-' || n, ${company}, ${branch}, CASE WHEN n = 11 THEN 'p2' ELSE 'p1' END,
+      ${company} || '-job-' || n, CASE WHEN n = 10 THEN ${jobNew}::timestamptz ELSE ${jobOld}::timestamptz END
+    FROM generate_series(1, 11) AS n`);
   // Events 1-10 old without deliveries, 11-22 old with one each, 23-24 recent, 25 old and unpublished.
   const { rows } = await sql<{ base: number }>`SELECT COALESCE(max(seq), 0)::int + 1000 AS base FROM events`.execute(
     database.db,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JobState } from '@printermaster/protocol';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/core/gateway-error.js';
 import type { NewPrintJob } from '../../src/core/ports/print-job-store.js';
@@ -194,6 +195,30 @@ export function describeStore(
       expect(byId.get('pc-0')).toMatchObject({ hostname: 'till-0', appVersion: '2.1.0', capabilities: ['print-jobs'] });
       expect(byId.get('pc-1')).toMatchObject({ appVersion: '2.1.1', capabilities: ['print-jobs'], kind: 'v2' });
       expect(await stores.devices.closeOrphanSessions('gw-test', 'restart')).toBe(30);
+    });
+
+    it('marks a device seen when its session closes, so that one connected for months is not taken for long gone', async () => {
+      const b6 = randomUUID();
+      await stores.tenants.createBranch({ id: b6, companyId, name: `B-${b6}` });
+      await stores.devices.upsert({ companyId, branchId: b6, deviceId: 'till', kind: 'v2' });
+      const id = randomUUID();
+      await stores.devices.openSession({
+        id,
+        companyId,
+        branchId: b6,
+        deviceId: 'till',
+        gatewayInstance: 'gw-test',
+        remoteAddress: null,
+        protocolVersion: 2,
+      });
+      // Connected (and last upserted) 400 days ago, still connected until now.
+      await sql`UPDATE devices SET last_seen_at = now() - interval '400 days' WHERE branch_id = ${b6}`.execute(
+        database.db,
+      );
+      const before = Date.now();
+      await stores.devices.closeSession(id, 'transport close');
+      const [device] = await stores.devices.list({ branchId: b6 });
+      expect(device?.lastSeenAt.getTime()).toBeGreaterThan(before - 60_000);
     });
 
     it('closes the open sessions of gateway processes that are gone, not those of live ones or recent ones', async () => {

@@ -49,6 +49,9 @@ export interface RetentionStore {
    * reports and their sessions. An agent that connects again later is recorded as a new device.
    */
   purgeDevices(before: Date, limit: number): Promise<PurgeBatch>;
-  /** Paper checks printed before `before`, confirmed or not. */
+  /**
+   * Paper checks printed before `before`, confirmed or not, but each printer's newest: the printer's
+   * view shows when paper was last checked, however long ago.
+   */
   purgePaperChecks(before: Date, limit: number): Promise<PurgeBatch>;
 }
