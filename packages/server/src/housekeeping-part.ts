@@ -49,7 +49,7 @@ export interface HousekeepingPartDeps {
 }
 
 /** Event-loop utilization since the previous period above which the embedded vacuum pass waits. */
-const VACUUM_PUT_OFF_ABOVE = 0.5;
+const VACUUM_PUT_OFF_ABOVE = 0.75;
 /** Periods in a row the embedded vacuum pass may wait for a quieter loop. */
 const VACUUM_MAX_DEFERRALS = 5;
 /** Rows per retention batch at most on the embedded store. */
@@ -103,6 +103,8 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
   });
   // A vacuum pass holds the embedded store, and so the event loop, for up to seconds: it waits
   // while the loop is busy (a restarted gateway admitting a reconnect storm), at most five periods.
+  // Busy means over three quarters of the period, as in a storm; the period is measured from the end
+  // of the previous pass, so that a long pass does not count against the next.
   const vacuumGate = new BusyLoopGate({ busyAbove: VACUUM_PUT_OFF_ABOVE, maxDeferrals: VACUUM_MAX_DEFERRALS });
   return {
     name: 'housekeeping',
@@ -154,7 +156,7 @@ export function housekeepingPart(deps: HousekeepingPartDeps): LifecyclePart {
               logger.debug({ deferred: vacuumGate.deferred }, 'embedded store vacuum put off: event loop busy');
               return;
             }
-            const pass = await vacuum.run();
+            const pass = await vacuum.run().finally(() => vacuumGate.restart());
             if (pass.vacuumed.length > 0 || pass.analyzed.length > 0)
               logger.info({ ...pass, deferred: putOff }, 'embedded store vacuumed');
           },

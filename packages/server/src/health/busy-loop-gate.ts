@@ -37,6 +37,14 @@ export class BusyLoopGate {
     return true;
   }
 
+  /**
+   * Starts the next measurement now, after the gated work has run: its own time on the loop (a
+   * long vacuum pass) must not make the next period look busy.
+   */
+  restart(): void {
+    this.utilization();
+  }
+
   /** Calls put off in a row so far (0 after a call that let the work through). */
   get deferred(): number {
     return this.deferrals;

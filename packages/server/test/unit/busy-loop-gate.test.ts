@@ -38,6 +38,13 @@ describe('BusyLoopGate', () => {
     expect(passes).toEqual([false, false, false, true, false, false, false, true]);
   });
 
+  it('starts a new measurement on restart, so that the work it let through does not count as busy', () => {
+    const g = gate([0.1, 1, 0.2]);
+    expect(g.pass()).toBe(true);
+    g.restart(); // reads (and drops) the period holding the work itself
+    expect(g.pass()).toBe(true);
+  });
+
   it('never puts off with maxDeferrals 0', () => {
     const g = gate([1, 1], 0);
     expect([g.pass(), g.pass()]).toEqual([true, true]);
