@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, query } from './api.js';
 import type { Fleet } from './fleet.js';
 import { jobTone, shortId, time } from './format.js';
@@ -52,6 +52,10 @@ export function JobsView({ params, fleet, live }: { params: URLSearchParams; fle
   const [jobs, setJobs] = useState<Job[]>([]);
   const [cursor, setCursor] = useState<string | undefined>();
   const [status, setStatus] = useState<'loading' | 'ready' | string>('loading');
+  const [loadingMore, setLoadingMore] = useState(false);
+  // The filter the list shows: a page asked for under another one (changed meanwhile) is dropped.
+  const shown = useRef(key);
+  shown.current = key;
 
   useEffect(() => {
     let stopped = false;
@@ -79,12 +83,25 @@ export function JobsView({ params, fleet, live }: { params: URLSearchParams; fle
   }, [key, live]);
 
   const more = async () => {
-    const page = await api<{ jobs: Job[]; nextCursor?: string }>(
-      'GET',
-      `/printing/jobs${apiQuery(filters, { limit: '50', cursor })}`,
-    );
-    setJobs((list) => [...list, ...page.jobs]);
-    setCursor(page.nextCursor);
+    const asked = key;
+    setLoadingMore(true);
+    try {
+      const page = await api<{ jobs: Job[]; nextCursor?: string }>(
+        'GET',
+        `/printing/jobs${apiQuery(filters, { limit: '50', cursor })}`,
+      );
+      if (asked !== shown.current) return;
+      // A job may be in both when live updates put new ones at the top meanwhile: keep it once.
+      setJobs((list) => {
+        const seen = new Set(list.map((j) => j.id));
+        return [...list, ...page.jobs.filter((j) => !seen.has(j.id))];
+      });
+      setCursor(page.nextCursor);
+    } catch (err) {
+      if (asked === shown.current) setStatus((err as Error).message);
+    } finally {
+      setLoadingMore(false);
+    }
   };
 
   // The form edits a draft; the address changes (and the list with it) only on Apply.
@@ -206,7 +223,7 @@ export function JobsView({ params, fleet, live }: { params: URLSearchParams; fle
         </table>
       )}
       {cursor && (
-        <button type="button" onClick={more}>
+        <button type="button" disabled={loadingMore} onClick={() => void more()}>
           Load more
         </button>
       )}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import {
   type AdminContext,
   branchName,
@@ -31,19 +31,28 @@ export function WebhookDeliveries({ id, ...ctx }: AdminContext & { id: string })
   const [error, setError] = useState<string | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const [reloading, setReloading] = useState(false);
+  // Each load of the first page is numbered: a response that a newer load or an older page has
+  // overtaken is dropped, so a slow Refresh never replaces what was loaded after it.
+  const generation = useRef(0);
 
   const path = `/admin/webhooks/${encodeURIComponent(id)}`;
   const page = (cursor?: string) =>
     api<Page>('GET', `${path}/deliveries${query({ limit: String(PAGE), state, cursor })}`);
 
   const reload = useCallback(async () => {
+    const mine = ++generation.current;
+    setReloading(true);
     try {
       const [w, first] = await Promise.all([api<{ webhook: WebhookView }>('GET', path), page()]);
+      if (mine !== generation.current) return;
       setWebhook(w.webhook);
       setLog(first);
       setError(undefined);
     } catch (err) {
-      setError(errorText(err));
+      if (mine === generation.current) setError(errorText(err));
+    } finally {
+      if (mine === generation.current) setReloading(false);
     }
   }, [path, state]);
   useEffect(() => {
@@ -54,13 +63,17 @@ export function WebhookDeliveries({ id, ...ctx }: AdminContext & { id: string })
   const more = async () => {
     if (!log?.nextCursor) return;
     setBusy(true);
+    const mine = generation.current;
     try {
       const next = await page(log.nextCursor);
+      // The list it extends was replaced meanwhile (Refresh, a filter): this page belongs to the old one.
+      if (mine !== generation.current) return;
       setLog({ deliveries: [...log.deliveries, ...next.deliveries], nextCursor: next.nextCursor });
     } catch (err) {
       setError(errorText(err));
+    } finally {
+      setBusy(false);
     }
-    setBusy(false);
   };
 
   const act = async (what: () => Promise<string>) => {
@@ -150,7 +163,7 @@ export function WebhookDeliveries({ id, ...ctx }: AdminContext & { id: string })
         )}
         {log?.nextCursor && (
           <div class="actions">
-            <button type="button" disabled={busy} onClick={() => void more()}>
+            <button type="button" disabled={busy || reloading} onClick={() => void more()}>
               Load older deliveries
             </button>
           </div>
