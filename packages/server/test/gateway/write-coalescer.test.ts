@@ -78,18 +78,30 @@ describe('WriteCoalescer', () => {
       }),
     );
     const before = writes();
-    // Ten I/O-like callbacks of one turn (each its own macrotask before setImmediate runs).
+    // The loop turn each callback ran in: a busy machine may spread the ten timers over several.
+    let turn = 0;
+    let counting = true;
+    const tick = () => {
+      turn++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turns = new Set<number>();
+    // Ten I/O-like callbacks, of one turn on a quiet machine (each its own macrotask before setImmediate runs).
     await new Promise<void>((resolve) => {
       let done = 0;
       for (let n = 0; n < 10; n++) {
         setTimeout(() => {
+          turns.add(turn);
           serverSocket.emit('frame', n);
           if (++done === 10) resolve();
         }, 0);
       }
     });
+    counting = false;
     await all;
-    expect(writes() - before).toBeLessThanOrEqual(3);
+    // At most the first frame at once and the rest in one corked write, per turn (3 allows one more).
+    expect(writes() - before).toBeLessThanOrEqual(3 * turns.size);
     expect(received).toEqual(Array.from({ length: 10 }, (_, n) => n));
   });
 });
