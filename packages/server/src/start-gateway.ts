@@ -258,20 +258,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       const url = config.http.publicUrl.replace(`:${config.http.port}`, `:${port}`);
       (options.announce ?? ((text) => process.stdout.write(text)))(bootstrapMessage(bootstrap, url));
     }
-    const rowLevelSecurity = isTrackingTenantScopes();
-    const store = database.description;
-    logger.info(
-      {
-        port,
-        store,
-        cluster: cluster.kind,
-        version: VERSION,
-        node: process.version,
-        rowLevelSecurity,
-        ...phases.done(),
-      },
-      'gateway listening',
-    );
+    const facts = { port, store: database.description, cluster: cluster.kind, version: VERSION, node: process.version };
+    logger.info({ ...facts, rowLevelSecurity: isTrackingTenantScopes(), ...phases.done() }, 'gateway listening');
     stopNow = async (reason: string) => {
       const started = clock.now();
       logger.info({ reason }, 'gateway stopping');
