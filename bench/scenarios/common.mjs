@@ -1,5 +1,5 @@
 // Shared setup of the scenarios: a gateway on a fresh store, bare server, ticket content.
-import { createPgSchema, startGateway } from '../lib/gateway.mjs';
+import { admin, createPgSchema, startAgent, startGateway } from '../lib/gateway.mjs';
 
 /**
  * A gateway on a fresh store: `embedded` (PGlite in a new data directory) or
@@ -52,4 +52,44 @@ export function ratio(a, b, digits = 2) {
   if (a === undefined || b === undefined || b === 0) return undefined;
   const f = 10 ** digits;
   return Math.round((a / b) * f) / f;
+}
+
+/**
+ * The durable path's clients of one gateway: the real agent with `ctx.opts.printers` printers on
+ * the virtual printer, and the job submitters (`durable-load.mjs`) started with its printers and a
+ * token in the company's scope (or a super_admin's). Stopping them is the caller's.
+ * @param {import('../lib/context.mjs').Context} ctx
+ */
+export async function startSubmitPath(ctx, gw, vp, { name, connections, agentNodeArgs = [], idempotency = false }) {
+  const printerNames = Array.from({ length: ctx.opts.printers }, (_, i) => `bench-${i + 1}`);
+  const agent = await startAgent(ctx, {
+    name: `agent-${name}`,
+    url: gw.url,
+    licenseKey: gw.creds.licenseKey,
+    printerNames,
+    printerPort: vp.port,
+    journalDir: ctx.agentJournal(`agent-journal-${name}`),
+    adminJwt: gw.creds.adminJwt,
+    nodeArgs: agentNodeArgs,
+  });
+  const load = ctx.fork(`durable-load-${name}`, 'durable-load.mjs');
+  // A company's own user submits in that company's tenant scope; a super_admin in every company's.
+  const token =
+    ctx.opts.durableRole === 'company_owner'
+      ? (await admin(gw.storeEnv, ['token', '--role', 'company_owner', '--company', gw.creds.companyId])).token
+      : gw.creds.adminJwt;
+  return {
+    agent,
+    load,
+    /** Opens the submitters' connections; the load runs when asked (`load.call('run', …)`). */
+    start: () =>
+      load.call('start', {
+        url: gw.url,
+        token,
+        printerIds: agent.printers.map((p) => p.id),
+        contentBase64: ticketBase64(),
+        connections,
+        ...(idempotency ? { idempotency: true } : {}),
+      }),
+  };
 }

@@ -4,9 +4,9 @@
 // submitter waits for its job to be completed (seen on a dashboard socket)
 // before it submits the next one.
 import pg from 'pg';
-import { admin, startAgent, startVirtualPrinter } from '../lib/gateway.mjs';
+import { startVirtualPrinter } from '../lib/gateway.mjs';
 import { cpuMeter, processGroup, sleep } from '../lib/proc.mjs';
-import { freshGateway, ticketBase64 } from './common.mjs';
+import { freshGateway, startSubmitPath, ticketBase64 } from './common.mjs';
 
 /** @param {import('../lib/context.mjs').Context} ctx */
 export async function runDurable(
@@ -154,32 +154,14 @@ export async function runStore(
 ) {
   const vp = await startVirtualPrinter(ctx, `vprinter-${store}${label}`);
   const gw = await gateway();
-  const printerNames = Array.from({ length: ctx.opts.printers }, (_, i) => `bench-${i + 1}`);
-  const agent = await startAgent(ctx, {
-    name: `agent-${store}${label}`,
-    url: gw.url,
-    licenseKey: gw.creds.licenseKey,
-    printerNames,
-    printerPort: vp.port,
-    journalDir: ctx.agentJournal(`agent-journal-${store}${label}`),
-    adminJwt: gw.creds.adminJwt,
-    nodeArgs: agentNodeArgs,
+  const { agent, load, start } = await startSubmitPath(ctx, gw, vp, {
+    name: `${store}${label}`,
+    connections: Math.max(...connectionsList),
+    agentNodeArgs,
   });
-  const load = ctx.fork(`durable-load-${store}${label}`, 'durable-load.mjs');
-  // A company's own user submits in that company's tenant scope; a super_admin in every company's.
-  const token =
-    ctx.opts.durableRole === 'company_owner'
-      ? (await admin(gw.storeEnv, ['token', '--role', 'company_owner', '--company', gw.creds.companyId])).token
-      : gw.creds.adminJwt;
   try {
     await beforeLoad(gw);
-    await load.call('start', {
-      url: gw.url,
-      token,
-      printerIds: agent.printers.map((p) => p.id),
-      contentBase64: ticketBase64(),
-      connections: Math.max(...connectionsList),
-    });
+    await start();
     const levels = await measureLevels(ctx, {
       label: store,
       store,

@@ -11,10 +11,10 @@
 // and is never given back, and a heap read after an hour includes more compiled code than one after
 // 30 s. The slope over the second half tells a bound that filled early from growth that goes on.
 
-import { admin, startAgent, startGateway, startVirtualPrinter } from '../lib/gateway.mjs';
+import { startGateway, startVirtualPrinter } from '../lib/gateway.mjs';
 import { inspect, inspectorUrl } from '../lib/inspector.mjs';
 import { round } from '../lib/proc.mjs';
-import { freshGateway, ticketBase64 } from './common.mjs';
+import { freshGateway, startSubmitPath } from './common.mjs';
 
 const MB = 1024 * 1024;
 /** Seconds of the warm-up before the first reading, in both processes. */
@@ -121,29 +121,12 @@ async function growthOn(ctx, store, { target, segmentS, concurrency }) {
 
 /** The agent, the submitters and the inspector of one gateway process; `stop()` stops it with them. */
 async function startPath(ctx, store, gw, vp, label) {
-  const printerNames = Array.from({ length: ctx.opts.printers }, (_, i) => `bench-${i + 1}`);
-  const agent = await startAgent(ctx, {
-    name: `agent-growth-${store}-${label}`,
-    url: gw.url,
-    licenseKey: gw.creds.licenseKey,
-    printerNames,
-    printerPort: vp.port,
-    journalDir: ctx.agentJournal(`agent-journal-growth-${store}-${label}`),
-    adminJwt: gw.creds.adminJwt,
-  });
-  const load = ctx.fork(`durable-load-growth-${store}-${label}`, 'durable-load.mjs');
-  const token =
-    ctx.opts.durableRole === 'company_owner'
-      ? (await admin(gw.storeEnv, ['token', '--role', 'company_owner', '--company', gw.creds.companyId])).token
-      : gw.creds.adminJwt;
-  await load.call('start', {
-    url: gw.url,
-    token,
-    printerIds: agent.printers.map((p) => p.id),
-    contentBase64: ticketBase64(),
+  const { agent, load, start } = await startSubmitPath(ctx, gw, vp, {
+    name: `growth-${store}-${label}`,
     connections: Math.max(...ctx.opts.connections),
     idempotency: true,
   });
+  await start();
   const inspector = await inspect(await inspectorUrl(gw.proc), gw.proc.pid);
   return {
     load,
