@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/store/database.js';
 import { EmbeddedVacuum } from '../../src/store/embedded-vacuum.js';
 import { migrate } from '../../src/store/migrator.js';
+import { eventually } from '../support/socket-clients.js';
 import { startTestGateway } from '../support/test-gateway.js';
 
 /** The embedded store's autovacuum: PGlite has none of its own (embedded-vacuum.ts). */
@@ -75,17 +76,7 @@ describe('the gateway on the embedded store', () => {
       await sql`create table churn (id int primary key, n int not null)`.execute(db);
       await sql`insert into churn select g, 0 from generate_series(1, 1000) g`.execute(db);
       await sql`update churn set n = n + 1`.execute(db);
-      const vacuumedAt = async () =>
-        (
-          await sql<{
-            at: Date | null;
-          }>`select last_vacuum as at from pg_stat_user_tables where relname = 'churn'`.execute(db)
-        ).rows[0]?.at ?? null;
-      const deadline = Date.now() + 30_000;
-      while ((await vacuumedAt()) === null) {
-        if (Date.now() > deadline) throw new Error('the table was not vacuumed within 30 s');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await eventually(() => lastVacuum(db, 'churn'), 30_000, 'a vacuum of the table');
     } finally {
       await gw.close();
     }
@@ -108,12 +99,6 @@ describe('the gateway on the embedded store', () => {
     const spinner = spin();
     try {
       const db = gw.database.db;
-      const vacuumedAt = async () =>
-        (
-          await sql<{
-            at: Date | null;
-          }>`select last_vacuum as at from pg_stat_user_tables where relname = 'busy_churn'`.execute(db)
-        ).rows[0]?.at ?? null;
       // Every period measured from here on is a busy one.
       await busyFor(1_500);
       await sql`create table busy_churn (id int primary key, n int not null)`.execute(db);
@@ -122,14 +107,10 @@ describe('the gateway on the embedded store', () => {
       // About four periods pass from the start of the spin to here, fewer than the five a pass may
       // be put off: a margin of a period or more for a check that runs late.
       await busyFor(2_000);
-      expect(await vacuumedAt()).toBeNull();
+      expect(await lastVacuum(db, 'busy_churn')).toBeNull();
       spinning = false;
       await spinner;
-      const deadline = Date.now() + 30_000;
-      while ((await vacuumedAt()) === null) {
-        if (Date.now() > deadline) throw new Error('the table was not vacuumed within 30 s of the loop going quiet');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await eventually(() => lastVacuum(db, 'busy_churn'), 30_000, 'a vacuum once the loop went quiet');
     } finally {
       spinning = false;
       await spinner;
@@ -141,4 +122,12 @@ describe('the gateway on the embedded store', () => {
 /** Resolves after `ms` of wall time, while the spinner keeps the loop busy. */
 function busyFor(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** When `table` was last vacuumed, or null. */
+async function lastVacuum(db: Database['db'], table: string): Promise<Date | null> {
+  const { rows } = await sql<{
+    at: Date | null;
+  }>`select last_vacuum as at from pg_stat_user_tables where relname = ${table}`.execute(db);
+  return rows[0]?.at ?? null;
 }
