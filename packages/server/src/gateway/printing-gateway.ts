@@ -18,6 +18,7 @@ import { type AgentEventHandlers, AgentEventRouter } from './agent-event-router.
 import { AgentSessions } from './agent-sessions.js';
 import { type AttachSocketIoDeps, attachSocketIo } from './attach-socket-io.js';
 import type { CredentialWatch } from './credential-watch.js';
+import { type DeflateSharing, deflateSharingOfProcess } from './deflate-sharing.js';
 import { EngineListeners } from './engine-listeners.js';
 import type { GatewayServer, PrintingNamespace, WebClientSocket } from './gateway-sockets.js';
 import { healthHandlers } from './health-handlers.js';
@@ -86,6 +87,8 @@ export interface PrintingGatewayDeps
 export class PrintingGateway {
   readonly io: GatewayServer;
   readonly namespace: PrintingNamespace;
+  /** The process's deflate sharing, when deflate is on and ws is the one it was written for. */
+  readonly deflateSharing: DeflateSharing | undefined;
   private readonly webClients: WebClients;
   private readonly broadcaster: RoomBroadcaster;
   private draining = false;
@@ -103,6 +106,12 @@ export class PrintingGateway {
     const agents = new AgentSessions({ ...deps, events: new AgentEventRouter(handlers), engine });
     this.webClients = new WebClients({ ...deps, engine });
     this.io = attachSocketIo({ ...deps, isDraining: () => this.draining });
+    // A message broadcast to a room is deflated once for all its connections (deflate-sharing.ts).
+    this.deflateSharing = deps.perMessageDeflate ? deflateSharingOfProcess() : undefined;
+    if (deps.perMessageDeflate && !this.deflateSharing) {
+      const message = 'ws is not the version deflate sharing was written for: each connection deflates for itself';
+      deps.logger.warn({ component: 'socket' }, message);
+    }
     this.namespace = this.io.of(PRINTING_NAMESPACE);
     this.broadcaster.attach(this.namespace);
     const admission = {

@@ -148,6 +148,16 @@ export function bindGatewayMetrics(
     [{ direction: 'in' }, messages.in],
     [{ direction: 'out' }, messages.out],
   ]);
+  const deflate = edge.gateway.deflateSharing;
+  if (deflate) {
+    metrics.collectTotals(metrics.websocketDeflate, () => {
+      const { compressed, shared } = deflate.stats();
+      return [
+        [{ way: 'compressed' }, compressed],
+        [{ way: 'shared' }, shared],
+      ];
+    });
+  }
   const namespace = edge.gateway.namespace;
   metrics.sources = {
     agents: () => core.tracker.records(),

@@ -216,6 +216,11 @@ export class GatewayMetrics {
     'Socket.IO messages (events and acknowledgements; not pings) by direction (in, out)',
     ['direction'],
   );
+  readonly websocketDeflate = this.#declare.counter(
+    'websocket_deflate_messages_total',
+    'Socket.IO messages deflated for a connection, by way: compressed (a zlib run) or shared (the bytes of a run for another connection with the same message)',
+    ['way'],
+  );
   /** The CSV exports running and recently finished, with their counters (exports_total, export_rows_total). */
   readonly exports: ExportTracker;
 

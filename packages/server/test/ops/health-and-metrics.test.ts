@@ -111,6 +111,7 @@ describe('health endpoints and metrics', () => {
       'printermaster_http_request_duration_seconds',
       'printermaster_rate_limit_rejections_total',
       'printermaster_status_batches_total',
+      'printermaster_websocket_deflate_messages_total',
       'printermaster_nodejs_eventloop_lag_seconds',
       'printermaster_process_resident_memory_bytes',
       'printermaster_memory_limit_bytes',
@@ -125,6 +126,7 @@ describe('health endpoints and metrics', () => {
       /printermaster_http_request_duration_seconds_count\{route="\/printing\/printers",method="GET",status_code="200"\} 1/,
     );
     expect(scrape.text).toMatch(/printermaster_ready 1/);
+    expect(scrape.text).toMatch(/printermaster_websocket_deflate_messages_total\{way="shared"\} \d+/);
     for (const path of ['/metrics/prometheus', '/api/metrics'])
       expect((await get(path)).text).toContain('printermaster_websocket_connections');
     const websocket = await fetch(`${gw.url}/api/metrics/websocket`, {
