@@ -19,7 +19,8 @@ export interface MetricSources {
   serviceHours(): Promise<{ branchId: string; serviceHours: ServiceHours }[]>;
   uniqueUsers(): number;
   pendingRequests(): number;
-  ready(): boolean;
+  /** What `/health/ready` answers: listening, not draining, the store (and Redis when configured) reachable. */
+  ready(): boolean | Promise<boolean>;
   renderLoad(): Record<string, number>;
 }
 
@@ -95,7 +96,9 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
   metrics.collectValue(metrics.uniqueUsers, sources.uniqueUsers);
   metrics.collectValue(metrics.agentsHighLatency, sources.agentsHighLatency);
   metrics.collectValue(metrics.pendingRequests, sources.pendingRequests);
-  metrics.collectValue(metrics.ready, () => (sources.ready() ? 1 : 0));
+  (metrics.ready as unknown as { collect?: () => Promise<void> }).collect = async () => {
+    metrics.ready.set((await sources.ready()) ? 1 : 0);
+  };
   metrics.collectFrom(metrics.renderDocuments, sources.renderLoad, 'state');
 }
 
@@ -120,9 +123,18 @@ export function bindGatewayMetrics(
   },
 ): void {
   const { core, edge } = parts;
+  // The gauges read from the health report share one (prom-client collects them together; each
+  // report pings the store).
+  let inFlight: ReturnType<Edge['health']['report']> | undefined;
+  const healthReport = () => {
+    inFlight ??= edge.health.report().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
   // The runbooks alert on `database_connected == 0` (deploy/prometheus/recording-rules.yml).
   (metrics.databaseConnected as unknown as { collect?: () => Promise<void> }).collect = async () => {
-    const report = await edge.health.report();
+    const report = await healthReport();
     metrics.databaseConnected.set(report.database === 'connected' ? 1 : 0);
   };
   metrics.collectTotals(metrics.cacheLookups, () =>
@@ -177,7 +189,8 @@ export function bindGatewayMetrics(
     serviceHours: () => parts.tenants.listServiceHours(),
     uniqueUsers: () => edge.gateway.uniqueUserCount,
     pendingRequests: () => core.pending.size,
-    ready: edge.ready,
+    // As `/health/ready` answers, so that an alert on it fires when the store is unreachable.
+    ready: async () => edge.ready() && (await healthReport()).ready,
     renderLoad: () => parts.renderer.load(),
   });
 }

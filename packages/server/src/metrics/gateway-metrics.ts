@@ -34,7 +34,10 @@ export class GatewayMetrics {
     'memory_limit_bytes',
     'Memory the process may use (cgroup limit or machine memory)',
   );
-  readonly ready = this.#declare.gauge('ready', '1 while the gateway takes traffic, 0 while starting or draining');
+  readonly ready = this.#declare.gauge(
+    'ready',
+    '1 while the gateway takes traffic (as /health/ready: 200), 0 while starting, draining, or its store or Redis is unreachable',
+  );
   readonly databaseConnected = this.#declare.gauge(
     'database_connected',
     '1 while the gateway reaches its store (pinged at each scrape, 2 s at most), 0 when it does not',

@@ -203,12 +203,19 @@ describe('readiness follows the store', async () => {
         expect(full.status).toBe(503);
         expect(await full.json()).toMatchObject({ status: 'unhealthy', database: 'disconnected' });
         expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
+        // The shipped alert PrinterMasterNotReady and the runbooks' database_connected read these.
+        const down = await (await fetch(`${gw.url}/metrics`)).text();
+        expect(down).toMatch(/^printermaster_ready 0$/m);
+        expect(down).toMatch(/^printermaster_database_connected 0$/m);
         proxy.restore();
         await eventually(
           async () => (await fetch(`${gw.url}/health/ready`)).status === 200,
           15_000,
           'ready again after the store came back',
         );
+        const up = await (await fetch(`${gw.url}/metrics`)).text();
+        expect(up).toMatch(/^printermaster_ready 1$/m);
+        expect(up).toMatch(/^printermaster_database_connected 1$/m);
       } finally {
         await gw.close();
         await proxy.close();
