@@ -191,7 +191,10 @@ describe('Dockerfile', () => {
     expect(runtime.find((l) => l.startsWith('HEALTHCHECK '))).toMatch(/CMD \["node", "-e", ".*fetch\(.*\/health\/live/);
     expect(runtime).toContain('EXPOSE 3001');
     expect(runtime).toContain('STOPSIGNAL SIGTERM');
-    expect(runtime.at(-1)).toBe('CMD ["node", "packages/cli/dist/main.js", "serve"]');
+    // SIGUSR2 writes a heap snapshot where the non-root user may write (runbook 002's heap dump).
+    expect(runtime.at(-1)).toBe(
+      'CMD ["node", "--heapsnapshot-signal=SIGUSR2", "--diagnostic-dir=/tmp", "packages/cli/dist/main.js", "serve"]',
+    );
   });
 
   it('has curl in the runtime stage, as `kubectl exec $pod -- curl -f …/api/health` needs', () => {
@@ -351,6 +354,7 @@ interface Container {
   lifecycle?: { preStop?: { exec?: { command: string[] }; sleep?: { seconds: number } } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean };
+  volumeMounts?: { name: string; mountPath: string }[];
 }
 interface PodTemplate {
   metadata: { labels: Record<string, string> };
@@ -459,7 +463,16 @@ describe('Kubernetes manifests', () => {
     const env = new Map(gateway?.env?.map((e) => [e.name, e]));
     expect(env.get('PRINTERMASTER_TRUST_PROXY')?.value).toBe('true');
     expect(env.get('PRINTERMASTER_INSTANCE_ID')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
-    expect(gateway?.args).toEqual(['node', 'packages/cli/dist/main.js', 'serve']);
+    expect(gateway?.args).toEqual([
+      'node',
+      '--heapsnapshot-signal=SIGUSR2',
+      '--diagnostic-dir=/tmp',
+      'packages/cli/dist/main.js',
+      'serve',
+    ]);
+    // The snapshots' directory is the writable one, with room for them beside a read-only root.
+    expect(gateway?.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(gateway?.volumeMounts?.find((m) => m.mountPath === '/tmp')).toBeDefined();
   });
 
   it('wires Service, Ingress, PDB and HPA to the Deployment and its config', () => {
