@@ -117,11 +117,13 @@ export class PaperRenderer {
         const bytesPerRow = Math.ceil(((raw[at] ?? 0) | ((raw[at + 1] ?? 0) << 8)) / 8);
         const rows = (raw[at + 2] ?? 0) | ((raw[at + 3] ?? 0) << 8);
         const scale = { x: Math.max(1, raw[at - 3] ?? 1), y: Math.max(1, raw[at - 2] ?? 1) };
-        this.#stored = rasterPicture(data, bytesPerRow, rows, scale, this.#bounds());
+        // Drawn when printed, within the paper left then: stored images that are never printed
+        // (each replaces the last) cost nothing, so a document of many cannot hold a render thread.
+        this.#stored = () => rasterPicture(data, bytesPerRow, rows, scale, this.#bounds());
         return;
       }
       case 'graphics-print':
-        if (this.#stored !== undefined) this.#printBlock(this.#stored);
+        if (this.#stored !== undefined) this.#printBlock(this.#stored());
         this.#stored = undefined;
         return;
       case 'bit-image-band': {
@@ -151,7 +153,8 @@ export class PaperRenderer {
     return this.paper;
   }
 
-  #stored: MonoBitmap | undefined;
+  /** The image `GS ( L` / `GS 8 L` fn 112 stored last, drawn when a print command asks for it. */
+  #stored: (() => MonoBitmap) | undefined;
 
   #bounds(): { maxWidth: number; maxHeight: number } {
     return { maxWidth: this.paper.width, maxHeight: Math.max(0, this.#maxHeight - this.#y) };

@@ -89,6 +89,23 @@ describe('renderPaper', () => {
     expect(box).toMatchObject({ left: 0, width: 8, height: 8 });
   });
 
+  it('prints the image GS ( L stored last, where the print command comes, and nothing for images never printed', () => {
+    // GS ( L pL pH 48 112 a bx by c xL xH yL yH d…: a 16 × 2 image, left byte black, right byte white.
+    const store = (first: number) => [0x1d, 0x28, 0x4c, 14, 0, 48, 112, 48, 1, 1, 49, 16, 0, 2, 0, first, 0, first, 0];
+    const print = [0x1d, 0x28, 0x4c, 2, 0, 48, 50];
+    const text = [...new TextEncoder().encode('A\n')];
+    const paper = renderPaper(Uint8Array.from([...store(0x0f), ...text, ...store(0xf0), ...print])).paper;
+    const image = inkBox(paper, 24);
+    // The second image (0xf0: its first four dots black; the first, 0x0f, would start at dot 4),
+    // below the line of text printed before it.
+    expect(image).toMatchObject({ left: 0, width: 4, height: 2 });
+    expect(image.top).toBeGreaterThanOrEqual(24);
+    // A document of nothing but stored images claiming 32767 × 32767 dots leaves the paper blank.
+    const claim = [0x1d, 0x28, 0x4c, 11, 0, 48, 112, 48, 1, 1, 49, 0xff, 0x7f, 0xff, 0x7f, 0xff];
+    const hostile = Uint8Array.from(Array.from({ length: 200 }, () => claim).flat());
+    expect(inkBox(renderPaper(hostile).paper).right).toBe(-1);
+  });
+
   it('marks each cut with a dashed line, leaving the middle for a partial cut', () => {
     const full = paperOf({ blocks: [{ type: 'cut' }] });
     const partial = paperOf({ blocks: [{ type: 'cut', partial: true }] });
