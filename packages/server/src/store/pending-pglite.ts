@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, sql } from 'kysely';
+import { GatewayError } from '../core/gateway-error.js';
 import { DataDirLock } from './data-dir-lock.js';
 import type { Database } from './database.js';
 import type { DatabaseSchema } from './database-schema.js';
@@ -7,6 +8,7 @@ import { PGLITE_BYTEA_TYPES } from './pglite-bytea.js';
 import { PgliteDialect } from './pglite-dialect.js';
 import { preloadedPgliteOptions } from './pglite-preload.js';
 import { queryWatch, timed } from './query-watch.js';
+import { StoreOwnership } from './store-ownership.js';
 import { seedOptions } from './store-seed.js';
 import { translatingDialect } from './translating-dialect.js';
 
@@ -36,13 +38,18 @@ export function pendingPglite(
 ): PendingDatabase {
   let lock: DataDirLock | undefined;
   let pglite: PGlite | undefined;
+  let ownership: StoreOwnership | undefined;
+  let ownershipChecks: NodeJS.Timeout | undefined;
   let opening: Promise<void> | undefined;
   const starting = deferred<PGlite>();
   const ready = deferred<void>();
   const dialect = new PgliteDialect(starting.promise);
   const queries = queryWatch();
   const db = new Kysely<DatabaseSchema>({
-    dialect: translatingDialect(dialect.after(ready.promise)),
+    // Once the store's files were replaced under this process, nothing more is written into them.
+    dialect: translatingDialect(
+      dialect.after(ready.promise, () => (ownership?.replaced ? storeReplaced(dataDir) : undefined)),
+    ),
     plugins: [new CamelCasePlugin()],
     log: queries.log,
   });
@@ -69,10 +76,18 @@ export function pendingPglite(
     close: async () => {
       // An opening under way is let finish first: the lock must not go while PGlite still starts on the directory.
       await opening?.catch(() => {});
-      // A Kysely whose first statement waited for a failed opening fails its destroy too: nothing to end.
-      await db.destroy().catch(() => {});
-      if (pglite && !pglite.closed) await pglite.close();
+      clearInterval(ownershipChecks);
+      // Files unpacked over the open store (a rollback that restored the checkout, store included):
+      // closing PGlite (here or through the driver) would write this process's checkpoint into them
+      // and leave a store that cannot open. The process is ending: it lets go without closing.
+      const replaced = ownership?.check() === true;
+      if (!replaced) {
+        // A Kysely whose first statement waited for a failed opening fails its destroy too: nothing to end.
+        await db.destroy().catch(() => {});
+        if (pglite && !pglite.closed) await pglite.close();
+      }
       lock?.release();
+      if (replaced) throw storeReplaced(dataDir);
     },
   };
   return {
@@ -89,6 +104,11 @@ export function pendingPglite(
           };
           pglite = dataDir === 'memory' ? new PGlite(options) : new PGlite(`${dataDir}/pgdata`, options);
           await pglite.waitReady;
+          if (dataDir !== 'memory') {
+            const owned = new StoreOwnership(`${dataDir}/pgdata`);
+            ownership = owned;
+            ownershipChecks = setInterval(() => owned.check(), OWNERSHIP_CHECK_MS).unref();
+          }
           starting.resolve(pglite);
           onPhase('pglite');
           // The same connection and queue, without the wait: only `setUp` uses it.
@@ -108,6 +128,18 @@ export function pendingPglite(
     },
   };
 }
+
+/** The error of every statement, and of the close, once the store's files were replaced under this process. */
+function storeReplaced(dataDir: string): GatewayError {
+  return new GatewayError('SERVICE_UNAVAILABLE', {
+    message:
+      `the embedded store's files in ${dataDir} were replaced while this process had them open (unpacked from an ` +
+      'archive?): it no longer reads or writes them; restart the gateway to open them as they are now',
+  });
+}
+
+/** How often the process holding the store rewrites and checks its file there (store-ownership.ts), ms. */
+const OWNERSHIP_CHECK_MS = 5_000;
 
 /** A promise and its settlers; its failure is reported to whoever awaits it, never as unhandled. */
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (err: unknown) => void } {

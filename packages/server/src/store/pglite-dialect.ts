@@ -26,16 +26,25 @@ export class PgliteDialect implements Dialect {
   private readonly driver: Driver;
 
   /** `pglite` may still be starting (or not yet started: the store built before it opens, decision 0010). */
-  constructor(pglite: PGlite | Promise<PGlite> | { shares: PgliteDialect; after: Promise<unknown> }) {
-    this.driver = 'shares' in pglite ? new WaitingDriver(pglite.shares.driver, pglite.after) : new PgliteDriver(pglite);
+  constructor(
+    pglite:
+      | PGlite
+      | Promise<PGlite>
+      | { shares: PgliteDialect; after: Promise<unknown>; refusal?: () => Error | undefined },
+  ) {
+    this.driver =
+      'shares' in pglite
+        ? new WaitingDriver(pglite.shares.driver, pglite.after, pglite.refusal)
+        : new PgliteDriver(pglite);
   }
 
   /**
    * A dialect on the same connection, in the same queue, whose statements first wait for `gate`
-   * (and fail if it fails): the store's users, while the migrations run on this one.
+   * (and fail if it fails): the store's users, while the migrations run on this one. A statement
+   * fails with what `refusal` returns, when it returns an error, instead of reaching the store.
    */
-  after(gate: Promise<unknown>): PgliteDialect {
-    return new PgliteDialect({ shares: this, after: gate });
+  after(gate: Promise<unknown>, refusal: () => Error | undefined = () => undefined): PgliteDialect {
+    return new PgliteDialect({ shares: this, after: gate, refusal });
   }
 
   createAdapter(): DialectAdapter {
@@ -126,11 +135,12 @@ class PgliteDriver implements Driver {
   }
 }
 
-/** A driver whose users wait for a gate before they reach the shared one. */
+/** A driver whose users wait for a gate before they reach the shared one, and are refused while `refusal` says so. */
 class WaitingDriver implements Driver {
   constructor(
     private readonly shared: Driver,
     private readonly gate: Promise<unknown>,
+    private readonly refusal: () => Error | undefined = () => undefined,
   ) {}
 
   async init(): Promise<void> {
@@ -139,6 +149,8 @@ class WaitingDriver implements Driver {
   }
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.gate;
+    const refused = this.refusal();
+    if (refused) throw refused;
     return this.shared.acquireConnection();
   }
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
