@@ -92,7 +92,8 @@ export const DesktopHealthReportSchema = Type.Object({
   uptime: Type.Number({ minimum: 0 }),
   reconnectionCount: Type.Integer({ minimum: 0 }),
   averageLatency: Type.Number({ minimum: 0 }),
-  packetLossRate: Type.Number({ minimum: 0 }),
+  // A percentage (docs/protocol.md): above 100 is no loss rate, and a dashboard would show it as one.
+  packetLossRate: Type.Number({ minimum: 0, maximum: 100 }),
   totalPings: Type.Integer({ minimum: 0 }),
   successfulPongs: Type.Integer({ minimum: 0 }),
   connectionQuality: ConnectionQualitySchema,

@@ -372,6 +372,15 @@ describe('printing gateway: handshake, rooms and agent events', () => {
       timestamp: new Date().toISOString(),
     };
     const acks = collect(agent, 'desktop:health:acknowledged');
+    const errors = collect<{ event: string; code: string; details?: { path: string } }>(agent, 'error:event');
+    // A loss rate is a percentage: above 100 is refused, not stored and shown.
+    agent.emit('desktop:health:report', { ...report, packetLossRate: 150 });
+    await eventually(() => errors.length === 1, 5_000, 'the error event of a loss rate over 100');
+    expect(errors[0]).toMatchObject({
+      event: 'desktop:health:report',
+      code: 'BAD_REQUEST',
+      details: { path: '/packetLossRate' },
+    });
     for (let i = 0; i < 102; i++) agent.emit('desktop:health:report', { ...report, uptime: i });
     // Each report is acknowledged once stored.
     await eventually(() => acks.length === 102, 10_000, '102 acknowledgements');
