@@ -21,7 +21,8 @@ export interface JobRequest {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const MAX_ORDER_DATA_CHARS = 16_384;
+/** Largest `orderData`, as UTF-8 bytes of its JSON (16 KB: docs/api.md). */
+const MAX_ORDER_DATA_BYTES = 16_384;
 
 /** Whether `key` is a usable `Idempotency-Key`: 1–255 printable ASCII characters. */
 export function isIdempotencyKey(key: string): boolean {
@@ -40,7 +41,7 @@ export async function readJobRequest(
   render: Render,
 ): Promise<JobRequest> {
   const usefulUntil = usefulUntilOf(body.usefulUntil, now, limits);
-  if (body.orderData && JSON.stringify(body.orderData).length > MAX_ORDER_DATA_CHARS) {
+  if (body.orderData && Buffer.byteLength(JSON.stringify(body.orderData)) > MAX_ORDER_DATA_BYTES) {
     throw new GatewayError('BAD_REQUEST', {
       message: 'orderData is larger than 16 KB',
       details: { path: 'body/orderData' },
