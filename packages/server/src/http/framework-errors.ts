@@ -43,16 +43,21 @@ export function createClientErrorHandler(logger: Logger): (err: NodeJS.ErrnoExce
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? 'REQUEST_TIMEOUT'
           : 'BAD_REQUEST';
-    const spec = ERROR_SPECS[code];
-    const message = code === 'BAD_REQUEST' ? 'the request is not valid HTTP' : spec.message;
-    const body = JSON.stringify({ success: false, code, message });
+    const message = code === 'BAD_REQUEST' ? 'the request is not valid HTTP' : ERROR_SPECS[code].message;
     logger.debug({ code, reason: err.code }, 'client error answered');
-    socket.end(
-      `HTTP/1.1 ${spec.status} ${STATUS_CODES[spec.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      () => socket.destroy(),
-    );
+    answerOnSocket(socket, code, message);
   };
+}
+
+/** Writes the error envelope as a whole HTTP response on a raw socket, then closes it. */
+export function answerOnSocket(socket: Duplex, code: ErrorCode, message: string): void {
+  const status = ERROR_SPECS[code].status;
+  const body = JSON.stringify({ success: false, code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
 }
 
 /**

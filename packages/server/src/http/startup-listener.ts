@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/ports/logger.js';
 import { StartupError } from '../startup-error.js';
-import { createClientErrorHandler } from './framework-errors.js';
+import { answerOnSocket, createClientErrorHandler } from './framework-errors.js';
 
 /** `emit` without its overloads. */
 type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
@@ -15,6 +15,8 @@ type Held = { at: number } & (
 
 /** A connection held longer than this gets a 503 (its client gives up after 20 s anyway), ms. */
 const MAX_HOLD_MS = 15_000;
+/** How long a client may take to send a whole request (headers and body), ms: then 408. */
+const REQUEST_TIMEOUT_MS = 120_000;
 /** Held connections released per event-loop turn once the gateway is open. */
 const RELEASE_PER_TURN = 200;
 
@@ -56,13 +58,23 @@ export class StartupListener {
      */
     private readonly holdProbes = false,
   ) {
-    this.server = createServer();
-    // Fastify's own defaults, which it applies only to a server it creates: keep-alive
-    // connections outlive nginx's upstream pool (72 s > 60 s), and no request deadline.
+    // A request without Host goes to the routes like any other (Node would answer a bare 400).
+    this.server = createServer({ requireHostHeader: false });
+    // Keep-alive connections outlive nginx's upstream pool (72 s > 60 s), as Fastify's default.
     this.server.keepAliveTimeout = 72_000;
-    this.server.requestTimeout = 0;
+    // A request whose body never finishes is answered 408 REQUEST_TIMEOUT instead of held for
+    // ever (Fastify's default is no deadline). It counts until the request is read, not the
+    // answer: event streams, long polls and exports are not cut. 2 minutes carry the largest
+    // job (PRINTERMASTER_MAX_JOB_BYTES) over a slow branch link.
+    this.server.requestTimeout = REQUEST_TIMEOUT_MS;
     // Refused requests get the error envelope from the first moment, not only once Fastify is built.
     this.server.on('clientError', createClientErrorHandler(logger));
+    // An `Expect` other than 100-continue is ignored (RFC 9110 allows it), not a bare 417.
+    this.server.on('checkExpectation', (req, res) => this.server.emit('request', req, res));
+    // CONNECT (a proxy's method) reaches no route: the envelope's 404, not a dropped connection.
+    this.server.on('connect', (_req, socket: Duplex) =>
+      answerOnSocket(socket, 'NOT_FOUND', 'this server is not a proxy: CONNECT reaches no route'),
+    );
     this.expiry = setInterval(() => this.expire(), 1_000);
     this.expiry.unref();
     // Held at the source: listeners attached before `open` (Socket.IO attaches when the gateway

@@ -121,6 +121,16 @@ describe('input rules at the edges', () => {
     const garbage = await rawRequest(port, 'G\u0000T', '/', []);
     expect(garbage?.status).toBe(400);
     expect(JSON.parse(garbage?.body ?? '')).toMatchObject({ success: false, code: 'BAD_REQUEST' });
+    // Node's own answers, each a bare status or nothing before: a missing Host, an Expect it
+    // does not know, and CONNECT.
+    const noHost = await rawRequest(port, 'GET', '/health/live', [], { omitHost: true });
+    expect(noHost?.status).toBe(200);
+    expect(JSON.parse(noHost?.body ?? '')).toMatchObject({ status: 'ok' });
+    const expectation = await rawRequest(port, 'GET', '/health/live', [['expect', '200-ok']]);
+    expect(expectation?.status).toBe(200);
+    const connect = await rawRequest(port, 'CONNECT', 'example.com:443', []);
+    expect(connect?.status).toBe(404);
+    expect(JSON.parse(connect?.body ?? '')).toMatchObject({ success: false, code: 'NOT_FOUND' });
   });
 
   it('refuses CORS preflights in the error envelope', async () => {

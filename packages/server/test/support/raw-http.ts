@@ -11,8 +11,10 @@ export function rawRequest(
   method: string,
   path: string,
   headers: [string, string][],
+  /** `omitHost`: no `Host` header (HTTP/1.1 asks for one). */
+  options: { omitHost?: boolean } = {},
 ): Promise<{ status: number; body: string } | undefined> {
-  const head = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close']
+  const head = [`${method} ${path} HTTP/1.1`, ...(options.omitHost ? [] : ['Host: 127.0.0.1']), 'Connection: close']
     .concat(headers.map(([name, value]) => `${name}: ${value}`))
     .join('\r\n');
   return new Promise((resolve) => {
