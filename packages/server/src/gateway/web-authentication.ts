@@ -26,14 +26,19 @@ export class WebAuthentication {
   async admit(auth: Record<string, unknown>, headers: IncomingHttpHeaders): Promise<WebSession> {
     const header = headers.authorization;
     const apiKey = headers['x-api-key'];
-    const token =
-      typeof auth.token === 'string'
-        ? auth.token
-        : header?.startsWith('Bearer ')
-          ? header.slice(7)
-          : typeof apiKey === 'string'
-            ? apiKey.trim()
-            : dashboardCookie(headers);
+    if (Array.isArray(apiKey)) throw new GatewayError('AUTH_FAILED', { message: 'send one X-API-Key header' });
+    // As on REST (http/authenticate.ts): credentials named more than once must be one and the same.
+    const named = [
+      typeof auth.token === 'string' ? auth.token : undefined,
+      header?.startsWith('Bearer ') ? header.slice(7) : undefined,
+      apiKey?.trim(),
+    ].filter((c): c is string => c !== undefined);
+    if (new Set(named).size > 1) {
+      throw new GatewayError('AUTH_FAILED', {
+        message: 'auth.token, Authorization and X-API-Key name different credentials',
+      });
+    }
+    const token = named[0] ?? dashboardCookie(headers);
     if (token === undefined)
       throw new GatewayError('AUTH_FAILED', { message: 'a JWT or API key (auth.token) or a licence key is required' });
     validatePayload(WebAuthSchema, { ...auth, token }, 'web handshake');

@@ -80,6 +80,15 @@ describe('printing gateway: handshake, rooms and agent events', () => {
       connectWeb(gw.url, 'eyJhbGciOiJIUzI1NiJ9.e30.bad'),
       connectWeb(gw.url, expired),
       admitted(io(`${gw.url}/printing-ws`, { transports: ['websocket'], reconnection: false })),
+      // A valid token beside another credential: which one would decide? Refused, as on REST.
+      admitted(
+        io(`${gw.url}/printing-ws`, {
+          transports: ['websocket'],
+          reconnection: false,
+          auth: { token: await gw.token('super_admin') },
+          extraHeaders: { 'x-api-key': 'pm_someone_else' },
+        }),
+      ),
     ];
     const settled = await Promise.allSettled(attempts);
     for (const [i, result] of settled.entries()) {
