@@ -96,8 +96,14 @@ export class PgPrinterStore implements PrinterStore {
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('printers').where('id', '=', id).executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('printers').where('id', '=', id).executeTakeFirst();
+      if (result.numDeletedRows === 0n) return false;
+      // A station lists its printers by id, with no foreign key: a deleted printer leaves every list.
+      await sql`update stations set printer_ids = printer_ids - ${id}::text, updated_at = now()
+        where printer_ids @> jsonb_build_array(${id}::text)`.execute(trx);
+      return true;
+    });
   }
 
   /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/core/gateway-error.js';
 import type { NewPrintJob } from '../../src/core/ports/print-job-store.js';
 import type { Database } from '../../src/store/database.js';
-import { migrate, migrationStatus } from '../../src/store/migrator.js';
+import { loadMigrations, migrate, migrationStatus } from '../../src/store/migrator.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
 
 /** The store suite, run against every database the gateway supports. */
@@ -387,6 +387,35 @@ export function describeStore(
       });
       expect(first.created && second.created).toBe(true);
       expect(first.job.id).not.toBe(second.job.id);
+    });
+
+    it('takes a deleted printer out of every station that lists it', async () => {
+      const [gone, kept] = [randomUUID(), randomUUID()];
+      for (const id of [gone, kept]) await stores.printers.insert({ id, companyId, branchId, name: `D-${id}` });
+      const station = await stores.stations.insert({
+        id: randomUUID(),
+        companyId,
+        branchId,
+        name: `S-${randomUUID()}`,
+        printerIds: [gone, kept],
+      });
+      expect(await stores.printers.delete(gone)).toBe(true);
+      expect((await stores.stations.find(station.id))?.printerIds).toEqual([kept]);
+      expect(await stores.stations.withPrinter(gone)).toEqual([]);
+      expect(await stores.printers.delete(gone)).toBe(false);
+      // Stations that still named a printer deleted before the fix: migration 023 takes it out.
+      const ghost = randomUUID();
+      const old = await stores.stations.insert({
+        id: randomUUID(),
+        companyId,
+        branchId,
+        name: `S-${randomUUID()}`,
+        printerIds: [ghost, kept, `${ghost}-2`],
+      });
+      const fix = loadMigrations().find((m) => m.version === 23);
+      await sql.raw(fix?.sql ?? 'missing migration 023').execute(database.db);
+      expect((await stores.stations.find(old.id))?.printerIds).toEqual([kept]);
+      expect((await stores.stations.find(station.id))?.printerIds).toEqual([kept]);
     });
 
     it('moves a station’s queued jobs to another printer with the line in front, never a sent one, and hands them to the notice once', async () => {
