@@ -196,6 +196,13 @@ describe('encodeTicket', () => {
     ]);
   });
 
+  it('refuses QR data longer than a QR code holds at error correction M (2,331 bytes of UTF-8)', () => {
+    // 777 three-byte characters: 2,331 bytes, the most a version-40 code holds; one more is refused.
+    expect(decodeOne(encodeTicket(doc({ type: 'qr', data: '拉'.repeat(777) }))).qrCodes).toHaveLength(1);
+    expect(() => encodeTicket(doc({ type: 'qr', data: '拉'.repeat(778) }))).toThrow(RangeError);
+    expect(() => encodeTicket(doc({ type: 'qr', data: 'a'.repeat(2_332) }))).toThrow(/holds at most 2331/);
+  });
+
   it('prints a PNG as a GS v 0 raster, black below 50 % luminance and transparent as white', () => {
     // 10×2: row 0 alternates black/white, row 1 is dark grey then transparent.
     const png = makePngBase64(10, 2, (x, y) => {

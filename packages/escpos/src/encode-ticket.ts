@@ -61,6 +61,8 @@ interface PaperLayout {
   maxImagePixels: number;
 }
 
+/** Bytes a QR code (model 2, version 40) holds in byte mode at error correction M, the level sent. */
+const MAX_QR_BYTES = 2_331;
 const PAPER_LAYOUTS: Readonly<Record<58 | 80, Omit<PaperLayout, 'maxImagePixels'>>> = {
   58: { columns: 32, dots: 384 },
   80: { columns: 48, dots: 576 },
@@ -170,14 +172,22 @@ function writeBlock(ctx: BlockContext, block: TicketBlock): void {
       writer.command(escPosCommand.barcode(m, data));
       return;
     }
-    case 'qr':
+    case 'qr': {
+      const data = new TextEncoder().encode(block.data);
+      // A printer given more than a QR code holds prints nothing: refused here instead.
+      if (data.length > MAX_QR_BYTES) {
+        throw new RangeError(
+          `qr data is ${data.length} bytes of UTF-8; a QR code at error correction M holds at most ${MAX_QR_BYTES}`,
+        );
+      }
       writer.setStyle({ align: block.align ?? 'center' });
       writer.command(escPosCommand.qrModel2());
       writer.command(escPosCommand.qrModuleSize(block.size ?? DEFAULT_QR_MODULE_SIZE));
       writer.command(escPosCommand.qrErrorCorrectionM());
-      writer.command(escPosCommand.qrStore(new TextEncoder().encode(block.data)));
+      writer.command(escPosCommand.qrStore(data));
       writer.command(escPosCommand.qrPrint());
       return;
+    }
     case 'image': {
       const raster = pngToRaster(block.png, paper.dots, paper.maxImagePixels);
       writer.setStyle({ align: block.align ?? 'center' });

@@ -505,6 +505,8 @@ export function describePrintJobs(
           'BAD_REQUEST',
         ],
         [{ printerId, document: { blocks: [{ type: 'hologram' }] } }, 400, 'BAD_REQUEST'],
+        // More than a QR code holds: a printer would print nothing.
+        [{ printerId, document: { blocks: [{ type: 'qr', data: '拉'.repeat(778) }] } }, 400, 'BAD_REQUEST'],
         // 8,400 UTF-16 characters but 16,800 bytes: the 16 KB limit is in bytes.
         [{ printerId, content: raw('a'), orderData: { note: '😀'.repeat(4_200) } }, 400, 'BAD_REQUEST'],
         [{ printerId: 'no-such-printer', content: raw('a') }, 404, 'PRINTER_NOT_FOUND'],
