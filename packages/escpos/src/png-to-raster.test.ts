@@ -1,3 +1,4 @@
+import { crc32, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BLACK, makePngBase64, TRANSPARENT, WHITE } from '../test/make-png.js';
 import { pngToRaster } from './png-to-raster.js';
@@ -48,6 +49,20 @@ describe('pngToRaster', () => {
     expect(() => pngToRaster(truncated.toString('base64'), 576)).toThrow(RangeError);
   });
 
+  it('rejects, every time, a PNG whose image data is not one whole zlib stream of the promised size', () => {
+    const grey8x8 = (idat: Buffer) => pngWith(8, 8, idat);
+    const good = grey8x8(deflateSync(Buffer.alloc(8 * 9)));
+    const garbage = grey8x8(Buffer.from('not zlib at all'));
+    const cut = grey8x8(deflateSync(Buffer.alloc(8 * 9)).subarray(0, 6));
+    const short = grey8x8(deflateSync(Buffer.alloc(8 * 9 - 9)));
+    for (let i = 0; i < 10; i++) {
+      expect(() => pngToRaster(good, 576)).not.toThrow();
+      for (const bad of [garbage, cut, short]) {
+        expect(() => pngToRaster(bad, 576)).toThrow(expect.objectContaining({ problem: 'invalid' }));
+      }
+    }
+  });
+
   it('rejects images with absurd declared dimensions before decoding them', () => {
     const png = Buffer.from(
       makePngBase64(1, 1, () => BLACK),
@@ -77,3 +92,23 @@ describe('pngToRaster', () => {
     );
   });
 });
+
+/** A greyscale 8-bit PNG of `width` × `height` with `idat` as its image data, written by hand. */
+function pngWith(width: number, height: number, idat: Buffer): string {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  const signature = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]).toString(
+    'base64',
+  );
+}

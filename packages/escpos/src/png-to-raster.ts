@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { readPngSize } from './png-header.js';
 import { TicketImageError } from './ticket-image-error.js';
@@ -24,21 +25,55 @@ export const MAX_SOURCE_PIXELS = 16_000_000;
 /** `GS v 0` carries the height in two bytes. */
 const MAX_HEIGHT_DOTS = 0xffff;
 
+/** Samples per pixel of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA). */
+const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
 /**
- * Walks the chunk list up to IEND. pngjs fills a truncated image with zeros instead of failing,
- * which would print a black block, so completeness is checked here.
+ * Walks the chunk list up to IEND and inflates the image data once, to exactly the size the header
+ * promises. pngjs fills a truncated image with zeros and lets a broken zlib stream through (a blank
+ * or black block on paper), so completeness is checked here: a file without IEND, image data that
+ * is not one whole zlib stream, or one that inflates to another size is `invalid`.
  */
 function assertComplete(png: Uint8Array): void {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const idat: Uint8Array[] = [];
   let offset = FIRST_CHUNK_OFFSET;
+  let ended = false;
   while (offset + 12 <= png.length) {
     const dataLength = view.getUint32(offset);
     const type = String.fromCharCode(...png.subarray(offset + 4, offset + 8));
+    const data = png.subarray(offset + 8, offset + 8 + dataLength);
     offset += 12 + dataLength;
     if (offset > png.length) break;
-    if (type === 'IEND') return;
+    if (type === 'IDAT') idat.push(data);
+    if (type === 'IEND') {
+      ended = true;
+      break;
+    }
   }
-  throw new TicketImageError('invalid', 'image is a truncated PNG file');
+  if (!ended) throw new TicketImageError('invalid', 'image is a truncated PNG file');
+  // IHDR (checked by readPngSize): width, height, bit depth, colour type, …, interlace.
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const bitsPerPixel = (png[24] ?? 8) * (CHANNELS[png[25] ?? 0] ?? 4);
+  const rowBytes = Math.ceil((width * bitsPerPixel) / 8) + 1;
+  const interlaced = png[28] === 1;
+  // Adam7 splits the image into seven passes, each row with its own filter byte: at most 7 more a row.
+  const expected = rowBytes * height;
+  const most = interlaced ? expected + 7 * height : expected;
+  let inflated: Buffer;
+  try {
+    inflated = inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(1, most) });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new TicketImageError('invalid', `image data is not a whole zlib stream: ${why}`);
+  }
+  if (interlaced ? inflated.length > most : inflated.length !== expected) {
+    throw new TicketImageError(
+      'invalid',
+      `image data inflates to ${inflated.length} bytes where its header promises ${expected}`,
+    );
+  }
 }
 
 /** Luminance 0–255 per pixel with alpha composited over white paper (Rec. 601 weights). */
