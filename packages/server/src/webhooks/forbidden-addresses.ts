@@ -25,9 +25,12 @@ const IPV4_BLOCKS: readonly [string, number][] = [
 
 const IPV6_BLOCKS: readonly [string, number][] = [
   ['::', 96], // unspecified, loopback (::1) and the deprecated IPv4-compatible addresses
+  ['::ffff:0:0:0', 96], // IPv4-translated (::ffff:0:a.b.c.d, RFC 2765): an IPv4 address behind a translator
+  ['64:ff9b:1::', 48], // local-use IPv4/IPv6 translation (RFC 8215)
   ['100::', 64], // discard
   ['2001::', 23], // IETF protocol assignments (Teredo and others)
   ['2001:db8::', 32], // documentation
+  ['3fff::', 20], // documentation (RFC 9637)
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
   ['fec0::', 10], // site-local (deprecated)

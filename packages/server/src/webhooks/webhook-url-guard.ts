@@ -29,6 +29,7 @@ export function urlRefusal(url: URL, raw: string, allowPrivate: boolean): string
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'only http and https URLs are allowed';
   if (url.username !== '' || url.password !== '') return 'credentials in the URL are not allowed';
   if (url.hostname === '') return 'the URL has no host';
+  if (url.port === '0') return 'port 0 is not a port a request can reach';
   const host = literalHost(url.hostname);
   if (!allowPrivate && isIP(host) !== 0) {
     const reason = forbiddenAddressReason(host);

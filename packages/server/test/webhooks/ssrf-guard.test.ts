@@ -37,6 +37,10 @@ const PRIVATE = [
   'fe80::1%eth0',
   'ff02::1',
   '::127.0.0.1',
+  '::ffff:0:7f00:1',
+  '::ffff:0:8.8.8.8',
+  '3fff::1',
+  '64:ff9b:1::a00:1',
 ];
 const PUBLIC = [
   '8.8.8.8',
@@ -104,6 +108,7 @@ describe('webhook URLs at registration', () => {
     ['/relative/path', /not a valid absolute URL/],
     ['https://example.com/<2100 characters>', /longer than/],
     ['https://no-such-host.invalid/hook', /does not resolve/],
+    ['http://1.1.1.1:0/hook', /port 0/],
   ])('refuses %s', async (url, reason) => {
     const err = await refusal(guard, url.replace('<2100 characters>', 'a'.repeat(2100)));
     expect(String(err.details?.reason)).toMatch(reason);
