@@ -129,9 +129,14 @@ export class TicketRenderPool implements TicketRenderer {
         details: { threads: this.options.threads, maxQueue: this.options.maxQueue },
       });
     }
+    if (this.closing) throw stopping();
     this.inPool++;
     try {
       return await this.pool.run(task, name === undefined ? {} : { name });
+    } catch (err) {
+      // Abandoned by the stop (piscina ends its threads under it): the client may retry elsewhere.
+      if (this.closing) throw stopping();
+      throw err;
     } finally {
       this.inPool--;
     }
@@ -147,10 +152,22 @@ export class TicketRenderPool implements TicketRenderer {
     return { running: this.inPool - queued, queued };
   }
 
-  /** Ends the threads; a render still running is abandoned (its request was given up on). */
+  /**
+   * Ends the threads; a render still running or waiting is abandoned, and its request answered 503
+   * `SERVICE_UNAVAILABLE` (the gateway is stopping), as is one asked for from now on.
+   */
   async close(): Promise<void> {
+    this.closing = true;
     await this.pool.destroy();
   }
+
+  private closing = false;
+}
+
+function stopping(): GatewayError {
+  return new GatewayError('SERVICE_UNAVAILABLE', {
+    message: 'the gateway is stopping; retry on another instance or shortly',
+  });
 }
 
 function toGatewayError(problem: TicketImageProblem, message: string, details: Record<string, number>): GatewayError {
