@@ -33,7 +33,10 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
  */
 export function createClientErrorHandler(logger: Logger): (err: NodeJS.ErrnoException, socket: Duplex) => void {
   return (err, socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    // A request answered already (a 401 while its body still arrives) gets no second response:
+    // Node's own handler does the same.
+    const answering = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent;
+    if (err.code === 'ECONNRESET' || !socket.writable || answering === true) {
       socket.destroy();
       return;
     }
@@ -51,6 +54,9 @@ export function createClientErrorHandler(logger: Logger): (err: NodeJS.ErrnoExce
 
 /** Writes the error envelope as a whole HTTP response on a raw socket, then closes it. */
 export function answerOnSocket(socket: Duplex, code: ErrorCode, message: string): void {
+  // Node has taken its own error listener off a socket it hands over (CONNECT, a parse error): a
+  // reset while the answer is written must not be an uncaught 'error' (it would stop the process).
+  socket.on('error', () => socket.destroy());
   const status = ERROR_SPECS[code].status;
   const body = JSON.stringify({ success: false, code, message });
   socket.end(

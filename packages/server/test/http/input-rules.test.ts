@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminCommands } from '../../src/admin/admin-commands.js';
@@ -131,6 +132,23 @@ describe('input rules at the edges', () => {
     const connect = await rawRequest(port, 'CONNECT', 'example.com:443', []);
     expect(connect?.status).toBe(404);
     expect(JSON.parse(connect?.body ?? '')).toMatchObject({ success: false, code: 'NOT_FOUND' });
+    // Clients that reset right after CONNECT: writing the answer fails, and the process goes on
+    // (an unhandled socket error would stop it, and fail this run).
+    await Promise.all(
+      Array.from(
+        { length: 50 },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = net.connect(port, '127.0.0.1', () => {
+              socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n');
+              setImmediate(() => socket.resetAndDestroy());
+            });
+            socket.on('error', () => {});
+            socket.on('close', () => resolve());
+          }),
+      ),
+    );
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
   });
 
   it('refuses CORS preflights in the error envelope', async () => {
