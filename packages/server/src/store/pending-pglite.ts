@@ -46,7 +46,7 @@ export function pendingPglite(
   const dialect = new PgliteDialect(starting.promise);
   const queries = queryWatch();
   const db = new Kysely<DatabaseSchema>({
-    // Once the store's files were replaced under this process, nothing more is written into them.
+    // Once the store's files were replaced under this process, no new statement reaches them (one under way finishes).
     dialect: translatingDialect(
       dialect.after(ready.promise, () => (ownership?.replaced ? storeReplaced(dataDir) : undefined)),
     ),
