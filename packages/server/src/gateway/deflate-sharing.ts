@@ -16,10 +16,18 @@ export interface PerMessageDeflateInstance {
 }
 
 export interface DeflateSharingOptions {
-  /** Deflated bytes kept for messages sent again; the oldest go first past it. */
+  /**
+   * Memory kept for messages sent again, bytes: each kept message's text (2 bytes a UTF-16 code
+   * unit) and its deflated bytes; the oldest go first past it.
+   */
   maxBytes: number;
   /** Messages longer than this (UTF-16 code units) are compressed per connection, as ws does. */
   maxMessageLength: number;
+  /**
+   * Messages longer than this are shared only while their run is under way, not kept after: a
+   * room's status batch is a few KB, a job's content (sent to one agent) may be far larger.
+   */
+  maxKeptLength: number;
 }
 
 /** How many messages went through shared compression: zlib runs, and connections served by another's run. */
@@ -33,6 +41,8 @@ interface Entry {
   zlibOptions: object | undefined;
   windowBits: number;
   result?: Buffer;
+  /** What the entry counts against `maxBytes` once kept. */
+  bytes?: number;
   /** Connections waiting for the run under way; `undefined` once it ended. */
   waiters?: { self: PerMessageDeflateInstance; callback: Compressed }[];
 }
@@ -42,7 +52,11 @@ const INSTALLED = Symbol.for('printermaster.deflateSharing');
 /** ws's own `compress`, kept on its prototype once sharing replaced it. */
 const OWN = Symbol.for('printermaster.deflateSharing.own');
 
-const DEFAULTS: DeflateSharingOptions = { maxBytes: 1024 * 1024, maxMessageLength: 256 * 1024 };
+const DEFAULTS: DeflateSharingOptions = {
+  maxBytes: 1024 * 1024,
+  maxMessageLength: 256 * 1024,
+  maxKeptLength: 16 * 1024,
+};
 const Z_DEFAULT_WINDOWBITS = 15;
 
 /**
@@ -52,13 +66,15 @@ const Z_DEFAULT_WINDOWBITS = 15;
  * deflate stream after each message, so a message's deflated bytes depend only on the message
  * and the deflate settings: a status batch sent to 500 dashboards deflates to the same bytes 500
  * times, each a zlib call on the thread pool. Here the first connection's call runs, connections
- * sending the same text meanwhile wait for it, and later ones reuse its bytes while they are kept.
+ * sending the same text meanwhile wait for it, and later ones reuse its bytes while they are kept
+ * (short messages only: 16K characters, 1 MiB in all, text included).
  * Ordering is ws's own: each connection's sender still queues its messages and sends this one
  * when it would have. Messages ws compresses with context (a fragment, context takeover, a
  * client-side connection) and binary messages go through ws unchanged.
  */
 export class DeflateSharing {
   readonly #byText = new Map<string, Entry>();
+  readonly #fragmented = new WeakSet<PerMessageDeflateInstance>();
   readonly #options: DeflateSharingOptions;
   #bytes = 0;
   readonly #stats: DeflateSharingStats = { compressed: 0, shared: 0 };
@@ -83,7 +99,12 @@ export class DeflateSharing {
     fin: boolean,
     callback: Compressed,
   ): void {
-    const windowBits = sharableWindowBits(self, data, fin, this.#options.maxMessageLength);
+    // A connection that sent a fragment keeps its deflate context until its message ends: from
+    // then on its bytes are its own (engine.io never fragments; this is for anyone who does).
+    if (!fin) this.#fragmented.add(self);
+    const windowBits = this.#fragmented.has(self)
+      ? undefined
+      : sharableWindowBits(self, data, fin, this.#options.maxMessageLength);
     if (windowBits === undefined) {
       own.call(self, data, fin, callback);
       return;
@@ -113,15 +134,19 @@ export class DeflateSharing {
         for (const waiter of waiters) own.call(waiter.self, data, fin, waiter.callback);
         return;
       }
-      if (this.#byText.get(text) === fresh) this.#keep(fresh, result);
+      if (this.#byText.get(text) === fresh) {
+        if (text.length <= this.#options.maxKeptLength) this.#keep(text, fresh, result);
+        else this.#byText.delete(text);
+      }
       callback(null, result);
       for (const waiter of waiters) waiter.callback(null, result);
     });
   }
 
-  #keep(entry: Entry, result: Buffer): void {
+  #keep(text: string, entry: Entry, result: Buffer): void {
     entry.result = result;
-    this.#bytes += result.length;
+    entry.bytes = text.length * 2 + result.length;
+    this.#bytes += entry.bytes;
     // Oldest first (a Map keeps insertion order); an entry still compressing has no bytes yet.
     for (const [oldText, old] of this.#byText) {
       if (this.#bytes <= this.#options.maxBytes) break;
@@ -131,7 +156,7 @@ export class DeflateSharing {
 
   #forget(text: string, entry: Entry): void {
     this.#byText.delete(text);
-    if (entry.result) this.#bytes -= entry.result.length;
+    this.#bytes -= entry.bytes ?? 0;
   }
 }
 

@@ -106,13 +106,36 @@ describe('DeflateSharing', () => {
     expect(sharing.stats().compressed).toBe(2);
   });
 
-  it('keeps at most maxBytes of deflated messages, forgetting the oldest first', async () => {
+  it('keeps at most maxBytes of messages (text and deflated bytes), forgetting the oldest first', async () => {
     const first = await compressAll(new DeflateSharing(), [connection()], batch(5));
-    const sharing = new DeflateSharing({ maxBytes: (first[0] as Buffer).length * 2 + 10 });
+    const each = batch(5).length * 2 + (first[0] as Buffer).length;
+    const sharing = new DeflateSharing({ maxBytes: each * 2 + 10 });
     for (const n of [5, 6, 7]) await compressAll(sharing, [connection()], batch(n));
     expect(sharing.stats().compressed).toBe(3);
     await compressAll(sharing, [connection()], batch(7));
     await compressAll(sharing, [connection()], batch(5));
     expect(sharing.stats()).toEqual({ compressed: 4, shared: 1 });
+  });
+
+  it('shares a long message only while its run is under way, and keeps nothing of it after', async () => {
+    const sharing = new DeflateSharing({ maxKeptLength: 100 });
+    const text = batch(8);
+    const outs = await compressAll(sharing, [connection(), connection(), connection()], text);
+    expect(sharing.stats()).toEqual({ compressed: 1, shared: 2 });
+    for (const out of outs) expect(inflated(out)).toBe(text);
+    await compressAll(sharing, [connection()], text);
+    expect(sharing.stats()).toEqual({ compressed: 2, shared: 2 });
+  });
+
+  it('leaves a connection that sent a fragment to ws from then on: its context runs on', async () => {
+    const sharing = new DeflateSharing();
+    const fragmenting = connection();
+    await new Promise<void>((resolve) => sharing.compress(fragmenting, own, 'part one', false, () => resolve()));
+    const text = batch(9);
+    await compressAll(sharing, [connection()], text);
+    const before = sharing.stats();
+    const [out] = await compressAll(sharing, [fragmenting], text);
+    expect(sharing.stats()).toEqual(before);
+    expect(out).toBeDefined();
   });
 });
