@@ -16,6 +16,7 @@ import { EscPosWriter } from './escpos-writer.js';
 import { checkDocumentImages, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image-limits.js';
 import { layoutColumns } from './layout-columns.js';
 import { pngToRaster } from './png-to-raster.js';
+import { writeQrBlock } from './qr-block.js';
 import { writeRasterColumns, writeRasterText } from './raster-text-lines.js';
 import { sizeMultipliers, type TextStyle } from './text-style.js';
 import { TicketImageError } from './ticket-image-error.js';
@@ -61,8 +62,6 @@ interface PaperLayout {
   maxImagePixels: number;
 }
 
-/** Bytes a QR code (model 2, version 40) holds in byte mode at error correction M, the level sent. */
-const MAX_QR_BYTES = 2_331;
 const PAPER_LAYOUTS: Readonly<Record<58 | 80, Omit<PaperLayout, 'maxImagePixels'>>> = {
   58: { columns: 32, dots: 384 },
   80: { columns: 48, dots: 576 },
@@ -75,7 +74,6 @@ function paperLayout(paperWidth: 58 | 80 | undefined, profileDots?: number): Omi
 }
 
 const DEFAULT_BARCODE_HEIGHT = 80;
-const DEFAULT_QR_MODULE_SIZE = 6;
 const FINAL_FEED_LINES = 3;
 
 /** What writing one block needs besides the block. */
@@ -172,22 +170,9 @@ function writeBlock(ctx: BlockContext, block: TicketBlock): void {
       writer.command(escPosCommand.barcode(m, data));
       return;
     }
-    case 'qr': {
-      const data = new TextEncoder().encode(block.data);
-      // A printer given more than a QR code holds prints nothing: refused here instead.
-      if (data.length > MAX_QR_BYTES) {
-        throw new RangeError(
-          `qr data is ${data.length} bytes of UTF-8; a QR code at error correction M holds at most ${MAX_QR_BYTES}`,
-        );
-      }
-      writer.setStyle({ align: block.align ?? 'center' });
-      writer.command(escPosCommand.qrModel2());
-      writer.command(escPosCommand.qrModuleSize(block.size ?? DEFAULT_QR_MODULE_SIZE));
-      writer.command(escPosCommand.qrErrorCorrectionM());
-      writer.command(escPosCommand.qrStore(data));
-      writer.command(escPosCommand.qrPrint());
+    case 'qr':
+      writeQrBlock(writer, block);
       return;
-    }
     case 'image': {
       const raster = pngToRaster(block.png, paper.dots, paper.maxImagePixels);
       writer.setStyle({ align: block.align ?? 'center' });
