@@ -5,6 +5,7 @@ import type { PrintJobStore } from '../core/ports/print-job-store.js';
 import type { TenantStore } from '../core/ports/tenant-store.js';
 import type { Edge } from '../gateway-edge.js';
 import type { TicketRenderPool } from '../ticket-render-pool.js';
+import { collectFrom, collectTotals, collectValue } from './collect-at-scrape.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
 /** What the metrics read at scrape time. */
@@ -77,10 +78,10 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
   events.on('webhookEndpointDisabled', () => metrics.webhookEndpointsDisabled.inc());
   events.on('retentionPurged', (table, count) => metrics.retentionPurged.inc({ table }, count));
 
-  metrics.collectFrom(metrics.connections, sources.connections, 'kind');
-  metrics.collectFrom(metrics.agentsConnected, sources.agentsByProtocol, 'protocol');
-  metrics.collectFrom(metrics.agentsByQuality, sources.agentsByQuality, 'quality');
-  metrics.collectFrom(metrics.printJobs, () => sources.jobsByState().catch(() => ({})), 'state');
+  collectFrom(metrics.connections, sources.connections, 'kind');
+  collectFrom(metrics.agentsConnected, sources.agentsByProtocol, 'protocol');
+  collectFrom(metrics.agentsByQuality, sources.agentsByQuality, 'quality');
+  collectFrom(metrics.printJobs, () => sources.jobsByState().catch(() => ({})), 'state');
   (metrics.printers as unknown as { collect?: () => Promise<void> }).collect = async () => {
     const rows = await sources.printersByStatus().catch(() => []);
     metrics.printers.reset();
@@ -93,13 +94,11 @@ export function bindMetrics(metrics: GatewayMetrics, events: CoreEvents, sources
     for (const r of rows)
       metrics.branchInService.set({ branch: r.branchId }, isInServiceHours(r.serviceHours, now) ? 1 : 0);
   };
-  metrics.collectValue(metrics.uniqueUsers, sources.uniqueUsers);
-  metrics.collectValue(metrics.agentsHighLatency, sources.agentsHighLatency);
-  metrics.collectValue(metrics.pendingRequests, sources.pendingRequests);
-  (metrics.ready as unknown as { collect?: () => Promise<void> }).collect = async () => {
-    metrics.ready.set((await sources.ready()) ? 1 : 0);
-  };
-  metrics.collectFrom(metrics.renderDocuments, sources.renderLoad, 'state');
+  collectValue(metrics.uniqueUsers, sources.uniqueUsers);
+  collectValue(metrics.agentsHighLatency, sources.agentsHighLatency);
+  collectValue(metrics.pendingRequests, sources.pendingRequests);
+  collectValue(metrics.ready, async () => ((await sources.ready()) ? 1 : 0));
+  collectFrom(metrics.renderDocuments, sources.renderLoad, 'state');
 }
 
 type Lookups = { hits: number; misses: number };
@@ -133,11 +132,8 @@ export function bindGatewayMetrics(
     return inFlight;
   };
   // The runbooks alert on `database_connected == 0` (deploy/prometheus/recording-rules.yml).
-  (metrics.databaseConnected as unknown as { collect?: () => Promise<void> }).collect = async () => {
-    const report = await healthReport();
-    metrics.databaseConnected.set(report.database === 'connected' ? 1 : 0);
-  };
-  metrics.collectTotals(metrics.cacheLookups, () =>
+  collectValue(metrics.databaseConnected, async () => ((await healthReport()).database === 'connected' ? 1 : 0));
+  collectTotals(metrics.cacheLookups, () =>
     lookupTotals({
       ...core.licenses.cacheLookups(),
       printers: core.printers.cacheLookups(),
@@ -156,13 +152,13 @@ export function bindGatewayMetrics(
     conn.on('packet', received);
     conn.on('packetCreate', sent);
   });
-  metrics.collectTotals(metrics.websocketMessages, () => [
+  collectTotals(metrics.websocketMessages, () => [
     [{ direction: 'in' }, messages.in],
     [{ direction: 'out' }, messages.out],
   ]);
   const deflate = edge.gateway.deflateSharing;
   if (deflate) {
-    metrics.collectTotals(metrics.websocketDeflate, () => {
+    collectTotals(metrics.websocketDeflate, () => {
       const { compressed, shared } = deflate.stats();
       return [
         [{ way: 'compressed' }, compressed],

@@ -1,4 +1,3 @@
-import type { Counter, Gauge } from 'prom-client';
 import { DEFAULT_MEMORY_BOUNDS, type MemoryBounds } from '../core/memory-bounds.js';
 import { ExportTracker } from './export-tracker.js';
 import { forgetSeries } from './forget-series.js';
@@ -251,33 +250,6 @@ export class GatewayMetrics {
     this.exports = new ExportTracker(this.#declare, Date.now, bounds.finishedExports);
     this.limiters = new RateLimitWatch(options.rateLimitWhitelist ?? [], Date.now, bounds.rateLimitKeys);
     this.slowQueries = new SlowQueryLog(options.slowQueryMs ?? 1_000, bounds.slowQueries);
-  }
-
-  /** Fills a gauge from live state at every scrape. */
-  collectFrom(
-    gauge: Gauge<string>,
-    collect: () => Promise<Record<string, number>> | Record<string, number>,
-    label: string,
-  ): void {
-    const g = gauge as unknown as { collect?: () => Promise<void> };
-    g.collect = async () => {
-      const values = await collect();
-      gauge.reset();
-      for (const [value, n] of Object.entries(values)) gauge.set({ [label]: value }, n);
-    };
-  }
-
-  /** Sets a gauge from live state at every scrape. */
-  collectValue(gauge: Gauge, value: () => number): void {
-    (gauge as unknown as { collect?: () => void }).collect = () => gauge.set(value());
-  }
-
-  /** Sets a counter from running totals kept elsewhere at every read: `[labels, total]` pairs. */
-  collectTotals(counter: Counter<string>, totals: () => [Record<string, string>, number][]): void {
-    (counter as unknown as { collect?: () => void }).collect = () => {
-      counter.reset();
-      for (const [labels, total] of totals()) counter.inc(labels, total);
-    };
   }
 
   /**
