@@ -51,13 +51,7 @@ describe('the embedded store replaced under a running process', () => {
     );
     await expect(live.close()).rejects.toThrow(/were replaced while this process/);
 
-    const after = await openDatabase({ kind: 'pglite', dataDir: join(dir, 'data') });
-    try {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from tickets`.execute(after.db);
-      expect(rows[0]?.n).toBe(1);
-    } finally {
-      await after.close();
-    }
+    expect(await ticketsIn(join(dir, 'data'))).toBe(1);
   });
 
   it('closes as usual when its files are its own', async () => {
@@ -67,12 +61,17 @@ describe('the embedded store replaced under a running process', () => {
     await sql`create table tickets (n int not null)`.execute(live.db);
     await sql`insert into tickets select generate_series(1, 500)`.execute(live.db);
     await live.close();
-    const after = await openDatabase({ kind: 'pglite', dataDir: join(dir, 'data') });
-    try {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from tickets`.execute(after.db);
-      expect(rows[0]?.n).toBe(500);
-    } finally {
-      await after.close();
-    }
+    expect(await ticketsIn(join(dir, 'data'))).toBe(500);
   });
 });
+
+/** How many tickets a new process opening the store at `dataDir` finds. */
+async function ticketsIn(dataDir: string): Promise<number | undefined> {
+  const store = await openDatabase({ kind: 'pglite', dataDir });
+  try {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from tickets`.execute(store.db);
+    return rows[0]?.n;
+  } finally {
+    await store.close();
+  }
+}
